@@ -1,0 +1,57 @@
+// Plain HTTP request/response values: what handlers see instead of Beast types.
+//
+// The server (api/http_server.cpp) converts Beast messages to and from these,
+// so only a few translation units include Beast or Asio. Values are plain data:
+// safe to move between threads; not synchronised.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace iam::api {
+
+struct HttpRequest {
+  std::string method;          // as sent on the request line (e.g. "GET")
+  std::string target;          // raw request target exactly as received: path + "?" + query
+  std::string path;            // raw path part of target, not decoded
+  std::string query;           // raw query string without the "?", not decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names and values as received
+  std::string body;            // after transfer decoding
+  std::string scheme;          // "https" when the connection is TLS, else "http"
+  std::string remote_address;  // peer IP address, no port
+  bool keep_alive = true;
+
+  // The first header named `name` (ASCII case-insensitive); empty when absent.
+  std::string_view Header(std::string_view name) const;
+  bool HasHeader(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // Replaces any header of the same name (ASCII case-insensitive).
+  void SetHeader(std::string name, std::string value);
+  std::string_view Header(std::string_view name) const;
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Completes one request. May be called from any thread, exactly once.
+using Responder = std::function<void(HttpResponse)>;
+
+// Serves requests. Implementations are safe for concurrent use without
+// external synchronization: the server calls Handle from several I/O threads.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Takes ownership of `request`; must eventually call `respond` exactly once,
+  // on this thread or another one. Must not block on slow work.
+  virtual void Handle(HttpRequest request, Responder respond) = 0;
+};
+
+}  // namespace iam::api

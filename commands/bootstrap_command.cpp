@@ -1,0 +1,77 @@
+#include "commands/bootstrap_command.h"
+
+#include "commands/group_commands.h"
+#include "commands/random_tokens.h"
+#include "events/access_events.h"
+#include "events/group_events.h"
+
+namespace iam::commands {
+namespace {
+
+// D-10: credentials expire after two years by default.
+constexpr int64_t kCredentialLifetimeMs = int64_t{2} * 365 * 24 * 3600 * 1000;
+
+events::StreamAppend NewStream(const char* type, std::string id, const CommandContext& context) {
+  events::StreamAppend append;
+  append.aggregate_type = type;
+  append.aggregate_id = std::move(id);
+  append.expected_version = 0;
+  append.resource_owner = context.account_id;
+  append.creator = context.actor;
+  append.request_id = context.request_id;
+  return append;
+}
+
+}  // namespace
+
+BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
+  BootstrapIdentity id;
+  id.account_id = "1-" + RandomString(kUpperAlphanumeric, 6);
+  id.account_name = "iamd account";
+  id.top_group_name = "Top level group";
+  id.admin_ui_identity_id = "A-AD-" + RandomString(kDigits, 7);
+  id.admin_username = "admin";
+  id.admin_email = "admin@localhost";
+  id.client_id = RandomString(kLowerAlphanumeric, 16);
+  id.client_name = "bootstrap administrator";
+  id.access_token = NewEdgeGridToken();
+  id.credential_id = RandomString(kDigits, 6);
+  id.client_token = NewEdgeGridToken();
+  id.credential_expires_on_ms = now_ms + kCredentialLifetimeMs;
+  return id;
+}
+
+Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const CommandContext& context) const {
+  const BootstrapIdentity& id = identity_;
+  if (state.access.FindAccount(id.account_id)) {
+    return Status::FailedPrecondition("account " + id.account_id + " already exists");
+  }
+  CommandContext as_system = context;
+  as_system.account_id = id.account_id;
+  Decision decision;
+
+  auto account = NewStream(events::kAccountAggregate, id.account_id, as_system);
+  account.events.push_back(events::ToNewEvent(events::AccountCreated{id.account_id, id.account_name}));
+  decision.appends.push_back(std::move(account));
+
+  auto user = NewStream(events::kUserAggregate, id.admin_ui_identity_id, as_system);
+  user.events.push_back(events::ToNewEvent(
+      events::UserCreated{id.admin_ui_identity_id, id.admin_username, id.admin_email, "Bootstrap", "Administrator"}));
+  decision.appends.push_back(std::move(user));
+
+  auto client = NewStream(events::kApiClientAggregate, id.client_id, as_system);
+  client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
+      id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, id.admin_username}));
+  client.events.push_back(events::ToNewEvent(
+      events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms}));
+  decision.appends.push_back(std::move(client));
+
+  const int64_t group_id = NextGroupId(state.groups);
+  auto group = NewStream(events::kGroupAggregate, std::to_string(group_id), as_system);
+  group.events.push_back(events::ToNewEvent(events::GroupCreated{group_id, id.top_group_name, 0}));
+  decision.appends.push_back(std::move(group));
+  decision.created_id = group_id;
+  return decision;
+}
+
+}  // namespace iam::commands

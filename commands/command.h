@@ -1,0 +1,49 @@
+// Command: one requested change, decided against the current state.
+//
+// A command checks its rules against the WorkingState and, when they hold,
+// returns the events to append. It never mutates state itself: the
+// CommandProcessor folds the accepted events into the working state so the
+// next command sees them. Implementations must be safe to call from the
+// processor thread (they are moved there); they hold only their own input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "commands/working_state.h"
+#include "events/event_store.h"
+#include "events/status.h"
+
+namespace iam::commands {
+
+// Who asks, for which account, on behalf of which API request.
+struct CommandContext {
+  std::string account_id;       // the resourceOwner of what is changed
+  std::string actor;            // the acting user's uiUserName (or "system")
+  std::string request_id;
+};
+
+struct Decision {
+  std::vector<events::StreamAppend> appends;  // at least one, with events
+  int64_t created_id = 0;                     // the id of a created object, when any
+};
+
+struct CommandOutcome {
+  uint64_t sequence = 0;          // global position of the command's last event
+  int64_t change_date_ms = 0;
+  int64_t creation_date_ms = 0;   // of the (first) aggregate the command changed
+  std::string resource_owner;
+  int64_t created_id = 0;
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // The events to append, or why not: kNotFound (an object named by the
+  // command is unknown in the account), kFailedPrecondition (a business rule
+  // refuses it; Status::reason() names the rule), kInvalidArgument.
+  virtual Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const = 0;
+};
+
+}  // namespace iam::commands

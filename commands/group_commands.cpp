@@ -1,0 +1,160 @@
+#include "commands/group_commands.h"
+
+#include "events/group_events.h"
+
+namespace iam::commands {
+namespace {
+
+using projections::GroupDirectory;
+using projections::GroupRecord;
+
+Status GroupNotFound(int64_t id) {
+  return Status::NotFound("group not found: " + std::to_string(id)).WithReason(kGroupNotFound);
+}
+
+Status Refuse(GroupRuleReason reason, std::string detail) {
+  return Status::FailedPrecondition(std::move(detail)).WithReason(reason);
+}
+
+char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool SameName(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (FoldAscii(a[i]) != FoldAscii(b[i])) return false;
+  }
+  return true;
+}
+
+// G-3: another child of `parent_id` (other than `except_id`) already has `name`.
+bool NameTakenUnder(const GroupDirectory& groups, const std::string& account, int64_t parent_id,
+                    const std::string& name, int64_t except_id) {
+  std::vector<int64_t> siblings;
+  if (parent_id == 0) {
+    siblings = groups.TopLevel(account);
+  } else if (const GroupRecord* parent = groups.Find(parent_id)) {
+    siblings.assign(parent->subgroup_ids.begin(), parent->subgroup_ids.end());
+  }
+  for (int64_t id : siblings) {
+    if (id == except_id) continue;
+    const GroupRecord* sibling = groups.Find(id);
+    if (sibling && SameName(sibling->group_name, name)) return true;
+  }
+  return false;
+}
+
+events::StreamAppend GroupStream(int64_t group_id, uint64_t expected_version, const CommandContext& context) {
+  events::StreamAppend append;
+  append.aggregate_type = events::kGroupAggregate;
+  append.aggregate_id = std::to_string(group_id);
+  append.expected_version = expected_version;
+  append.resource_owner = context.account_id;
+  append.creator = context.actor;
+  append.request_id = context.request_id;
+  return append;
+}
+
+}  // namespace
+
+int64_t NextGroupId(const projections::GroupDirectory& groups) {
+  return std::max(groups.max_group_id(), kFirstGroupId - 1) + 1;
+}
+
+Status ValidateGroupName(const std::string& name) {
+  size_t code_points = 0;
+  bool blank = true;
+  for (unsigned char c : name) {
+    if ((c & 0xC0) != 0x80) ++code_points;
+    if (c < 0x20 || c == 0x7f) return Status::InvalidArgument("groupName must not contain control characters");
+    if (c != ' ') blank = false;
+  }
+  if (code_points == 0 || blank) return Status::InvalidArgument("groupName must not be empty or blank");
+  if (code_points > 50) return Status::InvalidArgument("groupName must be at most 50 characters long");
+  return Status::Ok();
+}
+
+Result<Decision> CreateGroup::Decide(const WorkingState& state, const CommandContext& context) const {
+  if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
+  if (!state.groups.Find(context.account_id, parent_group_id_)) return GroupNotFound(parent_group_id_);
+  if (NameTakenUnder(state.groups, context.account_id, parent_group_id_, group_name_, 0)) {
+    return Refuse(kGroupNameTaken, "a group named '" + group_name_ + "' already exists under group " +
+                                       std::to_string(parent_group_id_));
+  }
+  const int64_t id = NextGroupId(state.groups);
+  Decision decision;
+  decision.created_id = id;
+  auto append = GroupStream(id, 0, context);
+  append.events.push_back(events::ToNewEvent(events::GroupCreated{id, group_name_, parent_group_id_}));
+  decision.appends.push_back(std::move(append));
+  return decision;
+}
+
+Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandContext& context) const {
+  if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
+  const GroupRecord* group = state.groups.Find(context.account_id, group_id_);
+  if (!group) return GroupNotFound(group_id_);
+  if (NameTakenUnder(state.groups, context.account_id, group->parent_group_id, group_name_, group_id_)) {
+    return Refuse(kGroupNameTaken, "a sibling group is already named '" + group_name_ + "'");
+  }
+  Decision decision;
+  auto append = GroupStream(group_id_, events::StreamAppend::kAnyVersion, context);
+  append.events.push_back(events::ToNewEvent(events::GroupRenamed{group_id_, group_name_, group->group_name}));
+  decision.appends.push_back(std::move(append));
+  return decision;
+}
+
+Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandContext& context) const {
+  const GroupRecord* group = state.groups.Find(context.account_id, group_id_);
+  if (!group) return GroupNotFound(group_id_);
+  if (group->parent_group_id == 0) {
+    return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
+  }
+  if (!group->subgroup_ids.empty()) {
+    return Refuse(kGroupHasSubgroups, "group " + std::to_string(group_id_) + " has " +
+                                          std::to_string(group->subgroup_ids.size()) +
+                                          " subgroup(s); delete or move them first");
+  }
+  Decision decision;
+  auto append = GroupStream(group_id_, events::StreamAppend::kAnyVersion, context);
+  append.events.push_back(events::ToNewEvent(events::GroupDeleted{group_id_, group->parent_group_id}));
+  decision.appends.push_back(std::move(append));
+  return decision;
+}
+
+Status CheckGroupMove(const projections::GroupDirectory& groups, const std::string& account_id,
+                      int64_t source_id, int64_t destination_id) {
+  const GroupRecord* source = groups.Find(account_id, source_id);
+  if (!source) return GroupNotFound(source_id);
+  const GroupRecord* destination = groups.Find(account_id, destination_id);
+  if (!destination) return GroupNotFound(destination_id);
+  if (source->parent_group_id == 0) return Refuse(kTopLevelGroupNotMovable, "a top-level group cannot be moved");
+  if (source_id == destination_id) return Refuse(kMoveOntoItself, "a group cannot be moved under itself");
+  if (groups.IsAncestor(source_id, destination_id)) {
+    return Refuse(kMoveIntoOwnSubtree, "the destination group is inside the group being moved");
+  }
+  if (source->parent_group_id == destination_id) {
+    return Refuse(kMoveToCurrentParent, "the destination group is already the parent of the group");
+  }
+  if (groups.RootOf(source_id) != groups.RootOf(destination_id)) {
+    return Refuse(kMoveOutsideHierarchy, "a group can only move within its own top-level hierarchy");
+  }
+  if (NameTakenUnder(groups, account_id, destination_id, source->group_name, source_id)) {
+    return Refuse(kGroupNameTaken, "the destination already has a subgroup named '" + source->group_name + "'");
+  }
+  return Status::Ok();
+}
+
+Result<Decision> MoveGroup::Decide(const WorkingState& state, const CommandContext& context) const {
+  if (auto s = CheckGroupMove(state.groups, context.account_id, source_group_id_, destination_group_id_); !s.ok()) {
+    return s;
+  }
+  const GroupRecord* source = state.groups.Find(source_group_id_);
+  Decision decision;
+  auto append = GroupStream(source_group_id_, events::StreamAppend::kAnyVersion, context);
+  append.events.push_back(
+      events::ToNewEvent(events::GroupMoved{source_group_id_, source->parent_group_id, destination_group_id_}));
+  decision.appends.push_back(std::move(append));
+  return decision;
+}
+
+}  // namespace iam::commands

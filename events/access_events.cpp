@@ -1,0 +1,72 @@
+#include "events/access_events.h"
+
+#include "events/payload_json.h"
+
+namespace iam::events {
+NewEvent ToNewEvent(const AccountCreated& e) {
+  return {kAccountCreated, 1,
+          PayloadWriter().Set("accountId", e.account_id).Set("accountName", e.account_name).Finish()};
+}
+
+NewEvent ToNewEvent(const UserCreated& e) {
+  return {kUserCreated, 1,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("uiUserName", e.ui_user_name)
+              .Set("email", e.email)
+              .Set("firstName", e.first_name)
+              .Set("lastName", e.last_name)
+              .Finish()};
+}
+
+NewEvent ToNewEvent(const ApiClientCreated& e) {
+  return {kApiClientCreated, 1,
+          PayloadWriter()
+              .Set("clientId", e.client_id)
+              .Set("clientName", e.client_name)
+              .Set("accessToken", e.access_token)
+              .Set("ownerUiIdentityId", e.owner_ui_identity_id)
+              .Set("ownerUsername", e.owner_username)
+              .Finish()};
+}
+
+NewEvent ToNewEvent(const CredentialCreated& e) {
+  return {kCredentialCreated, 1,
+          PayloadWriter()
+              .Set("clientId", e.client_id)
+              .Set("credentialId", e.credential_id)
+              .Set("clientToken", e.client_token)
+              .Set("expiresOn", e.expires_on_ms)
+              .Finish()};
+}
+
+Result<AccountCreated> ParseAccountCreated(const Event& e) {
+  PayloadReader r(e);
+  AccountCreated out{r.String("accountId"), r.String("accountName")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserCreated> ParseUserCreated(const Event& e) {
+  PayloadReader r(e);
+  UserCreated out{r.String("uiIdentityId"), r.String("uiUserName"), r.String("email"), r.String("firstName"),
+                  r.String("lastName")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<ApiClientCreated> ParseApiClientCreated(const Event& e) {
+  PayloadReader r(e);
+  ApiClientCreated out{r.String("clientId"), r.String("clientName"), r.String("accessToken"),
+                       r.String("ownerUiIdentityId"), r.String("ownerUsername")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<CredentialCreated> ParseCredentialCreated(const Event& e) {
+  PayloadReader r(e);
+  CredentialCreated out{r.String("clientId"), r.String("credentialId"), r.String("clientToken"),
+                        r.Int("expiresOn")};
+  return FinishPayload(r, std::move(out));
+}
+
+std::string CredentialSecretId(const std::string& credential_id) { return "credential/" + credential_id; }
+
+}  // namespace iam::events

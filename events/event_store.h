@@ -1,0 +1,109 @@
+// EventStore: the append-only, durable event log.
+//
+// An abstract interface so that backends can differ (the embedded RocksDB one
+// in rocksdb_storage.cpp; a clustered one later). No storage-engine type
+// appears here.
+//
+// Thread safety: safe for concurrent use without external synchronization.
+// Concurrent appends are gathered by the store into one durable write
+// ("group commit"); each caller learns its own positions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace iam::events {
+
+// Appends to one aggregate's stream.
+struct StreamAppend {
+  // Sentinel for expected_version: append whatever the current version is.
+  static constexpr uint64_t kAnyVersion = UINT64_MAX;
+
+  std::string aggregate_type;
+  std::string aggregate_id;
+  // The aggregate's current version the caller decided against; 0 means the
+  // stream must not exist yet. A mismatch fails the whole request with
+  // StatusCode::kConflict and writes nothing.
+  uint64_t expected_version = kAnyVersion;
+  std::string resource_owner;
+  std::string creator;
+  std::string request_id;
+  std::vector<NewEvent> events;  // at least one
+};
+
+// One atomic unit: all of its streams are written, or none.
+struct AppendRequest {
+  std::vector<StreamAppend> streams;
+  // When non-empty and already committed, the original result is returned
+  // (AppendResult::replayed = true) and nothing new is written.
+  std::string idempotency_key;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  int64_t change_date_ms = 0;                  // shared by all events of the request
+  std::vector<uint64_t> stream_versions;       // per StreamAppend, the version after the append
+  std::vector<int64_t> stream_creation_dates;  // per StreamAppend, the aggregate's creation date
+  bool replayed = false;                       // true when answered from the idempotency record
+};
+
+// Observes committed events. Called on the store's writer thread, in position
+// order, after the events are durable and before the appending callers are
+// completed: this is what gives read-your-writes to read models.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  // Must not call Append (it would deadlock) and should be quick.
+  virtual void OnCommitted(std::span<const Event> events) = 0;
+};
+
+class EventStore {
+ public:
+  using AppendCallback = std::function<void(Result<AppendResult>)>;
+
+  virtual ~EventStore() = default;
+
+  // Queues `request` for the next group commit and returns at once. `done` is
+  // called exactly once, on the writer thread, only after the events are
+  // synced to stable storage (they survive kill -9 and power loss) and every
+  // CommitListener has seen them. Errors: kConflict (expected version), kInvalidArgument
+  // (empty request), kIOError (the write failed: nothing of it is visible),
+  // kUnavailable (the store is closing).
+  virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
+
+  // Blocking form of AppendAsync: returns only after the events are synced.
+  Result<AppendResult> Append(AppendRequest request);
+
+  // The position of the last durable event (0 for an empty log).
+  virtual uint64_t Head() const = 0;
+
+  // Events of one aggregate with version >= from_version, in version order,
+  // at most max_count. Unknown aggregate → empty vector.
+  // kCorruption names the position of an undecodable record.
+  virtual Result<std::vector<Event>> ReadStream(const std::string& aggregate_type,
+                                                const std::string& aggregate_id,
+                                                uint64_t from_version, size_t max_count) const = 0;
+
+  // The log in position order from `from_position` (inclusive), at most
+  // max_count, never beyond Head(). kCorruption names the position of an
+  // undecodable record.
+  virtual Result<std::vector<Event>> ReadAll(uint64_t from_position, size_t max_count) const = 0;
+
+  // Blocks until Head() > position or the timeout passes; returns whether it did.
+  virtual bool WaitForHeadAfter(uint64_t position, std::chrono::milliseconds timeout) const = 0;
+
+  // Registers an observer of commits; `listener` must outlive the store.
+  // Call before the first append.
+  virtual void AddCommitListener(CommitListener* listener) = 0;
+};
+
+}  // namespace iam::events

@@ -1,0 +1,122 @@
+#include "events/payload_json.h"
+
+#include <boost/json.hpp>
+#include <simdjson.h>
+
+namespace iam::events {
+
+struct PayloadWriter::Impl {
+  boost::json::object object;
+};
+
+PayloadWriter::PayloadWriter() : impl_(std::make_unique<Impl>()) {}
+PayloadWriter::~PayloadWriter() = default;
+
+PayloadWriter& PayloadWriter::Set(std::string_view name, std::string_view value) {
+  impl_->object[name] = value;
+  return *this;
+}
+
+PayloadWriter& PayloadWriter::Set(std::string_view name, int64_t value) {
+  impl_->object[name] = value;
+  return *this;
+}
+
+PayloadWriter& PayloadWriter::SetBool(std::string_view name, bool value) {
+  impl_->object[name] = value;
+  return *this;
+}
+
+std::string PayloadWriter::Finish() const { return boost::json::serialize(impl_->object); }
+
+struct PayloadReader::Impl {
+  simdjson::dom::element root;
+};
+
+namespace {
+// One parser per thread: parsers keep their buffers between documents.
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+}  // namespace
+
+PayloadReader::PayloadReader(const Event& event)
+    : PayloadReader(event.payload,
+                    "event at position " + std::to_string(event.position) + " (" + event.event_type + ")") {}
+
+PayloadReader::PayloadReader(std::string_view json, std::string context)
+    : impl_(std::make_unique<Impl>()), context_(std::move(context)) {
+  auto result = ThreadParser().parse(json.data(), json.size());
+  if (result.error() || !result.value_unsafe().is_object()) {
+    status_ = Status::Corruption(context_ + ": not a JSON object");
+    return;
+  }
+  impl_->root = result.value_unsafe();
+}
+
+PayloadReader::~PayloadReader() = default;
+
+void PayloadReader::Fail(std::string_view name, std::string_view why) {
+  if (!status_.ok()) return;
+  status_ = Status::Corruption(context_ + ": member '" + std::string(name) + "' " + std::string(why));
+}
+
+std::string PayloadReader::String(std::string_view name) {
+  if (!status_.ok()) return {};
+  std::string_view value;
+  auto error = impl_->root[name].get(value);
+  if (error) {
+    Fail(name, "is missing or not a string");
+    return {};
+  }
+  return std::string(value);
+}
+
+int64_t PayloadReader::Int(std::string_view name) {
+  if (!status_.ok()) return 0;
+  int64_t value = 0;
+  auto error = impl_->root[name].get(value);
+  if (error) {
+    Fail(name, "is missing or not an integer");
+    return 0;
+  }
+  return value;
+}
+
+bool PayloadReader::Bool(std::string_view name) {
+  if (!status_.ok()) return false;
+  bool value = false;
+  auto error = impl_->root[name].get(value);
+  if (error) {
+    Fail(name, "is missing or not a boolean");
+    return false;
+  }
+  return value;
+}
+
+std::string PayloadReader::OptionalString(std::string_view name, std::string_view fallback) {
+  if (!status_.ok()) return {};
+  auto member = impl_->root[name];
+  if (member.error() == simdjson::NO_SUCH_FIELD) return std::string(fallback);
+  std::string_view value;
+  if (member.get(value)) {
+    Fail(name, "is not a string");
+    return {};
+  }
+  return std::string(value);
+}
+
+int64_t PayloadReader::OptionalInt(std::string_view name, int64_t fallback) {
+  if (!status_.ok()) return 0;
+  auto member = impl_->root[name];
+  if (member.error() == simdjson::NO_SUCH_FIELD) return fallback;
+  int64_t value = 0;
+  if (member.get(value)) {
+    Fail(name, "is not an integer");
+    return 0;
+  }
+  return value;
+}
+
+}  // namespace iam::events

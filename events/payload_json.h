@@ -1,0 +1,67 @@
+// Reading and writing event payloads and stored read-model rows: flat JSON
+// objects of strings, integers and booleans.
+//
+// Writing goes through Boost.JSON (correct escaping); reading through simdjson
+// On-Demand (replays parse every payload, so this is the hot path of a rebuild).
+// PayloadReader is not thread-safe; PayloadWriter neither. Use one per payload.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace iam::events {
+
+class PayloadWriter {
+ public:
+  PayloadWriter();
+  ~PayloadWriter();
+  PayloadWriter& Set(std::string_view name, std::string_view value);
+  PayloadWriter& Set(std::string_view name, const char* value) { return Set(name, std::string_view(value)); }
+  PayloadWriter& Set(std::string_view name, int64_t value);
+  PayloadWriter& SetBool(std::string_view name, bool value);
+  std::string Finish() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class PayloadReader {
+ public:
+  // Parses the payload of `event`; status() reports a malformed payload.
+  explicit PayloadReader(const Event& event);
+  // Parses any flat JSON object; `context` names it in error messages.
+  PayloadReader(std::string_view json, std::string context);
+  ~PayloadReader();
+
+  // Missing or mistyped members make status() a kCorruption naming the event.
+  std::string String(std::string_view name);
+  int64_t Int(std::string_view name);
+  bool Bool(std::string_view name);
+  // Absent members give `fallback` without an error.
+  std::string OptionalString(std::string_view name, std::string_view fallback = {});
+  int64_t OptionalInt(std::string_view name, int64_t fallback);
+
+  Status status() const { return status_; }
+
+ private:
+  struct Impl;
+  void Fail(std::string_view name, std::string_view why);
+  std::unique_ptr<Impl> impl_;
+  std::string context_;
+  Status status_;
+};
+
+// The parsed value, or the reader's failure.
+template <typename T>
+Result<T> FinishPayload(const PayloadReader& reader, T value) {
+  if (!reader.status().ok()) return reader.status();
+  return value;
+}
+
+}  // namespace iam::events

@@ -1,0 +1,50 @@
+// Storage: one opened data directory, giving the event log, the read-model
+// state space and the secret store that live in it.
+//
+// The embedded default is RocksDB (see storage_layout.h for the key layout).
+// Thread safety: safe for concurrent use without external synchronization.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "events/event_store.h"
+#include "events/secret_store.h"
+#include "events/state_store.h"
+#include "events/status.h"
+
+namespace iam::events {
+
+struct StorageOptions {
+  std::string data_dir;          // created when missing (unless read_only)
+  // Open as a read-only follower of a running server (RocksDB secondary
+  // instance); appends then fail with kUnavailable. `follower_dir` holds the
+  // follower's own logs; empty = a fresh temporary directory.
+  bool read_only = false;
+  std::string follower_dir;
+  std::string master_key;        // 32 raw bytes for the secret store; empty = no secret store
+  size_t max_requests_per_commit = 512;  // cap of one group commit
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Opens (creating when allowed) the RocksDB data directory. Errors: kIOError
+  // (cannot open, e.g. locked by a running server when not read_only),
+  // kCorruption (unknown on-disk format).
+  static Result<std::unique_ptr<Storage>> OpenRocksDb(const StorageOptions& options);
+
+  virtual EventStore& events() = 0;
+  virtual StateStore& state() = 0;
+  virtual SecretStore& secrets() = 0;
+
+  // Followers only: catches up with what the server has written since.
+  virtual Status Refresh() = 0;
+
+  // Stops the writer after the queued appends are committed; later appends
+  // fail with kUnavailable. Idempotent; the destructor calls it.
+  virtual void Close() = 0;
+};
+
+}  // namespace iam::events

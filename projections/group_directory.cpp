@@ -1,0 +1,192 @@
+#include "projections/group_directory.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include "events/group_events.h"
+#include "events/payload_json.h"
+
+namespace iam::projections {
+namespace {
+
+Status Contradiction(const events::Event& e, const std::string& what) {
+  return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type +
+                            "): " + what);
+}
+
+}  // namespace
+
+Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
+                             std::vector<std::string>* removed) {
+  if (e.aggregate_type != events::kGroupAggregate) return Status::Ok();
+  if (e.event_type == events::kGroupCreated) {
+    auto created = events::ParseGroupCreated(e);
+    if (!created.ok()) return created.status();
+    if (groups_.count(created->group_id)) return Contradiction(e, "group already exists");
+    if (created->parent_group_id != 0 && !groups_.count(created->parent_group_id)) {
+      return Contradiction(e, "parent group does not exist");
+    }
+    GroupRecord group;
+    group.group_id = created->group_id;
+    group.account_id = e.resource_owner;
+    group.group_name = created->group_name;
+    group.parent_group_id = created->parent_group_id;
+    group.created_ms = e.change_date_ms;
+    group.created_by = e.creator;
+    group.modified_ms = e.change_date_ms;
+    group.modified_by = e.creator;
+    groups_.emplace(group.group_id, std::move(group));
+    Link(created->group_id);
+    max_group_id_ = std::max(max_group_id_, created->group_id);
+    if (changed) changed->push_back(RowKey(created->group_id));
+    return Status::Ok();
+  }
+  if (e.event_type == events::kGroupRenamed) {
+    auto renamed = events::ParseGroupRenamed(e);
+    if (!renamed.ok()) return renamed.status();
+    auto it = groups_.find(renamed->group_id);
+    if (it == groups_.end()) return Contradiction(e, "group does not exist");
+    it->second.group_name = renamed->group_name;
+    it->second.modified_ms = e.change_date_ms;
+    it->second.modified_by = e.creator;
+    if (changed) changed->push_back(RowKey(renamed->group_id));
+    return Status::Ok();
+  }
+  if (e.event_type == events::kGroupMoved) {
+    auto moved = events::ParseGroupMoved(e);
+    if (!moved.ok()) return moved.status();
+    auto it = groups_.find(moved->group_id);
+    if (it == groups_.end() || !groups_.count(moved->to_parent_group_id)) {
+      return Contradiction(e, "group or destination does not exist");
+    }
+    if (auto parent = groups_.find(it->second.parent_group_id); parent != groups_.end()) {
+      parent->second.subgroup_ids.erase(moved->group_id);
+    }
+    // G-6: a move changes only the parent; created/modified stay as they were.
+    it->second.parent_group_id = moved->to_parent_group_id;
+    Link(moved->group_id);
+    if (changed) changed->push_back(RowKey(moved->group_id));
+    return Status::Ok();
+  }
+  if (e.event_type == events::kGroupDeleted) {
+    auto deleted = events::ParseGroupDeleted(e);
+    if (!deleted.ok()) return deleted.status();
+    auto it = groups_.find(deleted->group_id);
+    if (it == groups_.end()) return Contradiction(e, "group does not exist");
+    if (!it->second.subgroup_ids.empty()) return Contradiction(e, "group still has subgroups");
+    if (it->second.parent_group_id == 0) {
+      if (auto top = top_level_.find(it->second.account_id); top != top_level_.end()) {
+        top->second.erase(deleted->group_id);
+      }
+    } else if (auto parent = groups_.find(it->second.parent_group_id); parent != groups_.end()) {
+      parent->second.subgroup_ids.erase(deleted->group_id);
+    }
+    groups_.erase(it);
+    if (removed) removed->push_back(RowKey(deleted->group_id));
+    return Status::Ok();
+  }
+  return Contradiction(e, "unknown group event type");
+}
+
+void GroupDirectory::Link(int64_t group_id) {
+  const GroupRecord& group = groups_.at(group_id);
+  if (group.parent_group_id == 0) {
+    top_level_[group.account_id].insert(group_id);
+  } else {
+    groups_.at(group.parent_group_id).subgroup_ids.insert(group_id);
+  }
+}
+
+const GroupRecord* GroupDirectory::Find(int64_t group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+const GroupRecord* GroupDirectory::Find(std::string_view account_id, int64_t group_id) const {
+  const GroupRecord* group = Find(group_id);
+  return group && group->account_id == account_id ? group : nullptr;
+}
+
+std::vector<int64_t> GroupDirectory::TopLevel(std::string_view account_id) const {
+  auto it = top_level_.find(account_id);
+  if (it == top_level_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+std::vector<int64_t> GroupDirectory::PathToRoot(int64_t group_id) const {
+  std::vector<int64_t> path;
+  // Bounded by the number of groups, so a damaged parent cycle cannot hang us.
+  for (const GroupRecord* group = Find(group_id); group && path.size() <= groups_.size();
+       group = Find(group->parent_group_id)) {
+    path.push_back(group->group_id);
+    if (group->parent_group_id == 0) break;
+  }
+  return path;
+}
+
+bool GroupDirectory::IsAncestor(int64_t ancestor, int64_t group_id) const {
+  auto path = PathToRoot(group_id);
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (path[i] == ancestor) return true;
+  }
+  return false;
+}
+
+int64_t GroupDirectory::RootOf(int64_t group_id) const {
+  auto path = PathToRoot(group_id);
+  return path.empty() ? 0 : path.back();
+}
+
+std::string GroupDirectory::RowKey(int64_t group_id) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(group_id));
+  return buffer;
+}
+
+std::optional<std::string> GroupDirectory::EncodeRow(std::string_view row_key) const {
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(row_key.data(), row_key.data() + row_key.size(), id);
+  if (ec != std::errc() || end != row_key.data() + row_key.size()) return std::nullopt;
+  const GroupRecord* g = Find(id);
+  if (!g) return std::nullopt;
+  return events::PayloadWriter()
+      .Set("groupId", g->group_id)
+      .Set("accountId", g->account_id)
+      .Set("groupName", g->group_name)
+      .Set("parentGroupId", g->parent_group_id)
+      .Set("createdMs", g->created_ms)
+      .Set("createdBy", g->created_by)
+      .Set("modifiedMs", g->modified_ms)
+      .Set("modifiedBy", g->modified_by)
+      .Finish();
+}
+
+Status GroupDirectory::RestoreRow(std::string_view row_key, std::string_view row) {
+  events::PayloadReader r(row, "group row " + std::string(row_key));
+  GroupRecord g;
+  g.group_id = r.Int("groupId");
+  g.account_id = r.String("accountId");
+  g.group_name = r.String("groupName");
+  g.parent_group_id = r.Int("parentGroupId");
+  g.created_ms = r.Int("createdMs");
+  g.created_by = r.String("createdBy");
+  g.modified_ms = r.Int("modifiedMs");
+  g.modified_by = r.String("modifiedBy");
+  if (!r.status().ok()) return r.status();
+  max_group_id_ = std::max(max_group_id_, g.group_id);
+  const int64_t id = g.group_id;
+  groups_[id] = std::move(g);
+  return Status::Ok();
+}
+
+Status GroupDirectory::FinishRestore() {
+  for (auto& [id, group] : groups_) {
+    if (group.parent_group_id != 0 && !groups_.count(group.parent_group_id)) {
+      return Status::Corruption("group " + std::to_string(id) + " names a missing parent");
+    }
+  }
+  for (auto& [id, group] : groups_) Link(id);
+  return Status::Ok();
+}
+
+}  // namespace iam::projections

@@ -1,0 +1,328 @@
+#include "projections/projection_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "events/payload_json.h"
+
+namespace iam::projections {
+namespace {
+
+constexpr size_t kPageSize = 1000;
+
+std::string RowPrefix(std::string_view name, uint64_t generation) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "/%08llu/", static_cast<unsigned long long>(generation));
+  return std::string(name) + buffer;
+}
+
+std::string EncodeCheckpoint(uint64_t generation, uint64_t position, uint64_t rebuild_generation) {
+  return events::PayloadWriter()
+      .Set("generation", static_cast<int64_t>(generation))
+      .Set("position", static_cast<int64_t>(position))
+      .Set("rebuildGeneration", static_cast<int64_t>(rebuild_generation))
+      .Finish();
+}
+
+}  // namespace
+
+std::string CheckpointKey(std::string_view projection_name) {
+  return "checkpoint/" + std::string(projection_name);
+}
+
+struct ProjectionRunner::Slot {
+  std::string name;
+  ProjectionFactory factory;
+
+  // Guards everything below; held while an instance applies events, so the
+  // writer thread and a catch-up thread never apply to one instance at once.
+  mutable std::mutex mu;
+  std::shared_ptr<Projection> live;
+  uint64_t generation = 1;
+  uint64_t position = 0;
+  bool caught_up = false;
+  bool failed = false;
+  std::string error;
+
+  std::shared_ptr<Projection> shadow;  // a rebuild in progress
+  uint64_t shadow_generation = 0;
+  uint64_t shadow_position = 0;
+
+  std::thread worker;
+  std::atomic<bool> stop{false};
+  mutable std::condition_variable settled;  // signalled when caught up or a rebuild ends
+};
+
+ProjectionRunner::ProjectionRunner(events::EventStore& events, events::StateStore& state)
+    : events_(events), state_(state) {
+  events_.AddCommitListener(this);
+}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+void ProjectionRunner::Register(std::string name, ProjectionFactory factory) {
+  auto slot = std::make_unique<Slot>();
+  slot->name = std::move(name);
+  slot->factory = std::move(factory);
+  slots_.push_back(std::move(slot));
+}
+
+ProjectionRunner::Slot* ProjectionRunner::Find(std::string_view name) const {
+  for (const auto& slot : slots_) {
+    if (slot->name == name) return slot.get();
+  }
+  return nullptr;
+}
+
+void ProjectionRunner::AddCheckpoint(const Slot& slot, events::StateBatch& batch) {
+  batch.puts.emplace_back(CheckpointKey(slot.name),
+                          EncodeCheckpoint(slot.generation, slot.position,
+                                           slot.shadow ? slot.shadow_generation : 0));
+}
+
+Status ProjectionRunner::WriteCheckpoint(Slot& slot) {
+  events::StateBatch batch;
+  AddCheckpoint(slot, batch);
+  return state_.Write(batch);
+}
+
+Status ProjectionRunner::Start() {
+  for (auto& owned : slots_) {
+    Slot& slot = *owned;
+    auto record = state_.Get(CheckpointKey(slot.name));
+    if (!record.ok()) return record.status();
+    slot.live = slot.factory();
+    bool has_checkpoint = record->has_value();
+    if (has_checkpoint) {
+      events::PayloadReader reader(**record, "checkpoint of projection " + slot.name);
+      slot.generation = static_cast<uint64_t>(reader.Int("generation"));
+      slot.position = static_cast<uint64_t>(reader.Int("position"));
+      const int64_t abandoned = reader.OptionalInt("rebuildGeneration", 0);
+      if (!reader.status().ok()) return reader.status();
+      if (abandoned > 0) {
+        // A rebuild was interrupted by a restart: drop its partial rows.
+        events::StateBatch cleanup;
+        cleanup.delete_prefixes.push_back(RowPrefix(slot.name, static_cast<uint64_t>(abandoned)));
+        if (auto s = state_.Write(cleanup); !s.ok()) return s;
+        if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
+      }
+      if (auto s = slot.live->Load(state_, RowPrefix(slot.name, slot.generation)); !s.ok()) return s;
+      const uint64_t before = slot.position;
+      std::lock_guard lock(slot.mu);
+      if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) return s;
+      applied_at_start_ += slot.position - before;
+    } else {
+      // Newly registered: start from an empty generation and catch up in the background.
+      events::StateBatch cleanup;
+      cleanup.delete_prefixes.push_back(slot.name + "/");
+      if (auto s = state_.Write(cleanup); !s.ok()) return s;
+      slot.generation = 1;
+      slot.position = 0;
+      if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
+      spdlog::info("projection {} is new: catching up from position 1 in the background", slot.name);
+      slot.worker = std::thread([this, &slot] { RunBackground(slot, /*shadow=*/false); });
+    }
+  }
+  return Status::Ok();
+}
+
+// Applies one page of events (ascending, possibly overlapping what the
+// instance has seen) to the live or the rebuild instance, persisting its rows
+// and, for the live one, its checkpoint in the same batch. Requires slot.mu.
+Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page) {
+  uint64_t& position = shadow ? slot.shadow_position : slot.position;
+  size_t skip = 0;
+  while (skip < page.size() && page[skip].position <= position) ++skip;
+  if (skip == page.size()) return Status::Ok();
+  auto fresh = page.subspan(skip);
+  Projection& target = shadow ? *slot.shadow : *slot.live;
+  events::StateBatch batch;
+  const uint64_t generation = shadow ? slot.shadow_generation : slot.generation;
+  if (auto s = target.Apply(fresh, RowPrefix(slot.name, generation), batch); !s.ok()) return s;
+  const uint64_t previous = position;
+  position = fresh.back().position;
+  if (!shadow) AddCheckpoint(slot, batch);
+  if (auto s = state_.Write(batch); !s.ok()) {
+    // The persisted checkpoint stays before this page, so a restart replays
+    // it; the in-memory instance is marked failed by the caller.
+    position = previous;
+    return s;
+  }
+  return Status::Ok();
+}
+
+// Brings the live (shadow=false) or rebuild (shadow=true) instance to the head
+// of the log and marks it caught up; a finished rebuild replaces the live
+// generation. Requires slot.mu, which keeps commits out until it returns.
+Status ProjectionRunner::CatchUp(Slot& slot, bool shadow) {
+  while (!slot.stop.load()) {
+    const uint64_t position = shadow ? slot.shadow_position : slot.position;
+    if (position >= events_.Head()) break;
+    auto page = events_.ReadAll(position + 1, kPageSize);
+    if (!page.ok()) return page.status();
+    if (auto s = ApplyPage(slot, shadow, *page); !s.ok()) return s;
+  }
+  if (slot.stop.load()) return Status::Unavailable("projection runner stopped");
+  if (shadow) {
+    const uint64_t old_generation = slot.generation;
+    slot.live = std::move(slot.shadow);
+    slot.generation = slot.shadow_generation;
+    slot.position = slot.shadow_position;
+    slot.shadow_generation = 0;
+    slot.shadow_position = 0;
+    events::StateBatch batch;
+    batch.delete_prefixes.push_back(RowPrefix(slot.name, old_generation));
+    AddCheckpoint(slot, batch);
+    if (auto s = state_.Write(batch); !s.ok()) return s;
+    spdlog::info("projection {} rebuilt as generation {} at position {}", slot.name, slot.generation,
+                 slot.position);
+  }
+  slot.caught_up = true;
+  slot.settled.notify_all();
+  return Status::Ok();
+}
+
+void ProjectionRunner::MarkFailed(Slot& slot, const Status& status) {
+  slot.failed = true;
+  slot.error = status.ToString();
+  slot.shadow.reset();
+  slot.shadow_generation = 0;
+  slot.shadow_position = 0;
+  spdlog::error("projection {} failed: {}", slot.name, slot.error);
+  slot.settled.notify_all();
+}
+
+// A background catch-up releases the slot lock while it reads each page, so
+// the writer thread's commits are never held up for long; the last stretch
+// runs under the lock so that no commit slips between catch-up and going live.
+void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
+  std::unique_lock lock(slot.mu);
+  while (!slot.stop.load()) {
+    const uint64_t position = shadow ? slot.shadow_position : slot.position;
+    if (events_.Head() - std::min(position, events_.Head()) <= kPageSize) {
+      if (auto s = CatchUp(slot, shadow); !s.ok() && s.code() != StatusCode::kUnavailable) MarkFailed(slot, s);
+      return;
+    }
+    lock.unlock();
+    auto page = events_.ReadAll(position + 1, kPageSize);
+    lock.lock();
+    Status s = page.status();
+    if (s.ok()) s = ApplyPage(slot, shadow, *page);
+    if (!s.ok()) {
+      MarkFailed(slot, s);
+      return;
+    }
+  }
+}
+
+void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
+  for (auto& owned : slots_) {
+    Slot& slot = *owned;
+    std::lock_guard lock(slot.mu);
+    if (!slot.live || !slot.caught_up || slot.failed) continue;
+    if (auto s = ApplyPage(slot, /*shadow=*/false, committed); !s.ok()) MarkFailed(slot, s);
+  }
+}
+
+std::shared_ptr<Projection> ProjectionRunner::Live(std::string_view name) const {
+  Slot* slot = Find(name);
+  if (!slot) return nullptr;
+  std::lock_guard lock(slot->mu);
+  return slot->live;
+}
+
+Status ProjectionRunner::Rebuild(std::string_view name) {
+  Slot* slot = Find(name);
+  if (!slot) return Status::NotFound("no projection named " + std::string(name));
+  std::unique_lock lock(slot->mu);
+  if (slot->shadow) return Status::FailedPrecondition("projection " + slot->name + " is already rebuilding");
+  if (!slot->caught_up && !slot->failed) {
+    return Status::FailedPrecondition("projection " + slot->name + " is still catching up");
+  }
+  if (slot->worker.joinable()) {
+    // The previous background run has finished (caught up or failed).
+    lock.unlock();
+    slot->worker.join();
+    lock.lock();
+  }
+  slot->shadow = slot->factory();
+  slot->shadow_generation = slot->generation + 1;
+  slot->shadow_position = 0;
+  events::StateBatch batch;
+  batch.delete_prefixes.push_back(RowPrefix(slot->name, slot->shadow_generation));
+  if (auto s = state_.Write(batch); !s.ok()) {
+    slot->shadow.reset();
+    return s;
+  }
+  if (auto s = WriteCheckpoint(*slot); !s.ok()) {
+    slot->shadow.reset();
+    return s;
+  }
+  if (slot->failed) {
+    // A failed generation stops serving commits; the rebuild replaces it.
+    slot->failed = false;
+    slot->error.clear();
+    slot->caught_up = false;
+  }
+  spdlog::info("projection {}: rebuilding into generation {}", slot->name, slot->shadow_generation);
+  slot->worker = std::thread([this, slot] { RunBackground(*slot, /*shadow=*/true); });
+  return Status::Ok();
+}
+
+std::vector<ProjectionStatus> ProjectionRunner::Statuses() const {
+  std::vector<ProjectionStatus> out;
+  for (const auto& owned : slots_) {
+    const Slot& slot = *owned;
+    std::lock_guard lock(slot.mu);
+    ProjectionStatus status;
+    status.name = slot.name;
+    status.generation = slot.generation;
+    status.position = slot.position;
+    status.head = events_.Head();
+    status.rebuild_position = slot.shadow ? slot.shadow_position : 0;
+    status.error = slot.error;
+    status.state = slot.failed ? "failed" : slot.shadow ? "rebuilding" : slot.caught_up ? "live" : "catching-up";
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+bool ProjectionRunner::Ready() const {
+  for (const auto& owned : slots_) {
+    std::lock_guard lock(owned->mu);
+    if (owned->failed || !owned->caught_up) return false;
+  }
+  return true;
+}
+
+bool ProjectionRunner::WaitUntilSettled(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const auto& owned : slots_) {
+    std::unique_lock lock(owned->mu);
+    if (!owned->settled.wait_until(lock, deadline, [&] {
+          return owned->failed || (owned->caught_up && !owned->shadow);
+        })) {
+      return false;
+    }
+    if (owned->failed) return false;
+  }
+  return true;
+}
+
+uint64_t ProjectionRunner::events_applied_at_start() const { return applied_at_start_; }
+
+void ProjectionRunner::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& owned : slots_) owned->stop.store(true);
+  for (auto& owned : slots_) {
+    if (owned->worker.joinable()) owned->worker.join();
+  }
+}
+
+}  // namespace iam::projections

@@ -1,0 +1,435 @@
+// The event log: append, conflicts, idempotency, ordering, durability, group commit.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "events/clock.h"
+#include "events/event_codec.h"
+#include "events/storage.h"
+#include "events/storage_layout.h"
+
+namespace iam::events {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = std::filesystem::temp_directory_path() / ("iamd-test-" + NewUuid());
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::unique_ptr<Storage> Open(const std::string& dir) {
+  StorageOptions options;
+  options.data_dir = dir;
+  options.master_key = std::string(32, 'k');
+  auto storage = Storage::OpenRocksDb(options);
+  EXPECT_TRUE(storage.ok()) << storage.status().ToString();
+  return std::move(*storage);
+}
+
+AppendRequest OneEvent(const std::string& type, const std::string& id, uint64_t expected,
+                       const std::string& payload = R"({"n":1})") {
+  StreamAppend stream;
+  stream.aggregate_type = type;
+  stream.aggregate_id = id;
+  stream.expected_version = expected;
+  stream.resource_owner = "1-ACCT";
+  stream.creator = "tester";
+  stream.request_id = "req-1";
+  stream.events.push_back({"Something", 1, payload});
+  AppendRequest request;
+  request.streams.push_back(std::move(stream));
+  return request;
+}
+
+TEST(EventStore, AppendAssignsGapFreePositionsAndVersions) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EventStore& log = storage->events();
+  EXPECT_EQ(log.Head(), 0u);
+  auto first = log.Append(OneEvent("group", "1", 0));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->first_position, 1u);
+  EXPECT_EQ(first->stream_versions, std::vector<uint64_t>{1});
+  auto second = log.Append(OneEvent("group", "1", 1));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->first_position, 2u);
+  auto other = log.Append(OneEvent("group", "2", 0));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->first_position, 3u);
+  EXPECT_EQ(log.Head(), 3u);
+
+  auto stream = log.ReadStream("group", "1", 1, 100);
+  ASSERT_TRUE(stream.ok());
+  ASSERT_EQ(stream->size(), 2u);
+  EXPECT_EQ((*stream)[0].aggregate_version, 1u);
+  EXPECT_EQ((*stream)[1].aggregate_version, 2u);
+  EXPECT_EQ((*stream)[1].position, 2u);
+  // The creation date of the aggregate is carried by every later event.
+  EXPECT_EQ((*stream)[1].creation_date_ms, (*stream)[0].change_date_ms);
+  EXPECT_EQ((*stream)[0].resource_owner, "1-ACCT");
+  EXPECT_EQ((*stream)[0].creator, "tester");
+  EXPECT_EQ((*stream)[0].request_id, "req-1");
+  EXPECT_EQ((*stream)[0].event_id.size(), 36u);
+
+  auto all = log.ReadAll(1, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  for (size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].position, i + 1);
+  auto page = log.ReadAll(2, 1);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ(page->front().position, 2u);
+}
+
+TEST(EventStore, WrongExpectedVersionIsAConflictAndWritesNothing) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EventStore& log = storage->events();
+  ASSERT_TRUE(log.Append(OneEvent("user", "u1", 0)).ok());
+  auto stale = log.Append(OneEvent("user", "u1", 0));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
+  auto ahead = log.Append(OneEvent("user", "u1", 5));
+  EXPECT_EQ(ahead.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(log.Head(), 1u);
+  auto stream = log.ReadStream("user", "u1", 1, 10);
+  ASSERT_TRUE(stream.ok());
+  EXPECT_EQ(stream->size(), 1u);
+}
+
+TEST(EventStore, RequestSpanningStreamsIsAllOrNothing) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EventStore& log = storage->events();
+  ASSERT_TRUE(log.Append(OneEvent("b", "1", 0)).ok());
+  AppendRequest request = OneEvent("a", "1", 0);
+  request.streams.push_back(OneEvent("b", "1", 0).streams.front());  // b is at version 1: conflict
+  auto result = log.Append(std::move(request));
+  EXPECT_EQ(result.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(log.Head(), 1u);
+  auto a = log.ReadStream("a", "1", 1, 10);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->empty());
+}
+
+TEST(EventStore, EmptyRequestIsRejected) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EXPECT_EQ(storage->events().Append(AppendRequest{}).status().code(), StatusCode::kInvalidArgument);
+  AppendRequest no_events = OneEvent("a", "1", 0);
+  no_events.streams[0].events.clear();
+  EXPECT_EQ(storage->events().Append(std::move(no_events)).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(storage->events().Head(), 0u);
+}
+
+TEST(EventStore, IdempotencyKeyReturnsTheOriginalResult) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EventStore& log = storage->events();
+  AppendRequest request = OneEvent("a", "1", StreamAppend::kAnyVersion);
+  request.idempotency_key = "retry-123";
+  auto first = log.Append(request);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replayed);
+  auto again = log.Append(request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->first_position, first->first_position);
+  EXPECT_EQ(again->last_position, first->last_position);
+  EXPECT_EQ(again->change_date_ms, first->change_date_ms);
+  EXPECT_EQ(log.Head(), 1u);
+
+  // Also across a restart, and for copies racing in one group commit.
+  storage.reset();
+  storage = Open(dir.path());
+  auto after_restart = storage->events().Append(request);
+  ASSERT_TRUE(after_restart.ok());
+  EXPECT_TRUE(after_restart->replayed);
+  EXPECT_EQ(after_restart->first_position, 1u);
+
+  AppendRequest racing = OneEvent("a", "2", StreamAppend::kAnyVersion);
+  racing.idempotency_key = "race";
+  std::vector<std::thread> threads;
+  std::atomic<int> fresh{0};
+  std::set<uint64_t> positions;
+  std::mutex mu;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = storage->events().Append(racing);
+      ASSERT_TRUE(r.ok());
+      if (!r->replayed) ++fresh;
+      std::lock_guard lock(mu);
+      positions.insert(r->first_position);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(fresh.load(), 1);
+  EXPECT_EQ(positions.size(), 1u);
+  EXPECT_EQ(storage->events().Head(), 2u);
+}
+
+TEST(EventStore, ReopenFindsEveryAcknowledgedEvent) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.path());
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(storage->events().Append(OneEvent("a", std::to_string(i % 5), StreamAppend::kAnyVersion)).ok());
+    }
+  }
+  auto storage = Open(dir.path());
+  EXPECT_EQ(storage->events().Head(), 50u);
+  auto all = storage->events().ReadAll(1, 1000);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 50u);
+  // Versions continue where they were, positions too.
+  auto next = storage->events().Append(OneEvent("a", "0", 10));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->first_position, 51u);
+  EXPECT_EQ(next->stream_versions[0], 11u);
+}
+
+TEST(EventStore, GroupCommitUnderManyThreadsLosesAndDuplicatesNothing) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 150;
+  std::vector<std::vector<uint64_t>> positions(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = storage->events().Append(
+            OneEvent("thread", std::to_string(t), static_cast<uint64_t>(i), "{\"i\":" + std::to_string(i) + "}"));
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        positions[t].push_back(r->first_position);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<uint64_t> all_positions;
+  for (const auto& p : positions) all_positions.insert(p.begin(), p.end());
+  EXPECT_EQ(all_positions.size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*all_positions.begin(), 1u);
+  EXPECT_EQ(*all_positions.rbegin(), static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(storage->events().Head(), static_cast<uint64_t>(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    auto stream = storage->events().ReadStream("thread", std::to_string(t), 1, 1000);
+    ASSERT_TRUE(stream.ok());
+    ASSERT_EQ(stream->size(), static_cast<size_t>(kPerThread));
+    for (int i = 0; i < kPerThread; ++i) {
+      EXPECT_EQ((*stream)[i].aggregate_version, static_cast<uint64_t>(i + 1));
+      EXPECT_EQ((*stream)[i].position, positions[t][i]);
+      EXPECT_EQ((*stream)[i].payload, "{\"i\":" + std::to_string(i) + "}");
+    }
+  }
+}
+
+class RecordingListener : public CommitListener {
+ public:
+  void OnCommitted(std::span<const Event> events) override {
+    std::lock_guard lock(mu);
+    for (const auto& e : events) seen.push_back(e.position);
+  }
+  std::mutex mu;
+  std::vector<uint64_t> seen;
+};
+
+TEST(EventStore, ListenersSeeEventsInOrderBeforeTheAppendReturns) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  RecordingListener listener;
+  storage->events().AddCommitListener(&listener);
+  for (int i = 0; i < 20; ++i) {
+    auto r = storage->events().Append(OneEvent("a", "1", StreamAppend::kAnyVersion));
+    ASSERT_TRUE(r.ok());
+    std::lock_guard lock(listener.mu);
+    ASSERT_FALSE(listener.seen.empty());
+    EXPECT_EQ(listener.seen.back(), r->last_position);
+  }
+  std::lock_guard lock(listener.mu);
+  for (size_t i = 0; i < listener.seen.size(); ++i) EXPECT_EQ(listener.seen[i], i + 1);
+}
+
+TEST(EventStore, WaitForHeadAfterWakesOnAppend) {
+  TempDir dir;
+  auto storage = Open(dir.path());
+  EXPECT_FALSE(storage->events().WaitForHeadAfter(0, std::chrono::milliseconds(20)));
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(storage->events().Append(OneEvent("a", "1", 0)).ok());
+  });
+  EXPECT_TRUE(storage->events().WaitForHeadAfter(0, std::chrono::seconds(10)));
+  writer.join();
+}
+
+TEST(EventStore, CorruptRecordIsReportedWithItsPosition) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.path());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(storage->events().Append(OneEvent("a", "1", StreamAppend::kAnyVersion)).ok());
+  }
+  {
+    // Damage position 2 behind the store's back.
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &db).ok());
+    size_t events_index = std::find(names.begin(), names.end(), layout::kEventsFamily) - names.begin();
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[events_index], layout::PositionKey(2), "garbage").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto storage = Open(dir.path());
+  auto all = storage->events().ReadAll(1, 100);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(all.status().message().find("position 2"), std::string::npos) << all.status().message();
+  auto stream = storage->events().ReadStream("a", "1", 1, 100);
+  EXPECT_EQ(stream.status().code(), StatusCode::kCorruption);
+}
+
+TEST(EventStore, AcknowledgedEventsSurviveKillNine) {
+  TempDir dir;
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    StorageOptions options;
+    options.data_dir = dir.path();
+    auto storage = Storage::OpenRocksDb(options);
+    if (!storage.ok()) _exit(2);
+    for (uint64_t i = 0; i < 100000; ++i) {
+      auto r = (*storage)->events().Append(OneEvent("k", "1", i, "{\"i\":" + std::to_string(i) + "}"));
+      if (!r.ok()) _exit(3);
+      uint64_t acked = r->last_position;
+      if (write(pipe_fds[1], &acked, sizeof acked) != sizeof acked) _exit(4);
+    }
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  uint64_t acked = 0, last_acked = 0;
+  size_t count = 0;
+  while (count < 300 && read(pipe_fds[0], &acked, sizeof acked) == sizeof acked) {
+    last_acked = acked;
+    ++count;
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  while (read(pipe_fds[0], &acked, sizeof acked) == sizeof acked) last_acked = acked;
+  close(pipe_fds[0]);
+  ASSERT_GE(count, 300u);
+
+  auto storage = Open(dir.path());
+  EXPECT_GE(storage->events().Head(), last_acked);
+  auto all = storage->events().ReadAll(1, last_acked);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), last_acked);
+  for (uint64_t i = 0; i < last_acked; ++i) {
+    EXPECT_EQ((*all)[i].aggregate_version, i + 1);
+    EXPECT_EQ((*all)[i].payload, "{\"i\":" + std::to_string(i) + "}");
+  }
+}
+
+TEST(EventStore, FollowerReadsWhileThePrimaryWrites) {
+  TempDir dir;
+  auto primary = Open(dir.path());
+  ASSERT_TRUE(primary->events().Append(OneEvent("a", "1", 0)).ok());
+  StorageOptions options;
+  options.data_dir = dir.path();
+  options.read_only = true;
+  auto follower = Storage::OpenRocksDb(options);
+  ASSERT_TRUE(follower.ok()) << follower.status().ToString();
+  EXPECT_EQ((*follower)->events().Head(), 1u);
+  ASSERT_TRUE(primary->events().Append(OneEvent("a", "1", 1)).ok());
+  ASSERT_TRUE((*follower)->Refresh().ok());
+  EXPECT_EQ((*follower)->events().Head(), 2u);
+  auto refused = (*follower)->events().Append(OneEvent("a", "1", 2));
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(SecretStore, EncryptsAndRefusesAWrongKey) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.path());
+    ASSERT_TRUE(storage->secrets().Put("credential/1", "s3cret-value").ok());
+    auto back = storage->secrets().Get("credential/1");
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, "s3cret-value");
+    EXPECT_EQ(storage->secrets().Get("credential/2").status().code(), StatusCode::kNotFound);
+  }
+  StorageOptions options;
+  options.data_dir = dir.path();
+  options.master_key = std::string(32, 'x');
+  auto storage = Storage::OpenRocksDb(options);
+  ASSERT_TRUE(storage.ok());
+  EXPECT_EQ((*storage)->secrets().Get("credential/1").status().code(), StatusCode::kCorruption);
+}
+
+TEST(Clock, FormatsAndParsesRfc3339WithMilliseconds) {
+  EXPECT_EQ(FormatTimestampMillis(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestampMillis(1541113619000), "2018-11-01T23:06:59.000Z");
+  EXPECT_EQ(ParseTimestampMillis("2018-11-01T23:06:59.000Z"), std::optional<int64_t>(1541113619000));
+  EXPECT_EQ(ParseTimestampMillis("2018-11-01T23:06:59Z"), std::optional<int64_t>(1541113619000));
+  EXPECT_EQ(ParseTimestampMillis("2026-06-01T00:00:00.000000001Z"), ParseTimestampMillis("2026-06-01T00:00:00Z"));
+  EXPECT_EQ(ParseTimestampMillis("2018-11-02T01:06:59.5+02:00"), std::optional<int64_t>(1541113619500));
+  EXPECT_FALSE(ParseTimestampMillis("2018-02-30T00:00:00Z"));
+  EXPECT_FALSE(ParseTimestampMillis("2018-11-01 23:06:59Z"));
+  EXPECT_FALSE(ParseTimestampMillis("2018-11-01T23:06:59"));
+  const int64_t now = NowMillis();
+  EXPECT_EQ(ParseTimestampMillis(FormatTimestampMillis(now)), std::optional<int64_t>(now));
+}
+
+TEST(EventCodec, RoundTripsAndRendersJson) {
+  Event e;
+  e.position = 7;
+  e.event_id = NewUuid();
+  e.aggregate_type = "group";
+  e.aggregate_id = "10001";
+  e.aggregate_version = 3;
+  e.event_type = "GroupRenamed";
+  e.resource_owner = "1-ACCT";
+  e.creator = "admin";
+  e.creation_date_ms = 1000;
+  e.change_date_ms = 2000;
+  e.request_id = "r";
+  e.payload = R"({"groupName":"a \"quoted\" name"})";
+  auto back = DecodeEvent(EncodeEvent(e), 7);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->payload, e.payload);
+  EXPECT_EQ(back->aggregate_version, 3u);
+  EXPECT_EQ(DecodeEvent(EncodeEvent(e), 8).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeEvent(EncodeEvent(e).substr(0, 20), 7).status().code(), StatusCode::kCorruption);
+  auto json = EventToJson(e);
+  ASSERT_TRUE(json.ok());
+  EXPECT_NE(json->find(R"("payload":{"groupName":"a \"quoted\" name"})"), std::string::npos) << *json;
+  EXPECT_NE(json->find(R"("changeDate":"1970-01-01T00:00:02.000Z")"), std::string::npos);
+  e.payload = "not json";
+  EXPECT_EQ(EventToJson(e).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace iam::events
