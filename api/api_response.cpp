@@ -1,0 +1,44 @@
+#include "api/api_response.h"
+
+#include <boost/json.hpp>
+
+#include "api/problem.h"
+#include "events/clock.h"
+
+namespace iam::api {
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.SetHeader("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse NoContent() {
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& outcome) {
+  response.SetHeader("X-Iam-Sequence", std::to_string(outcome.sequence));
+  response.SetHeader("X-Iam-Resource-Owner", outcome.resource_owner);
+  response.SetHeader("X-Iam-Creation-Date", FormatTimestampMillis(outcome.creation_date_ms));
+  response.SetHeader("X-Iam-Change-Date", FormatTimestampMillis(outcome.change_date_ms));
+}
+
+std::string EventDetailsJson(const commands::CommandOutcome& outcome) {
+  boost::json::object details;
+  details["sequence"] = std::to_string(outcome.sequence);
+  details["changeDate"] = FormatTimestampMillis(outcome.change_date_ms);
+  details["resourceOwner"] = outcome.resource_owner;
+  details["creationDate"] = FormatTimestampMillis(outcome.creation_date_ms);
+  return boost::json::serialize(details);
+}
+
+void RespondWithError(const ApiCall& call, const Status& status, std::string_view family) {
+  call.respond(ProblemFromStatus(status, family, call.request.path));
+}
+
+}  // namespace iam::api

@@ -1,0 +1,33 @@
+// Helpers every route handler uses to answer: JSON bodies, the event details
+// of a mutation (X-Iam-* headers, D-4), and errors in the IAM shape.
+// Pure functions: safe for concurrent use.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/http_message.h"
+#include "api/request_context.h"
+#include "commands/command.h"
+#include "events/status.h"
+
+namespace iam::api {
+
+// 200/201/… with Content-Type application/json.
+HttpResponse JsonResponse(int status, std::string body);
+
+// 204 No Content.
+HttpResponse NoContent();
+
+// Adds X-Iam-Sequence, X-Iam-Resource-Owner, X-Iam-Creation-Date and
+// X-Iam-Change-Date from a committed command.
+void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& outcome);
+
+// The ZITADEL-style details object, for the routes whose bodies carry it:
+// {"sequence":"…","changeDate":"…","resourceOwner":"…","creationDate":"…"}.
+std::string EventDetailsJson(const commands::CommandOutcome& outcome);
+
+// Answers `call` with the IAM problem for `status` in the user-admin family.
+void RespondWithError(const ApiCall& call, const Status& status, std::string_view family);
+
+}  // namespace iam::api

@@ -1,0 +1,245 @@
+// The Groups API (seed operations 1–7): routes, request decoding, responses.
+// Rules live in commands/group_commands.*, the data in projections/group_directory.*.
+#include "api/groups_handlers.h"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+#include "api/api_response.h"
+#include "api/json_input.h"
+#include "api/problem.h"
+#include "commands/group_commands.h"
+#include "events/clock.h"
+#include "projections/access_read_model.h"
+#include "projections/groups_read_model.h"
+#include "projections/move_impact.h"
+
+namespace iam::api {
+namespace {
+
+using projections::GroupDirectory;
+using projections::GroupRecord;
+
+constexpr std::string_view kGroupsPath = "/identity-management/v3/user-admin/groups";
+
+// A path or body id: a decimal integer >= 0 (the spec's `integer` ids).
+Result<int64_t> ParseId(std::string_view text, std::string_view name) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    return Status::InvalidArgument(std::string(name) + " must be a non-negative integer");
+  }
+  return value;
+}
+
+boost::json::object GroupJson(const GroupDirectory& groups, const GroupRecord& group, bool actions,
+                              size_t depth_left) {
+  boost::json::object o;
+  o["groupId"] = group.group_id;
+  o["groupName"] = group.group_name;
+  if (group.parent_group_id != 0) o["parentGroupId"] = group.parent_group_id;
+  o["createdDate"] = FormatTimestampMillis(group.created_ms);
+  o["createdBy"] = group.created_by;
+  o["modifiedDate"] = FormatTimestampMillis(group.modified_ms);
+  o["modifiedBy"] = group.modified_by;
+  if (actions) {
+    // computed from the same facts DeleteGroup checks.
+    boost::json::object flags;
+    flags["delete"] = group.parent_group_id != 0 && group.subgroup_ids.empty();
+    flags["edit"] = true;
+    o["actions"] = std::move(flags);
+  }
+  boost::json::array subgroups;
+  if (depth_left > 0) {
+    for (int64_t id : group.subgroup_ids) {
+      if (const GroupRecord* child = groups.Find(id)) subgroups.push_back(GroupJson(groups, *child, actions, depth_left - 1));
+    }
+  }
+  o["subGroups"] = std::move(subgroups);
+  return o;
+}
+
+class GroupRoutes {
+ public:
+  GroupRoutes(projections::ProjectionRunner& runner, commands::CommandProcessor& processor)
+      : runner_(runner), processor_(processor) {}
+
+  void ListGroups(const std::shared_ptr<ApiCall>& call) {
+    auto actions = call->query.GetBool("actions", false);
+    if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
+    auto body = Groups()->Read([&](const GroupDirectory& groups) {
+      boost::json::array list;
+      for (int64_t id : groups.TopLevel(call->context.account_id)) {
+        list.push_back(GroupJson(groups, *groups.Find(id), *actions, groups.size()));
+      }
+      return boost::json::serialize(list);
+    });
+    call->respond(JsonResponse(200, std::move(body)));
+  }
+
+  void GetGroup(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("groupId"), "groupId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    auto actions = call->query.GetBool("actions", false);
+    if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
+    RespondWithGroup(call, *id, *actions, 200, nullptr);
+  }
+
+  void CreateGroup(const std::shared_ptr<ApiCall>& call) {
+    auto parent = ParseId(call->path.Get("groupId"), "groupId");
+    if (!parent.ok()) return RespondWithError(*call, parent.status(), kUserAdminErrors);
+    auto name = GroupNameFromBody(call->request.body);
+    if (!name.ok()) return RespondWithError(*call, name.status(), kUserAdminErrors);
+    Submit(call, std::make_unique<commands::CreateGroup>(*parent, std::move(*name)),
+           [this](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+             RespondWithGroup(call, outcome.created_id, false, 201, &outcome);
+           });
+  }
+
+  void RenameGroup(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("groupId"), "groupId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    auto name = GroupNameFromBody(call->request.body);
+    if (!name.ok()) return RespondWithError(*call, name.status(), kUserAdminErrors);
+    const int64_t group_id = *id;
+    Submit(call, std::make_unique<commands::RenameGroup>(group_id, std::move(*name)),
+           [this, group_id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+             RespondWithGroup(call, group_id, false, 200, &outcome);
+           });
+  }
+
+  void DeleteGroup(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("groupId"), "groupId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    Submit(call, std::make_unique<commands::DeleteGroup>(*id), RespondNoContent);
+  }
+
+  void MoveGroup(const std::shared_ptr<ApiCall>& call) {
+    auto body = JsonObjectReader::Parse(call->request.body);
+    if (!body.ok()) return RespondWithError(*call, body.status(), kUserAdminErrors);
+    Status members = body->OnlyMembers({"sourceGroupId", "destinationGroupId"});
+    if (!members.ok()) return RespondWithError(*call, members, kUserAdminErrors);
+    auto source = body->RequiredInteger("sourceGroupId", 0);
+    if (!source.ok()) return RespondWithError(*call, source.status(), kUserAdminErrors);
+    auto destination = body->RequiredInteger("destinationGroupId", 0);
+    if (!destination.ok()) return RespondWithError(*call, destination.status(), kUserAdminErrors);
+    Submit(call, std::make_unique<commands::MoveGroup>(*source, *destination), RespondNoContent);
+  }
+
+  void AffectedUsers(const std::shared_ptr<ApiCall>& call) {
+    auto source = ParseId(call->path.Get("sourceGroupId"), "sourceGroupId");
+    if (!source.ok()) return RespondWithError(*call, source.status(), kUserAdminErrors);
+    auto destination = ParseId(call->path.Get("destinationGroupId"), "destinationGroupId");
+    if (!destination.ok()) return RespondWithError(*call, destination.status(), kUserAdminErrors);
+    const auto user_type = call->query.Get("userType");
+    if (user_type && *user_type != "lostAccess" && *user_type != "gainAccess") {
+      return RespondWithError(
+          *call, Status::InvalidArgument("query parameter 'userType' must be lostAccess or gainAccess"),
+          kUserAdminErrors);
+    }
+    // Group-level grants arrive with the users read model; until then no
+    // user holds a role, so no move changes anyone's access.
+    const std::vector<projections::UserGroupGrants> grants;
+    auto affected = Groups()->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
+      if (auto s = commands::CheckGroupMove(groups, call->context.account_id, *source, *destination); !s.ok()) return s;
+      return projections::UsersAffectedByMove(groups, grants, *source, *destination);
+    });
+    if (!affected.ok()) return RespondWithError(*call, affected.status(), kUserAdminErrors);
+    auto access = runner_.LiveAs<projections::AccessReadModel>(projections::kAccessProjection);
+    boost::json::array list;
+    access->Read([&](const projections::AccessDirectory& directory) {
+      for (const auto& user : *affected) {
+        const bool wanted = !user_type || (*user_type == "lostAccess") == (user.change == projections::AccessChange::kLostAccess);
+        const projections::UserRecord* record = directory.FindUser(user.ui_identity_id);
+        if (!wanted || !record) continue;
+        boost::json::object item;
+        item["accountId"] = record->account_id;
+        item["email"] = record->email;
+        item["firstName"] = record->first_name;
+        item["lastName"] = record->last_name;
+        item["uiIdentityId"] = record->ui_identity_id;
+        item["uiUserName"] = record->ui_user_name;
+        list.push_back(std::move(item));
+      }
+      return 0;
+    });
+    call->respond(JsonResponse(200, boost::json::serialize(list)));
+  }
+
+ private:
+  using OnCommitted = std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)>;
+
+  static void RespondNoContent(const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+    HttpResponse response = NoContent();
+    AddEventDetails(response, outcome);
+    call->respond(std::move(response));
+  }
+
+  static Result<std::string> GroupNameFromBody(const std::string& body) {
+    auto reader = JsonObjectReader::Parse(body);
+    if (!reader.ok()) return reader.status();
+    if (auto s = reader->OnlyMembers({"groupName"}); !s.ok()) return s;
+    auto name = reader->RequiredString("groupName");
+    if (!name.ok()) return name.status();
+    if (auto s = commands::ValidateGroupName(*name); !s.ok()) return s;
+    return name;
+  }
+
+  std::shared_ptr<projections::GroupsReadModel> Groups() const {
+    return runner_.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
+  }
+
+  void Submit(const std::shared_ptr<ApiCall>& call, std::unique_ptr<commands::Command> command, OnCommitted then) {
+    commands::CommandContext context{call->context.account_id, call->context.actor, call->context.request_id};
+    processor_.Submit(std::move(command), std::move(context),
+                      [call, then = std::move(then)](Result<commands::CommandOutcome> outcome) {
+                        if (!outcome.ok()) return RespondWithError(*call, outcome.status(), kUserAdminErrors);
+                        then(call, *outcome);
+                      });
+  }
+
+  // The group as the read model has it now; with `outcome`, also the event
+  // details (and Location for a 201).
+  void RespondWithGroup(const std::shared_ptr<ApiCall>& call, int64_t group_id, bool actions, int status,
+                        const commands::CommandOutcome* outcome) {
+    auto body = Groups()->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
+      const GroupRecord* group = groups.Find(call->context.account_id, group_id);
+      if (!group) return std::nullopt;
+      return boost::json::serialize(GroupJson(groups, *group, actions, groups.size()));
+    });
+    if (!body) {
+      return RespondWithError(*call,
+                              Status::NotFound("group not found: " + std::to_string(group_id))
+                                  .WithReason(commands::kGroupNotFound),
+                              kUserAdminErrors);
+    }
+    HttpResponse response = JsonResponse(status, std::move(*body));
+    if (outcome) AddEventDetails(response, *outcome);
+    if (status == 201) response.SetHeader("Location", std::string(kGroupsPath) + "/" + std::to_string(group_id));
+    call->respond(std::move(response));
+  }
+
+  projections::ProjectionRunner& runner_;
+  commands::CommandProcessor& processor_;
+};
+
+}  // namespace
+
+void AddGroupRoutes(Router& router, projections::ProjectionRunner& runner, commands::CommandProcessor& processor) {
+  auto routes = std::make_shared<GroupRoutes>(runner, processor);
+  const std::string base(kGroupsPath);
+  auto bind = [routes](void (GroupRoutes::*method)(const std::shared_ptr<ApiCall>&)) {
+    return [routes, method](std::shared_ptr<ApiCall> call) { ((*routes).*method)(call); };
+  };
+  router.Add("GET", base, bind(&GroupRoutes::ListGroups));
+  router.Add("POST", base + "/move", bind(&GroupRoutes::MoveGroup));
+  router.Add("GET", base + "/move/{sourceGroupId}/{destinationGroupId}/affected-users",
+             bind(&GroupRoutes::AffectedUsers));
+  router.Add("POST", base + "/{groupId}", bind(&GroupRoutes::CreateGroup));
+  router.Add("GET", base + "/{groupId}", bind(&GroupRoutes::GetGroup));
+  router.Add("PUT", base + "/{groupId}", bind(&GroupRoutes::RenameGroup));
+  router.Add("DELETE", base + "/{groupId}", bind(&GroupRoutes::DeleteGroup));
+}
+
+}  // namespace iam::api

@@ -1,0 +1,1088 @@
+// HttpServer on Boost.Beast, shaped like Beast's advanced_server_flex example:
+// a listener hands each socket to a DetectSession, which peeks at the first
+// bytes and starts either a PlainSession or a TlsSession; both share the HTTP
+// logic through the CRTP base HttpSession<Derived>.
+//
+// Concurrency model: one io_context run by N threads; every connection lives
+// on its own strand, so a session's members are only touched by one thread at
+// a time and need no locks. Work from outside (a handler's Responder, a
+// Shutdown) reaches a session only by posting onto its strand.
+//
+// Lifetimes: a session is owned by the Registry while it is open (so it
+// survives while a handler holds its request without any I/O pending) and by
+// the completion handlers of its pending operations. Responders hold only a
+// weak reference plus the ResponseGate, which the server closes once its
+// threads are joined: after that a late Responder neither resurrects a session
+// nor touches the io_context.
+#include "api/http_server.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <iterator>
+#include <stdexcept>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iam::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using BeastRequest = http::request<http::string_body>;
+using BeastResponse = http::response<http::string_body>;
+
+// Responses a connection may owe at once. Beyond this the session stops
+// reading, so a pipelining client cannot queue unbounded work.
+constexpr size_t kMaxPipelined = 16;
+// Bytes asked for when waiting for the first byte of the next request.
+constexpr size_t kFirstReadSize = 4096;
+// Upper bound on lingering before a close when the client may still be
+// sending (after an error, or with unread pipelined input): we read and drop
+// its bytes so that our FIN is not turned into a RST, which could destroy the
+// final response before the client has read it.
+constexpr std::chrono::milliseconds kMaxCloseLinger{2000};
+// Otherwise a TLS close only waits this long for the client's close_notify:
+// ours is sent at once, and idle clients rarely answer promptly.
+constexpr std::chrono::milliseconds kTlsCloseWait{200};
+// Pause before accepting again after accept() failed (e.g. EMFILE), so an
+// exhausted process does not spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+std::string ProblemJson(int status, std::string_view title, std::string_view detail,
+                        std::string_view instance) {
+  boost::json::object body;
+  body["type"] = "about:blank";
+  body["title"] = std::string(title);
+  body["detail"] = std::string(detail);
+  body["status"] = status;
+  // IAM clients look for `httpStatus` (spec X-16); emitting both is harmless.
+  body["httpStatus"] = status;
+  body["instance"] = std::string(instance);
+  return boost::json::serialize(body);
+}
+
+BeastResponse ProblemResponse(unsigned version, int status, std::string_view title,
+                              std::string_view detail, std::string_view instance) {
+  BeastResponse res;
+  res.version(version);
+  res.result(static_cast<unsigned>(status));
+  res.set(http::field::content_type, "application/problem+json");
+  res.body() = ProblemJson(status, title, detail, instance);
+  res.content_length(res.body().size());
+  return res;
+}
+
+// CR, LF or NUL in a header would let a value start a new header line.
+bool IsSafeHeaderText(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Header fields whose meaning is connection framing: the session owns them.
+bool IsFramingHeader(std::string_view name) {
+  return EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "transfer-encoding") ||
+         EqualsIgnoreCase(name, "connection") || EqualsIgnoreCase(name, "keep-alive");
+}
+
+// Builds the wire response for `res`. Framing follows RFC 9112: no body and
+// no Content-Length for 1xx/204/304; for HEAD, Content-Length describes the
+// body a GET would have produced but no body is sent. Throws on values Beast
+// cannot represent; the caller turns that into a 500.
+BeastResponse ToBeastResponse(HttpResponse res, unsigned version, bool head) {
+  if (res.status < 100 || res.status > 599) {
+    throw std::invalid_argument("handler returned HTTP status " + std::to_string(res.status));
+  }
+  BeastResponse out;
+  out.version(version);
+  out.result(static_cast<unsigned>(res.status));
+  std::string_view head_length;
+  for (auto& [name, value] : res.headers) {
+    if (head && EqualsIgnoreCase(name, "content-length")) head_length = value;
+    if (IsFramingHeader(name)) continue;
+    if (name.empty() || !IsSafeHeaderText(name) || !IsSafeHeaderText(value)) {
+      throw std::invalid_argument("handler returned a malformed header");
+    }
+    out.insert(name, value);
+  }
+  const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
+  if (bodiless) return out;
+  if (head) {
+    out.set(http::field::content_length,
+            head_length.empty() ? std::to_string(res.body.size()) : std::string(head_length));
+    return out;
+  }
+  out.body() = std::move(res.body);
+  out.content_length(out.body().size());
+  return out;
+}
+
+HttpRequest ToHttpRequest(BeastRequest&& msg, const char* scheme, const std::string& remote) {
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  const size_t question = req.target.find('?');
+  if (question == std::string::npos) {
+    req.path = req.target;
+  } else {
+    req.path = req.target.substr(0, question);
+    req.query = req.target.substr(question + 1);
+  }
+  req.headers.reserve(std::distance(msg.begin(), msg.end()));
+  for (const auto& field : msg) {
+    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.keep_alive = msg.keep_alive();
+  req.body = std::move(msg.body());
+  req.scheme = scheme;
+  req.remote_address = remote;
+  return req;
+}
+
+std::string RemoteIp(const tcp::socket& socket) {
+  error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return {};
+  asio::ip::address address = peer.address();
+  // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; handlers and
+  // allowlists expect the plain IPv4 form.
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+bool IsHttpParseError(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+// The peer stopped sending (cleanly or by dropping the connection mid-TLS);
+// what it already asked for may still be answered.
+bool IsPeerDone(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == asio::error::eof || ec == ssl::error::stream_truncated;
+}
+
+// A connection the server may have to wind down. Implemented by every
+// session type; the Registry holds them.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Thread-safe: asks the connection (on its strand) to finish what it has
+  // received and close; idle connections close at once.
+  virtual void Drain() = 0;
+  // Closes the socket immediately. Only valid when no I/O thread is running.
+  virtual void CloseNow() = 0;
+};
+
+// The set of open connections. Thread-safe.
+class Registry {
+ public:
+  // Takes a reference to `connection`; false (and no reference) once
+  // draining has begun, so connections accepted late are simply dropped.
+  bool Add(std::shared_ptr<Connection> connection) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (draining_) return false;
+    const Connection* key = connection.get();
+    live_.emplace(key, std::move(connection));
+    return true;
+  }
+
+  // Drops the registry's reference; the connection may be destroyed by this
+  // call (outside the lock), so callers keep their own reference.
+  void Remove(const Connection* connection) {
+    std::shared_ptr<Connection> released;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = live_.find(connection);
+      if (it == live_.end()) return;
+      released = std::move(it->second);
+      live_.erase(it);
+      if (live_.empty()) empty_cv_.notify_all();
+    }
+  }
+
+  // Refuses further Adds and returns the connections open right now.
+  std::vector<std::shared_ptr<Connection>> BeginDrain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = true;
+    std::vector<std::shared_ptr<Connection>> out;
+    out.reserve(live_.size());
+    for (auto& [key, connection] : live_) out.push_back(connection);
+    return out;
+  }
+
+  // True when every connection closed before `deadline`.
+  bool WaitEmptyUntil(Clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return empty_cv_.wait_until(lock, deadline, [this] { return live_.empty(); });
+  }
+
+  std::vector<std::shared_ptr<Connection>> TakeAll() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::shared_ptr<Connection>> out;
+    for (auto& [key, connection] : live_) out.push_back(std::move(connection));
+    live_.clear();
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable empty_cv_;
+  bool draining_ = false;
+  std::unordered_map<const Connection*, std::shared_ptr<Connection>> live_;
+};
+
+// Guards every post from a Responder into the io_context: once closed (after
+// the I/O threads are joined) responders do nothing. Thread-safe.
+class ResponseGate {
+ public:
+  template <class F>
+  void RunIfOpen(F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (open_) f();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  bool open_ = true;
+};
+
+// What every session needs from the server. Outlives all sessions (the
+// io_context, which may still hold sessions, is destroyed before it).
+struct ServerCore {
+  HttpServerOptions options;
+  RequestHandler* handler = nullptr;
+  std::unique_ptr<ssl::context> tls;  // null when TLS is not configured
+  Registry registry;
+  std::shared_ptr<ResponseGate> gate = std::make_shared<ResponseGate>();
+
+  std::chrono::milliseconds CloseLinger(bool linger) const {
+    return std::min<std::chrono::milliseconds>(options.read_timeout,
+                                               linger ? kMaxCloseLinger : kTlsCloseWait);
+  }
+};
+
+// HTTP/1.1 over some stream: reads requests, hands them to the handler, and
+// writes responses back in request order. Derived supplies:
+//   Stream& stream();            the stream HTTP is read from / written to
+//   tcp::socket& socket();       the TCP socket underneath
+//   static const char* Scheme(); "http" or "https"
+//   void CloseTransport();       orderly close (lingering when linger_); must
+//                                end in Finish()
+// All members run on the connection's strand.
+template <class Derived>
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession<Derived>> {
+ public:
+  void Drain() final {
+    asio::post(read_timer_.get_executor(), [self = Self()] { self->OnDrain(); });
+  }
+
+  void CloseNow() final {
+    closed_ = true;
+    closing_ = true;
+    DisarmTimers();
+    error_code ec;
+    derived().socket().close(ec);
+  }
+
+ protected:
+  HttpSession(ServerCore& core, const asio::any_io_executor& strand, beast::flat_buffer buffer,
+              std::string remote)
+      : core_(core),
+        buffer_(std::move(buffer)),
+        remote_(std::move(remote)),
+        read_timer_(strand),
+        write_timer_(strand) {}
+
+  Derived& derived() { return static_cast<Derived&>(*this); }
+  std::shared_ptr<Derived> Self() {
+    return std::static_pointer_cast<Derived>(this->shared_from_this());
+  }
+
+  // The transport is ready: serve requests, or, when `reject_plain`, answer
+  // the one refusal and close.
+  void StartHttp(bool reject_plain) {
+    http_started_ = true;
+    if (draining_) {
+      GracefulClose();
+      return;
+    }
+    if (reject_plain) {
+      Reject(400, "Bad Request", "This server accepts HTTPS connections only.", "");
+      return;
+    }
+    ReadNext();
+  }
+
+  // Closes the socket and leaves the registry. Safe to call repeatedly.
+  void Finish() {
+    if (closed_) return;
+    closed_ = true;
+    closing_ = true;
+    auto keep_alive = Self();  // Remove may drop the last other reference
+    DisarmTimers();
+    error_code ec;
+    derived().socket().close(ec);
+    core_.registry.Remove(this);
+  }
+
+  // Arms read_timer_; on expiry the connection is closed.
+  void ArmReadTimer(std::chrono::milliseconds after) {
+    read_timer_.expires_after(after);
+    read_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->read_timer_); });
+  }
+
+  ServerCore& core_;
+  beast::flat_buffer buffer_;  // bytes read but not yet parsed
+  const std::string remote_;
+  asio::steady_timer read_timer_;   // idle, request, handshake and close deadlines
+  asio::steady_timer write_timer_;  // bounds writing one response
+  bool closed_ = false;             // socket closed; every completion just returns
+  bool linger_ = false;             // the client may still send: drain before closing
+
+ private:
+  // One request's place in the response order.
+  struct Slot {
+    bool ready = false;        // `response` holds the answer
+    bool close_after = false;  // the connection ends after this response
+    bool head = false;
+    unsigned version = 11;
+    BeastResponse response;
+  };
+
+  // Starts reading the next request unless reading is over or paused.
+  void ReadNext() {
+    if (closing_ || read_stopped_ || reading_) return;
+    if (queue_.size() >= kMaxPipelined) return;  // OnWrite resumes
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(
+        core_.options.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(static_cast<std::uint64_t>(core_.options.body_limit));
+    reading_ = true;
+    if (buffer_.size() > 0) {
+      ReadRequest();
+      return;
+    }
+    // Wait for the first byte separately: until it arrives the connection is
+    // idle (idle_timeout, and only when nothing is owed); afterwards the whole
+    // request must arrive within read_timeout.
+    ArmIdleTimerIfQuiet();
+    derived().stream().async_read_some(
+        buffer_.prepare(kFirstReadSize),
+        [self = Self()](error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
+  }
+
+  void OnFirstBytes(error_code ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (closing_) {
+      derived().CloseTransport();
+      return;
+    }
+    DisarmTimer(read_timer_);
+    if (ec) {
+      OnReadFailed(ec);
+      return;
+    }
+    buffer_.commit(n);
+    if (read_stopped_) {
+      // Draining began while this connection was idle: a request that had
+      // not started when shutdown began is not served.
+      CloseWhenDone();
+      return;
+    }
+    reading_ = true;
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    request_started_ = true;
+    ArmReadTimer(core_.options.read_timeout);
+    http::async_read(derived().stream(), buffer_, *parser_,
+                     [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(error_code ec) {
+    reading_ = false;
+    request_started_ = false;
+    if (closed_) return;
+    if (closing_) {
+      derived().CloseTransport();
+      return;
+    }
+    DisarmTimer(read_timer_);
+    if (ec) {
+      OnReadFailed(ec);
+      return;
+    }
+    BeastRequest msg = parser_->release();
+    parser_.reset();
+
+    Slot& slot = queue_.emplace_back();
+    const uint64_t seq = front_seq_ + queue_.size() - 1;
+    slot.version = msg.version();
+    slot.head = msg.method() == http::verb::head;
+    slot.close_after = !msg.keep_alive();
+    if (slot.close_after || draining_) read_stopped_ = true;
+
+    HttpRequest request = ToHttpRequest(std::move(msg), Derived::Scheme(), remote_);
+    try {
+      core_.handler->Handle(std::move(request), MakeResponder(seq));
+    } catch (const std::exception& e) {
+      spdlog::error("http: request handler threw: {}", e.what());
+      Answer(seq, ProblemResponse(slot.version, 500, "Internal Server Error",
+                                  "The request handler failed.", ""));
+    } catch (...) {
+      spdlog::error("http: request handler threw a non-exception");
+      Answer(seq, ProblemResponse(slot.version, 500, "Internal Server Error",
+                                  "The request handler failed.", ""));
+    }
+    ReadNext();
+  }
+
+  void OnReadFailed(const error_code& ec) {
+    if (IsPeerDone(ec)) {
+      read_stopped_ = true;
+      CloseWhenDone();
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      Reject(431, "Request Header Fields Too Large",
+             "The request header exceeds " + std::to_string(core_.options.header_limit) +
+                 " bytes.",
+             "");
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      Reject(413, "Payload Too Large",
+             "The request body exceeds " + std::to_string(core_.options.body_limit) + " bytes.",
+             std::string(parser_->get().target()));
+      return;
+    }
+    if (IsHttpParseError(ec)) {
+      Reject(400, "Bad Request", "Malformed HTTP request: " + ec.message() + ".",
+             std::string(parser_->get().target()));
+      return;
+    }
+    spdlog::debug("http: connection from {} failed while reading: {}", remote_, ec.message());
+    Finish();
+  }
+
+  // Queues an error answer after whatever is already owed, then closes.
+  void Reject(int status, std::string_view title, const std::string& detail,
+              const std::string& instance) {
+    read_stopped_ = true;
+    must_linger_ = true;  // e.g. the rest of a refused body may be on its way
+    Slot& slot = queue_.emplace_back();
+    slot.close_after = true;
+    slot.ready = true;
+    slot.response = ProblemResponse(11, status, title, detail, instance);
+    MaybeWrite();
+  }
+
+  // Responders reach the session only through the gate and a weak pointer;
+  // see the file comment for why.
+  Responder MakeResponder(uint64_t seq) {
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    return [weak = std::move(weak), gate = core_.gate, seq](HttpResponse response) mutable {
+      gate->RunIfOpen([&] {
+        std::shared_ptr<HttpSession> session = weak.lock();
+        if (!session) return;
+        auto strand = session->read_timer_.get_executor();
+        asio::post(strand, [session, seq, response = std::move(response)]() mutable {
+          session->OnResponse(seq, std::move(response));
+        });
+      });
+    };
+  }
+
+  void OnResponse(uint64_t seq, HttpResponse response) {
+    if (closing_ || seq < front_seq_ || seq - front_seq_ >= queue_.size()) return;
+    Slot& slot = queue_[seq - front_seq_];
+    try {
+      Answer(seq, ToBeastResponse(std::move(response), slot.version, slot.head));
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler response cannot be sent: {}", e.what());
+      Answer(seq, ProblemResponse(slot.version, 500, "Internal Server Error",
+                                  "The request handler produced an invalid response.", ""));
+    }
+  }
+
+  // Records the answer for `seq` (first answer wins) and writes if it is next.
+  void Answer(uint64_t seq, BeastResponse response) {
+    if (closing_ || seq < front_seq_ || seq - front_seq_ >= queue_.size()) return;
+    Slot& slot = queue_[seq - front_seq_];
+    if (slot.ready) return;
+    slot.response = std::move(response);
+    slot.ready = true;
+    MaybeWrite();
+  }
+
+  void MaybeWrite() {
+    if (writing_ || closing_ || queue_.empty() || !queue_.front().ready) return;
+    Slot& slot = queue_.front();
+    // `Connection: close` goes on the last response this connection will
+    // carry: one that asked for it, an error, or the last one owed once no
+    // more requests will be read (draining, or the peer stopped sending).
+    const bool last_owed = queue_.size() == 1 && !request_started_;
+    const bool close = slot.close_after || ((read_stopped_ || draining_) && last_owed);
+    slot.response.keep_alive(!close);
+    writing_ = true;
+    // A client waiting for an answer is not idle; a request being read keeps
+    // its own deadline.
+    if (!request_started_) DisarmTimer(read_timer_);
+    write_timer_.expires_after(core_.options.idle_timeout);
+    write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+    // The deque never moves existing elements on push_back, so `slot`
+    // stays valid until OnWrite pops it.
+    http::async_write(derived().stream(), slot.response,
+                      [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
+  }
+
+  void OnWrite(error_code ec, bool close) {
+    writing_ = false;
+    if (closed_) return;
+    DisarmTimer(write_timer_);
+    if (ec) {
+      spdlog::debug("http: connection from {} failed while writing: {}", remote_, ec.message());
+      Finish();
+      return;
+    }
+    queue_.pop_front();
+    ++front_seq_;
+    if (close) {
+      GracefulClose();
+      return;
+    }
+    if (queue_.empty() && (read_stopped_ || draining_) && !request_started_) {
+      GracefulClose();
+      return;
+    }
+    ArmIdleTimerIfQuiet();
+    ReadNext();
+    MaybeWrite();
+  }
+
+  // After reading stopped: close once nothing more is owed.
+  void CloseWhenDone() {
+    if (queue_.empty() && !writing_) {
+      GracefulClose();
+    } else {
+      MaybeWrite();  // the last response now carries Connection: close
+    }
+  }
+
+  void OnDrain() {
+    draining_ = true;
+    if (closed_ || closing_) return;
+    if (!http_started_) {  // e.g. mid-TLS-handshake: nothing was asked yet
+      Finish();
+      return;
+    }
+    // A request whose first byte has arrived is in flight and is served; an
+    // idle connection takes no new request.
+    if (!request_started_) read_stopped_ = true;
+    if (queue_.empty() && !request_started_) GracefulClose();
+  }
+
+  void GracefulClose() {
+    if (closing_ || closed_) return;
+    closing_ = true;
+    read_stopped_ = true;
+    error_code ec;
+    linger_ = must_linger_ || buffer_.size() > 0 || derived().socket().available(ec) > 0;
+    DisarmTimer(write_timer_);
+    ArmReadTimer(core_.CloseLinger(linger_));
+    if (reading_) {
+      // Only the wait for a next request's first byte can be pending here;
+      // cancel it and continue in its completion (OnFirstBytes), since a TLS
+      // shutdown must not run concurrently with a read.
+      error_code ignored;
+      derived().socket().cancel(ignored);
+      return;
+    }
+    derived().CloseTransport();
+  }
+
+  void ArmIdleTimerIfQuiet() {
+    if (reading_ && !request_started_ && queue_.empty() && !closing_) {
+      ArmReadTimer(core_.options.idle_timeout);
+    }
+  }
+
+  void OnTimer(error_code ec, asio::steady_timer& timer) {
+    if (ec == asio::error::operation_aborted || closed_) return;
+    if (timer.expiry() > Clock::now()) return;  // re-armed after this wait fired
+    if (!closing_) {
+      spdlog::debug("http: connection from {} timed out", remote_);
+    }
+    Finish();
+  }
+
+  static void DisarmTimer(asio::steady_timer& timer) { timer.expires_at(Clock::time_point::max()); }
+  void DisarmTimers() {
+    DisarmTimer(read_timer_);
+    DisarmTimer(write_timer_);
+  }
+
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<Slot> queue_;  // responses owed, in request order
+  uint64_t front_seq_ = 0;  // sequence number of queue_.front()
+  bool http_started_ = false;
+  bool reading_ = false;          // a read is pending
+  bool request_started_ = false;  // bytes of the request being read have arrived
+  bool read_stopped_ = false;     // no further request will be read
+  bool writing_ = false;
+  bool draining_ = false;  // server shutdown began
+  bool closing_ = false;   // orderly close under way (or done)
+  bool must_linger_ = false;  // an error answer ends the connection
+};
+
+class PlainSession : public HttpSession<PlainSession> {
+ public:
+  PlainSession(ServerCore& core, tcp::socket socket, beast::flat_buffer buffer, std::string remote)
+      : HttpSession(core, socket.get_executor(), std::move(buffer), std::move(remote)),
+        socket_(std::move(socket)) {}
+
+  void Run(bool reject) { StartHttp(reject); }
+
+  tcp::socket& stream() { return socket_; }
+  tcp::socket& socket() { return socket_; }
+  static const char* Scheme() { return "http"; }
+
+  // Sends FIN; when lingering, reads and discards until the client closes
+  // too (or the deadline passes): closing with unread input would make the
+  // kernel send RST, which can discard our last response before the client
+  // reads it.
+  void CloseTransport() {
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec || !linger_) {
+      Finish();
+      return;
+    }
+    buffer_.clear();
+    Discard();
+  }
+
+ private:
+  void Discard() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = Self()](error_code ec, size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->Finish();
+                              } else {
+                                self->Discard();
+                              }
+                            });
+  }
+
+  tcp::socket socket_;
+  std::array<char, 1024> discard_{};
+};
+
+class TlsSession : public HttpSession<TlsSession> {
+ public:
+  TlsSession(ServerCore& core, tcp::socket socket, beast::flat_buffer buffer, std::string remote)
+      : HttpSession(core, socket.get_executor(), std::move(buffer), std::move(remote)),
+        stream_(std::move(socket), *core.tls) {}
+
+  void Run() {
+    ArmReadTimer(core_.options.read_timeout);
+    // The detector already consumed the start of the ClientHello; hand those
+    // bytes to the handshake.
+    stream_.async_handshake(ssl::stream_base::server, buffer_.data(),
+                            [self = Self()](error_code ec, size_t used) {
+                              self->OnHandshake(ec, used);
+                            });
+  }
+
+  ssl::stream<tcp::socket>& stream() { return stream_; }
+  tcp::socket& socket() { return stream_.next_layer(); }
+  static const char* Scheme() { return "https"; }
+
+  // Sends close_notify and waits for the client's, bounded by the deadline
+  // GracefulClose armed (longer when lingering).
+  void CloseTransport() {
+    stream_.async_shutdown([self = Self()](error_code) { self->Finish(); });
+  }
+
+ private:
+  void OnHandshake(error_code ec, size_t used) {
+    if (closed_) return;
+    read_timer_.expires_at(Clock::time_point::max());
+    if (ec) {
+      spdlog::debug("http: TLS handshake with {} failed: {}", remote_, ec.message());
+      Finish();
+      return;
+    }
+    buffer_.consume(used);
+    StartHttp(false);
+  }
+
+  ssl::stream<tcp::socket> stream_;
+};
+
+// Reads just enough of a new connection to tell a TLS ClientHello from
+// plain HTTP, then hands the socket to the matching session.
+class DetectSession : public Connection, public std::enable_shared_from_this<DetectSession> {
+ public:
+  DetectSession(ServerCore& core, tcp::socket socket, std::string remote)
+      : core_(core), socket_(std::move(socket)), remote_(std::move(remote)),
+        timer_(socket_.get_executor()) {}
+
+  void Run() {
+    timer_.expires_after(core_.options.idle_timeout);
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec == asio::error::operation_aborted || self->done_) return;
+      if (self->timer_.expiry() > Clock::now()) return;
+      self->Close();
+    });
+    beast::async_detect_ssl(socket_, buffer_, [self = shared_from_this()](error_code ec, bool tls) {
+      self->OnDetect(ec, tls);
+    });
+  }
+
+  void Drain() override {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+  void CloseNow() override {
+    done_ = true;
+    error_code ec;
+    timer_.cancel();
+    socket_.close(ec);
+  }
+
+ private:
+  void Close() {
+    if (done_) return;
+    done_ = true;
+    error_code ec;
+    timer_.cancel();
+    socket_.close(ec);
+    core_.registry.Remove(this);
+  }
+
+  void OnDetect(error_code ec, bool tls) {
+    if (done_) return;
+    if (ec) {
+      if (ec != asio::error::eof) {
+        spdlog::debug("http: connection from {} failed before a request: {}", remote_,
+                      ec.message());
+      }
+      Close();
+      return;
+    }
+    done_ = true;
+    timer_.cancel();
+    auto keep_alive = shared_from_this();
+    if (tls && core_.tls) {
+      auto session = std::make_shared<TlsSession>(core_, std::move(socket_), std::move(buffer_),
+                                                  remote_);
+      // Added before this detector leaves, so the registry never looks empty
+      // while the connection is open; refused once draining (socket closes).
+      if (core_.registry.Add(session)) session->Run();
+    } else if (!tls) {
+      const bool reject = !core_.options.allow_plain_http;
+      auto session = std::make_shared<PlainSession>(core_, std::move(socket_),
+                                                    std::move(buffer_), remote_);
+      if (core_.registry.Add(session)) session->Run(reject);
+    } else {
+      spdlog::debug("http: TLS client {} on a server without TLS", remote_);
+      error_code ignored;
+      socket_.close(ignored);
+    }
+    core_.registry.Remove(this);
+  }
+
+  ServerCore& core_;
+  tcp::socket socket_;
+  const std::string remote_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  bool done_ = false;  // closed or handed over
+};
+
+Status LoadTls(const TlsFiles& files, std::unique_ptr<ssl::context>& out) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  error_code ec;
+  ctx->use_certificate_chain_file(files.cert_chain_pem_path, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot load TLS certificate chain '" +
+                                   files.cert_chain_pem_path + "': " + ec.message());
+  }
+  ctx->use_private_key_file(files.private_key_pem_path, ssl::context::pem, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot load TLS private key '" + files.private_key_pem_path +
+                                   "': " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return Status::InvalidArgument("TLS private key '" + files.private_key_pem_path +
+                                   "' does not match certificate '" +
+                                   files.cert_chain_pem_path + "'");
+  }
+  out = std::move(ctx);
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  explicit Impl(int threads)
+      : ioc(threads),
+        work(asio::make_work_guard(ioc)),
+        acceptor(asio::make_strand(ioc)),
+        accept_retry(acceptor.get_executor()) {}
+
+  void DoAccept() {
+    acceptor.async_accept(asio::make_strand(ioc),
+                          [this](error_code ec, tcp::socket socket) {
+                            OnAccept(ec, std::move(socket));
+                          });
+  }
+
+  void OnAccept(error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open() || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      spdlog::warn("http: accept failed: {}", ec.message());
+      accept_retry.expires_after(kAcceptRetryDelay);
+      accept_retry.async_wait([this](error_code wait_ec) {
+        if (!wait_ec && acceptor.is_open()) DoAccept();
+      });
+      return;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::string remote = RemoteIp(socket);
+    auto session = std::make_shared<DetectSession>(core, std::move(socket), std::move(remote));
+    if (core.registry.Add(session)) session->Run();
+    DoAccept();
+  }
+
+  void RunThread() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        // Handlers catch their own errors; this only keeps a bug in one
+        // connection from taking the thread down.
+        spdlog::error("http: unexpected exception on an I/O thread: {}", e.what());
+      }
+    }
+  }
+
+  // Wakes RunUntilSignal so that it completes the shutdown.
+  void RequestStop() {
+    std::lock_guard<std::mutex> lock(signal_mu);
+    stop_requested = true;
+    if (signal_ioc != nullptr) signal_ioc->stop();
+  }
+
+  // Idempotent and non-blocking: refuse new connections, drain open ones.
+  void BeginDrain() {
+    if (drain_started.exchange(true)) return;
+    for (auto& connection : core.registry.BeginDrain()) connection->Drain();
+    asio::post(acceptor.get_executor(), [this] {
+      error_code ignored;
+      acceptor.close(ignored);
+      accept_retry.cancel();
+    });
+  }
+
+  void Shutdown() {
+    RequestStop();
+    if (ioc.get_executor().running_in_this_thread()) {
+      BeginDrain();
+      return;
+    }
+    std::lock_guard<std::mutex> lock(shutdown_mu);
+    if (stopped) return;
+    const auto deadline = Clock::now() + core.options.shutdown_grace;
+    BeginDrain();
+    if (!core.registry.WaitEmptyUntil(deadline)) {
+      spdlog::warn("http: shutdown grace expired; closing remaining connections");
+    }
+    work.reset();
+    ioc.stop();
+    for (auto& thread : threads) {
+      if (thread.joinable()) thread.join();
+    }
+    // No I/O thread runs from here on: touching sockets directly is safe.
+    core.gate->Close();
+    error_code ignored;
+    acceptor.close(ignored);
+    for (auto& connection : core.registry.TakeAll()) connection->CloseNow();
+    stopped = true;
+  }
+
+  ServerCore core;  // declared first: outlives the io_context and its sessions
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+
+  std::mutex shutdown_mu;
+  bool stopped = false;  // guarded by shutdown_mu
+  std::atomic<bool> drain_started{false};
+
+  std::mutex signal_mu;
+  bool stop_requested = false;             // guarded by signal_mu
+  asio::io_context* signal_ioc = nullptr;  // guarded by signal_mu
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() {
+  if (impl_) impl_->Shutdown();
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
+                                                      RequestHandler& handler) {
+  try {
+    if (options.threads < 1) return Status::InvalidArgument("threads must be at least 1");
+    if (!options.allow_plain_http && !options.tls) {
+      return Status::InvalidArgument("allow_plain_http=false requires TLS files");
+    }
+    if (options.header_limit == 0 || options.body_limit == 0) {
+      return Status::InvalidArgument("header_limit and body_limit must be positive");
+    }
+    auto impl = std::make_unique<Impl>(options.threads);
+    if (options.tls) {
+      Status status = LoadTls(*options.tls, impl->core.tls);
+      if (!status.ok()) return status;
+    }
+
+    error_code ec;
+    tcp::resolver resolver(impl->ioc);
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || endpoints.empty()) {
+      return Status::InvalidArgument("cannot resolve listen host '" + options.host +
+                                     "': " + (ec ? ec.message() : "no addresses"));
+    }
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    const std::string where = options.host + ":" + std::to_string(options.port);
+    auto& acceptor = impl->acceptor;
+    if (acceptor.open(endpoint.protocol(), ec); ec) {
+      return Status::Unavailable("cannot open socket for " + where + ": " + ec.message());
+    }
+    // Lets a restarted iamd bind while old connections sit in TIME_WAIT; on
+    // Linux it does not allow two listeners on one port.
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor.bind(endpoint, ec); ec) {
+      return Status::Unavailable("cannot bind " + where + ": " + ec.message());
+    }
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
+    }
+    impl->port = acceptor.local_endpoint(ec).port();
+    if (ec) return Status::Unavailable("cannot read bound port: " + ec.message());
+
+    impl->core.options = std::move(options);
+    impl->core.handler = &handler;
+    impl->DoAccept();
+
+    std::unique_ptr<HttpServer> server(new HttpServer(std::move(impl)));
+    Impl& started = *server->impl_;
+    try {
+      for (int i = 0; i < started.core.options.threads; ++i) {
+        started.threads.emplace_back([&started] { started.RunThread(); });
+      }
+    } catch (const std::system_error& e) {
+      server->Shutdown();
+      return Status::Internal(std::string("cannot start I/O threads: ") + e.what());
+    }
+    return server;
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("cannot start HTTP server: ") + e.what());
+  }
+}
+
+void HttpServer::RunUntilSignal() {
+  try {
+    asio::io_context signal_ioc(1);
+    asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+    signals.async_wait([](const error_code& ec, int signal_number) {
+      if (!ec) spdlog::info("http: received signal {}, shutting down", signal_number);
+    });
+    bool wait = false;
+    {
+      std::lock_guard<std::mutex> lock(impl_->signal_mu);
+      if (!impl_->stop_requested) {
+        impl_->signal_ioc = &signal_ioc;
+        wait = true;
+      }
+    }
+    if (wait) signal_ioc.run();
+    {
+      std::lock_guard<std::mutex> lock(impl_->signal_mu);
+      impl_->signal_ioc = nullptr;
+    }
+    // `signals` stays registered until the drain is over, so a repeated
+    // SIGTERM (common with process supervisors) cannot cut it short.
+    Shutdown();
+  } catch (const std::exception& e) {
+    spdlog::error("http: signal handling failed: {}; shutting down", e.what());
+    Shutdown();
+  }
+}
+
+void HttpServer::Shutdown() {
+  try {
+    impl_->Shutdown();
+  } catch (const std::exception& e) {
+    spdlog::error("http: shutdown failed: {}", e.what());
+  }
+}
+
+}  // namespace iam::api

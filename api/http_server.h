@@ -1,0 +1,105 @@
+// HttpServer: the HTTP/1.1 front door of iamd (decision D-14).
+//
+// One listening address serves TLS and plain HTTP: each connection's first
+// bytes decide which (a TLS ClientHello or not), so clients can use
+// `https://` while health checks and local tools may still speak plain HTTP.
+// Requests are translated to the plain values of api/http_message.h; Boost
+// Beast and Asio stay inside http_server.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/http_message.h"
+#include "events/status.h"
+
+namespace iam::api {
+
+// PEM files the server presents. Read once by HttpServer::Start.
+struct TlsFiles {
+  std::string cert_chain_pem_path;   // leaf certificate first, then intermediates
+  std::string private_key_pem_path;  // unencrypted key of the leaf certificate
+};
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";  // IP literal or resolvable name to bind
+  uint16_t port = 8080;            // 0 = an ephemeral port; see HttpServer::port()
+  int threads = 2;                 // I/O threads running the handler's Handle calls
+
+  // Larger requests are refused with 431 / 413 (application/problem+json)
+  // and the connection is closed, so one client cannot exhaust memory.
+  size_t header_limit = 16 * 1024;
+  size_t body_limit = 1024 * 1024;
+
+  // Time to receive one whole request once its first byte arrived; bounds
+  // slow senders (slowloris). Also bounds a TLS handshake.
+  std::chrono::milliseconds read_timeout{10000};
+  // How long a connection may sit between requests (or before its first
+  // one) with nothing outstanding before the server closes it. Also bounds
+  // writing one response to a client that does not read.
+  std::chrono::milliseconds idle_timeout{60000};
+  // Upper bound on how long Shutdown waits for in-flight requests.
+  std::chrono::milliseconds shutdown_grace{10000};
+
+  // When set, TLS is detected per connection on the same port.
+  std::optional<TlsFiles> tls;
+  // When false, a connection that does not start with a TLS handshake is
+  // answered with 400 and closed. Requires `tls`.
+  bool allow_plain_http = true;
+};
+
+// A running HTTP/1.1 server: listener, keep-alive, pipelining, TLS detection
+// and graceful shutdown.
+//
+// Every request is handed to the RequestHandler on an I/O thread; the handler
+// may answer later from any thread. Responses on one connection go out in
+// request order even when handlers finish out of order; up to 16 pipelined
+// requests per connection are in flight at once.
+//
+// Thread-safety: all public methods may be called from any thread, except
+// that Shutdown (and so the destructor) must not be called from inside
+// RequestHandler::Handle: an I/O thread cannot wait for itself. Such a call
+// only starts the shutdown and returns; a later call from another thread (or
+// RunUntilSignal) finishes it.
+class HttpServer {
+ public:
+  // Binds, listens and starts `options.threads` I/O threads. `handler` is not
+  // owned and must outlive the returned server.
+  // Errors: InvalidArgument for bad options or unreadable/mismatched TLS
+  // files; Unavailable when the address cannot be bound (e.g. in use);
+  // Internal for anything unexpected. Never throws.
+  static Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
+                                                   RequestHandler& handler);
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Calls Shutdown().
+  ~HttpServer();
+
+  // The bound port (the kernel's choice when options.port was 0).
+  uint16_t port() const;
+
+  // Blocks until SIGTERM or SIGINT arrives or Shutdown() is called elsewhere,
+  // then performs Shutdown() and returns once it has completed.
+  void RunUntilSignal();
+
+  // Graceful stop: refuses new connections, closes idle keep-alive
+  // connections, lets requests already received finish (their final
+  // response carries `Connection: close`), waits at most shutdown_grace,
+  // then closes whatever remains and joins the I/O threads. Responders
+  // called after that are ignored. Idempotent; concurrent callers all return
+  // after the threads have been joined.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace iam::api

@@ -1,0 +1,191 @@
+#include "api/iam_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/api_response.h"
+#include "api/problem.h"
+#include "commands/random_tokens.h"
+
+namespace iam::api {
+namespace {
+
+// D-15: the accepted path prefixes; anything else is 404 before authentication.
+constexpr std::string_view kApiPrefixes[] = {"/identity-management/v3/", "/v2/users", "/management/v1",
+                                             "/audit/v1", "/admin/v1"};
+
+bool UnderApiPrefix(std::string_view path) {
+  for (std::string_view prefix : kApiPrefixes) {
+    if (path.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+bool IsJsonMediaType(std::string_view content_type) {
+  const size_t semicolon = content_type.find(';');
+  std::string_view media = content_type.substr(0, semicolon);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  return EqualsIgnoreCase(media, "application/json");
+}
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse ProtocolProblem(int status, std::string_view kind, std::string title, std::string detail,
+                             const std::string& instance) {
+  return IamProblem({status, std::string(kProtocolErrors) + std::string(kind), std::move(title), std::move(detail),
+                     instance});
+}
+
+}  // namespace
+
+IamService::IamService(IamServiceOptions options, const edgegrid::CredentialLookup& credentials,
+                       projections::ProjectionRunner& runner, const events::EventStore& events,
+                       std::function<bool()> ready)
+    : options_(std::move(options)),
+      verifier_(credentials, options_.verifier),
+      runner_(runner),
+      events_(events),
+      ready_(std::move(ready)) {
+  SetPublicUrl(options_.public_url);
+}
+
+void IamService::SetPublicUrl(std::string public_url) {
+  public_url_.store(std::make_shared<const std::string>(std::move(public_url)));
+}
+
+IamService::~IamService() = default;
+
+bool IamService::Ready() const { return ready_() && runner_.Ready(); }
+
+void IamService::Handle(HttpRequest request, Responder respond) {
+  const auto started = std::chrono::steady_clock::now();
+  auto call = std::make_shared<ApiCall>();
+  call->context.request_id = commands::RandomString(commands::kLowerAlphanumeric, 16);
+  call->context.remote_address = request.remote_address;
+  call->context.scheme = request.scheme;
+  // The final responder stamps the request id and writes the access log line.
+  call->respond = [this, started, method = request.method, path = request.path,
+                   request_id = call->context.request_id, respond = std::move(respond)](HttpResponse response) {
+    response.SetHeader("X-Request-Id", request_id);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    const int status_class = std::clamp(response.status / 100, 0, 5);
+    responses_by_class_[status_class].fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("{} {} {} {:.3f}ms {}", method, path, response.status, ms, request_id);
+    respond(std::move(response));
+  };
+  call->request = std::move(request);
+
+  const std::string& path = call->request.path;
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    return call->respond(Health(call->request, call->context.request_id));
+  }
+  if (!UnderApiPrefix(path)) {
+    return call->respond(ProtocolProblem(404, "not-found", "Not found", "no such resource: " + path, path));
+  }
+  Dispatch(std::move(call));
+}
+
+HttpResponse IamService::Health(const HttpRequest& request, const std::string& request_id) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse response = ProtocolProblem(405, "method-not-allowed", "Method Not Allowed",
+                                            request.method + " is not allowed here", request.path);
+    response.SetHeader("Allow", "GET, HEAD");
+    return response;
+  }
+  if (request.path == "/healthz") return JsonResponse(200, R"({"status":"ok"})");
+  if (request.path == "/readyz") {
+    return Ready() ? JsonResponse(200, R"({"status":"ready"})")
+                   : JsonResponse(503, R"({"status":"starting"})");
+  }
+  if (!options_.metrics_enabled) {
+    return ProtocolProblem(404, "not-found", "Not found", "metrics are disabled", request.path);
+  }
+  HttpResponse response;
+  response.status = 200;
+  response.SetHeader("Content-Type", "text/plain; version=0.0.4");
+  response.body = Metrics();
+  return response;
+}
+
+std::string IamService::Metrics() const {
+  // No tenant data in labels (D-15): only status classes and projection names.
+  std::string out = "# TYPE iamd_http_responses_total counter\n";
+  for (int c = 1; c <= 5; ++c) {
+    out += "iamd_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
+           std::to_string(responses_by_class_[c].load(std::memory_order_relaxed)) + "\n";
+  }
+  out += "# TYPE iamd_event_log_head gauge\niamd_event_log_head " + std::to_string(events_.Head()) + "\n";
+  out += "# TYPE iamd_projection_position gauge\n";
+  for (const auto& status : runner_.Statuses()) {
+    out += "iamd_projection_position{projection=\"" + status.name + "\"} " + std::to_string(status.position) + "\n";
+  }
+  out += "# TYPE iamd_ready gauge\niamd_ready " + std::string(Ready() ? "1" : "0") + "\n";
+  return out;
+}
+
+void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
+  const HttpRequest& request = call->request;
+  const std::string& path = request.path;
+
+  // D-3: header grammar → timestamp (400) → credential (401) → signature → nonce.
+  const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());
+  if (!auth.ok()) {
+    const auto public_url = public_url_.load();
+    GatewayProblemFields fields;
+    fields.problem = {auth.http_status, *public_url + auth.type_suffix, auth.title, auth.detail,
+                      *public_url + path};
+    fields.method = request.method;
+    fields.client_ip = request.remote_address;
+    fields.request_id = call->context.request_id;
+    return call->respond(GatewayProblem(fields));
+  }
+  call->context.client_id = auth.credential.client_id;
+  call->context.credential_id = auth.credential.credential_id;
+  call->context.account_id = auth.credential.account_id;
+  call->context.actor = auth.credential.owner_username;
+
+  auto query = QueryParams::Parse(request.query);
+  if (!query.ok()) return RespondWithError(*call, query.status(), kUserAdminErrors);
+  call->query = std::move(*query);
+  if (call->query.Has("accountSwitchKey")) {
+    // X-2: only clients allowed to switch accounts may name another one.
+    return RespondWithError(
+        *call, Status::PermissionDenied("this API client may not use accountSwitchKey").WithReason(1001),
+        kUserAdminErrors);
+  }
+
+  Router::Match match = router_.Find(request.method, path);
+  switch (match.outcome) {
+    case Router::Outcome::kNoPath:
+      return call->respond(ProtocolProblem(404, "not-found", "Not found", "no such resource: " + path, path));
+    case Router::Outcome::kBadPath:
+      return call->respond(
+          ProtocolProblem(400, "bad-request", "Bad Request", "a path segment is not valid percent-encoding", path));
+    case Router::Outcome::kWrongMethod: {
+      HttpResponse response = ProtocolProblem(405, "method-not-allowed", "Method Not Allowed",
+                                              request.method + " is not allowed on " + path, path);
+      response.SetHeader("Allow", match.allow);
+      return call->respond(std::move(response));
+    }
+    case Router::Outcome::kMatched:
+      break;
+  }
+  if (!request.body.empty() && !IsJsonMediaType(request.Header("Content-Type"))) {
+    return call->respond(ProtocolProblem(415, "unsupported-media-type", "Unsupported Media Type",
+                                         "request bodies must be application/json", path));
+  }
+  if (!Ready()) {
+    return call->respond(
+        ProtocolProblem(503, "unavailable", "Service Unavailable", "the server is starting; retry shortly", path));
+  }
+  call->path = std::move(match.params);
+  (*match.handler)(std::move(call));
+}
+
+}  // namespace iam::api

@@ -1,0 +1,66 @@
+// IamService: the RequestHandler behind the HTTP server.
+//
+// For each request: assigns a request id (echoed in X-Request-Id), answers
+// the unauthenticated routes (/healthz, /readyz, /metrics), refuses paths
+// outside the API prefixes (404), verifies the EdgeGrid signature, builds the
+// RequestContext once, checks query and media type, routes (404/405), and
+// logs one line (method, path, status, duration, request id — never bodies,
+// secrets or the Authorization header).
+//
+// Thread safety: safe for concurrent use without external synchronization.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/edgegrid.h"
+#include "api/http_message.h"
+#include "api/router.h"
+#include "events/event_store.h"
+#include "projections/projection_runner.h"
+
+namespace iam::api {
+
+struct IamServiceOptions {
+  std::string public_url;   // e.g. "https://127.0.0.1:8080": problem instances
+  bool metrics_enabled = true;
+  edgegrid::VerifierOptions verifier;
+};
+
+class IamService final : public RequestHandler {
+ public:
+  // Every reference must outlive the service. `ready` tells whether startup
+  // (bootstrap included) has finished; readiness also needs every projection
+  // caught up. Add routes to router() before serving.
+  IamService(IamServiceOptions options, const edgegrid::CredentialLookup& credentials,
+             projections::ProjectionRunner& runner, const events::EventStore& events,
+             std::function<bool()> ready);
+  ~IamService() override;
+
+  Router& router() { return router_; }
+
+  // Replaces the public URL (known only once the port is bound). Safe to call
+  // while serving.
+  void SetPublicUrl(std::string public_url);
+
+  void Handle(HttpRequest request, Responder respond) override;
+
+ private:
+  bool Ready() const;
+  HttpResponse Health(const HttpRequest& request, const std::string& request_id);
+  void Dispatch(std::shared_ptr<ApiCall> call);
+  std::string Metrics() const;
+
+  IamServiceOptions options_;
+  std::atomic<std::shared_ptr<const std::string>> public_url_;
+  edgegrid::Verifier verifier_;
+  projections::ProjectionRunner& runner_;
+  const events::EventStore& events_;
+  std::function<bool()> ready_;
+  Router router_;
+  std::atomic<uint64_t> responses_by_class_[6] = {};
+};
+
+}  // namespace iam::api

@@ -1,0 +1,254 @@
+#include "api/iamd_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "api/admin_handlers.h"
+#include "api/credential_lookup.h"
+#include "api/edgerc.h"
+#include "api/groups_handlers.h"
+#include "api/http_server.h"
+#include "api/iam_service.h"
+#include "api/master_key.h"
+#include "api/tls_material.h"
+#include "commands/bootstrap_command.h"
+#include "commands/command_processor.h"
+#include "commands/random_tokens.h"
+#include "events/access_events.h"
+#include "events/clock.h"
+#include "events/storage.h"
+#include "projections/access_read_model.h"
+#include "projections/groups_read_model.h"
+#include "projections/projection_runner.h"
+
+namespace iam::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+
+Result<ListenAddress> ParseListen(const std::string& listen) {
+  ListenAddress address;
+  std::string_view port_text;
+  if (!listen.empty() && listen.front() == '[') {
+    const size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return Status::InvalidArgument("--listen must be HOST:PORT or [IPv6]:PORT, got '" + listen + "'");
+    }
+    address.host = listen.substr(1, close - 1);
+    port_text = std::string_view(listen).substr(close + 2);
+  } else {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return Status::InvalidArgument("--listen must be HOST:PORT, got '" + listen + "'");
+    }
+    address.host = listen.substr(0, colon);
+    port_text = std::string_view(listen).substr(colon + 1);
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return Status::InvalidArgument("--listen has an invalid port: '" + std::string(port_text) + "'");
+  }
+  address.port = static_cast<uint16_t>(port);
+  return address;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string HostPort(const std::string& host, uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct IamdServer::Impl {
+  ServerConfig config;
+  std::unique_ptr<events::Storage> storage;
+  std::unique_ptr<projections::ProjectionRunner> runner;
+  std::unique_ptr<commands::CommandProcessor> processor;
+  std::unique_ptr<AccessCredentialLookup> credentials;
+  std::unique_ptr<IamService> service;
+  std::unique_ptr<HttpServer> http;
+  std::atomic<bool> started{false};
+  std::string address;
+  std::atomic<bool> shut_down{false};
+
+  std::string Path(const char* name) const { return (fs::path(config.data_dir) / name).string(); }
+
+  commands::WorkingState Snapshot() const {
+    commands::WorkingState state;
+    state.groups = runner->LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection)->Snapshot();
+    state.access = runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection)->Snapshot();
+    return state;
+  }
+
+  bool HasAccount() const {
+    return runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection)->Read(
+        [](const projections::AccessDirectory& d) { return !d.AccountIds().empty(); });
+  }
+
+  // First start: account, top-level group, administrator and its credential.
+  // The secret goes to the secret store before the events, and .edgerc is
+  // written as ".edgerc.pending" first and renamed after the commit, so a
+  // crash at any point leaves either no account (and the next start bootstraps
+  // again) or an account whose credential file exists.
+  Status Bootstrap() {
+    const std::string edgerc = Path(".edgerc");
+    const std::string pending = Path(".edgerc.pending");
+    std::error_code ec;
+    if (HasAccount()) {
+      if (!fs::exists(edgerc) && fs::exists(pending)) fs::rename(pending, edgerc, ec);
+      if (ec) return Status::IOError("cannot move " + pending + " into place: " + ec.message());
+      return Status::Ok();
+    }
+    fs::remove(pending, ec);
+    if (fs::exists(edgerc)) {
+      return Status::FailedPrecondition(edgerc + " exists but the data directory has no account; "
+                                        "move it away or use the data directory it belongs to");
+    }
+    const auto identity = commands::NewBootstrapIdentity(NowMillis());
+    const std::string secret = commands::NewClientSecret();
+    if (auto s = storage->secrets().Put(events::CredentialSecretId(identity.credential_id), secret); !s.ok()) return s;
+    edgegrid::ClientCredential credential;
+    credential.host = address;
+    credential.client_token = identity.client_token;
+    credential.client_secret = secret;
+    credential.access_token = identity.access_token;
+    if (auto s = WriteEdgerc(pending, "default", credential); !s.ok()) return s;
+    auto outcome = processor->Execute(std::make_unique<commands::BootstrapAccount>(identity),
+                                      {identity.account_id, "system", "bootstrap"});
+    if (!outcome.ok()) return outcome.status();
+    fs::rename(pending, edgerc, ec);
+    if (ec) return Status::IOError("cannot move " + pending + " into place: " + ec.message());
+    spdlog::info("bootstrapped account {} with top-level group {}; administrator credential written to {}",
+                 identity.account_id, outcome->created_id, edgerc);
+    return Status::Ok();
+  }
+
+  Status Open() {
+    auto listen = ParseListen(config.listen);
+    if (!listen.ok()) return listen.status();
+    if (config.threads < 1 || config.threads > 256) return Status::InvalidArgument("--threads must be 1 to 256");
+    std::error_code ec;
+    fs::create_directories(config.data_dir, ec);
+    if (ec) return Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message());
+    fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+    auto master_key = LoadOrCreateMasterKey(std::getenv("IAMD_MASTER_KEY"),
+                                            config.master_key_file.empty() ? Path("master.key") : config.master_key_file);
+    if (!master_key.ok()) return master_key.status();
+    events::StorageOptions storage_options;
+    storage_options.data_dir = Path("events");
+    storage_options.master_key = std::move(*master_key);
+    auto opened = events::Storage::OpenRocksDb(storage_options);
+    if (!opened.ok()) return opened.status();
+    storage = std::move(*opened);
+
+    runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
+    runner->Register(projections::kGroupsProjection, [] { return std::make_shared<projections::GroupsReadModel>(); });
+    runner->Register(projections::kAccessProjection, [] { return std::make_shared<projections::AccessReadModel>(); });
+    if (auto s = runner->Start(); !s.ok()) return s;
+    spdlog::info("projections restored; {} event(s) applied at start, log head {}", runner->events_applied_at_start(),
+                 storage->events().Head());
+    // The command processor decides against these read models, so they must
+    // have caught up before it takes its first snapshot.
+    while (!runner->WaitUntilSettled(std::chrono::seconds(5))) {
+      for (const auto& s : runner->Statuses()) {
+        if (s.state == "failed") return Status::Corruption("projection " + s.name + " failed: " + s.error);
+        spdlog::info("projection {} catching up: {}/{}", s.name, s.position, s.head);
+      }
+    }
+    processor = std::make_unique<commands::CommandProcessor>(storage->events(), [this] { return Snapshot(); });
+
+    HttpServerOptions http_options;
+    http_options.host = listen->host;
+    http_options.port = listen->port;
+    http_options.threads = config.threads;
+    if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+      if (config.tls_cert.empty() || config.tls_key.empty()) {
+        return Status::InvalidArgument("--tls-cert and --tls-key go together");
+      }
+      http_options.tls = TlsFiles{config.tls_cert, config.tls_key};
+    } else {
+      auto tls = EnsureSelfSignedTls(Path("tls"));
+      if (!tls.ok()) return tls.status();
+      http_options.tls = *tls;
+    }
+    http_options.allow_plain_http = IsLoopback(listen->host) || config.allow_plain_http;
+
+    credentials = std::make_unique<AccessCredentialLookup>(*runner, storage->secrets());
+    IamServiceOptions service_options;
+    service_options.metrics_enabled = config.metrics;
+    service_options.verifier.max_skew_seconds = config.max_clock_skew_seconds;
+    service = std::make_unique<IamService>(service_options, *credentials, *runner, storage->events(),
+                                           [this] { return started.load(); });
+    AddGroupRoutes(service->router(), *runner, *processor);
+    AddAdminRoutes(service->router(), *runner);
+
+    auto server = HttpServer::Start(http_options, *service);
+    if (!server.ok()) return server.status();
+    http = std::move(*server);
+    address = HostPort(listen->host, http->port());
+    const std::string public_url = config.public_url.empty() ? "https://" + address : config.public_url;
+    service->SetPublicUrl(public_url);
+
+    if (auto s = Bootstrap(); !s.ok()) return s;
+    std::ofstream(Path("server.address")) << address << "\n";
+    started = true;
+    spdlog::info("iamd listening on {} (TLS{}), data in {}", address,
+                 http_options.allow_plain_http ? " and plain HTTP" : " only", config.data_dir);
+    return Status::Ok();
+  }
+
+  void Shutdown() {
+    if (shut_down.exchange(true)) return;
+    started = false;
+    if (http) http->Shutdown();
+    if (processor) processor->Stop();
+    if (runner) runner->Stop();
+    if (storage) storage->Close();
+    std::error_code ec;
+    fs::remove(Path("server.address"), ec);
+    spdlog::info("iamd stopped");
+  }
+};
+
+IamdServer::IamdServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+IamdServer::~IamdServer() { Shutdown(); }
+
+Result<std::unique_ptr<IamdServer>> IamdServer::Start(const ServerConfig& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  if (auto s = impl->Open(); !s.ok()) {
+    impl->Shutdown();
+    return s;
+  }
+  return std::unique_ptr<IamdServer>(new IamdServer(std::move(impl)));
+}
+
+uint16_t IamdServer::port() const { return impl_->http ? impl_->http->port() : 0; }
+std::string IamdServer::address() const { return impl_->address; }
+std::string IamdServer::edgerc_path() const { return impl_->Path(".edgerc"); }
+
+void IamdServer::RunUntilSignal() {
+  impl_->http->RunUntilSignal();
+  Shutdown();
+}
+
+void IamdServer::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace iam::api

@@ -1,0 +1,57 @@
+// IamdServer: one running iamd — storage, projections, the command
+// processor, the HTTP(S) server — started from a ServerConfig.
+//
+// On first start of an empty data directory it bootstraps the account (one
+// top-level group, an administrator and its API client) and writes the
+// administrator's credential to DATA_DIR/.edgerc (mode 0600), the only place
+// a client secret is ever stored in clear.
+//
+// Thread safety: Shutdown may be called from any thread; the rest is for the
+// owning thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "events/status.h"
+
+namespace iam::api {
+
+struct ServerConfig {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";  // host:port, IPv6 as [::1]:8080; port 0 = any
+  int threads = 2;                        // HTTP I/O threads
+  std::string public_url;                 // default "https://" + the bound address
+  std::string tls_cert;                   // PEM chain; default: a generated CA in DATA_DIR/tls
+  std::string tls_key;
+  bool allow_plain_http = false;          // plain HTTP off loopback (behind a TLS proxy)
+  bool metrics = true;
+  int64_t max_clock_skew_seconds = 30;
+  std::string master_key_file;            // default DATA_DIR/master.key (created on first start)
+};
+
+class IamdServer {
+ public:
+  // Opens everything and starts serving. Errors: kInvalidArgument (bad
+  // configuration), kIOError / kCorruption (storage), kUnavailable (address in use).
+  static Result<std::unique_ptr<IamdServer>> Start(const ServerConfig& config);
+  ~IamdServer();
+
+  uint16_t port() const;
+  // "host:port" as clients reach it (also the .edgerc host).
+  std::string address() const;
+  std::string edgerc_path() const;
+
+  // Serves until SIGTERM/SIGINT, then shuts down gracefully.
+  void RunUntilSignal();
+  // Stops accepting, finishes in-flight requests, flushes and closes storage. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  explicit IamdServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace iam::api

@@ -1,0 +1,66 @@
+#include "api/json_input.h"
+
+#include <simdjson.h>
+
+#include <set>
+
+namespace iam::api {
+
+struct JsonObjectReader::Impl {
+  simdjson::dom::parser parser;  // owns the document the element points into
+  simdjson::dom::object object;
+};
+
+JsonObjectReader::JsonObjectReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+JsonObjectReader::JsonObjectReader(JsonObjectReader&&) noexcept = default;
+JsonObjectReader& JsonObjectReader::operator=(JsonObjectReader&&) noexcept = default;
+JsonObjectReader::~JsonObjectReader() = default;
+
+Result<JsonObjectReader> JsonObjectReader::Parse(std::string_view body) {
+  if (body.empty()) return Status::InvalidArgument("a JSON request body is required");
+  auto impl = std::make_unique<Impl>();
+  auto document = impl->parser.parse(body.data(), body.size());
+  if (document.error()) {
+    return Status::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(document.error()));
+  }
+  auto object = document.value_unsafe().get_object();
+  if (object.error()) return Status::InvalidArgument("the request body must be a JSON object");
+  impl->object = object.value_unsafe();
+  return JsonObjectReader(std::move(impl));
+}
+
+Status JsonObjectReader::OnlyMembers(std::initializer_list<std::string_view> allowed) const {
+  std::set<std::string_view> seen;
+  for (auto field : impl_->object) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || field.key == name;
+    if (!known) return Status::InvalidArgument("unknown member '" + std::string(field.key) + "'");
+    if (!seen.insert(field.key).second) {
+      return Status::InvalidArgument("member '" + std::string(field.key) + "' appears more than once");
+    }
+  }
+  return Status::Ok();
+}
+
+bool JsonObjectReader::Has(std::string_view name) const { return !impl_->object[name].error(); }
+
+Result<std::string> JsonObjectReader::RequiredString(std::string_view name) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  std::string_view value;
+  if (member.get(value)) return Status::InvalidArgument("member '" + std::string(name) + "' must be a string");
+  return std::string(value);
+}
+
+Result<int64_t> JsonObjectReader::RequiredInteger(std::string_view name, int64_t minimum) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  int64_t value = 0;
+  if (member.get(value)) return Status::InvalidArgument("member '" + std::string(name) + "' must be an integer");
+  if (value < minimum) {
+    return Status::InvalidArgument("member '" + std::string(name) + "' must be at least " + std::to_string(minimum));
+  }
+  return value;
+}
+
+}  // namespace iam::api

@@ -1,0 +1,45 @@
+// Strict reading of JSON request bodies (iam-rules.md X-10 … X-12).
+//
+// A body must be one JSON object; members not in the operation's schema are
+// refused (additionalProperties: false), required members must be present and
+// of the right type. Every failure is a kInvalidArgument whose message names
+// the member, ready to become a 400 problem.
+// Not thread-safe: one reader per request.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+
+namespace iam::api {
+
+class JsonObjectReader {
+ public:
+  // kInvalidArgument when `body` is empty, not JSON, or not an object.
+  static Result<JsonObjectReader> Parse(std::string_view body);
+
+  JsonObjectReader(JsonObjectReader&&) noexcept;
+  JsonObjectReader& operator=(JsonObjectReader&&) noexcept;
+  ~JsonObjectReader();
+
+  // kInvalidArgument naming the first member not in `allowed`, or a member
+  // that appears twice.
+  Status OnlyMembers(std::initializer_list<std::string_view> allowed) const;
+
+  Result<std::string> RequiredString(std::string_view name) const;
+  // An integer within [minimum, INT64_MAX].
+  Result<int64_t> RequiredInteger(std::string_view name, int64_t minimum) const;
+  bool Has(std::string_view name) const;
+
+ private:
+  struct Impl;
+  explicit JsonObjectReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace iam::api

@@ -1,0 +1,53 @@
+// RequestContext and ApiCall: what a route handler knows about one request.
+//
+// The context is built once per request by the service after authentication
+// and passed down unchanged: who calls (API client, credential, owning
+// user), for which account, from where, under which request id. Plain values;
+// an ApiCall is owned by one request at a time (shared only to keep it alive
+// across an asynchronous command).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/http_message.h"
+#include "api/query_params.h"
+
+namespace iam::api {
+
+struct RequestContext {
+  std::string request_id;
+  std::string client_id;      // calling API client
+  std::string credential_id;  // the credential that signed the request
+  std::string account_id;     // account the operation acts on (resourceOwner)
+  std::string actor;          // uiUserName of the client's owner: createdBy/modifiedBy
+  std::string remote_address;
+  std::string scheme;
+};
+
+// Path parameters of the matched route, percent-decoded.
+class PathParams {
+ public:
+  void Add(std::string name, std::string value) { values_.emplace_back(std::move(name), std::move(value)); }
+  std::string_view Get(std::string_view name) const {
+    for (const auto& [key, value] : values_) {
+      if (key == name) return value;
+    }
+    return {};
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+struct ApiCall {
+  HttpRequest request;
+  RequestContext context;
+  PathParams path;
+  QueryParams query;
+  Responder respond;
+};
+
+}  // namespace iam::api

@@ -1,0 +1,60 @@
+// iamd: the IAM server. See `iamd --help`.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/iamd_server.h"
+
+int main(int argc, char** argv) {
+  iam::api::ServerConfig config;
+  std::string log_level = "info";
+  std::string metrics = "on";
+
+  CLI::App app{"iamd: event-sourced Identity and Access Management server (Akamai IAM API v3 compatible)"};
+  app.add_option("--data-dir", config.data_dir,
+                 "Data directory: event log, read models, secrets, TLS material and the bootstrap .edgerc")
+      ->envname("IAMD_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--listen", config.listen, "Address to serve TLS and HTTP on, HOST:PORT or [IPv6]:PORT (port 0 = any)")
+      ->envname("IAMD_LISTEN")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "HTTP I/O threads")
+      ->envname("IAMD_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
+      ->envname("IAMD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.add_option("--public-url", config.public_url, "URL clients use to reach this server (default https://LISTEN)")
+      ->envname("IAMD_PUBLIC_URL");
+  app.add_option("--tls-cert", config.tls_cert, "PEM certificate chain (default: generated under DATA_DIR/tls)")
+      ->envname("IAMD_TLS_CERT");
+  app.add_option("--tls-key", config.tls_key, "PEM private key for --tls-cert")->envname("IAMD_TLS_KEY");
+  app.add_flag("--allow-plain-http", config.allow_plain_http,
+               "Also accept plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+      ->envname("IAMD_ALLOW_PLAIN_HTTP");
+  app.add_option("--metrics", metrics, "Serve /metrics (on or off)")
+      ->envname("IAMD_METRICS")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--max-clock-skew", config.max_clock_skew_seconds,
+                 "Seconds an EdgeGrid timestamp may differ from the server clock")
+      ->envname("IAMD_MAX_CLOCK_SKEW")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--master-key-file", config.master_key_file,
+                 "File holding the secret store's master key (default DATA_DIR/master.key; "
+                 "IAMD_MASTER_KEY overrides it with base64 of 32 bytes)")
+      ->envname("IAMD_MASTER_KEY_FILE");
+  CLI11_PARSE(app, argc, argv);
+  config.metrics = metrics == "on";
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  auto server = iam::api::IamdServer::Start(config);
+  if (!server.ok()) {
+    spdlog::critical("iamd cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  (*server)->RunUntilSignal();
+  return 0;
+}
