@@ -23,6 +23,7 @@
 #include "events/clock.h"
 #include "events/storage.h"
 #include "projections/access_read_model.h"
+#include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
 #include "projections/projection_runner.h"
 
@@ -62,6 +63,12 @@ Result<ListenAddress> ParseListen(const std::string& listen) {
   address.port = static_cast<uint16_t>(port);
   return address;
 }
+
+}  // namespace
+
+std::string EventStoreDirectory(const std::string& data_dir) { return (fs::path(data_dir) / "events").string(); }
+
+namespace {
 
 bool IsLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -151,15 +158,14 @@ struct IamdServer::Impl {
                                             config.master_key_file.empty() ? Path("master.key") : config.master_key_file);
     if (!master_key.ok()) return master_key.status();
     events::StorageOptions storage_options;
-    storage_options.data_dir = Path("events");
+    storage_options.data_dir = EventStoreDirectory(config.data_dir);
     storage_options.master_key = std::move(*master_key);
     auto opened = events::Storage::OpenRocksDb(storage_options);
     if (!opened.ok()) return opened.status();
     storage = std::move(*opened);
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
-    runner->Register(projections::kGroupsProjection, [] { return std::make_shared<projections::GroupsReadModel>(); });
-    runner->Register(projections::kAccessProjection, [] { return std::make_shared<projections::AccessReadModel>(); });
+    projections::RegisterCoreProjections(*runner);
     if (auto s = runner->Start(); !s.ok()) return s;
     spdlog::info("projections restored; {} event(s) applied at start, log head {}", runner->events_applied_at_start(),
                  storage->events().Head());

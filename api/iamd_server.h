@@ -31,6 +31,9 @@ struct ServerConfig {
   std::string master_key_file;            // default DATA_DIR/master.key (created on first start)
 };
 
+// Where the storage of `data_dir` lives (shared with iamctl).
+std::string EventStoreDirectory(const std::string& data_dir);
+
 class IamdServer {
  public:
   // Opens everything and starts serving. Errors: kInvalidArgument (bad

@@ -11,6 +11,7 @@
 #include "events/clock.h"
 #include "events/storage.h"
 #include "projections/access_read_model.h"
+#include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
 #include "projections/projection_runner.h"
 
@@ -29,8 +30,7 @@ class GroupCommandsTest : public ::testing::Test {
     ASSERT_TRUE(storage.ok());
     storage_ = std::move(*storage);
     runner_ = std::make_unique<projections::ProjectionRunner>(storage_->events(), storage_->state());
-    runner_->Register(projections::kGroupsProjection, [] { return std::make_shared<projections::GroupsReadModel>(); });
-    runner_->Register(projections::kAccessProjection, [] { return std::make_shared<projections::AccessReadModel>(); });
+    projections::RegisterCoreProjections(*runner_);
     ASSERT_TRUE(runner_->Start().ok());
     ASSERT_TRUE(runner_->WaitUntilSettled(std::chrono::seconds(10)));
     processor_ = std::make_unique<CommandProcessor>(storage_->events(), [this] {
