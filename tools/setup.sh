@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iamd builds with, and nothing else. Idempotent:
+# when everything is present it prints nothing and changes nothing.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
+  librocksdb-dev libsimdjson-dev libspdlog-dev libssl-dev libcli11-dev
+  libgtest-dev libbenchmark-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
