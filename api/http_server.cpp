@@ -896,11 +896,16 @@ struct HttpServer::Impl {
       });
       return;
     }
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    std::string remote = RemoteIp(socket);
-    auto session = std::make_shared<DetectSession>(core, std::move(socket), std::move(remote));
-    if (core.registry.Add(session)) session->Run();
+    try {
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::string remote = RemoteIp(socket);
+      auto session = std::make_shared<DetectSession>(core, std::move(socket), std::move(remote));
+      if (core.registry.Add(session)) session->Run();
+    } catch (const std::exception& e) {
+      // Losing one connection (e.g. to bad_alloc) must not stop the listener.
+      spdlog::error("http: cannot set up an accepted connection: {}", e.what());
+    }
     DoAccept();
   }
 
