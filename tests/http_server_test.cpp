@@ -601,6 +601,24 @@ TEST(HttpServerTest, SlowHandlerDoesNotCountAsIdle) {
   EXPECT_EQ(response->status, 200);
 }
 
+TEST(HttpServerTest, ClientTimesOutOnSlowServerAndRecovers) {
+  TestHandler handler;
+  auto server = StartOrDie(TestOptions(), handler);
+  ASSERT_TRUE(server);
+
+  ClientOptions options = PlainClient(server->port());
+  options.timeout = 150ms;
+  HttpClient client(options);
+  const auto start = Clock::now();
+  auto slow = client.Send(Get("/slow?delay=600"));
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.status().code(), StatusCode::kUnavailable);
+  EXPECT_LT(Clock::now() - start, 550ms);
+  auto fast = client.Send(Get("/fast"));  // on a new connection
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  EXPECT_EQ(fast->status, 200);
+}
+
 TEST(HttpServerTest, SelfSignedTlsMaterialIsCreatedOnceAndValid) {
   TempDir temp;
   const std::string dir = temp.path() + "/data/tls";
