@@ -16,31 +16,11 @@ Status Refuse(GroupRuleReason reason, std::string detail) {
   return Status::FailedPrecondition(std::move(detail)).WithReason(reason);
 }
 
-char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool SameName(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (FoldAscii(a[i]) != FoldAscii(b[i])) return false;
-  }
-  return true;
-}
-
 // G-3: another child of `parent_id` (other than `except_id`) already has `name`.
 bool NameTakenUnder(const GroupDirectory& groups, const std::string& account, int64_t parent_id,
                     const std::string& name, int64_t except_id) {
-  std::vector<int64_t> siblings;
-  if (parent_id == 0) {
-    siblings = groups.TopLevel(account);
-  } else if (const GroupRecord* parent = groups.Find(parent_id)) {
-    siblings.assign(parent->subgroup_ids.begin(), parent->subgroup_ids.end());
-  }
-  for (int64_t id : siblings) {
-    if (id == except_id) continue;
-    const GroupRecord* sibling = groups.Find(id);
-    if (sibling && SameName(sibling->group_name, name)) return true;
-  }
-  return false;
+  const int64_t holder = groups.FindChildByName(account, parent_id, name);
+  return holder != 0 && holder != except_id;
 }
 
 events::StreamAppend GroupStream(int64_t group_id, uint64_t expected_version, const CommandContext& context) {

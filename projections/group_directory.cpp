@@ -46,7 +46,9 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     if (!renamed.ok()) return renamed.status();
     auto it = groups_.find(renamed->group_id);
     if (it == groups_.end()) return Contradiction(e, "group does not exist");
+    Unlink(renamed->group_id);
     it->second.group_name = renamed->group_name;
+    Link(renamed->group_id);
     it->second.modified_ms = e.change_date_ms;
     it->second.modified_by = e.creator;
     if (changed) changed->push_back(RowKey(renamed->group_id));
@@ -59,9 +61,7 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     if (it == groups_.end() || !groups_.count(moved->to_parent_group_id)) {
       return Contradiction(e, "group or destination does not exist");
     }
-    if (auto parent = groups_.find(it->second.parent_group_id); parent != groups_.end()) {
-      parent->second.subgroup_ids.erase(moved->group_id);
-    }
+    Unlink(moved->group_id);
     // G-6: a move changes only the parent; created/modified stay as they were.
     it->second.parent_group_id = moved->to_parent_group_id;
     Link(moved->group_id);
@@ -74,13 +74,7 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     auto it = groups_.find(deleted->group_id);
     if (it == groups_.end()) return Contradiction(e, "group does not exist");
     if (!it->second.subgroup_ids.empty()) return Contradiction(e, "group still has subgroups");
-    if (it->second.parent_group_id == 0) {
-      if (auto top = top_level_.find(it->second.account_id); top != top_level_.end()) {
-        top->second.erase(deleted->group_id);
-      }
-    } else if (auto parent = groups_.find(it->second.parent_group_id); parent != groups_.end()) {
-      parent->second.subgroup_ids.erase(deleted->group_id);
-    }
+    Unlink(deleted->group_id);
     groups_.erase(it);
     if (removed) removed->push_back(RowKey(deleted->group_id));
     return Status::Ok();
@@ -88,6 +82,17 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
   return Contradiction(e, "unknown group event type");
 }
 
+std::string GroupDirectory::SiblingKey(std::string_view account_id, int64_t parent_group_id, std::string_view name) {
+  std::string key(account_id);
+  key.push_back('\0');
+  key += std::to_string(parent_group_id);
+  key.push_back('\0');
+  for (char c : name) key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  return key;
+}
+
+// Adds the group to its parent's (or the account's top-level) children and
+// to the sibling-name index.
 void GroupDirectory::Link(int64_t group_id) {
   const GroupRecord& group = groups_.at(group_id);
   if (group.parent_group_id == 0) {
@@ -95,6 +100,24 @@ void GroupDirectory::Link(int64_t group_id) {
   } else {
     groups_.at(group.parent_group_id).subgroup_ids.insert(group_id);
   }
+  sibling_names_[SiblingKey(group.account_id, group.parent_group_id, group.group_name)] = group_id;
+}
+
+void GroupDirectory::Unlink(int64_t group_id) {
+  const GroupRecord& group = groups_.at(group_id);
+  if (group.parent_group_id == 0) {
+    if (auto top = top_level_.find(group.account_id); top != top_level_.end()) top->second.erase(group_id);
+  } else if (auto parent = groups_.find(group.parent_group_id); parent != groups_.end()) {
+    parent->second.subgroup_ids.erase(group_id);
+  }
+  auto name = sibling_names_.find(SiblingKey(group.account_id, group.parent_group_id, group.group_name));
+  if (name != sibling_names_.end() && name->second == group_id) sibling_names_.erase(name);
+}
+
+int64_t GroupDirectory::FindChildByName(std::string_view account_id, int64_t parent_group_id,
+                                        std::string_view name) const {
+  auto it = sibling_names_.find(SiblingKey(account_id, parent_group_id, name));
+  return it == sibling_names_.end() ? 0 : it->second;
 }
 
 const GroupRecord* GroupDirectory::Find(int64_t group_id) const {

@@ -49,6 +49,11 @@ class GroupDirectory {
   // Ascending ids of the account's top-level groups.
   std::vector<int64_t> TopLevel(std::string_view account_id) const;
 
+  // The child of `parent_group_id` (0 = the account's top level) whose name
+  // equals `name` ignoring ASCII case; 0 when there is none. O(1): G-3's
+  // sibling-name rule is checked on every create, rename and move.
+  int64_t FindChildByName(std::string_view account_id, int64_t parent_group_id, std::string_view name) const;
+
   // True when `ancestor` is a proper ancestor of `group_id`.
   bool IsAncestor(int64_t ancestor, int64_t group_id) const;
   // The top-level group above `group_id` (itself when top-level); 0 if unknown.
@@ -70,9 +75,12 @@ class GroupDirectory {
 
  private:
   void Link(int64_t group_id);
+  void Unlink(int64_t group_id);
+  static std::string SiblingKey(std::string_view account_id, int64_t parent_group_id, std::string_view name);
 
   std::unordered_map<int64_t, GroupRecord> groups_;
   std::map<std::string, std::set<int64_t>, std::less<>> top_level_;
+  std::unordered_map<std::string, int64_t> sibling_names_;  // SiblingKey → group id
   int64_t max_group_id_ = 0;
 };
 
