@@ -14,26 +14,13 @@
 #include "events/clock.h"
 #include "events/event_codec.h"
 #include "events/storage.h"
+#include "tests/support/temp_dir.h"
 #include "events/storage_layout.h"
 
 namespace iam::events {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() / ("iamd-test-" + NewUuid());
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<Storage> Open(const std::string& dir) {
   StorageOptions options;
@@ -61,7 +48,7 @@ AppendRequest OneEvent(const std::string& type, const std::string& id, uint64_t 
 
 TEST(EventStore, AppendAssignsGapFreePositionsAndVersions) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EventStore& log = storage->events();
   EXPECT_EQ(log.Head(), 0u);
   auto first = log.Append(OneEvent("group", "1", 0));
@@ -101,7 +88,7 @@ TEST(EventStore, AppendAssignsGapFreePositionsAndVersions) {
 
 TEST(EventStore, WrongExpectedVersionIsAConflictAndWritesNothing) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EventStore& log = storage->events();
   ASSERT_TRUE(log.Append(OneEvent("user", "u1", 0)).ok());
   auto stale = log.Append(OneEvent("user", "u1", 0));
@@ -117,7 +104,7 @@ TEST(EventStore, WrongExpectedVersionIsAConflictAndWritesNothing) {
 
 TEST(EventStore, RequestSpanningStreamsIsAllOrNothing) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EventStore& log = storage->events();
   ASSERT_TRUE(log.Append(OneEvent("b", "1", 0)).ok());
   AppendRequest request = OneEvent("a", "1", 0);
@@ -132,7 +119,7 @@ TEST(EventStore, RequestSpanningStreamsIsAllOrNothing) {
 
 TEST(EventStore, EmptyRequestIsRejected) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EXPECT_EQ(storage->events().Append(AppendRequest{}).status().code(), StatusCode::kInvalidArgument);
   AppendRequest no_events = OneEvent("a", "1", 0);
   no_events.streams[0].events.clear();
@@ -142,7 +129,7 @@ TEST(EventStore, EmptyRequestIsRejected) {
 
 TEST(EventStore, IdempotencyKeyReturnsTheOriginalResult) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EventStore& log = storage->events();
   AppendRequest request = OneEvent("a", "1", StreamAppend::kAnyVersion);
   request.idempotency_key = "retry-123";
@@ -159,7 +146,7 @@ TEST(EventStore, IdempotencyKeyReturnsTheOriginalResult) {
 
   // Also across a restart, and for copies racing in one group commit.
   storage.reset();
-  storage = Open(dir.path());
+  storage = Open(dir.string());
   auto after_restart = storage->events().Append(request);
   ASSERT_TRUE(after_restart.ok());
   EXPECT_TRUE(after_restart->replayed);
@@ -189,12 +176,12 @@ TEST(EventStore, IdempotencyKeyReturnsTheOriginalResult) {
 TEST(EventStore, ReopenFindsEveryAcknowledgedEvent) {
   TempDir dir;
   {
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     for (int i = 0; i < 50; ++i) {
       ASSERT_TRUE(storage->events().Append(OneEvent("a", std::to_string(i % 5), StreamAppend::kAnyVersion)).ok());
     }
   }
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EXPECT_EQ(storage->events().Head(), 50u);
   auto all = storage->events().ReadAll(1, 1000);
   ASSERT_TRUE(all.ok());
@@ -208,7 +195,7 @@ TEST(EventStore, ReopenFindsEveryAcknowledgedEvent) {
 
 TEST(EventStore, GroupCommitUnderManyThreadsLosesAndDuplicatesNothing) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   constexpr int kThreads = 16;
   constexpr int kPerThread = 150;
   std::vector<std::vector<uint64_t>> positions(kThreads);
@@ -254,7 +241,7 @@ class RecordingListener : public CommitListener {
 
 TEST(EventStore, ListenersSeeEventsInOrderBeforeTheAppendReturns) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   RecordingListener listener;
   storage->events().AddCommitListener(&listener);
   for (int i = 0; i < 20; ++i) {
@@ -270,7 +257,7 @@ TEST(EventStore, ListenersSeeEventsInOrderBeforeTheAppendReturns) {
 
 TEST(EventStore, WaitForHeadAfterWakesOnAppend) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EXPECT_FALSE(storage->events().WaitForHeadAfter(0, std::chrono::milliseconds(20)));
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -283,24 +270,24 @@ TEST(EventStore, WaitForHeadAfterWakesOnAppend) {
 TEST(EventStore, CorruptRecordIsReportedWithItsPosition) {
   TempDir dir;
   {
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(storage->events().Append(OneEvent("a", "1", StreamAppend::kAnyVersion)).ok());
   }
   {
     // Damage position 2 behind the store's back.
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names).ok());
     for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &db).ok());
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.string(), families, &handles, &db).ok());
     size_t events_index = std::find(names.begin(), names.end(), layout::kEventsFamily) - names.begin();
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[events_index], layout::PositionKey(2), "garbage").ok());
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
   }
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   auto all = storage->events().ReadAll(1, 100);
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().code(), StatusCode::kCorruption);
@@ -318,7 +305,7 @@ TEST(EventStore, AcknowledgedEventsSurviveKillNine) {
   if (child == 0) {
     close(pipe_fds[0]);
     StorageOptions options;
-    options.data_dir = dir.path();
+    options.data_dir = dir.string();
     auto storage = Storage::OpenRocksDb(options);
     if (!storage.ok()) _exit(2);
     for (uint64_t i = 0; i < 100000; ++i) {
@@ -343,7 +330,7 @@ TEST(EventStore, AcknowledgedEventsSurviveKillNine) {
   close(pipe_fds[0]);
   ASSERT_GE(count, 300u);
 
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   EXPECT_GE(storage->events().Head(), last_acked);
   auto all = storage->events().ReadAll(1, last_acked);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -356,10 +343,10 @@ TEST(EventStore, AcknowledgedEventsSurviveKillNine) {
 
 TEST(EventStore, FollowerReadsWhileThePrimaryWrites) {
   TempDir dir;
-  auto primary = Open(dir.path());
+  auto primary = Open(dir.string());
   ASSERT_TRUE(primary->events().Append(OneEvent("a", "1", 0)).ok());
   StorageOptions options;
-  options.data_dir = dir.path();
+  options.data_dir = dir.string();
   options.read_only = true;
   auto follower = Storage::OpenRocksDb(options);
   ASSERT_TRUE(follower.ok()) << follower.status().ToString();
@@ -374,7 +361,7 @@ TEST(EventStore, FollowerReadsWhileThePrimaryWrites) {
 TEST(SecretStore, EncryptsAndRefusesAWrongKey) {
   TempDir dir;
   {
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     ASSERT_TRUE(storage->secrets().Put("credential/1", "s3cret-value").ok());
     auto back = storage->secrets().Get("credential/1");
     ASSERT_TRUE(back.ok());
@@ -382,7 +369,7 @@ TEST(SecretStore, EncryptsAndRefusesAWrongKey) {
     EXPECT_EQ(storage->secrets().Get("credential/2").status().code(), StatusCode::kNotFound);
   }
   StorageOptions options;
-  options.data_dir = dir.path();
+  options.data_dir = dir.string();
   options.master_key = std::string(32, 'x');
   auto storage = Storage::OpenRocksDb(options);
   ASSERT_TRUE(storage.ok());

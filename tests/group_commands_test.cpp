@@ -10,6 +10,7 @@
 #include "commands/group_commands.h"
 #include "events/clock.h"
 #include "events/storage.h"
+#include "tests/support/temp_dir.h"
 #include "projections/access_read_model.h"
 #include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
@@ -23,7 +24,6 @@ using projections::GroupDirectory;
 class GroupCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("iamd-test-" + NewUuid());
     events::StorageOptions options;
     options.data_dir = dir_.string();
     auto storage = events::Storage::OpenRocksDb(options);
@@ -50,8 +50,6 @@ class GroupCommandsTest : public ::testing::Test {
     processor_.reset();
     runner_.reset();
     storage_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   Result<CommandOutcome> Run(std::unique_ptr<Command> command) { return processor_->Execute(std::move(command), ctx_); }
@@ -66,7 +64,7 @@ class GroupCommandsTest : public ::testing::Test {
     return runner_->LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection)->Snapshot();
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   std::unique_ptr<events::Storage> storage_;
   std::unique_ptr<projections::ProjectionRunner> runner_;
   std::unique_ptr<CommandProcessor> processor_;

@@ -11,6 +11,7 @@
 #include "events/clock.h"
 #include "tests/support/openapi_conformance.h"
 #include "tests/support/signed_client.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_signer.h"
 
 namespace iam {
@@ -25,15 +26,12 @@ class GroupsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     spdlog::set_level(spdlog::level::warn);
-    dir_ = std::filesystem::temp_directory_path() / ("iamd-api-" + NewUuid());
     StartServer();
   }
 
   void TearDown() override {
     client_.reset();
     server_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   void StartServer() {
@@ -99,7 +97,7 @@ class GroupsApiTest : public ::testing::Test {
     EXPECT_TRUE(ParseTimestampMillis(std::string(response.Header("X-Iam-Change-Date"))).has_value());
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   std::unique_ptr<api::IamdServer> server_;
   testing::ClientCredentialText credential_;
   std::unique_ptr<SignedClient> client_;
@@ -282,7 +280,7 @@ TEST_F(GroupsApiTest, AuthenticationFailuresUseTheGatewayShape) {
   SignedClient proxied(client_->address(), credential_, "", "https");
   EXPECT_EQ(proxied.Send("GET", kGroups).status, 200);
   // And over TLS on the same port, trusting the generated CA.
-  SignedClient tls(client_->address(), credential_, (dir_ / "tls" / "ca.pem").string());
+  SignedClient tls(client_->address(), credential_, (dir_.path() / "tls" / "ca.pem").string());
   EXPECT_EQ(tls.Send("GET", kGroups).status, 200);
 }
 

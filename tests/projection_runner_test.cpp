@@ -10,6 +10,7 @@
 #include "events/group_events.h"
 #include "events/payload_json.h"
 #include "events/storage.h"
+#include "tests/support/temp_dir.h"
 #include "projections/directory_projection.h"
 #include "projections/groups_read_model.h"
 #include "projections/projection_runner.h"
@@ -17,20 +18,7 @@
 namespace iam::projections {
 namespace {
 
-class TempDir {
- public:
-  TempDir() : path_(std::filesystem::temp_directory_path() / ("iamd-test-" + NewUuid())) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 // Counts events per aggregate id: applying an event twice or skipping one shows.
 class CountingDirectory {
@@ -93,7 +81,7 @@ ProjectionFactory Counting() {
 
 TEST(ProjectionRunner, ReadModelIsCurrentWhenTheAppendReturns) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register(kGroupsProjection, [] { return std::make_shared<GroupsReadModel>(); });
   ASSERT_TRUE(runner.Start().ok());
@@ -120,7 +108,7 @@ TEST(ProjectionRunner, ReadModelIsCurrentWhenTheAppendReturns) {
 TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
   TempDir dir;
   {
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     ProjectionRunner runner(storage->events(), storage->state());
     runner.Register("counter", Counting());
     ASSERT_TRUE(runner.Start().ok());
@@ -128,7 +116,7 @@ TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
     AppendEvents(storage->events(), "x", 25);
     EXPECT_EQ(CountOf(runner, "counter", "x"), 25);
   }
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register("counter", Counting());
   ASSERT_TRUE(runner.Start().ok());
@@ -140,7 +128,7 @@ TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
 TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
   TempDir dir;
   {
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     ProjectionRunner runner(storage->events(), storage->state());
     runner.Register("counter", Counting());
     ASSERT_TRUE(runner.Start().ok());
@@ -150,11 +138,11 @@ TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
   {
     // Events become durable but the projection never records them: exactly
     // what a crash after the synced append and before the state write leaves.
-    auto storage = Open(dir.path());
+    auto storage = Open(dir.string());
     AppendEvents(storage->events(), "x", 5);
     AppendEvents(storage->events(), "y", 3);
   }
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register("counter", Counting());
   ASSERT_TRUE(runner.Start().ok());
@@ -169,7 +157,7 @@ TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
 
 TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   AppendEvents(storage->events(), "x", 2500);
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register("late", Counting());
@@ -186,7 +174,7 @@ TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
 
 TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register("counter", Counting());
   ASSERT_TRUE(runner.Start().ok());
@@ -212,7 +200,7 @@ TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {
 
 TEST(ProjectionRunner, UndecodableEventFailsTheProjectionVisibly) {
   TempDir dir;
-  auto storage = Open(dir.path());
+  auto storage = Open(dir.string());
   ProjectionRunner runner(storage->events(), storage->state());
   runner.Register("counter", Counting());
   ASSERT_TRUE(runner.Start().ok());
