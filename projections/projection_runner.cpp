@@ -43,10 +43,17 @@ struct ProjectionRunner::Slot {
   // writer thread and a catch-up thread never apply to one instance at once.
   mutable std::mutex mu;
   std::shared_ptr<Projection> live;
+  // The same instance for readers: Live() must not wait for slot.mu, which a
+  // commit holds while it applies and persists a batch.
+  std::atomic<std::shared_ptr<Projection>> published;
   uint64_t generation = 1;
   uint64_t position = 0;
   bool caught_up = false;
   bool failed = false;
+  // caught_up && !failed, readable without slot.mu (every request asks).
+  std::atomic<bool> serving{false};
+
+  void UpdateServing() { serving.store(caught_up && !failed); }
   std::string error;
 
   std::shared_ptr<Projection> shadow;  // a rebuild in progress
@@ -97,6 +104,7 @@ Status ProjectionRunner::Start() {
     auto record = state_.Get(CheckpointKey(slot.name));
     if (!record.ok()) return record.status();
     slot.live = slot.factory();
+    slot.published.store(slot.live);
     bool has_checkpoint = record->has_value();
     if (has_checkpoint) {
       events::PayloadReader reader(**record, "checkpoint of projection " + slot.name);
@@ -171,6 +179,7 @@ Status ProjectionRunner::CatchUp(Slot& slot, bool shadow) {
   if (shadow) {
     const uint64_t old_generation = slot.generation;
     slot.live = std::move(slot.shadow);
+    slot.published.store(slot.live);
     slot.generation = slot.shadow_generation;
     slot.position = slot.shadow_position;
     slot.shadow_generation = 0;
@@ -183,12 +192,14 @@ Status ProjectionRunner::CatchUp(Slot& slot, bool shadow) {
                  slot.position);
   }
   slot.caught_up = true;
+  slot.UpdateServing();
   slot.settled.notify_all();
   return Status::Ok();
 }
 
 void ProjectionRunner::MarkFailed(Slot& slot, const Status& status) {
   slot.failed = true;
+  slot.UpdateServing();
   slot.error = status.ToString();
   slot.shadow.reset();
   slot.shadow_generation = 0;
@@ -232,8 +243,7 @@ void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
 std::shared_ptr<Projection> ProjectionRunner::Live(std::string_view name) const {
   Slot* slot = Find(name);
   if (!slot) return nullptr;
-  std::lock_guard lock(slot->mu);
-  return slot->live;
+  return slot->published.load();
 }
 
 Status ProjectionRunner::Rebuild(std::string_view name) {
@@ -268,6 +278,7 @@ Status ProjectionRunner::Rebuild(std::string_view name) {
     slot->failed = false;
     slot->error.clear();
     slot->caught_up = false;
+    slot->UpdateServing();
   }
   spdlog::info("projection {}: rebuilding into generation {}", slot->name, slot->shadow_generation);
   slot->worker = std::thread([this, slot] { RunBackground(*slot, /*shadow=*/true); });
@@ -294,8 +305,7 @@ std::vector<ProjectionStatus> ProjectionRunner::Statuses() const {
 
 bool ProjectionRunner::Ready() const {
   for (const auto& owned : slots_) {
-    std::lock_guard lock(owned->mu);
-    if (owned->failed || !owned->caught_up) return false;
+    if (!owned->serving.load()) return false;
   }
   return true;
 }
