@@ -1,0 +1,63 @@
+// The subcommands of iamctl, one function each, called by iamctl_main.cpp
+// after the command line is parsed.
+//
+// Each returns the process exit code and writes its results to stdout and
+// its diagnostics to stderr; none throws. Exit codes shared by all:
+//   0  success
+//   1  the operation failed, or (verify) the log is damaged
+//   2  the data directory's store cannot be opened or read
+// Not thread-safe: meant to be run once, on the main thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "events/status.h"
+#include "events/storage.h"
+
+namespace iam::tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitStoreError = 2;
+
+struct EventsOptions {
+  std::string data_dir;
+  uint64_t from = 1;      // minimum position
+  std::string aggregate;  // "type/id"; empty = the whole log
+  bool follow = false;
+};
+
+// `iamctl events`: the log as NDJSON, one EventToJson object per line.
+int RunEvents(const EventsOptions& options);
+
+// `iamctl verify`: checks the log's invariants; see iamctl_log.cpp.
+int RunVerify(const std::string& data_dir);
+
+struct ProjectionsOptions {
+  std::string data_dir;
+  bool json = false;
+  std::string name;         // rebuild only
+  int timeout_seconds = 300;  // rebuild only
+};
+
+// `iamctl projections status`, from the running server or, without one,
+// from the checkpoints on disk.
+int RunProjectionsStatus(const ProjectionsOptions& options);
+
+// `iamctl projections rebuild NAME`, through the running server or, without
+// one, in this process.
+int RunProjectionsRebuild(const ProjectionsOptions& options);
+
+// Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
+// instance), which works whether or not the server runs. Errors: NotFound
+// when the directory holds no store; those of Storage::OpenRocksDb.
+Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& data_dir);
+
+// SIGINT and SIGTERM set a flag instead of ending the process, so that long
+// loops (events --follow, rebuild polling) can close the store cleanly.
+void InstallStopHandlers();
+bool StopRequested();
+
+}  // namespace iam::tools
