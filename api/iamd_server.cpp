@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "api/credential_lookup.h"
 #include "api/edgerc.h"
 #include "api/groups_handlers.h"
+#include "api/host_port.h"
 #include "api/http_server.h"
 #include "api/iam_service.h"
 #include "api/master_key.h"
@@ -32,54 +32,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ListenAddress {
-  std::string host;
-  uint16_t port = 0;
-};
-
-Result<ListenAddress> ParseListen(const std::string& listen) {
-  ListenAddress address;
-  std::string_view port_text;
-  if (!listen.empty() && listen.front() == '[') {
-    const size_t close = listen.find(']');
-    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return Status::InvalidArgument("--listen must be HOST:PORT or [IPv6]:PORT, got '" + listen + "'");
-    }
-    address.host = listen.substr(1, close - 1);
-    port_text = std::string_view(listen).substr(close + 2);
-  } else {
-    const size_t colon = listen.rfind(':');
-    if (colon == std::string::npos || colon == 0) {
-      return Status::InvalidArgument("--listen must be HOST:PORT, got '" + listen + "'");
-    }
-    address.host = listen.substr(0, colon);
-    port_text = std::string_view(listen).substr(colon + 1);
-  }
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return Status::InvalidArgument("--listen has an invalid port: '" + std::string(port_text) + "'");
-  }
-  address.port = static_cast<uint16_t>(port);
-  return address;
-}
-
 }  // namespace
 
 std::string EventStoreDirectory(const std::string& data_dir) { return (fs::path(data_dir) / "events").string(); }
-
-namespace {
-
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-std::string HostPort(const std::string& host, uint16_t port) {
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-}  // namespace
 
 struct IamdServer::Impl {
   ServerConfig config;
@@ -146,8 +101,8 @@ struct IamdServer::Impl {
   }
 
   Status Open() {
-    auto listen = ParseListen(config.listen);
-    if (!listen.ok()) return listen.status();
+    auto listen = ParseHostPort(config.listen, /*allow_port_zero=*/true);
+    if (!listen.ok()) return Status::InvalidArgument("--listen: " + listen.status().message());
     if (config.threads < 1 || config.threads > 256) return Status::InvalidArgument("--threads must be 1 to 256");
     std::error_code ec;
     fs::create_directories(config.data_dir, ec);
@@ -193,7 +148,7 @@ struct IamdServer::Impl {
       if (!tls.ok()) return tls.status();
       http_options.tls = *tls;
     }
-    http_options.allow_plain_http = IsLoopback(listen->host) || config.allow_plain_http;
+    http_options.allow_plain_http = IsLoopbackHost(listen->host) || config.allow_plain_http;
 
     credentials = std::make_unique<AccessCredentialLookup>(*runner, storage->secrets());
     IamServiceOptions service_options;
@@ -207,7 +162,7 @@ struct IamdServer::Impl {
     auto server = HttpServer::Start(http_options, *service);
     if (!server.ok()) return server.status();
     http = std::move(*server);
-    address = HostPort(listen->host, http->port());
+    address = HostPort{listen->host, http->port()}.ToString();
     const std::string public_url = config.public_url.empty() ? "https://" + address : config.public_url;
     service->SetPublicUrl(public_url);
 

@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -24,38 +23,12 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
-Result<ServerAddress> ParseServerAddress(std::string_view text) {
-  text = Trim(text);
-  ServerAddress out;
-  out.address = std::string(text);
-  std::string_view port_text;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':' || close == 1) {
-      return Status::InvalidArgument("server address must be [IPv6]:PORT, got '" + out.address + "'");
-    }
-    out.host = std::string(text.substr(1, close - 1));
-    port_text = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos || colon == 0 || text.find(':') != colon) {
-      return Status::InvalidArgument("server address must be HOST:PORT, got '" + out.address + "'");
-    }
-    out.host = std::string(text.substr(0, colon));
-    port_text = text.substr(colon + 1);
-  }
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
-    return Status::InvalidArgument("server address has an invalid port: '" + out.address + "'");
-  }
-  out.port = static_cast<uint16_t>(port);
-  return out;
-}
-
-ServerClient::ServerClient(ServerAddress address, api::edgegrid::ClientCredential credential,
+ServerClient::ServerClient(api::HostPort address, api::edgegrid::ClientCredential credential,
                            api::ClientOptions options)
-    : address_(std::move(address)), credential_(std::move(credential)), http_(std::move(options)) {}
+    : address_(std::move(address)),
+      announced_(address_.ToString()),
+      credential_(std::move(credential)),
+      http_(std::move(options)) {}
 
 Result<std::unique_ptr<ServerClient>> ServerClient::ForDataDir(const std::string& data_dir) {
   const fs::path dir(data_dir);
@@ -69,13 +42,13 @@ Result<std::unique_ptr<ServerClient>> ServerClient::ForDataDir(const std::string
   }
   std::stringstream text;
   text << in.rdbuf();
-  auto address = ParseServerAddress(text.str());
+  auto address = api::ParseHostPort(text.str());
   if (!address.ok()) return Status::InvalidArgument(address_file.string() + ": " + address.status().message());
 
   auto credential = api::ReadEdgerc((dir / ".edgerc").string(), "default");
   if (!credential.ok()) return credential.status();
   // The signature covers the host the request is sent to; see the header.
-  credential->host = address->address;
+  credential->host = address->ToString();
 
   api::ClientOptions options;
   options.host = address->host;
@@ -91,7 +64,7 @@ Result<api::HttpResponse> ServerClient::Send(std::string_view method, std::strin
   api::HttpRequest request;
   request.method = std::string(method);
   request.target = std::string(target);
-  request.headers.emplace_back("Host", address_.address);
+  request.headers.emplace_back("Host", announced_);
   request.headers.emplace_back("Accept", "application/json");
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   request.headers.emplace_back(

@@ -18,22 +18,12 @@
 #include <string_view>
 
 #include "api/edgegrid.h"
+#include "api/host_port.h"
 #include "api/http_client.h"
 #include "api/http_message.h"
 #include "events/status.h"
 
 namespace iam::tools {
-
-// "host:port" split for connecting; `address` keeps the text as announced,
-// which is also the Host header and the signed host.
-struct ServerAddress {
-  std::string address;
-  std::string host;  // IPv6 literals without brackets
-  uint16_t port = 0;
-};
-
-// Errors: InvalidArgument when `text` is not HOST:PORT or [IPv6]:PORT.
-Result<ServerAddress> ParseServerAddress(std::string_view text);
 
 class ServerClient {
  public:
@@ -49,12 +39,14 @@ class ServerClient {
   // server does not answer).
   Result<api::HttpResponse> Send(std::string_view method, std::string_view target, std::string body = {});
 
-  const std::string& address() const { return address_.address; }
+  // "host:port" as announced: also the Host header and the signed host.
+  const std::string& address() const { return announced_; }
 
  private:
-  ServerClient(ServerAddress address, api::edgegrid::ClientCredential credential, api::ClientOptions options);
+  ServerClient(api::HostPort address, api::edgegrid::ClientCredential credential, api::ClientOptions options);
 
-  ServerAddress address_;
+  api::HostPort address_;
+  std::string announced_;
   api::edgegrid::ClientCredential credential_;
   api::HttpClient http_;
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/host_port.h"
 #include "tests/support/test_signer.h"
 
 namespace iam::testing {
@@ -10,10 +11,12 @@ SignedClient::SignedClient(std::string address, ClientCredentialText credential,
                            std::string plain_scheme)
     : address_(std::move(address)), credential_(std::move(credential)) {
   api::ClientOptions options;
-  const size_t colon = address_.rfind(':');
-  options.host = address_.substr(0, colon);
-  if (!options.host.empty() && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
-  options.port = static_cast<uint16_t>(std::stoi(address_.substr(colon + 1)));
+  auto host_port = api::ParseHostPort(address_);
+  EXPECT_TRUE(host_port.ok()) << host_port.status().ToString();
+  if (host_port.ok()) {
+    options.host = host_port->host;
+    options.port = host_port->port;
+  }
   options.tls = !ca_file.empty();
   options.ca_file = ca_file;
   scheme_ = options.tls ? "https" : plain_scheme;
