@@ -1,5 +1,7 @@
 // iamd: the IAM server. See `iamd --help`.
 #include <CLI/CLI.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/iamd_server.h"
@@ -49,12 +51,18 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   config.metrics = metrics == "on";
 
+  // Request log lines are formatted on the I/O threads but written by a
+  // logging thread, so a slow terminal or pipe never stalls a request.
+  spdlog::init_thread_pool(16384, 1);
+  spdlog::set_default_logger(spdlog::create_async<spdlog::sinks::stdout_sink_mt>("iamd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   auto server = iam::api::IamdServer::Start(config);
   if (!server.ok()) {
     spdlog::critical("iamd cannot start: {}", server.status().ToString());
+    spdlog::shutdown();
     return 1;
   }
   (*server)->RunUntilSignal();
+  spdlog::shutdown();  // drains the logging thread
   return 0;
 }
