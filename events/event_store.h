@@ -1,7 +1,7 @@
 // EventStore: the append-only, durable event log.
 //
 // An abstract interface so that backends can differ (the embedded RocksDB one
-// in rocksdb_storage.cpp; a clustered one later). No storage-engine type
+// in rocksdb_event_log.cpp; a clustered one later). No storage-engine type
 // appears here.
 //
 // Thread safety: safe for concurrent use without external synchronization.

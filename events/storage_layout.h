@@ -1,5 +1,5 @@
 // The on-disk layout of the RocksDB backend. Every key and value format used
-// by rocksdb_storage.cpp is defined here and nowhere else.
+// by the RocksDB backend (rocksdb_*.cpp) is defined here and nowhere else.
 //
 // Column families:
 //   default        "format" -> "iamd-1"  (refuses to open an unknown layout)
