@@ -202,9 +202,11 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
 int main(int argc, char** argv) {
   int seconds = 3;
   std::string work_dir;
+  std::string only = "all";
   CLI::App app{"Measures iamd's durable write path and its HTTP throughput on loopback"};
   app.add_option("--seconds", seconds, "time limit of each measurement")->check(CLI::Range(1, 60))->capture_default_str();
   app.add_option("--work-dir", work_dir, "scratch directory (default: a fresh temporary one, removed afterwards)");
+  app.add_option("--only", only, "which part to run")->check(CLI::IsMember({"all", "store", "http"}))->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
@@ -215,9 +217,11 @@ int main(int argc, char** argv) {
               seconds);
   std::printf("| what | threads/connections | operations | ops/s | p50 ms | p99 ms | failures |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
-  BenchRocksDbBaseline(dir, limit);
-  BenchEventStore(dir, limit);
-  BenchHttp(dir, limit);
+  if (only != "http") {
+    BenchRocksDbBaseline(dir, limit);
+    BenchEventStore(dir, limit);
+  }
+  if (only != "store") BenchHttp(dir, limit);
   if (work_dir.empty()) fs::remove_all(dir);
   return 0;
 }
