@@ -1,0 +1,73 @@
+// Drives iamd's Groups API with Akamai's own Node.js EdgeGrid client, exactly
+// as a user would: credentials from the .edgerc iamd wrote, https to the host
+// in it, the server's CA trusted through NODE_EXTRA_CA_CERTS.
+// Usage: node client_compat.js PATH_TO_EDGERC
+// Prints one line per step; exits 1 at the first unexpected answer.
+'use strict';
+
+const EdgeGrid = require('akamai-edgegrid');
+
+const edgerc = process.argv[2];
+const eg = new EdgeGrid({ path: edgerc, section: 'default' });
+const base = '/identity-management/v3/user-admin/groups';
+
+function call(options) {
+  return new Promise((resolve, reject) => {
+    eg.auth(Object.assign({ headers: {}, body: {} }, options)).send((error, response, body) => {
+      if (error && !error.response) return reject(error);
+      const res = response || error.response;
+      resolve({ status: res.status, headers: res.headers, body: res.data !== undefined ? res.data : body });
+    });
+  });
+}
+
+function expect(step, actual, expected) {
+  if (actual !== expected) {
+    console.log(`FAIL ${step}: expected ${expected}, got ${actual}`);
+    process.exit(1);
+  }
+  console.log(`ok ${step}`);
+}
+
+function parse(body) {
+  return typeof body === 'string' ? JSON.parse(body) : body;
+}
+
+(async () => {
+  const list = await call({ path: base, method: 'GET' });
+  expect('list groups', list.status, 200);
+  const top = parse(list.body)[0].groupId;
+
+  const created = await call({
+    path: `${base}/${top}`,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: { groupName: 'Created by the Node client' },
+  });
+  expect('create group (POST body hashed)', created.status, 201);
+  const id = parse(created.body).groupId;
+  expect('event sequence header', typeof created.headers['x-iam-sequence'], 'string');
+
+  const renamed = await call({
+    path: `${base}/${id}`,
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: { groupName: 'Renamed by the Node client' },
+  });
+  expect('rename group (PUT)', renamed.status, 200);
+  expect('new name', parse(renamed.body).groupName, 'Renamed by the Node client');
+
+  const withActions = await call({ path: `${base}/${id}`, method: 'GET', qs: { actions: true } });
+  expect('get group with a query string', withActions.status, 200);
+  expect('actions present', typeof parse(withActions.body).actions, 'object');
+
+  const removed = await call({ path: `${base}/${id}`, method: 'DELETE' });
+  expect('delete group', removed.status, 204);
+
+  const gone = await call({ path: `${base}/${id}`, method: 'GET' });
+  expect('deleted group is gone', gone.status, 404);
+  console.log('all steps passed');
+})().catch((error) => {
+  console.log(`FAIL: ${error && error.message ? error.message : error}`);
+  process.exit(1);
+});

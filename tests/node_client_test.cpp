@@ -1,0 +1,70 @@
+// Akamai's own Node.js EdgeGrid client (akamai-edgegrid, a test-only npm
+// dependency pinned by tests/node/package-lock.json, decision D-18) drives a
+// real iamd over https with the .edgerc iamd wrote. Skips where Node is absent.
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "api/iamd_server.h"
+#include "tests/support/temp_dir.h"
+
+namespace iam {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult RunShell(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+bool OnPath(const std::string& program) { return RunShell("command -v " + program + " >/dev/null").exit_code == 0; }
+
+TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
+  if (!OnPath("node") || !OnPath("npm")) GTEST_SKIP() << "Node.js or npm is not installed: skipping the Node client test";
+  const fs::path sources = fs::path(IAM_TESTS_SOURCE_DIR) / "node";
+  const fs::path install = fs::path(IAM_TESTS_BINARY_DIR) / "node-client";
+  fs::create_directories(install);
+  for (const char* file : {"package.json", "package-lock.json"}) {
+    fs::copy_file(sources / file, install / file, fs::copy_options::update_existing);
+  }
+  if (!fs::exists(install / "node_modules" / "akamai-edgegrid" / "package.json")) {
+    auto installed = RunShell("cd '" + install.string() + "' && timeout 300 npm ci --no-audit --no-fund --loglevel=error");
+    ASSERT_EQ(installed.exit_code, 0) << "npm ci failed:\n" << installed.output;
+  }
+
+  spdlog::set_level(spdlog::level::warn);
+  testing::TempDir dir;
+  api::ServerConfig config;
+  config.data_dir = dir.string();
+  config.listen = "127.0.0.1:0";
+  auto server = api::IamdServer::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+
+  const std::string command = "NODE_PATH='" + (install / "node_modules").string() + "' NODE_EXTRA_CA_CERTS='" +
+                              (dir.path() / "tls" / "ca.pem").string() + "' timeout 60 node '" +
+                              (sources / "client_compat.js").string() + "' '" + (*server)->edgerc_path() + "'";
+  auto run = RunShell(command);
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("all steps passed"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("ok create group (POST body hashed)"), std::string::npos) << run.output;
+}
+
+}  // namespace
+}  // namespace iam
