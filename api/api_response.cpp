@@ -1,7 +1,5 @@
 #include "api/api_response.h"
 
-#include <boost/json.hpp>
-
 #include "api/problem.h"
 #include "events/clock.h"
 
@@ -26,15 +24,6 @@ void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& out
   response.SetHeader("X-Iam-Resource-Owner", outcome.resource_owner);
   response.SetHeader("X-Iam-Creation-Date", FormatTimestampMillis(outcome.creation_date_ms));
   response.SetHeader("X-Iam-Change-Date", FormatTimestampMillis(outcome.change_date_ms));
-}
-
-std::string EventDetailsJson(const commands::CommandOutcome& outcome) {
-  boost::json::object details;
-  details["sequence"] = std::to_string(outcome.sequence);
-  details["changeDate"] = FormatTimestampMillis(outcome.change_date_ms);
-  details["resourceOwner"] = outcome.resource_owner;
-  details["creationDate"] = FormatTimestampMillis(outcome.creation_date_ms);
-  return boost::json::serialize(details);
 }
 
 void RespondWithError(const ApiCall& call, const Status& status, std::string_view family) {

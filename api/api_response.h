@@ -23,10 +23,6 @@ HttpResponse NoContent();
 // X-Iam-Change-Date from a committed command.
 void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& outcome);
 
-// The ZITADEL-style details object, for the routes whose bodies carry it:
-// {"sequence":"…","changeDate":"…","resourceOwner":"…","creationDate":"…"}.
-std::string EventDetailsJson(const commands::CommandOutcome& outcome);
-
 // Answers `call` with the IAM problem for `status` in the user-admin family.
 void RespondWithError(const ApiCall& call, const Status& status, std::string_view family);
 
