@@ -16,6 +16,8 @@
 // nor touches the io_context.
 #include "api/http_server.h"
 
+#include "api/problem.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -50,8 +52,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 namespace iam::api {
@@ -83,30 +83,6 @@ constexpr std::chrono::milliseconds kTlsCloseWait{200};
 // Pause before accepting again after accept() failed (e.g. EMFILE), so an
 // exhausted process does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-
-std::string ProblemJson(int status, std::string_view title, std::string_view detail,
-                        std::string_view instance) {
-  boost::json::object body;
-  body["type"] = "about:blank";
-  body["title"] = std::string(title);
-  body["detail"] = std::string(detail);
-  body["status"] = status;
-  // IAM clients look for `httpStatus` (spec X-16); emitting both is harmless.
-  body["httpStatus"] = status;
-  body["instance"] = std::string(instance);
-  return boost::json::serialize(body);
-}
-
-BeastResponse ProblemResponse(unsigned version, int status, std::string_view title,
-                              std::string_view detail, std::string_view instance) {
-  BeastResponse res;
-  res.version(version);
-  res.result(static_cast<unsigned>(status));
-  res.set(http::field::content_type, "application/problem+json");
-  res.body() = ProblemJson(status, title, detail, instance);
-  res.content_length(res.body().size());
-  return res;
-}
 
 // CR, LF or NUL in a header would let a value start a new header line.
 bool IsSafeHeaderText(std::string_view text) {
@@ -149,6 +125,19 @@ BeastResponse ToBeastResponse(HttpResponse res, unsigned version, bool head) {
   out.body() = std::move(res.body);
   out.content_length(out.body().size());
   return out;
+}
+
+// Protocol-level refusals (malformed request, too large, internal) in the
+// same problem+json shape as every other iamd error.
+BeastResponse ProblemResponse(unsigned version, int status, std::string_view title,
+                              std::string_view detail, std::string_view instance) {
+  std::string_view kind = "internal";
+  if (status == 400) kind = "bad-request";
+  if (status == 413) kind = "payload-too-large";
+  if (status == 431) kind = "header-fields-too-large";
+  HttpResponse problem = IamProblem({status, std::string(kProtocolErrors) + std::string(kind), std::string(title),
+                                     std::string(detail), std::string(instance)});
+  return ToBeastResponse(std::move(problem), version, /*head=*/false);
 }
 
 HttpRequest ToHttpRequest(BeastRequest&& msg, const char* scheme, const std::string& remote) {

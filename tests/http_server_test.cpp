@@ -199,7 +199,7 @@ void ExpectProblem(const HttpResponse& response, int status) {
   EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
   EXPECT_TRUE(EqualsIgnoreCase(response.Header("Connection"), "close"));
   auto problem = ParseObject(response.body);
-  EXPECT_EQ(JsonString(problem, "type"), "about:blank");
+  EXPECT_TRUE(JsonString(problem, "type").starts_with("/iamd/error-types/")) << JsonString(problem, "type");
   EXPECT_NE(JsonString(problem, "title"), "<missing>");
   EXPECT_NE(JsonString(problem, "detail"), "<missing>");
   EXPECT_NE(JsonString(problem, "instance"), "<missing>");
