@@ -180,7 +180,9 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
     return call->respond(ProtocolProblem(415, "unsupported-media-type", "Unsupported Media Type",
                                          "request bodies must be application/json", path));
   }
-  if (!Ready()) {
+  // API calls need the read models their rules and answers use (ready_);
+  // a further read model still catching up does not stop them.
+  if (!ready_()) {
     return call->respond(
         ProtocolProblem(503, "unavailable", "Service Unavailable", "the server is starting; retry shortly", path));
   }

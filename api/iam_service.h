@@ -32,8 +32,9 @@ struct IamServiceOptions {
 class IamService final : public RequestHandler {
  public:
   // Every reference must outlive the service. `ready` tells whether startup
-  // (bootstrap included) has finished; readiness also needs every projection
-  // caught up. Add routes to router() before serving.
+  // (core read models and bootstrap) has finished: API calls answer 503 until
+  // then. /readyz also needs every projection caught up. Add routes to
+  // router() before serving.
   IamService(IamServiceOptions options, const edgegrid::CredentialLookup& credentials,
              projections::ProjectionRunner& runner, const events::EventStore& events,
              std::function<bool()> ready);

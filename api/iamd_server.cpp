@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +51,50 @@ struct IamdServer::Impl {
   std::atomic<bool> started{false};
   std::string address;
   std::atomic<bool> shut_down{false};
+
+  // Startup that waits for read models runs beside the serving HTTP server.
+  std::thread startup;
+  std::mutex startup_mu;
+  std::condition_variable startup_done;
+  std::optional<Status> startup_status;  // set once startup finished or failed
+
+  static constexpr const char* kCoreProjections[] = {projections::kGroupsProjection,
+                                                     projections::kAccessProjection};
+
+  // Waits (in steps, so shutdown is never held up) until the read models the
+  // rules are checked against have caught up. kCorruption when one failed,
+  // kUnavailable when shutting down.
+  Status WaitForCoreProjections() {
+    for (const char* name : kCoreProjections) {
+      while (!runner->WaitUntilLive(name, std::chrono::seconds(1))) {
+        if (shut_down.load()) return Status::Unavailable("shutting down");
+        for (const auto& status : runner->Statuses()) {
+          if (status.name != name) continue;
+          if (status.state == "failed") return Status::Corruption("projection " + status.name + " failed: " + status.error);
+          spdlog::info("projection {} catching up: {}/{}", status.name, status.position, status.head);
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Background part of the start: core read models, then the first-start
+  // bootstrap, then ready. A failure stops the server.
+  void Startup(bool plain_http) {
+    Status status = WaitForCoreProjections();
+    if (status.ok()) status = Bootstrap();
+    if (status.ok()) {
+      started = true;
+      spdlog::info("iamd ready on {} (TLS{}), data in {}", address, plain_http ? " and plain HTTP" : " only",
+                   config.data_dir);
+    } else if (status.code() != StatusCode::kUnavailable) {
+      spdlog::critical("iamd cannot start: {}", status.ToString());
+      http->Shutdown();  // RunUntilSignal returns; the caller reports the failure
+    }
+    std::lock_guard lock(startup_mu);
+    startup_status = status;
+    startup_done.notify_all();
+  }
 
   std::string Path(const char* name) const { return (fs::path(config.data_dir) / name).string(); }
 
@@ -121,18 +169,16 @@ struct IamdServer::Impl {
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
     projections::RegisterCoreProjections(*runner);
+    for (const auto& [name, factory] : config.extra_projections) runner->Register(name, factory);
     if (auto s = runner->Start(); !s.ok()) return s;
     spdlog::info("projections restored; {} event(s) applied at start, log head {}", runner->events_applied_at_start(),
                  storage->events().Head());
-    // The command processor decides against these read models, so they must
-    // have caught up before it takes its first snapshot.
-    while (!runner->WaitUntilSettled(std::chrono::seconds(5))) {
-      for (const auto& s : runner->Statuses()) {
-        if (s.state == "failed") return Status::Corruption("projection " + s.name + " failed: " + s.error);
-        spdlog::info("projection {} catching up: {}/{}", s.name, s.position, s.head);
-      }
-    }
-    processor = std::make_unique<commands::CommandProcessor>(storage->events(), [this] { return Snapshot(); });
+    // The processor decides against the core read models: its first snapshot
+    // waits (on its own thread) until they have caught up.
+    processor = std::make_unique<commands::CommandProcessor>(storage->events(), [this] {
+      if (!WaitForCoreProjections().ok()) return commands::WorkingState{};
+      return Snapshot();
+    });
 
     HttpServerOptions http_options;
     http_options.host = listen->host;
@@ -166,11 +212,9 @@ struct IamdServer::Impl {
     const std::string public_url = config.public_url.empty() ? "https://" + address : config.public_url;
     service->SetPublicUrl(public_url);
 
-    if (auto s = Bootstrap(); !s.ok()) return s;
     std::ofstream(Path("server.address")) << address << "\n";
-    started = true;
-    spdlog::info("iamd listening on {} (TLS{}), data in {}", address,
-                 http_options.allow_plain_http ? " and plain HTTP" : " only", config.data_dir);
+    spdlog::info("iamd listening on {}", address);
+    startup = std::thread([this, plain = http_options.allow_plain_http] { Startup(plain); });
     return Status::Ok();
   }
 
@@ -178,6 +222,7 @@ struct IamdServer::Impl {
     if (shut_down.exchange(true)) return;
     started = false;
     if (http) http->Shutdown();
+    if (startup.joinable()) startup.join();
     if (processor) processor->Stop();
     if (runner) runner->Stop();
     if (storage) storage->Close();
@@ -205,9 +250,23 @@ uint16_t IamdServer::port() const { return impl_->http ? impl_->http->port() : 0
 std::string IamdServer::address() const { return impl_->address; }
 std::string IamdServer::edgerc_path() const { return impl_->Path(".edgerc"); }
 
-void IamdServer::RunUntilSignal() {
+Status IamdServer::WaitUntilReady(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->startup_mu);
+  if (!impl_->startup_done.wait_for(lock, timeout, [&] { return impl_->startup_status.has_value(); })) {
+    return Status::Unavailable("iamd is still starting");
+  }
+  return *impl_->startup_status;
+}
+
+Status IamdServer::RunUntilSignal() {
   impl_->http->RunUntilSignal();
   Shutdown();
+  std::lock_guard lock(impl_->startup_mu);
+  if (impl_->startup_status && !impl_->startup_status->ok() &&
+      impl_->startup_status->code() != StatusCode::kUnavailable) {
+    return *impl_->startup_status;
+  }
+  return Status::Ok();
 }
 
 void IamdServer::Shutdown() { impl_->Shutdown(); }

@@ -10,11 +10,15 @@
 // owning thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "events/status.h"
+#include "projections/projection_runner.h"
 
 namespace iam::api {
 
@@ -29,6 +33,9 @@ struct ServerConfig {
   bool metrics = true;
   int64_t max_clock_skew_seconds = 30;
   std::string master_key_file;            // default DATA_DIR/master.key (created on first start)
+  // Read models beyond the core ones; a new one catches up in the background
+  // while the server serves (/readyz says 503 until it has).
+  std::vector<std::pair<std::string, projections::ProjectionFactory>> extra_projections;
 };
 
 // Where the storage of `data_dir` lives (shared with iamctl).
@@ -36,9 +43,17 @@ std::string EventStoreDirectory(const std::string& data_dir);
 
 class IamdServer {
  public:
-  // Opens everything and starts serving. Errors: kInvalidArgument (bad
+  // Opens the storage, restores the read models from their checkpoints and
+  // starts serving; the rest of the start (core read models catching up, the
+  // first-start bootstrap) continues in the background: API calls answer 503
+  // until it is done (see WaitUntilReady). Errors: kInvalidArgument (bad
   // configuration), kIOError / kCorruption (storage), kUnavailable (address in use).
   static Result<std::unique_ptr<IamdServer>> Start(const ServerConfig& config);
+
+  // Waits until the server is ready for API calls. Ok when ready; the
+  // startup's failure (kCorruption, kIOError, …) when it failed;
+  // kUnavailable when still starting after `timeout`.
+  Status WaitUntilReady(std::chrono::milliseconds timeout);
   ~IamdServer();
 
   uint16_t port() const;
@@ -46,8 +61,9 @@ class IamdServer {
   std::string address() const;
   std::string edgerc_path() const;
 
-  // Serves until SIGTERM/SIGINT, then shuts down gracefully.
-  void RunUntilSignal();
+  // Serves until SIGTERM/SIGINT, then shuts down gracefully. Returns the
+  // startup's failure when the background part of the start failed.
+  Status RunUntilSignal();
   // Stops accepting, finishes in-flight requests, flushes and closes storage. Idempotent.
   void Shutdown();
 

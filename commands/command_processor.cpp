@@ -58,10 +58,10 @@ struct CommandProcessor::Impl {
   bool state_suspect = false;
   std::thread thread;
 
-  Impl(events::EventStore& store, StateSource source)
-      : events(store), state_source(std::move(source)), state(state_source()) {}
+  Impl(events::EventStore& store, StateSource source) : events(store), state_source(std::move(source)) {}
 
   void Run() {
+    state = state_source();
     while (true) {
       Queued item;
       {

@@ -26,9 +26,11 @@ class CommandProcessor {
   // Returns a fresh WorkingState equal to the durable read models.
   using StateSource = std::function<WorkingState()>;
 
-  // `events` must outlive the processor. `state_source` is called once now and
-  // again whenever an append failed (the working state may then hold events
-  // that never became durable).
+  // `events` must outlive the processor. `state_source` is called on the
+  // processor's thread before the first command is decided (it may block until
+  // the read models have caught up; commands queue meanwhile) and again
+  // whenever an append failed (the working state may then hold events that
+  // never became durable).
   CommandProcessor(events::EventStore& events, StateSource state_source);
   ~CommandProcessor();
 

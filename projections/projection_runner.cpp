@@ -39,8 +39,9 @@ struct ProjectionRunner::Slot {
   std::string name;
   ProjectionFactory factory;
 
-  // Guards everything below; held while an instance applies events, so the
-  // writer thread and a catch-up thread never apply to one instance at once.
+  // Guards everything below. An instance is applied to either by its
+  // background catch-up (before it is caught up, without the lock) or by
+  // commits (after, under the lock), never by both.
   mutable std::mutex mu;
   std::shared_ptr<Projection> live;
   // The same instance for readers: Live() must not wait for slot.mu, which a
@@ -176,6 +177,14 @@ Status ProjectionRunner::CatchUp(Slot& slot, bool shadow) {
     if (auto s = ApplyPage(slot, shadow, *page); !s.ok()) return s;
   }
   if (slot.stop.load()) return Status::Unavailable("projection runner stopped");
+  return GoLive(slot, shadow);
+}
+
+// The instance has reached the head: from now on commits apply to it. A
+// finished rebuild replaces the live generation and drops the old rows.
+// Requires slot.mu, held since the head was last compared, so that no commit
+// can slip between the catch-up and going live.
+Status ProjectionRunner::GoLive(Slot& slot, bool shadow) {
   if (shadow) {
     const uint64_t old_generation = slot.generation;
     slot.live = std::move(slot.shadow);
@@ -208,26 +217,47 @@ void ProjectionRunner::MarkFailed(Slot& slot, const Status& status) {
   slot.settled.notify_all();
 }
 
-// A background catch-up releases the slot lock while it reads each page, so
-// the writer thread's commits are never held up for long; the last stretch
-// runs under the lock so that no commit slips between catch-up and going live.
+// A background catch-up works on an instance no commit touches yet (commits
+// only apply to caught-up instances), so it reads, applies and persists each
+// page without the slot lock and never holds up the writer thread. Only the
+// final comparison with the head and the switch to live happen under the
+// lock: a commit either lands before it (and is read from the log here) or
+// after it (and is applied by OnCommitted).
 void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
-  std::unique_lock lock(slot.mu);
   while (!slot.stop.load()) {
-    const uint64_t position = shadow ? slot.shadow_position : slot.position;
-    if (events_.Head() - std::min(position, events_.Head()) <= kPageSize) {
-      if (auto s = CatchUp(slot, shadow); !s.ok() && s.code() != StatusCode::kUnavailable) MarkFailed(slot, s);
-      return;
+    std::shared_ptr<Projection> target;
+    uint64_t position, generation, rebuild_generation;
+    {
+      std::lock_guard lock(slot.mu);
+      position = shadow ? slot.shadow_position : slot.position;
+      if (position >= events_.Head()) {
+        if (auto s = GoLive(slot, shadow); !s.ok()) MarkFailed(slot, s);
+        return;
+      }
+      target = shadow ? slot.shadow : slot.live;
+      generation = shadow ? slot.shadow_generation : slot.generation;
+      rebuild_generation = slot.shadow ? slot.shadow_generation : 0;
     }
-    lock.unlock();
     auto page = events_.ReadAll(position + 1, kPageSize);
-    lock.lock();
     Status s = page.status();
-    if (s.ok()) s = ApplyPage(slot, shadow, *page);
+    uint64_t reached = position;
+    if (s.ok() && !page->empty()) {
+      events::StateBatch batch;
+      s = target->Apply(*page, RowPrefix(slot.name, generation), batch);
+      if (s.ok()) {
+        reached = page->back().position;
+        if (!shadow) {
+          batch.puts.emplace_back(CheckpointKey(slot.name), EncodeCheckpoint(generation, reached, rebuild_generation));
+        }
+        s = state_.Write(batch);
+      }
+    }
+    std::lock_guard lock(slot.mu);
     if (!s.ok()) {
       MarkFailed(slot, s);
       return;
     }
+    (shadow ? slot.shadow_position : slot.position) = reached;
   }
 }
 
@@ -322,6 +352,14 @@ bool ProjectionRunner::WaitUntilSettled(std::chrono::milliseconds timeout) const
     if (owned->failed) return false;
   }
   return true;
+}
+
+bool ProjectionRunner::WaitUntilLive(std::string_view name, std::chrono::milliseconds timeout) const {
+  Slot* slot = Find(name);
+  if (!slot) return false;
+  std::unique_lock lock(slot->mu);
+  slot->settled.wait_for(lock, timeout, [&] { return slot->failed || slot->caught_up; });
+  return slot->caught_up && !slot->failed;
 }
 
 uint64_t ProjectionRunner::events_applied_at_start() const { return applied_at_start_; }

@@ -76,6 +76,9 @@ class ProjectionRunner final : public events::CommitListener {
   bool Ready() const;
   // Waits until Ready() and no rebuild is running, or the timeout passes.
   bool WaitUntilSettled(std::chrono::milliseconds timeout) const;
+  // Waits until `name` serves a caught-up generation. False on timeout, for a
+  // failed projection (see Statuses()) and for an unknown name.
+  bool WaitUntilLive(std::string_view name, std::chrono::milliseconds timeout) const;
 
   // Events applied by Start's synchronous catch-up (shows that a restart with
   // current checkpoints replays nothing).
@@ -91,6 +94,7 @@ class ProjectionRunner final : public events::CommitListener {
   Slot* Find(std::string_view name) const;
   Status ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page);
   Status CatchUp(Slot& slot, bool shadow);
+  Status GoLive(Slot& slot, bool shadow);
   void RunBackground(Slot& slot, bool shadow);
   void MarkFailed(Slot& slot, const Status& status);
   void AddCheckpoint(const Slot& slot, events::StateBatch& batch);

@@ -44,6 +44,7 @@ class GroupsApiTest : public ::testing::Test {
     auto server = api::IamdServer::Start(config);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
+    ASSERT_TRUE(server_->WaitUntilReady(std::chrono::seconds(30)).ok());
     auto edgerc = api::ReadEdgerc(server_->edgerc_path());
     ASSERT_TRUE(edgerc.ok()) << edgerc.status().ToString();
     credential_ = {edgerc->client_token, edgerc->access_token, edgerc->client_secret};

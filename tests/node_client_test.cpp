@@ -56,6 +56,7 @@ TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
   config.listen = "127.0.0.1:0";
   auto server = api::IamdServer::Start(config);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
+  ASSERT_TRUE((*server)->WaitUntilReady(std::chrono::seconds(30)).ok());
 
   const std::string command = "NODE_PATH='" + (install / "node_modules").string() + "' NODE_EXTRA_CA_CERTS='" +
                               (dir.path() / "tls" / "ca.pem").string() + "' timeout 60 node '" +

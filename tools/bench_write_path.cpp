@@ -155,6 +155,10 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
     std::fprintf(stderr, "cannot start server: %s\n", server.status().ToString().c_str());
     return;
   }
+  if (auto ready = (*server)->WaitUntilReady(std::chrono::seconds(60)); !ready.ok()) {
+    std::fprintf(stderr, "server did not become ready: %s\n", ready.ToString().c_str());
+    return;
+  }
   auto credential = iam::api::ReadEdgerc((*server)->edgerc_path());
   if (!credential.ok()) return;
   Target target{"127.0.0.1", (*server)->port(), *credential};

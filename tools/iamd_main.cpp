@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     spdlog::shutdown();
     return 1;
   }
-  (*server)->RunUntilSignal();
+  const iam::Status outcome = (*server)->RunUntilSignal();
   spdlog::shutdown();  // drains the logging thread
-  return 0;
+  return outcome.ok() ? 0 : 1;
 }
