@@ -153,12 +153,6 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   auto query = QueryParams::Parse(request.query);
   if (!query.ok()) return RespondWithError(*call, query.status(), kUserAdminErrors);
   call->query = std::move(*query);
-  if (call->query.Has("accountSwitchKey")) {
-    // only clients allowed to switch accounts may name another one.
-    return RespondWithError(
-        *call, Status::PermissionDenied("this API client may not use accountSwitchKey").WithReason(1001),
-        kUserAdminErrors);
-  }
 
   Router::Match match = router_.Find(request.method, path);
   switch (match.outcome) {
@@ -175,6 +169,12 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
     }
     case Router::Outcome::kMatched:
       break;
+  }
+  if (call->query.Has("accountSwitchKey")) {
+    // only clients allowed to switch accounts may name another one.
+    return RespondWithError(
+        *call, Status::PermissionDenied("this API client may not use accountSwitchKey").WithReason(1001),
+        kUserAdminErrors);
   }
   if (!request.body.empty() && !IsJsonMediaType(request.Header("Content-Type"))) {
     return call->respond(ProtocolProblem(415, "unsupported-media-type", "Unsupported Media Type",
