@@ -366,9 +366,16 @@ X509* LoadCert(const std::string& path) {
 
 // ---------------------------------------------------------------- tests
 
-TEST(HttpServerTest, PlainRequestIsConvertedAndEchoed) {
+// A server with the default test options and the echo handler, started per test.
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server = StartOrDie(TestOptions(), handler); }
+
   TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+  std::unique_ptr<HttpServer> server;
+};
+
+TEST_F(HttpServerTest, PlainRequestIsConvertedAndEchoed) {
   ASSERT_TRUE(server);
   ASSERT_NE(server->port(), 0);
 
@@ -406,9 +413,7 @@ TEST(HttpServerTest, PlainRequestIsConvertedAndEchoed) {
   EXPECT_LT(position("Host"), static_cast<long>(names.size()));
 }
 
-TEST(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   ASSERT_TRUE(server);
 
   Fd fd(ConnectRaw(server->port()));
@@ -432,9 +437,7 @@ TEST(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   }
 }
 
-TEST(HttpServerTest, PipelinedResponsesKeepRequestOrder) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, PipelinedResponsesKeepRequestOrder) {
   ASSERT_TRUE(server);
 
   Fd fd(ConnectRaw(server->port()));
@@ -464,9 +467,7 @@ TEST(HttpServerTest, PipelinedResponsesKeepRequestOrder) {
   }
 }
 
-TEST(HttpServerTest, HeadResponseHasLengthButNoBody) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, HeadResponseHasLengthButNoBody) {
   ASSERT_TRUE(server);
 
   HttpClient client(PlainClient(server->port()));
@@ -484,9 +485,7 @@ TEST(HttpServerTest, HeadResponseHasLengthButNoBody) {
   EXPECT_EQ(JsonString(ParseObject(after->body), "path"), "/after-head");
 }
 
-TEST(HttpServerTest, RawTargetIsPreserved) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, RawTargetIsPreserved) {
   ASSERT_TRUE(server);
 
   HttpClient client(PlainClient(server->port()));
@@ -498,9 +497,7 @@ TEST(HttpServerTest, RawTargetIsPreserved) {
   EXPECT_EQ(JsonString(echo, "query"), "x=1%2F2&y");
 }
 
-TEST(HttpServerTest, OversizedHeaderGets431) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, OversizedHeaderGets431) {
   ASSERT_TRUE(server);
 
   HttpClient client(PlainClient(server->port()));
@@ -512,7 +509,7 @@ TEST(HttpServerTest, OversizedHeaderGets431) {
   EXPECT_TRUE(handler.answered().empty());
 }
 
-TEST(HttpServerTest, OversizedBodyGets413) {
+TEST(ConfiguredHttpServerTest, OversizedBodyGets413) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();
   options.body_limit = 1024;
@@ -536,9 +533,7 @@ TEST(HttpServerTest, OversizedBodyGets413) {
   EXPECT_EQ(small->status, 200);
 }
 
-TEST(HttpServerTest, MalformedRequestGets400AndClose) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, MalformedRequestGets400AndClose) {
   ASSERT_TRUE(server);
 
   Fd fd(ConnectRaw(server->port()));
@@ -553,7 +548,7 @@ TEST(HttpServerTest, MalformedRequestGets400AndClose) {
   EXPECT_TRUE(WaitClosed(fd.get(), 5000ms));
 }
 
-TEST(HttpServerTest, SlowSenderIsCutOffAfterReadTimeout) {
+TEST(ConfiguredHttpServerTest, SlowSenderIsCutOffAfterReadTimeout) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();
   options.read_timeout = 300ms;
@@ -572,7 +567,7 @@ TEST(HttpServerTest, SlowSenderIsCutOffAfterReadTimeout) {
   EXPECT_TRUE(handler.answered().empty());
 }
 
-TEST(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+TEST(ConfiguredHttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();
   options.idle_timeout = 300ms;
@@ -588,7 +583,7 @@ TEST(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   EXPECT_GE(Clock::now() - start, 250ms);
 }
 
-TEST(HttpServerTest, SlowHandlerDoesNotCountAsIdle) {
+TEST(ConfiguredHttpServerTest, SlowHandlerDoesNotCountAsIdle) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();
   options.idle_timeout = 200ms;
@@ -601,9 +596,7 @@ TEST(HttpServerTest, SlowHandlerDoesNotCountAsIdle) {
   EXPECT_EQ(response->status, 200);
 }
 
-TEST(HttpServerTest, ClientTimesOutOnSlowServerAndRecovers) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, ClientTimesOutOnSlowServerAndRecovers) {
   ASSERT_TRUE(server);
 
   ClientOptions options = PlainClient(server->port());
@@ -619,7 +612,7 @@ TEST(HttpServerTest, ClientTimesOutOnSlowServerAndRecovers) {
   EXPECT_EQ(fast->status, 200);
 }
 
-TEST(HttpServerTest, SelfSignedTlsMaterialIsCreatedOnceAndValid) {
+TEST(ConfiguredHttpServerTest, SelfSignedTlsMaterialIsCreatedOnceAndValid) {
   TempDir temp;
   const std::string dir = temp.path() + "/data/tls";
   auto files = EnsureSelfSignedTls(dir);
@@ -658,7 +651,7 @@ TEST(HttpServerTest, SelfSignedTlsMaterialIsCreatedOnceAndValid) {
   EXPECT_NE(ReadFile(dir + "/server.pem"), server_pem);
 }
 
-TEST(HttpServerTest, TlsAndPlainHttpShareOnePort) {
+TEST(ConfiguredHttpServerTest, TlsAndPlainHttpShareOnePort) {
   TempDir temp;
   auto files = EnsureSelfSignedTls(temp.path() + "/tls");
   ASSERT_TRUE(files.ok()) << files.status().ToString();
@@ -701,7 +694,7 @@ TEST(HttpServerTest, TlsAndPlainHttpShareOnePort) {
   EXPECT_LT(Clock::now() - start, 1500ms);
 }
 
-TEST(HttpServerTest, PlainHttpIsRefusedWhenNotAllowed) {
+TEST(ConfiguredHttpServerTest, PlainHttpIsRefusedWhenNotAllowed) {
   TempDir temp;
   auto files = EnsureSelfSignedTls(temp.path() + "/tls");
   ASSERT_TRUE(files.ok()) << files.status().ToString();
@@ -727,9 +720,7 @@ TEST(HttpServerTest, PlainHttpIsRefusedWhenNotAllowed) {
   EXPECT_EQ(secure->status, 200);
 }
 
-TEST(HttpServerTest, ShutdownFinishesInFlightRequestAndRefusesNewConnections) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestAndRefusesNewConnections) {
   ASSERT_TRUE(server);
   const uint16_t port = server->port();
 
@@ -765,7 +756,7 @@ TEST(HttpServerTest, ShutdownFinishesInFlightRequestAndRefusesNewConnections) {
   server->Shutdown();  // idempotent
 }
 
-TEST(HttpServerTest, ShutdownClosesConnectionWhoseHandlerNeverAnswers) {
+TEST(ConfiguredHttpServerTest, ShutdownClosesConnectionWhoseHandlerNeverAnswers) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();
   options.shutdown_grace = 300ms;
@@ -793,9 +784,7 @@ TEST(HttpServerTest, ShutdownClosesConnectionWhoseHandlerNeverAnswers) {
   parked[0](std::move(late));
 }
 
-TEST(HttpServerTest, RunUntilSignalReturnsAfterSigterm) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, RunUntilSignalReturnsAfterSigterm) {
   ASSERT_TRUE(server);
 
   // Until the server installs its handler a SIGTERM must not kill the test.
@@ -826,9 +815,7 @@ TEST(HttpServerTest, RunUntilSignalReturnsAfterSigterm) {
   ::sigaction(SIGTERM, &previous, nullptr);
 }
 
-TEST(HttpServerTest, RunUntilSignalReturnsWhenShutdownIsCalledElsewhere) {
-  TestHandler handler;
-  auto server = StartOrDie(TestOptions(), handler);
+TEST_F(HttpServerTest, RunUntilSignalReturnsWhenShutdownIsCalledElsewhere) {
   ASSERT_TRUE(server);
   std::thread stopper([&] {
     std::this_thread::sleep_for(100ms);
@@ -841,7 +828,7 @@ TEST(HttpServerTest, RunUntilSignalReturnsWhenShutdownIsCalledElsewhere) {
   EXPECT_LT(ConnectRaw(server->port()), 0);
 }
 
-TEST(HttpServerTest, StartReportsBusyPortAndBadTlsFiles) {
+TEST(ConfiguredHttpServerTest, StartReportsBusyPortAndBadTlsFiles) {
   TestHandler handler;
   auto first = StartOrDie(TestOptions(), handler);
   ASSERT_TRUE(first);
