@@ -79,6 +79,17 @@ ProjectionFactory Counting() {
   return [] { return std::make_shared<CountingProjection>(); };
 }
 
+// A store opened on `dir` with the "counter" projection registered and started.
+struct CounterServer {
+  explicit CounterServer(const std::string& dir) : storage(Open(dir)), runner(storage->events(), storage->state()) {
+    runner.Register("counter", Counting());
+    start_status = runner.Start();
+  }
+  std::unique_ptr<events::Storage> storage;
+  ProjectionRunner runner;
+  Status start_status;
+};
+
 TEST(ProjectionRunner, ReadModelIsCurrentWhenTheAppendReturns) {
   TempDir dir;
   auto storage = Open(dir.string());
@@ -108,18 +119,18 @@ TEST(ProjectionRunner, ReadModelIsCurrentWhenTheAppendReturns) {
 TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
   TempDir dir;
   {
-    auto storage = Open(dir.string());
-    ProjectionRunner runner(storage->events(), storage->state());
-    runner.Register("counter", Counting());
-    ASSERT_TRUE(runner.Start().ok());
+    CounterServer server(dir.string());
+    auto& storage = server.storage;
+    auto& runner = server.runner;
+    ASSERT_TRUE(server.start_status.ok());
     ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
     AppendEvents(storage->events(), "x", 25);
     EXPECT_EQ(CountOf(runner, "counter", "x"), 25);
   }
-  auto storage = Open(dir.string());
-  ProjectionRunner runner(storage->events(), storage->state());
-  runner.Register("counter", Counting());
-  ASSERT_TRUE(runner.Start().ok());
+  CounterServer server(dir.string());
+  auto& storage = server.storage;
+  auto& runner = server.runner;
+  ASSERT_TRUE(server.start_status.ok());
   EXPECT_EQ(runner.events_applied_at_start(), 0u);
   EXPECT_TRUE(runner.Ready());
   EXPECT_EQ(CountOf(runner, "counter", "x"), 25);  // restored from rows, not from the log
@@ -128,10 +139,10 @@ TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
 TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
   TempDir dir;
   {
-    auto storage = Open(dir.string());
-    ProjectionRunner runner(storage->events(), storage->state());
-    runner.Register("counter", Counting());
-    ASSERT_TRUE(runner.Start().ok());
+    CounterServer server(dir.string());
+    auto& storage = server.storage;
+    auto& runner = server.runner;
+    ASSERT_TRUE(server.start_status.ok());
     ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
     AppendEvents(storage->events(), "x", 10);
   }
@@ -142,10 +153,10 @@ TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
     AppendEvents(storage->events(), "x", 5);
     AppendEvents(storage->events(), "y", 3);
   }
-  auto storage = Open(dir.string());
-  ProjectionRunner runner(storage->events(), storage->state());
-  runner.Register("counter", Counting());
-  ASSERT_TRUE(runner.Start().ok());
+  CounterServer server(dir.string());
+  auto& storage = server.storage;
+  auto& runner = server.runner;
+  ASSERT_TRUE(server.start_status.ok());
   EXPECT_EQ(runner.events_applied_at_start(), 8u);
   EXPECT_EQ(CountOf(runner, "counter", "x"), 15);
   EXPECT_EQ(CountOf(runner, "counter", "y"), 3);
@@ -174,10 +185,10 @@ TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
 
 TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {
   TempDir dir;
-  auto storage = Open(dir.string());
-  ProjectionRunner runner(storage->events(), storage->state());
-  runner.Register("counter", Counting());
-  ASSERT_TRUE(runner.Start().ok());
+  CounterServer server(dir.string());
+  auto& storage = server.storage;
+  auto& runner = server.runner;
+  ASSERT_TRUE(server.start_status.ok());
   ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
   AppendEvents(storage->events(), "x", 1500);
   ASSERT_TRUE(runner.Rebuild("counter").ok());
@@ -200,10 +211,10 @@ TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {
 
 TEST(ProjectionRunner, UndecodableEventFailsTheProjectionVisibly) {
   TempDir dir;
-  auto storage = Open(dir.string());
-  ProjectionRunner runner(storage->events(), storage->state());
-  runner.Register("counter", Counting());
-  ASSERT_TRUE(runner.Start().ok());
+  CounterServer server(dir.string());
+  auto& storage = server.storage;
+  auto& runner = server.runner;
+  ASSERT_TRUE(server.start_status.ok());
   ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
   AppendEvents(storage->events(), "x", 2);
   AppendEvents(storage->events(), "x", 1, "{\"poison\":true}");
