@@ -1,4 +1,5 @@
 #include "api/edgegrid.h"
+#include "api/sha256.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -44,11 +45,6 @@ const EVP_MAC_CTX* HmacSha256Template() {
     return ctx;
   }();
   return tmpl;
-}
-
-const EVP_MD* Sha256() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
 }
 
 std::string Base64(const unsigned char* data, size_t len) {
@@ -237,7 +233,7 @@ std::string ContentHash(std::string_view method, std::string_view body, size_t m
   const std::string_view hashed = body.substr(0, std::min(body.size(), max_body));
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  const EVP_MD* sha = Sha256();
+  const EVP_MD* sha = Sha256Digest();
   if (EVP_Digest(hashed.data(), hashed.size(), md, &md_len, sha != nullptr ? sha : EVP_sha256(), nullptr) != 1) {
     return {};
   }

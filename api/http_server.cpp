@@ -400,18 +400,25 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         [self = Self()](error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
-  void OnFirstBytes(error_code ec, size_t n) {
+  // The part every completed read shares: stop if the connection is closing
+  // or the read failed. True when the caller should go on.
+  bool ReadCompleted(error_code ec) {
     reading_ = false;
-    if (closed_) return;
+    if (closed_) return false;
     if (closing_) {
       derived().CloseTransport();
-      return;
+      return false;
     }
     DisarmTimer(read_timer_);
     if (ec) {
       OnReadFailed(ec);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  void OnFirstBytes(error_code ec, size_t n) {
+    if (!ReadCompleted(ec)) return;
     buffer_.commit(n);
     if (read_stopped_) {
       // Draining began while this connection was idle: a request that had
@@ -431,18 +438,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   }
 
   void OnRead(error_code ec) {
-    reading_ = false;
     request_started_ = false;
-    if (closed_) return;
-    if (closing_) {
-      derived().CloseTransport();
-      return;
-    }
-    DisarmTimer(read_timer_);
-    if (ec) {
-      OnReadFailed(ec);
-      return;
-    }
+    if (!ReadCompleted(ec)) return;
     BeastRequest msg = parser_->release();
     parser_.reset();
 

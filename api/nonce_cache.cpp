@@ -1,4 +1,5 @@
 #include "api/nonce_cache.h"
+#include "api/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -10,12 +11,6 @@
 namespace iam::api::edgegrid {
 
 namespace {
-
-// Fetched once: implicit fetching inside EVP_sha256() costs a lookup per call.
-const EVP_MD* Sha256() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
 
 uint64_t LoadU64(const unsigned char* p) {
   uint64_t v = 0;
@@ -36,7 +31,7 @@ NonceCache::Key NonceCache::Digest(std::string_view client_token, std::string_vi
 
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  const EVP_MD* sha = Sha256();
+  const EVP_MD* sha = Sha256Digest();
   if (sha != nullptr &&
       EVP_Digest(material.data(), material.size(), md, &md_len, sha, nullptr) == 1 && md_len >= 16) {
     return Key{LoadU64(md), LoadU64(md + 8)};

@@ -140,28 +140,35 @@ Status ProjectionRunner::Start() {
   return Status::Ok();
 }
 
-// Applies one page of events (ascending, possibly overlapping what the
-// instance has seen) to the live or the rebuild instance, persisting its rows
-// and, for the live one, its checkpoint in the same batch. Requires slot.mu.
-Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page) {
-  uint64_t& position = shadow ? slot.shadow_position : slot.position;
+// Applies the events of `page` after `position` to `target` and persists the
+// rows it changed, with the checkpoint when `write_checkpoint`, in one batch.
+// Returns the position reached; on failure nothing is persisted and the
+// caller marks the instance failed (a restart replays from the old checkpoint).
+Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& target, uint64_t generation,
+                                           uint64_t position, bool write_checkpoint, uint64_t rebuild_generation,
+                                           std::span<const events::Event> page) {
   size_t skip = 0;
   while (skip < page.size() && page[skip].position <= position) ++skip;
-  if (skip == page.size()) return Status::Ok();
+  if (skip == page.size()) return position;
   auto fresh = page.subspan(skip);
-  Projection& target = shadow ? *slot.shadow : *slot.live;
   events::StateBatch batch;
-  const uint64_t generation = shadow ? slot.shadow_generation : slot.generation;
-  if (auto s = target.Apply(fresh, RowPrefix(slot.name, generation), batch); !s.ok()) return s;
-  const uint64_t previous = position;
-  position = fresh.back().position;
-  if (!shadow) AddCheckpoint(slot, batch);
-  if (auto s = state_.Write(batch); !s.ok()) {
-    // The persisted checkpoint stays before this page, so a restart replays
-    // it; the in-memory instance is marked failed by the caller.
-    position = previous;
-    return s;
+  if (auto s = target.Apply(fresh, RowPrefix(name, generation), batch); !s.ok()) return s;
+  const uint64_t reached = fresh.back().position;
+  if (write_checkpoint) {
+    batch.puts.emplace_back(CheckpointKey(name), EncodeCheckpoint(generation, reached, rebuild_generation));
   }
+  if (auto s = state_.Write(batch); !s.ok()) return s;
+  return reached;
+}
+
+// Advance for the live or rebuild instance of `slot`. Requires slot.mu.
+Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page) {
+  uint64_t& position = shadow ? slot.shadow_position : slot.position;
+  auto reached = Advance(slot.name, shadow ? *slot.shadow : *slot.live,
+                         shadow ? slot.shadow_generation : slot.generation, position, /*write_checkpoint=*/!shadow,
+                         slot.shadow ? slot.shadow_generation : 0, page);
+  if (!reached.ok()) return reached.status();
+  position = *reached;
   return Status::Ok();
 }
 
@@ -239,25 +246,15 @@ void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
       rebuild_generation = slot.shadow ? slot.shadow_generation : 0;
     }
     auto page = events_.ReadAll(position + 1, kPageSize);
-    Status s = page.status();
-    uint64_t reached = position;
-    if (s.ok() && !page->empty()) {
-      events::StateBatch batch;
-      s = target->Apply(*page, RowPrefix(slot.name, generation), batch);
-      if (s.ok()) {
-        reached = page->back().position;
-        if (!shadow) {
-          batch.puts.emplace_back(CheckpointKey(slot.name), EncodeCheckpoint(generation, reached, rebuild_generation));
-        }
-        s = state_.Write(batch);
-      }
-    }
+    Result<uint64_t> reached =
+        page.ok() ? Advance(slot.name, *target, generation, position, /*write_checkpoint=*/!shadow, rebuild_generation, *page)
+                  : Result<uint64_t>(page.status());
     std::lock_guard lock(slot.mu);
-    if (!s.ok()) {
-      MarkFailed(slot, s);
+    if (!reached.ok()) {
+      MarkFailed(slot, reached.status());
       return;
     }
-    (shadow ? slot.shadow_position : slot.position) = reached;
+    (shadow ? slot.shadow_position : slot.position) = *reached;
   }
 }
 

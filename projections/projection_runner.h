@@ -92,6 +92,8 @@ class ProjectionRunner final : public events::CommitListener {
  private:
   struct Slot;
   Slot* Find(std::string_view name) const;
+  Result<uint64_t> Advance(const std::string& name, Projection& target, uint64_t generation, uint64_t position,
+                           bool write_checkpoint, uint64_t rebuild_generation, std::span<const events::Event> page);
   Status ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page);
   Status CatchUp(Slot& slot, bool shadow);
   Status GoLive(Slot& slot, bool shadow);
