@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/http_message.h"
+#include "api/http/http_message.h"
 #include "api/request_context.h"
 #include "commands/command.h"
 #include "events/status.h"

@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "api/edgegrid.h"
-#include "api/http_message.h"
+#include "api/auth/edgegrid.h"
+#include "api/http/http_message.h"
 #include "api/router.h"
 #include "events/event_store.h"
 #include "projections/projection_runner.h"

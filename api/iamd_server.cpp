@@ -11,15 +11,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/admin_handlers.h"
-#include "api/credential_lookup.h"
-#include "api/edgerc.h"
-#include "api/groups_handlers.h"
-#include "api/host_port.h"
-#include "api/http_server.h"
+#include "api/admin/admin_handlers.h"
+#include "api/auth/credential_lookup.h"
+#include "api/auth/edgerc.h"
+#include "api/v3/groups_handlers.h"
+#include "api/http/host_port.h"
+#include "api/http/http_server.h"
 #include "api/iam_service.h"
-#include "api/master_key.h"
-#include "api/tls_material.h"
+#include "api/auth/master_key.h"
+#include "api/http/tls_material.h"
 #include "commands/bootstrap_command.h"
 #include "commands/command_processor.h"
 #include "commands/random_tokens.h"

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/http_message.h"
+#include "api/http/http_message.h"
 #include "events/status.h"
 
 namespace iam::api {

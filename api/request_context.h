@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/http_message.h"
+#include "api/http/http_message.h"
 #include "api/query_params.h"
 
 namespace iam::api {

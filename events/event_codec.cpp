@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "events/clock.h"
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 
 namespace iam::events {
 namespace {

@@ -1,4 +1,4 @@
-// Tests for EdgeGrid signing and verification (api/edgegrid.h), the replay
+// Tests for EdgeGrid signing and verification (api/auth/edgegrid.h), the replay
 // cache (api/nonce_cache.h) and .edgerc files (api/edgerc.h).
 //
 // The vectors of the spec's §7 are hard-coded here so they run without the
@@ -21,10 +21,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "api/edgegrid.h"
-#include "api/edgerc.h"
-#include "api/http_message.h"
-#include "api/nonce_cache.h"
+#include "api/auth/edgegrid.h"
+#include "api/auth/edgerc.h"
+#include "api/http/http_message.h"
+#include "api/auth/nonce_cache.h"
 #include "tests/support/test_signer.h"
 
 namespace {

@@ -15,7 +15,7 @@
 #include "events/event_codec.h"
 #include "events/storage.h"
 #include "tests/support/temp_dir.h"
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 
 namespace iam::events {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "api/edgerc.h"
+#include "api/auth/edgerc.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
 #include "tests/support/openapi_conformance.h"

@@ -1,7 +1,7 @@
 // HOST:PORT parsing shared by --listen, server.address and the test clients.
 #include <gtest/gtest.h>
 
-#include "api/host_port.h"
+#include "api/http/host_port.h"
 
 namespace iam::api {
 namespace {

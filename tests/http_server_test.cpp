@@ -31,9 +31,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "api/http_client.h"
-#include "api/http_server.h"
-#include "api/tls_material.h"
+#include "api/http/http_client.h"
+#include "api/http/http_server.h"
+#include "api/http/tls_material.h"
 
 namespace iam::api {
 namespace {

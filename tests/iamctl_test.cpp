@@ -19,11 +19,11 @@
 #include <sstream>
 #include <thread>
 
-#include "api/edgerc.h"
-#include "api/http_client.h"
+#include "api/auth/edgerc.h"
+#include "api/http/http_client.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 #include "tests/support/test_signer.h"
 
 namespace iam {

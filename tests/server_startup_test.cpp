@@ -7,7 +7,7 @@
 #include <future>
 #include <thread>
 
-#include "api/edgerc.h"
+#include "api/auth/edgerc.h"
 #include "api/iamd_server.h"
 #include "projections/directory_projection.h"
 #include "tests/support/signed_client.h"

@@ -17,9 +17,9 @@
 #include <mutex>
 #include <thread>
 
-#include "api/edgegrid.h"
-#include "api/edgerc.h"
-#include "api/http_client.h"
+#include "api/auth/edgegrid.h"
+#include "api/auth/edgerc.h"
+#include "api/http/http_client.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
 #include "events/storage.h"

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/admin_handlers.h"
+#include "api/admin/admin_handlers.h"
 #include "api/iamd_server.h"
 #include "projections/core_projections.h"
 #include "projections/projection_runner.h"

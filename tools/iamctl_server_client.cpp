@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/edgerc.h"
+#include "api/auth/edgerc.h"
 
 namespace iam::tools {
 namespace {

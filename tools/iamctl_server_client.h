@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 
-#include "api/edgegrid.h"
-#include "api/host_port.h"
-#include "api/http_client.h"
-#include "api/http_message.h"
+#include "api/auth/edgegrid.h"
+#include "api/http/host_port.h"
+#include "api/http/http_client.h"
+#include "api/http/http_message.h"
 #include "events/status.h"
 
 namespace iam::tools {

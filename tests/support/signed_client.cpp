@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "api/host_port.h"
+#include "api/http/host_port.h"
 #include "tests/support/test_signer.h"
 
 namespace iam::testing {

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "api/http_client.h"
-#include "api/http_message.h"
+#include "api/http/http_client.h"
+#include "api/http/http_message.h"
 
 namespace iam::testing {
 

@@ -1,6 +1,6 @@
 // An independent EdgeGrid (EG1-HMAC-SHA256) signer for tests.
 //
-// Deliberately shares no code with api/edgegrid.h: canonicalisation, base64,
+// Deliberately shares no code with api/auth/edgegrid.h: canonicalisation, base64,
 // timestamp formatting and the HMAC call are written separately here, so a
 // bug in the production signer cannot hide by agreeing with itself. Signs no
 // headers and hashes at most 131072 POST body bytes, like Akamai's clients.

@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "api/edgegrid.h"
+#include "api/auth/edgegrid.h"
 #include "events/secret_store.h"
 #include "projections/projection_runner.h"
 

@@ -1,6 +1,6 @@
 // Plain HTTP request/response values: what handlers see instead of Beast types.
 //
-// The server (api/http_server.cpp) converts Beast messages to and from these,
+// The server (api/http/http_server.cpp) converts Beast messages to and from these,
 // so only a few translation units include Beast or Asio. Values are plain data:
 // safe to move between threads; not synchronised.
 #pragma once

@@ -7,11 +7,11 @@
 #include <filesystem>
 
 #include "events/clock.h"
-#include "events/rocksdb_event_log.h"
-#include "events/rocksdb_secret_store.h"
-#include "events/rocksdb_state_store.h"
+#include "events/rocksdb/rocksdb_event_log.h"
+#include "events/rocksdb/rocksdb_secret_store.h"
+#include "events/rocksdb/rocksdb_state_store.h"
 #include "events/storage.h"
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 
 namespace iam::events {
 namespace {

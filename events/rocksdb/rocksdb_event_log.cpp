@@ -1,4 +1,4 @@
-#include "events/rocksdb_event_log.h"
+#include "events/rocksdb/rocksdb_event_log.h"
 
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
@@ -14,7 +14,7 @@
 
 #include "events/clock.h"
 #include "events/event_codec.h"
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 
 namespace iam::events::rocksdb_backend {
 namespace {

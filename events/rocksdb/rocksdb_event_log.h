@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "events/event_store.h"
-#include "events/rocksdb_common.h"
+#include "events/rocksdb/rocksdb_common.h"
 
 namespace iam::events::rocksdb_backend {
 

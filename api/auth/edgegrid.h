@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "api/http_message.h"
-#include "api/nonce_cache.h"
+#include "api/http/http_message.h"
+#include "api/auth/nonce_cache.h"
 #include "events/status.h"
 
 namespace iam::api::edgegrid {

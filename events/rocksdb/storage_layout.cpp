@@ -1,4 +1,4 @@
-#include "events/storage_layout.h"
+#include "events/rocksdb/storage_layout.h"
 
 namespace iam::events::layout {
 

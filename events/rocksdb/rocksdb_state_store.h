@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "events/rocksdb_common.h"
+#include "events/rocksdb/rocksdb_common.h"
 #include "events/state_store.h"
 
 namespace iam::events::rocksdb_backend {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "api/edgegrid.h"
+#include "api/auth/edgegrid.h"
 #include "events/status.h"
 
 namespace iam::api {

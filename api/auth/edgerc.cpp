@@ -1,4 +1,4 @@
-#include "api/edgerc.h"
+#include "api/auth/edgerc.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "api/credential_lookup.h"
+#include "api/auth/credential_lookup.h"
 
 #include <spdlog/spdlog.h>
 

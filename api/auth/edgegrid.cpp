@@ -1,5 +1,5 @@
-#include "api/edgegrid.h"
-#include "api/sha256.h"
+#include "api/auth/edgegrid.h"
+#include "api/auth/sha256.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

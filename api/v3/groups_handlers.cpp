@@ -1,6 +1,6 @@
 // The Groups API (seed operations 1–7): routes, request decoding, responses.
 // Rules live in commands/group_commands.*, the data in projections/group_directory.*.
-#include "api/groups_handlers.h"
+#include "api/v3/groups_handlers.h"
 
 #include <boost/json.hpp>
 

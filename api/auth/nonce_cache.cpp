@@ -1,5 +1,5 @@
-#include "api/nonce_cache.h"
-#include "api/sha256.h"
+#include "api/auth/nonce_cache.h"
+#include "api/auth/sha256.h"
 
 #include <openssl/evp.h>
 

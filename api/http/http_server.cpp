@@ -14,7 +14,7 @@
 // weak reference plus the ResponseGate, which the server closes once its
 // threads are joined: after that a late Responder neither resurrects a session
 // nor touches the io_context.
-#include "api/http_server.h"
+#include "api/http/http_server.h"
 
 #include "api/problem.h"
 

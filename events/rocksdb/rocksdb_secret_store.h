@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "events/rocksdb_common.h"
+#include "events/rocksdb/rocksdb_common.h"
 #include "events/secret_store.h"
 
 namespace iam::events::rocksdb_backend {

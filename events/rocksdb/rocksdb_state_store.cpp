@@ -1,4 +1,4 @@
-#include "events/rocksdb_state_store.h"
+#include "events/rocksdb/rocksdb_state_store.h"
 
 #include <rocksdb/write_batch.h>
 

@@ -1,4 +1,4 @@
-#include "events/rocksdb_common.h"
+#include "events/rocksdb/rocksdb_common.h"
 
 namespace iam::events::rocksdb_backend {
 

@@ -1,4 +1,4 @@
-#include "api/admin_handlers.h"
+#include "api/admin/admin_handlers.h"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "events/rocksdb_secret_store.h"
+#include "events/rocksdb/rocksdb_secret_store.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>

@@ -1,7 +1,7 @@
 // HttpClient on Boost.Beast. Blocking calls are built from asynchronous
 // operations run on a private io_context, because only Beast's asynchronous
 // operations honour tcp_stream deadlines.
-#include "api/http_client.h"
+#include "api/http/http_client.h"
 
 #include <exception>
 #include <optional>

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "api/http_message.h"
+#include "api/http/http_message.h"
 #include "events/status.h"
 
 namespace iam::api {

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "api/http_server.h"
+#include "api/http/http_server.h"
 #include "events/status.h"
 
 namespace iam::api {

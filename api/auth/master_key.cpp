@@ -1,4 +1,4 @@
-#include "api/master_key.h"
+#include "api/auth/master_key.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "api/tls_material.h"
+#include "api/http/tls_material.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

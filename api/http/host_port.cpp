@@ -1,4 +1,4 @@
-#include "api/host_port.h"
+#include "api/http/host_port.h"
 
 #include <charconv>
 

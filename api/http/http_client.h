@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "api/http_message.h"
+#include "api/http/http_message.h"
 #include "events/status.h"
 
 namespace iam::api {
