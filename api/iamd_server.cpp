@@ -58,14 +58,12 @@ struct IamdServer::Impl {
   std::condition_variable startup_done;
   std::optional<Status> startup_status;  // set once startup finished or failed
 
-  static constexpr const char* kCoreProjections[] = {projections::kGroupsProjection,
-                                                     projections::kAccessProjection};
 
   // Waits (in steps, so shutdown is never held up) until the read models the
   // rules are checked against have caught up. kCorruption when one failed,
   // kUnavailable when shutting down.
   Status WaitForCoreProjections() {
-    for (const char* name : kCoreProjections) {
+    for (std::string_view name : projections::CoreDirectories::Names()) {
       while (!runner->WaitUntilLive(name, std::chrono::seconds(1))) {
         if (shut_down.load()) return Status::Unavailable("shutting down");
         for (const auto& status : runner->Statuses()) {
@@ -98,16 +96,13 @@ struct IamdServer::Impl {
 
   std::string Path(const char* name) const { return (fs::path(config.data_dir) / name).string(); }
 
-  commands::WorkingState Snapshot() const {
-    commands::WorkingState state;
-    state.groups = runner->LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection)->Snapshot();
-    state.access = runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection)->Snapshot();
-    return state;
-  }
+  // Ok when every read model the working state mirrors serves.
+  Status CoreProjectionsServing() const { return projections::CoreDirectories::Serving(*runner); }
 
-  bool HasAccount() const {
-    return runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection)->Read(
-        [](const projections::AccessDirectory& d) { return !d.AccountIds().empty(); });
+  Result<bool> HasAccount() const {
+    auto access = runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection);
+    if (!access) return Status::Unavailable("the access read model is not serving");
+    return access->Read([](const projections::AccessDirectory& d) { return !d.AccountIds().empty(); });
   }
 
   // First start: account, top-level group, administrator and its credential.
@@ -119,7 +114,9 @@ struct IamdServer::Impl {
     const std::string edgerc = Path(".edgerc");
     const std::string pending = Path(".edgerc.pending");
     std::error_code ec;
-    if (HasAccount()) {
+    auto has_account = HasAccount();
+    if (!has_account.ok()) return has_account.status();
+    if (*has_account) {
       if (!fs::exists(edgerc) && fs::exists(pending)) fs::rename(pending, edgerc, ec);
       if (ec) return Status::IOError("cannot move " + pending + " into place: " + ec.message());
       return Status::Ok();
@@ -175,10 +172,13 @@ struct IamdServer::Impl {
                  storage->events().Head());
     // The processor decides against the core read models: its first snapshot
     // waits (on its own thread) until they have caught up.
-    processor = std::make_unique<commands::CommandProcessor>(storage->events(), [this] {
-      if (!WaitForCoreProjections().ok()) return commands::WorkingState{};
-      return Snapshot();
-    });
+    processor = std::make_unique<commands::CommandProcessor>(
+        storage->events(),
+        [this]() -> Result<commands::WorkingState> {
+          if (auto s = WaitForCoreProjections(); !s.ok()) return s;
+          return projections::CoreDirectories::Snapshot(*runner);
+        },
+        [this] { return CoreProjectionsServing(); }, commands::CommandProcessor::Options{});
 
     HttpServerOptions http_options;
     http_options.host = listen->host;

@@ -43,7 +43,7 @@ BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
 
 Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const CommandContext& context) const {
   const BootstrapIdentity& id = identity_;
-  if (state.access.FindAccount(id.account_id)) {
+  if (state.Get<projections::AccessDirectory>().FindAccount(id.account_id)) {
     return Status::FailedPrecondition("account " + id.account_id + " already exists");
   }
   CommandContext as_system = context;
@@ -66,7 +66,7 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
       events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms}));
   decision.appends.push_back(std::move(client));
 
-  const int64_t group_id = NextGroupId(state.groups);
+  const int64_t group_id = NextGroupId(state.Get<projections::GroupDirectory>());
   auto group = NewStream(events::kGroupAggregate, std::to_string(group_id), as_system);
   group.events.push_back(events::ToNewEvent(events::GroupCreated{group_id, id.top_group_name, 0}));
   decision.appends.push_back(std::move(group));

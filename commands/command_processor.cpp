@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -48,7 +49,13 @@ std::vector<events::Event> Provisional(const Decision& decision, int64_t now) {
 struct CommandProcessor::Impl {
   events::EventStore& events;
   StateSource state_source;
+  DependencyCheck dependencies;
+  Options options;
+
+  // Processor thread only.
   WorkingState state;
+  bool state_loaded = false;
+  uint64_t state_epoch = 0;  // the store epoch `state` was loaded under
 
   std::mutex mu;
   std::condition_variable wake;
@@ -58,53 +65,88 @@ struct CommandProcessor::Impl {
   bool state_suspect = false;
   std::thread thread;
 
-  Impl(events::EventStore& store, StateSource source) : events(store), state_source(std::move(source)) {}
+  Impl(events::EventStore& store, StateSource source, DependencyCheck check, Options opts)
+      : events(store), state_source(std::move(source)), dependencies(std::move(check)), options(opts) {}
 
   void Run() {
-    state = state_source();
     while (true) {
       Queued item;
       {
         std::unique_lock lock(mu);
         wake.wait(lock, [&] { return stopping || !queue.empty() || state_suspect; });
         if (state_suspect) {
-          // Rebuild from the durable read models once nothing is in flight.
-          wake.wait(lock, [&] { return in_flight == 0; });
+          // The state holds effects that never became durable: reload it
+          // from the read models before the next decision.
           state_suspect = false;
-          lock.unlock();
-          state = state_source();
-          spdlog::warn("command working state reloaded after a failed append");
+          state_loaded = false;
+          spdlog::warn("command working state will be reloaded after a failed append");
           continue;
         }
         if (queue.empty()) break;  // stopping and drained
         item = std::move(queue.front());
         queue.pop_front();
       }
-      Decide(std::move(item));
+      Process(std::move(item));
     }
     std::unique_lock lock(mu);
     wake.wait(lock, [&] { return in_flight == 0; });
   }
 
-  void Decide(Queued item) {
-    auto decision = item.command->Decide(state, item.context);
-    if (!decision.ok()) {
-      item.done(decision.status());
-      return;
+  // Reloads the working state from the durable read models, once every
+  // append decided against the old one has completed.
+  Status LoadState() {
+    {
+      std::unique_lock lock(mu);
+      wake.wait(lock, [&] { return in_flight == 0; });
     }
-    if (decision->appends.empty()) {
-      item.done(Status::Internal("command decided to append nothing"));
-      return;
+    // The epoch is read first: a write failing after this point advances it,
+    // and every append stamped with the old one is refused.
+    state_epoch = events.Epoch();
+    auto loaded = state_source();
+    if (!loaded.ok()) return loaded.status();
+    state = std::move(*loaded);
+    state_loaded = true;
+    return Status::Ok();
+  }
+
+  void Process(Queued item) {
+    // D-20 and D-22: refuse before deciding when the store cannot write or a
+    // read model the state mirrors is not serving; nothing is folded then.
+    if (Status store = events.Health(); !store.ok()) return Finish(item.done, std::move(store));
+    if (dependencies) {
+      if (Status check = dependencies(); !check.ok()) {
+        // The read models may change under a rebuild: start over from them.
+        state_loaded = false;
+        return Finish(item.done, Status::Unavailable(check.message()));
+      }
     }
+    if (!state_loaded) {
+      if (auto s = LoadState(); !s.ok()) {
+        return Finish(item.done, Status::Unavailable("the state commands are checked against is unavailable: " +
+                                                     s.message()));
+      }
+    }
+    Result<Decision> decision = Status::Internal("command threw");
+    try {
+      decision = item.command->Decide(state, item.context);
+    } catch (const std::exception& e) {
+      spdlog::error("command threw while deciding: {}", e.what());
+      decision = Status::Internal("the command failed unexpectedly");
+    } catch (...) {
+      spdlog::error("command threw a non-standard exception while deciding");
+      decision = Status::Internal("the command failed unexpectedly");
+    }
+    if (!decision.ok()) return Finish(item.done, decision.status());
+    if (decision->appends.empty()) return Finish(item.done, Status::Internal("command decided to append nothing"));
     auto provisional = Provisional(*decision, NowMillis());
     if (auto s = state.Apply(provisional); !s.ok()) {
-      std::lock_guard lock(mu);
-      state_suspect = true;
-      item.done(Status::Internal("command produced events the state cannot fold: " + s.message()));
-      return;
+      // Part of the decision may be folded already: the state is suspect.
+      state_loaded = false;
+      return Finish(item.done, Status::Internal("command produced events the state cannot fold: " + s.message()));
     }
     events::AppendRequest request;
     request.streams = std::move(decision->appends);
+    request.epoch = state_epoch;
     const std::string owner = request.streams.front().resource_owner;
     const int64_t created_id = decision->created_id;
     {
@@ -121,9 +163,9 @@ struct CommandProcessor::Impl {
             result->stream_creation_dates.empty() ? result->change_date_ms : result->stream_creation_dates.front();
         outcome.resource_owner = owner;
         outcome.created_id = created_id;
-        done(std::move(outcome));
+        Finish(done, std::move(outcome));
       } else {
-        done(result.status());
+        Finish(done, result.status());
       }
       std::lock_guard lock(mu);
       if (!result.ok()) state_suspect = true;
@@ -131,27 +173,44 @@ struct CommandProcessor::Impl {
       wake.notify_all();
     });
   }
+
+  static void Finish(const Callback& done, Result<CommandOutcome> outcome) {
+    try {
+      done(std::move(outcome));
+    } catch (const std::exception& e) {
+      spdlog::error("a command callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("a command callback threw a non-standard exception");
+    }
+  }
 };
 
-CommandProcessor::CommandProcessor(events::EventStore& events, StateSource state_source)
-    : impl_(std::make_unique<Impl>(events, std::move(state_source))) {
+CommandProcessor::CommandProcessor(events::EventStore& events, StateSource state_source,
+                                   DependencyCheck dependencies, Options options)
+    : impl_(std::make_unique<Impl>(events, std::move(state_source), std::move(dependencies), options)) {
   impl_->thread = std::thread([this] { impl_->Run(); });
 }
+
+CommandProcessor::CommandProcessor(events::EventStore& events, StateSource state_source)
+    : CommandProcessor(events, std::move(state_source), nullptr, Options{}) {}
 
 CommandProcessor::~CommandProcessor() { Stop(); }
 
 void CommandProcessor::Submit(std::unique_ptr<Command> command, CommandContext context, Callback done) {
+  Status refusal = Status::Unavailable("the server is shutting down");
   {
     std::lock_guard lock(impl_->mu);
     if (!impl_->stopping) {
-      impl_->queue.push_back({std::move(command), std::move(context), std::move(done)});
-      impl_->wake.notify_all();
-      return;
+      if (impl_->queue.size() < impl_->options.max_queued) {
+        impl_->queue.push_back({std::move(command), std::move(context), std::move(done)});
+        impl_->wake.notify_all();
+        return;
+      }
+      refusal = Status::Unavailable("too many changes are waiting; retry shortly");
     }
   }
-  done(Status::Unavailable("the server is shutting down"));
+  Impl::Finish(done, std::move(refusal));
 }
-
 Result<CommandOutcome> CommandProcessor::Execute(std::unique_ptr<Command> command, CommandContext context) {
   return AwaitResult<CommandOutcome>(
       [&](Callback done) { Submit(std::move(command), std::move(context), std::move(done)); });

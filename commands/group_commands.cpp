@@ -55,12 +55,12 @@ Status ValidateGroupName(const std::string& name) {
 
 Result<Decision> CreateGroup::Decide(const WorkingState& state, const CommandContext& context) const {
   if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
-  if (!state.groups.Find(context.account_id, parent_group_id_)) return GroupNotFound(parent_group_id_);
-  if (NameTakenUnder(state.groups, context.account_id, parent_group_id_, group_name_, 0)) {
+  if (!state.Get<GroupDirectory>().Find(context.account_id, parent_group_id_)) return GroupNotFound(parent_group_id_);
+  if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, parent_group_id_, group_name_, 0)) {
     return Refuse(kGroupNameTaken, "a group named '" + group_name_ + "' already exists under group " +
                                        std::to_string(parent_group_id_));
   }
-  const int64_t id = NextGroupId(state.groups);
+  const int64_t id = NextGroupId(state.Get<GroupDirectory>());
   Decision decision;
   decision.created_id = id;
   auto append = GroupStream(id, 0, context);
@@ -71,9 +71,9 @@ Result<Decision> CreateGroup::Decide(const WorkingState& state, const CommandCon
 
 Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandContext& context) const {
   if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
-  const GroupRecord* group = state.groups.Find(context.account_id, group_id_);
+  const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
-  if (NameTakenUnder(state.groups, context.account_id, group->parent_group_id, group_name_, group_id_)) {
+  if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, group->parent_group_id, group_name_, group_id_)) {
     return Refuse(kGroupNameTaken, "a sibling group is already named '" + group_name_ + "'");
   }
   Decision decision;
@@ -84,7 +84,7 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
 }
 
 Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandContext& context) const {
-  const GroupRecord* group = state.groups.Find(context.account_id, group_id_);
+  const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
   if (group->parent_group_id == 0) {
     return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
@@ -125,10 +125,10 @@ Status CheckGroupMove(const projections::GroupDirectory& groups, const std::stri
 }
 
 Result<Decision> MoveGroup::Decide(const WorkingState& state, const CommandContext& context) const {
-  if (auto s = CheckGroupMove(state.groups, context.account_id, source_group_id_, destination_group_id_); !s.ok()) {
+  if (auto s = CheckGroupMove(state.Get<GroupDirectory>(), context.account_id, source_group_id_, destination_group_id_); !s.ok()) {
     return s;
   }
-  const GroupRecord* source = state.groups.Find(source_group_id_);
+  const GroupRecord* source = state.Get<GroupDirectory>().Find(source_group_id_);
   Decision decision;
   auto append = GroupStream(source_group_id_, events::StreamAppend::kAnyVersion, context);
   append.events.push_back(

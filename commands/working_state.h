@@ -1,25 +1,16 @@
 // WorkingState: what the command processor checks rules against.
 //
-// It holds the same directories the read models serve, folded by the same
-// Apply code, plus the effects of commands accepted but not yet durable.
-// Owned by the command processor's thread alone: not thread-safe.
+// The core read models' directories (projections/core_projections.h), folded
+// by the same Apply code the read models use, plus the effects of commands
+// accepted but not yet durable. Commands read it with
+// `state.Get<projections::GroupDirectory>()`. Owned by the command
+// processor's thread alone: not thread-safe.
 #pragma once
 
-#include <span>
-
-#include "events/event.h"
-#include "events/status.h"
-#include "projections/access_directory.h"
-#include "projections/group_directory.h"
+#include "projections/core_projections.h"
 
 namespace iam::commands {
 
-struct WorkingState {
-  projections::GroupDirectory groups;
-  projections::AccessDirectory access;
-
-  // Folds events into every directory. kCorruption as the directories report it.
-  Status Apply(std::span<const events::Event> events);
-};
+using WorkingState = projections::CoreDirectories;
 
 }  // namespace iam::commands

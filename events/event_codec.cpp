@@ -9,7 +9,7 @@ namespace iam::events {
 namespace {
 
 constexpr unsigned char kEventFormat = 1;
-constexpr unsigned char kAppendResultFormat = 1;
+constexpr unsigned char kIdempotencyFormat = 2;
 
 void PutU32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
@@ -107,9 +107,10 @@ Result<Event> DecodeEvent(std::string_view record, uint64_t position_hint) {
   return e;
 }
 
-std::string EncodeAppendResult(const AppendResult& result) {
+std::string EncodeIdempotencyRecord(const IdempotencyRecord& record) {
+  const AppendResult& result = record.result;
   std::string out;
-  out.push_back(static_cast<char>(kAppendResultFormat));
+  out.push_back(static_cast<char>(kIdempotencyFormat));
   layout::AppendBigEndian64(out, result.first_position);
   layout::AppendBigEndian64(out, result.last_position);
   layout::AppendBigEndian64(out, static_cast<uint64_t>(result.change_date_ms));
@@ -118,13 +119,18 @@ std::string EncodeAppendResult(const AppendResult& result) {
     layout::AppendBigEndian64(out, result.stream_versions[i]);
     layout::AppendBigEndian64(out, static_cast<uint64_t>(result.stream_creation_dates[i]));
   }
+  layout::AppendBigEndian64(out, static_cast<uint64_t>(record.recorded_ms));
+  PutString(out, record.fingerprint);
   return out;
 }
 
-Result<AppendResult> DecodeAppendResult(std::string_view record) {
-  Reader r(record);
-  if (r.U8() != kAppendResultFormat) return Status::Corruption("idempotency record: unknown format");
-  AppendResult result;
+Result<IdempotencyRecord> DecodeIdempotencyRecord(std::string_view bytes) {
+  Reader r(bytes);
+  const uint8_t format = r.U8();
+  // Format 1 held the append result alone.
+  if (format != 1 && format != kIdempotencyFormat) return Status::Corruption("idempotency record: unknown format");
+  IdempotencyRecord record;
+  AppendResult& result = record.result;
   result.first_position = r.U64();
   result.last_position = r.U64();
   result.change_date_ms = static_cast<int64_t>(r.U64());
@@ -133,8 +139,14 @@ Result<AppendResult> DecodeAppendResult(std::string_view record) {
     result.stream_versions.push_back(r.U64());
     result.stream_creation_dates.push_back(static_cast<int64_t>(r.U64()));
   }
+  if (format == kIdempotencyFormat) {
+    record.recorded_ms = static_cast<int64_t>(r.U64());
+    record.fingerprint = r.String();
+  } else {
+    record.recorded_ms = result.change_date_ms;
+  }
   if (!r.ok() || !r.AtEnd()) return Status::Corruption("idempotency record: truncated");
-  return result;
+  return record;
 }
 
 Result<std::string> EventToJson(const Event& e) {

@@ -24,8 +24,8 @@ std::string EncodeEvent(const Event& event);
 // unknown format, or when its stored position differs from `position_hint`.
 Result<Event> DecodeEvent(std::string_view record, uint64_t position_hint);
 
-std::string EncodeAppendResult(const AppendResult& result);
-Result<AppendResult> DecodeAppendResult(std::string_view record);
+std::string EncodeIdempotencyRecord(const IdempotencyRecord& record);
+Result<IdempotencyRecord> DecodeIdempotencyRecord(std::string_view bytes);
 
 // One JSON object: envelope members plus "payload" as a nested object.
 // kCorruption when the payload is not valid JSON.

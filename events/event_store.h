@@ -43,8 +43,16 @@ struct StreamAppend {
 struct AppendRequest {
   std::vector<StreamAppend> streams;
   // When non-empty and already committed, the original result is returned
-  // (AppendResult::replayed = true) and nothing new is written.
+  // (AppendResult::replayed = true) and nothing new is written. The key is
+  // stored with `idempotency_fingerprint` (what the caller wants to compare a
+  // repeat against) in the same durable write as the events.
   std::string idempotency_key;
+  std::string idempotency_fingerprint;
+  // The store epoch (EventStore::Epoch) the caller decided against; 0 = any.
+  // When a durable write has failed since, the request is refused with
+  // kUnavailable and nothing is written: it may depend on a change that
+  // never became durable.
+  uint64_t epoch = 0;
 };
 
 struct AppendResult {
@@ -54,6 +62,20 @@ struct AppendResult {
   std::vector<uint64_t> stream_versions;       // per StreamAppend, the version after the append
   std::vector<int64_t> stream_creation_dates;  // per StreamAppend, the aggregate's creation date
   bool replayed = false;                       // true when answered from the idempotency record
+};
+
+// What the store kept of a committed idempotent request.
+struct IdempotencyRecord {
+  AppendResult result;
+  std::string fingerprint;
+  int64_t recorded_ms = 0;
+};
+
+// Counters of the write path, for metrics and tests.
+struct EventStoreStats {
+  uint64_t commits = 0;         // durable writes since the start (group commits)
+  uint64_t failed_writes = 0;   // durable writes that failed since the start
+  uint64_t queued = 0;          // appends waiting for the writer now
 };
 
 // Observes committed events. Called on the store's writer thread, in position
@@ -73,11 +95,14 @@ class EventStore {
   virtual ~EventStore() = default;
 
   // Queues `request` for the next group commit and returns at once. `done` is
-  // called exactly once, on the writer thread, only after the events are
-  // synced to stable storage (they survive kill -9 and power loss) and every
-  // CommitListener has seen them. Errors: kConflict (expected version), kInvalidArgument
-  // (empty request), kIOError (the write failed: nothing of it is visible),
-  // kUnavailable (the store is closing).
+  // called exactly once, after the events are synced to stable storage (they
+  // survive kill -9 and power loss) and every CommitListener has seen them;
+  // refusals may be called back at once on the calling thread. Errors:
+  // kConflict (expected version), kInvalidArgument (empty request),
+  // kUnavailable (the store is closing, or cannot write: the write failed
+  // and nothing of it is visible, or an earlier one failed and the store
+  // refuses every append until it has recovered, or request.epoch is stale),
+  // kIOError (reading what the request needed failed).
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
   // Blocking form of AppendAsync: returns only after the events are synced.
@@ -85,6 +110,21 @@ class EventStore {
 
   // The position of the last durable event (0 for an empty log).
   virtual uint64_t Head() const = 0;
+
+  // Advances every time a durable write fails. Callers that decide appends
+  // against state folded from earlier, not yet durable appends stamp their
+  // requests with the epoch that state was loaded under (AppendRequest::epoch).
+  virtual uint64_t Epoch() const = 0;
+
+  // Ok while appends are accepted; kUnavailable (with a message fit for
+  // clients) after a failed write until the store has recovered by itself.
+  virtual Status Health() const = 0;
+
+  virtual EventStoreStats Stats() const = 0;
+
+  // The record of a committed request with this idempotency key; nullopt
+  // when there is none. kIOError / kCorruption from storage.
+  virtual Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const = 0;
 
   // Events of one aggregate with version >= from_version, in version order,
   // at most max_count. Unknown aggregate → empty vector.

@@ -5,6 +5,7 @@
 // Thread safety: safe for concurrent use without external synchronization.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,16 @@ struct StorageOptions {
   std::string follower_dir;
   std::string master_key;        // 32 raw bytes for the secret store; empty = no secret store
   size_t max_requests_per_commit = 512;  // cap of one group commit
+  // Appends waiting beyond this many are refused at once with kUnavailable,
+  // so a burst cannot grow memory without bound.
+  size_t max_queued_appends = 65536;
+  // After a failed write, how often the store tries to recover (D-20).
+  std::chrono::milliseconds recovery_interval{1000};
+  // Appends are refused (kUnavailable) while the data directory's file system
+  // has less free space than this, before the engine can run out of it: a
+  // full disk then costs no engine error and writes resume by themselves
+  // once space returns. 0 turns the check off.
+  uint64_t min_free_bytes = uint64_t{4} << 20;
 };
 
 class Storage {

@@ -1,5 +1,7 @@
 #include "projections/access_directory.h"
 
+#include <algorithm>
+
 #include "events/access_events.h"
 #include "events/payload_json.h"
 
@@ -53,6 +55,16 @@ Status AccessDirectory::Apply(const events::Event& e, std::vector<std::string>* 
     note(Key(kCredentialRow, created->credential_id));
   }
   return Status::Ok();
+}
+
+std::vector<std::string> AccessDirectory::RowKeys() const {
+  std::vector<std::string> keys;
+  for (const auto& [id, record] : accounts_) keys.push_back(Key(kAccountRow, id));
+  for (const auto& [id, record] : clients_) keys.push_back(Key(kClientRow, id));
+  for (const auto& [id, record] : credentials_) keys.push_back(Key(kCredentialRow, id));
+  for (const auto& [id, record] : users_) keys.push_back(Key(kUserRow, id));
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 const AccountRecord* AccessDirectory::FindAccount(std::string_view id) const { return FindIn(accounts_, id); }

@@ -53,6 +53,8 @@ struct CredentialRecord {
 
 class AccessDirectory {
  public:
+  static constexpr const char* kProjectionName = "access";
+
   // Folds one event; other aggregates are ignored. Row keys as in GroupDirectory.
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
@@ -64,6 +66,8 @@ class AccessDirectory {
   std::vector<std::string> AccountIds() const;
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
+  // Every row key the directory would persist now, in byte order.
+  std::vector<std::string> RowKeys() const;
   Status RestoreRow(std::string_view row_key, std::string_view row);
   Status FinishRestore() { return Status::Ok(); }
 

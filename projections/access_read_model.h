@@ -8,7 +8,7 @@
 
 namespace iam::projections {
 
-inline constexpr const char* kAccessProjection = "access";
+inline constexpr const char* kAccessProjection = AccessDirectory::kProjectionName;
 using AccessReadModel = DirectoryProjection<AccessDirectory>;
 
 }  // namespace iam::projections

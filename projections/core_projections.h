@@ -1,12 +1,19 @@
-// The read models every iamd process serves, registered in one place so the
-// server and iamctl (offline rebuilds) always agree on names and factories.
+// The read models every iamd process serves and checks rules against,
+// registered in one place so the server, the command processor and iamctl
+// (offline rebuilds) always agree on names, factories and the working state.
 #pragma once
 
+#include "projections/access_directory.h"
+#include "projections/directory_set.h"
+#include "projections/group_directory.h"
 #include "projections/projection_runner.h"
 
 namespace iam::projections {
 
-// Registers "groups" and "access" with `runner` (before runner.Start()).
-void RegisterCoreProjections(ProjectionRunner& runner);
+// The registration table: one entry per resource's directory.
+using CoreDirectories = DirectorySet<GroupDirectory, AccessDirectory>;
+
+// Registers the core read models with `runner` (before runner.Start()).
+inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }
 
 }  // namespace iam::projections

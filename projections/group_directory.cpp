@@ -1,5 +1,6 @@
 #include "projections/group_directory.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -37,7 +38,10 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     group.modified_by = e.creator;
     groups_.emplace(group.group_id, std::move(group));
     Link(created->group_id);
-    max_group_id_ = std::max(max_group_id_, created->group_id);
+    if (created->group_id > max_group_id_) {
+      max_group_id_ = created->group_id;
+      if (changed) changed->push_back(std::string(kIdCounterRow));
+    }
     if (changed) changed->push_back(RowKey(created->group_id));
     return Status::Ok();
   }
@@ -166,7 +170,19 @@ std::string GroupDirectory::RowKey(int64_t group_id) {
   return buffer;
 }
 
+std::vector<std::string> GroupDirectory::RowKeys() const {
+  std::vector<std::string> keys;
+  keys.reserve(groups_.size() + 1);
+  for (const auto& [id, group] : groups_) keys.push_back(RowKey(id));
+  if (max_group_id_ != 0) keys.emplace_back(kIdCounterRow);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 std::optional<std::string> GroupDirectory::EncodeRow(std::string_view row_key) const {
+  if (row_key == kIdCounterRow) {
+    return events::PayloadWriter().Set("maxGroupId", max_group_id_).Finish();
+  }
   int64_t id = 0;
   auto [end, ec] = std::from_chars(row_key.data(), row_key.data() + row_key.size(), id);
   if (ec != std::errc() || end != row_key.data() + row_key.size()) return std::nullopt;
@@ -185,6 +201,13 @@ std::optional<std::string> GroupDirectory::EncodeRow(std::string_view row_key) c
 }
 
 Status GroupDirectory::RestoreRow(std::string_view row_key, std::string_view row) {
+  if (row_key == kIdCounterRow) {
+    events::PayloadReader r(row, "group id counter");
+    const int64_t max_id = r.Int("maxGroupId");
+    if (!r.status().ok()) return r.status();
+    max_group_id_ = std::max(max_group_id_, max_id);
+    return Status::Ok();
+  }
   events::PayloadReader r(row, "group row " + std::string(row_key));
   GroupRecord g;
   g.group_id = r.Int("groupId");

@@ -34,6 +34,8 @@ struct GroupRecord {
 
 class GroupDirectory {
  public:
+  static constexpr const char* kProjectionName = "groups";
+
   // Folds one event; events of other aggregates are ignored. Adds the row keys
   // of groups whose persisted row changed to `changed` and of removed groups
   // to `removed` (either may be null). kCorruption for an undecodable payload
@@ -61,13 +63,18 @@ class GroupDirectory {
   // `group_id`, then its parent, … up to the top-level group.
   std::vector<int64_t> PathToRoot(int64_t group_id) const;
 
+  // The highest group id ever created, deleted groups included (D-21: ids
+  // are never handed out twice). Persisted as its own row.
   int64_t max_group_id() const { return max_group_id_; }
   size_t size() const { return groups_.size(); }
 
   // Persistence (the DirectoryProjection protocol): one row per group,
-  // without its derived subgroup list.
+  // without its derived subgroup list, and the id counter's row.
+  static constexpr std::string_view kIdCounterRow = "counter/max-group-id";
   static std::string RowKey(int64_t group_id);
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
+  // Every row key the directory would persist now, in byte order.
+  std::vector<std::string> RowKeys() const;
   // Adds a stored row; call FinishRestore after the last one.
   Status RestoreRow(std::string_view row_key, std::string_view row);
   // Rebuilds the derived links; kCorruption when a parent is missing.

@@ -8,7 +8,7 @@
 
 namespace iam::projections {
 
-inline constexpr const char* kGroupsProjection = "groups";
+inline constexpr const char* kGroupsProjection = GroupDirectory::kProjectionName;
 using GroupsReadModel = DirectoryProjection<GroupDirectory>;
 
 }  // namespace iam::projections

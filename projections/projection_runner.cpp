@@ -14,6 +14,9 @@ namespace iam::projections {
 namespace {
 
 constexpr size_t kPageSize = 1000;
+// A live projection that changes no rows writes its checkpoint only every
+// this many events (and at Stop): events it ignores cost no write.
+constexpr uint64_t kIdleCheckpointInterval = 1000;
 
 std::string RowPrefix(std::string_view name, uint64_t generation) {
   char buffer[24];
@@ -49,6 +52,11 @@ struct ProjectionRunner::Slot {
   std::atomic<std::shared_ptr<Projection>> published;
   uint64_t generation = 1;
   uint64_t position = 0;
+  uint64_t persisted_position = 0;  // the live generation's checkpoint as written
+  // Batches of the live generation the state store refused (disk full): the
+  // instance has applied them and keeps serving; they are written, in order,
+  // before the next one (D-20).
+  std::vector<events::StateBatch> unwritten;
   bool caught_up = false;
   bool failed = false;
   // caught_up && !failed, readable without slot.mu (every request asks).
@@ -88,9 +96,10 @@ ProjectionRunner::Slot* ProjectionRunner::Find(std::string_view name) const {
 }
 
 void ProjectionRunner::AddCheckpoint(const Slot& slot, events::StateBatch& batch) {
+  // With rows still unwritten, the checkpoint must not claim them.
+  const uint64_t position = slot.unwritten.empty() ? slot.position : slot.persisted_position;
   batch.puts.emplace_back(CheckpointKey(slot.name),
-                          EncodeCheckpoint(slot.generation, slot.position,
-                                           slot.shadow ? slot.shadow_generation : 0));
+                          EncodeCheckpoint(slot.generation, position, slot.shadow ? slot.shadow_generation : 0));
 }
 
 Status ProjectionRunner::WriteCheckpoint(Slot& slot) {
@@ -105,7 +114,6 @@ Status ProjectionRunner::Start() {
     auto record = state_.Get(CheckpointKey(slot.name));
     if (!record.ok()) return record.status();
     slot.live = slot.factory();
-    slot.published.store(slot.live);
     bool has_checkpoint = record->has_value();
     if (has_checkpoint) {
       events::PayloadReader reader(**record, "checkpoint of projection " + slot.name);
@@ -121,6 +129,7 @@ Status ProjectionRunner::Start() {
         if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
       }
       if (auto s = slot.live->Load(state_, RowPrefix(slot.name, slot.generation)); !s.ok()) return s;
+      slot.persisted_position = slot.position;
       const uint64_t before = slot.position;
       std::lock_guard lock(slot.mu);
       if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) return s;
@@ -146,7 +155,8 @@ Status ProjectionRunner::Start() {
 // caller marks the instance failed (a restart replays from the old checkpoint).
 Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& target, uint64_t generation,
                                            uint64_t position, bool write_checkpoint, uint64_t rebuild_generation,
-                                           std::span<const events::Event> page) {
+                                           std::span<const events::Event> page, uint64_t* persisted_position,
+                                           std::vector<events::StateBatch>* unwritten) {
   size_t skip = 0;
   while (skip < page.size() && page[skip].position <= position) ++skip;
   if (skip == page.size()) return position;
@@ -154,10 +164,28 @@ Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& 
   events::StateBatch batch;
   if (auto s = target.Apply(fresh, RowPrefix(name, generation), batch); !s.ok()) return s;
   const uint64_t reached = fresh.back().position;
+  if (batch.empty() && persisted_position && unwritten && unwritten->empty() &&
+      reached - *persisted_position < kIdleCheckpointInterval) {
+    return reached;  // nothing changed; the checkpoint may lag (replaying no-ops is harmless)
+  }
   if (write_checkpoint) {
     batch.puts.emplace_back(CheckpointKey(name), EncodeCheckpoint(generation, reached, rebuild_generation));
   }
-  if (auto s = state_.Write(batch); !s.ok()) return s;
+  if (unwritten) {
+    // The instance has applied the page: a refused write is kept and retried
+    // rather than failing a read model that is right.
+    while (!unwritten->empty()) {
+      if (!state_.Write(unwritten->front()).ok()) break;
+      unwritten->erase(unwritten->begin());
+    }
+    if (!unwritten->empty() || !state_.Write(batch).ok()) {
+      unwritten->push_back(std::move(batch));
+      return reached;
+    }
+  } else if (auto s = state_.Write(batch); !s.ok()) {
+    return s;
+  }
+  if (persisted_position && write_checkpoint) *persisted_position = reached;
   return reached;
 }
 
@@ -166,7 +194,8 @@ Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const even
   uint64_t& position = shadow ? slot.shadow_position : slot.position;
   auto reached = Advance(slot.name, shadow ? *slot.shadow : *slot.live,
                          shadow ? slot.shadow_generation : slot.generation, position, /*write_checkpoint=*/!shadow,
-                         slot.shadow ? slot.shadow_generation : 0, page);
+                         slot.shadow ? slot.shadow_generation : 0, page,
+                         shadow ? nullptr : &slot.persisted_position, shadow ? nullptr : &slot.unwritten);
   if (!reached.ok()) return reached.status();
   position = *reached;
   return Status::Ok();
@@ -195,9 +224,10 @@ Status ProjectionRunner::GoLive(Slot& slot, bool shadow) {
   if (shadow) {
     const uint64_t old_generation = slot.generation;
     slot.live = std::move(slot.shadow);
-    slot.published.store(slot.live);
     slot.generation = slot.shadow_generation;
     slot.position = slot.shadow_position;
+    slot.persisted_position = slot.position;
+    slot.unwritten.clear();  // rows of the old generation, which is dropped below
     slot.shadow_generation = 0;
     slot.shadow_position = 0;
     events::StateBatch batch;
@@ -208,6 +238,7 @@ Status ProjectionRunner::GoLive(Slot& slot, bool shadow) {
                  slot.position);
   }
   slot.caught_up = true;
+  slot.published.store(slot.live);
   slot.UpdateServing();
   slot.settled.notify_all();
   return Status::Ok();
@@ -215,6 +246,7 @@ Status ProjectionRunner::GoLive(Slot& slot, bool shadow) {
 
 void ProjectionRunner::MarkFailed(Slot& slot, const Status& status) {
   slot.failed = true;
+  slot.published.store(nullptr);  // D-22: a failed read model never answers
   slot.UpdateServing();
   slot.error = status.ToString();
   slot.shadow.reset();
@@ -247,7 +279,8 @@ void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
     }
     auto page = events_.ReadAll(position + 1, kPageSize);
     Result<uint64_t> reached =
-        page.ok() ? Advance(slot.name, *target, generation, position, /*write_checkpoint=*/!shadow, rebuild_generation, *page)
+        page.ok() ? Advance(slot.name, *target, generation, position, /*write_checkpoint=*/!shadow,
+                            rebuild_generation, *page, nullptr, nullptr)
                   : Result<uint64_t>(page.status());
     std::lock_guard lock(slot.mu);
     if (!reached.ok()) {
@@ -255,6 +288,7 @@ void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
       return;
     }
     (shadow ? slot.shadow_position : slot.position) = *reached;
+    if (!shadow) slot.persisted_position = *reached;
   }
 }
 
@@ -271,6 +305,13 @@ std::shared_ptr<Projection> ProjectionRunner::Live(std::string_view name) const 
   Slot* slot = Find(name);
   if (!slot) return nullptr;
   return slot->published.load();
+}
+
+Status ProjectionRunner::Serving(std::string_view name) const {
+  Slot* slot = Find(name);
+  if (slot && slot->serving.load()) return Status::Ok();
+  return Status::Unavailable("read model '" + std::string(name) + "' is not serving" +
+                             (slot ? "" : " (unknown)"));
 }
 
 Status ProjectionRunner::Rebuild(std::string_view name) {
@@ -367,6 +408,17 @@ void ProjectionRunner::Stop() {
   for (auto& owned : slots_) owned->stop.store(true);
   for (auto& owned : slots_) {
     if (owned->worker.joinable()) owned->worker.join();
+  }
+  for (auto& owned : slots_) {
+    Slot& slot = *owned;
+    std::lock_guard lock(slot.mu);
+    if (!slot.caught_up || slot.failed) continue;
+    while (!slot.unwritten.empty() && state_.Write(slot.unwritten.front()).ok()) {
+      slot.unwritten.erase(slot.unwritten.begin());
+    }
+    if (slot.unwritten.empty() && slot.persisted_position < slot.position && WriteCheckpoint(slot).ok()) {
+      slot.persisted_position = slot.position;
+    }
   }
 }
 

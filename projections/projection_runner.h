@@ -59,8 +59,13 @@ class ProjectionRunner final : public events::CommitListener {
   // or kIOError from reading rows, checkpoints or events.
   Status Start();
 
-  // The serving instance of `name` (nullptr for an unknown name).
+  // The serving instance of `name`: nullptr for an unknown name and for one
+  // that is not serving (failed, or still catching up), so that a failed read
+  // model never answers (D-22). Lock-free.
   std::shared_ptr<Projection> Live(std::string_view name) const;
+  // Ok when `name` serves a caught-up generation; kUnavailable naming the
+  // read model otherwise (failed, catching up, unknown). Lock-free.
+  Status Serving(std::string_view name) const;
   template <typename T>
   std::shared_ptr<T> LiveAs(std::string_view name) const {
     return std::dynamic_pointer_cast<T>(Live(name));
@@ -84,7 +89,8 @@ class ProjectionRunner final : public events::CommitListener {
   // current checkpoints replays nothing).
   uint64_t events_applied_at_start() const;
 
-  // Stops and joins background catch-ups and rebuilds. Idempotent.
+  // Stops and joins background catch-ups and rebuilds, then writes the
+  // checkpoints that lag behind (so a restart replays nothing). Idempotent.
   void Stop();
 
   void OnCommitted(std::span<const events::Event> events) override;
@@ -93,7 +99,8 @@ class ProjectionRunner final : public events::CommitListener {
   struct Slot;
   Slot* Find(std::string_view name) const;
   Result<uint64_t> Advance(const std::string& name, Projection& target, uint64_t generation, uint64_t position,
-                           bool write_checkpoint, uint64_t rebuild_generation, std::span<const events::Event> page);
+                           bool write_checkpoint, uint64_t rebuild_generation, std::span<const events::Event> page,
+                           uint64_t* persisted_position, std::vector<events::StateBatch>* unwritten);
   Status ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page);
   Status CatchUp(Slot& slot, bool shadow);
   Status GoLive(Slot& slot, bool shadow);

@@ -296,50 +296,7 @@ TEST(EventStore, CorruptRecordIsReportedWithItsPosition) {
   EXPECT_EQ(stream.status().code(), StatusCode::kCorruption);
 }
 
-TEST(EventStore, AcknowledgedEventsSurviveKillNine) {
-  TempDir dir;
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    StorageOptions options;
-    options.data_dir = dir.string();
-    auto storage = Storage::OpenRocksDb(options);
-    if (!storage.ok()) _exit(2);
-    for (uint64_t i = 0; i < 100000; ++i) {
-      auto r = (*storage)->events().Append(OneEvent("k", "1", i, "{\"i\":" + std::to_string(i) + "}"));
-      if (!r.ok()) _exit(3);
-      uint64_t acked = r->last_position;
-      if (write(pipe_fds[1], &acked, sizeof acked) != sizeof acked) _exit(4);
-    }
-    _exit(0);
-  }
-  close(pipe_fds[1]);
-  uint64_t acked = 0, last_acked = 0;
-  size_t count = 0;
-  while (count < 300 && read(pipe_fds[0], &acked, sizeof acked) == sizeof acked) {
-    last_acked = acked;
-    ++count;
-  }
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  while (read(pipe_fds[0], &acked, sizeof acked) == sizeof acked) last_acked = acked;
-  close(pipe_fds[0]);
-  ASSERT_GE(count, 300u);
-
-  auto storage = Open(dir.string());
-  EXPECT_GE(storage->events().Head(), last_acked);
-  auto all = storage->events().ReadAll(1, last_acked);
-  ASSERT_TRUE(all.ok()) << all.status().ToString();
-  ASSERT_EQ(all->size(), last_acked);
-  for (uint64_t i = 0; i < last_acked; ++i) {
-    EXPECT_EQ((*all)[i].aggregate_version, i + 1);
-    EXPECT_EQ((*all)[i].payload, "{\"i\":" + std::to_string(i) + "}");
-  }
-}
+// Durability under kill -9 with the page cache lost: write_path_failure_test.cpp.
 
 TEST(EventStore, FollowerReadsWhileThePrimaryWrites) {
   TempDir dir;

@@ -33,12 +33,8 @@ class GroupCommandsTest : public ::testing::Test {
     projections::RegisterCoreProjections(*runner_);
     ASSERT_TRUE(runner_->Start().ok());
     ASSERT_TRUE(runner_->WaitUntilSettled(std::chrono::seconds(10)));
-    processor_ = std::make_unique<CommandProcessor>(storage_->events(), [this] {
-      WorkingState state;
-      state.groups = runner_->LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection)->Snapshot();
-      state.access = runner_->LiveAs<projections::AccessReadModel>(projections::kAccessProjection)->Snapshot();
-      return state;
-    });
+    processor_ = std::make_unique<CommandProcessor>(
+        storage_->events(), [this] { return projections::CoreDirectories::Snapshot(*runner_); });
     identity_ = NewBootstrapIdentity(NowMillis());
     auto boot = processor_->Execute(std::make_unique<BootstrapAccount>(identity_), {"", "system", ""});
     ASSERT_TRUE(boot.ok()) << boot.status().ToString();

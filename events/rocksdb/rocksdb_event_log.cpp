@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -18,6 +19,14 @@
 
 namespace iam::events::rocksdb_backend {
 namespace {
+
+// Beyond this many cached stream heads the cache starts over: heads are
+// re-read from RocksDB on demand, so the bound costs a read, never a result.
+constexpr size_t kMaxCachedHeads = 1 << 18;
+
+// What clients are told while the store cannot write (D-20). Details (file
+// names, errno) go to the log only.
+constexpr const char* kStorageUnavailable = "storage unavailable: writes resume once the event store has recovered";
 
 struct StreamHead {
   uint64_t version = 0;
@@ -31,11 +40,74 @@ std::string EncodeHead(const StreamHead& head) {
   return out;
 }
 
-// The column families, opened once; handles owned by RocksDbStorage.
+// Runs a caller's callback; an exception from it must not end the thread
+// that serves every other caller.
+template <typename F>
+void Guarded(const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    spdlog::error("{} threw: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("{} threw a non-standard exception", what);
+  }
+}
+
+// A single thread that runs completions in the order they were handed over,
+// so the writer thread can start its next batch while callers build responses.
+class Completer {
+ public:
+  Completer() : thread_([this] { Run(); }) {}
+  ~Completer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  void Post(std::vector<std::function<void()>> tasks) {
+    {
+      std::lock_guard lock(mu_);
+      for (auto& task : tasks) queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::vector<std::function<void()>> tasks;
+    while (true) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping and drained
+        tasks.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+        queue_.clear();
+      }
+      for (auto& task : tasks) Guarded("an append callback", task);
+      tasks.clear();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 class RocksDbEventStore final : public RocksDbEventLog {
  public:
-  RocksDbEventStore(rocksdb::DB* db, const Families& cf, bool read_only, size_t max_requests)
-      : db_(db), cf_(cf), read_only_(read_only), max_requests_(max_requests) {}
+  RocksDbEventStore(rocksdb::DB* db, const Families& cf, const StorageOptions& options)
+      : db_(db),
+        cf_(cf),
+        read_only_(options.read_only),
+        max_requests_(options.max_requests_per_commit),
+        max_queued_(options.max_queued_appends),
+        recovery_interval_(options.recovery_interval),
+        min_free_bytes_(options.min_free_bytes),
+        data_dir_(options.data_dir) {}
 
   ~RocksDbEventStore() override { Stop(); }
 
@@ -44,7 +116,10 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!last.ok()) return last.status();
     next_position_ = *last + 1;
     head_.store(*last);
-    if (!read_only_) writer_ = std::thread([this] { WriterLoop(); });
+    if (!read_only_) {
+      completer_ = std::make_unique<Completer>();
+      writer_ = std::thread([this] { WriterLoop(); });
+    }
     return Status::Ok();
   }
 
@@ -67,25 +142,56 @@ class RocksDbEventStore final : public RocksDbEventLog {
     }
     queue_cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    completer_.reset();  // runs the completions still queued
   }
 
   void AppendAsync(AppendRequest request, AppendCallback done) override {
+    Status refusal;
     if (read_only_) {
-      done(Status::Unavailable("the store is open read-only"));
-      return;
-    }
-    {
+      refusal = Status::Unavailable("the store is open read-only");
+    } else if (!writable_.load(std::memory_order_acquire)) {
+      refusal = Status::Unavailable(kStorageUnavailable);
+    } else {
       std::lock_guard lock(queue_mu_);
-      if (!closing_) {
+      if (closing_) {
+        refusal = Status::Unavailable("the event store is closing");
+      } else if (queue_.size() >= max_queued_) {
+        refusal = Status::Unavailable("too many appends are waiting; retry shortly");
+      } else {
         queue_.push_back({std::move(request), std::move(done)});
+        queued_.store(queue_.size(), std::memory_order_relaxed);
         queue_cv_.notify_one();
         return;
       }
     }
-    done(Status::Unavailable("the event store is closing"));
+    Guarded("an append callback", [&] { done(std::move(refusal)); });
   }
 
   uint64_t Head() const override { return head_.load(std::memory_order_acquire); }
+  uint64_t Epoch() const override { return epoch_.load(std::memory_order_acquire); }
+
+  Status Health() const override {
+    if (writable_.load(std::memory_order_acquire)) return Status::Ok();
+    return Status::Unavailable(kStorageUnavailable);
+  }
+
+  EventStoreStats Stats() const override {
+    EventStoreStats stats;
+    stats.commits = commits_.load(std::memory_order_relaxed);
+    stats.failed_writes = failed_writes_.load(std::memory_order_relaxed);
+    stats.queued = queued_.load(std::memory_order_relaxed);
+    return stats;
+  }
+
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const override {
+    std::string bytes;
+    auto s = db_->Get(rocksdb::ReadOptions(), cf_.idempotency, key, &bytes);
+    if (s.IsNotFound()) return std::optional<IdempotencyRecord>();
+    if (!s.ok()) return FromRocks(s, "reading idempotency record");
+    auto record = DecodeIdempotencyRecord(bytes);
+    if (!record.ok()) return record.status();
+    return std::optional<IdempotencyRecord>(std::move(*record));
+  }
 
   Result<std::vector<Event>> ReadStream(const std::string& aggregate_type,
                                         const std::string& aggregate_id, uint64_t from_version,
@@ -194,41 +300,137 @@ class RocksDbEventStore final : public RocksDbEventLog {
     while (true) {
       {
         std::unique_lock lock(queue_mu_);
-        queue_cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+        auto has_work = [&] { return closing_ || !queue_.empty(); };
+        if (writable_.load()) {
+          queue_cv_.wait(lock, has_work);
+        } else {
+          queue_cv_.wait_for(lock, recovery_interval_, has_work);
+        }
         if (queue_.empty() && closing_) break;
         const size_t take = std::min(queue_.size(), max_requests_);
         for (size_t i = 0; i < take; ++i) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
+        queued_.store(queue_.size(), std::memory_order_relaxed);
       }
-      CommitBatch(batch);
+      if (!writable_.load()) TryRecover();
+      if (!batch.empty()) CommitBatch(batch);
       batch.clear();
     }
   }
 
+  // Free bytes on the data directory's file system, or nullopt when the
+  // check is off or the file system cannot tell.
+  std::optional<uint64_t> FreeBytes() const {
+    if (min_free_bytes_ == 0) return std::nullopt;
+    uint64_t free = 0;
+    if (!db_->GetEnv()->GetFreeSpace(data_dir_, &free).ok()) return std::nullopt;
+    return free;
+  }
+
+  // Recovery from either cause of refusing appends, rate-limited to one try
+  // per interval. Low space: recovered once there is room again (with a
+  // margin, so the store does not flap). A failed write: RocksDB's Resume()
+  // must clear its background error, then a synced write undoes whatever the
+  // failed write may have left in the write-ahead log, so that nothing
+  // refused can reappear at the next start.
+  void TryRecover() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_recovery_attempt_ < recovery_interval_) return;
+    last_recovery_attempt_ = now;
+    if (auto free = FreeBytes(); free && *free < 2 * min_free_bytes_) return;
+    if (engine_failed_) {
+      auto resumed = db_->Resume();
+      if (!resumed.ok()) {
+        if (!resume_refusal_logged_) {
+          spdlog::error("event store cannot resume after the failed write ({}); it keeps refusing appends "
+                        "and retrying; if the error persists, restart iamd: nothing acknowledged is lost",
+                        resumed.ToString());
+          resume_refusal_logged_ = true;
+        }
+        return;
+      }
+      rocksdb::WriteOptions options;
+      options.sync = true;
+      auto undone = db_->Write(options, &undo_failed_write_);
+      if (!undone.ok()) {
+        spdlog::warn("event store cannot undo the failed write yet: {}", undone.ToString());
+        return;
+      }
+      undo_failed_write_.Clear();
+      head_cache_.clear();
+      engine_failed_ = false;
+    }
+    writable_.store(true, std::memory_order_release);
+    spdlog::info("event store recovered: appends are accepted again (epoch {})", epoch_.load());
+  }
+
+  // Stops accepting appends: the epoch advances, so appends decided against
+  // the effects of refused ones are refused too, whenever they arrive.
+  void StopAccepting() {
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
+    writable_.store(false, std::memory_order_release);
+    last_recovery_attempt_ = std::chrono::steady_clock::now();
+  }
+
+  // A durable write failed: keep `undo` for recovery.
+  void EnterFailedState(const rocksdb::Status& cause, rocksdb::WriteBatch undo) {
+    failed_writes_.fetch_add(1, std::memory_order_relaxed);
+    engine_failed_ = true;
+    resume_refusal_logged_ = false;
+    undo_failed_write_ = std::move(undo);
+    StopAccepting();
+    spdlog::error("event log write failed; refusing appends until the store recovers: {}", cause.ToString());
+  }
+
+  // Refuses appends before the disk is full (see StorageOptions::min_free_bytes).
+  bool SpaceRunsOut() {
+    auto free = FreeBytes();
+    if (!free || *free >= min_free_bytes_) return false;
+    StopAccepting();
+    spdlog::error("event store: {} bytes free in {}, less than the {} kept in reserve; refusing appends until "
+                  "space returns", *free, data_dir_, min_free_bytes_);
+    return true;
+  }
+
   // Validates every request against the heads (committed + earlier requests of
-  // this batch), writes the accepted ones in one synced WriteBatch, then
-  // publishes and completes them.
+  // this batch), writes the accepted ones in one synced WriteBatch, lets the
+  // listeners apply them, then hands the completions to the completer.
   void CommitBatch(std::vector<Pending>& batch) {
     std::vector<std::optional<Result<AppendResult>>> outcomes(batch.size());
     // For a request whose idempotency key repeats one earlier in this batch.
     std::vector<size_t> duplicate_of(batch.size(), SIZE_MAX);
     std::unordered_map<std::string, StreamHead> batch_heads;
+    // Committed heads of the streams this batch touches: what undoing it restores.
+    std::unordered_map<std::string, StreamHead> committed_heads;
     std::unordered_map<std::string, size_t> batch_keys;
     std::vector<Event> committed;
     rocksdb::WriteBatch write;
+    rocksdb::WriteBatch undo;
     uint64_t position = next_position_;
     // changeDate never goes backwards, even if the wall clock does.
     const int64_t now = std::max(NowMillis(), last_change_ms_);
+    const bool writable = writable_.load() && !SpaceRunsOut();
+    const uint64_t epoch = epoch_.load();
 
     auto head_of = [&](const std::string& key) -> Result<StreamHead> {
       if (auto it = batch_heads.find(key); it != batch_heads.end()) return it->second;
-      return LoadHead(key);
+      auto loaded = LoadHead(key);
+      if (loaded.ok()) committed_heads.emplace(key, *loaded);
+      return loaded;
     };
 
     for (size_t i = 0; i < batch.size(); ++i) {
       const AppendRequest& request = batch[i].request;
+      if (!writable) {
+        outcomes[i] = Status::Unavailable(kStorageUnavailable);
+        continue;
+      }
+      if (request.epoch != 0 && request.epoch != epoch) {
+        outcomes[i] = Status::Unavailable("the change was decided against a write that failed; retry it");
+        continue;
+      }
       if (request.streams.empty()) {
         outcomes[i] = Status::InvalidArgument("an append needs at least one stream");
         continue;
@@ -238,22 +440,20 @@ class RocksDbEventStore final : public RocksDbEventLog {
           duplicate_of[i] = it->second;
           continue;
         }
-        std::string record;
-        auto s = db_->Get(rocksdb::ReadOptions(), cf_.idempotency, request.idempotency_key, &record);
-        if (s.ok()) {
-          auto original = DecodeAppendResult(record);
-          if (original.ok()) original->replayed = true;
-          outcomes[i] = std::move(original);
+        auto original = FindIdempotencyRecord(request.idempotency_key);
+        if (!original.ok()) {
+          outcomes[i] = original.status();
           continue;
         }
-        if (!s.IsNotFound()) {
-          outcomes[i] = FromRocks(s, "reading idempotency record");
+        if (original->has_value()) {
+          AppendResult result = (*original)->result;
+          result.replayed = true;
+          outcomes[i] = std::move(result);
           continue;
         }
       }
       // Validate all streams of the request before touching the batch.
       std::unordered_map<std::string, StreamHead> request_heads;
-      std::vector<std::string> keys;
       Status failure;
       AppendResult result;
       result.change_date_ms = now;
@@ -311,16 +511,21 @@ class RocksDbEventStore final : public RocksDbEventLog {
       result.first_position = position;
       result.last_position = request_position - 1;
       for (const Event& e : request_events) {
-        write.Put(cf_.events, layout::PositionKey(e.position), EncodeEvent(e));
-        write.Put(cf_.stream_index, layout::StreamIndexKey(e.aggregate_type, e.aggregate_id, e.aggregate_version),
-                  layout::PositionKey(e.position));
+        const std::string position_key = layout::PositionKey(e.position);
+        const std::string index_key = layout::StreamIndexKey(e.aggregate_type, e.aggregate_id, e.aggregate_version);
+        write.Put(cf_.events, position_key, EncodeEvent(e));
+        write.Put(cf_.stream_index, index_key, position_key);
+        undo.Delete(cf_.events, position_key);
+        undo.Delete(cf_.stream_index, index_key);
       }
       for (auto& [key, head] : request_heads) {
         write.Put(cf_.streams, key, EncodeHead(head));
         batch_heads[key] = head;
       }
       if (!request.idempotency_key.empty()) {
-        write.Put(cf_.idempotency, request.idempotency_key, EncodeAppendResult(result));
+        write.Put(cf_.idempotency, request.idempotency_key,
+                  EncodeIdempotencyRecord({result, request.idempotency_fingerprint, now}));
+        undo.Delete(cf_.idempotency, request.idempotency_key);
         batch_keys.emplace(request.idempotency_key, i);
       }
       position = request_position;
@@ -334,15 +539,25 @@ class RocksDbEventStore final : public RocksDbEventLog {
       options.sync = true;
       auto s = db_->Write(options, &write);
       if (!s.ok()) {
-        const Status failure = FromRocks(s, "appending to the event log");
-        spdlog::error("event log write failed: {}", failure.ToString());
+        for (auto& [key, head] : committed_heads) {
+          if (head.version == 0) {
+            undo.Delete(cf_.streams, key);
+          } else {
+            undo.Put(cf_.streams, key, EncodeHead(head));
+          }
+        }
+        EnterFailedState(s, std::move(undo));
         for (size_t i = 0; i < batch.size(); ++i) {
-          if (outcomes[i] && outcomes[i]->ok()) outcomes[i] = failure;
+          if (outcomes[i] && outcomes[i]->ok() && !(*outcomes[i])->replayed) {
+            outcomes[i] = Status::Unavailable(kStorageUnavailable);
+          }
         }
         committed.clear();
       } else {
+        commits_.fetch_add(1, std::memory_order_relaxed);
         next_position_ = position;
         last_change_ms_ = now;
+        if (head_cache_.size() + batch_heads.size() > kMaxCachedHeads) head_cache_.clear();
         for (auto& [key, head] : batch_heads) head_cache_[key] = head;
         {
           std::lock_guard lock(head_mu_);
@@ -350,36 +565,54 @@ class RocksDbEventStore final : public RocksDbEventLog {
         }
         head_cv_.notify_all();
         std::lock_guard lock(listeners_mu_);
-        for (CommitListener* listener : listeners_) listener->OnCommitted(committed);
+        for (CommitListener* listener : listeners_) {
+          Guarded("a commit listener", [&] { listener->OnCommitted(committed); });
+        }
       }
     }
 
+    std::vector<std::function<void()>> completions;
+    completions.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (duplicate_of[i] != SIZE_MAX) {
-        Result<AppendResult> original = *outcomes[duplicate_of[i]];
-        if (original.ok()) original->replayed = true;
-        batch[i].done(std::move(original));
-      } else {
-        batch[i].done(std::move(*outcomes[i]));
-      }
+      Result<AppendResult> outcome = duplicate_of[i] != SIZE_MAX ? *outcomes[duplicate_of[i]] : *outcomes[i];
+      if (duplicate_of[i] != SIZE_MAX && outcome.ok()) outcome->replayed = true;
+      completions.push_back([done = std::move(batch[i].done), outcome = std::move(outcome)]() mutable {
+        done(std::move(outcome));
+      });
     }
+    completer_->Post(std::move(completions));
   }
 
   rocksdb::DB* db_;
   Families cf_;
   const bool read_only_;
   const size_t max_requests_;
+  const size_t max_queued_;
+  const std::chrono::milliseconds recovery_interval_;
+  const uint64_t min_free_bytes_;
+  const std::string data_dir_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Pending> queue_;
   bool closing_ = false;
   std::thread writer_;
+  std::unique_ptr<Completer> completer_;
 
   // Writer thread only.
   uint64_t next_position_ = 1;
   int64_t last_change_ms_ = 0;
   std::unordered_map<std::string, StreamHead> head_cache_;
+  rocksdb::WriteBatch undo_failed_write_;
+  bool engine_failed_ = false;          // a write failed (not merely low space)
+  bool resume_refusal_logged_ = false;
+  std::chrono::steady_clock::time_point last_recovery_attempt_;
+
+  std::atomic<bool> writable_{true};
+  std::atomic<uint64_t> epoch_{1};
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> failed_writes_{0};
+  std::atomic<uint64_t> queued_{0};
 
   std::atomic<uint64_t> head_{0};
   mutable std::mutex head_mu_;
@@ -391,9 +624,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
 }  // namespace
 
-std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(rocksdb::DB* db, const Families& families, bool read_only,
-                                                         size_t max_requests_per_commit) {
-  return std::make_unique<RocksDbEventStore>(db, families, read_only, max_requests_per_commit);
+std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(rocksdb::DB* db, const Families& families,
+                                                         const StorageOptions& options) {
+  return std::make_unique<RocksDbEventStore>(db, families, options);
 }
 
 }  // namespace iam::events::rocksdb_backend

@@ -1,15 +1,21 @@
 // RocksDbEventLog: the RocksDB backend's EventStore (internal to the backend).
 //
 // One writer thread drains the append queue into one WriteBatch written with
-// sync=true (group commit), then notifies commit listeners and completes the
-// callers. Thread safety: as EventStore; Initialize, RefreshHead and Stop are
-// for the owning Storage.
+// sync=true (group commit) and notifies the commit listeners; a second thread
+// completes the callers, so the writer thread only writes. After a failed
+// write the log refuses appends, advances its epoch and retries recovery
+// (RocksDB Resume, then undoing what the failed write may have left in the
+// write-ahead log) every recovery_interval (D-20).
+//
+// Thread safety: as EventStore; Initialize, RefreshHead and Stop are for the
+// owning Storage.
 #pragma once
 
 #include <memory>
 
-#include "events/event_store.h"
 #include "events/rocksdb/rocksdb_common.h"
+#include "events/event_store.h"
+#include "events/storage.h"
 
 namespace iam::events::rocksdb_backend {
 
@@ -17,8 +23,8 @@ class RocksDbEventLog : public EventStore {
  public:
   // `db` and the family handles must outlive the log. A read-only log (a
   // follower) has no writer thread and refuses appends with kUnavailable.
-  static std::unique_ptr<RocksDbEventLog> Create(rocksdb::DB* db, const Families& families, bool read_only,
-                                                 size_t max_requests_per_commit);
+  static std::unique_ptr<RocksDbEventLog> Create(rocksdb::DB* db, const Families& families,
+                                                 const StorageOptions& options);
 
   // Finds the head and starts the writer. kIOError / kCorruption from RocksDB.
   virtual Status Initialize() = 0;

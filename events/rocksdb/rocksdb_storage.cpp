@@ -10,6 +10,7 @@
 #include "events/rocksdb/rocksdb_event_log.h"
 #include "events/rocksdb/rocksdb_secret_store.h"
 #include "events/rocksdb/rocksdb_state_store.h"
+#include "events/rocksdb/rocksdb_storage.h"
 #include "events/storage.h"
 #include "events/rocksdb/storage_layout.h"
 
@@ -26,9 +27,10 @@ class RocksDbStorage final : public Storage {
  public:
   ~RocksDbStorage() override { Close(); }
 
-  Status Open(const StorageOptions& options) {
+  Status Open(const StorageOptions& options, rocksdb::Env* env) {
     read_only_ = options.read_only;
     rocksdb::Options db_options;
+    if (env) db_options.env = env;
     db_options.create_if_missing = !read_only_;
     db_options.create_missing_column_families = !read_only_;
     db_options.IncreaseParallelism(2);
@@ -77,7 +79,7 @@ class RocksDbStorage final : public Storage {
       return Status::Corruption("data directory has unknown format '" + format + "'");
     }
 
-    events_ = RocksDbEventLog::Create(db_.get(), cf, read_only_, options.max_requests_per_commit);
+    events_ = RocksDbEventLog::Create(db_.get(), cf, options);
     if (auto st = events_->Initialize(); !st.ok()) return st;
     state_ = NewRocksDbStateStore(db_.get(), cf.state, read_only_);
     secrets_ = NewRocksDbSecretStore(db_.get(), cf.secrets, options.master_key, read_only_);
@@ -100,7 +102,9 @@ class RocksDbStorage final : public Storage {
     closed_ = true;
     if (events_) events_->Stop();
     if (db_) {
-      if (!read_only_) {
+      // A store that cannot write is closed as it is: its write-ahead log
+      // holds everything acknowledged, and a flush would only meet the error again.
+      if (!read_only_ && events_ && events_->Health().ok()) {
         rocksdb::FlushOptions flush;
         db_->Flush(flush, handles_);
       }
@@ -128,9 +132,17 @@ class RocksDbStorage final : public Storage {
 }  // namespace
 
 Result<std::unique_ptr<Storage>> Storage::OpenRocksDb(const StorageOptions& options) {
+  return rocksdb_backend::OpenRocksDbStorage(options, nullptr);
+}
+
+namespace rocksdb_backend {
+
+Result<std::unique_ptr<Storage>> OpenRocksDbStorage(const StorageOptions& options, rocksdb::Env* env) {
   auto storage = std::make_unique<RocksDbStorage>();
-  if (auto s = storage->Open(options); !s.ok()) return s;
+  if (auto s = storage->Open(options, env); !s.ok()) return s;
   return std::unique_ptr<Storage>(std::move(storage));
 }
+
+}  // namespace rocksdb_backend
 
 }  // namespace iam::events

@@ -10,7 +10,8 @@
 //   stream_index   key: aggregate_type '\0' aggregate_id '\0' version (8 bytes BE)
 //                  value: position (8 bytes BE)
 //   idempotency    key: the caller's idempotency key
-//                  value: the original AppendResult, see EncodeAppendResult
+//                  value: the original AppendResult with the caller's fingerprint,
+//                  see EncodeIdempotencyRecord
 //   state          key/value owned by projections (StateStore); by convention
 //                  "<projection>/<generation>/<row key>" and "checkpoint/<projection>"
 //   secrets        key: secret id; value: 12-byte nonce + AES-256-GCM ciphertext + 16-byte tag

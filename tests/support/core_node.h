@@ -1,0 +1,73 @@
+// CoreNode: storage, the core read models and the command processor wired
+// as the server wires them, without HTTP. For tests only.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "commands/bootstrap_command.h"
+#include "commands/command_processor.h"
+#include "events/clock.h"
+#include "events/rocksdb/rocksdb_storage.h"
+#include "events/storage.h"
+#include "projections/core_projections.h"
+#include "projections/projection_runner.h"
+
+namespace iam::testing {
+
+struct CoreNode {
+  // Opens `dir` (on `env` when given) and starts the read models and the
+  // processor; `open_status` says whether that worked.
+  explicit CoreNode(const std::string& dir, rocksdb::Env* env = nullptr,
+                    std::chrono::milliseconds recovery_interval = std::chrono::milliseconds(20)) {
+    events::StorageOptions options;
+    options.data_dir = dir;
+    options.recovery_interval = recovery_interval;
+    auto opened = events::rocksdb_backend::OpenRocksDbStorage(options, env);
+    if (!opened.ok()) {
+      open_status = opened.status();
+      return;
+    }
+    storage = std::move(*opened);
+    runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
+    projections::RegisterCoreProjections(*runner);
+    open_status = runner->Start();
+    if (!open_status.ok()) return;
+    if (!runner->WaitUntilSettled(std::chrono::seconds(30))) {
+      open_status = Status::Unavailable("read models did not catch up");
+      return;
+    }
+    processor = std::make_unique<commands::CommandProcessor>(
+        storage->events(), [this] { return projections::CoreDirectories::Snapshot(*runner); },
+        [this] { return projections::CoreDirectories::Serving(*runner); }, commands::CommandProcessor::Options{});
+  }
+
+  ~CoreNode() {
+    processor.reset();
+    runner.reset();
+    storage.reset();
+  }
+
+  // Creates the account; returns its top-level group's id (0 on failure).
+  int64_t Bootstrap() {
+    identity = commands::NewBootstrapIdentity(NowMillis());
+    auto boot = processor->Execute(std::make_unique<commands::BootstrapAccount>(identity), {"", "system", ""});
+    if (!boot.ok()) return 0;
+    context = {identity.account_id, "admin", "req"};
+    return boot->created_id;
+  }
+
+  Result<commands::CommandOutcome> Run(std::unique_ptr<commands::Command> command) {
+    return processor->Execute(std::move(command), context);
+  }
+
+  Status open_status;
+  std::unique_ptr<events::Storage> storage;
+  std::unique_ptr<projections::ProjectionRunner> runner;
+  std::unique_ptr<commands::CommandProcessor> processor;
+  commands::BootstrapIdentity identity;
+  commands::CommandContext context;
+};
+
+}  // namespace iam::testing
