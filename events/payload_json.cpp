@@ -1,5 +1,8 @@
 #include "events/payload_json.h"
 
+#include <memory>
+#include <vector>
+
 #include <boost/json.hpp>
 #include <simdjson.h>
 
@@ -29,17 +32,46 @@ PayloadWriter& PayloadWriter::SetBool(std::string_view name, bool value) {
 
 std::string PayloadWriter::Finish() const { return boost::json::serialize(impl_->object); }
 
-struct PayloadReader::Impl {
-  simdjson::dom::element root;
+namespace {
+
+// Parsers keep their buffers between documents, so they are reused. A DOM
+// element points into the document of the parser that produced it, so a
+// parser belongs to one reader for that reader's whole life; a reader
+// borrows one from its thread's pool and gives it back when it goes away.
+// Readers alive together on one thread (e.g. nested while folding a row)
+// thus each hold their own parser and never invalidate one another.
+class ParserPool {
+ public:
+  std::unique_ptr<simdjson::dom::parser> Take() {
+    if (free_.empty()) return std::make_unique<simdjson::dom::parser>();
+    auto parser = std::move(free_.back());
+    free_.pop_back();
+    return parser;
+  }
+  void Give(std::unique_ptr<simdjson::dom::parser> parser) {
+    // More readers alive at once than this is unusual; keeping their
+    // parsers would only hold memory.
+    if (parser && free_.size() < kMaxIdle) free_.push_back(std::move(parser));
+  }
+
+ private:
+  static constexpr size_t kMaxIdle = 4;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> free_;
 };
 
-namespace {
-// One parser per thread: parsers keep their buffers between documents.
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
+ParserPool& ThreadPool() {
+  thread_local ParserPool pool;
+  return pool;
 }
+
 }  // namespace
+
+struct PayloadReader::Impl {
+  std::unique_ptr<simdjson::dom::parser> parser;  // owns the document `root` points into
+  simdjson::dom::element root;
+
+  ~Impl() { ThreadPool().Give(std::move(parser)); }
+};
 
 PayloadReader::PayloadReader(const Event& event)
     : PayloadReader(event.payload,
@@ -47,7 +79,8 @@ PayloadReader::PayloadReader(const Event& event)
 
 PayloadReader::PayloadReader(std::string_view json, std::string context)
     : impl_(std::make_unique<Impl>()), context_(std::move(context)) {
-  auto result = ThreadParser().parse(json.data(), json.size());
+  impl_->parser = ThreadPool().Take();
+  auto result = impl_->parser->parse(json.data(), json.size());
   if (result.error() || !result.value_unsafe().is_object()) {
     status_ = Status::Corruption(context_ + ": not a JSON object");
     return;

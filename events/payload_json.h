@@ -1,9 +1,12 @@
 // Reading and writing event payloads and stored read-model rows: flat JSON
 // objects of strings, integers and booleans.
 //
-// Writing goes through Boost.JSON (correct escaping); reading through simdjson
-// On-Demand (replays parse every payload, so this is the hot path of a rebuild).
+// Writing goes through Boost.JSON (correct escaping); reading through simdjson's
+// DOM parser (replays parse every payload, so this is the hot path of a
+// rebuild; parsers and their buffers are reused per thread).
 // PayloadReader is not thread-safe; PayloadWriter neither. Use one per payload.
+// Any number of readers may be alive at once, on one thread or several: each
+// owns the document it parsed.
 #pragma once
 
 #include <cstdint>

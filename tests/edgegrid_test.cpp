@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -21,10 +22,17 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "api/auth/credential_lookup.h"
 #include "api/auth/edgegrid.h"
 #include "api/auth/edgerc.h"
 #include "api/http/http_message.h"
 #include "api/auth/nonce_cache.h"
+#include "events/access_events.h"
+#include "events/storage.h"
+#include "projections/access_read_model.h"
+#include "projections/core_projections.h"
+#include "projections/projection_runner.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_signer.h"
 
 namespace {
@@ -1000,6 +1008,60 @@ TEST(NonceCacheTest, ConcurrentDistinctAndDuplicate) {
   EXPECT_EQ(cache.Size(), static_cast<size_t>(8 * 2000 + 2000));
 }
 
+
+// ---- D-25: requests signed before the server started ---------------------
+
+class NotBeforeTest : public VerifierTest {
+ protected:
+  static constexpr int64_t kStart = kNow - 10;  // the server's start second
+
+  void SetUp() override {
+    VerifierTest::SetUp();
+    VerifierOptions options;
+    options.not_before_seconds = kStart;
+    verifier_ = std::make_unique<Verifier>(lookup_, options);
+  }
+};
+
+TEST_F(NotBeforeTest, RequestSignedAtOrBeforeTheStartIsRefused) {
+  // Within the ±30 s window, but signed at the start second or earlier: a
+  // previous run may have accepted it, and its nonce is not remembered.
+  for (int64_t offset : {-10, -11, -30}) {
+    const AuthResult r = SignedGet(offset);
+    ExpectDeny(r, AuthFailure::kSignedBeforeStart);
+    EXPECT_NE(r.detail.find("signed before the server started; sign the request again"), std::string::npos)
+        << r.detail;
+    EXPECT_TRUE(r.credential.client_token.empty());
+  }
+  // Signed after the start: accepted.
+  EXPECT_TRUE(SignedGet(-9).ok());
+  EXPECT_TRUE(SignedGet(0).ok());
+}
+
+TEST_F(NotBeforeTest, CheckedAfterTheSignatureAndBeforeTheNonceIsRecorded) {
+  // A bad signature is reported as such (D-3 order: signature first).
+  std::string auth = Authorization("GET", "/x", "", -20);
+  const HttpRequest tampered = Request("GET", "/x?tampered", "", auth);
+  ExpectDeny(verifier_->Verify(tampered, kNow), AuthFailure::kSignatureMismatch);
+  // Outside the timestamp window it is still 400, not this refusal.
+  ExpectInvalidTimestamp(SignedGet(-31));
+
+  // A refused request burns no nonce: the same nonce signed afresh after
+  // the start is accepted, and only then recorded.
+  const std::string nonce = iam::testing::RandomNonce();
+  const HttpRequest before = Request("GET", "/x", "", Authorization("GET", "/x", "", -10, nonce));
+  ExpectDeny(verifier_->Verify(before, kNow), AuthFailure::kSignedBeforeStart);
+  ExpectDeny(verifier_->Verify(before, kNow), AuthFailure::kSignedBeforeStart);
+  const HttpRequest after = Request("GET", "/x", "", Authorization("GET", "/x", "", -5, nonce));
+  EXPECT_TRUE(verifier_->Verify(after, kNow).ok());
+  ExpectDeny(verifier_->Verify(after, kNow), AuthFailure::kReplayedNonce);
+}
+
+TEST_F(VerifierTest, NotBeforeZeroRefusesNothing) {
+  EXPECT_EQ(VerifierOptions{}.not_before_seconds, 0);
+  EXPECT_TRUE(SignedGet(-30).ok());
+}
+
 // ---- .edgerc ----------------------------------------------------------------
 
 class EdgercTest : public ::testing::Test {
@@ -1158,6 +1220,171 @@ TEST_F(EdgercTest, WrittenCredentialSignsVerifiableRequests) {
                {"Authorization", SignRequestHeader(*c, "GET", "https", r.target, "", 1700000000, NewNonce())}};
   r.scheme = "https";
   EXPECT_TRUE(verifier.Verify(r, 1700000000).ok());
+}
+
+
+// ---- AccessCredentialLookup's secret cache ---------------------------------
+
+// A secret store in memory that counts reads and can be told to fail.
+class CountingSecretStore : public iam::events::SecretStore {
+ public:
+  iam::Status Put(const std::string& id, const std::string& plaintext) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    values_[id] = plaintext;
+    return iam::Status::Ok();
+  }
+  iam::Result<std::string> Get(const std::string& id) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++gets_;
+    if (failing_) return iam::Status::IOError("disk on fire");
+    auto it = values_.find(id);
+    if (it == values_.end()) return iam::Status::NotFound("no secret " + id);
+    return it->second;
+  }
+  void Erase(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    values_.erase(id);
+  }
+  void SetFailing(bool failing) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failing_ = failing;
+  }
+  int gets() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return gets_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> values_;
+  mutable int gets_ = 0;
+  bool failing_ = false;
+};
+
+// An "access" read model holding credentials "cred-1".."cred-N" with client
+// tokens "ct-1".."ct-N" and secrets "secret-1".."secret-N".
+class SecretCacheTest : public ::testing::Test {
+ protected:
+  static constexpr int kCredentials = 5;
+
+  void SetUp() override {
+    iam::events::StorageOptions options;
+    options.data_dir = dir_.string();
+    auto storage = iam::events::Storage::OpenRocksDb(options);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    storage_ = std::move(*storage);
+    for (int i = 1; i <= kCredentials; ++i) {
+      const std::string n = std::to_string(i);
+      iam::events::StreamAppend stream;
+      stream.aggregate_type = iam::events::kApiClientAggregate;
+      stream.aggregate_id = "client-" + n;
+      stream.resource_owner = "1-ACCT";
+      stream.events.push_back(iam::events::ToNewEvent(
+          iam::events::ApiClientCreated{"client-" + n, "client " + n, "at-" + n, "owner-id", "owner"}));
+      stream.events.push_back(
+          iam::events::ToNewEvent(iam::events::CredentialCreated{"client-" + n, "cred-" + n, "ct-" + n, 0}));
+      iam::events::AppendRequest request;
+      request.streams.push_back(std::move(stream));
+      auto appended = storage_->events().Append(std::move(request));
+      ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+      ASSERT_TRUE(secrets_.Put(iam::events::CredentialSecretId("cred-" + n), "secret-" + n).ok());
+    }
+    runner_ = std::make_unique<iam::projections::ProjectionRunner>(storage_->events(), storage_->state());
+    iam::projections::RegisterCoreProjections(*runner_);
+    ASSERT_TRUE(runner_->Start().ok());
+    ASSERT_TRUE(runner_->WaitUntilLive(iam::projections::kAccessProjection, std::chrono::seconds(10)));
+  }
+
+  void TearDown() override {
+    if (runner_) runner_->Stop();
+  }
+
+  std::unique_ptr<iam::api::AccessCredentialLookup> Lookup(size_t max_entries) {
+    iam::api::SecretCacheOptions options;
+    options.max_entries = max_entries;
+    options.time_to_live = std::chrono::seconds(60);
+    options.now = [this] { return now_; };
+    return std::make_unique<iam::api::AccessCredentialLookup>(*runner_, secrets_, options);
+  }
+
+  static std::string SecretOf(const iam::api::AccessCredentialLookup& lookup, const std::string& token) {
+    auto found = lookup.FindByClientToken(token);
+    return found ? found->client_secret : "<none>";
+  }
+
+  iam::testing::TempDir dir_;
+  std::unique_ptr<iam::events::Storage> storage_;
+  std::unique_ptr<iam::projections::ProjectionRunner> runner_;
+  CountingSecretStore secrets_;
+  std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};
+};
+
+TEST_F(SecretCacheTest, HitsDoNotReadTheStore) {
+  auto lookup = Lookup(10);
+  EXPECT_EQ(SecretOf(*lookup, "ct-1"), "secret-1");
+  EXPECT_EQ(SecretOf(*lookup, "ct-1"), "secret-1");
+  EXPECT_EQ(secrets_.gets(), 1);
+  EXPECT_EQ(SecretOf(*lookup, "ct-unknown"), "<none>");
+  EXPECT_EQ(secrets_.gets(), 1);
+}
+
+TEST_F(SecretCacheTest, CacheNeverHoldsMoreThanMaxEntries) {
+  auto lookup = Lookup(2);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 1; i <= kCredentials; ++i) {
+      const std::string n = std::to_string(i);
+      EXPECT_EQ(SecretOf(*lookup, "ct-" + n), "secret-" + n);
+      EXPECT_LE(lookup->cached_secrets(), 2u);
+    }
+  }
+  EXPECT_EQ(lookup->cached_secrets(), 2u);
+  // The most recent ones are the ones kept.
+  const int before = secrets_.gets();
+  EXPECT_EQ(SecretOf(*lookup, "ct-" + std::to_string(kCredentials)), "secret-" + std::to_string(kCredentials));
+  EXPECT_EQ(secrets_.gets(), before);
+}
+
+TEST_F(SecretCacheTest, ChangedSecretIsPickedUpAfterTheTimeToLiveOrAtOnceWhenForgotten) {
+  auto lookup = Lookup(10);
+  ASSERT_EQ(SecretOf(*lookup, "ct-1"), "secret-1");
+  ASSERT_EQ(SecretOf(*lookup, "ct-2"), "secret-2");
+  ASSERT_TRUE(secrets_.Put(iam::events::CredentialSecretId("cred-1"), "rotated-1").ok());
+  ASSERT_TRUE(secrets_.Put(iam::events::CredentialSecretId("cred-2"), "rotated-2").ok());
+
+  // Forget takes effect at once.
+  lookup->Forget("cred-1");
+  EXPECT_EQ(SecretOf(*lookup, "ct-1"), "rotated-1");
+
+  // Without it the old secret serves until the time to live has passed, not forever.
+  now_ += std::chrono::seconds(59);
+  EXPECT_EQ(SecretOf(*lookup, "ct-2"), "secret-2");
+  now_ += std::chrono::seconds(1);
+  EXPECT_EQ(SecretOf(*lookup, "ct-2"), "rotated-2");
+}
+
+TEST_F(SecretCacheTest, DeletedSecretStopsAuthenticatingAfterTheTimeToLive) {
+  auto lookup = Lookup(10);
+  ASSERT_EQ(SecretOf(*lookup, "ct-3"), "secret-3");
+  secrets_.Erase(iam::events::CredentialSecretId("cred-3"));
+  now_ += std::chrono::seconds(61);
+  EXPECT_EQ(SecretOf(*lookup, "ct-3"), "<none>");
+  EXPECT_EQ(lookup->cached_secrets(), 0u);
+}
+
+TEST_F(SecretCacheTest, StoreOutageKeepsServingTheCachedSecret) {
+  auto lookup = Lookup(10);
+  ASSERT_EQ(SecretOf(*lookup, "ct-4"), "secret-4");
+  secrets_.SetFailing(true);
+  now_ += std::chrono::seconds(61);
+  // An I/O error revokes nothing; it is retried on the next lookup.
+  EXPECT_EQ(SecretOf(*lookup, "ct-4"), "secret-4");
+  const int gets = secrets_.gets();
+  EXPECT_EQ(SecretOf(*lookup, "ct-4"), "secret-4");
+  EXPECT_EQ(secrets_.gets(), gets + 1);
+  // A secret never cached cannot be served during the outage.
+  EXPECT_EQ(SecretOf(*lookup, "ct-5"), "<none>");
+  secrets_.SetFailing(false);
+  EXPECT_EQ(SecretOf(*lookup, "ct-5"), "secret-5");
 }
 
 }  // namespace

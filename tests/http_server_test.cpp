@@ -25,12 +25,14 @@
 #include <vector>
 
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "api/auth/edgegrid.h"
 #include "api/http/http_client.h"
 #include "api/http/http_server.h"
 #include "api/http/tls_material.h"
@@ -843,6 +845,207 @@ TEST(ConfiguredHttpServerTest, StartReportsBusyPortAndBadTlsFiles) {
   auto third = HttpServer::Start(bad_tls, handler);
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.status().code(), StatusCode::kInvalidArgument);
+}
+
+
+// ---------------------------------------------------------------- resource bounds
+
+TEST(ConfiguredHttpServerTest, DefaultBodyLimitIsTheSignedPartOfABody) {
+  // D-24: the server reads no body byte an EdgeGrid signature cannot cover.
+  EXPECT_EQ(HttpServerOptions{}.body_limit, kDefaultBodyLimit);
+  EXPECT_EQ(kDefaultBodyLimit, edgegrid::kDefaultMaxBody);
+  EXPECT_EQ(edgegrid::kDefaultMaxBody, 131072u);
+}
+
+TEST_F(HttpServerTest, BodyOfExactlyTheDefaultLimitIsServed) {
+  ASSERT_TRUE(server);
+
+  HttpClient client(PlainClient(server->port()));
+  HttpRequest request;
+  request.method = "POST";
+  request.target = "/upload";
+  request.body = std::string(kDefaultBodyLimit, 'b');
+  auto response = client.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(JsonString(ParseObject(response->body), "body").size(), kDefaultBodyLimit);
+}
+
+TEST_F(HttpServerTest, ContentLengthAboveTheDefaultLimitGets413BeforeAnyBodyByte) {
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  // The header announces more than the limit and no body byte follows: any
+  // answer must come from the header alone (a server waiting for the body
+  // would instead close silently after its 2 s read timeout).
+  ASSERT_TRUE(SendAll(fd.get(),
+                      "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 200000\r\n\r\n"));
+  auto responses = ReadResponses(fd.get(), 1, 5000ms);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].status, 413);
+  EXPECT_NE(responses[0].head.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(responses[0].head.find("Connection: close"), std::string::npos);
+  auto problem = ParseObject(responses[0].body);
+  EXPECT_EQ(problem.at("status").to_number<int>(), 413);
+  EXPECT_EQ(JsonString(problem, "instance"), "/upload");
+  EXPECT_TRUE(WaitClosed(fd.get(), 5000ms));
+  EXPECT_TRUE(handler.answered().empty());
+}
+
+TEST_F(HttpServerTest, ChunkedBodyAboveTheDefaultLimitGets413AtTheChunkThatCrossesIt) {
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  // 100000 bytes fit; the next chunk header announces 0x8000 more, which
+  // would cross 131072: refused without waiting for that chunk's data.
+  std::string request =
+      "POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  request += "186a0\r\n" + std::string(100000, 'c') + "\r\n";
+  request += "8000\r\n";
+  ASSERT_TRUE(SendAll(fd.get(), request));
+  auto responses = ReadResponses(fd.get(), 1, 5000ms);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0].status, 413);
+  EXPECT_NE(responses[0].head.find("application/problem+json"), std::string::npos);
+  EXPECT_EQ(ParseObject(responses[0].body).at("status").to_number<int>(), 413);
+  EXPECT_TRUE(WaitClosed(fd.get(), 5000ms));
+  EXPECT_TRUE(handler.answered().empty());
+}
+
+// Sends one keep-alive GET on `fd` and reads its response.
+bool RoundTrip(int fd, const std::string& path) {
+  if (!SendAll(fd, "GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n")) return false;
+  auto responses = ReadResponses(fd, 1, 5000ms);
+  return responses.size() == 1 && responses[0].status == 200;
+}
+
+TEST(ConfiguredHttpServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.max_connections = 4;
+  // Long enough that only the cap can close a connection in this test.
+  options.first_request_timeout = 30000ms;
+  options.idle_timeout = 30000ms;
+  auto server = StartOrDie(options, handler);
+  ASSERT_TRUE(server);
+  const uint16_t port = server->port();
+
+  // Four connections, each proven open by a served request.
+  std::vector<std::unique_ptr<Fd>> open;
+  for (int i = 0; i < 4; ++i) {
+    open.push_back(std::make_unique<Fd>(ConnectRaw(port)));
+    ASSERT_GE(open.back()->get(), 0);
+    ASSERT_TRUE(RoundTrip(open.back()->get(), "/held-" + std::to_string(i)));
+  }
+
+  // The fifth is accepted by the kernel, then closed without an answer.
+  Fd extra(ConnectRaw(port));
+  ASSERT_GE(extra.get(), 0);
+  std::string received;
+  bool closed = false;
+  ReadUntil(extra.get(), received, 5000ms, [](std::string&) { return false; }, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(received.empty()) << received;
+
+  // The admitted ones are unaffected.
+  EXPECT_TRUE(RoundTrip(open[0]->get(), "/still-served"));
+
+  // Once one closes, a new connection is served again. The server notices
+  // the close asynchronously, so a few attempts are allowed.
+  open[3]->Reset();
+  bool served = false;
+  const auto deadline = Clock::now() + 5000ms;
+  for (int attempt = 0; attempt < 50 && !served && Clock::now() < deadline; ++attempt) {
+    Fd again(ConnectRaw(port));
+    if (again.get() >= 0 && SendAll(again.get(), "GET /after HTTP/1.1\r\nHost: t\r\n\r\n")) {
+      auto responses = ReadResponses(again.get(), 1, 1000ms);
+      served = responses.size() == 1 && responses[0].status == 200;
+    }
+    if (!served) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST(ConfiguredHttpServerTest, MaxConnectionsMustBePositive) {
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.max_connections = 0;
+  auto server = HttpServer::Start(options, handler);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ConfiguredHttpServerTest, SilentConnectionIsClosedAfterFirstRequestTimeout) {
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.first_request_timeout = 200ms;
+  options.idle_timeout = 30000ms;
+  auto server = StartOrDie(options, handler);
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  const auto start = Clock::now();
+  EXPECT_TRUE(WaitClosed(fd.get(), 5000ms));
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, 150ms);
+  EXPECT_LT(elapsed, 4000ms);
+}
+
+TEST(ConfiguredHttpServerTest, KeepAliveAfterAFirstRequestWaitsForIdleTimeout) {
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.first_request_timeout = 200ms;
+  options.idle_timeout = 30000ms;
+  auto server = StartOrDie(options, handler);
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  ASSERT_TRUE(RoundTrip(fd.get(), "/first"));
+  // Well past first_request_timeout, far from idle_timeout: still open.
+  EXPECT_FALSE(WaitClosed(fd.get(), 600ms));
+  EXPECT_TRUE(RoundTrip(fd.get(), "/second"));
+}
+
+TEST(ConfiguredHttpServerTest, TlsConnectionSilentAfterHandshakeIsClosedAfterFirstRequestTimeout) {
+  TempDir temp;
+  auto files = EnsureSelfSignedTls(temp.path() + "/tls");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.tls = *files;
+  options.first_request_timeout = 200ms;
+  options.idle_timeout = 30000ms;
+  auto server = StartOrDie(options, handler);
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  timeval tv{5, 0};  // bounds the blocking handshake and reads below
+  ASSERT_EQ(::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  ASSERT_TRUE(ctx);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);  // only the timing is under test
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  ASSERT_TRUE(ssl);
+  ASSERT_EQ(SSL_set_fd(ssl.get(), fd.get()), 1);
+  ASSERT_EQ(SSL_connect(ssl.get()), 1) << "TLS handshake failed";
+
+  // Nothing is sent after the handshake: the server must close within a
+  // bound, not after idle_timeout. SSL_read returns <= 0 on close_notify,
+  // EOF or reset, and also after SO_RCVTIMEO, which the elapsed check
+  // tells apart.
+  const auto start = Clock::now();
+  char byte = 0;
+  const int n = SSL_read(ssl.get(), &byte, 1);
+  const auto elapsed = Clock::now() - start;
+  EXPECT_LE(n, 0);
+  EXPECT_GE(elapsed, 150ms);
+  EXPECT_LT(elapsed, 4000ms);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "api/auth/credential_lookup.h"
 
+#include <algorithm>
+
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "events/access_events.h"
@@ -7,19 +10,101 @@
 
 namespace iam::api {
 
+namespace {
+
+SecretCacheOptions Normalized(SecretCacheOptions options) {
+  options.max_entries = std::max<size_t>(options.max_entries, 1);
+  return options;
+}
+
+}  // namespace
+
+AccessCredentialLookup::AccessCredentialLookup(projections::ProjectionRunner& runner, events::SecretStore& secrets,
+                                               SecretCacheOptions cache_options)
+    : runner_(runner), secrets_(secrets), cache_options_(Normalized(std::move(cache_options))) {}
+
+AccessCredentialLookup::~AccessCredentialLookup() {
+  std::unique_lock lock(cache_mu_);
+  while (!secret_cache_.empty()) EraseLocked(secret_cache_.begin());
+}
+
+std::chrono::steady_clock::time_point AccessCredentialLookup::Now() const {
+  return cache_options_.now ? cache_options_.now() : std::chrono::steady_clock::now();
+}
+
+void AccessCredentialLookup::EraseLocked(std::unordered_map<std::string, CachedSecret>::iterator it) const {
+  // Secrets should not outlive their use in freed heap memory.
+  std::string& secret = it->second.secret;
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+  secret_cache_.erase(it);
+}
+
 std::optional<std::string> AccessCredentialLookup::Secret(const std::string& credential_id) const {
+  const auto now = Now();
   {
     std::shared_lock lock(cache_mu_);
-    if (auto it = secret_cache_.find(credential_id); it != secret_cache_.end()) return it->second;
+    if (auto it = secret_cache_.find(credential_id);
+        it != secret_cache_.end() && now - it->second.loaded_at < cache_options_.time_to_live) {
+      return it->second.secret;
+    }
   }
+  // Missing or too old: decrypt outside the lock, so hits on other
+  // credentials are not held up by the secret store.
   auto secret = secrets_.Get(events::CredentialSecretId(credential_id));
+  std::unique_lock lock(cache_mu_);
   if (!secret.ok()) {
+    auto it = secret_cache_.find(credential_id);
+    const StatusCode code = secret.status().code();
+    if (it != secret_cache_.end() && (code == StatusCode::kIOError || code == StatusCode::kUnavailable)) {
+      // The store failed to answer, which revokes nothing:
+      // whether the credential may authenticate comes from the read model.
+      // Keep serving the secret it held; loaded_at stays old, so the next
+      // lookup tries the store again.
+      std::string stale = it->second.secret;
+      lock.unlock();
+      spdlog::warn("secret of credential {} cannot be reloaded, using the cached one: {}", credential_id,
+                   secret.status().ToString());
+      return stale;
+    }
+    // A secret that is gone (or no longer decrypts) must not keep
+    // authenticating from the cache.
+    if (it != secret_cache_.end()) {
+      EraseLocked(it);
+      insertion_order_.erase(std::find(insertion_order_.begin(), insertion_order_.end(), credential_id));
+    }
+    lock.unlock();
     spdlog::error("secret of credential {} is unavailable: {}", credential_id, secret.status().ToString());
     return std::nullopt;
   }
-  std::unique_lock lock(cache_mu_);
-  secret_cache_[credential_id] = *secret;
+  if (auto it = secret_cache_.find(credential_id); it != secret_cache_.end()) {
+    // Reloaded after its time to live (or by a concurrent miss): refresh in
+    // place; its eviction position stays where it was.
+    OPENSSL_cleanse(it->second.secret.data(), it->second.secret.size());
+    it->second = CachedSecret{*secret, now};
+    return *secret;
+  }
+  while (secret_cache_.size() >= cache_options_.max_entries && !insertion_order_.empty()) {
+    if (auto it = secret_cache_.find(insertion_order_.front()); it != secret_cache_.end()) EraseLocked(it);
+    insertion_order_.pop_front();
+  }
+  secret_cache_.emplace(credential_id, CachedSecret{*secret, now});
+  insertion_order_.push_back(credential_id);
   return *secret;
+}
+
+void AccessCredentialLookup::Forget(const std::string& credential_id) {
+  std::unique_lock lock(cache_mu_);
+  auto it = secret_cache_.find(credential_id);
+  if (it == secret_cache_.end()) return;
+  EraseLocked(it);
+  // Linear, but Forget is rare (a secret replaced or deleted) and keeps each
+  // key in insertion_order_ exactly once.
+  insertion_order_.erase(std::find(insertion_order_.begin(), insertion_order_.end(), credential_id));
+}
+
+size_t AccessCredentialLookup::cached_secrets() const {
+  std::shared_lock lock(cache_mu_);
+  return secret_cache_.size();
 }
 
 std::optional<edgegrid::VerifiedCredential> AccessCredentialLookup::FindByClientToken(

@@ -404,7 +404,14 @@ AuthResult Verifier::Verify(const HttpRequest& request, int64_t now_unix_seconds
   Wipe(key);
   if (!signature_ok) return Deny(AuthFailure::kSignatureMismatch, "The signature does not match");
 
-  // 5. Replay: recorded only after the signature passed, so unsigned garbage
+  // 5. Signed before this process started: the nonce cache cannot know
+  // whether it was used then, so it is refused as a possible replay (D-25).
+  // Judged after the signature so that only the credential's owner learns it.
+  if (options_.not_before_seconds > 0 && *ts <= options_.not_before_seconds) {
+    return Deny(AuthFailure::kSignedBeforeStart, "The request was signed before the server started; sign the request again");
+  }
+
+  // 6. Replay: recorded only after the signature passed, so unsigned garbage
   // cannot burn a legitimate client's nonce.
   if (!nonces_.CheckAndRecord(auth.client_token, auth.nonce, *ts, now_unix_seconds)) {
     return Deny(AuthFailure::kReplayedNonce, "Nonce has already been used");

@@ -18,13 +18,17 @@
 #include <vector>
 
 #include "api/http/http_message.h"
+#include "api/http/http_server.h"
 #include "api/auth/nonce_cache.h"
 #include "events/status.h"
 
 namespace iam::api::edgegrid {
 
 inline constexpr std::string_view kScheme = "EG1-HMAC-SHA256";
-inline constexpr size_t kDefaultMaxBody = 131072;
+// Body bytes a signature covers unless the .edgerc says otherwise. The same
+// number is the HTTP server's default body limit (D-24: no unsigned bytes);
+// it is defined there because api/http may not depend on api/auth.
+inline constexpr size_t kDefaultMaxBody = kDefaultBodyLimit;
 
 // The five fields of an EdgeGrid Authorization header, as received.
 struct AuthorizationHeader {
@@ -137,6 +141,12 @@ struct VerifierOptions {
   int64_t max_skew_seconds = 30;  // allowed |timestamp - now|, both directions
   size_t max_body = kDefaultMaxBody;
   std::vector<std::string> headers_to_sign;  // empty for IAM; tests use X-Test1..3
+  // When > 0, requests signed at or before this Unix second are refused
+  // (401, kSignedBeforeStart). The nonce cache lives in memory, so after a
+  // restart it cannot know which nonces were used in the previous run; the
+  // server sets this to its start second so that a request captured before
+  // the restart cannot be replayed within its timestamp window (D-25).
+  int64_t not_before_seconds = 0;
 };
 
 enum class AuthFailure {
@@ -151,6 +161,7 @@ enum class AuthFailure {
   kClientLocked,
   kSignatureMismatch,
   kReplayedNonce,
+  kSignedBeforeStart,  // see VerifierOptions::not_before_seconds
 };
 
 // The outcome of Verify, shaped for the gateway's problem-details body.
@@ -184,7 +195,8 @@ class Verifier {
   //  3. client token known, access token matches, credential active and not
   //     expired, client not locked → else 401
   //  4. signature matches over scheme "https" or request.scheme → else 401
-  //  5. nonce not seen before for this client token (recorded atomically,
+  //  5. timestamp after options.not_before_seconds (when set) → else 401
+  //  6. nonce not seen before for this client token (recorded atomically,
   //     only now, so bad signatures cannot burn nonces) → else 401
   // Host is the Host header as received; path+query is request.target verbatim.
   AuthResult Verify(const HttpRequest& request, int64_t now_unix_seconds);

@@ -201,6 +201,22 @@ class Connection {
 // The set of open connections. Thread-safe.
 class Registry {
  public:
+  enum class Admission { kAdmitted, kDraining, kFull };
+
+  // For a newly accepted connection: takes a reference to `connection`
+  // unless draining has begun or `max_open` connections are open already.
+  // Only new connections are counted against the cap: a hand-over from the
+  // detector to its session (Add) briefly holds two entries for one socket
+  // and must never be refused for it.
+  Admission AddNew(std::shared_ptr<Connection> connection, size_t max_open) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (draining_) return Admission::kDraining;
+    if (live_.size() >= max_open) return Admission::kFull;
+    const Connection* key = connection.get();
+    live_.emplace(key, std::move(connection));
+    return Admission::kAdmitted;
+  }
+
   // Takes a reference to `connection`; false (and no reference) once
   // draining has begun, so connections accepted late are simply dropped.
   bool Add(std::shared_ptr<Connection> connection) {
@@ -432,6 +448,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
   void ReadRequest() {
     request_started_ = true;
+    any_request_ = true;
     ArmReadTimer(core_.options.read_timeout);
     http::async_read(derived().stream(), buffer_, *parser_,
                      [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
@@ -629,9 +646,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     derived().CloseTransport();
   }
 
+  // Before the first request (e.g. right after a TLS handshake) the wait is
+  // bounded by first_request_timeout: only a client that has used the
+  // connection earns the longer keep-alive idle_timeout.
   void ArmIdleTimerIfQuiet() {
     if (reading_ && !request_started_ && queue_.empty() && !closing_) {
-      ArmReadTimer(core_.options.idle_timeout);
+      ArmReadTimer(any_request_ ? core_.options.idle_timeout : core_.options.first_request_timeout);
     }
   }
 
@@ -656,6 +676,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   bool http_started_ = false;
   bool reading_ = false;          // a read is pending
   bool request_started_ = false;  // bytes of the request being read have arrived
+  bool any_request_ = false;      // some request's first byte has arrived
   bool read_stopped_ = false;     // no further request will be read
   bool writing_ = false;
   bool draining_ = false;  // server shutdown began
@@ -758,7 +779,8 @@ class DetectSession : public Connection, public std::enable_shared_from_this<Det
         timer_(socket_.get_executor()) {}
 
   void Run() {
-    timer_.expires_after(core_.options.idle_timeout);
+    // Nothing has arrived yet: the client has first_request_timeout to start.
+    timer_.expires_after(core_.options.first_request_timeout);
     timer_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec == asio::error::operation_aborted || self->done_) return;
       if (self->timer_.expiry() > Clock::now()) return;
@@ -887,7 +909,24 @@ struct HttpServer::Impl {
       socket.set_option(tcp::no_delay(true), ignored);
       std::string remote = RemoteIp(socket);
       auto session = std::make_shared<DetectSession>(core, std::move(socket), std::move(remote));
-      if (core.registry.Add(session)) session->Run();
+      switch (core.registry.AddNew(session, core.options.max_connections)) {
+        case Registry::Admission::kAdmitted:
+          at_capacity = false;
+          session->Run();
+          break;
+        case Registry::Admission::kDraining:
+          break;  // the session's destructor closes the socket
+        case Registry::Admission::kFull:
+          // Once per episode, not per refused connection: a flood must not
+          // also flood the log.
+          if (!at_capacity) {
+            spdlog::warn("http: {} connections open (max_connections); closing new ones until some end",
+                         core.options.max_connections);
+          }
+          at_capacity = true;
+          session->CloseNow();
+          break;
+      }
     } catch (const std::exception& e) {
       // Losing one connection (e.g. to bad_alloc) must not stop the listener.
       spdlog::error("http: cannot set up an accepted connection: {}", e.what());
@@ -959,6 +998,7 @@ struct HttpServer::Impl {
   asio::steady_timer accept_retry;
   std::vector<std::thread> threads;
   uint16_t port = 0;
+  bool at_capacity = false;  // the last accepted connection hit max_connections; acceptor strand only
 
   std::mutex shutdown_mu;
   bool stopped = false;  // guarded by shutdown_mu
@@ -986,6 +1026,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
     }
     if (options.header_limit == 0 || options.body_limit == 0) {
       return Status::InvalidArgument("header_limit and body_limit must be positive");
+    }
+    if (options.max_connections == 0) return Status::InvalidArgument("max_connections must be positive");
+    if (options.first_request_timeout <= std::chrono::milliseconds::zero()) {
+      return Status::InvalidArgument("first_request_timeout must be positive");
     }
     auto impl = std::make_unique<Impl>(options.threads);
     if (options.tls) {

@@ -19,6 +19,13 @@
 
 namespace iam::api {
 
+// The largest request body the server reads unless told otherwise: EdgeGrid's
+// default max_body (decisions D-24, "no unsigned bytes"). A signature covers
+// at most that many body bytes, so anything longer would carry bytes nobody
+// signed. The number lives here because api/http may not depend on api/auth;
+// edgegrid::kDefaultMaxBody is defined as this constant.
+inline constexpr size_t kDefaultBodyLimit = 131072;
+
 // PEM files the server presents. Read once by HttpServer::Start.
 struct TlsFiles {
   std::string cert_chain_pem_path;   // leaf certificate first, then intermediates
@@ -31,16 +38,31 @@ struct HttpServerOptions {
   int threads = 2;                 // I/O threads running the handler's Handle calls
 
   // Larger requests are refused with 431 / 413 (application/problem+json)
-  // and the connection is closed, so one client cannot exhaust memory.
+  // and the connection is closed, so one client cannot exhaust memory. A
+  // Content-Length above body_limit is refused as soon as the header has
+  // arrived, before any body byte is read; a chunked body as soon as a chunk
+  // header would take it past the limit.
   size_t header_limit = 16 * 1024;
-  size_t body_limit = 1024 * 1024;
+  size_t body_limit = kDefaultBodyLimit;
+
+  // Open connections (including ones still in a TLS handshake or lingering
+  // in a close) beyond which a newly accepted connection is closed at once,
+  // without a response: the connection may be TLS, and answering it would
+  // cost the very resources the cap protects. Clients see the connection
+  // closed (or reset) and may retry. Bounds file descriptors and memory.
+  size_t max_connections = 4096;
 
   // Time to receive one whole request once its first byte arrived; bounds
   // slow senders (slowloris). Also bounds a TLS handshake.
   std::chrono::milliseconds read_timeout{10000};
-  // How long a connection may sit between requests (or before its first
-  // one) with nothing outstanding before the server closes it. Also bounds
-  // writing one response to a client that does not read.
+  // How long a new connection may wait before the first byte of its first
+  // request (for TLS: before the ClientHello, and again after the
+  // handshake) before the server closes it; a client that connects and says
+  // nothing is not a keep-alive client and should not hold a slot for long.
+  std::chrono::milliseconds first_request_timeout{10000};
+  // How long a connection may sit between requests with nothing outstanding
+  // before the server closes it. Also bounds writing one response to a
+  // client that does not read.
   std::chrono::milliseconds idle_timeout{60000};
   // Upper bound on how long Shutdown waits for in-flight requests.
   std::chrono::milliseconds shutdown_grace{10000};
