@@ -1,5 +1,7 @@
 #include "api/api_response.h"
 
+#include <boost/json.hpp>
+
 #include "api/problem.h"
 #include "events/clock.h"
 
@@ -24,6 +26,13 @@ void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& out
   response.SetHeader("X-Iam-Resource-Owner", outcome.resource_owner);
   response.SetHeader("X-Iam-Creation-Date", FormatTimestampMillis(outcome.creation_date_ms));
   response.SetHeader("X-Iam-Change-Date", FormatTimestampMillis(outcome.change_date_ms));
+}
+
+boost::json::object DetailsObject(const commands::CommandOutcome& outcome) {
+  return {{"sequence", std::to_string(outcome.sequence)},
+          {"changeDate", FormatTimestampMillis(outcome.change_date_ms)},
+          {"resourceOwner", outcome.resource_owner},
+          {"creationDate", FormatTimestampMillis(outcome.creation_date_ms)}};
 }
 
 void RespondWithError(const ApiCall& call, const Status& status, std::string_view family) {

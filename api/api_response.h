@@ -3,6 +3,8 @@
 // Pure functions: safe for concurrent use.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,10 @@ HttpResponse NoContent();
 // Adds X-Iam-Sequence, X-Iam-Resource-Owner, X-Iam-Creation-Date and
 // X-Iam-Change-Date from a committed command.
 void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& outcome);
+
+// The ZITADEL-style details object of our own and the ZITADEL routes (D-4):
+// {"sequence":"…","changeDate":"…","resourceOwner":"…","creationDate":"…"}.
+boost::json::object DetailsObject(const commands::CommandOutcome& outcome);
 
 // Answers `call` with the IAM problem for `status` in the user-admin family.
 void RespondWithError(const ApiCall& call, const Status& status, std::string_view family);

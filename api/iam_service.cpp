@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
 #include <chrono>
 
 #include "api/api_response.h"
 #include "api/problem.h"
+#include "projections/access_read_model.h"
 #include "commands/random_tokens.h"
 
 namespace iam::api {
@@ -45,12 +48,13 @@ HttpResponse ProtocolProblem(int status, std::string_view kind, std::string titl
 
 IamService::IamService(IamServiceOptions options, const edgegrid::CredentialLookup& credentials,
                        projections::ProjectionRunner& runner, const events::EventStore& events,
-                       std::function<bool()> ready)
+                       std::function<bool()> ready, IdempotencyGuard* idempotency)
     : options_(std::move(options)),
       verifier_(credentials, options_.verifier),
       runner_(runner),
       events_(events),
-      ready_(std::move(ready)) {
+      ready_(std::move(ready)),
+      idempotency_(idempotency) {
   SetPublicUrl(options_.public_url);
 }
 
@@ -60,7 +64,15 @@ void IamService::SetPublicUrl(std::string public_url) {
 
 IamService::~IamService() = default;
 
-bool IamService::Ready() const { return ready_() && runner_.Ready(); }
+std::string IamService::NotReadyReason() const {
+  if (!ready_()) return "starting";
+  if (Status store = events_.Health(); !store.ok()) return store.message();
+  for (const auto& status : runner_.Statuses()) {
+    if (status.state == "failed") return "read model '" + status.name + "' failed: " + status.error;
+    if (status.state == "catching-up") return "read model '" + status.name + "' is catching up";
+  }
+  return "";
+}
 
 void IamService::Handle(HttpRequest request, Responder respond) {
   const auto started = std::chrono::steady_clock::now();
@@ -100,8 +112,13 @@ HttpResponse IamService::Health(const HttpRequest& request, const std::string& r
   }
   if (request.path == "/healthz") return JsonResponse(200, R"({"status":"ok"})");
   if (request.path == "/readyz") {
-    return Ready() ? JsonResponse(200, R"({"status":"ready"})")
-                   : JsonResponse(503, R"({"status":"starting"})");
+    const std::string reason = NotReadyReason();
+    if (reason.empty()) return JsonResponse(200, R"({"status":"ready"})");
+    HttpResponse response = JsonResponse(
+        503, boost::json::serialize(boost::json::object{{"status", reason == "starting" ? "starting" : "unavailable"},
+                                                         {"reason", reason}}));
+    response.SetHeader("Retry-After", "1");
+    return response;
   }
   if (!options_.metrics_enabled) {
     return ProtocolProblem(404, "not-found", "Not found", "metrics are disabled", request.path);
@@ -125,7 +142,14 @@ std::string IamService::Metrics() const {
   for (const auto& status : runner_.Statuses()) {
     out += "iamd_projection_position{projection=\"" + status.name + "\"} " + std::to_string(status.position) + "\n";
   }
-  out += "# TYPE iamd_ready gauge\niamd_ready " + std::string(Ready() ? "1" : "0") + "\n";
+  const events::EventStoreStats stats = events_.Stats();
+  out += "# TYPE iamd_event_log_commits_total counter\niamd_event_log_commits_total " + std::to_string(stats.commits) +
+         "\n";
+  out += "# TYPE iamd_event_log_failed_writes_total counter\niamd_event_log_failed_writes_total " +
+         std::to_string(stats.failed_writes) + "\n";
+  out += "# TYPE iamd_event_log_writable gauge\niamd_event_log_writable " +
+         std::string(events_.Health().ok() ? "1" : "0") + "\n";
+  out += "# TYPE iamd_ready gauge\niamd_ready " + std::string(NotReadyReason().empty() ? "1" : "0") + "\n";
   return out;
 }
 
@@ -133,6 +157,12 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
 
+  // D-22: credentials come from the access read model; while it does not
+  // serve, no request can be authenticated, and none is refused as unknown.
+  if (Status access = runner_.Serving(projections::kAccessProjection); !access.ok()) {
+    return call->respond(ProtocolProblem(503, "unavailable", "Service Unavailable",
+                                         ready_() ? access.message() : "the server is starting; retry shortly", path));
+  }
   // D-3: header grammar → timestamp (400) → credential (401) → signature → nonce.
   const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());
   if (!auth.ok()) {
@@ -182,12 +212,64 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   }
   // API calls need the read models their rules and answers use (ready_);
   // a further read model still catching up does not stop them.
-  if (!ready_()) {
+  // Admin routes stay open so an operator can repair a read model (D-22).
+  if (!ready_() && !path.starts_with("/admin/v1/")) {
     return call->respond(
         ProtocolProblem(503, "unavailable", "Service Unavailable", "the server is starting; retry shortly", path));
   }
   call->path = std::move(match.params);
+  if (!BeginIdempotent(call)) return;
   (*match.handler)(std::move(call));
+}
+
+bool IamService::BeginIdempotent(const std::shared_ptr<ApiCall>& call) {
+  const HttpRequest& request = call->request;
+  const bool mutation = request.method == "POST" || request.method == "PUT" || request.method == "DELETE" ||
+                        request.method == "PATCH";
+  if (!mutation || !idempotency_ || !request.HasHeader("Idempotency-Key")) return true;
+  using Kind = IdempotencyGuard::Decision::Kind;
+  auto decision = idempotency_->Begin(call->context.client_id, request.Header("Idempotency-Key"), request);
+  const std::string& path = request.path;
+  switch (decision.kind) {
+    case Kind::kProceed: {
+      call->context.idempotency_key = decision.scoped_key;
+      call->context.idempotency_fingerprint = decision.fingerprint;
+      // The guard learns the outcome before the client does.
+      call->respond = [guard = idempotency_, key = decision.scoped_key, fingerprint = decision.fingerprint,
+                       respond = std::move(call->respond)](HttpResponse response) {
+        guard->Finish(key, fingerprint, response);
+        respond(std::move(response));
+      };
+      return true;
+    }
+    case Kind::kReplay:
+      decision.response->SetHeader("Idempotent-Replayed", "true");
+      call->respond(std::move(*decision.response));
+      return false;
+    case Kind::kInFlight:
+      call->respond(ProtocolProblem(409, "idempotency-key-in-use", "Conflict",
+                                    "a request with this Idempotency-Key is still being processed; retry later", path));
+      return false;
+    case Kind::kMismatch:
+      call->respond(ProtocolProblem(422, "idempotency-key-reused", "Unprocessable Content",
+                                    "this Idempotency-Key was used for a different request", path));
+      return false;
+    case Kind::kResponseLost: {
+      HttpResponse response = ProtocolProblem(409, "idempotent-response-lost", "Conflict", decision.detail, path);
+      for (const char* name : {"X-Iam-Sequence", "X-Iam-Creation-Date", "X-Iam-Change-Date"}) {
+        if (auto value = decision.response->Header(name); !value.empty()) response.SetHeader(name, std::string(value));
+      }
+      call->respond(std::move(response));
+      return false;
+    }
+    case Kind::kInvalid:
+      call->respond(ProtocolProblem(400, "bad-request", "Bad Request", decision.detail, path));
+      return false;
+    case Kind::kUnavailable:
+      call->respond(ProtocolProblem(503, "unavailable", "Service Unavailable", decision.detail, path));
+      return false;
+  }
+  return true;
 }
 
 }  // namespace iam::api

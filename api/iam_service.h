@@ -2,9 +2,10 @@
 //
 // For each request: assigns a request id (echoed in X-Request-Id), answers
 // the unauthenticated routes (/healthz, /readyz, /metrics), refuses paths
-// outside the API prefixes (404), verifies the EdgeGrid signature, builds the
-// RequestContext once, checks query and media type, routes (404/405), and
-// logs one line (method, path, status, duration, request id — never bodies,
+// outside the API prefixes (404), answers 503 while credentials cannot be
+// looked up, verifies the EdgeGrid signature, builds the RequestContext once,
+// checks query and media type, routes (404/405), applies Idempotency-Key to
+// mutations, and logs one line (method, path, status, duration, request id — never bodies,
 // secrets or the Authorization header).
 //
 // Thread safety: safe for concurrent use without external synchronization.
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "api/auth/edgegrid.h"
+#include "api/idempotency.h"
 #include "api/http/http_message.h"
 #include "api/router.h"
 #include "events/event_store.h"
@@ -37,10 +39,12 @@ class IamService final : public RequestHandler {
   // router() before serving.
   IamService(IamServiceOptions options, const edgegrid::CredentialLookup& credentials,
              projections::ProjectionRunner& runner, const events::EventStore& events,
-             std::function<bool()> ready);
+             std::function<bool()> ready, IdempotencyGuard* idempotency = nullptr);
   ~IamService() override;
 
   Router& router() { return router_; }
+  // The replay cache of the EdgeGrid verifier (see IamdServer: D-25).
+  edgegrid::NonceCache& nonces() { return verifier_.nonces(); }
 
   // Replaces the public URL (known only once the port is bound). Safe to call
   // while serving.
@@ -49,7 +53,12 @@ class IamService final : public RequestHandler {
   void Handle(HttpRequest request, Responder respond) override;
 
  private:
-  bool Ready() const;
+  // Why the server is not ready for traffic ("" when it is): starting, the
+  // store refusing writes (D-20), a read model not serving (D-22).
+  std::string NotReadyReason() const;
+  // Applies the Idempotency-Key of a mutation (D-23). False when `call` was
+  // answered (a replay or a refusal); true when the handler should run.
+  bool BeginIdempotent(const std::shared_ptr<ApiCall>& call);
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
   std::string Metrics() const;
@@ -60,6 +69,7 @@ class IamService final : public RequestHandler {
   projections::ProjectionRunner& runner_;
   const events::EventStore& events_;
   std::function<bool()> ready_;
+  IdempotencyGuard* idempotency_;
   Router router_;
   std::atomic<uint64_t> responses_by_class_[6] = {};
 };

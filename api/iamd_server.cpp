@@ -14,10 +14,12 @@
 #include "api/admin/admin_handlers.h"
 #include "api/auth/credential_lookup.h"
 #include "api/auth/edgerc.h"
+#include "api/auth/nonce_snapshot.h"
 #include "api/v3/groups_handlers.h"
 #include "api/http/host_port.h"
 #include "api/http/http_server.h"
 #include "api/iam_service.h"
+#include "api/idempotency.h"
 #include "api/auth/master_key.h"
 #include "api/http/tls_material.h"
 #include "commands/bootstrap_command.h"
@@ -46,7 +48,13 @@ struct IamdServer::Impl {
   std::unique_ptr<projections::ProjectionRunner> runner;
   std::unique_ptr<commands::CommandProcessor> processor;
   std::unique_ptr<AccessCredentialLookup> credentials;
+  std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<IamService> service;
+  int64_t start_second = 0;
+  // Requests signed at or before it are refused (D-25): the start second
+  // after a crash, 0 after a clean stop (whose nonces are taken over) and on
+  // a first start.
+  int64_t not_before_second = 0;
   std::unique_ptr<HttpServer> http;
   std::atomic<bool> started{false};
   std::string address;
@@ -60,15 +68,27 @@ struct IamdServer::Impl {
 
 
   // Waits (in steps, so shutdown is never held up) until the read models the
-  // rules are checked against have caught up. kCorruption when one failed,
+  // rules are checked against serve. A failed one is logged with its error
+  // (which names the event's position) and waited for too: the server keeps
+  // answering 503 until an operator voids the event and rebuilds it (D-22).
   // kUnavailable when shutting down.
   Status WaitForCoreProjections() {
+    bool failure_logged = false;
     for (std::string_view name : projections::CoreDirectories::Names()) {
       while (!runner->WaitUntilLive(name, std::chrono::seconds(1))) {
         if (shut_down.load()) return Status::Unavailable("shutting down");
         for (const auto& status : runner->Statuses()) {
           if (status.name != name) continue;
-          if (status.state == "failed") return Status::Corruption("projection " + status.name + " failed: " + status.error);
+          if (status.state == "failed") {
+            if (!failure_logged) {
+              spdlog::critical("read model {} cannot apply the log: {}; API calls answer 503 until the event is "
+                               "voided (iamctl verify, iamctl void) and the read model rebuilt",
+                               status.name, status.error);
+              failure_logged = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));  // WaitUntilLive returns at once
+            continue;
+          }
           spdlog::info("projection {} catching up: {}/{}", status.name, status.position, status.head);
         }
       }
@@ -77,11 +97,16 @@ struct IamdServer::Impl {
   }
 
   // Background part of the start: core read models, then the first-start
-  // bootstrap, then ready. A failure stops the server.
+  // bootstrap, then ready. A failed bootstrap stops the server.
   void Startup(bool plain_http) {
     Status status = WaitForCoreProjections();
     if (status.ok()) status = Bootstrap();
     if (status.ok()) {
+      // Requests signed in the start's own second are refused (D-25); ready
+      // means a freshly signed request is accepted.
+      while (NowMillis() / 1000 <= not_before_second && !shut_down.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
       started = true;
       spdlog::info("iamd ready on {} (TLS{}), data in {}", address, plain_http ? " and plain HTTP" : " only",
                    config.data_dir);
@@ -146,6 +171,7 @@ struct IamdServer::Impl {
   }
 
   Status Open() {
+    start_second = NowMillis() / 1000;
     auto listen = ParseHostPort(config.listen, /*allow_port_zero=*/true);
     if (!listen.ok()) return Status::InvalidArgument("--listen: " + listen.status().message());
     if (config.threads < 1 || config.threads > 256) return Status::InvalidArgument("--threads must be 1 to 256");
@@ -160,7 +186,9 @@ struct IamdServer::Impl {
     events::StorageOptions storage_options;
     storage_options.data_dir = EventStoreDirectory(config.data_dir);
     storage_options.master_key = std::move(*master_key);
-    auto opened = events::Storage::OpenRocksDb(storage_options);
+    storage_options.min_free_bytes = config.min_free_bytes;
+    auto opened = config.open_storage ? config.open_storage(storage_options)
+                                      : events::Storage::OpenRocksDb(storage_options);
     if (!opened.ok()) return opened.status();
     storage = std::move(*opened);
 
@@ -196,14 +224,29 @@ struct IamdServer::Impl {
     }
     http_options.allow_plain_http = IsLoopbackHost(listen->host) || config.allow_plain_http;
 
+    // D-25: a clean stop handed over its nonce window; without one, the
+    // previous process may have accepted requests this one cannot know.
+    auto nonce_window = edgegrid::TakeNonceSnapshot(Path("nonces.snapshot"));
+    if (!nonce_window.ok()) return nonce_window.status();
+    if (nonce_window->has_value()) {
+      not_before_second = (*nonce_window)->not_before_seconds;  // a crash before the clean stop still counts
+    } else if (storage->events().Head() > 0) {
+      not_before_second = start_second;
+      spdlog::warn("iamd did not stop cleanly last time: requests signed before this start are refused");
+    }
     credentials = std::make_unique<AccessCredentialLookup>(*runner, storage->secrets());
+    idempotency = std::make_unique<IdempotencyGuard>(storage->events(), storage->state(), IdempotencyGuard::Options{});
     IamServiceOptions service_options;
     service_options.metrics_enabled = config.metrics;
     service_options.verifier.max_skew_seconds = config.max_clock_skew_seconds;
+    // D-25: nonces live in memory, so a request signed before this start
+    // could have been accepted by the previous process: refuse it.
+    service_options.verifier.not_before_seconds = not_before_second;
     service = std::make_unique<IamService>(service_options, *credentials, *runner, storage->events(),
-                                           [this] { return started.load(); });
+                                           [this] { return started.load(); }, idempotency.get());
+    if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, NowMillis() / 1000);
     AddGroupRoutes(service->router(), *runner, *processor);
-    AddAdminRoutes(service->router(), *runner);
+    AddAdminRoutes(service->router(), *runner, storage->events());
 
     auto server = HttpServer::Start(http_options, *service);
     if (!server.ok()) return server.status();
@@ -212,6 +255,7 @@ struct IamdServer::Impl {
     const std::string public_url = config.public_url.empty() ? "https://" + address : config.public_url;
     service->SetPublicUrl(public_url);
 
+    // Tools find the server through this file (iamctl), also while it starts.
     std::ofstream(Path("server.address")) << address << "\n";
     spdlog::info("iamd listening on {}", address);
     startup = std::thread([this, plain = http_options.allow_plain_http] { Startup(plain); });
@@ -222,6 +266,14 @@ struct IamdServer::Impl {
     if (shut_down.exchange(true)) return;
     started = false;
     if (http) http->Shutdown();
+    if (service) {
+      // No request is in flight any more: hand the nonce window to the next start.
+      if (auto s = edgegrid::SaveNonceSnapshot(service->nonces(), not_before_second, Path("nonces.snapshot"),
+                                               NowMillis() / 1000);
+          !s.ok()) {
+        spdlog::warn("the nonce window was not saved ({}); the next start refuses older signatures", s.ToString());
+      }
+    }
     if (startup.joinable()) startup.join();
     if (processor) processor->Stop();
     if (runner) runner->Stop();

@@ -12,12 +12,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "events/status.h"
+#include "events/storage.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
@@ -33,6 +35,12 @@ struct ServerConfig {
   bool metrics = true;
   int64_t max_clock_skew_seconds = 30;
   std::string master_key_file;            // default DATA_DIR/master.key (created on first start)
+  // Appends are refused (503) while less than this is free on the data
+  // directory's file system (D-20); 0 turns the check off.
+  uint64_t min_free_bytes = uint64_t{4} << 20;
+  // Opens the storage; empty = the embedded RocksDB backend. A seam for tests
+  // that inject storage faults.
+  std::function<Result<std::unique_ptr<events::Storage>>(const events::StorageOptions&)> open_storage;
   // Read models beyond the core ones; a new one catches up in the background
   // while the server serves (/readyz says 503 until it has).
   std::vector<std::pair<std::string, projections::ProjectionFactory>> extra_projections;

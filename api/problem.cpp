@@ -14,6 +14,9 @@ HttpResponse Finish(int status, const boost::json::object& body) {
   response.status = status;
   response.SetHeader("Content-Type", kProblemJson);
   response.body = boost::json::serialize(body);
+  // Every 503 is temporary (starting, storage recovering, a read model
+  // rebuilding): tell clients when to try again.
+  if (status == 503) response.SetHeader("Retry-After", "1");
   return response;
 }
 
@@ -82,6 +85,13 @@ HttpResponse ProblemFromStatus(const Status& status, std::string_view family, st
       p.status = 503;
       p.title = "Service Unavailable";
       p.type = protocol + "unavailable";
+      break;
+    case StatusCode::kIOError:
+      // Storage failed under the request: nothing was changed; retrying later may work.
+      p.status = 503;
+      p.title = "Service Unavailable";
+      p.type = protocol + "unavailable";
+      p.detail = "storage unavailable";
       break;
     default:
       // Storage and internal failures are logged by the caller; their text

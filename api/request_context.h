@@ -25,6 +25,10 @@ struct RequestContext {
   std::string actor;          // uiUserName of the client's owner: createdBy/modifiedBy
   std::string remote_address;
   std::string scheme;
+  // Set when the request carries an Idempotency-Key (D-23): the key scoped to
+  // the client and the request's fingerprint, recorded with the events.
+  std::string idempotency_key;
+  std::string idempotency_fingerprint;
 };
 
 // Path parameters of the matched route, percent-decoded.

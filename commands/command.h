@@ -22,6 +22,9 @@ struct CommandContext {
   std::string account_id;       // the resourceOwner of what is changed
   std::string actor;            // the acting user's uiUserName (or "system")
   std::string request_id;
+  // Recorded with the events in the same durable write (D-23); empty = none.
+  std::string idempotency_key;
+  std::string idempotency_fingerprint;
 };
 
 struct Decision {

@@ -147,6 +147,8 @@ struct CommandProcessor::Impl {
     events::AppendRequest request;
     request.streams = std::move(decision->appends);
     request.epoch = state_epoch;
+    request.idempotency_key = item.context.idempotency_key;
+    request.idempotency_fingerprint = item.context.idempotency_fingerprint;
     const std::string owner = request.streams.front().resource_owner;
     const int64_t created_id = decision->created_id;
     {

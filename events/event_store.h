@@ -123,7 +123,8 @@ class EventStore {
   virtual EventStoreStats Stats() const = 0;
 
   // The record of a committed request with this idempotency key; nullopt
-  // when there is none. kIOError / kCorruption from storage.
+  // when there is none or it is older than the store's retention.
+  // kIOError / kCorruption from storage.
   virtual Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const = 0;
 
   // Events of one aggregate with version >= from_version, in version order,

@@ -35,6 +35,9 @@ struct StorageOptions {
   // full disk then costs no engine error and writes resume by themselves
   // once space returns. 0 turns the check off.
   uint64_t min_free_bytes = uint64_t{4} << 20;
+  // How long an idempotency key is honoured (D-23: at least 24 hours); an
+  // older record is treated as absent and replaced by the next use of its key.
+  std::chrono::milliseconds idempotency_retention = std::chrono::hours(24);
 };
 
 class Storage {

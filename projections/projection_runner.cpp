@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 
+#include "events/log_events.h"
 #include "events/payload_json.h"
 
 namespace iam::projections {
@@ -75,7 +77,7 @@ struct ProjectionRunner::Slot {
 };
 
 ProjectionRunner::ProjectionRunner(events::EventStore& events, events::StateStore& state)
-    : events_(events), state_(state) {
+    : events_(events), state_(state), voided_(std::make_shared<const std::set<uint64_t>>()) {
   events_.AddCommitListener(this);
 }
 
@@ -109,6 +111,9 @@ Status ProjectionRunner::WriteCheckpoint(Slot& slot) {
 }
 
 Status ProjectionRunner::Start() {
+  auto voids = events::ReadVoids(events_);
+  if (!voids.ok()) return voids.status();
+  voided_.store(std::make_shared<const std::set<uint64_t>>(std::move(voids->positions)));
   for (auto& owned : slots_) {
     Slot& slot = *owned;
     auto record = state_.Get(CheckpointKey(slot.name));
@@ -161,9 +166,22 @@ Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& 
   while (skip < page.size() && page[skip].position <= position) ++skip;
   if (skip == page.size()) return position;
   auto fresh = page.subspan(skip);
-  events::StateBatch batch;
-  if (auto s = target.Apply(fresh, RowPrefix(name, generation), batch); !s.ok()) return s;
   const uint64_t reached = fresh.back().position;
+  // Voided events are skipped (a copy only when the page holds one).
+  std::vector<events::Event> kept;
+  if (auto voided = voided_.load(); voided && !voided->empty()) {
+    const bool any = std::any_of(fresh.begin(), fresh.end(), [&](const events::Event& e) { return voided->count(e.position) > 0; });
+    if (any) {
+      for (const events::Event& e : fresh) {
+        if (!voided->count(e.position)) kept.push_back(e);
+      }
+      fresh = kept;
+    }
+  }
+  events::StateBatch batch;
+  if (!fresh.empty()) {
+    if (auto s = target.Apply(fresh, RowPrefix(name, generation), batch); !s.ok()) return s;
+  }
   if (batch.empty() && persisted_position && unwritten && unwritten->empty() &&
       reached - *persisted_position < kIdleCheckpointInterval) {
     return reached;  // nothing changed; the checkpoint may lag (replaying no-ops is harmless)
@@ -293,11 +311,32 @@ void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
 }
 
 void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
+  // Voids first: a void recorded in this batch applies to everything after it.
+  bool voided_now = false;
+  for (const events::Event& e : committed) {
+    if (!events::IsEventVoided(e)) continue;
+    auto voided = events::ParseEventVoided(e);
+    if (!voided.ok()) continue;  // the projections report the damaged record
+    auto positions = std::make_shared<std::set<uint64_t>>(*voided_.load());
+    positions->insert(voided->position);
+    voided_.store(std::move(positions));
+    voided_now = true;
+  }
+  std::vector<std::string> failed;
   for (auto& owned : slots_) {
     Slot& slot = *owned;
     std::lock_guard lock(slot.mu);
+    if (slot.failed) failed.push_back(slot.name);
     if (!slot.live || !slot.caught_up || slot.failed) continue;
     if (auto s = ApplyPage(slot, /*shadow=*/false, committed); !s.ok()) MarkFailed(slot, s);
+  }
+  if (!voided_now) return;
+  for (const std::string& name : failed) {
+    if (auto s = Rebuild(name); s.ok()) {
+      spdlog::info("projection {} failed earlier: rebuilding it now that an event was voided", name);
+    } else {
+      spdlog::warn("projection {}: rebuild after a void did not start: {}", name, s.ToString());
+    }
   }
 }
 

@@ -9,6 +9,9 @@
 //   current when a mutation's response is sent (read-your-writes).
 // - Rebuild(name) replays the log into a new generation in the background
 //   while the current one keeps serving, then swaps them atomically.
+// - Positions voided by an EventVoided (events/log_events.h) are skipped by
+//   every projection; when one is recorded, every failed projection is
+//   rebuilt, so a read model stopped by an impossible event recovers by itself.
 // Rows and checkpoint of one step are written in one StateBatch, so a crash
 // never applies an event twice or skips one.
 //
@@ -19,7 +22,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +117,8 @@ class ProjectionRunner final : public events::CommitListener {
   events::EventStore& events_;
   events::StateStore& state_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  // Voided positions; replaced, never changed in place (readers on any thread).
+  std::atomic<std::shared_ptr<const std::set<uint64_t>>> voided_;
   uint64_t applied_at_start_ = 0;
   bool stopped_ = false;
 };

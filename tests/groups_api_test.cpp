@@ -11,6 +11,7 @@
 #include "api/auth/edgerc.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
+#include "tests/support/api_server_test.h"
 #include "tests/support/openapi_conformance.h"
 #include "tests/support/signed_client.h"
 #include "tests/support/temp_dir.h"
@@ -22,89 +23,9 @@ namespace {
 namespace json = boost::json;
 using testing::SignedClient;
 
-constexpr const char* kGroups = "/identity-management/v3/user-admin/groups";
+using testing::kGroups;
 
-class GroupsApiTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    spdlog::set_level(spdlog::level::warn);
-    StartServer();
-  }
-
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-  }
-
-  void StartServer() {
-    api::ServerConfig config;
-    config.data_dir = dir_.string();
-    config.listen = "127.0.0.1:0";
-    config.threads = 2;
-    auto server = api::IamdServer::Start(config);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    ASSERT_TRUE(server_->WaitUntilReady(std::chrono::seconds(30)).ok());
-    auto edgerc = api::ReadEdgerc(server_->edgerc_path());
-    ASSERT_TRUE(edgerc.ok()) << edgerc.status().ToString();
-    credential_ = {edgerc->client_token, edgerc->access_token, edgerc->client_secret};
-    client_ = std::make_unique<SignedClient>(server_->address(), credential_);
-  }
-
-  void RestartServer() {
-    client_.reset();
-    server_.reset();
-    StartServer();
-  }
-
-  static json::value Body(const api::HttpResponse& response) {
-    boost::system::error_code ec;
-    json::value v = json::parse(response.body, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << response.body;
-    return v;
-  }
-
-  int64_t TopGroupId() {
-    auto response = client_->Send("GET", kGroups);
-    EXPECT_EQ(response.status, 200) << response.body;
-    return Body(response).as_array().at(0).as_object().at("groupId").as_int64();
-  }
-
-  int64_t CreateGroup(int64_t parent, const std::string& name) {
-    auto response = client_->SendJson("POST", std::string(kGroups) + "/" + std::to_string(parent),
-                                      json::serialize(json::object{{"groupName", name}}));
-    EXPECT_EQ(response.status, 201) << response.body;
-    if (response.status != 201) return 0;
-    return Body(response).as_object().at("groupId").as_int64();
-  }
-
-  // An IAM problem with `status` and a type ending in `type_suffix`.
-  void ExpectProblem(const api::HttpResponse& response, int status, const std::string& type_suffix) {
-    EXPECT_EQ(response.status, status) << response.body;
-    EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
-    json::value body = Body(response);
-    ASSERT_TRUE(body.is_object()) << response.body;
-    const auto& o = body.as_object();
-    for (const char* member : {"type", "title", "detail", "instance", "status"}) {
-      EXPECT_TRUE(o.contains(member)) << member << " missing in " << response.body;
-    }
-    EXPECT_EQ(o.at("status").as_int64(), status);
-    const std::string type(o.at("type").as_string());
-    EXPECT_TRUE(type.size() >= type_suffix.size() && type.ends_with(type_suffix)) << type;
-  }
-
-  void ExpectEventDetailHeaders(const api::HttpResponse& response) {
-    EXPECT_FALSE(response.Header("X-Iam-Sequence").empty());
-    EXPECT_FALSE(response.Header("X-Iam-Resource-Owner").empty());
-    EXPECT_TRUE(ParseTimestampMillis(std::string(response.Header("X-Iam-Creation-Date"))).has_value());
-    EXPECT_TRUE(ParseTimestampMillis(std::string(response.Header("X-Iam-Change-Date"))).has_value());
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<api::IamdServer> server_;
-  testing::ClientCredentialText credential_;
-  std::unique_ptr<SignedClient> client_;
-};
+class GroupsApiTest : public testing::ApiServerTest {};
 
 TEST_F(GroupsApiTest, AccountStartsWithOneTopLevelGroup) {
   auto response = client_->Send("GET", kGroups);
@@ -136,7 +57,7 @@ TEST_F(GroupsApiTest, CreateGetRenameDeleteWithEventDetails) {
 
   // Read-your-writes: the next read sees it, in the group and in the tree.
   auto fetched = client_->Send("GET", std::string(kGroups) + "/" + std::to_string(id));
-  ASSERT_EQ(fetched.status, 200);
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
   EXPECT_EQ(Body(fetched).as_object().at("groupName").as_string(), "Engineering");
   auto tree = Body(client_->Send("GET", kGroups));
   EXPECT_EQ(tree.as_array()[0].as_object().at("subGroups").as_array().size(), 1u);
@@ -276,7 +197,8 @@ TEST_F(GroupsApiTest, AuthenticationFailuresUseTheGatewayShape) {
   EXPECT_EQ(Body(wrong).as_object().at("detail").as_string(), "The signature does not match");
 
   const std::string once = sign(testing::NowTimestamp(), testing::RandomNonce(), credential_.client_secret);
-  EXPECT_EQ(client_->SendWithAuthorization("GET", kGroups, "", once).status, 200);
+  auto first_use = client_->SendWithAuthorization("GET", kGroups, "", once);
+  EXPECT_EQ(first_use.status, 200) << first_use.body;
   EXPECT_EQ(client_->SendWithAuthorization("GET", kGroups, "", once).status, 401);  // replay
 
   // Signed over https (a client behind a TLS-terminating proxy) is accepted on plain HTTP too.
@@ -303,7 +225,7 @@ TEST_F(GroupsApiTest, StateSurvivesRestartAndTheCredentialIsKept) {
   RestartServer();
   EXPECT_EQ(credential_.client_token, before.client_token);
   auto fetched = client_->Send("GET", std::string(kGroups) + "/" + std::to_string(id));
-  ASSERT_EQ(fetched.status, 200);
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
   EXPECT_EQ(Body(fetched).as_object().at("groupName").as_string(), "Durable");
   EXPECT_EQ(CreateGroup(top, "After restart"), id + 1);  // ids continue, never reused
 }

@@ -32,7 +32,8 @@ struct EventsOptions {
 // `iamctl events`: the log as NDJSON, one EventToJson object per line.
 int RunEvents(const EventsOptions& options);
 
-// `iamctl verify`: checks the log's invariants; see iamctl_log.cpp.
+// `iamctl verify`: checks the log's invariants and that every read model can
+// apply every event that is not void; see iamctl_log.cpp.
 int RunVerify(const std::string& data_dir);
 
 struct ProjectionsOptions {
@@ -49,6 +50,16 @@ int RunProjectionsStatus(const ProjectionsOptions& options);
 // `iamctl projections rebuild NAME`, through the running server or, without
 // one, in this process.
 int RunProjectionsRebuild(const ProjectionsOptions& options);
+
+struct VoidOptions {
+  std::string data_dir;
+  uint64_t position = 0;
+  std::string reason;
+  bool yes = false;  // without it, only shows the event
+};
+
+// `iamctl void`: records that an event no read model can apply is void.
+int RunVoid(const VoidOptions& options);
 
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound

@@ -13,6 +13,7 @@
 
 #include "api/iamd_server.h"
 #include "events/event_codec.h"
+#include "projections/apply_check.h"
 #include "tools/iamctl_commands.h"
 
 namespace iam::tools {
@@ -183,6 +184,7 @@ class Verifier {
     const uint64_t head = log_.Head();
     ScanLog(head);
     CheckStreams();
+    CheckApplies();
     std::printf("verify: %llu events, %zu aggregates, head %llu, %llu problem%s\n",
                 static_cast<unsigned long long>(events_), aggregates_.size(),
                 static_cast<unsigned long long>(head), static_cast<unsigned long long>(problems_),
@@ -267,6 +269,24 @@ class Verifier {
       Problem(e.position, std::string("payload is not valid JSON: ") + simdjson::error_message(error));
     } else if (!root.is_object()) {
       Problem(e.position, "payload is not a JSON object");
+    }
+  }
+
+  // Folds the log into scratch read models: every event that is not void
+  // must apply (what the server's projections will do with it).
+  void CheckApplies() {
+    auto report = projections::CheckLogApplies(log_);
+    if (!report.ok()) {
+      Problem("applying the log to the read models stops: " + report.status().ToString());
+      return;
+    }
+    for (const auto& u : report->unappliable) {
+      Problem(u.position, u.event_type + " of " + u.aggregate + " cannot be applied: " + u.error +
+                              " (iamctl void " + std::to_string(u.position) + " --reason … records it as void)");
+    }
+    for (uint64_t position : report->voided) {
+      std::fprintf(stderr, "position %llu: void (skipped by every read model)\n",
+                   static_cast<unsigned long long>(position));
     }
   }
 

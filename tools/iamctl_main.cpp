@@ -71,8 +71,18 @@ int main(int argc, char** argv) {
 
   CLI::App* verify_cmd = app.add_subcommand(
       "verify", "Check the event log: contiguous positions and versions, readable records, JSON payloads, "
-                "dates and the stream index (exit 0 clean, 1 damaged, 2 unreadable store)");
+                "dates, the stream index, and that every read model applies every event that is not void "
+                "(exit 0 clean, 1 damaged, 2 unreadable store)");
   AddDataDir(*verify_cmd, data_dir);
+
+  tools::VoidOptions void_options;
+  CLI::App* void_cmd = app.add_subcommand(
+      "void", "Record that the event at POSITION, which a read model cannot apply (see verify), is void: every "
+              "read model skips it from then on and failed ones rebuild. Shows the event; records only with --yes");
+  AddDataDir(*void_cmd, data_dir);
+  void_cmd->add_option("position", void_options.position, "Position of the event")->required()->check(CLI::PositiveNumber);
+  void_cmd->add_option("--reason", void_options.reason, "Why it is voided (kept in the log)")->required();
+  void_cmd->add_flag("--yes", void_options.yes, "Record the void");
 
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
@@ -99,6 +109,10 @@ int main(int argc, char** argv) {
     return tools::RunEvents(events);
   }
   if (verify_cmd->parsed()) return tools::RunVerify(data_dir);
+  if (void_cmd->parsed()) {
+    void_options.data_dir = data_dir;
+    return tools::RunVoid(void_options);
+  }
   projections.data_dir = data_dir;
   if (status_cmd->parsed()) return tools::RunProjectionsStatus(projections);
   if (rebuild_cmd->parsed()) return tools::RunProjectionsRebuild(projections);

@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
   // Request log lines are formatted on the I/O threads but written by a
   // logging thread, so a slow terminal or pipe never stalls a request.
   spdlog::init_thread_pool(16384, 1);
-  spdlog::set_default_logger(spdlog::create_async<spdlog::sinks::stdout_sink_mt>("iamd"));
+  // A full log queue drops its oldest lines rather than blocking the thread
+  // that logs (a request, the event store's writer).
+  spdlog::set_default_logger(
+      spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("iamd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   auto server = iam::api::IamdServer::Start(config);
   if (!server.ok()) {

@@ -1,14 +1,17 @@
 // Routes of the administration API under /admin/v1: projection status and
-// rebuilds (what `iamctl projections …` calls while the server runs).
+// rebuilds, and voiding an event no read model can apply (what `iamctl
+// projections …` and `iamctl void` call while the server runs). They answer
+// while the server is still starting, so an operator can repair it (D-22).
 #pragma once
 
 #include "api/router.h"
+#include "events/event_store.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
 
-// `runner` must outlive `router`'s use.
-void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner);
+// `runner` and `events` must outlive `router`'s use.
+void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner, events::EventStore& events);
 
 // The JSON form of projection statuses: {"projections":[{name, state,
 // generation, position, head, rebuildPosition, error?}, …]}. Shared with iamctl.

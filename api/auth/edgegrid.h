@@ -201,6 +201,9 @@ class Verifier {
   // Host is the Host header as received; path+query is request.target verbatim.
   AuthResult Verify(const HttpRequest& request, int64_t now_unix_seconds);
 
+  // The replay cache, for handing it across a clean restart (D-25).
+  NonceCache& nonces() { return nonces_; }
+
  private:
   const CredentialLookup& lookup_;
   const VerifierOptions options_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <sstream>
 #include <string>
 
 namespace iam::api::edgegrid {
@@ -71,6 +72,32 @@ bool NonceCache::CheckAndRecord(std::string_view client_token, std::string_view 
   if (!shard.expiry_by_key.try_emplace(key, expiry).second) return false;
   shard.keys_by_expiry[expiry].push_back(key);
   return true;
+}
+
+std::string NonceCache::Export(int64_t now_unix_seconds) const {
+  std::string out;
+  for (const Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [key, expiry] : shard.expiry_by_key) {
+      if (expiry < now_unix_seconds) continue;
+      out += std::to_string(key.hi) + ' ' + std::to_string(key.lo) + ' ' + std::to_string(expiry) + '\n';
+    }
+  }
+  return out;
+}
+
+void NonceCache::Import(std::string_view exported, int64_t now_unix_seconds) {
+  std::istringstream lines{std::string(exported)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    Key key;
+    int64_t expiry = 0;
+    if (!(fields >> key.hi >> key.lo >> expiry) || expiry < now_unix_seconds) continue;
+    Shard& shard = shards_[key.hi % kShards];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (shard.expiry_by_key.try_emplace(key, expiry).second) shard.keys_by_expiry[expiry].push_back(key);
+  }
 }
 
 size_t NonceCache::Size() const {

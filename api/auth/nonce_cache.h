@@ -37,6 +37,14 @@ class NonceCache {
   bool CheckAndRecord(std::string_view client_token, std::string_view nonce,
                       int64_t request_unix_seconds, int64_t now_unix_seconds);
 
+  // The entries still inside the window at `now`, one "hi lo expiry" line
+  // each (digests, never tokens or nonces): what a cleanly stopping server
+  // hands to the next process so that replays stay refused across a
+  // restart (D-25).
+  std::string Export(int64_t now_unix_seconds) const;
+  // Adds entries written by Export; malformed and expired lines are skipped.
+  void Import(std::string_view exported, int64_t now_unix_seconds);
+
   // Number of entries currently held, including expired ones not yet
   // dropped (they go on the next CheckAndRecord touching their shard).
   size_t Size() const;

@@ -5,10 +5,14 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <set>
+#include <vector>
 
 #include "api/api_response.h"
+#include "api/command_submission.h"
 #include "api/json_input.h"
 #include "api/problem.h"
+#include "api/read_models.h"
 #include "commands/group_commands.h"
 #include "events/clock.h"
 #include "projections/access_read_model.h"
@@ -33,8 +37,9 @@ Result<int64_t> ParseId(std::string_view text, std::string_view name) {
   return value;
 }
 
-boost::json::object GroupJson(const GroupDirectory& groups, const GroupRecord& group, bool actions,
-                              size_t depth_left) {
+// One group's members before "subGroups", as a JSON object text without its
+// closing brace.
+void OpenGroupObject(std::string& out, const GroupRecord& group, bool actions) {
   boost::json::object o;
   o["groupId"] = group.group_id;
   o["groupName"] = group.group_name;
@@ -45,19 +50,47 @@ boost::json::object GroupJson(const GroupDirectory& groups, const GroupRecord& g
   o["modifiedBy"] = group.modified_by;
   if (actions) {
     // computed from the same facts DeleteGroup checks.
-    boost::json::object flags;
-    flags["delete"] = group.parent_group_id != 0 && group.subgroup_ids.empty();
-    flags["edit"] = true;
-    o["actions"] = std::move(flags);
+    o["actions"] = boost::json::object{{"delete", group.parent_group_id != 0 && group.subgroup_ids.empty()},
+                                       {"edit", true}};
   }
-  boost::json::array subgroups;
-  if (depth_left > 0) {
-    for (int64_t id : group.subgroup_ids) {
-      if (const GroupRecord* child = groups.Find(id)) subgroups.push_back(GroupJson(groups, *child, actions, depth_left - 1));
+  std::string text = boost::json::serialize(o);
+  text.pop_back();  // the closing brace: "subGroups" follows
+  out += text;
+}
+
+// The group with its whole subtree as JSON text. Iterative with an explicit
+// stack: a deep chain of groups must not exhaust an I/O thread's stack (nor
+// would a recursive JSON tree's destructor).
+std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, bool actions) {
+  struct Frame {
+    const GroupRecord* group;
+    std::set<int64_t>::const_iterator next_child;
+    bool first_child = true;
+  };
+  std::string out;
+  std::vector<Frame> stack;
+  auto open = [&](const GroupRecord& group) {
+    OpenGroupObject(out, group, actions);
+    out += ",\"subGroups\":[";
+    stack.push_back({&group, group.subgroup_ids.begin()});
+  };
+  open(root);
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    const GroupRecord* child = nullptr;
+    while (!child && top.next_child != top.group->subgroup_ids.end()) child = groups.Find(*top.next_child++);
+    // A parent cycle cannot exist (moves refuse it); the bound keeps a damaged
+    // directory from looping forever all the same.
+    if (child && stack.size() <= groups.size()) {
+      if (!top.first_child) out += ',';
+      top.first_child = false;
+      open(*child);
+    } else {
+      out += "]}";
+      stack.pop_back();
     }
   }
-  o["subGroups"] = std::move(subgroups);
-  return o;
+  return out;
 }
 
 class GroupRoutes {
@@ -68,12 +101,15 @@ class GroupRoutes {
   void ListGroups(const std::shared_ptr<ApiCall>& call) {
     auto actions = call->query.GetBool("actions", false);
     if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
-    auto body = Groups()->Read([&](const GroupDirectory& groups) {
-      boost::json::array list;
+    auto model = Groups(*call);
+    if (!model) return;
+    auto body = model->Read([&](const GroupDirectory& groups) {
+      std::string list = "[";
       for (int64_t id : groups.TopLevel(call->context.account_id)) {
-        list.push_back(GroupJson(groups, *groups.Find(id), *actions, groups.size()));
+        if (list.size() > 1) list += ',';
+        list += GroupJson(groups, *groups.Find(id), *actions);
       }
-      return boost::json::serialize(list);
+      return list + "]";
     });
     call->respond(JsonResponse(200, std::move(body)));
   }
@@ -141,12 +177,15 @@ class GroupRoutes {
     // Group-level grants arrive with the users read model; until then no
     // user holds a role, so no move changes anyone's access.
     const std::vector<projections::UserGroupGrants> grants;
-    auto affected = Groups()->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
+    auto groups_model = Groups(*call);
+    if (!groups_model) return;
+    auto access = ServingReadModel<projections::AccessReadModel>(runner_, projections::kAccessProjection, *call);
+    if (!access) return;
+    auto affected = groups_model->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
       if (auto s = commands::CheckGroupMove(groups, call->context.account_id, *source, *destination); !s.ok()) return s;
       return projections::UsersAffectedByMove(groups, grants, *source, *destination);
     });
     if (!affected.ok()) return RespondWithError(*call, affected.status(), kUserAdminErrors);
-    auto access = runner_.LiveAs<projections::AccessReadModel>(projections::kAccessProjection);
     boost::json::array list;
     access->Read([&](const projections::AccessDirectory& directory) {
       for (const auto& user : *affected) {
@@ -168,14 +207,6 @@ class GroupRoutes {
   }
 
  private:
-  using OnCommitted = std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)>;
-
-  static void RespondNoContent(const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
-    HttpResponse response = NoContent();
-    AddEventDetails(response, outcome);
-    call->respond(std::move(response));
-  }
-
   static Result<std::string> GroupNameFromBody(const std::string& body) {
     auto reader = JsonObjectReader::Parse(body);
     if (!reader.ok()) return reader.status();
@@ -186,27 +217,25 @@ class GroupRoutes {
     return name;
   }
 
-  std::shared_ptr<projections::GroupsReadModel> Groups() const {
-    return runner_.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
+  // The groups read model, or nullptr after answering 503 (D-22).
+  std::shared_ptr<projections::GroupsReadModel> Groups(const ApiCall& call) const {
+    return ServingReadModel<projections::GroupsReadModel>(runner_, projections::kGroupsProjection, call);
   }
 
   void Submit(const std::shared_ptr<ApiCall>& call, std::unique_ptr<commands::Command> command, OnCommitted then) {
-    commands::CommandContext context{call->context.account_id, call->context.actor, call->context.request_id};
-    processor_.Submit(std::move(command), std::move(context),
-                      [call, then = std::move(then)](Result<commands::CommandOutcome> outcome) {
-                        if (!outcome.ok()) return RespondWithError(*call, outcome.status(), kUserAdminErrors);
-                        then(call, *outcome);
-                      });
+    SubmitCommand(processor_, call, std::move(command), kUserAdminErrors, std::move(then));
   }
 
   // The group as the read model has it now; with `outcome`, also the event
   // details (and Location for a 201).
   void RespondWithGroup(const std::shared_ptr<ApiCall>& call, int64_t group_id, bool actions, int status,
                         const commands::CommandOutcome* outcome) {
-    auto body = Groups()->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
+    auto model = Groups(*call);
+    if (!model) return;
+    auto body = model->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
       const GroupRecord* group = groups.Find(call->context.account_id, group_id);
       if (!group) return std::nullopt;
-      return boost::json::serialize(GroupJson(groups, *group, actions, groups.size()));
+      return GroupJson(groups, *group, actions);
     });
     if (!body) {
       return RespondWithError(*call,

@@ -107,6 +107,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         max_queued_(options.max_queued_appends),
         recovery_interval_(options.recovery_interval),
         min_free_bytes_(options.min_free_bytes),
+        idempotency_retention_ms_(options.idempotency_retention.count()),
         data_dir_(options.data_dir) {}
 
   ~RocksDbEventStore() override { Stop(); }
@@ -190,6 +191,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!s.ok()) return FromRocks(s, "reading idempotency record");
     auto record = DecodeIdempotencyRecord(bytes);
     if (!record.ok()) return record.status();
+    if (record->recorded_ms < NowMillis() - idempotency_retention_ms_) return std::optional<IdempotencyRecord>();
     return std::optional<IdempotencyRecord>(std::move(*record));
   }
 
@@ -590,6 +592,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
   const size_t max_queued_;
   const std::chrono::milliseconds recovery_interval_;
   const uint64_t min_free_bytes_;
+  const int64_t idempotency_retention_ms_;
   const std::string data_dir_;
 
   std::mutex queue_mu_;

@@ -1,0 +1,112 @@
+// ApiServerTest: a real iamd on an ephemeral loopback port with its own data
+// directory, and a client signing with the bootstrap credential. The base of
+// the end-to-end API suites. For tests only.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <memory>
+#include <string>
+
+#include "api/auth/edgerc.h"
+#include "api/iamd_server.h"
+#include "events/clock.h"
+#include "tests/support/signed_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace iam::testing {
+
+namespace json = boost::json;
+
+inline constexpr const char* kGroups = "/identity-management/v3/user-admin/groups";
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spdlog::set_level(spdlog::level::warn);
+    StartServer();
+  }
+
+  void TearDown() override {
+    client_.reset();
+    server_.reset();
+  }
+
+  // Lets a suite adjust the configuration (e.g. inject storage faults).
+  virtual void Configure(api::ServerConfig& config) {}
+
+  void StartServer() {
+    api::ServerConfig config;
+    config.data_dir = dir_.string();
+    config.listen = listen_;
+    config.threads = 2;
+    Configure(config);
+    auto server = api::IamdServer::Start(config);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    ASSERT_TRUE(server_->WaitUntilReady(std::chrono::seconds(30)).ok());
+    auto edgerc = api::ReadEdgerc(server_->edgerc_path());
+    ASSERT_TRUE(edgerc.ok()) << edgerc.status().ToString();
+    credential_ = {edgerc->client_token, edgerc->access_token, edgerc->client_secret};
+    client_ = std::make_unique<SignedClient>(server_->address(), credential_);
+  }
+
+  void RestartServer() {
+    client_.reset();
+    server_.reset();
+    StartServer();
+  }
+
+  static json::value Body(const api::HttpResponse& response) {
+    boost::system::error_code ec;
+    json::value v = json::parse(response.body, ec);
+    EXPECT_FALSE(ec) << "not JSON: " << response.body;
+    return v;
+  }
+
+  int64_t TopGroupId() {
+    auto response = client_->Send("GET", kGroups);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return Body(response).as_array().at(0).as_object().at("groupId").as_int64();
+  }
+
+  int64_t CreateGroup(int64_t parent, const std::string& name) {
+    auto response = client_->SendJson("POST", std::string(kGroups) + "/" + std::to_string(parent),
+                                      json::serialize(json::object{{"groupName", name}}));
+    EXPECT_EQ(response.status, 201) << response.body;
+    if (response.status != 201) return 0;
+    return Body(response).as_object().at("groupId").as_int64();
+  }
+
+  // An IAM problem with `status` and a type ending in `type_suffix`.
+  void ExpectProblem(const api::HttpResponse& response, int status, const std::string& type_suffix) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
+    json::value body = Body(response);
+    ASSERT_TRUE(body.is_object()) << response.body;
+    const auto& o = body.as_object();
+    for (const char* member : {"type", "title", "detail", "instance", "status"}) {
+      EXPECT_TRUE(o.contains(member)) << member << " missing in " << response.body;
+    }
+    EXPECT_EQ(o.at("status").as_int64(), status);
+    const std::string type(o.at("type").as_string());
+    EXPECT_TRUE(type.size() >= type_suffix.size() && type.ends_with(type_suffix)) << type;
+  }
+
+  void ExpectEventDetailHeaders(const api::HttpResponse& response) {
+    EXPECT_FALSE(response.Header("X-Iam-Sequence").empty());
+    EXPECT_FALSE(response.Header("X-Iam-Resource-Owner").empty());
+    EXPECT_TRUE(ParseTimestampMillis(std::string(response.Header("X-Iam-Creation-Date"))).has_value());
+    EXPECT_TRUE(ParseTimestampMillis(std::string(response.Header("X-Iam-Change-Date"))).has_value());
+  }
+
+  TempDir dir_;
+  std::string listen_ = "127.0.0.1:0";  // set to the bound address to restart on the same port
+  std::unique_ptr<api::IamdServer> server_;
+  ClientCredentialText credential_;
+  std::unique_ptr<SignedClient> client_;
+};
+
+}  // namespace iam::testing
