@@ -142,8 +142,8 @@ class EventStore {
   // Blocks until Head() > position or the timeout passes; returns whether it did.
   virtual bool WaitForHeadAfter(uint64_t position, std::chrono::milliseconds timeout) const = 0;
 
-  // Registers an observer of commits; `listener` must outlive the store.
-  // Call before the first append.
+  // Registers an observer of the commits after this call returns;
+  // `listener` must outlive the store.
   virtual void AddCommitListener(CommitListener* listener) = 0;
 };
 

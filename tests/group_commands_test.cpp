@@ -1,6 +1,10 @@
 // Group rules (iam-rules.md G-3 … G-6) through the single-writer command processor.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -180,20 +184,134 @@ TEST_F(GroupCommandsTest, DeleteRacingSubgroupCreateNeverOrphans) {
   }
 }
 
-TEST_F(GroupCommandsTest, ConcurrentMutationsShareCommits) {
-  constexpr int kThreads = 8, kEach = 40;
-  std::vector<std::thread> threads;
-  std::atomic<int> ok{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        if (Run(std::make_unique<CreateGroup>(top_, "g" + std::to_string(t) + "-" + std::to_string(i))).ok()) ++ok;
-      }
-    });
+// Holds the store's writer inside its first commit after Close() until
+// Open(), so that appends pile up behind it whatever the machine's speed.
+class CommitGate final : public events::CommitListener {
+ public:
+  void OnCommitted(std::span<const events::Event>) override {
+    std::unique_lock lock(mu_);
+    if (!closed_) return;
+    holding_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !closed_; });
   }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(ok.load(), kThreads * kEach);
-  EXPECT_EQ(Groups().Find(top_)->subgroup_ids.size(), static_cast<size_t>(kThreads * kEach));
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    closed_ = false;
+    cv_.notify_all();
+  }
+  bool WaitUntilHolding() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return holding_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool closed_ = false;
+  bool holding_ = false;
+};
+
+TEST_F(GroupCommandsTest, ConcurrentMutationsShareCommits) {
+  static CommitGate gate;  // outlives the store, which keeps a pointer to it
+  storage_->events().AddCommitListener(&gate);
+  constexpr int kQueued = 100;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, ok = 0;
+  auto count = [&](Result<CommandOutcome> r) {
+    std::lock_guard lock(mu);
+    ++done;
+    if (r.ok()) ++ok;
+    cv.notify_all();
+  };
+  gate.Close();
+  processor_->Submit(std::make_unique<CreateGroup>(top_, "first"), ctx_, count);
+  ASSERT_TRUE(gate.WaitUntilHolding());
+  for (int i = 0; i < kQueued; ++i) {
+    processor_->Submit(std::make_unique<CreateGroup>(top_, "g" + std::to_string(i)), ctx_, count);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (storage_->events().Stats().queued < kQueued && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(storage_->events().Stats().queued, static_cast<uint64_t>(kQueued));
+  const uint64_t commits_before = storage_->events().Stats().commits;
+  gate.Open();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return done == kQueued + 1; }));
+  }
+  EXPECT_EQ(ok, kQueued + 1);
+  // The hundred appends queued behind one commit were written by one more.
+  EXPECT_EQ(storage_->events().Stats().commits - commits_before, 1u);
+  EXPECT_EQ(Groups().Find(top_)->subgroup_ids.size(), static_cast<size_t>(kQueued + 1));
+}
+
+// A command that blocks in Decide until released, to hold the processor.
+class BlockingCommand final : public Command {
+ public:
+  struct Latch {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool entered = false, released = false;
+  };
+  explicit BlockingCommand(Latch& latch) : latch_(latch) {}
+  Result<Decision> Decide(const WorkingState&, const CommandContext&) const override {
+    std::unique_lock lock(latch_.mu);
+    latch_.entered = true;
+    latch_.cv.notify_all();
+    latch_.cv.wait(lock, [&] { return latch_.released; });
+    return Status::FailedPrecondition("blocked on purpose");
+  }
+
+ private:
+  Latch& latch_;
+};
+
+class ThrowingCommand final : public Command {
+ public:
+  Result<Decision> Decide(const WorkingState&, const CommandContext&) const override {
+    throw std::runtime_error("a bug in a command");
+  }
+};
+
+TEST_F(GroupCommandsTest, ACommandThatThrowsIsRefusedAndTheProcessorGoesOn) {
+  auto thrown = Run(std::make_unique<ThrowingCommand>());
+  EXPECT_EQ(thrown.status().code(), StatusCode::kInternal);
+  EXPECT_NE(Create(top_, "after the throw"), 0);
+}
+
+TEST_F(GroupCommandsTest, AFullQueueRefusesAtOnce) {
+  CommandProcessor::Options options;
+  options.max_queued = 2;
+  CommandProcessor small(
+      storage_->events(), [this] { return projections::CoreDirectories::Snapshot(*runner_); }, nullptr, options);
+  BlockingCommand::Latch latch;
+  std::atomic<int> answered{0};
+  auto count = [&](Result<CommandOutcome>) { ++answered; };
+  small.Submit(std::make_unique<BlockingCommand>(latch), ctx_, count);
+  {
+    std::unique_lock lock(latch.mu);
+    ASSERT_TRUE(latch.cv.wait_for(lock, std::chrono::seconds(20), [&] { return latch.entered; }));
+  }
+  small.Submit(std::make_unique<CreateGroup>(top_, "queued-1"), ctx_, count);
+  small.Submit(std::make_unique<CreateGroup>(top_, "queued-2"), ctx_, count);
+  Status refused;
+  small.Submit(std::make_unique<CreateGroup>(top_, "one too many"), ctx_,
+               [&](Result<CommandOutcome> r) { refused = r.status(); });
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable) << refused.ToString();  // answered before Submit returned
+  {
+    std::lock_guard lock(latch.mu);
+    latch.released = true;
+  }
+  latch.cv.notify_all();
+  small.Stop();
+  EXPECT_EQ(answered.load(), 3);
 }
 
 }  // namespace
