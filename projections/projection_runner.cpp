@@ -133,11 +133,21 @@ Status ProjectionRunner::Start() {
         if (auto s = state_.Write(cleanup); !s.ok()) return s;
         if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
       }
-      if (auto s = slot.live->Load(state_, RowPrefix(slot.name, slot.generation)); !s.ok()) return s;
+      // A read model that cannot be restored or cannot apply the log is
+      // failed, not fatal: it answers nothing (D-22) while the others serve,
+      // and a rebuild or a void of the event repairs it.
+      std::lock_guard lock(slot.mu);
+      if (auto s = slot.live->Load(state_, RowPrefix(slot.name, slot.generation)); !s.ok()) {
+        MarkFailed(slot, s);
+        continue;
+      }
       slot.persisted_position = slot.position;
       const uint64_t before = slot.position;
-      std::lock_guard lock(slot.mu);
-      if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) return s;
+      if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) {
+        if (s.code() == StatusCode::kUnavailable) return s;  // stopping
+        MarkFailed(slot, s);
+        continue;
+      }
       applied_at_start_ += slot.position - before;
     } else {
       // Newly registered: start from an empty generation and catch up in the background.

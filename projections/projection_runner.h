@@ -60,8 +60,10 @@ class ProjectionRunner final : public events::CommitListener {
   // Adds a projection; call before Start. Names are [a-z0-9-]+ and unique.
   void Register(std::string name, ProjectionFactory factory);
 
-  // Restores and catches up every projection (see above). Errors: kCorruption
-  // or kIOError from reading rows, checkpoints or events.
+  // Restores and catches up every projection (see above); one that cannot
+  // be restored or cannot apply an event is marked failed (see Statuses)
+  // rather than failing the start. Errors: kCorruption or kIOError from
+  // reading checkpoints or cleaning up.
   Status Start();
 
   // The serving instance of `name`: nullptr for an unknown name and for one

@@ -23,6 +23,8 @@
 #include "api/http/http_client.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
+#include "events/group_events.h"
+#include "events/storage.h"
 #include "events/rocksdb/storage_layout.h"
 #include "tests/support/test_signer.h"
 
@@ -463,6 +465,70 @@ TEST_F(IamctlTest, VerifyReportsACorruptRecordWithItsPosition) {
   RunResult missing = Iamctl({"verify"}, 60s, root_ / "no-such-dir");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_FALSE(missing.err.empty());
+}
+
+// Finding: one impossible event (a group whose parent never existed) used to
+// keep iamd from starting, forever, while verify saw nothing. Now verify names
+// it, the server stays up answering 503, and a void through the running
+// server lets it recover by itself.
+TEST_F(IamctlTest, AnEventNoReadModelCanApplyIsNamedAndVoided) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  uint64_t orphan = 0;
+  {
+    events::StorageOptions options;
+    options.data_dir = api::EventStoreDirectory(data_.string());
+    auto storage = events::Storage::OpenRocksDb(options);
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    events::StreamAppend stream;
+    stream.aggregate_type = events::kGroupAggregate;
+    stream.aggregate_id = "424242";
+    stream.expected_version = 0;
+    stream.resource_owner = "1-ORPHAN";
+    stream.creator = "test";
+    stream.events.push_back(events::ToNewEvent(events::GroupCreated{424242, "orphan", 999999}));
+    events::AppendRequest request;
+    request.streams.push_back(std::move(stream));
+    auto appended = (*storage)->events().Append(std::move(request));
+    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+    orphan = appended->first_position;
+  }
+  const std::string position = std::to_string(orphan);
+
+  RunResult verify = Iamctl({"verify"});
+  EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+  EXPECT_NE(verify.err.find("position " + position + ": GroupCreated of group/424242 cannot be applied"),
+            std::string::npos)
+      << verify.err;
+
+  ASSERT_NO_FATAL_FAILURE(StartServer());  // up, though not ready
+  api::ClientOptions options;
+  options.host = "127.0.0.1";
+  options.port = port_;
+  api::HttpClient client(options);
+  auto readiness = [&] {
+    api::HttpRequest request;
+    request.method = "GET";
+    request.target = "/readyz";
+    request.headers = {{"Host", address_}};
+    auto response = client.Send(request);
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(readiness(), 503);
+
+  RunResult shown = Iamctl({"void", position, "--reason", "orphan written by a test"});
+  EXPECT_EQ(shown.exit_code, 1);  // without --yes it only shows the event
+  EXPECT_NE(shown.out.find("\"aggregateId\":\"424242\""), std::string::npos) << shown.out;
+
+  RunResult voided = Iamctl({"void", position, "--reason", "orphan written by a test", "--yes"});
+  ASSERT_EQ(voided.exit_code, 0) << voided.err;
+  EXPECT_TRUE(Eventually(20s, [&] { return readiness() == 200; })) << "the server did not recover by itself";
+  ASSERT_NO_FATAL_FAILURE(CreateGroup("after the void"));
+
+  RunResult clean = Iamctl({"verify"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_NE(clean.err.find("position " + position + ": void"), std::string::npos) << clean.err;
+  ASSERT_NO_FATAL_FAILURE(StopServer());
 }
 
 }  // namespace
