@@ -23,6 +23,7 @@
 #include "api/iamd_server.h"
 #include "events/clock.h"
 #include "events/storage.h"
+#include "tools/signed_requests.h"
 
 namespace {
 
@@ -123,28 +124,6 @@ void BenchEventStore(const fs::path& dir, std::chrono::milliseconds limit) {
   }
 }
 
-struct Target {
-  std::string host;
-  uint16_t port = 0;
-  iam::api::edgegrid::ClientCredential credential;
-};
-
-iam::api::HttpRequest Signed(const Target& target, const std::string& method, const std::string& path,
-                             const std::string& body) {
-  iam::api::HttpRequest request;
-  request.method = method;
-  request.target = path;
-  request.body = body;
-  request.headers.emplace_back("Host", target.credential.host);
-  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
-  request.headers.emplace_back("Authorization",
-                               iam::api::edgegrid::SignRequestHeader(target.credential, method, "http", path, body, now,
-                                                                     iam::api::edgegrid::NewNonce()));
-  return request;
-}
-
 void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
   iam::api::ServerConfig config;
   config.data_dir = (dir / "server").string();
@@ -161,12 +140,12 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
   }
   auto credential = iam::api::ReadEdgerc((*server)->edgerc_path());
   if (!credential.ok()) return;
-  Target target{"127.0.0.1", (*server)->port(), *credential};
+  iam::tools::SignedTarget target{"127.0.0.1", (*server)->port(), *credential};
   const std::string groups = "/identity-management/v3/user-admin/groups";
 
   // The top-level group id, to create children under it.
   iam::api::HttpClient probe({target.host, target.port, false, "", std::chrono::milliseconds(5000)});
-  auto listing = probe.Send(Signed(target, "GET", groups, ""));
+  auto listing = probe.Send(iam::tools::SignedRequest(target, "GET", groups, ""));
   if (!listing.ok() || listing->status != 200) return;
   const size_t at = listing->body.find("\"groupId\":");
   const std::string top = listing->body.substr(at + 10, listing->body.find(',', at) - at - 10);
@@ -180,7 +159,7 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
     }
     auto sample = RunThreads(connections, 100000, limit, [&](int c, size_t) {
       const std::string body = "{\"groupName\":\"bench-" + std::to_string(counter++) + "\"}";
-      auto response = clients[c]->Send(Signed(target, "POST", groups + "/" + top, body));
+      auto response = clients[c]->Send(iam::tools::SignedRequest(target, "POST", groups + "/" + top, body));
       return response.ok() && response->status == 201;
     });
     Report("HTTP POST create group (signed, durable)", connections, sample);
@@ -193,7 +172,7 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
     }
     const std::string one = groups + "/" + std::to_string(std::stoll(top) + 1);
     auto sample = RunThreads(connections, 1000000, limit, [&](int c, size_t) {
-      auto response = clients[c]->Send(Signed(target, "GET", one, ""));
+      auto response = clients[c]->Send(iam::tools::SignedRequest(target, "GET", one, ""));
       return response.ok() && response->status == 200;
     });
     Report("HTTP GET group (signed)", connections, sample);

@@ -48,8 +48,15 @@ int main(int argc, char** argv) {
                  "File holding the secret store's master key (default DATA_DIR/master.key; "
                  "IAMD_MASTER_KEY overrides it with base64 of 32 bytes)")
       ->envname("IAMD_MASTER_KEY_FILE");
+  uint64_t min_free_mib = config.min_free_bytes >> 20;
+  app.add_option("--min-free-space", min_free_mib,
+                 "MiB kept free on the data directory's file system: below it mutations answer 503 until "
+                 "space returns (0 = no reserve)")
+      ->envname("IAMD_MIN_FREE_SPACE")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   config.metrics = metrics == "on";
+  config.min_free_bytes = min_free_mib << 20;
 
   // Request log lines are formatted on the I/O threads but written by a
   // logging thread, so a slow terminal or pipe never stalls a request.

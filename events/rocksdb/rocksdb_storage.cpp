@@ -35,6 +35,9 @@ class RocksDbStorage final : public Storage {
     db_options.create_missing_column_families = !read_only_;
     db_options.IncreaseParallelism(2);
     db_options.keep_log_file_num = 5;
+    // The manifest grows by a few bytes per flush; RocksDB's default 4 MiB
+    // preallocation would take a small disk's whole reserve (D-20).
+    db_options.manifest_preallocation_size = 256 << 10;
 
     const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, layout::kEventsFamily,
                                             layout::kStreamsFamily,           layout::kStreamIndexFamily,
