@@ -1,22 +1,33 @@
 // DirectoryProjection<D>: makes a directory value type (GroupDirectory,
-// AccessDirectory, …) a Projection with concurrent readers.
+// UserDirectory, …) a Projection whose readers never block its writer.
 //
 // D must provide:
+//   static constexpr const char* kProjectionName;
 //   Status Apply(const events::Event&, std::vector<std::string>* changed_rows,
 //                std::vector<std::string>* removed_rows);
 //   std::optional<std::string> EncodeRow(std::string_view row_key) const;
+//   std::vector<std::string> RowKeys() const;
 //   Status RestoreRow(std::string_view row_key, std::string_view row);
 //   Status FinishRestore();
 // and be copyable (the command processor works on a copy).
 //
-// Thread safety: safe for concurrent use without external synchronization;
-// each Apply call is published to readers at once (exclusive lock), readers
-// share the lock.
+// Two versions of the directory are kept ("left-right"): readers use the
+// published one, immutable while they hold it, without any lock; Apply
+// brings the other one up to date, applies the new events to it and publishes
+// it with one atomic swap. The version readers left behind becomes the next
+// one to write, once no reader holds it any more; if one still does, Apply
+// copies the published version instead of waiting. So a slow reader (a large
+// tree being serialised) never holds up the commit path, at the price of a
+// second copy in memory and each event applied twice.
+//
+// Thread safety: Read and Snapshot are safe for concurrent use with each
+// other and with Load/Apply; Load and Apply are called by one thread at a
+// time (the ProjectionRunner's contract).
 #pragma once
 
 #include <algorithm>
-#include <mutex>
-#include <shared_mutex>
+#include <atomic>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,53 +39,86 @@ namespace iam::projections {
 template <typename Directory>
 class DirectoryProjection : public Projection {
  public:
+  DirectoryProjection() : published_(std::make_shared<const Directory>()) {}
+
   Status Load(const events::StateStore& store, const std::string& row_prefix) override {
-    std::unique_lock lock(mu_);
+    auto loaded = std::make_shared<Directory>();
     Status failure;
     Status scan = store.Scan(row_prefix, [&](std::string_view key, std::string_view value) {
-      failure = directory_.RestoreRow(key.substr(row_prefix.size()), value);
+      failure = loaded->RestoreRow(key.substr(row_prefix.size()), value);
       return failure.ok();
     });
     if (!scan.ok()) return scan;
     if (!failure.ok()) return failure;
-    return directory_.FinishRestore();
+    if (auto s = loaded->FinishRestore(); !s.ok()) return s;
+    published_.store(std::move(loaded));
+    spare_.reset();
+    spare_lags_.clear();
+    return Status::Ok();
   }
 
   Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
                events::StateBatch& batch) override {
+    std::shared_ptr<Directory> next = TakeSpare();
     std::vector<std::string> changed, removed;
-    std::unique_lock lock(mu_);
     for (const events::Event& e : events) {
-      if (auto s = directory_.Apply(e, &changed, &removed); !s.ok()) return s;
+      // On failure `next` is dropped half-applied; readers keep the published version.
+      if (auto s = next->Apply(e, &changed, &removed); !s.ok()) return s;
     }
     std::sort(changed.begin(), changed.end());
     changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
     for (const std::string& key : changed) {
-      if (auto row = directory_.EncodeRow(key)) batch.puts.emplace_back(row_prefix + key, std::move(*row));
+      if (auto row = next->EncodeRow(key)) batch.puts.emplace_back(row_prefix + key, std::move(*row));
     }
     // A row removed in this batch is deleted unless it exists again at its end.
     for (const std::string& key : removed) {
-      if (!directory_.EncodeRow(key)) batch.deletes.push_back(row_prefix + key);
+      if (!next->EncodeRow(key)) batch.deletes.push_back(row_prefix + key);
     }
+    std::shared_ptr<const Directory> previous = published_.exchange(std::move(next));
+    // Only this object creates versions, all non-const: writing it again once
+    // readers have let go of it is sound.
+    spare_ = std::const_pointer_cast<Directory>(std::move(previous));
+    spare_lags_.assign(events.begin(), events.end());
     return Status::Ok();
   }
 
-  // Runs `reader(const Directory&)` under the shared lock and returns its result.
+  // Runs `reader(const Directory&)` on the published version and returns its
+  // result. Takes no lock; the version stays unchanged while `reader` runs.
   template <typename F>
   auto Read(F&& reader) const {
-    std::shared_lock lock(mu_);
-    return std::forward<F>(reader)(directory_);
+    std::shared_ptr<const Directory> version = published_.load();
+    return std::forward<F>(reader)(*version);
   }
 
   // A consistent copy of the whole directory.
-  Directory Snapshot() const {
-    std::shared_lock lock(mu_);
-    return directory_;
-  }
+  Directory Snapshot() const { return *published_.load(); }
 
  private:
-  mutable std::shared_mutex mu_;
-  Directory directory_;
+  // The version Apply writes next, equal to the published one.
+  std::shared_ptr<Directory> TakeSpare() {
+    std::shared_ptr<Directory> spare = std::move(spare_);
+    std::vector<events::Event> lags = std::move(spare_lags_);
+    spare_lags_.clear();
+    if (spare && spare.use_count() == 1) {
+      // Pairs with the release of the last reader's reference count decrement.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      bool caught_up = true;
+      for (const events::Event& e : lags) {
+        if (!spare->Apply(e, nullptr, nullptr).ok()) {
+          caught_up = false;  // cannot happen (the other version took it); copy rather than trust it
+          break;
+        }
+      }
+      if (caught_up) return spare;
+    }
+    return std::make_shared<Directory>(*published_.load());
+  }
+
+  std::atomic<std::shared_ptr<const Directory>> published_;
+  // Apply's thread only: the version readers left behind, and the events it
+  // lacks compared with the published one.
+  std::shared_ptr<Directory> spare_;
+  std::vector<events::Event> spare_lags_;
 };
 
 }  // namespace iam::projections
