@@ -5,12 +5,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <exception>
 #include <mutex>
 #include <thread>
 
 #include "events/await_result.h"
 #include "events/clock.h"
+#include "events/guarded.h"
 
 namespace iam::commands {
 namespace {
@@ -27,17 +27,9 @@ std::vector<events::Event> Provisional(const Decision& decision, int64_t now) {
   std::vector<events::Event> out;
   for (const auto& append : decision.appends) {
     for (const auto& ne : append.events) {
-      events::Event e;
-      e.aggregate_type = append.aggregate_type;
-      e.aggregate_id = append.aggregate_id;
-      e.event_type = ne.event_type;
-      e.schema_revision = ne.schema_revision;
-      e.payload = ne.payload;
-      e.resource_owner = append.resource_owner;
-      e.creator = append.creator;
+      events::Event e = events::Envelope(append, ne);
       e.creation_date_ms = now;
       e.change_date_ms = now;
-      e.request_id = append.request_id;
       out.push_back(std::move(e));
     }
   }
@@ -126,16 +118,8 @@ struct CommandProcessor::Impl {
                                                      s.message()));
       }
     }
-    Result<Decision> decision = Status::Internal("command threw");
-    try {
-      decision = item.command->Decide(state, item.context);
-    } catch (const std::exception& e) {
-      spdlog::error("command threw while deciding: {}", e.what());
-      decision = Status::Internal("the command failed unexpectedly");
-    } catch (...) {
-      spdlog::error("command threw a non-standard exception while deciding");
-      decision = Status::Internal("the command failed unexpectedly");
-    }
+    Result<Decision> decision = Status::Internal("the command failed unexpectedly");
+    RunGuarded("a command deciding", [&] { decision = item.command->Decide(state, item.context); });
     if (!decision.ok()) return Finish(item.done, decision.status());
     if (decision->appends.empty()) return Finish(item.done, Status::Internal("command decided to append nothing"));
     auto provisional = Provisional(*decision, NowMillis());
@@ -177,13 +161,7 @@ struct CommandProcessor::Impl {
   }
 
   static void Finish(const Callback& done, Result<CommandOutcome> outcome) {
-    try {
-      done(std::move(outcome));
-    } catch (const std::exception& e) {
-      spdlog::error("a command callback threw: {}", e.what());
-    } catch (...) {
-      spdlog::error("a command callback threw a non-standard exception");
-    }
+    RunGuarded("a command callback", [&] { done(std::move(outcome)); });
   }
 };
 

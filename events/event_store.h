@@ -64,6 +64,10 @@ struct AppendResult {
   bool replayed = false;                       // true when answered from the idempotency record
 };
 
+// `event` appended to `stream` as an Event, without what the store assigns
+// (position, event id, version, dates).
+Event Envelope(const StreamAppend& stream, const NewEvent& event);
+
 // What the store kept of a committed idempotent request.
 struct IdempotencyRecord {
   AppendResult result;

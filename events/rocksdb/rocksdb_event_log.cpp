@@ -7,7 +7,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +14,7 @@
 
 #include "events/clock.h"
 #include "events/event_codec.h"
+#include "events/guarded.h"
 #include "events/rocksdb/storage_layout.h"
 
 namespace iam::events::rocksdb_backend {
@@ -38,19 +38,6 @@ std::string EncodeHead(const StreamHead& head) {
   layout::AppendBigEndian64(out, head.version);
   layout::AppendBigEndian64(out, static_cast<uint64_t>(head.creation_date_ms));
   return out;
-}
-
-// Runs a caller's callback; an exception from it must not end the thread
-// that serves every other caller.
-template <typename F>
-void Guarded(const char* what, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    spdlog::error("{} threw: {}", what, e.what());
-  } catch (...) {
-    spdlog::error("{} threw a non-standard exception", what);
-  }
 }
 
 // A single thread that runs completions in the order they were handed over,
@@ -85,7 +72,7 @@ class Completer {
         tasks.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
         queue_.clear();
       }
-      for (auto& task : tasks) Guarded("an append callback", task);
+      for (auto& task : tasks) RunGuarded("an append callback", task);
       tasks.clear();
     }
   }
@@ -165,7 +152,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         return;
       }
     }
-    Guarded("an append callback", [&] { done(std::move(refusal)); });
+    RunGuarded("an append callback", [&] { done(std::move(refusal)); });
   }
 
   uint64_t Head() const override { return head_.load(std::memory_order_acquire); }
@@ -486,20 +473,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
         }
         if (head.version == 0) head.creation_date_ms = now;
         for (const NewEvent& ne : stream.events) {
-          Event e;
+          Event e = Envelope(stream, ne);
           e.position = request_position++;
           e.event_id = NewUuid();
-          e.aggregate_type = stream.aggregate_type;
-          e.aggregate_id = stream.aggregate_id;
           e.aggregate_version = ++head.version;
-          e.event_type = ne.event_type;
-          e.schema_revision = ne.schema_revision;
-          e.resource_owner = stream.resource_owner;
-          e.creator = stream.creator;
           e.creation_date_ms = head.creation_date_ms;
           e.change_date_ms = now;
-          e.request_id = stream.request_id;
-          e.payload = ne.payload;
           request_events.push_back(std::move(e));
         }
         request_heads[key] = head;
@@ -568,7 +547,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         head_cv_.notify_all();
         std::lock_guard lock(listeners_mu_);
         for (CommitListener* listener : listeners_) {
-          Guarded("a commit listener", [&] { listener->OnCommitted(committed); });
+          RunGuarded("a commit listener", [&] { listener->OnCommitted(committed); });
         }
       }
     }
