@@ -8,7 +8,7 @@
 
 #include "api/api_response.h"
 #include "api/problem.h"
-#include "projections/access_read_model.h"
+#include "projections/identity_read_models.h"
 #include "commands/random_tokens.h"
 
 namespace iam::api {
@@ -157,11 +157,11 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
 
-  // D-22: credentials come from the access read model; while it does not
+  // D-22: credentials come from the api-clients read model; while it does not
   // serve, no request can be authenticated, and none is refused as unknown.
-  if (Status access = runner_.Serving(projections::kAccessProjection); !access.ok()) {
+  if (Status clients = runner_.Serving(projections::kApiClientsProjection); !clients.ok()) {
     return call->respond(ProtocolProblem(503, "unavailable", "Service Unavailable",
-                                         ready_() ? access.message() : "the server is starting; retry shortly", path));
+                                         ready_() ? clients.message() : "the server is starting; retry shortly", path));
   }
   // D-3: header grammar → timestamp (400) → credential (401) → signature → nonce.
   const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());

@@ -28,9 +28,9 @@
 #include "events/access_events.h"
 #include "events/clock.h"
 #include "events/storage.h"
-#include "projections/access_read_model.h"
 #include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
@@ -125,9 +125,9 @@ struct IamdServer::Impl {
   Status CoreProjectionsServing() const { return projections::CoreDirectories::Serving(*runner); }
 
   Result<bool> HasAccount() const {
-    auto access = runner->LiveAs<projections::AccessReadModel>(projections::kAccessProjection);
-    if (!access) return Status::Unavailable("the access read model is not serving");
-    return access->Read([](const projections::AccessDirectory& d) { return !d.AccountIds().empty(); });
+    auto accounts = runner->LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
+    if (!accounts) return Status::Unavailable("the accounts read model is not serving");
+    return accounts->Read([](const projections::AccountDirectory& d) { return !d.AccountIds().empty(); });
   }
 
   // First start: account, top-level group, administrator and its credential.

@@ -43,7 +43,7 @@ BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
 
 Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const CommandContext& context) const {
   const BootstrapIdentity& id = identity_;
-  if (state.Get<projections::AccessDirectory>().FindAccount(id.account_id)) {
+  if (state.Get<projections::AccountDirectory>().FindAccount(id.account_id)) {
     return Status::FailedPrecondition("account " + id.account_id + " already exists");
   }
   CommandContext as_system = context;

@@ -3,15 +3,17 @@
 // (offline rebuilds) always agree on names, factories and the working state.
 #pragma once
 
-#include "projections/access_directory.h"
+#include "projections/account_directory.h"
+#include "projections/api_client_directory.h"
 #include "projections/directory_set.h"
 #include "projections/group_directory.h"
 #include "projections/projection_runner.h"
+#include "projections/user_directory.h"
 
 namespace iam::projections {
 
 // The registration table: one entry per resource's directory.
-using CoreDirectories = DirectorySet<GroupDirectory, AccessDirectory>;
+using CoreDirectories = DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

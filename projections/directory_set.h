@@ -1,5 +1,5 @@
 // DirectorySet<D...>: a fixed list of directory types (GroupDirectory,
-// AccessDirectory, …) handled as one — the registration table of the read
+// AccountDirectory, …) handled as one — the registration table of the read
 // models that rules are checked against.
 //
 // Each directory type D names its projection as `D::kProjectionName` and

@@ -29,8 +29,8 @@
 #include "api/auth/nonce_cache.h"
 #include "events/access_events.h"
 #include "events/storage.h"
-#include "projections/access_read_model.h"
 #include "projections/core_projections.h"
+#include "projections/identity_read_models.h"
 #include "projections/projection_runner.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_signer.h"
@@ -1261,7 +1261,7 @@ class CountingSecretStore : public iam::events::SecretStore {
   bool failing_ = false;
 };
 
-// An "access" read model holding credentials "cred-1".."cred-N" with client
+// An "api-clients" read model holding credentials "cred-1".."cred-N" with client
 // tokens "ct-1".."ct-N" and secrets "secret-1".."secret-N".
 class SecretCacheTest : public ::testing::Test {
  protected:
@@ -1292,7 +1292,7 @@ class SecretCacheTest : public ::testing::Test {
     runner_ = std::make_unique<iam::projections::ProjectionRunner>(storage_->events(), storage_->state());
     iam::projections::RegisterCoreProjections(*runner_);
     ASSERT_TRUE(runner_->Start().ok());
-    ASSERT_TRUE(runner_->WaitUntilLive(iam::projections::kAccessProjection, std::chrono::seconds(10)));
+    ASSERT_TRUE(runner_->WaitUntilLive(iam::projections::kApiClientsProjection, std::chrono::seconds(10)));
   }
 
   void TearDown() override {

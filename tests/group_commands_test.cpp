@@ -15,7 +15,6 @@
 #include "events/clock.h"
 #include "events/storage.h"
 #include "tests/support/temp_dir.h"
-#include "projections/access_read_model.h"
 #include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
 #include "projections/projection_runner.h"

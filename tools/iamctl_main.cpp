@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       "rebuild", "Replay the log into a new generation of one projection (through the running server, "
                  "else in this process) and wait until it is live");
   AddDataDir(*rebuild_cmd, data_dir);
-  rebuild_cmd->add_option("name", projections.name, "Projection name (e.g. groups, access)")->required();
+  rebuild_cmd->add_option("name", projections.name, "Projection name (e.g. groups, api-clients)")->required();
   rebuild_cmd->add_option("--timeout", projections.timeout_seconds, "Seconds to wait for the rebuild")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();

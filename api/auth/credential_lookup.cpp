@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "events/access_events.h"
-#include "projections/access_read_model.h"
+#include "projections/identity_read_models.h"
 
 namespace iam::api {
 
@@ -109,9 +109,9 @@ size_t AccessCredentialLookup::cached_secrets() const {
 
 std::optional<edgegrid::VerifiedCredential> AccessCredentialLookup::FindByClientToken(
     std::string_view client_token) const {
-  auto access = runner_.LiveAs<projections::AccessReadModel>(projections::kAccessProjection);
-  if (!access) return std::nullopt;
-  auto found = access->Read([&](const projections::AccessDirectory& d) -> std::optional<edgegrid::VerifiedCredential> {
+  auto clients = runner_.LiveAs<projections::ApiClientsReadModel>(projections::kApiClientsProjection);
+  if (!clients) return std::nullopt;
+  auto found = clients->Read([&](const projections::ApiClientDirectory& d) -> std::optional<edgegrid::VerifiedCredential> {
     const projections::CredentialRecord* credential = d.FindCredentialByClientToken(client_token);
     if (!credential) return std::nullopt;
     const projections::ApiClientRecord* client = d.FindClient(credential->client_id);

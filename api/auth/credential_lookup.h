@@ -1,5 +1,5 @@
 // AccessCredentialLookup: answers the EdgeGrid verifier's credential lookups
-// from the "access" read model and the secret store.
+// from the "api-clients" read model and the secret store.
 //
 // Secrets are decrypted once per credential and kept in memory, so a request
 // usually costs one map lookup, not a decryption. The cache is bounded in

@@ -16,8 +16,8 @@
 #include "api/v3/group_json.h"
 #include "commands/group_commands.h"
 #include "events/clock.h"
-#include "projections/access_read_model.h"
 #include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
 #include "projections/move_impact.h"
 
 namespace iam::api {
@@ -124,15 +124,15 @@ class GroupRoutes {
     const std::vector<projections::UserGroupGrants> grants;
     auto groups_model = Groups(*call);
     if (!groups_model) return;
-    auto access = ServingReadModel<projections::AccessReadModel>(runner_, projections::kAccessProjection, *call);
-    if (!access) return;
+    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, *call);
+    if (!users) return;
     auto affected = groups_model->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
       if (auto s = commands::CheckGroupMove(groups, call->context.account_id, *source, *destination); !s.ok()) return s;
       return projections::UsersAffectedByMove(groups, grants, *source, *destination);
     });
     if (!affected.ok()) return RespondWithError(*call, affected.status(), kUserAdminErrors);
     boost::json::array list;
-    access->Read([&](const projections::AccessDirectory& directory) {
+    users->Read([&](const projections::UserDirectory& directory) {
       for (const auto& user : *affected) {
         const bool wanted = !user_type || (*user_type == "lostAccess") == (user.change == projections::AccessChange::kLostAccess);
         const projections::UserRecord* record = directory.FindUser(user.ui_identity_id);

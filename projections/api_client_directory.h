@@ -1,5 +1,5 @@
-// AccessDirectory: accounts, users, API clients and credentials as far as
-// authentication and attribution ("createdBy") need them, folded from events.
+// ApiClientDirectory: the API clients of all accounts and their credentials,
+// folded from API client events, as far as EdgeGrid authentication needs them.
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
@@ -17,21 +17,6 @@
 #include "events/status.h"
 
 namespace iam::projections {
-
-struct AccountRecord {
-  std::string account_id;
-  std::string account_name;
-  int64_t created_ms = 0;
-};
-
-struct UserRecord {
-  std::string ui_identity_id;
-  std::string ui_user_name;
-  std::string email;
-  std::string first_name;
-  std::string last_name;
-  std::string account_id;
-};
 
 struct ApiClientRecord {
   std::string client_id;
@@ -51,19 +36,18 @@ struct CredentialRecord {
   bool active = true;
 };
 
-class AccessDirectory {
+class ApiClientDirectory {
  public:
-  static constexpr const char* kProjectionName = "access";
+  static constexpr const char* kProjectionName = "api-clients";
 
-  // Folds one event; other aggregates are ignored. Row keys as in GroupDirectory.
+  // Folds one event; events of other aggregates are ignored. Adds the row key
+  // of a created client or credential to `changed` (may be null); never
+  // removes rows. kCorruption for an undecodable payload.
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 
-  const AccountRecord* FindAccount(std::string_view account_id) const;
-  const UserRecord* FindUser(std::string_view ui_identity_id) const;
   const ApiClientRecord* FindClient(std::string_view client_id) const;
   const CredentialRecord* FindCredentialByClientToken(std::string_view client_token) const;
-  std::vector<std::string> AccountIds() const;
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
   // Every row key the directory would persist now, in byte order.
@@ -72,11 +56,9 @@ class AccessDirectory {
   Status FinishRestore() { return Status::Ok(); }
 
  private:
-  std::map<std::string, AccountRecord, std::less<>> accounts_;
-  std::map<std::string, UserRecord, std::less<>> users_;
   std::map<std::string, ApiClientRecord, std::less<>> clients_;
   std::map<std::string, CredentialRecord, std::less<>> credentials_;  // by credential id
-  std::unordered_map<std::string, std::string> credential_by_token_;
+  std::unordered_map<std::string, std::string> credential_by_token_;   // derived; not persisted
 };
 
 }  // namespace iam::projections

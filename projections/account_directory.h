@@ -1,0 +1,50 @@
+// AccountDirectory: the accounts, folded from account events, as far as
+// bootstrapping and attribution need them.
+//
+// A plain value type (see DirectoryProjection). Not thread-safe: callers
+// synchronise.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace iam::projections {
+
+struct AccountRecord {
+  std::string account_id;
+  std::string account_name;
+  int64_t created_ms = 0;
+};
+
+class AccountDirectory {
+ public:
+  static constexpr const char* kProjectionName = "accounts";
+
+  // Folds one event; events of other aggregates are ignored. Adds the row key
+  // of a created account to `changed` (may be null); never removes rows.
+  // kCorruption for an undecodable payload.
+  Status Apply(const events::Event& event, std::vector<std::string>* changed,
+               std::vector<std::string>* removed);
+
+  const AccountRecord* FindAccount(std::string_view account_id) const;
+  // Every account id, ascending.
+  std::vector<std::string> AccountIds() const;
+
+  std::optional<std::string> EncodeRow(std::string_view row_key) const;
+  // Every row key the directory would persist now, in byte order.
+  std::vector<std::string> RowKeys() const;
+  Status RestoreRow(std::string_view row_key, std::string_view row);
+  Status FinishRestore() { return Status::Ok(); }
+
+ private:
+  std::map<std::string, AccountRecord, std::less<>> accounts_;
+};
+
+}  // namespace iam::projections

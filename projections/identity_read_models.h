@@ -1,0 +1,28 @@
+// The read models of accounts, users and API clients:
+// - AccountsReadModel, the projection "accounts": whether iamd has bootstrapped
+//   its account yet;
+// - UsersReadModel, the projection "users": user names for attribution and the
+//   Groups API's user lists;
+// - ApiClientsReadModel, the projection "api-clients": credential lookups for
+//   authentication.
+// See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
+// DirectoryProjection for the thread-safety contract.
+#pragma once
+
+#include "projections/account_directory.h"
+#include "projections/api_client_directory.h"
+#include "projections/directory_projection.h"
+#include "projections/user_directory.h"
+
+namespace iam::projections {
+
+inline constexpr const char* kAccountsProjection = AccountDirectory::kProjectionName;
+using AccountsReadModel = DirectoryProjection<AccountDirectory>;
+
+inline constexpr const char* kUsersProjection = UserDirectory::kProjectionName;
+using UsersReadModel = DirectoryProjection<UserDirectory>;
+
+inline constexpr const char* kApiClientsProjection = ApiClientDirectory::kProjectionName;
+using ApiClientsReadModel = DirectoryProjection<ApiClientDirectory>;
+
+}  // namespace iam::projections
