@@ -195,6 +195,7 @@ struct IamdServer::Impl {
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
     projections::RegisterCoreProjections(*runner);
     for (const auto& [name, factory] : config.extra_projections) runner->Register(name, factory);
+    if (auto s = runner->DropUnregistered(); !s.ok()) return s;
     if (auto s = runner->Start(); !s.ok()) return s;
     spdlog::info("projections restored; {} event(s) applied at start, log head {}", runner->events_applied_at_start(),
                  storage->events().Head());

@@ -110,6 +110,25 @@ Status ProjectionRunner::WriteCheckpoint(Slot& slot) {
   return state_.Write(batch);
 }
 
+Status ProjectionRunner::DropUnregistered() {
+  std::vector<std::string> retired;
+  const std::string prefix = CheckpointKey("");
+  Status scan = state_.Scan(prefix, [&](std::string_view key, std::string_view) {
+    const std::string_view name = key.substr(prefix.size());
+    if (!Find(name)) retired.emplace_back(name);
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  for (const std::string& name : retired) {
+    events::StateBatch batch;
+    batch.delete_prefixes.push_back(name + "/");
+    batch.deletes.push_back(CheckpointKey(name));
+    if (auto s = state_.Write(batch); !s.ok()) return s;
+    spdlog::info("projection {} is no longer registered: its rows were removed", name);
+  }
+  return Status::Ok();
+}
+
 Status ProjectionRunner::Start() {
   auto voids = events::ReadVoids(events_);
   if (!voids.ok()) return voids.status();

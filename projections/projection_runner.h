@@ -60,6 +60,12 @@ class ProjectionRunner final : public events::CommitListener {
   // Adds a projection; call before Start. Names are [a-z0-9-]+ and unique.
   void Register(std::string name, ProjectionFactory factory);
 
+  // Removes the rows and checkpoints of projections that are not registered
+  // (a read model split or retired), which would otherwise stay forever.
+  // Only for the process that registers every projection (the server):
+  // call after the Register calls, before Start. kIOError from the store.
+  Status DropUnregistered();
+
   // Restores and catches up every projection (see above); one that cannot
   // be restored or cannot apply an event is marked failed (see Statuses)
   // rather than failing the start. Errors: kCorruption or kIOError from

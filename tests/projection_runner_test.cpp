@@ -166,6 +166,31 @@ TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
   EXPECT_EQ(statuses[0].state, "live");
 }
 
+TEST(ProjectionRunner, RowsOfAProjectionNoLongerRegisteredAreRemoved) {
+  TempDir dir;
+  {
+    CounterServer server(dir.string());
+    ASSERT_TRUE(server.start_status.ok());
+    ASSERT_TRUE(server.runner.WaitUntilSettled(std::chrono::seconds(10)));
+    AppendEvents(server.storage->events(), "x", 3);
+  }
+  auto storage = Open(dir.string());
+  auto count_keys = [&](const std::string& prefix) {
+    size_t keys = 0;
+    EXPECT_TRUE(storage->state().Scan(prefix, [&](std::string_view, std::string_view) { return ++keys, true; }).ok());
+    return keys;
+  };
+  ASSERT_GT(count_keys("counter/"), 0u);
+  ProjectionRunner runner(storage->events(), storage->state());
+  runner.Register("renamed", Counting());
+  ASSERT_TRUE(runner.DropUnregistered().ok());
+  ASSERT_TRUE(runner.Start().ok());
+  EXPECT_EQ(count_keys("counter/"), 0u);
+  EXPECT_EQ(count_keys(CheckpointKey("counter")), 0u);
+  ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
+  EXPECT_EQ(CountOf(runner, "renamed", "x"), 3);
+}
+
 TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
   TempDir dir;
   auto storage = Open(dir.string());
