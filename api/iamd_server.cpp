@@ -102,9 +102,10 @@ struct IamdServer::Impl {
     Status status = WaitForCoreProjections();
     if (status.ok()) status = Bootstrap();
     if (status.ok()) {
-      // Requests signed in the start's own second are refused (D-25); ready
-      // means a freshly signed request is accepted.
-      while (NowMillis() / 1000 <= not_before_second && !shut_down.load()) {
+      // After a crash, requests signed in or before the start's second are
+      // refused (D-25); ready means a freshly signed request is accepted, so
+      // wait one second more for clients whose clocks run slightly behind.
+      while (not_before_second > 0 && NowMillis() / 1000 <= not_before_second + 1 && !shut_down.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       started = true;

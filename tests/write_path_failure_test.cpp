@@ -131,19 +131,52 @@ TEST_F(WritePathFailure, FailedWriteRefusesEverythingAfterItAndNothingRefusedApp
     EXPECT_EQ(log.Stats().failed_writes, 1u);
     EXPECT_EQ(log.ReadAll(1, 10)->size(), 1u);
     fs.SetWritesFail(false);
-    // RocksDB may or may not let the store resume from an I/O error; either
-    // way an append decided before the failure stays refused.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // RocksDB calls this error fatal and will not resume: the store reopens
+    // its database and undoes the failed write, by itself.
+    ASSERT_TRUE(Eventually([&] { return log.Health().ok(); })) << "the store did not recover by itself";
     EXPECT_EQ(log.Append(OneEvent("d", 0, epoch_before)).status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(log.ReadAll(1, 10)->size(), 1u);
+    auto after = log.Append(OneEvent("e", 0, log.Epoch()));
+    ASSERT_TRUE(after.ok()) << after.status().ToString();
+    EXPECT_EQ(after->first_position, 2u);
   }
   auto reopened = OpenOn(dir.string(), nullptr);
   ASSERT_TRUE(reopened);
-  EXPECT_EQ(reopened->events().Head(), 1u);
+  EXPECT_EQ(reopened->events().Head(), 2u);
   for (const char* id : {"b", "c", "d"}) EXPECT_TRUE(reopened->events().ReadStream("thing", id, 1, 10)->empty());
   // The stream head of the refused create is as before: a create succeeds.
   auto created = reopened->events().Append(OneEvent("b", 0));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  EXPECT_EQ(created->first_position, 2u);
+  EXPECT_EQ(created->first_position, 3u);
+}
+
+// A failed sync leaves the refused write's records in the write-ahead log,
+// from where a reopen would bring them back: recovery must undo them.
+TEST_F(WritePathFailure, AWriteWhoseSyncFailedNeverComesBack) {
+  TempDir dir;
+  {
+    FaultInjectionFs fs;
+    auto storage = OpenOn(dir.string(), fs.env());
+    ASSERT_TRUE(storage);
+    events::EventStore& log = storage->events();
+    ASSERT_TRUE(log.Append(OneEvent("a", 0)).ok());
+    fs.SetSyncsFail(true);
+    EXPECT_EQ(log.Append(OneEvent("ghost", 0)).status().code(), StatusCode::kUnavailable);
+    fs.SetSyncsFail(false);
+    ASSERT_TRUE(Eventually([&] { return log.Health().ok(); })) << "the store did not recover by itself";
+    EXPECT_TRUE(log.ReadStream("thing", "ghost", 1, 10)->empty());
+    auto next = log.Append(OneEvent("b", 0, log.Epoch()));
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    EXPECT_EQ(next->first_position, 2u);
+  }
+  auto reopened = OpenOn(dir.string(), nullptr);
+  ASSERT_TRUE(reopened);
+  auto all = reopened->events().ReadAll(1, 10);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].aggregate_id, "b");
+  EXPECT_TRUE(reopened->events().ReadStream("thing", "ghost", 1, 10)->empty());
+  EXPECT_TRUE(reopened->events().Append(OneEvent("ghost", 0)).ok());  // its stream never began
 }
 
 TEST_F(WritePathFailure, CommandsDecidedOnAFailedWriteAreNeverWritten) {

@@ -86,9 +86,9 @@ class Completer {
 
 class RocksDbEventStore final : public RocksDbEventLog {
  public:
-  RocksDbEventStore(rocksdb::DB* db, const Families& cf, const StorageOptions& options)
-      : db_(db),
-        cf_(cf),
+  RocksDbEventStore(Database& database, std::function<Status()> reopen, const StorageOptions& options)
+      : database_(database),
+        reopen_(std::move(reopen)),
         read_only_(options.read_only),
         max_requests_(options.max_requests_per_commit),
         max_queued_(options.max_queued_appends),
@@ -172,8 +172,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const override {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    return FindIdempotencyRecordIn(db, key);
+  }
+
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyRecordIn(const Database::Use& db,
+                                                                  const std::string& key) const {
     std::string bytes;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf_.idempotency, key, &bytes);
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().idempotency, key, &bytes);
     if (s.IsNotFound()) return std::optional<IdempotencyRecord>();
     if (!s.ok()) return FromRocks(s, "reading idempotency record");
     auto record = DecodeIdempotencyRecord(bytes);
@@ -188,7 +195,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
     std::vector<Event> out;
     const std::string prefix = layout::StreamKey(aggregate_type, aggregate_id) + '\0';
     const uint64_t head = Head();
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_.stream_index));
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().stream_index));
     std::vector<uint64_t> positions;
     for (it->Seek(layout::StreamIndexKey(aggregate_type, aggregate_id, std::max<uint64_t>(from_version, 1)));
          it->Valid() && it->key().starts_with(prefix) && positions.size() < max_count; it->Next()) {
@@ -203,7 +212,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!it->status().ok()) return FromRocks(it->status(), "reading stream index");
     for (uint64_t position : positions) {
       std::string record;
-      auto s = db_->Get(rocksdb::ReadOptions(), cf_.events, layout::PositionKey(position), &record);
+      auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(position), &record);
       if (s.IsNotFound()) {
         return Status::Corruption("event at position " + std::to_string(position) +
                                   " is indexed but missing");
@@ -221,7 +230,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
     const uint64_t head = Head();
     if (from_position == 0) from_position = 1;
     if (from_position > head) return out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_.events));
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().events));
     uint64_t expected = from_position;
     for (it->Seek(layout::PositionKey(from_position)); it->Valid() && out.size() < max_count; it->Next()) {
       if (it->key().size() != 8) return Status::Corruption("event key of unexpected size in the log");
@@ -261,7 +272,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
   };
 
   Result<uint64_t> LastPosition() const {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_.events));
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().events));
     it->SeekToLast();
     if (!it->status().ok()) return FromRocks(it->status(), "finding the log head");
     if (!it->Valid()) return uint64_t{0};
@@ -270,10 +283,10 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   // The committed head of a stream (writer thread only).
-  Result<StreamHead> LoadHead(const std::string& key) {
+  Result<StreamHead> LoadHead(const Database::Use& db, const std::string& key) {
     if (auto it = head_cache_.find(key); it != head_cache_.end()) return it->second;
     std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf_.streams, key, &value);
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().streams, key, &value);
     StreamHead head;
     if (s.IsNotFound()) return head;
     if (!s.ok()) return FromRocks(s, "reading stream head");
@@ -313,8 +326,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
   // check is off or the file system cannot tell.
   std::optional<uint64_t> FreeBytes() const {
     if (min_free_bytes_ == 0) return std::nullopt;
+    auto db = database_.Acquire();
     uint64_t free = 0;
-    if (!db_->GetEnv()->GetFreeSpace(data_dir_, &free).ok()) return std::nullopt;
+    if (!db || !db->GetEnv()->GetFreeSpace(data_dir_, &free).ok()) return std::nullopt;
     return free;
   }
 
@@ -330,19 +344,28 @@ class RocksDbEventStore final : public RocksDbEventLog {
     last_recovery_attempt_ = now;
     if (auto free = FreeBytes(); free && *free < 2 * min_free_bytes_) return;
     if (engine_failed_) {
-      auto resumed = db_->Resume();
+      rocksdb::Status resumed = rocksdb::Status::Aborted("no database");
+      if (auto db = database_.Acquire()) resumed = db->Resume();
       if (!resumed.ok()) {
-        if (!resume_refusal_logged_) {
-          spdlog::error("event store cannot resume after the failed write ({}); it keeps refusing appends "
-                        "and retrying; if the error persists, restart iamd: nothing acknowledged is lost",
-                        resumed.ToString());
-          resume_refusal_logged_ = true;
+        // RocksDB will not resume from some write errors (it calls them
+        // fatal): close and open the database again, which replays its log.
+        Status reopened = reopen_ ? reopen_() : Status::Unavailable("cannot reopen");
+        if (!reopened.ok()) {
+          if (!resume_refusal_logged_) {
+            spdlog::error("event store cannot resume after the failed write ({}; reopening: {}); it keeps "
+                          "refusing appends and retrying; nothing acknowledged is lost",
+                          resumed.ToString(), reopened.ToString());
+            resume_refusal_logged_ = true;
+          }
+          return;
         }
-        return;
+        spdlog::warn("event store reopened its database after a write error RocksDB does not resume from");
       }
+      auto db = database_.Acquire();
+      if (!db) return;
       rocksdb::WriteOptions options;
       options.sync = true;
-      auto undone = db_->Write(options, &undo_failed_write_);
+      auto undone = db->Write(options, &undo_failed_write_);
       if (!undone.ok()) {
         spdlog::warn("event store cannot undo the failed write yet: {}", undone.ToString());
         return;
@@ -400,12 +423,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
     uint64_t position = next_position_;
     // changeDate never goes backwards, even if the wall clock does.
     const int64_t now = std::max(NowMillis(), last_change_ms_);
-    const bool writable = writable_.load() && !SpaceRunsOut();
+    const bool space_left = writable_.load() && !SpaceRunsOut();
     const uint64_t epoch = epoch_.load();
+    auto db = database_.Acquire();
+    const bool writable = space_left && db;
+    Families cf_ = db ? db.cf() : Families{};
 
     auto head_of = [&](const std::string& key) -> Result<StreamHead> {
       if (auto it = batch_heads.find(key); it != batch_heads.end()) return it->second;
-      auto loaded = LoadHead(key);
+      auto loaded = LoadHead(db, key);
       if (loaded.ok()) committed_heads.emplace(key, *loaded);
       return loaded;
     };
@@ -429,7 +455,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
           duplicate_of[i] = it->second;
           continue;
         }
-        auto original = FindIdempotencyRecord(request.idempotency_key);
+        auto original = FindIdempotencyRecordIn(db, request.idempotency_key);
         if (!original.ok()) {
           outcomes[i] = original.status();
           continue;
@@ -518,7 +544,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!committed.empty()) {
       rocksdb::WriteOptions options;
       options.sync = true;
-      auto s = db_->Write(options, &write);
+      auto s = db->Write(options, &write);
       if (!s.ok()) {
         for (auto& [key, head] : committed_heads) {
           if (head.version == 0) {
@@ -564,8 +590,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
     completer_->Post(std::move(completions));
   }
 
-  rocksdb::DB* db_;
-  Families cf_;
+  Database& database_;
+  const std::function<Status()> reopen_;  // closes and opens the database again (the storage's)
   const bool read_only_;
   const size_t max_requests_;
   const size_t max_queued_;
@@ -606,9 +632,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
 }  // namespace
 
-std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(rocksdb::DB* db, const Families& families,
+std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(Database& database, std::function<Status()> reopen,
                                                          const StorageOptions& options) {
-  return std::make_unique<RocksDbEventStore>(db, families, options);
+  return std::make_unique<RocksDbEventStore>(database, std::move(reopen), options);
 }
 
 }  // namespace iam::events::rocksdb_backend

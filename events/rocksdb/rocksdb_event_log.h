@@ -11,6 +11,7 @@
 // owning Storage.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "events/rocksdb/rocksdb_common.h"
@@ -21,9 +22,11 @@ namespace iam::events::rocksdb_backend {
 
 class RocksDbEventLog : public EventStore {
  public:
-  // `db` and the family handles must outlive the log. A read-only log (a
-  // follower) has no writer thread and refuses appends with kUnavailable.
-  static std::unique_ptr<RocksDbEventLog> Create(rocksdb::DB* db, const Families& families,
+  // `database` must outlive the log. `reopen` closes and opens the database
+  // again (for write errors RocksDB will not resume from; may be empty). A
+  // read-only log (a follower) has no writer thread and refuses appends with
+  // kUnavailable.
+  static std::unique_ptr<RocksDbEventLog> Create(Database& database, std::function<Status()> reopen,
                                                  const StorageOptions& options);
 
   // Finds the head and starts the writer. kIOError / kCorruption from RocksDB.

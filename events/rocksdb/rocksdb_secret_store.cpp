@@ -11,8 +11,8 @@ class RocksDbSecretStore final : public SecretStore {
   static constexpr size_t kNonceSize = 12;
   static constexpr size_t kTagSize = 16;
 
-  RocksDbSecretStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string master_key, bool read_only)
-      : db_(db), cf_(cf), key_(std::move(master_key)), read_only_(read_only) {}
+  RocksDbSecretStore(const Database& database, std::string master_key, bool read_only)
+      : database_(database), key_(std::move(master_key)), read_only_(read_only) {}
 
   Status Put(const std::string& id, const std::string& plaintext) override {
     if (read_only_) return Status::Unavailable("the store is open read-only");
@@ -43,13 +43,17 @@ class RocksDbSecretStore final : public SecretStore {
     record += tag;
     rocksdb::WriteOptions options;
     options.sync = true;
-    return FromRocks(db_->Put(options, cf_, id, record), "writing secret");
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    return FromRocks(db->Put(options, db.cf().secrets, id, record), "writing secret");
   }
 
   Result<std::string> Get(const std::string& id) const override {
     if (key_.size() != 32) return Status::FailedPrecondition("no master key configured for secrets");
     std::string record;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf_, id, &record);
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().secrets, id, &record);
     if (s.IsNotFound()) return Status::NotFound("no secret " + id);
     if (!s.ok()) return FromRocks(s, "reading secret");
     if (record.size() < kNonceSize + kTagSize) return Status::Corruption("secret record " + id + " is damaged");
@@ -74,17 +78,15 @@ class RocksDbSecretStore final : public SecretStore {
   }
 
  private:
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* cf_;
+  const Database& database_;
   std::string key_;
   const bool read_only_;
 };
 
 }  // namespace
 
-std::unique_ptr<SecretStore> NewRocksDbSecretStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-                                                   std::string master_key, bool read_only) {
-  return std::make_unique<RocksDbSecretStore>(db, family, std::move(master_key), read_only);
+std::unique_ptr<SecretStore> NewRocksDbSecretStore(const Database& database, std::string master_key, bool read_only) {
+  return std::make_unique<RocksDbSecretStore>(database, std::move(master_key), read_only);
 }
 
 }  // namespace iam::events::rocksdb_backend

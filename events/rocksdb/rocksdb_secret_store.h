@@ -12,7 +12,7 @@ namespace iam::events::rocksdb_backend {
 
 // `master_key` is 32 raw bytes (any other size makes every call fail with
 // kFailedPrecondition). `db` and `family` must outlive the store.
-std::unique_ptr<SecretStore> NewRocksDbSecretStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
-                                                   std::string master_key, bool read_only);
+// `database` must outlive the store; secrets live in its `secrets` family.
+std::unique_ptr<SecretStore> NewRocksDbSecretStore(const Database& database, std::string master_key, bool read_only);
 
 }  // namespace iam::events::rocksdb_backend

@@ -20,25 +20,29 @@ std::string PrefixSuccessor(std::string prefix) {
 
 class RocksDbStateStore final : public StateStore {
  public:
-  RocksDbStateStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool read_only)
-      : db_(db), cf_(cf), read_only_(read_only) {}
+  RocksDbStateStore(const Database& database, bool read_only) : database_(database), read_only_(read_only) {}
 
   Status Write(const StateBatch& batch) override {
     if (read_only_) return Status::Unavailable("the store is open read-only");
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    rocksdb::ColumnFamilyHandle* const family = db.cf().state;
     rocksdb::WriteBatch write;
     for (const auto& prefix : batch.delete_prefixes) {
       const std::string end = PrefixSuccessor(prefix);
       if (end.empty()) return Status::InvalidArgument("cannot delete the whole state space by prefix");
-      write.DeleteRange(cf_, prefix, end);
+      write.DeleteRange(family, prefix, end);
     }
-    for (const auto& key : batch.deletes) write.Delete(cf_, key);
-    for (const auto& [key, value] : batch.puts) write.Put(cf_, key, value);
-    return FromRocks(db_->Write(rocksdb::WriteOptions(), &write), "writing read-model state");
+    for (const auto& key : batch.deletes) write.Delete(family, key);
+    for (const auto& [key, value] : batch.puts) write.Put(family, key, value);
+    return FromRocks(db->Write(rocksdb::WriteOptions(), &write), "writing read-model state");
   }
 
   Result<std::optional<std::string>> Get(std::string_view key) const override {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
     std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf_, rocksdb::Slice(key.data(), key.size()), &value);
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().state, rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, "reading read-model state");
     return std::optional<std::string>(std::move(value));
@@ -46,7 +50,9 @@ class RocksDbStateStore final : public StateStore {
 
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().state));
     for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
          it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Next()) {
       if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
@@ -55,15 +61,14 @@ class RocksDbStateStore final : public StateStore {
   }
 
  private:
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* cf_;
+  const Database& database_;
   const bool read_only_;
 };
 
 }  // namespace
 
-std::unique_ptr<StateStore> NewRocksDbStateStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, bool read_only) {
-  return std::make_unique<RocksDbStateStore>(db, family, read_only);
+std::unique_ptr<StateStore> NewRocksDbStateStore(const Database& database, bool read_only) {
+  return std::make_unique<RocksDbStateStore>(database, read_only);
 }
 
 }  // namespace iam::events::rocksdb_backend

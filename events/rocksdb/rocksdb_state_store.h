@@ -10,6 +10,7 @@ namespace iam::events::rocksdb_backend {
 
 // `db` and `family` must outlive the store. A read-only store refuses writes
 // with kUnavailable. Writes are not synced by themselves (see StateStore).
-std::unique_ptr<StateStore> NewRocksDbStateStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, bool read_only);
+// `database` must outlive the store; rows live in its `state` family.
+std::unique_ptr<StateStore> NewRocksDbStateStore(const Database& database, bool read_only);
 
 }  // namespace iam::events::rocksdb_backend

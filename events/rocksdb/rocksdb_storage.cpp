@@ -17,7 +17,7 @@
 namespace iam::events {
 namespace {
 
-using rocksdb_backend::Families;
+using rocksdb_backend::Database;
 using rocksdb_backend::FromRocks;
 using rocksdb_backend::NewRocksDbSecretStore;
 using rocksdb_backend::NewRocksDbStateStore;
@@ -45,10 +45,8 @@ class RocksDbStorage final : public Storage {
                                             layout::kSecretsFamily};
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s;
+    std::string follower_dir = options.follower_dir;
     if (read_only_) {
-      std::string follower_dir = options.follower_dir;
       if (follower_dir.empty()) {
         follower_dir = (std::filesystem::temp_directory_path() / ("iamd-follower-" + NewUuid())).string();
         owned_follower_dir_ = follower_dir;
@@ -56,24 +54,27 @@ class RocksDbStorage final : public Storage {
       std::error_code ec;
       std::filesystem::create_directories(follower_dir, ec);
       db_options.max_open_files = -1;
-      s = rocksdb::DB::OpenAsSecondary(db_options, options.data_dir, follower_dir, descriptors, &handles_, &db);
     } else {
       std::error_code ec;
       std::filesystem::create_directories(options.data_dir, ec);
       if (ec) return Status::IOError("cannot create " + options.data_dir + ": " + ec.message());
-      s = rocksdb::DB::Open(db_options, options.data_dir, descriptors, &handles_, &db);
     }
-    if (!s.ok()) return FromRocks(s, "opening " + options.data_dir);
-    db_.reset(db);
-    Families cf{handles_[0], handles_[1], handles_[2], handles_[3], handles_[4], handles_[5], handles_[6]};
+    const bool read_only = read_only_;
+    const std::string data_dir = options.data_dir;
+    auto opened = database_.Open([=](rocksdb::DB** db, std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+      return read_only ? rocksdb::DB::OpenAsSecondary(db_options, data_dir, follower_dir, descriptors, handles, db)
+                       : rocksdb::DB::Open(db_options, data_dir, descriptors, handles, db);
+    });
+    if (!opened.ok()) return Status(opened.code(), "opening " + options.data_dir + ": " + opened.message());
 
+    auto db = database_.Acquire();
     std::string format;
-    s = db_->Get(rocksdb::ReadOptions(), cf.meta, layout::kFormatKey, &format);
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().meta, layout::kFormatKey, &format);
     if (s.IsNotFound()) {
       if (!read_only_) {
         rocksdb::WriteOptions wo;
         wo.sync = true;
-        s = db_->Put(wo, cf.meta, layout::kFormatKey, layout::kFormatValue);
+        s = db->Put(wo, db.cf().meta, layout::kFormatKey, layout::kFormatValue);
         if (!s.ok()) return FromRocks(s, "writing format marker");
       }
     } else if (!s.ok()) {
@@ -81,11 +82,14 @@ class RocksDbStorage final : public Storage {
     } else if (format != layout::kFormatValue) {
       return Status::Corruption("data directory has unknown format '" + format + "'");
     }
+    db = {};
 
-    events_ = RocksDbEventLog::Create(db_.get(), cf, options);
+    std::function<Status()> reopen;
+    if (!read_only_) reopen = [this] { return database_.Reopen(); };
+    events_ = RocksDbEventLog::Create(database_, std::move(reopen), options);
     if (auto st = events_->Initialize(); !st.ok()) return st;
-    state_ = NewRocksDbStateStore(db_.get(), cf.state, read_only_);
-    secrets_ = NewRocksDbSecretStore(db_.get(), cf.secrets, options.master_key, read_only_);
+    state_ = NewRocksDbStateStore(database_, read_only_);
+    secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
     return Status::Ok();
   }
 
@@ -95,7 +99,9 @@ class RocksDbStorage final : public Storage {
 
   Status Refresh() override {
     if (!read_only_) return Status::Ok();
-    auto s = db_->TryCatchUpWithPrimary();
+    auto db = database_.Acquire();
+    if (!db) return rocksdb_backend::NoDatabase();
+    auto s = db->TryCatchUpWithPrimary();
     if (!s.ok()) return FromRocks(s, "catching up with the server");
     return events_->RefreshHead();
   }
@@ -104,17 +110,12 @@ class RocksDbStorage final : public Storage {
     if (closed_) return;
     closed_ = true;
     if (events_) events_->Stop();
-    if (db_) {
-      // A store that cannot write is closed as it is: its write-ahead log
-      // holds everything acknowledged, and a flush would only meet the error again.
-      if (!read_only_ && events_ && events_->Health().ok()) {
-        rocksdb::FlushOptions flush;
-        db_->Flush(flush, handles_);
-      }
-      for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-      handles_.clear();
-      db_->Close();
+    // A store that cannot write is closed as it is: its write-ahead log
+    // holds everything acknowledged, and a flush would only meet the error again.
+    if (!read_only_ && events_ && events_->Health().ok()) {
+      if (auto db = database_.Acquire()) db->Flush(rocksdb::FlushOptions(), db.cf().All());
     }
+    database_.Close();
     if (!owned_follower_dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(owned_follower_dir_, ec);
@@ -125,8 +126,7 @@ class RocksDbStorage final : public Storage {
   bool read_only_ = false;
   bool closed_ = false;
   std::string owned_follower_dir_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb_backend::Database database_;
   std::unique_ptr<RocksDbEventLog> events_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<SecretStore> secrets_;

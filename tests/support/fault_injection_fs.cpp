@@ -45,13 +45,13 @@ class FaultyWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
     return target()->Flush(options, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
-    if (fs_.refusing()) return fs_.Refusal();
+    if (fs_.refusing() || fs_.syncs_failing()) return fs_.Refusal();
     auto s = target()->Sync(options, dbg);
     if (s.ok()) Synced();
     return s;
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
-    if (fs_.refusing()) return fs_.Refusal();
+    if (fs_.refusing() || fs_.syncs_failing()) return fs_.Refusal();
     auto s = target()->Fsync(options, dbg);
     if (s.ok()) Synced();
     return s;

@@ -34,6 +34,10 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   // although space is left, as on a failing device.
   void SetWritesFail(bool fail) { writes_fail_.store(fail); }
   bool refusing() const { return disk_full_.load() || writes_fail_.load(); }
+  // While on, only syncs fail (the data reached the file but not the disk),
+  // so a failed write's records are in the write-ahead log all the same.
+  void SetSyncsFail(bool fail) { syncs_fail_.store(fail); }
+  bool syncs_failing() const { return syncs_fail_.load(); }
   // Writes refused since the start.
   uint64_t refused_writes() const { return refused_.load(); }
 
@@ -67,6 +71,7 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   std::mutex journal_mu_;
   std::atomic<bool> disk_full_{false};
   std::atomic<bool> writes_fail_{false};
+  std::atomic<bool> syncs_fail_{false};
   std::atomic<uint64_t> refused_{0};
   std::unique_ptr<rocksdb::Env> env_;
 };
