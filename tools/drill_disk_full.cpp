@@ -69,10 +69,11 @@ struct Server {
   std::string top;
 };
 
-bool Start(const std::string& data_dir, Server& s) {
+bool Start(const std::string& data_dir, uint64_t reserve_bytes, Server& s) {
   iam::api::ServerConfig config;
   config.data_dir = data_dir;
   config.listen = "127.0.0.1:0";
+  config.min_free_bytes = reserve_bytes;
   auto started = iam::api::IamdServer::Start(config);
   if (!started.ok()) {
     std::fprintf(stderr, "cannot start iamd: %s\n", started.status().ToString().c_str());
@@ -111,11 +112,15 @@ int main(int argc, char** argv) {
   int writers = 16;
   int seconds = 20;
   uint64_t leave_mib = 6;
+  uint64_t reserve_mib = 4;
   CLI::App app{"Fills the disk under a running iamd and checks that it fails safe and recovers (D-20)"};
   app.add_option("--dir", dir, "directory on a small file system (e.g. a 12 MiB tmpfs)")->required();
   app.add_option("--writers", writers, "concurrent writers")->check(CLI::Range(1, 64))->capture_default_str();
   app.add_option("--seconds", seconds, "time limit of each phase")->check(CLI::Range(1, 120))->capture_default_str();
   app.add_option("--leave-mib", leave_mib, "MiB left free beside the ballast")->capture_default_str();
+  app.add_option("--reserve-mib", reserve_mib,
+                 "iamd's --min-free-space; 0 lets RocksDB itself run into the full disk")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::err);
 
@@ -125,12 +130,12 @@ int main(int argc, char** argv) {
   const uint64_t available = fs::space(root).available;
   const uint64_t ballast_bytes = available > (leave_mib << 20) ? available - (leave_mib << 20) : 0;
   const uint64_t written = WriteBallast(ballast, ballast_bytes);
-  std::printf("# iamd disk-full drill\n\n%llu MiB free, %llu MiB of ballast, %d writers\n\n",
+  std::printf("# iamd disk-full drill\n\n%llu MiB free, %llu MiB of ballast, %d writers, %llu MiB reserve\n\n",
               static_cast<unsigned long long>(available >> 20), static_cast<unsigned long long>(written >> 20),
-              writers);
+              writers, static_cast<unsigned long long>(reserve_mib));
 
   Server server;
-  if (!Start(data.string(), server)) return 1;
+  if (!Start(data.string(), reserve_mib << 20, server)) return 1;
   Outcomes outcomes;
   std::atomic<uint64_t> counter{0};
   std::atomic<bool> refusing{false};
@@ -191,7 +196,7 @@ int main(int argc, char** argv) {
   server.server->Shutdown();
   server = Server{};
   Server again;
-  if (!Start(data.string(), again)) return 1;
+  if (!Start(data.string(), reserve_mib << 20, again)) return 1;
   iam::api::HttpClient client({"127.0.0.1", again.server->port(), false, "", std::chrono::milliseconds(30000)});
   auto tree = client.Send(SignedRequest(again.target, "GET", std::string(kGroups) + "/" + again.top, ""));
   std::set<std::string> present;

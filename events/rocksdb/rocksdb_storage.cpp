@@ -8,6 +8,7 @@
 
 #include "events/clock.h"
 #include "events/rocksdb/rocksdb_event_log.h"
+#include "events/rocksdb/rocksdb_logger.h"
 #include "events/rocksdb/rocksdb_secret_store.h"
 #include "events/rocksdb/rocksdb_state_store.h"
 #include "events/rocksdb/rocksdb_storage.h"
@@ -34,7 +35,7 @@ class RocksDbStorage final : public Storage {
     db_options.create_if_missing = !read_only_;
     db_options.create_missing_column_families = !read_only_;
     db_options.IncreaseParallelism(2);
-    db_options.keep_log_file_num = 5;
+    db_options.info_log = rocksdb_backend::NewEngineLogger();
     // The manifest grows by a few bytes per flush; RocksDB's default 4 MiB
     // preallocation would take a small disk's whole reserve (D-20).
     db_options.manifest_preallocation_size = 256 << 10;
