@@ -16,18 +16,29 @@
 namespace iam::api {
 
 using OnCommitted = std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)>;
+// Answers a refused command in the wire's error shape.
+using OnRefused = std::function<void(const ApiCall&, const Status&)>;
 
 inline void SubmitCommand(commands::CommandProcessor& processor, const std::shared_ptr<ApiCall>& call,
-                          std::unique_ptr<commands::Command> command, std::string_view error_family,
-                          OnCommitted then) {
+                          std::unique_ptr<commands::Command> command, OnRefused refused, OnCommitted then) {
   const RequestContext& c = call->context;
   commands::CommandContext context{c.account_id, c.actor, c.request_id, c.idempotency_key,
                                    c.idempotency_fingerprint};
   processor.Submit(std::move(command), std::move(context),
-                   [call, error_family, then = std::move(then)](Result<commands::CommandOutcome> outcome) {
-                     if (!outcome.ok()) return RespondWithError(*call, outcome.status(), error_family);
+                   [call, refused = std::move(refused), then = std::move(then)](Result<commands::CommandOutcome> outcome) {
+                     if (!outcome.ok()) return refused(*call, outcome.status());
                      then(call, *outcome);
                    });
+}
+
+// The IAM v3 wire: refusals are IAM problems of `error_family`.
+inline void SubmitCommand(commands::CommandProcessor& processor, const std::shared_ptr<ApiCall>& call,
+                          std::unique_ptr<commands::Command> command, std::string_view error_family,
+                          OnCommitted then) {
+  SubmitCommand(
+      processor, call, std::move(command),
+      [error_family](const ApiCall& call, const Status& status) { RespondWithError(call, status, error_family); },
+      std::move(then));
 }
 
 // A `then` for mutations answered with 204 and the event details (X-Iam-*).

@@ -16,6 +16,8 @@
 #include "api/auth/edgerc.h"
 #include "api/auth/nonce_snapshot.h"
 #include "api/v3/groups_handlers.h"
+#include "api/v3/user_access_handlers.h"
+#include "api/zitadel/user_lock_handlers.h"
 #include "api/http/host_port.h"
 #include "api/http/http_server.h"
 #include "api/iam_service.h"
@@ -248,6 +250,8 @@ struct IamdServer::Impl {
                                            [this] { return started.load(); }, idempotency.get());
     if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, NowMillis() / 1000);
     AddGroupRoutes(service->router(), *runner, *processor);
+    AddUserAccessRoutes(service->router(), *processor);
+    AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events());
 
     auto server = HttpServer::Start(http_options, *service);

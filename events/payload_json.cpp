@@ -152,4 +152,16 @@ int64_t PayloadReader::OptionalInt(std::string_view name, int64_t fallback) {
   return value;
 }
 
+bool PayloadReader::OptionalBool(std::string_view name, bool fallback) {
+  if (!status_.ok()) return false;
+  auto member = impl_->root[name];
+  if (member.error() == simdjson::NO_SUCH_FIELD) return fallback;
+  bool value = false;
+  if (member.get(value)) {
+    Fail(name, "is not a boolean");
+    return false;
+  }
+  return value;
+}
+
 }  // namespace iam::events

@@ -49,6 +49,7 @@ class PayloadReader {
   // Absent members give `fallback` without an error.
   std::string OptionalString(std::string_view name, std::string_view fallback = {});
   int64_t OptionalInt(std::string_view name, int64_t fallback);
+  bool OptionalBool(std::string_view name, bool fallback);
 
   Status status() const { return status_; }
 

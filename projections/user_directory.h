@@ -23,6 +23,7 @@ struct UserRecord {
   std::string first_name;
   std::string last_name;
   std::string account_id;
+  bool locked = false;  // may not sign in while locked
 };
 
 class UserDirectory {
@@ -30,8 +31,9 @@ class UserDirectory {
   static constexpr const char* kProjectionName = "users";
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
-  // of a created user to `changed` (may be null); never removes rows.
-  // kCorruption for an undecodable payload.
+  // of a created or changed user to `changed` (may be null); never removes
+  // rows. kCorruption for an undecodable payload or an event that contradicts
+  // the state (a lock of an unknown or locked user, an unlock of an unlocked one).
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands/group_commands.h"
+#include "commands/user_access_commands.h"
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
 #include "tests/support/temp_dir.h"
@@ -54,13 +55,15 @@ AllRows FoldedFromLog(const events::EventStore& log) {
   return RowsOf(folded);
 }
 
-// Random group commands: creates, renames, moves and deletes (refusals are
-// part of the sequence: they must leave no trace), with restarts between.
+// Random commands: group creates, renames, moves and deletes, user locks and
+// unlocks (refusals are part of the sequence: they must leave no trace), with
+// restarts between.
 void RunRandomHistory(const std::string& dir, uint32_t seed) {
   std::mt19937 random(seed);
   auto pick = [&](const std::vector<int64_t>& ids) { return ids[random() % ids.size()]; };
   std::vector<int64_t> known;
   commands::CommandContext context;
+  std::string admin;  // locked and unlocked by another operator
   for (int round = 0; round < 4; ++round) {
     CoreNode node(dir);
     ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
@@ -69,20 +72,29 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
       ASSERT_NE(top, 0);
       known.push_back(top);
       context = node.context;
+      admin = node.identity.admin_ui_identity_id;
     }
     for (int step = 0; step < 60; ++step) {
-      const int action = static_cast<int>(random() % 10);
+      const int action = static_cast<int>(random() % 12);
       std::unique_ptr<commands::Command> command;
+      commands::CommandContext as = context;
       if (action < 4) {
         command = std::make_unique<commands::CreateGroup>(pick(known), "g" + std::to_string(random() % 40));
       } else if (action < 6) {
         command = std::make_unique<commands::RenameGroup>(pick(known), "r" + std::to_string(random() % 40));
       } else if (action < 8) {
         command = std::make_unique<commands::MoveGroup>(pick(known), pick(known));
-      } else {
+      } else if (action < 10) {
         command = std::make_unique<commands::DeleteGroup>(pick(known));
+      } else {
+        as.actor = "operator";
+        if (action == 10) {
+          command = std::make_unique<commands::LockUser>(admin);
+        } else {
+          command = std::make_unique<commands::UnlockUser>(admin);
+        }
       }
-      auto outcome = node.processor->Execute(std::move(command), context);
+      auto outcome = node.processor->Execute(std::move(command), as);
       if (outcome.ok() && outcome->created_id != 0) known.push_back(outcome->created_id);
       if (!outcome.ok()) {
         const auto code = outcome.status().code();

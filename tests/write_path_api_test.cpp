@@ -54,7 +54,6 @@ class WritePathApiTest : public testing::ApiServerTest {
   }
 
   testing::FaultInjectionFs fs_;
-  events::Storage* storage_ = nullptr;
 };
 
 TEST_F(WritePathApiTest, DiskFullAnswers503AndWritesComeBackByThemselves) {

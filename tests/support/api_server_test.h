@@ -43,6 +43,13 @@ class ApiServerTest : public ::testing::Test {
     config.listen = listen_;
     config.threads = 2;
     Configure(config);
+    if (!config.open_storage) {
+      config.open_storage = [this](const events::StorageOptions& options) {
+        auto storage = events::Storage::OpenRocksDb(options);
+        if (storage.ok()) storage_ = storage->get();
+        return storage;
+      };
+    }
     auto server = api::IamdServer::Start(config);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
@@ -104,6 +111,8 @@ class ApiServerTest : public ::testing::Test {
 
   TempDir dir_;
   std::string listen_ = "127.0.0.1:0";  // set to the bound address to restart on the same port
+  // The running server's storage, for writing behind the API (set by open_storage).
+  events::Storage* storage_ = nullptr;
   std::unique_ptr<api::IamdServer> server_;
   ClientCredentialText credential_;
   std::unique_ptr<SignedClient> client_;
