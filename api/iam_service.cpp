@@ -8,6 +8,7 @@
 
 #include "api/api_response.h"
 #include "api/problem.h"
+#include "api/zitadel/zitadel_response.h"
 #include "projections/identity_read_models.h"
 #include "commands/random_tokens.h"
 
@@ -83,6 +84,8 @@ void IamService::Handle(HttpRequest request, Responder respond) {
   // The final responder stamps the request id and writes the access log line.
   call->respond = [this, started, method = request.method, path = request.path,
                    request_id = call->context.request_id, respond = std::move(respond)](HttpResponse response) {
+    // D-16: the ZITADEL routes answer every refusal in ZITADEL's shape.
+    if (IsZitadelPath(path)) response = AsZitadelError(std::move(response));
     response.SetHeader("X-Request-Id", request_id);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -106,6 +106,13 @@ TEST_F(UserAccessApiTest, ZitadelRoutesShareTheRuleAndAnswerInZitadelShapes) {
   }
   ExpectZitadelError(client_->SendJson("POST", "/v2/users/A-NO-SUCH-USER/lock", "{}"), 404, 5,
                      "User not found: A-NO-SUCH-USER");
+  // Refusals before any handler runs take ZITADEL's shape on its routes too.
+  ExpectZitadelError(client_->SendUnsigned("POST", "/v2/users/" + user_ + "/lock"), 401, 16,
+                     "Missing Authorization header");
+  ExpectZitadelError(client_->Send("GET", "/v2/users/" + user_ + "/lock"), 405, 12,
+                     "GET is not allowed on /v2/users/" + user_ + "/lock");
+  ExpectZitadelError(client_->SendJson("POST", "/v2/users/" + user_ + "/nothing-here", "{}"), 404, 5,
+                     "no such resource: /v2/users/" + user_ + "/nothing-here");
 }
 
 }  // namespace

@@ -32,4 +32,39 @@ HttpResponse ZitadelError(const Status& status) {
   return response;
 }
 
+bool IsZitadelPath(std::string_view path) {
+  return path.starts_with("/v2/users") || path.starts_with("/management/v1");
+}
+
+HttpResponse AsZitadelError(HttpResponse response) {
+  if (response.status < 400 || !response.Header("Content-Type").starts_with("application/problem+json")) {
+    return response;
+  }
+  int code = 13;  // Internal
+  switch (response.status) {
+    case 400: case 413: case 415: case 422: code = 3; break;  // InvalidArgument
+    case 401: code = 16; break;                               // Unauthenticated
+    case 403: code = 7; break;                                // PermissionDenied
+    case 404: code = 5; break;                                // NotFound
+    case 405: code = 12; break;                               // Unimplemented
+    case 409: code = 10; break;                               // Aborted
+    case 412: code = 9; break;                                // FailedPrecondition
+    case 429: code = 8; break;                                // ResourceExhausted
+    case 503: code = 14; break;                               // Unavailable
+    default: break;
+  }
+  std::string message = "request refused";
+  boost::system::error_code ec;
+  boost::json::value problem = boost::json::parse(response.body, ec);
+  if (!ec && problem.is_object()) {
+    if (const auto* detail = problem.as_object().if_contains("detail"); detail && detail->is_string()) {
+      message = std::string(detail->as_string());
+    }
+  }
+  response.body = boost::json::serialize(
+      boost::json::object{{"code", code}, {"message", message}, {"details", boost::json::array()}});
+  response.SetHeader("Content-Type", "application/json");
+  return response;
+}
+
 }  // namespace iam::api
