@@ -128,7 +128,6 @@ TEST(ProjectionRunner, RestartWithCurrentCheckpointReplaysNothing) {
     EXPECT_EQ(CountOf(runner, "counter", "x"), 25);
   }
   CounterServer server(dir.string());
-  auto& storage = server.storage;
   auto& runner = server.runner;
   ASSERT_TRUE(server.start_status.ok());
   EXPECT_EQ(runner.events_applied_at_start(), 0u);
@@ -154,7 +153,6 @@ TEST(ProjectionRunner, CrashBetweenEventAndCheckpointRecoversExactlyOnce) {
     AppendEvents(storage->events(), "y", 3);
   }
   CounterServer server(dir.string());
-  auto& storage = server.storage;
   auto& runner = server.runner;
   ASSERT_TRUE(server.start_status.ok());
   EXPECT_EQ(runner.events_applied_at_start(), 8u);

@@ -90,7 +90,7 @@ TEST_F(UserAccessApiTest, AUserCannotLockThemself) {
 }
 
 TEST_F(UserAccessApiTest, ZitadelRoutesShareTheRuleAndAnswerInZitadelShapes) {
-  for (const std::string prefix : {"/v2/users/" + user_ + "/", "/management/v1/users/" + user_ + "/_"}) {
+  for (const std::string& prefix : {"/v2/users/" + user_ + "/", "/management/v1/users/" + user_ + "/_"}) {
     auto locked = client_->SendJson("POST", prefix + "lock", "{}");
     ASSERT_EQ(locked.status, 200) << locked.body;
     const auto details = Body(locked).as_object().at("details").as_object();
