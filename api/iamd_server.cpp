@@ -16,6 +16,7 @@
 #include "api/auth/edgerc.h"
 #include "api/auth/nonce_snapshot.h"
 #include "api/v3/groups_handlers.h"
+#include "api/v3/lookups_handlers.h"
 #include "api/v3/user_access_handlers.h"
 #include "api/zitadel/user_lock_handlers.h"
 #include "api/http/host_port.h"
@@ -251,6 +252,7 @@ struct IamdServer::Impl {
     if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, NowMillis() / 1000);
     AddGroupRoutes(service->router(), *runner, *processor);
     AddUserAccessRoutes(service->router(), *processor);
+    AddLookupRoutes(service->router());
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events());
 
