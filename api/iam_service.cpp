@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api/api_response.h"
+#include "api/etag.h"
 #include "api/problem.h"
 #include "api/zitadel/zitadel_response.h"
 #include "projections/identity_read_models.h"
@@ -221,6 +222,11 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
         ProtocolProblem(503, "unavailable", "Service Unavailable", "the server is starting; retry shortly", path));
   }
   call->path = std::move(match.params);
+  if ((request.method == "PUT" || request.method == "DELETE") && request.HasHeader("If-Match")) {
+    auto if_match = ParseIfMatch(request.Header("If-Match"));
+    if (!if_match.ok()) return RespondWithError(*call, if_match.status(), kProtocolErrors);
+    call->context.if_match = *if_match;
+  }
   if (!BeginIdempotent(call)) return;
   (*match.handler)(std::move(call));
 }

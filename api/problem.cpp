@@ -81,6 +81,11 @@ HttpResponse ProblemFromStatus(const Status& status, std::string_view family, st
       p.title = "Conflict";
       p.type = protocol + "conflict";
       break;
+    case StatusCode::kVersionMismatch:
+      p.status = 412;
+      p.title = "Precondition Failed";
+      p.type = protocol + "precondition-failed";
+      break;
     case StatusCode::kUnavailable:
       p.status = 503;
       p.title = "Service Unavailable";

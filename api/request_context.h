@@ -7,6 +7,8 @@
 // across an asynchronous command).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +31,8 @@ struct RequestContext {
   // the client and the request's fingerprint, recorded with the events.
   std::string idempotency_key;
   std::string idempotency_fingerprint;
+  // From If-Match on PUT and DELETE (api/etag.h); empty = no precondition.
+  std::optional<uint64_t> if_match;
 };
 
 // Path parameters of the matched route, percent-decoded.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,13 @@ struct CommandContext {
   // Recorded with the events in the same durable write (D-23); empty = none.
   std::string idempotency_key;
   std::string idempotency_fingerprint;
+  // From If-Match: the version of the changed resource the caller last saw;
+  // a command refuses with kVersionMismatch (412) when it has another.
+  std::optional<uint64_t> if_match;
 };
+
+// kVersionMismatch unless `if_match` is empty or equals `version`.
+Status CheckIfMatch(const CommandContext& context, uint64_t version);
 
 struct Decision {
   std::vector<events::StreamAppend> appends;  // at least one, with events

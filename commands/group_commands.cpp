@@ -73,6 +73,7 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
   if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
+  if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
   if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, group->parent_group_id, group_name_, group_id_)) {
     return Refuse(kGroupNameTaken, "a sibling group is already named '" + group_name_ + "'");
   }
@@ -86,6 +87,7 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
 Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandContext& context) const {
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
+  if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
   if (group->parent_group_id == 0) {
     return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
   }

@@ -7,6 +7,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kOk: return "OK";
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kConflict: return "Conflict";
+    case StatusCode::kVersionMismatch: return "VersionMismatch";
     case StatusCode::kInvalidArgument: return "InvalidArgument";
     case StatusCode::kFailedPrecondition: return "FailedPrecondition";
     case StatusCode::kPermissionDenied: return "PermissionDenied";

@@ -15,7 +15,8 @@ namespace iam {
 enum class StatusCode {
   kOk = 0,
   kNotFound,            // the named thing does not exist
-  kConflict,            // an expected version did not match
+  kConflict,            // an expected version did not match (the store's own check)
+  kVersionMismatch,     // the caller's If-Match names a version the resource no longer has
   kInvalidArgument,     // the caller's input is malformed
   kFailedPrecondition,  // a business rule refuses the request in the current state
   kPermissionDenied,    // the caller may not do this
@@ -33,6 +34,7 @@ class Status {
   static Status Ok() { return {}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
+  static Status VersionMismatch(std::string m) { return {StatusCode::kVersionMismatch, std::move(m)}; }
   static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};

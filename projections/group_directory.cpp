@@ -10,6 +10,12 @@
 namespace iam::projections {
 namespace {
 
+// A durable event carries its aggregate version; a provisional one (the
+// command processor's, before the store assigns it) is the next one.
+uint64_t VersionAfter(const events::Event& e, uint64_t current) {
+  return e.aggregate_version != 0 ? e.aggregate_version : current + 1;
+}
+
 Status Contradiction(const events::Event& e, const std::string& what) {
   return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type +
                             "): " + what);
@@ -36,6 +42,7 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     group.created_by = e.creator;
     group.modified_ms = e.change_date_ms;
     group.modified_by = e.creator;
+    group.version = VersionAfter(e, 0);
     groups_.emplace(group.group_id, std::move(group));
     Link(created->group_id);
     if (created->group_id > max_group_id_) {
@@ -55,6 +62,7 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     Link(renamed->group_id);
     it->second.modified_ms = e.change_date_ms;
     it->second.modified_by = e.creator;
+    it->second.version = VersionAfter(e, it->second.version);
     if (changed) changed->push_back(RowKey(renamed->group_id));
     return Status::Ok();
   }
@@ -68,6 +76,7 @@ Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* c
     Unlink(moved->group_id);
     // G-6: a move changes only the parent; created/modified stay as they were.
     it->second.parent_group_id = moved->to_parent_group_id;
+    it->second.version = VersionAfter(e, it->second.version);
     Link(moved->group_id);
     if (changed) changed->push_back(RowKey(moved->group_id));
     return Status::Ok();
@@ -197,6 +206,7 @@ std::optional<std::string> GroupDirectory::EncodeRow(std::string_view row_key) c
       .Set("createdBy", g->created_by)
       .Set("modifiedMs", g->modified_ms)
       .Set("modifiedBy", g->modified_by)
+      .Set("version", static_cast<int64_t>(g->version))
       .Finish();
 }
 
@@ -218,6 +228,7 @@ Status GroupDirectory::RestoreRow(std::string_view row_key, std::string_view row
   g.created_by = r.String("createdBy");
   g.modified_ms = r.Int("modifiedMs");
   g.modified_by = r.String("modifiedBy");
+  g.version = static_cast<uint64_t>(r.OptionalInt("version", 0));
   if (!r.status().ok()) return r.status();
   max_group_id_ = std::max(max_group_id_, g.group_id);
   const int64_t id = g.group_id;

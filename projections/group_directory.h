@@ -29,6 +29,8 @@ struct GroupRecord {
   std::string created_by;
   int64_t modified_ms = 0;
   std::string modified_by;
+  // The group aggregate's version: its ETag, and what If-Match is compared with.
+  uint64_t version = 0;
   std::set<int64_t> subgroup_ids;  // derived from parents; not persisted
 };
 

@@ -252,6 +252,35 @@ TEST_F(GroupsApiTest, ClientSecretIsInClearOnlyInTheEdgercFile) {
   EXPECT_GT(files, 5u);
 }
 
+// ETag is the group's version; If-Match on PUT and DELETE is checked by the
+// command itself, so no change slips between the check and the write.
+TEST_F(GroupsApiTest, ETagAndIfMatchGuardConcurrentEdits) {
+  const int64_t top = TopGroupId();
+  const std::string target = std::string(kGroups) + "/" + std::to_string(CreateGroup(top, "Edited"));
+  auto fetched = client_->Send("GET", target);
+  ASSERT_EQ(fetched.status, 200);
+  const std::string etag(fetched.Header("ETag"));
+  EXPECT_EQ(etag, "\"1\"");
+
+  auto renamed = client_->Send("PUT", target, R"({"groupName":"Renamed"})",
+                               {{"Content-Type", "application/json"}, {"If-Match", etag}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(renamed.Header("ETag"), "\"2\"");
+
+  // Another client still holding version 1 is refused, and changes nothing.
+  auto stale = client_->Send("PUT", target, R"({"groupName":"Lost update"})",
+                             {{"Content-Type", "application/json"}, {"If-Match", etag}});
+  ExpectProblem(stale, 412, "/precondition-failed");
+  EXPECT_EQ(Body(client_->Send("GET", target)).as_object().at("groupName").as_string(), "Renamed");
+  ExpectProblem(client_->Send("DELETE", target, "", {{"If-Match", etag}}), 412, "/precondition-failed");
+  ExpectProblem(client_->Send("DELETE", target, "", {{"If-Match", "W/\"2\""}}), 412, "/precondition-failed");
+
+  auto any = client_->Send("PUT", target, R"({"groupName":"Any version"})",
+                           {{"Content-Type", "application/json"}, {"If-Match", "*"}});
+  EXPECT_EQ(any.status, 200) << any.body;
+  EXPECT_EQ(client_->Send("DELETE", target, "", {{"If-Match", "\"3\""}}).status, 204);
+}
+
 TEST_F(GroupsApiTest, ResponsesConformToTheOpenApiSchemas) {
   auto spec = testing::OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
   if (!spec) GTEST_SKIP() << "openapi.json not found beside the project";

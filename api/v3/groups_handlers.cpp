@@ -10,6 +10,7 @@
 
 #include "api/api_response.h"
 #include "api/command_submission.h"
+#include "api/etag.h"
 #include "api/json_input.h"
 #include "api/problem.h"
 #include "api/read_models.h"
@@ -177,9 +178,11 @@ class GroupRoutes {
                         const commands::CommandOutcome* outcome) {
     auto model = Groups(*call);
     if (!model) return;
+    uint64_t version = 0;
     auto body = model->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
       const GroupRecord* group = groups.Find(call->context.account_id, group_id);
       if (!group) return std::nullopt;
+      version = group->version;
       return GroupJson(groups, *group, actions);
     });
     if (!body) {
@@ -189,6 +192,7 @@ class GroupRoutes {
                               kUserAdminErrors);
     }
     HttpResponse response = JsonResponse(status, std::move(*body));
+    response.SetHeader("ETag", ETagOf(version));
     if (outcome) AddEventDetails(response, *outcome);
     if (status == 201) response.SetHeader("Location", std::string(kGroupsPath) + "/" + std::to_string(group_id));
     call->respond(std::move(response));

@@ -22,6 +22,7 @@ HttpResponse ZitadelError(const Status& status) {
     case StatusCode::kFailedPrecondition: code = 9, http = 400; break;
     case StatusCode::kPermissionDenied: code = 7, http = 403; break;
     case StatusCode::kConflict: code = 10, http = 409; break;
+    case StatusCode::kVersionMismatch: code = 9, http = 412; break;
     case StatusCode::kUnavailable: code = 14, http = 503; break;
     default: message = "internal error"; break;  // storage and bugs: no internal detail
   }
