@@ -64,6 +64,15 @@ bool Eventually(F condition) {
   return true;
 }
 
+// A store on a file system the test can break, holding one event ("a" at 1).
+struct StoreOnFaultyDisk {
+  explicit StoreOnFaultyDisk(const std::string& dir) : storage(OpenOn(dir, fs.env())) {
+    if (storage && !storage->events().Append(OneEvent("a", 0)).ok()) storage.reset();
+  }
+  FaultInjectionFs fs;
+  std::unique_ptr<events::Storage> storage;
+};
+
 class WritePathFailure : public ::testing::Test {
  protected:
   void SetUp() override { spdlog::set_level(spdlog::level::warn); }
@@ -72,11 +81,10 @@ class WritePathFailure : public ::testing::Test {
 
 TEST_F(WritePathFailure, DiskFullRefusesAppendsBeforeTheEngineFailsAndRecoversByItself) {
   TempDir dir;
-  FaultInjectionFs fs;
-  auto storage = OpenOn(dir.string(), fs.env());
-  ASSERT_TRUE(storage);
-  events::EventStore& log = storage->events();
-  ASSERT_TRUE(log.Append(OneEvent("a", 0)).ok());
+  StoreOnFaultyDisk store(dir.string());
+  ASSERT_TRUE(store.storage);
+  FaultInjectionFs& fs = store.fs;
+  events::EventStore& log = store.storage->events();
   const uint64_t epoch_before = log.Epoch();
 
   fs.SetDiskFull(true);
@@ -100,7 +108,7 @@ TEST_F(WritePathFailure, DiskFullRefusesAppendsBeforeTheEngineFailsAndRecoversBy
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->first_position, 2u);  // the refused append left no position behind
 
-  storage.reset();
+  store.storage.reset();
   auto reopened = OpenOn(dir.string(), nullptr);
   ASSERT_TRUE(reopened);
   auto all = reopened->events().ReadAll(1, 10);
@@ -115,11 +123,10 @@ TEST_F(WritePathFailure, DiskFullRefusesAppendsBeforeTheEngineFailsAndRecoversBy
 TEST_F(WritePathFailure, FailedWriteRefusesEverythingAfterItAndNothingRefusedAppears) {
   TempDir dir;
   {
-    FaultInjectionFs fs;
-    auto storage = OpenOn(dir.string(), fs.env());
-    ASSERT_TRUE(storage);
-    events::EventStore& log = storage->events();
-    ASSERT_TRUE(log.Append(OneEvent("a", 0)).ok());
+    StoreOnFaultyDisk store(dir.string());
+    ASSERT_TRUE(store.storage);
+    FaultInjectionFs& fs = store.fs;
+    events::EventStore& log = store.storage->events();
     const uint64_t epoch_before = log.Epoch();
     fs.SetWritesFail(true);
     auto refused = log.Append(OneEvent("b", 0, epoch_before));
@@ -155,11 +162,10 @@ TEST_F(WritePathFailure, FailedWriteRefusesEverythingAfterItAndNothingRefusedApp
 TEST_F(WritePathFailure, AWriteWhoseSyncFailedNeverComesBack) {
   TempDir dir;
   {
-    FaultInjectionFs fs;
-    auto storage = OpenOn(dir.string(), fs.env());
-    ASSERT_TRUE(storage);
-    events::EventStore& log = storage->events();
-    ASSERT_TRUE(log.Append(OneEvent("a", 0)).ok());
+    StoreOnFaultyDisk store(dir.string());
+    ASSERT_TRUE(store.storage);
+    FaultInjectionFs& fs = store.fs;
+    events::EventStore& log = store.storage->events();
     fs.SetSyncsFail(true);
     EXPECT_EQ(log.Append(OneEvent("ghost", 0)).status().code(), StatusCode::kUnavailable);
     fs.SetSyncsFail(false);
