@@ -88,19 +88,26 @@ Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandCon
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
   if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
-  if (group->parent_group_id == 0) {
-    return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
-  }
-  if (!group->subgroup_ids.empty()) {
-    return Refuse(kGroupHasSubgroups, "group " + std::to_string(group_id_) + " has " +
-                                          std::to_string(group->subgroup_ids.size()) +
-                                          " subgroup(s); delete or move them first");
-  }
+  if (auto s = CheckGroupDelete(state.Get<projections::AssetDirectory>(), *group); !s.ok()) return s;
   Decision decision;
   auto append = GroupStream(group_id_, events::StreamAppend::kAnyVersion, context);
   append.events.push_back(events::ToNewEvent(events::GroupDeleted{group_id_, group->parent_group_id}));
   decision.appends.push_back(std::move(append));
   return decision;
+}
+
+Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::GroupRecord& group) {
+  if (group.parent_group_id == 0) return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
+  if (!group.subgroup_ids.empty()) {
+    return Refuse(kGroupHasSubgroups, "group " + std::to_string(group.group_id) + " has " +
+                                          std::to_string(group.subgroup_ids.size()) +
+                                          " subgroup(s); delete or move them first");
+  }
+  if (const size_t held = assets.InGroup(group.group_id).size(); held > 0) {
+    return Refuse(kGroupHasAssets, "group " + std::to_string(group.group_id) + " holds " + std::to_string(held) +
+                                       " propert(ies); move them first");
+  }
+  return Status::Ok();
 }
 
 Status CheckGroupMove(const projections::GroupDirectory& groups, const std::string& account_id,

@@ -24,6 +24,7 @@ enum GroupRuleReason : int {
   kMoveIntoOwnSubtree = 1706,        // G-6
   kMoveToCurrentParent = 1707,       // G-6
   kMoveOutsideHierarchy = 1708,      // G-6
+  kGroupHasAssets = 1709,            // G-5: properties or includes still in it
 };
 
 // Checks a group name: 1–50 characters (code points), not blank, no control
@@ -71,6 +72,10 @@ class MoveGroup final : public Command {
   int64_t source_group_id_;
   int64_t destination_group_id_;
 };
+
+// The checks of DeleteGroup without the delete (G-5), shared with the X-9
+// `actions.delete` flag. Ok when the group may be deleted.
+Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::GroupRecord& group);
 
 // The checks of MoveGroup without the move, for the affected-users preview
 // (G-7 refuses what G-6 would refuse).

@@ -5,6 +5,7 @@
 
 #include "projections/account_directory.h"
 #include "projections/api_client_directory.h"
+#include "projections/asset_directory.h"
 #include "projections/directory_set.h"
 #include "projections/group_directory.h"
 #include "projections/projection_runner.h"
@@ -13,7 +14,8 @@
 namespace iam::projections {
 
 // The registration table: one entry per resource's directory.
-using CoreDirectories = DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory>;
+using CoreDirectories =
+    DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

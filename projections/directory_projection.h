@@ -93,6 +93,10 @@ class DirectoryProjection : public Projection {
   // A consistent copy of the whole directory.
   Directory Snapshot() const { return *published_.load(); }
 
+  // The published version itself, unchanged for as long as it is held: for a
+  // reader that must combine several read models or keep one past a call.
+  std::shared_ptr<const Directory> Published() const { return published_.load(); }
+
  private:
   // The version Apply writes next, equal to the published one.
   std::shared_ptr<Directory> TakeSpare() {

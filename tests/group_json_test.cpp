@@ -48,7 +48,8 @@ TEST(GroupJson, ADeepChainIsWrittenOnASmallStack) {
                 &thread, &attributes,
                 [](void* arg) -> void* {
                   auto* job = static_cast<Job*>(arg);
-                  job->json = api::GroupJson(*job->groups, *job->groups->Find(10000), /*actions=*/true);
+                  job->json = api::GroupJson(*job->groups, *job->groups->Find(10000),
+                                             [](const projections::GroupRecord& g) { return g.subgroup_ids.empty(); });
                   return nullptr;
                 },
                 &job),

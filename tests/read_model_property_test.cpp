@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "commands/asset_commands.h"
 #include "commands/group_commands.h"
 #include "commands/user_access_commands.h"
 #include "projections/groups_read_model.h"
@@ -56,7 +57,7 @@ AllRows FoldedFromLog(const events::EventStore& log) {
 }
 
 // Random commands: group creates, renames, moves and deletes, user locks and
-// unlocks (refusals are part of the sequence: they must leave no trace), with
+// unlocks, asset imports and moves (refusals are part of the sequence: they must leave no trace), with
 // restarts between.
 void RunRandomHistory(const std::string& dir, uint32_t seed) {
   std::mt19937 random(seed);
@@ -75,7 +76,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
       admin = node.identity.admin_ui_identity_id;
     }
     for (int step = 0; step < 60; ++step) {
-      const int action = static_cast<int>(random() % 12);
+      const int action = static_cast<int>(random() % 14);
       std::unique_ptr<commands::Command> command;
       commands::CommandContext as = context;
       if (action < 4) {
@@ -86,6 +87,13 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
         command = std::make_unique<commands::MoveGroup>(pick(known), pick(known));
       } else if (action < 10) {
         command = std::make_unique<commands::DeleteGroup>(pick(known));
+      } else if (action == 12) {
+        command = std::make_unique<commands::ImportAsset>(
+            events::AssetImported{static_cast<int64_t>(1000 + random() % 30), "site", "Site", pick(known)},
+            std::vector<events::AssetResourceAttached>{{0, 1, "site.xml", "arlfile", 0}});
+      } else if (action == 13) {
+        command = std::make_unique<commands::MoveAsset>(static_cast<int64_t>(1000 + random() % 30), pick(known),
+                                                        pick(known));
       } else {
         as.actor = "operator";
         if (action == 10) {

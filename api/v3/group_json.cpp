@@ -15,7 +15,7 @@ using projections::GroupRecord;
 
 // One group's members before "subGroups", as a JSON object text without its
 // closing brace.
-void OpenGroupObject(std::string& out, const GroupRecord& group, bool actions) {
+void OpenGroupObject(std::string& out, const GroupRecord& group, const DeletablePredicate& deletable) {
   boost::json::object o;
   o["groupId"] = group.group_id;
   o["groupName"] = group.group_name;
@@ -24,11 +24,7 @@ void OpenGroupObject(std::string& out, const GroupRecord& group, bool actions) {
   o["createdBy"] = group.created_by;
   o["modifiedDate"] = FormatTimestampMillis(group.modified_ms);
   o["modifiedBy"] = group.modified_by;
-  if (actions) {
-    // computed from the same facts DeleteGroup checks.
-    o["actions"] = boost::json::object{{"delete", group.parent_group_id != 0 && group.subgroup_ids.empty()},
-                                       {"edit", true}};
-  }
+  if (deletable) o["actions"] = boost::json::object{{"delete", deletable(group)}, {"edit", true}};
   std::string text = boost::json::serialize(o);
   text.pop_back();  // the closing brace: "subGroups" follows
   out += text;
@@ -36,7 +32,7 @@ void OpenGroupObject(std::string& out, const GroupRecord& group, bool actions) {
 
 }  // namespace
 
-std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, bool actions) {
+std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, const DeletablePredicate& deletable) {
   struct Frame {
     const GroupRecord* group;
     std::set<int64_t>::const_iterator next_child;
@@ -45,7 +41,7 @@ std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, boo
   std::string out;
   std::vector<Frame> stack;
   auto open = [&](const GroupRecord& group) {
-    OpenGroupObject(out, group, actions);
+    OpenGroupObject(out, group, deletable);
     out += ",\"subGroups\":[";
     stack.push_back({&group, group.subgroup_ids.begin()});
   };

@@ -17,6 +17,7 @@
 #include "api/v3/group_json.h"
 #include "commands/group_commands.h"
 #include "events/clock.h"
+#include "projections/assets_read_model.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 #include "projections/move_impact.h"
@@ -47,13 +48,15 @@ class GroupRoutes {
   void ListGroups(const std::shared_ptr<ApiCall>& call) {
     auto actions = call->query.GetBool("actions", false);
     if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
+    DeletablePredicate deletable;
+    if (!Deletable(*call, *actions, deletable)) return;
     auto model = Groups(*call);
     if (!model) return;
     auto body = model->Read([&](const GroupDirectory& groups) {
       std::string list = "[";
       for (int64_t id : groups.TopLevel(call->context.account_id)) {
         if (list.size() > 1) list += ',';
-        list += GroupJson(groups, *groups.Find(id), *actions);
+        list += GroupJson(groups, *groups.Find(id), deletable);
       }
       return list + "]";
     });
@@ -163,6 +166,18 @@ class GroupRoutes {
     return name;
   }
 
+  // With ?actions, the X-9 delete flag: the G-5 check over the assets read
+  // model's published version. False when `call` was answered (503).
+  bool Deletable(const ApiCall& call, bool actions, DeletablePredicate& out) const {
+    if (!actions) return true;
+    auto assets = ServingReadModel<projections::AssetsReadModel>(runner_, projections::kAssetsProjection, call);
+    if (!assets) return false;
+    out = [version = assets->Published()](const GroupRecord& group) {
+      return commands::CheckGroupDelete(*version, group).ok();
+    };
+    return true;
+  }
+
   // The groups read model, or nullptr after answering 503 (D-22).
   std::shared_ptr<projections::GroupsReadModel> Groups(const ApiCall& call) const {
     return ServingReadModel<projections::GroupsReadModel>(runner_, projections::kGroupsProjection, call);
@@ -176,6 +191,8 @@ class GroupRoutes {
   // details (and Location for a 201).
   void RespondWithGroup(const std::shared_ptr<ApiCall>& call, int64_t group_id, bool actions, int status,
                         const commands::CommandOutcome* outcome) {
+    DeletablePredicate deletable;
+    if (!Deletable(*call, actions, deletable)) return;
     auto model = Groups(*call);
     if (!model) return;
     uint64_t version = 0;
@@ -183,7 +200,7 @@ class GroupRoutes {
       const GroupRecord* group = groups.Find(call->context.account_id, group_id);
       if (!group) return std::nullopt;
       version = group->version;
-      return GroupJson(groups, *group, actions);
+      return GroupJson(groups, *group, deletable);
     });
     if (!body) {
       return RespondWithError(*call,
