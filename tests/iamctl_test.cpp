@@ -25,6 +25,7 @@
 #include "events/clock.h"
 #include "events/group_events.h"
 #include "events/storage.h"
+#include "projections/core_projections.h"
 #include "events/rocksdb/storage_layout.h"
 #include "tests/support/test_signer.h"
 
@@ -327,8 +328,8 @@ TEST_F(IamctlTest, ProjectionsStatusAndRebuildGoThroughTheRunningServer) {
     row >> name >> state;
     states[name] = state;
   }
-  for (const char* name : {"groups", "accounts", "users", "api-clients"}) {
-    EXPECT_EQ(states[name], "live") << name << "\n" << table.out;
+  for (std::string_view name : projections::CoreDirectories::Names()) {
+    EXPECT_EQ(states[std::string(name)], "live") << name << "\n" << table.out;
   }
 
   auto before = StatusByName();
@@ -397,9 +398,9 @@ TEST_F(IamctlTest, OfflineStatusAndRebuildAfterTheServerStops) {
   EXPECT_NE(table.out.find("stopped"), std::string::npos) << table.out;
 
   auto before = StatusByName();
-  ASSERT_EQ(before.size(), 4u);
-  for (const char* name : {"groups", "accounts", "users", "api-clients"}) {
-    const json::object& s = before[name];
+  ASSERT_EQ(before.size(), projections::CoreDirectories::Names().size());
+  for (std::string_view name : projections::CoreDirectories::Names()) {
+    const json::object& s = before[std::string(name)];
     EXPECT_EQ(s.at("state").as_string(), "stopped") << name;
     EXPECT_EQ(s.at("head").to_number<uint64_t>(), 6u) << name;
     EXPECT_EQ(s.at("position"), s.at("head")) << name;
