@@ -17,6 +17,7 @@
 #include "api/auth/nonce_snapshot.h"
 #include "api/v3/groups_handlers.h"
 #include "api/v3/lookups_handlers.h"
+#include "api/v3/properties_handlers.h"
 #include "api/v3/user_access_handlers.h"
 #include "api/zitadel/user_lock_handlers.h"
 #include "api/http/host_port.h"
@@ -253,8 +254,9 @@ struct IamdServer::Impl {
     AddGroupRoutes(service->router(), *runner, *processor);
     AddUserAccessRoutes(service->router(), *processor);
     AddLookupRoutes(service->router());
+    AddPropertyRoutes(service->router(), *runner, *processor);
     AddZitadelUserLockRoutes(service->router(), *processor);
-    AddAdminRoutes(service->router(), *runner, storage->events());
+    AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
 
     auto server = HttpServer::Start(http_options, *service);
     if (!server.ok()) return server.status();

@@ -7,7 +7,10 @@
 #include "api/api_response.h"
 #include "api/json_input.h"
 #include "api/problem.h"
+#include "api/command_submission.h"
+#include "commands/asset_commands.h"
 #include "commands/void_event.h"
+#include "events/clock.h"
 
 namespace iam::api {
 
@@ -29,7 +32,82 @@ std::string ProjectionStatusesJson(const std::vector<projections::ProjectionStat
   return boost::json::serialize(body);
 }
 
-void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner, events::EventStore& events) {
+namespace {
+
+// The body of POST /admin/v1/assets: {propertyId, propertyName,
+// propertyTypeDescription, groupId, resources?: [{resourceId, resourceName,
+// resourceType, modifiedDate?}]}; kInvalidArgument naming what is wrong.
+Result<std::unique_ptr<commands::ImportAsset>> ImportFromBody(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(text, ec);
+  if (ec || !body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
+  const auto& o = body.as_object();
+  auto integer = [&](const boost::json::object& from, const char* name) -> Result<int64_t> {
+    const auto* v = from.if_contains(name);
+    if (!v || !v->is_int64()) return Status::InvalidArgument(std::string(name) + " must be an integer");
+    return v->as_int64();
+  };
+  auto text_member = [&](const boost::json::object& from, const char* name) -> Result<std::string> {
+    const auto* v = from.if_contains(name);
+    if (!v || !v->is_string()) return Status::InvalidArgument(std::string(name) + " must be a string");
+    return std::string(v->as_string());
+  };
+  for (const auto& [key, value] : o) {
+    if (key != "propertyId" && key != "propertyName" && key != "propertyTypeDescription" && key != "groupId" &&
+        key != "resources") {
+      return Status::InvalidArgument("unknown member '" + std::string(key) + "'");
+    }
+  }
+  events::AssetImported asset;
+  auto id = integer(o, "propertyId");
+  auto name = text_member(o, "propertyName");
+  auto type = text_member(o, "propertyTypeDescription");
+  auto group = integer(o, "groupId");
+  for (const Status& s : {id.status(), name.status(), type.status(), group.status()}) {
+    if (!s.ok()) return s;
+  }
+  asset = {*id, *name, *type, *group};
+  std::vector<events::AssetResourceAttached> resources;
+  if (const auto* list = o.if_contains("resources")) {
+    if (!list->is_array()) return Status::InvalidArgument("resources must be an array");
+    for (const auto& item : list->as_array()) {
+      if (!item.is_object()) return Status::InvalidArgument("each resource must be an object");
+      const auto& r = item.as_object();
+      auto resource_id = integer(r, "resourceId");
+      auto resource_name = text_member(r, "resourceName");
+      auto resource_type = text_member(r, "resourceType");
+      for (const Status& s : {resource_id.status(), resource_name.status(), resource_type.status()}) {
+        if (!s.ok()) return s;
+      }
+      int64_t modified = NowMillis();
+      if (const auto* date = r.if_contains("modifiedDate")) {
+        auto parsed = date->is_string() ? ParseTimestampMillis(std::string(date->as_string())) : std::nullopt;
+        if (!parsed) return Status::InvalidArgument("modifiedDate must be an RFC 3339 date-time");
+        modified = *parsed;
+      }
+      resources.push_back({*id, *resource_id, *resource_name, *resource_type, modified});
+    }
+  }
+  return std::make_unique<commands::ImportAsset>(std::move(asset), std::move(resources));
+}
+
+}  // namespace
+
+void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner, events::EventStore& events,
+                    commands::CommandProcessor& processor) {
+  // One asset per call (what `iamctl assets import` sends per NDJSON line).
+  router.Add("POST", "/admin/v1/assets", [&processor](std::shared_ptr<ApiCall> call) {
+    auto command = ImportFromBody(call->request.body);
+    if (!command.ok()) return RespondWithError(*call, command.status(), kProtocolErrors);
+    SubmitCommand(processor, call, std::move(*command), kProtocolErrors,
+                  [](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+                    HttpResponse response = JsonResponse(
+                        201, boost::json::serialize(boost::json::object{{"propertyId", outcome.created_id},
+                                                                        {"details", DetailsObject(outcome)}}));
+                    AddEventDetails(response, outcome);
+                    call->respond(std::move(response));
+                  });
+  });
   router.Add("GET", "/admin/v1/projections", [&runner](std::shared_ptr<ApiCall> call) {
     call->respond(JsonResponse(200, ProjectionStatusesJson(runner.Statuses())));
   });

@@ -11,6 +11,7 @@
 #include "api/api_response.h"
 #include "api/command_submission.h"
 #include "api/etag.h"
+#include "api/integer_ids.h"
 #include "api/json_input.h"
 #include "api/problem.h"
 #include "api/read_models.h"
@@ -30,15 +31,6 @@ using projections::GroupRecord;
 
 constexpr std::string_view kGroupsPath = "/identity-management/v3/user-admin/groups";
 
-// A path or body id: a decimal integer >= 0 (the spec's `integer` ids).
-Result<int64_t> ParseId(std::string_view text, std::string_view name) {
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return Status::InvalidArgument(std::string(name) + " must be a non-negative integer");
-  }
-  return value;
-}
 
 class GroupRoutes {
  public:

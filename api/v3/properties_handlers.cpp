@@ -1,0 +1,172 @@
+#include "api/v3/properties_handlers.h"
+
+#include <boost/json.hpp>
+
+#include "api/api_response.h"
+#include "api/command_submission.h"
+#include "api/etag.h"
+#include "api/integer_ids.h"
+#include "api/json_input.h"
+#include "api/problem.h"
+#include "api/read_models.h"
+#include "commands/asset_commands.h"
+#include "commands/group_commands.h"
+#include "events/clock.h"
+#include "projections/assets_read_model.h"
+#include "projections/groups_read_model.h"
+
+namespace iam::api {
+namespace {
+
+using projections::AssetDirectory;
+using projections::AssetRecord;
+using projections::GroupDirectory;
+
+constexpr std::string_view kPropertiesPath = "/identity-management/v3/user-admin/properties";
+
+Status PropertyNotFound(int64_t id) {
+  return Status::NotFound("Property not found: " + std::to_string(id)).WithReason(commands::kAssetNotFound);
+}
+
+// X-9 `actions.move`: MoveAsset needs another group in the asset's hierarchy.
+bool Movable(const GroupDirectory& groups, const AssetRecord& asset) {
+  const auto* root = groups.Find(groups.RootOf(asset.group_id));
+  return root && !root->subgroup_ids.empty();
+}
+
+std::string GroupName(const GroupDirectory& groups, int64_t group_id) {
+  const auto* group = groups.Find(group_id);
+  return group ? group->group_name : std::string();
+}
+
+class PropertyRoutes {
+ public:
+  PropertyRoutes(projections::ProjectionRunner& runner, commands::CommandProcessor& processor)
+      : runner_(runner), processor_(processor) {}
+
+  // Both read models, each its published version, or false after a 503.
+  bool Models(const ApiCall& call, std::shared_ptr<const AssetDirectory>& assets,
+              std::shared_ptr<const GroupDirectory>& groups) const {
+    auto asset_model = ServingReadModel<projections::AssetsReadModel>(runner_, projections::kAssetsProjection, call);
+    if (!asset_model) return false;
+    auto group_model = ServingReadModel<projections::GroupsReadModel>(runner_, projections::kGroupsProjection, call);
+    if (!group_model) return false;
+    assets = asset_model->Published();
+    groups = group_model->Published();
+    return true;
+  }
+
+  // P-1: the account's assets, or one group's.
+  void List(const std::shared_ptr<ApiCall>& call) {
+    auto actions = call->query.GetBool("actions", false);
+    if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
+    std::optional<int64_t> group_id;
+    if (auto text = call->query.Get("groupId")) {
+      auto id = ParseId(*text, "groupId");
+      if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+      group_id = *id;
+    }
+    std::shared_ptr<const AssetDirectory> assets;
+    std::shared_ptr<const GroupDirectory> groups;
+    if (!Models(*call, assets, groups)) return;
+    if (group_id && !groups->Find(call->context.account_id, *group_id)) {
+      return RespondWithError(*call,
+                              Status::NotFound("group not found: " + std::to_string(*group_id))
+                                  .WithReason(commands::kGroupNotFound),
+                              kUserAdminErrors);
+    }
+    boost::json::array list;
+    for (int64_t id : group_id ? assets->InGroup(*group_id) : assets->OfAccount(call->context.account_id)) {
+      const AssetRecord* asset = assets->Find(call->context.account_id, id);
+      if (!asset) continue;
+      boost::json::object item{{"propertyId", asset->property_id},
+                               {"propertyName", asset->property_name},
+                               {"propertyTypeDescription", asset->property_type_description},
+                               {"groupId", asset->group_id},
+                               {"groupName", GroupName(*groups, asset->group_id)}};
+      if (*actions) item["actions"] = boost::json::object{{"move", Movable(*groups, *asset)}};
+      list.push_back(std::move(item));
+    }
+    call->respond(JsonResponse(200, boost::json::serialize(list)));
+  }
+
+  // P-2 and P-4: the asset in `groupId` (required), or 404 1806.
+  void Get(const std::shared_ptr<ApiCall>& call) { Answer(call, /*resources=*/false); }
+  void Resources(const std::shared_ptr<ApiCall>& call) { Answer(call, /*resources=*/true); }
+
+  // P-3: 204 with the event details.
+  void Move(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("assetId"), "assetId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    auto body = JsonObjectReader::Parse(call->request.body);
+    if (!body.ok()) return RespondWithError(*call, body.status(), kUserAdminErrors);
+    if (auto s = body->OnlyMembers({"sourceGroupId", "destinationGroupId"}); !s.ok()) {
+      return RespondWithError(*call, s, kUserAdminErrors);
+    }
+    auto source = body->RequiredInteger("sourceGroupId", 0);
+    if (!source.ok()) return RespondWithError(*call, source.status(), kUserAdminErrors);
+    auto destination = body->RequiredInteger("destinationGroupId", 0);
+    if (!destination.ok()) return RespondWithError(*call, destination.status(), kUserAdminErrors);
+    SubmitCommand(processor_, call, std::make_unique<commands::MoveAsset>(*id, *source, *destination),
+                  kUserAdminErrors, RespondNoContent);
+  }
+
+ private:
+  void Answer(const std::shared_ptr<ApiCall>& call, bool resources) {
+    auto id = ParseId(call->path.Get("assetId"), "assetId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    auto group_text = call->query.Get("groupId");
+    if (!group_text) {
+      return RespondWithError(*call, Status::InvalidArgument("query parameter 'groupId' is required"),
+                              kUserAdminErrors);
+    }
+    auto group_id = ParseId(*group_text, "groupId");
+    if (!group_id.ok()) return RespondWithError(*call, group_id.status(), kUserAdminErrors);
+    std::shared_ptr<const AssetDirectory> assets;
+    std::shared_ptr<const GroupDirectory> groups;
+    if (!Models(*call, assets, groups)) return;
+    const AssetRecord* asset = assets->Find(call->context.account_id, *id);
+    if (!asset || asset->group_id != *group_id) return RespondWithError(*call, PropertyNotFound(*id), kUserAdminErrors);
+    if (resources) {
+      boost::json::array list;
+      for (const auto& r : assets->Resources(asset->property_id)) {
+        list.push_back({{"resourceId", r.resource_id},
+                        {"resourceName", r.resource_name},
+                        {"resourceType", r.resource_type},
+                        {"modifiedDate", FormatTimestampMillis(r.modified_ms)}});
+      }
+      return call->respond(JsonResponse(200, boost::json::serialize(list)));
+    }
+    boost::json::object body{{"propertyId", asset->property_id},
+                             {"propertyName", asset->property_name},
+                             {"groupId", asset->group_id},
+                             {"groupName", GroupName(*groups, asset->group_id)},
+                             {"arlConfigFile", asset->property_name + ".xml"},
+                             {"createdDate", FormatTimestampMillis(asset->created_ms)},
+                             {"createdBy", asset->created_by},
+                             {"modifiedDate", FormatTimestampMillis(asset->modified_ms)},
+                             {"modifiedBy", asset->modified_by}};
+    HttpResponse response = JsonResponse(200, boost::json::serialize(body));
+    response.SetHeader("ETag", ETagOf(asset->version));
+    call->respond(std::move(response));
+  }
+
+  projections::ProjectionRunner& runner_;
+  commands::CommandProcessor& processor_;
+};
+
+}  // namespace
+
+void AddPropertyRoutes(Router& router, projections::ProjectionRunner& runner, commands::CommandProcessor& processor) {
+  auto routes = std::make_shared<PropertyRoutes>(runner, processor);
+  const std::string base(kPropertiesPath);
+  auto bind = [routes](void (PropertyRoutes::*method)(const std::shared_ptr<ApiCall>&)) {
+    return [routes, method](std::shared_ptr<ApiCall> call) { ((*routes).*method)(call); };
+  };
+  router.Add("GET", base, bind(&PropertyRoutes::List));
+  router.Add("GET", base + "/{assetId}", bind(&PropertyRoutes::Get));
+  router.Add("PUT", base + "/{assetId}", bind(&PropertyRoutes::Move));
+  router.Add("GET", base + "/{assetId}/resources", bind(&PropertyRoutes::Resources));
+}
+
+}  // namespace iam::api
