@@ -473,6 +473,28 @@ TEST_F(IamctlTest, VerifyReportsACorruptRecordWithItsPosition) {
   EXPECT_FALSE(missing.err.empty());
 }
 
+TEST_F(IamctlTest, AssetsAreImportedThroughTheServerLineByLine) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const fs::path file = root_ / "assets.ndjson";
+  std::ofstream(file) << R"({"propertyId":101,"propertyName":"a.example.com","propertyTypeDescription":"Site","groupId":10000})"
+                      << "\n\n"
+                      << R"({"propertyId":102,"propertyName":"b.example.com","propertyTypeDescription":"Site","groupId":10000})"
+                      << "\n"
+                      << R"({"propertyId":101,"propertyName":"again","propertyTypeDescription":"Site","groupId":10000})"
+                      << "\n";
+  RunResult r = Iamctl({"assets", "import", file.string()});
+  EXPECT_EQ(r.exit_code, 1);  // the third line repeats an id
+  EXPECT_NE(r.out.find("2 asset(s) imported before line 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("line 4"), std::string::npos) << r.err;
+  RunResult events = Iamctl({"events", "--aggregate", "asset/102"});
+  EXPECT_EQ(events.exit_code, 0);
+  EXPECT_NE(events.out.find("AssetImported"), std::string::npos) << events.out;
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  RunResult offline = Iamctl({"assets", "import", file.string()});
+  EXPECT_EQ(offline.exit_code, 1);
+  EXPECT_NE(offline.err.find("no server runs"), std::string::npos) << offline.err;
+}
+
 // Finding: one impossible event (a group whose parent never existed) used to
 // keep iamd from starting, forever, while verify saw nothing. Now verify names
 // it, the server stays up answering 503, and a void through the running

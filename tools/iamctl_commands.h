@@ -61,6 +61,14 @@ struct VoidOptions {
 // `iamctl void`: records that an event no read model can apply is void.
 int RunVoid(const VoidOptions& options);
 
+struct AssetsImportOptions {
+  std::string data_dir;
+  std::string file;  // NDJSON: one POST /admin/v1/assets body per line
+};
+
+// `iamctl assets import`: through the running server.
+int RunAssetsImport(const AssetsImportOptions& options);
+
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound
 // when the directory holds no store; those of Storage::OpenRocksDb.

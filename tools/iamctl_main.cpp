@@ -84,6 +84,15 @@ int main(int argc, char** argv) {
   void_cmd->add_option("--reason", void_options.reason, "Why it is voided (kept in the log)")->required();
   void_cmd->add_flag("--yes", void_options.yes, "Record the void");
 
+  tools::AssetsImportOptions assets_import;
+  CLI::App* assets_cmd = app.add_subcommand("assets", "Properties and includes made by other systems");
+  assets_cmd->require_subcommand(1);
+  CLI::App* import_cmd = assets_cmd->add_subcommand(
+      "import", "Import assets through the running server: FILE holds one JSON object per line "
+                "{propertyId, propertyName, propertyTypeDescription, groupId, resources?}");
+  AddDataDir(*import_cmd, data_dir);
+  import_cmd->add_option("file", assets_import.file, "NDJSON file")->required()->check(CLI::ExistingFile);
+
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
   CLI::App* status_cmd = projections_cmd->add_subcommand(
@@ -109,6 +118,10 @@ int main(int argc, char** argv) {
     return tools::RunEvents(events);
   }
   if (verify_cmd->parsed()) return tools::RunVerify(data_dir);
+  if (import_cmd->parsed()) {
+    assets_import.data_dir = data_dir;
+    return tools::RunAssetsImport(assets_import);
+  }
   if (void_cmd->parsed()) {
     void_options.data_dir = data_dir;
     return tools::RunVoid(void_options);
