@@ -18,6 +18,7 @@
 #include "api/v3/groups_handlers.h"
 #include "api/v3/lookups_handlers.h"
 #include "api/v3/properties_handlers.h"
+#include "api/v3/roles_handlers.h"
 #include "api/v3/user_access_handlers.h"
 #include "api/zitadel/user_lock_handlers.h"
 #include "api/http/host_port.h"
@@ -255,6 +256,7 @@ struct IamdServer::Impl {
     AddUserAccessRoutes(service->router(), *processor);
     AddLookupRoutes(service->router());
     AddPropertyRoutes(service->router(), *runner, *processor);
+    AddRoleRoutes(service->router(), *runner, *processor);
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
 

@@ -43,6 +43,23 @@ Lookups::Lookups() {
     if (name == "timezones") timezones_ = Strings(value, "timezone");
     if (name == "supported-languages") languages_ = Strings(value);
     if (name == "contact-types") contact_types_ = Strings(value);
+    if (name == "grantable-roles") {
+      for (const auto& role : value.as_array()) {
+        const int64_t id = role.at("grantedRoleId").to_number<int64_t>();
+        grantable_roles_[id] = {id, std::string(role.at("grantedRoleName").as_string()),
+                                std::string(role.at("grantedRoleDescription").as_string())};
+      }
+    }
+    if (name == "standard-roles") {
+      auto text = [](const boost::json::value& role, const char* member) {
+        return std::string(role.at(member).as_string());
+      };
+      for (const auto& role : value.as_array()) {
+        standard_roles_.push_back({role.at("roleId").to_number<int64_t>(), text(role, "roleName"),
+                                   text(role, "roleDescription"), text(role, "type"), text(role, "createdBy"),
+                                   text(role, "createdDate"), text(role, "modifiedBy"), text(role, "modifiedDate")});
+      }
+    }
     json_[name] = boost::json::serialize(value);
   }
 }
@@ -56,6 +73,18 @@ const std::string& Lookups::Json(std::string_view name) const {
   static const std::string none;
   auto it = json_.find(name);
   return it == json_.end() ? none : it->second;
+}
+
+const GrantableRole* Lookups::FindGrantableRole(int64_t id) const {
+  auto it = grantable_roles_.find(id);
+  return it == grantable_roles_.end() ? nullptr : &it->second;
+}
+
+const StandardRole* Lookups::FindStandardRole(int64_t id) const {
+  for (const StandardRole& role : standard_roles_) {
+    if (role.id == id) return &role;
+  }
+  return nullptr;
 }
 
 std::string Lookups::StatesJson(std::string_view country) const {

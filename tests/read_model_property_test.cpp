@@ -14,6 +14,7 @@
 
 #include "commands/asset_commands.h"
 #include "commands/group_commands.h"
+#include "commands/role_commands.h"
 #include "commands/user_access_commands.h"
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
@@ -57,7 +58,7 @@ AllRows FoldedFromLog(const events::EventStore& log) {
 }
 
 // Random commands: group creates, renames, moves and deletes, user locks and
-// unlocks, asset imports and moves (refusals are part of the sequence: they must leave no trace), with
+// unlocks, asset imports and moves, role creates, edits and deletes (refusals are part of the sequence: they must leave no trace), with
 // restarts between.
 void RunRandomHistory(const std::string& dir, uint32_t seed) {
   std::mt19937 random(seed);
@@ -76,7 +77,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
       admin = node.identity.admin_ui_identity_id;
     }
     for (int step = 0; step < 60; ++step) {
-      const int action = static_cast<int>(random() % 14);
+      const int action = static_cast<int>(random() % 17);
       std::unique_ptr<commands::Command> command;
       commands::CommandContext as = context;
       if (action < 4) {
@@ -91,6 +92,15 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
         command = std::make_unique<commands::ImportAsset>(
             events::AssetImported{static_cast<int64_t>(1000 + random() % 30), "site", "Site", pick(known)},
             std::vector<events::AssetResourceAttached>{{0, 1, "site.xml", "arlfile", 0}});
+      } else if (action == 14) {
+        command = std::make_unique<commands::CreateRole>("role" + std::to_string(random() % 10), "d",
+                                                         std::vector<int64_t>{2051});
+      } else if (action == 15) {
+        command = std::make_unique<commands::UpdateRole>(commands::kFirstCustomRoleId + random() % 8,
+                                                         "role" + std::to_string(random() % 10), std::nullopt,
+                                                         std::nullopt);
+      } else if (action == 16) {
+        command = std::make_unique<commands::DeleteRole>(commands::kFirstCustomRoleId + random() % 8);
       } else if (action == 13) {
         command = std::make_unique<commands::MoveAsset>(static_cast<int64_t>(1000 + random() % 30), pick(known),
                                                         pick(known));

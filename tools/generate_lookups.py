@@ -64,6 +64,13 @@ def timezones(examples):
     return sorted(out, key=lambda z: z["timezone"])
 
 
+def standard_roles(examples):
+    # The roles Akamai defines (types standard and account), as the examples show them.
+    keep = ("roleId", "roleName", "roleDescription", "type", "createdBy", "createdDate", "modifiedBy", "modifiedDate")
+    return [{k: role[k] for k in keep} for role in example(examples, "get-response-roles.json")
+            if role["type"] != "custom"]
+
+
 def main():
     examples = pathlib.Path(sys.argv[1])
     OUT.mkdir(parents=True, exist_ok=True)
@@ -76,6 +83,8 @@ def main():
         "timeout-policies.json": example(examples, "get-response-timeout-policies.json"),
         "password-policy.json": example(examples, "get-response-password-policy.json"),
         "notification-products.json": example(examples, "get-response-notification-products.json"),
+        "grantable-roles.json": example(examples, "get-response-grantable-roles.json"),
+        "standard-roles.json": standard_roles(examples),
     }
     for name, value in files.items():
         (OUT / name).write_text(json.dumps(value, indent=1, ensure_ascii=False) + "\n")
