@@ -7,6 +7,7 @@
 
 #include "api/auth/sha256.h"
 #include "events/clock.h"
+#include "events/expiring_rows.h"
 #include "events/payload_json.h"
 
 namespace iam::api {
@@ -59,7 +60,10 @@ std::string EncodeResponse(const std::string& fingerprint, const HttpResponse& r
 IdempotencyGuard::IdempotencyGuard(const events::EventStore& events, events::StateStore& state, Options options)
     : events_(events), state_(state), options_(options) {}
 
-std::string IdempotencyGuard::ResponseKey(const std::string& scoped_key) { return "idempotent-response/" + scoped_key; }
+// An expiring row (events/expiring_rows.h): the engine drops it after the retention.
+std::string IdempotencyGuard::ResponseKey(const std::string& scoped_key) {
+  return std::string(events::kExpiringRowPrefix) + "idempotent-response/" + scoped_key;
+}
 
 IdempotencyGuard::Decision IdempotencyGuard::Begin(std::string_view client_id, std::string_view key,
                                                    const HttpRequest& request) {
@@ -96,8 +100,10 @@ IdempotencyGuard::Decision IdempotencyGuard::Begin(std::string_view client_id, s
     return decision;
   }
   auto stored = state_.Get(ResponseKey(decision.scoped_key));
-  if (stored.ok() && stored->has_value()) {
-    events::PayloadReader reader(**stored, "idempotent response");
+  std::optional<std::string_view> kept;
+  if (stored.ok() && stored->has_value()) kept = events::UnexpiredValue(**stored, NowMillis());
+  if (kept) {
+    events::PayloadReader reader(*kept, "idempotent response");
     HttpResponse response;
     response.status = static_cast<int>(reader.Int("status"));
     response.body = reader.String("body");
@@ -131,7 +137,8 @@ void IdempotencyGuard::Finish(const std::string& scoped_key, const std::string& 
   const bool applied = response.status >= 200 && response.status < 300 && !response.Header("X-Iam-Sequence").empty();
   if (applied) {
     events::StateBatch batch;
-    batch.puts.emplace_back(ResponseKey(scoped_key), EncodeResponse(fingerprint, response));
+    const int64_t expires = NowMillis() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
+    batch.puts.emplace_back(ResponseKey(scoped_key), events::ExpiringValue(expires, EncodeResponse(fingerprint, response)));
     if (auto s = state_.Write(batch); !s.ok()) {
       spdlog::warn("the response of an idempotent request was not kept: {}", s.ToString());
     }

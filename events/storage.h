@@ -53,6 +53,11 @@ class Storage {
   virtual StateStore& state() = 0;
   virtual SecretStore& secrets() = 0;
 
+  // Rewrites the engine's files now, dropping what has expired (idempotency
+  // records past their retention, expiring state rows). The engine also does
+  // this by itself as it writes; for maintenance and tests.
+  virtual Status Compact() = 0;
+
   // Followers only: catches up with what the server has written since.
   virtual Status Refresh() = 0;
 

@@ -13,6 +13,7 @@
 
 #include "events/clock.h"
 #include "events/event_codec.h"
+#include "events/expiring_rows.h"
 #include "events/storage.h"
 #include "tests/support/temp_dir.h"
 #include "events/rocksdb/storage_layout.h"
@@ -171,6 +172,40 @@ TEST(EventStore, IdempotencyKeyReturnsTheOriginalResult) {
   EXPECT_EQ(fresh.load(), 1);
   EXPECT_EQ(positions.size(), 1u);
   EXPECT_EQ(storage->events().Head(), 2u);
+}
+
+// D-23 keeps records for the retention only: older ones are ignored at once
+// and dropped by the engine when it compacts, as are expired state rows.
+TEST(EventStore, ExpiredIdempotencyRecordsAndStateRowsAreDropped) {
+  TempDir dir;
+  StorageOptions options;
+  options.data_dir = dir.string();
+  options.idempotency_retention = std::chrono::milliseconds(50);
+  auto storage = Storage::OpenRocksDb(options);
+  ASSERT_TRUE(storage.ok());
+  auto request = OneEvent("k", "1", 0);
+  request.idempotency_key = "client\nkey";
+  ASSERT_TRUE((*storage)->events().Append(request).ok());
+  ASSERT_TRUE((*storage)->events().FindIdempotencyRecord("client\nkey")->has_value());
+  StateBatch rows;
+  rows.puts.emplace_back(std::string(kExpiringRowPrefix) + "gone", ExpiringValue(NowMillis() - 1, "old"));
+  rows.puts.emplace_back(std::string(kExpiringRowPrefix) + "kept", ExpiringValue(NowMillis() + 3600000, "new"));
+  rows.puts.emplace_back("plain", "stays");
+  ASSERT_TRUE((*storage)->state().Write(rows).ok());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_FALSE((*storage)->events().FindIdempotencyRecord("client\nkey")->has_value());
+  // The key is free again: a new request with it is written, not replayed.
+  request.streams[0].expected_version = StreamAppend::kAnyVersion;
+  auto again = (*storage)->events().Append(request);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->replayed);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  ASSERT_TRUE((*storage)->Compact().ok());
+  EXPECT_FALSE((*storage)->state().Get(std::string(kExpiringRowPrefix) + "gone")->has_value());
+  EXPECT_TRUE((*storage)->state().Get(std::string(kExpiringRowPrefix) + "kept")->has_value());
+  EXPECT_EQ(*(*storage)->state().Get("plain"), std::optional<std::string>("stays"));
 }
 
 TEST(EventStore, ReopenFindsEveryAcknowledgedEvent) {

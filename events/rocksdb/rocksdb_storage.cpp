@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "events/clock.h"
+#include "events/rocksdb/rocksdb_compaction_filters.h"
 #include "events/rocksdb/rocksdb_event_log.h"
 #include "events/rocksdb/rocksdb_logger.h"
 #include "events/rocksdb/rocksdb_secret_store.h"
@@ -45,7 +46,13 @@ class RocksDbStorage final : public Storage {
                                             layout::kIdempotencyFamily,       layout::kStateFamily,
                                             layout::kSecretsFamily};
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    idempotency_filter_ = std::make_unique<rocksdb_backend::ExpiredIdempotencyFilter>(options.idempotency_retention);
+    for (const auto& name : names) {
+      rocksdb::ColumnFamilyOptions family;
+      if (name == layout::kIdempotencyFamily) family.compaction_filter = idempotency_filter_.get();
+      if (name == layout::kStateFamily) family.compaction_filter = &state_filter_;
+      descriptors.emplace_back(name, family);
+    }
     std::string follower_dir = options.follower_dir;
     if (read_only_) {
       if (follower_dir.empty()) {
@@ -98,6 +105,17 @@ class RocksDbStorage final : public Storage {
   StateStore& state() override { return *state_; }
   SecretStore& secrets() override { return *secrets_; }
 
+  Status Compact() override {
+    auto db = database_.Acquire();
+    if (!db) return rocksdb_backend::NoDatabase();
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* family : db.cf().All()) {
+      if (auto s = db->CompactRange(options, family, nullptr, nullptr); !s.ok()) return FromRocks(s, "compacting");
+    }
+    return Status::Ok();
+  }
+
   Status Refresh() override {
     if (!read_only_) return Status::Ok();
     auto db = database_.Acquire();
@@ -127,6 +145,9 @@ class RocksDbStorage final : public Storage {
   bool read_only_ = false;
   bool closed_ = false;
   std::string owned_follower_dir_;
+  // Declared before the database, which uses them until it is closed.
+  std::unique_ptr<rocksdb_backend::ExpiredIdempotencyFilter> idempotency_filter_;
+  rocksdb_backend::ExpiredStateRowFilter state_filter_;
   rocksdb_backend::Database database_;
   std::unique_ptr<RocksDbEventLog> events_;
   std::unique_ptr<StateStore> state_;
