@@ -6,6 +6,7 @@
 
 #include "events/asset_events.h"
 #include "events/payload_json.h"
+#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
@@ -13,15 +14,9 @@ namespace {
 constexpr std::string_view kAssetRow = "asset/";
 constexpr std::string_view kResourceRow = "resource/";
 
-// Fixed-width ids keep the rows in id order.
-std::string Id(int64_t id) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(id));
-  return buffer;
-}
-std::string AssetKey(int64_t id) { return std::string(kAssetRow) + Id(id); }
+std::string AssetKey(int64_t id) { return std::string(kAssetRow) + FixedWidthId(id); }
 std::string ResourceKey(int64_t asset, int64_t resource) {
-  return std::string(kResourceRow) + Id(asset) + "/" + Id(resource);
+  return std::string(kResourceRow) + FixedWidthId(asset) + "/" + FixedWidthId(resource);
 }
 
 std::optional<int64_t> ParseId(std::string_view text) {
@@ -29,14 +24,6 @@ std::optional<int64_t> ParseId(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-uint64_t VersionAfter(const events::Event& e, uint64_t current) {
-  return e.aggregate_version != 0 ? e.aggregate_version : current + 1;
-}
-
-Status Contradiction(const events::Event& e, const std::string& what) {
-  return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type + "): " + what);
 }
 
 }  // namespace

@@ -6,22 +6,9 @@
 
 #include "events/group_events.h"
 #include "events/payload_json.h"
+#include "projections/fold.h"
 
 namespace iam::projections {
-namespace {
-
-// A durable event carries its aggregate version; a provisional one (the
-// command processor's, before the store assigns it) is the next one.
-uint64_t VersionAfter(const events::Event& e, uint64_t current) {
-  return e.aggregate_version != 0 ? e.aggregate_version : current + 1;
-}
-
-Status Contradiction(const events::Event& e, const std::string& what) {
-  return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type +
-                            "): " + what);
-}
-
-}  // namespace
 
 Status GroupDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
                              std::vector<std::string>* removed) {
@@ -173,11 +160,7 @@ int64_t GroupDirectory::RootOf(int64_t group_id) const {
   return path.empty() ? 0 : path.back();
 }
 
-std::string GroupDirectory::RowKey(int64_t group_id) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(group_id));
-  return buffer;
-}
+std::string GroupDirectory::RowKey(int64_t group_id) { return FixedWidthId(group_id); }
 
 std::vector<std::string> GroupDirectory::RowKeys() const {
   std::vector<std::string> keys;

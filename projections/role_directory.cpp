@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "events/payload_json.h"
+#include "projections/fold.h"
 #include "events/role_events.h"
 
 namespace iam::projections {
@@ -12,19 +13,7 @@ namespace {
 
 constexpr std::string_view kRoleRow = "role/";
 
-std::string RoleKey(int64_t id) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%020lld", static_cast<long long>(id));
-  return std::string(kRoleRow) + buffer;
-}
-
-uint64_t VersionAfter(const events::Event& e, uint64_t current) {
-  return e.aggregate_version != 0 ? e.aggregate_version : current + 1;
-}
-
-Status Contradiction(const events::Event& e, const std::string& what) {
-  return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type + "): " + what);
-}
+std::string RoleKey(int64_t id) { return std::string(kRoleRow) + FixedWidthId(id); }
 
 }  // namespace
 
