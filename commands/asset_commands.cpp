@@ -18,17 +18,6 @@ Status GroupNotFound(int64_t id) {
   return Status::NotFound("group not found: " + std::to_string(id)).WithReason(kGroupNotFound);
 }
 
-events::StreamAppend AssetStream(int64_t property_id, uint64_t expected_version, const CommandContext& context) {
-  events::StreamAppend append;
-  append.aggregate_type = events::kAssetAggregate;
-  append.aggregate_id = std::to_string(property_id);
-  append.expected_version = expected_version;
-  append.resource_owner = context.account_id;
-  append.creator = context.actor;
-  append.request_id = context.request_id;
-  return append;
-}
-
 }  // namespace
 
 bool IsAssetResourceType(const std::string& type) {
@@ -59,7 +48,7 @@ Result<Decision> ImportAsset::Decide(const WorkingState& state, const CommandCon
   }
   Decision decision;
   decision.created_id = asset_.property_id;
-  auto append = AssetStream(asset_.property_id, 0, context);
+  auto append = StreamFor(events::kAssetAggregate, std::to_string(asset_.property_id), 0, context);
   append.events.push_back(events::ToNewEvent(asset_));
   for (auto resource : resources_) {
     resource.property_id = asset_.property_id;
@@ -87,11 +76,9 @@ Result<Decision> MoveAsset::Decide(const WorkingState& state, const CommandConte
     return Status::FailedPrecondition("a property can only move within its own top-level hierarchy")
         .WithReason(kAssetMoveOutsideHierarchy);
   }
-  Decision decision;
-  auto append = AssetStream(property_id_, events::StreamAppend::kAnyVersion, context);
-  append.events.push_back(events::ToNewEvent(events::AssetMoved{property_id_, source_group_id_, destination_group_id_}));
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(StreamFor(events::kAssetAggregate, std::to_string(property_id_), events::StreamAppend::kAnyVersion,
+                            context),
+                  events::ToNewEvent(events::AssetMoved{property_id_, source_group_id_, destination_group_id_}));
 }
 
 }  // namespace iam::commands

@@ -11,17 +11,6 @@ namespace {
 // D-10: credentials expire after two years by default.
 constexpr int64_t kCredentialLifetimeMs = int64_t{2} * 365 * 24 * 3600 * 1000;
 
-events::StreamAppend NewStream(const char* type, std::string id, const CommandContext& context) {
-  events::StreamAppend append;
-  append.aggregate_type = type;
-  append.aggregate_id = std::move(id);
-  append.expected_version = 0;
-  append.resource_owner = context.account_id;
-  append.creator = context.actor;
-  append.request_id = context.request_id;
-  return append;
-}
-
 }  // namespace
 
 BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
@@ -50,16 +39,16 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   as_system.account_id = id.account_id;
   Decision decision;
 
-  auto account = NewStream(events::kAccountAggregate, id.account_id, as_system);
+  auto account = StreamFor(events::kAccountAggregate, id.account_id, 0, as_system);
   account.events.push_back(events::ToNewEvent(events::AccountCreated{id.account_id, id.account_name}));
   decision.appends.push_back(std::move(account));
 
-  auto user = NewStream(events::kUserAggregate, id.admin_ui_identity_id, as_system);
+  auto user = StreamFor(events::kUserAggregate, id.admin_ui_identity_id, 0, as_system);
   user.events.push_back(events::ToNewEvent(
       events::UserCreated{id.admin_ui_identity_id, id.admin_username, id.admin_email, "Bootstrap", "Administrator"}));
   decision.appends.push_back(std::move(user));
 
-  auto client = NewStream(events::kApiClientAggregate, id.client_id, as_system);
+  auto client = StreamFor(events::kApiClientAggregate, id.client_id, 0, as_system);
   client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
       id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, id.admin_username}));
   client.events.push_back(events::ToNewEvent(
@@ -67,7 +56,7 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   decision.appends.push_back(std::move(client));
 
   const int64_t group_id = NextGroupId(state.Get<projections::GroupDirectory>());
-  auto group = NewStream(events::kGroupAggregate, std::to_string(group_id), as_system);
+  auto group = StreamFor(events::kGroupAggregate, std::to_string(group_id), 0, as_system);
   group.events.push_back(events::ToNewEvent(events::GroupCreated{group_id, id.top_group_name, 0}));
   decision.appends.push_back(std::move(group));
   decision.created_id = group_id;

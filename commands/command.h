@@ -56,4 +56,12 @@ class Command {
   virtual Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const = 0;
 };
 
+// The stream append of `aggregate_type`/`aggregate_id` in the context's name
+// (resourceOwner, creator, request id), expecting `expected_version`.
+events::StreamAppend StreamFor(const char* aggregate_type, std::string aggregate_id, uint64_t expected_version,
+                               const CommandContext& context);
+
+// A decision of one event on one stream (created_id as given).
+Decision OneEvent(events::StreamAppend stream, events::NewEvent event, int64_t created_id = 0);
+
 }  // namespace iam::commands

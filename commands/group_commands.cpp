@@ -24,14 +24,7 @@ bool NameTakenUnder(const GroupDirectory& groups, const std::string& account, in
 }
 
 events::StreamAppend GroupStream(int64_t group_id, uint64_t expected_version, const CommandContext& context) {
-  events::StreamAppend append;
-  append.aggregate_type = events::kGroupAggregate;
-  append.aggregate_id = std::to_string(group_id);
-  append.expected_version = expected_version;
-  append.resource_owner = context.account_id;
-  append.creator = context.actor;
-  append.request_id = context.request_id;
-  return append;
+  return StreamFor(events::kGroupAggregate, std::to_string(group_id), expected_version, context);
 }
 
 }  // namespace

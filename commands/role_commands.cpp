@@ -73,18 +73,8 @@ Result<const RoleRecord*> CustomRole(const WorkingState& state, const CommandCon
 }
 
 Decision RoleEvent(int64_t role_id, uint64_t expected_version, const CommandContext& context, events::NewEvent event) {
-  events::StreamAppend append;
-  append.aggregate_type = events::kRoleAggregate;
-  append.aggregate_id = std::to_string(role_id);
-  append.expected_version = expected_version;
-  append.resource_owner = context.account_id;
-  append.creator = context.actor;
-  append.request_id = context.request_id;
-  append.events.push_back(std::move(event));
-  Decision decision;
-  decision.appends.push_back(std::move(append));
-  decision.created_id = role_id;
-  return decision;
+  return OneEvent(StreamFor(events::kRoleAggregate, std::to_string(role_id), expected_version, context), std::move(event),
+                  role_id);
 }
 
 }  // namespace

@@ -20,16 +20,8 @@ Result<const UserRecord*> UserOfAccount(const WorkingState& state, const Command
 }
 
 Decision UserEvent(const std::string& ui_identity_id, const CommandContext& context, events::NewEvent event) {
-  events::StreamAppend append;
-  append.aggregate_type = events::kUserAggregate;
-  append.aggregate_id = ui_identity_id;
-  append.resource_owner = context.account_id;
-  append.creator = context.actor;
-  append.request_id = context.request_id;
-  append.events.push_back(std::move(event));
-  Decision decision;
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(StreamFor(events::kUserAggregate, ui_identity_id, events::StreamAppend::kAnyVersion, context),
+                  std::move(event));
 }
 
 }  // namespace
