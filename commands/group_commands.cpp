@@ -54,12 +54,8 @@ Result<Decision> CreateGroup::Decide(const WorkingState& state, const CommandCon
                                        std::to_string(parent_group_id_));
   }
   const int64_t id = NextGroupId(state.Get<GroupDirectory>());
-  Decision decision;
-  decision.created_id = id;
-  auto append = GroupStream(id, 0, context);
-  append.events.push_back(events::ToNewEvent(events::GroupCreated{id, group_name_, parent_group_id_}));
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(GroupStream(id, 0, context), events::ToNewEvent(events::GroupCreated{id, group_name_, parent_group_id_}),
+                  id);
 }
 
 Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandContext& context) const {
@@ -70,11 +66,8 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
   if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, group->parent_group_id, group_name_, group_id_)) {
     return Refuse(kGroupNameTaken, "a sibling group is already named '" + group_name_ + "'");
   }
-  Decision decision;
-  auto append = GroupStream(group_id_, events::StreamAppend::kAnyVersion, context);
-  append.events.push_back(events::ToNewEvent(events::GroupRenamed{group_id_, group_name_, group->group_name}));
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(GroupStream(group_id_, events::StreamAppend::kAnyVersion, context),
+                  events::ToNewEvent(events::GroupRenamed{group_id_, group_name_, group->group_name}));
 }
 
 Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandContext& context) const {
@@ -82,11 +75,8 @@ Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandCon
   if (!group) return GroupNotFound(group_id_);
   if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
   if (auto s = CheckGroupDelete(state.Get<projections::AssetDirectory>(), *group); !s.ok()) return s;
-  Decision decision;
-  auto append = GroupStream(group_id_, events::StreamAppend::kAnyVersion, context);
-  append.events.push_back(events::ToNewEvent(events::GroupDeleted{group_id_, group->parent_group_id}));
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(GroupStream(group_id_, events::StreamAppend::kAnyVersion, context),
+                  events::ToNewEvent(events::GroupDeleted{group_id_, group->parent_group_id}));
 }
 
 Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::GroupRecord& group) {
@@ -131,12 +121,8 @@ Result<Decision> MoveGroup::Decide(const WorkingState& state, const CommandConte
     return s;
   }
   const GroupRecord* source = state.Get<GroupDirectory>().Find(source_group_id_);
-  Decision decision;
-  auto append = GroupStream(source_group_id_, events::StreamAppend::kAnyVersion, context);
-  append.events.push_back(
-      events::ToNewEvent(events::GroupMoved{source_group_id_, source->parent_group_id, destination_group_id_}));
-  decision.appends.push_back(std::move(append));
-  return decision;
+  return OneEvent(GroupStream(source_group_id_, events::StreamAppend::kAnyVersion, context),
+                  events::ToNewEvent(events::GroupMoved{source_group_id_, source->parent_group_id, destination_group_id_}));
 }
 
 }  // namespace iam::commands
