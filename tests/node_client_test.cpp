@@ -65,6 +65,7 @@ TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("all steps passed"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("ok create group (POST body hashed)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("ok create role (array in the body)"), std::string::npos) << run.output;
 }
 
 }  // namespace

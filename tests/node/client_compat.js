@@ -1,4 +1,5 @@
-// Drives iamd's Groups API with Akamai's own Node.js EdgeGrid client, exactly
+// Drives iamd's Groups, Roles, Properties and lookup routes with Akamai's own
+// Node.js EdgeGrid client, exactly
 // as a user would: credentials from the .edgerc iamd wrote, https to the host
 // in it, the server's CA trusted through NODE_EXTRA_CA_CERTS.
 // Usage: node client_compat.js PATH_TO_EDGERC
@@ -66,6 +67,25 @@ function parse(body) {
 
   const gone = await call({ path: `${base}/${id}`, method: 'GET' });
   expect('deleted group is gone', gone.status, 404);
+
+  const roles = '/identity-management/v3/user-admin/roles';
+  const role = await call({
+    path: roles,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: { roleName: 'Node readers', roleDescription: 'Made by the Node client', grantedRoles: [{ grantedRoleId: 2051 }] },
+  });
+  expect('create role (array in the body)', role.status, 201);
+  const roleId = parse(role.body).roleId;
+  const fetchedRole = await call({ path: `${roles}/${roleId}`, method: 'GET', qs: { grantedRoles: true } });
+  expect('get role with grantedRoles', parse(fetchedRole.body).grantedRoles[0].grantedRoleId, 2051);
+  const removedRole = await call({ path: `${roles}/${roleId}`, method: 'DELETE' });
+  expect('delete role', removedRole.status, 204);
+
+  const countries = await call({ path: '/identity-management/v3/user-admin/common/countries', method: 'GET' });
+  expect('countries lookup lists USA', parse(countries.body).includes('USA'), true);
+  const properties = await call({ path: '/identity-management/v3/user-admin/properties', method: 'GET' });
+  expect('list properties', properties.status, 200);
   console.log('all steps passed');
 })().catch((error) => {
   console.log(`FAIL: ${error && error.message ? error.message : error}`);
