@@ -23,6 +23,7 @@
 #include "api/iamd_server.h"
 #include "events/clock.h"
 #include "events/storage.h"
+#include "tools/group_listing.h"
 #include "tools/signed_requests.h"
 
 namespace {
@@ -147,8 +148,7 @@ void BenchHttp(const fs::path& dir, std::chrono::milliseconds limit) {
   iam::api::HttpClient probe({target.host, target.port, false, "", std::chrono::milliseconds(5000)});
   auto listing = probe.Send(iam::tools::SignedRequest(target, "GET", groups, ""));
   if (!listing.ok() || listing->status != 200) return;
-  const size_t at = listing->body.find("\"groupId\":");
-  const std::string top = listing->body.substr(at + 10, listing->body.find(',', at) - at - 10);
+  const std::string top = iam::tools::TopGroupId(listing->body);
 
   std::atomic<uint64_t> counter{0};
   for (int connections : {1, 16, 64}) {

@@ -28,6 +28,7 @@
 #include "api/auth/edgerc.h"
 #include "api/http/http_client.h"
 #include "api/iamd_server.h"
+#include "tools/group_listing.h"
 #include "tools/signed_requests.h"
 
 namespace {
@@ -90,8 +91,7 @@ bool Start(const std::string& data_dir, uint64_t reserve_bytes, Server& s) {
   iam::api::HttpClient probe({"127.0.0.1", s.server->port(), false, "", std::chrono::milliseconds(5000)});
   auto listing = probe.Send(SignedRequest(s.target, "GET", kGroups, ""));
   if (!listing.ok() || listing->status != 200) return false;
-  const size_t at = listing->body.find("\"groupId\":");
-  s.top = listing->body.substr(at + 10, listing->body.find(',', at) - at - 10);
+  s.top = iam::tools::TopGroupId(listing->body);
   return true;
 }
 
@@ -199,14 +199,8 @@ int main(int argc, char** argv) {
   if (!Start(data.string(), reserve_mib << 20, again)) return 1;
   iam::api::HttpClient client({"127.0.0.1", again.server->port(), false, "", std::chrono::milliseconds(30000)});
   auto tree = client.Send(SignedRequest(again.target, "GET", std::string(kGroups) + "/" + again.top, ""));
-  std::set<std::string> present;
-  if (tree.ok()) {
-    for (size_t at = tree->body.find("\"groupName\":\"drill-"); at != std::string::npos;
-         at = tree->body.find("\"groupName\":\"drill-", at + 1)) {
-      const size_t start = at + 13;
-      present.insert(tree->body.substr(start, tree->body.find('"', start) - start));
-    }
-  }
+  const std::set<std::string> present =
+      tree.ok() ? iam::tools::GroupNamesWithPrefix(tree->body, "drill-") : std::set<std::string>();
   size_t lost = 0, phantoms = 0, acknowledged = 0;
   for (const auto& [name, status] : outcomes.status_by_name) {
     if (name.find('#') != std::string::npos) continue;

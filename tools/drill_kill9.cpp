@@ -29,6 +29,7 @@
 #include "api/http/host_port.h"
 #include "api/http/http_client.h"
 #include "events/clock.h"
+#include "tools/group_listing.h"
 #include "tools/signed_requests.h"
 
 namespace {
@@ -76,8 +77,7 @@ bool Start(const std::string& iamd, const fs::path& data, Running& out) {
     iam::api::HttpClient probe({"127.0.0.1", host_port->port, false, "", std::chrono::milliseconds(2000)});
     auto listing = probe.Send(SignedRequest(out.target, "GET", kGroups, ""));
     if (!listing.ok() || listing->status != 200) continue;
-    const size_t at = listing->body.find("\"groupId\":");
-    out.top = listing->body.substr(at + 10, listing->body.find(',', at) - at - 10);
+    out.top = iam::tools::TopGroupId(listing->body);
     return true;
   }
   return false;
@@ -144,12 +144,7 @@ int main(int argc, char** argv) {
   kill(last.pid, SIGTERM);
   waitpid(last.pid, nullptr, 0);
   if (!tree.ok() || tree->status != 200) return 1;
-  std::set<std::string> present;
-  for (size_t at = tree->body.find("\"groupName\":\"kill-"); at != std::string::npos;
-       at = tree->body.find("\"groupName\":\"kill-", at + 1)) {
-    const size_t start = at + 13;
-    present.insert(tree->body.substr(start, tree->body.find('"', start) - start));
-  }
+  const std::set<std::string> present = iam::tools::GroupNamesWithPrefix(tree->body, "kill-");
   size_t acknowledged = 0, lost = 0, refused = 0, phantoms = 0, unanswered = 0;
   for (const auto& [name, status] : answers) {
     if (status == 201) {
