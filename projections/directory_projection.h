@@ -61,9 +61,14 @@ class DirectoryProjection : public Projection {
                events::StateBatch& batch) override {
     std::shared_ptr<Directory> next = TakeSpare();
     std::vector<std::string> changed, removed;
+    std::vector<events::Event> lags;  // what the other version will need: events that changed rows
     for (const events::Event& e : events) {
+      const size_t rows_before = changed.size() + removed.size();
       // On failure `next` is dropped half-applied; readers keep the published version.
       if (auto s = next->Apply(e, &changed, &removed); !s.ok()) return s;
+      // An event that changed no row changed nothing of the directory's state
+      // (rows are all of it), so the other version can do without it.
+      if (changed.size() + removed.size() != rows_before) lags.push_back(e);
     }
     std::sort(changed.begin(), changed.end());
     changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
@@ -78,7 +83,7 @@ class DirectoryProjection : public Projection {
     // Only this object creates versions, all non-const: writing it again once
     // readers have let go of it is sound.
     spare_ = std::const_pointer_cast<Directory>(std::move(previous));
-    spare_lags_.assign(events.begin(), events.end());
+    spare_lags_ = std::move(lags);
     return Status::Ok();
   }
 

@@ -427,7 +427,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     const uint64_t epoch = epoch_.load();
     auto db = database_.Acquire();
     const bool writable = space_left && db;
-    Families cf_ = db ? db.cf() : Families{};
+    const Families cf = db ? db.cf() : Families{};
 
     auto head_of = [&](const std::string& key) -> Result<StreamHead> {
       if (auto it = batch_heads.find(key); it != batch_heads.end()) return it->second;
@@ -520,19 +520,19 @@ class RocksDbEventStore final : public RocksDbEventLog {
       for (const Event& e : request_events) {
         const std::string position_key = layout::PositionKey(e.position);
         const std::string index_key = layout::StreamIndexKey(e.aggregate_type, e.aggregate_id, e.aggregate_version);
-        write.Put(cf_.events, position_key, EncodeEvent(e));
-        write.Put(cf_.stream_index, index_key, position_key);
-        undo.Delete(cf_.events, position_key);
-        undo.Delete(cf_.stream_index, index_key);
+        write.Put(cf.events, position_key, EncodeEvent(e));
+        write.Put(cf.stream_index, index_key, position_key);
+        undo.Delete(cf.events, position_key);
+        undo.Delete(cf.stream_index, index_key);
       }
       for (auto& [key, head] : request_heads) {
-        write.Put(cf_.streams, key, EncodeHead(head));
+        write.Put(cf.streams, key, EncodeHead(head));
         batch_heads[key] = head;
       }
       if (!request.idempotency_key.empty()) {
-        write.Put(cf_.idempotency, request.idempotency_key,
+        write.Put(cf.idempotency, request.idempotency_key,
                   EncodeIdempotencyRecord({result, request.idempotency_fingerprint, now}));
-        undo.Delete(cf_.idempotency, request.idempotency_key);
+        undo.Delete(cf.idempotency, request.idempotency_key);
         batch_keys.emplace(request.idempotency_key, i);
       }
       position = request_position;
@@ -548,9 +548,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
       if (!s.ok()) {
         for (auto& [key, head] : committed_heads) {
           if (head.version == 0) {
-            undo.Delete(cf_.streams, key);
+            undo.Delete(cf.streams, key);
           } else {
-            undo.Put(cf_.streams, key, EncodeHead(head));
+            undo.Put(cf.streams, key, EncodeHead(head));
           }
         }
         EnterFailedState(s, std::move(undo));
