@@ -22,6 +22,7 @@ HttpResponse NoContent() {
 }
 
 void AddEventDetails(HttpResponse& response, const commands::CommandOutcome& outcome) {
+  if (outcome.sequence == 0) return;  // the mutation changed nothing: no event to describe
   response.SetHeader("X-Iam-Sequence", std::to_string(outcome.sequence));
   response.SetHeader("X-Iam-Resource-Owner", outcome.resource_owner);
   response.SetHeader("X-Iam-Creation-Date", FormatTimestampMillis(outcome.creation_date_ms));

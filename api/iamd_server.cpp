@@ -19,7 +19,9 @@
 #include "api/v3/lookups_handlers.h"
 #include "api/v3/properties_handlers.h"
 #include "api/v3/roles_handlers.h"
+#include "api/v3/profile_handlers.h"
 #include "api/v3/user_access_handlers.h"
+#include "api/v3/users_handlers.h"
 #include "api/zitadel/user_lock_handlers.h"
 #include "api/http/host_port.h"
 #include "api/http/http_server.h"
@@ -43,6 +45,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Password operations waiting for a hashing thread before new ones get 503:
+// a burst of a few seconds' work at tens of milliseconds each.
+constexpr size_t kMaxQueuedHashes = 256;
+
 }  // namespace
 
 std::string EventStoreDirectory(const std::string& data_dir) { return (fs::path(data_dir) / "events").string(); }
@@ -52,6 +58,8 @@ struct IamdServer::Impl {
   std::unique_ptr<events::Storage> storage;
   std::unique_ptr<projections::ProjectionRunner> runner;
   std::unique_ptr<commands::CommandProcessor> processor;
+  // Password hashing off the I/O threads (D-19); its jobs submit commands.
+  std::unique_ptr<commands::HashingPool> hashing;
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<IamService> service;
@@ -253,7 +261,11 @@ struct IamdServer::Impl {
                                            [this] { return started.load(); }, idempotency.get());
     if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, NowMillis() / 1000);
     AddGroupRoutes(service->router(), *runner, *processor);
-    AddUserAccessRoutes(service->router(), *processor);
+    hashing = std::make_unique<commands::HashingPool>(commands::HashingPool::DefaultThreads(), kMaxQueuedHashes);
+    const UserOperations user_operations(*runner, *processor, *hashing);
+    AddUserRoutes(service->router(), user_operations);
+    AddUserAccessRoutes(service->router(), user_operations);
+    AddProfileRoutes(service->router(), user_operations);
     AddLookupRoutes(service->router());
     AddPropertyRoutes(service->router(), *runner, *processor);
     AddRoleRoutes(service->router(), *runner, *processor);
@@ -287,6 +299,7 @@ struct IamdServer::Impl {
       }
     }
     if (startup.joinable()) startup.join();
+    if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
     if (runner) runner->Stop();
     if (storage) storage->Close();

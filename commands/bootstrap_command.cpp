@@ -4,12 +4,30 @@
 #include "commands/random_tokens.h"
 #include "events/access_events.h"
 #include "events/group_events.h"
+#include "events/user_events.h"
 
 namespace iam::commands {
 namespace {
 
 // D-10: credentials expire after two years by default.
 constexpr int64_t kCredentialLifetimeMs = int64_t{2} * 365 * 24 * 3600 * 1000;
+
+// Akamai's standard "Admin" role (commands/lookups/standard-roles.json).
+constexpr int64_t kAdminRoleId = 3;
+
+// The administrator's profile: what every user must have (D-5), with U-5's defaults.
+events::UserProfile AdminProfile(const BootstrapIdentity& id) {
+  events::UserProfile profile;
+  profile.first_name = "Bootstrap";
+  profile.last_name = "Administrator";
+  profile.email = id.admin_email;
+  profile.country = "USA";
+  profile.time_zone = "GMT";
+  profile.preferred_language = "English";
+  profile.session_timeout = 64800;
+  profile.additional_authentication = "NONE";
+  return profile;
+}
 
 }  // namespace
 
@@ -20,7 +38,7 @@ BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
   id.top_group_name = "Top level group";
   id.admin_ui_identity_id = "A-AD-" + RandomString(kDigits, 7);
   id.admin_username = "admin";
-  id.admin_email = "admin@localhost";
+  id.admin_email = "admin@iamd.example";
   id.client_id = RandomString(kLowerAlphanumeric, 16);
   id.client_name = "bootstrap administrator";
   id.access_token = NewEdgeGridToken();
@@ -43,22 +61,30 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   account.events.push_back(events::ToNewEvent(events::AccountCreated{id.account_id, id.account_name}));
   decision.appends.push_back(std::move(account));
 
-  auto user = StreamFor(events::kUserAggregate, id.admin_ui_identity_id, 0, as_system);
-  user.events.push_back(events::ToNewEvent(
-      events::UserCreated{id.admin_ui_identity_id, id.admin_username, id.admin_email, "Bootstrap", "Administrator"}));
-  decision.appends.push_back(std::move(user));
-
-  auto client = StreamFor(events::kApiClientAggregate, id.client_id, 0, as_system);
-  client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
-      id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, id.admin_username}));
-  client.events.push_back(events::ToNewEvent(
-      events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms}));
-  decision.appends.push_back(std::move(client));
-
+  // The group comes before the user, whose grant names it.
   const int64_t group_id = NextGroupId(state.Get<projections::GroupDirectory>());
   auto group = StreamFor(events::kGroupAggregate, std::to_string(group_id), 0, as_system);
   group.events.push_back(events::ToNewEvent(events::GroupCreated{group_id, id.top_group_name, 0}));
   decision.appends.push_back(std::move(group));
+
+  // Sign-in names are unique across accounts: a further account's administrator is "admin-<account>".
+  const std::string username = state.Get<projections::UserDirectory>().UserNameEverUsed(id.admin_username)
+                                   ? id.admin_username + "-" + id.account_id
+                                   : id.admin_username;
+  auto user = StreamFor(events::kUserAggregate, id.admin_ui_identity_id, 0, as_system);
+  user.events.push_back(events::ToNewEvent(events::UserCreated{id.admin_ui_identity_id, username, AdminProfile(id)}));
+  user.events.push_back(events::ToNewEvent(
+      events::UserAuthGrantsReplaced{id.admin_ui_identity_id, {{group_id, kAdminRoleId, false}}}));
+  user.events.push_back(events::ToNewEvent(events::UserNotificationsChanged{id.admin_ui_identity_id, {}}));
+  decision.appends.push_back(std::move(user));
+
+  auto client = StreamFor(events::kApiClientAggregate, id.client_id, 0, as_system);
+  client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
+      id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, username}));
+  client.events.push_back(events::ToNewEvent(
+      events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms}));
+  decision.appends.push_back(std::move(client));
+
   decision.created_id = group_id;
   return decision;
 }

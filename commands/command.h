@@ -35,12 +35,14 @@ struct CommandContext {
 Status CheckIfMatch(const CommandContext& context, uint64_t version);
 
 struct Decision {
-  std::vector<events::StreamAppend> appends;  // at least one, with events
+  // Each with events; none when the command changes nothing (the outcome's
+  // sequence is then 0).
+  std::vector<events::StreamAppend> appends;
   int64_t created_id = 0;                     // the id of a created object, when any
 };
 
 struct CommandOutcome {
-  uint64_t sequence = 0;          // global position of the command's last event
+  uint64_t sequence = 0;          // global position of the command's last event; 0 = no event
   int64_t change_date_ms = 0;
   int64_t creation_date_ms = 0;   // of the (first) aggregate the command changed
   std::string resource_owner;

@@ -121,7 +121,13 @@ struct CommandProcessor::Impl {
     Result<Decision> decision = Status::Internal("the command failed unexpectedly");
     RunGuarded("a command deciding", [&] { decision = item.command->Decide(state, item.context); });
     if (!decision.ok()) return Finish(item.done, decision.status());
-    if (decision->appends.empty()) return Finish(item.done, Status::Internal("command decided to append nothing"));
+    if (decision->appends.empty()) {
+      // Nothing to change (e.g. a whole-list replace that equals the list):
+      // no event, and an outcome that names no position.
+      CommandOutcome unchanged;
+      unchanged.resource_owner = item.context.account_id;
+      return Finish(item.done, std::move(unchanged));
+    }
     auto provisional = Provisional(*decision, NowMillis());
     if (auto s = state.Apply(provisional); !s.ok()) {
       // Part of the decision may be folded already: the state is suspect.

@@ -43,6 +43,16 @@ Lookups::Lookups() {
     if (name == "timezones") timezones_ = Strings(value, "timezone");
     if (name == "supported-languages") languages_ = Strings(value);
     if (name == "contact-types") contact_types_ = Strings(value);
+    if (name == "notification-products") notification_products_ = Strings(value);
+    if (name == "timeout-policies") {
+      for (const auto& policy : value.as_array()) session_timeouts_.insert(policy.at("value").to_number<int64_t>());
+    }
+    if (name == "password-policy") {
+      auto number = [&value](const char* member) { return value.at(member).to_number<int>(); };
+      password_policy_ = {number("minLength"),    number("minLetters"), number("minDigits"),
+                          number("caseDif"),      number("minNonAlpha"), number("maxRepeating"),
+                          number("minReuse"),     number("rotateFrequency")};
+    }
     if (name == "grantable-roles") {
       for (const auto& role : value.as_array()) {
         const int64_t id = role.at("grantedRoleId").to_number<int64_t>();
@@ -86,6 +96,18 @@ const StandardRole* Lookups::FindStandardRole(int64_t id) const {
   }
   return nullptr;
 }
+
+bool Lookups::IsState(std::string_view country, std::string_view state) const {
+  auto it = states_by_country_.find(Lower(country));
+  if (it == states_by_country_.end()) return false;
+  const std::string wanted = Lower(state);
+  for (const std::string& code : it->second) {
+    if (Lower(code) == wanted) return true;
+  }
+  return false;
+}
+
+bool Lookups::HasStates(std::string_view country) const { return states_by_country_.count(Lower(country)) > 0; }
 
 std::string Lookups::StatesJson(std::string_view country) const {
   auto it = states_by_country_.find(Lower(country));

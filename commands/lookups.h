@@ -23,6 +23,19 @@ struct GrantableRole {
   std::string description;
 };
 
+// The account's password policy (L-5; iam-rules.md A-5): what new passwords
+// must satisfy and how long they live.
+struct PasswordPolicy {
+  int min_length = 8;
+  int min_letters = 1;
+  int min_digits = 1;
+  int case_dif = 0;        // characters needed in the less used letter case
+  int min_non_alpha = 0;   // characters that are not letters
+  int max_repeating = 2;   // longest run of one character allowed
+  int min_reuse = 4;       // a new password may not match the last this many
+  int rotate_frequency_days = 90;
+};
+
 // A role Akamai defines (type "standard" or "account"): listed in every
 // account, never edited or deleted.
 struct StandardRole {
@@ -49,6 +62,16 @@ class Lookups {
   bool IsTimezone(std::string_view value) const { return timezones_.count(std::string(value)) > 0; }
   bool IsLanguage(std::string_view value) const { return languages_.count(std::string(value)) > 0; }
   bool IsContactType(std::string_view value) const { return contact_types_.count(std::string(value)) > 0; }
+  // Whether `state` is one of `country`'s state codes (both matched ignoring case).
+  bool IsState(std::string_view country, std::string_view state) const;
+  // Whether `country` has a list of states (USA, Canada).
+  bool HasStates(std::string_view country) const;
+  // Whether `seconds` is the value of one of the timeout policies.
+  bool IsSessionTimeout(int64_t seconds) const { return session_timeouts_.count(seconds) > 0; }
+  bool IsNotificationProduct(std::string_view value) const {
+    return notification_products_.count(std::string(value)) > 0;
+  }
+  const PasswordPolicy& password_policy() const { return password_policy_; }
 
   const GrantableRole* FindGrantableRole(int64_t id) const;
   const std::vector<StandardRole>& StandardRoles() const { return standard_roles_; }
@@ -59,7 +82,9 @@ class Lookups {
 
   std::map<std::string, std::string, std::less<>> json_;            // name -> compact JSON
   std::map<std::string, std::vector<std::string>> states_by_country_;  // lower-case country -> codes
-  std::set<std::string> countries_, timezones_, languages_, contact_types_;
+  std::set<std::string> countries_, timezones_, languages_, contact_types_, notification_products_;
+  std::set<int64_t> session_timeouts_;
+  PasswordPolicy password_policy_;
   std::map<int64_t, GrantableRole> grantable_roles_;
   std::vector<StandardRole> standard_roles_;
 };

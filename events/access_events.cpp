@@ -8,17 +8,6 @@ NewEvent ToNewEvent(const AccountCreated& e) {
           PayloadWriter().Set("accountId", e.account_id).Set("accountName", e.account_name).Finish()};
 }
 
-NewEvent ToNewEvent(const UserCreated& e) {
-  return {kUserCreated, 1,
-          PayloadWriter()
-              .Set("uiIdentityId", e.ui_identity_id)
-              .Set("uiUserName", e.ui_user_name)
-              .Set("email", e.email)
-              .Set("firstName", e.first_name)
-              .Set("lastName", e.last_name)
-              .Finish()};
-}
-
 NewEvent ToNewEvent(const ApiClientCreated& e) {
   return {kApiClientCreated, 1,
           PayloadWriter()
@@ -43,13 +32,6 @@ NewEvent ToNewEvent(const CredentialCreated& e) {
 Result<AccountCreated> ParseAccountCreated(const Event& e) {
   PayloadReader r(e);
   AccountCreated out{r.String("accountId"), r.String("accountName")};
-  return FinishPayload(r, std::move(out));
-}
-
-Result<UserCreated> ParseUserCreated(const Event& e) {
-  PayloadReader r(e);
-  UserCreated out{r.String("uiIdentityId"), r.String("uiUserName"), r.String("email"), r.String("firstName"),
-                  r.String("lastName")};
   return FinishPayload(r, std::move(out));
 }
 

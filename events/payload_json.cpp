@@ -30,6 +30,30 @@ PayloadWriter& PayloadWriter::SetBool(std::string_view name, bool value) {
   return *this;
 }
 
+PayloadWriter& PayloadWriter::SetStrings(std::string_view name, const std::vector<std::string>& values) {
+  boost::json::array array;
+  array.reserve(values.size());
+  for (const std::string& value : values) array.emplace_back(value);
+  impl_->object[name] = std::move(array);
+  return *this;
+}
+
+PayloadWriter& PayloadWriter::SetInts(std::string_view name, const std::vector<int64_t>& values) {
+  boost::json::array array;
+  array.reserve(values.size());
+  for (int64_t value : values) array.emplace_back(value);
+  impl_->object[name] = std::move(array);
+  return *this;
+}
+
+PayloadWriter& PayloadWriter::SetObjects(std::string_view name, const std::vector<PayloadWriter>& items) {
+  boost::json::array array;
+  array.reserve(items.size());
+  for (const PayloadWriter& item : items) array.emplace_back(item.impl_->object);
+  impl_->object[name] = std::move(array);
+  return *this;
+}
+
 std::string PayloadWriter::Finish() const { return boost::json::serialize(impl_->object); }
 
 namespace {
@@ -67,7 +91,9 @@ ParserPool& ThreadPool() {
 }  // namespace
 
 struct PayloadReader::Impl {
-  std::unique_ptr<simdjson::dom::parser> parser;  // owns the document `root` points into
+  // Owns the document `root` points into; null for an item reader, which
+  // borrows its parent's document.
+  std::unique_ptr<simdjson::dom::parser> parser;
   simdjson::dom::element root;
 
   ~Impl() { ThreadPool().Give(std::move(parser)); }
@@ -87,6 +113,9 @@ PayloadReader::PayloadReader(std::string_view json, std::string context)
   }
   impl_->root = result.value_unsafe();
 }
+
+PayloadReader::PayloadReader(std::unique_ptr<Impl> impl, std::string context)
+    : impl_(std::move(impl)), context_(std::move(context)) {}
 
 PayloadReader::~PayloadReader() = default;
 
@@ -162,6 +191,57 @@ bool PayloadReader::OptionalBool(std::string_view name, bool fallback) {
     return false;
   }
   return value;
+}
+
+template <typename T>
+std::vector<T> PayloadReader::Array(std::string_view name, bool optional, const char* item_kind) {
+  std::vector<T> out;
+  if (!status_.ok()) return out;
+  auto member = impl_->root[name];
+  if (optional && member.error() == simdjson::NO_SUCH_FIELD) return out;
+  simdjson::dom::array array;
+  if (member.get(array)) {
+    Fail(name, "is missing or not an array");
+    return out;
+  }
+  for (auto item : array) {
+    T value{};
+    if (item.get(value)) {
+      Fail(name, std::string("holds an item that is not ") + item_kind);
+      return {};
+    }
+    out.emplace_back(value);
+  }
+  return out;
+}
+
+std::vector<std::string> PayloadReader::Strings(std::string_view name, bool optional) {
+  auto views = Array<std::string_view>(name, optional, "a string");
+  return {views.begin(), views.end()};
+}
+
+std::vector<int64_t> PayloadReader::Ints(std::string_view name, bool optional) {
+  return Array<int64_t>(name, optional, "an integer");
+}
+
+void PayloadReader::Objects(std::string_view name, const std::function<void(PayloadReader&)>& each, bool optional) {
+  if (!status_.ok()) return;
+  auto member = impl_->root[name];
+  if (optional && member.error() == simdjson::NO_SUCH_FIELD) return;
+  simdjson::dom::array array;
+  if (member.get(array)) return Fail(name, "is missing or not an array");
+  size_t index = 0;
+  for (auto item : array) {
+    if (!item.is_object()) return Fail(name, "holds an item that is not an object");
+    auto impl = std::make_unique<Impl>();
+    impl->root = item;
+    PayloadReader reader(std::move(impl), context_ + ", " + std::string(name) + "[" + std::to_string(index++) + "]");
+    each(reader);
+    if (!reader.status().ok()) {
+      status_ = reader.status();
+      return;
+    }
+  }
 }
 
 }  // namespace iam::events

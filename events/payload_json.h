@@ -1,5 +1,6 @@
-// Reading and writing event payloads and stored read-model rows: flat JSON
-// objects of strings, integers and booleans.
+// Reading and writing event payloads and stored read-model rows: JSON
+// objects of strings, integers, booleans, arrays of strings and arrays of
+// such objects.
 //
 // Writing goes through Boost.JSON (correct escaping); reading through simdjson's
 // DOM parser (replays parse every payload, so this is the hot path of a
@@ -10,9 +11,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/event.h"
 #include "events/status.h"
@@ -27,6 +30,10 @@ class PayloadWriter {
   PayloadWriter& Set(std::string_view name, const char* value) { return Set(name, std::string_view(value)); }
   PayloadWriter& Set(std::string_view name, int64_t value);
   PayloadWriter& SetBool(std::string_view name, bool value);
+  PayloadWriter& SetStrings(std::string_view name, const std::vector<std::string>& values);
+  PayloadWriter& SetInts(std::string_view name, const std::vector<int64_t>& values);
+  // An array of the objects `items` have written so far.
+  PayloadWriter& SetObjects(std::string_view name, const std::vector<PayloadWriter>& items);
   std::string Finish() const;
 
  private:
@@ -50,11 +57,21 @@ class PayloadReader {
   std::string OptionalString(std::string_view name, std::string_view fallback = {});
   int64_t OptionalInt(std::string_view name, int64_t fallback);
   bool OptionalBool(std::string_view name, bool fallback);
+  // An array of strings; absent gives an empty list only when `optional`.
+  std::vector<std::string> Strings(std::string_view name, bool optional = false);
+  std::vector<int64_t> Ints(std::string_view name, bool optional = false);
+  // Calls `each` with a reader of every object of the array `name` (absent:
+  // no calls when `optional`); the first failure, of the array or of an item,
+  // becomes this reader's status. An item reader lives only during its call.
+  void Objects(std::string_view name, const std::function<void(PayloadReader&)>& each, bool optional = false);
 
   Status status() const { return status_; }
 
  private:
   struct Impl;
+  PayloadReader(std::unique_ptr<Impl> impl, std::string context);
+  template <typename T>
+  std::vector<T> Array(std::string_view name, bool optional, const char* item_kind);
   void Fail(std::string_view name, std::string_view why);
   std::unique_ptr<Impl> impl_;
   std::string context_;

@@ -3,24 +3,240 @@
 #include "events/payload_json.h"
 
 namespace iam::events {
+namespace {
 
-NewEvent ToNewEvent(const UserLocked& e) {
-  return {kUserLocked, 1, PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Finish()};
+NewEvent JustTheUser(const char* type, const std::string& ui_identity_id) {
+  return {type, 1, PayloadWriter().Set("uiIdentityId", ui_identity_id).Finish()};
 }
 
-NewEvent ToNewEvent(const UserUnlocked& e) {
-  return {kUserUnlocked, 1, PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Finish()};
+}  // namespace
+
+// The wire names of the profile members, shared by writing and reading.
+void WriteUserProfile(PayloadWriter& w, const UserProfile& p) {
+  w.Set("firstName", p.first_name)
+      .Set("lastName", p.last_name)
+      .Set("email", p.email)
+      .Set("secondaryEmail", p.secondary_email)
+      .Set("phone", p.phone)
+      .Set("mobilePhone", p.mobile_phone)
+      .Set("address", p.address)
+      .Set("city", p.city)
+      .Set("state", p.state)
+      .Set("zipCode", p.zip_code)
+      .Set("country", p.country)
+      .Set("timeZone", p.time_zone)
+      .Set("preferredLanguage", p.preferred_language)
+      .Set("contactType", p.contact_type)
+      .Set("jobTitle", p.job_title)
+      .Set("sessionTimeOut", p.session_timeout)
+      .Set("additionalAuthentication", p.additional_authentication);
+}
+
+// Revision 1 of UserCreated had only email and names: the rest reads as unset.
+UserProfile ReadUserProfile(PayloadReader& r) {
+  UserProfile p;
+  p.first_name = r.String("firstName");
+  p.last_name = r.String("lastName");
+  p.email = r.String("email");
+  p.secondary_email = r.OptionalString("secondaryEmail");
+  p.phone = r.OptionalString("phone");
+  p.mobile_phone = r.OptionalString("mobilePhone");
+  p.address = r.OptionalString("address");
+  p.city = r.OptionalString("city");
+  p.state = r.OptionalString("state");
+  p.zip_code = r.OptionalString("zipCode");
+  p.country = r.OptionalString("country");
+  p.time_zone = r.OptionalString("timeZone");
+  p.preferred_language = r.OptionalString("preferredLanguage");
+  p.contact_type = r.OptionalString("contactType");
+  p.job_title = r.OptionalString("jobTitle");
+  p.session_timeout = r.OptionalInt("sessionTimeOut", 0);
+  p.additional_authentication = r.OptionalString("additionalAuthentication");
+  return p;
+}
+
+void WriteNotifications(PayloadWriter& w, const NotificationSettings& n) {
+  w.SetBool("enableEmailNotifications", n.enable_email_notifications)
+      .SetBool("newUserNotification", n.new_user_notification)
+      .SetBool("passwordExpiry", n.password_expiry)
+      .SetBool("apiClientCredentialExpiryNotification", n.api_client_credential_expiry_notification)
+      .SetStrings("proactive", n.proactive)
+      .SetStrings("upgrade", n.upgrade);
+}
+
+NotificationSettings ReadNotifications(PayloadReader& r) {
+  NotificationSettings n;
+  n.enable_email_notifications = r.Bool("enableEmailNotifications");
+  n.new_user_notification = r.Bool("newUserNotification");
+  n.password_expiry = r.Bool("passwordExpiry");
+  n.api_client_credential_expiry_notification = r.Bool("apiClientCredentialExpiryNotification");
+  n.proactive = r.Strings("proactive");
+  n.upgrade = r.Strings("upgrade");
+  return n;
+}
+
+void WriteGrants(PayloadWriter& w, const std::vector<AuthGrant>& grants) {
+  std::vector<PayloadWriter> items(grants.size());
+  for (size_t i = 0; i < grants.size(); ++i) {
+    items[i].Set("groupId", grants[i].group_id).Set("roleId", grants[i].role_id).SetBool("isBlocked", grants[i].is_blocked);
+  }
+  w.SetObjects("grants", items);
+}
+
+std::vector<AuthGrant> ReadGrants(PayloadReader& r) {
+  std::vector<AuthGrant> grants;
+  r.Objects("grants", [&grants](PayloadReader& item) {
+    grants.push_back({item.Int("groupId"), item.Int("roleId"), item.Bool("isBlocked")});
+  });
+  return grants;
+}
+
+NewEvent ToNewEvent(const UserCreated& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id).Set("uiUserName", e.ui_user_name);
+  WriteUserProfile(w, e.profile);
+  return {kUserCreated, 2, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserProfileChanged& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id);
+  WriteUserProfile(w, e.profile);
+  w.Set("pendingEmail", e.pending_email);
+  return {kUserProfileChanged, 1, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserAuthGrantsReplaced& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id);
+  WriteGrants(w, e.grants);
+  return {kUserAuthGrantsReplaced, 1, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserNotificationsChanged& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id);
+  WriteNotifications(w, e.notifications);
+  return {kUserNotificationsChanged, 1, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserPasswordSet& e) {
+  return {kUserPasswordSet, 1,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("passwordHash", e.password_hash)
+              .SetBool("oneTime", e.one_time)
+              .Set("expiresOn", e.expires_on_ms)
+              .Finish()};
+}
+
+NewEvent ToNewEvent(const UserPasswordCheckFailed& e) {
+  return {kUserPasswordCheckFailed, 1,
+          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("failures", e.failures).Finish()};
+}
+
+NewEvent ToNewEvent(const UserAdditionalAuthenticationSet& e) {
+  return {kUserAdditionalAuthenticationSet, 1,
+          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("value", e.value).Finish()};
+}
+
+NewEvent ToNewEvent(const UserAdditionalAuthenticationReset& e) {
+  return JustTheUser(kUserAdditionalAuthenticationReset, e.ui_identity_id);
+}
+
+NewEvent ToNewEvent(const UserBlockedPropertiesReplaced& e) {
+  return {kUserBlockedPropertiesReplaced, 1,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("groupId", e.group_id)
+              .SetInts("propertyIds", e.property_ids)
+              .Finish()};
+}
+
+NewEvent ToNewEvent(const UserLocked& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id);
+  if (!e.reason.empty()) w.Set("reason", e.reason);
+  return {kUserLocked, 1, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserUnlocked& e) { return JustTheUser(kUserUnlocked, e.ui_identity_id); }
+NewEvent ToNewEvent(const UserRemoved& e) { return JustTheUser(kUserRemoved, e.ui_identity_id); }
+
+Result<UserCreated> ParseUserCreated(const Event& e) {
+  PayloadReader r(e);
+  UserCreated out{r.String("uiIdentityId"), r.String("uiUserName")};
+  out.profile = ReadUserProfile(r);
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserProfileChanged> ParseUserProfileChanged(const Event& e) {
+  PayloadReader r(e);
+  UserProfileChanged out{r.String("uiIdentityId")};
+  out.profile = ReadUserProfile(r);
+  out.pending_email = r.String("pendingEmail");
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserAuthGrantsReplaced> ParseUserAuthGrantsReplaced(const Event& e) {
+  PayloadReader r(e);
+  UserAuthGrantsReplaced out{r.String("uiIdentityId")};
+  out.grants = ReadGrants(r);
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserNotificationsChanged> ParseUserNotificationsChanged(const Event& e) {
+  PayloadReader r(e);
+  UserNotificationsChanged out{r.String("uiIdentityId")};
+  out.notifications = ReadNotifications(r);
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserPasswordSet> ParseUserPasswordSet(const Event& e) {
+  PayloadReader r(e);
+  UserPasswordSet out{r.String("uiIdentityId"), r.String("passwordHash"), r.Bool("oneTime"), r.Int("expiresOn")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserPasswordCheckFailed> ParseUserPasswordCheckFailed(const Event& e) {
+  PayloadReader r(e);
+  UserPasswordCheckFailed out{r.String("uiIdentityId"), r.Int("failures")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserAdditionalAuthenticationSet> ParseUserAdditionalAuthenticationSet(const Event& e) {
+  PayloadReader r(e);
+  UserAdditionalAuthenticationSet out{r.String("uiIdentityId"), r.String("value")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserAdditionalAuthenticationReset> ParseUserAdditionalAuthenticationReset(const Event& e) {
+  PayloadReader r(e);
+  UserAdditionalAuthenticationReset out{r.String("uiIdentityId")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserBlockedPropertiesReplaced> ParseUserBlockedPropertiesReplaced(const Event& e) {
+  PayloadReader r(e);
+  UserBlockedPropertiesReplaced out{r.String("uiIdentityId"), r.Int("groupId"), r.Ints("propertyIds")};
+  return FinishPayload(r, std::move(out));
 }
 
 Result<UserLocked> ParseUserLocked(const Event& e) {
   PayloadReader r(e);
-  UserLocked out{r.String("uiIdentityId")};
+  UserLocked out{r.String("uiIdentityId"), r.OptionalString("reason")};
   return FinishPayload(r, std::move(out));
 }
 
 Result<UserUnlocked> ParseUserUnlocked(const Event& e) {
   PayloadReader r(e);
   UserUnlocked out{r.String("uiIdentityId")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserRemoved> ParseUserRemoved(const Event& e) {
+  PayloadReader r(e);
+  UserRemoved out{r.String("uiIdentityId")};
   return FinishPayload(r, std::move(out));
 }
 

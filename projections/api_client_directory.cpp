@@ -107,4 +107,11 @@ Status ApiClientDirectory::RestoreRow(std::string_view key, std::string_view row
   return r.status();
 }
 
+bool ApiClientDirectory::OwnsAnyClient(std::string_view ui_identity_id) const {
+  for (const auto& [id, client] : clients_) {
+    if (client.owner_ui_identity_id == ui_identity_id) return true;
+  }
+  return false;
+}
+
 }  // namespace iam::projections

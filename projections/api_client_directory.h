@@ -48,6 +48,8 @@ class ApiClientDirectory {
 
   const ApiClientRecord* FindClient(std::string_view client_id) const;
   const CredentialRecord* FindCredentialByClientToken(std::string_view client_token) const;
+  // Whether the user owns any API client (U-23: such a user cannot be removed).
+  bool OwnsAnyClient(std::string_view ui_identity_id) const;
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
   // Every row key the directory would persist now, in byte order.

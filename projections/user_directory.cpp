@@ -2,47 +2,168 @@
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
-#include "events/user_events.h"
+#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
 
 constexpr std::string_view kUserRow = "user/";
+constexpr std::string_view kRemovedRow = "removed-user/";
 
 std::string Key(std::string_view id) { return std::string(kUserRow) + std::string(id); }
+std::string RemovedKey(std::string_view id) { return std::string(kRemovedRow) + std::string(id); }
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
 
 }  // namespace
 
-Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>*) {
+bool UserRecord::HoldsRole(int64_t role_id) const {
+  for (const events::AuthGrant& grant : grants) {
+    if (grant.role_id == role_id) return true;
+  }
+  return false;
+}
+
+std::string UserDirectory::EmailKey(std::string_view account_id, std::string_view email) {
+  std::string key(account_id);
+  key.push_back('\0');
+  return key + LowerAscii(email);
+}
+
+void UserDirectory::Index(const UserRecord& user) {
+  by_user_name_[user.ui_user_name] = user.ui_identity_id;
+  by_email_[EmailKey(user.account_id, user.profile.email)] = user.ui_identity_id;
+}
+
+void UserDirectory::Unindex(const UserRecord& user) {
+  by_email_.erase(EmailKey(user.account_id, user.profile.email));
+}
+
+Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::string& ui_identity_id) {
+  auto it = users_.find(ui_identity_id);
+  if (it == users_.end()) return Contradiction(e, "user " + ui_identity_id + " does not exist");
+  return &it->second;
+}
+
+Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>* removed) {
   if (e.aggregate_type != events::kUserAggregate) return Status::Ok();
-  if (e.event_type == events::kUserCreated) {
+  const std::string& type = e.event_type;
+  if (type == events::kUserCreated) {
     auto created = events::ParseUserCreated(e);
     if (!created.ok()) return created.status();
-    users_[created->ui_identity_id] = {created->ui_identity_id, created->ui_user_name, created->email,
-                                       created->first_name,     created->last_name,    e.resource_owner};
+    if (IdEverUsed(created->ui_identity_id) || UserNameEverUsed(created->ui_user_name)) {
+      return Contradiction(e, "user id or sign-in name was given out before");
+    }
+    UserRecord user;
+    user.ui_identity_id = created->ui_identity_id;
+    user.ui_user_name = created->ui_user_name;
+    user.account_id = e.resource_owner;
+    user.profile = std::move(created->profile);
+    user.created_ms = e.creation_date_ms != 0 ? e.creation_date_ms : e.change_date_ms;
+    user.version = VersionAfter(e, 0);
+    Index(user);
+    users_.emplace(user.ui_identity_id, std::move(user));
     if (changed) changed->push_back(Key(created->ui_identity_id));
     return Status::Ok();
   }
-  if (e.event_type == events::kUserLocked || e.event_type == events::kUserUnlocked) {
-    const bool lock = e.event_type == events::kUserLocked;
-    std::string id;
-    if (lock) {
-      auto locked = events::ParseUserLocked(e);
-      if (!locked.ok()) return locked.status();
-      id = locked->ui_identity_id;
-    } else {
-      auto unlocked = events::ParseUserUnlocked(e);
-      if (!unlocked.ok()) return unlocked.status();
-      id = unlocked->ui_identity_id;
-    }
-    auto it = users_.find(id);
-    if (it == users_.end() || it->second.locked == lock) {
-      return Status::Corruption("event at position " + std::to_string(e.position) + " (" + e.event_type +
-                                "): user " + id + (it == users_.end() ? " does not exist" : " is in that state already"));
-    }
-    it->second.locked = lock;
+
+  // Every other event changes one existing user.
+  UserRecord* user = nullptr;
+  auto touch = [&](const std::string& id) -> Status {
+    auto found = Existing(e, id);
+    if (!found.ok()) return found.status();
+    user = *found;
+    user->version = VersionAfter(e, user->version);
     if (changed) changed->push_back(Key(id));
     return Status::Ok();
+  };
+
+  if (type == events::kUserProfileChanged) {
+    auto event = events::ParseUserProfileChanged(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    Unindex(*user);
+    user->profile = std::move(event->profile);
+    user->pending_email = std::move(event->pending_email);
+    Index(*user);
+  } else if (type == events::kUserAuthGrantsReplaced) {
+    auto event = events::ParseUserAuthGrantsReplaced(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->grants = std::move(event->grants);
+  } else if (type == events::kUserNotificationsChanged) {
+    auto event = events::ParseUserNotificationsChanged(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->notifications = std::move(event->notifications);
+  } else if (type == events::kUserPasswordSet) {
+    auto event = events::ParseUserPasswordSet(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->password_hashes.push_back(std::move(event->password_hash));
+    if (user->password_hashes.size() > kPasswordHistory) user->password_hashes.erase(user->password_hashes.begin());
+    user->password_one_time = event->one_time;
+    user->password_expires_ms = event->expires_on_ms;
+    user->failed_password_checks = 0;
+  } else if (type == events::kUserPasswordCheckFailed) {
+    auto event = events::ParseUserPasswordCheckFailed(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->failed_password_checks = event->failures;
+  } else if (type == events::kUserAdditionalAuthenticationSet) {
+    auto event = events::ParseUserAdditionalAuthenticationSet(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->profile.additional_authentication = std::move(event->value);
+  } else if (type == events::kUserAdditionalAuthenticationReset) {
+    // Enrolment happens at sign-in, outside this API: nothing stored changes
+    // beyond the version, and the event stays in the user's history.
+    auto event = events::ParseUserAdditionalAuthenticationReset(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+  } else if (type == events::kUserBlockedPropertiesReplaced) {
+    auto event = events::ParseUserBlockedPropertiesReplaced(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    if (event->property_ids.empty()) {
+      user->blocked_properties.erase(event->group_id);
+    } else {
+      user->blocked_properties[event->group_id] = {event->property_ids.begin(), event->property_ids.end()};
+    }
+  } else if (type == events::kUserLocked || type == events::kUserUnlocked) {
+    const bool lock = type == events::kUserLocked;
+    std::string id, reason;
+    if (lock) {
+      auto event = events::ParseUserLocked(e);
+      if (!event.ok()) return event.status();
+      id = event->ui_identity_id;
+      reason = event->reason;
+    } else {
+      auto event = events::ParseUserUnlocked(e);
+      if (!event.ok()) return event.status();
+      id = event->ui_identity_id;
+    }
+    if (auto s = touch(id); !s.ok()) return s;
+    if (user->locked == lock) return Contradiction(e, "user " + id + " is in that state already");
+    user->locked = lock;
+    user->lock_reason = reason;
+    if (!lock) user->failed_password_checks = 0;
+  } else if (type == events::kUserRemoved) {
+    auto event = events::ParseUserRemoved(e);
+    if (!event.ok()) return event.status();
+    auto found = Existing(e, event->ui_identity_id);
+    if (!found.ok()) return found.status();
+    Unindex(**found);
+    removed_[event->ui_identity_id] = (*found)->ui_user_name;
+    users_.erase(event->ui_identity_id);
+    if (removed) removed->push_back(Key(event->ui_identity_id));
+    if (changed) changed->push_back(RemovedKey(event->ui_identity_id));
   }
   return Status::Ok();
 }
@@ -52,37 +173,131 @@ const UserRecord* UserDirectory::FindUser(std::string_view ui_identity_id) const
   return it == users_.end() ? nullptr : &it->second;
 }
 
-// One prefix and a map ordered by id: the keys come out in byte order.
+const UserRecord* UserDirectory::FindByUserName(std::string_view ui_user_name) const {
+  auto it = by_user_name_.find(ui_user_name);
+  return it == by_user_name_.end() ? nullptr : FindUser(it->second);
+}
+
+const UserRecord* UserDirectory::FindByEmail(std::string_view account_id, std::string_view email) const {
+  auto it = by_email_.find(EmailKey(account_id, email));
+  return it == by_email_.end() ? nullptr : FindUser(it->second);
+}
+
+bool UserDirectory::IdEverUsed(std::string_view id) const { return users_.count(id) > 0 || removed_.count(id) > 0; }
+
+bool UserDirectory::UserNameEverUsed(std::string_view name) const { return by_user_name_.count(name) > 0; }
+
+std::vector<const UserRecord*> UserDirectory::OfAccount(std::string_view account_id) const {
+  std::vector<const UserRecord*> out;
+  for (const auto& [id, user] : users_) {
+    if (user.account_id == account_id) out.push_back(&user);
+  }
+  return out;
+}
+
+std::vector<const UserRecord*> UserDirectory::WithRole(std::string_view account_id, int64_t role_id) const {
+  std::vector<const UserRecord*> out;
+  for (const UserRecord* user : OfAccount(account_id)) {
+    if (user->HoldsRole(role_id)) out.push_back(user);
+  }
+  return out;
+}
+
+std::vector<UserGroupGrants> UserDirectory::GroupGrantsOf(std::string_view account_id) const {
+  std::vector<UserGroupGrants> out;
+  for (const UserRecord* user : OfAccount(account_id)) {
+    UserGroupGrants grants{user->ui_identity_id};
+    for (const events::AuthGrant& grant : user->grants) {
+      if (grant.group_id == 0) continue;
+      if (grant.role_id != 0) grants.role_groups.insert(grant.group_id);
+      if (grant.is_blocked) grants.blocked_groups.insert(grant.group_id);
+    }
+    out.push_back(std::move(grants));
+  }
+  return out;
+}
+
+// Two prefixes, each over a map ordered by id: "removed-user/" sorts before "user/".
 std::vector<std::string> UserDirectory::RowKeys() const {
   std::vector<std::string> keys;
-  keys.reserve(users_.size());
+  keys.reserve(removed_.size() + users_.size());
+  for (const auto& [id, name] : removed_) keys.push_back(RemovedKey(id));
   for (const auto& [id, user] : users_) keys.push_back(Key(id));
   return keys;
 }
 
 std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const {
+  if (key.starts_with(kRemovedRow)) {
+    auto it = removed_.find(key.substr(kRemovedRow.size()));
+    if (it == removed_.end()) return std::nullopt;
+    return events::PayloadWriter().Set("uiIdentityId", it->first).Set("uiUserName", it->second).Finish();
+  }
   if (!key.starts_with(kUserRow)) return std::nullopt;
   const UserRecord* u = FindUser(key.substr(kUserRow.size()));
   if (!u) return std::nullopt;
-  return events::PayloadWriter()
-      .Set("uiIdentityId", u->ui_identity_id)
-      .Set("uiUserName", u->ui_user_name)
-      .Set("email", u->email)
-      .Set("firstName", u->first_name)
-      .Set("lastName", u->last_name)
-      .Set("accountId", u->account_id)
+  events::PayloadWriter w;
+  w.Set("uiIdentityId", u->ui_identity_id).Set("uiUserName", u->ui_user_name).Set("accountId", u->account_id);
+  events::WriteUserProfile(w, u->profile);
+  w.Set("pendingEmail", u->pending_email);
+  events::WriteGrants(w, u->grants);
+  events::WriteNotifications(w, u->notifications);
+  std::vector<events::PayloadWriter> blocked(u->blocked_properties.size());
+  size_t i = 0;
+  for (const auto& [group, assets] : u->blocked_properties) {
+    blocked[i++].Set("groupId", group).SetInts("propertyIds", {assets.begin(), assets.end()});
+  }
+  w.SetObjects("blockedProperties", blocked)
+      .SetStrings("passwordHashes", u->password_hashes)
+      .SetBool("passwordOneTime", u->password_one_time)
+      .Set("passwordExpiresOn", u->password_expires_ms)
+      .Set("failedPasswordChecks", u->failed_password_checks)
       .SetBool("locked", u->locked)
-      .Finish();
+      .Set("lockReason", u->lock_reason)
+      .Set("createdOn", u->created_ms)
+      .Set("version", static_cast<int64_t>(u->version));
+  return w.Finish();
 }
 
 Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
-  if (!key.starts_with(kUserRow)) return Status::Corruption("unknown users row " + std::string(key));
   events::PayloadReader r(row, "users row " + std::string(key));
-  UserRecord u{r.String("uiIdentityId"), r.String("uiUserName"), r.String("email"),
-               r.String("firstName"),    r.String("lastName"),   r.String("accountId"),
-               r.OptionalBool("locked", false)};
+  if (key.starts_with(kRemovedRow)) {
+    std::string id = r.String("uiIdentityId");
+    std::string name = r.String("uiUserName");
+    if (!r.status().ok()) return r.status();
+    removed_[id] = std::move(name);
+    return Status::Ok();
+  }
+  if (!key.starts_with(kUserRow)) return Status::Corruption("unknown users row " + std::string(key));
+  UserRecord u;
+  u.ui_identity_id = r.String("uiIdentityId");
+  u.ui_user_name = r.String("uiUserName");
+  u.account_id = r.String("accountId");
+  u.profile = events::ReadUserProfile(r);
+  u.pending_email = r.String("pendingEmail");
+  u.grants = events::ReadGrants(r);
+  u.notifications = events::ReadNotifications(r);
+  r.Objects("blockedProperties", [&u](events::PayloadReader& item) {
+    const int64_t group = item.Int("groupId");
+    for (int64_t asset : item.Ints("propertyIds")) u.blocked_properties[group].insert(asset);
+  });
+  u.password_hashes = r.Strings("passwordHashes");
+  u.password_one_time = r.Bool("passwordOneTime");
+  u.password_expires_ms = r.Int("passwordExpiresOn");
+  u.failed_password_checks = r.Int("failedPasswordChecks");
+  u.locked = r.Bool("locked");
+  u.lock_reason = r.String("lockReason");
+  u.created_ms = r.Int("createdOn");
+  u.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
   users_[u.ui_identity_id] = std::move(u);
+  return Status::Ok();
+}
+
+Status UserDirectory::FinishRestore() {
+  by_user_name_.clear();
+  by_email_.clear();
+  for (const auto& [id, name] : removed_) by_user_name_[name] = id;
+  for (const auto& [id, user] : users_) Index(user);
   return Status::Ok();
 }
 

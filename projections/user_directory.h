@@ -1,52 +1,97 @@
-// UserDirectory: the users of all accounts, folded from user events, as far
-// as attribution and the Groups API's user lists need them.
+// UserDirectory: the users of all accounts (iam-rules.md §4–§6), folded from
+// the user aggregate's events: profile, grants, notifications, blocked
+// properties, password state and locks.
+//
+// Users that were removed leave a tombstone with their id and sign-in name,
+// so neither is ever handed out again (D-21).
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "events/event.h"
 #include "events/status.h"
+#include "events/user_events.h"
+#include "projections/move_impact.h"
 
 namespace iam::projections {
 
 struct UserRecord {
   std::string ui_identity_id;
   std::string ui_user_name;
-  std::string email;
-  std::string first_name;
-  std::string last_name;
   std::string account_id;
-  bool locked = false;  // may not sign in while locked
+  events::UserProfile profile;
+  std::string pending_email;  // U-13: awaiting confirmation, or ""
+  std::vector<events::AuthGrant> grants;
+  events::NotificationSettings notifications;
+  std::map<int64_t, std::set<int64_t>> blocked_properties;  // group id -> asset ids (U-20)
+  // Newest last; the current one is back(); at most kPasswordHistory kept.
+  std::vector<std::string> password_hashes;
+  bool password_one_time = false;
+  int64_t password_expires_ms = 0;  // 0 = no password yet
+  int64_t failed_password_checks = 0;
+  bool locked = false;      // may not sign in while locked
+  std::string lock_reason;  // "" (an administrator) or "passwordAttempts"
+  int64_t created_ms = 0;
+  uint64_t version = 0;  // the user aggregate's version
+
+  // The role granted account-wide with `role_id`, or on any group.
+  bool HoldsRole(int64_t role_id) const;
 };
 
 class UserDirectory {
  public:
   static constexpr const char* kProjectionName = "users";
+  // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
+  static constexpr size_t kPasswordHistory = 8;
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
-  // of a created or changed user to `changed` (may be null); never removes
-  // rows. kCorruption for an undecodable payload or an event that contradicts
-  // the state (a lock of an unknown or locked user, an unlock of an unlocked one).
+  // of a created or changed user to `changed` and of a removed one to
+  // `removed` (either may be null). kCorruption for an undecodable payload or
+  // an event that contradicts the state (e.g. a lock of a locked user).
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 
+  // nullptr when unknown (or removed).
   const UserRecord* FindUser(std::string_view ui_identity_id) const;
+  const UserRecord* FindByUserName(std::string_view ui_user_name) const;
+  // The account's user whose e-mail equals `email` ignoring ASCII case (U-6).
+  const UserRecord* FindByEmail(std::string_view account_id, std::string_view email) const;
+  // Whether the id or sign-in name was ever given out, removed users included.
+  bool IdEverUsed(std::string_view ui_identity_id) const;
+  bool UserNameEverUsed(std::string_view ui_user_name) const;
+  // The account's users in id order.
+  std::vector<const UserRecord*> OfAccount(std::string_view account_id) const;
+  // The account's users with a grant of `role_id`, in id order.
+  std::vector<const UserRecord*> WithRole(std::string_view account_id, int64_t role_id) const;
+  // The group-level grants of the account's users, for access questions.
+  std::vector<UserGroupGrants> GroupGrantsOf(std::string_view account_id) const;
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
   // Every row key the directory would persist now, in byte order.
   std::vector<std::string> RowKeys() const;
   Status RestoreRow(std::string_view row_key, std::string_view row);
-  Status FinishRestore() { return Status::Ok(); }
+  Status FinishRestore();
 
  private:
-  std::map<std::string, UserRecord, std::less<>> users_;  // by ui identity id
+  static std::string EmailKey(std::string_view account_id, std::string_view email);
+  void Index(const UserRecord& user);
+  void Unindex(const UserRecord& user);
+  Result<UserRecord*> Existing(const events::Event& e, const std::string& ui_identity_id);
+
+  std::map<std::string, UserRecord, std::less<>> users_;           // by ui identity id
+  std::map<std::string, std::string, std::less<>> removed_;        // id -> sign-in name
+  // Derived; not persisted.
+  std::map<std::string, std::string, std::less<>> by_user_name_;   // name -> id, removed users too
+  std::map<std::string, std::string, std::less<>> by_email_;       // account \0 lower e-mail -> id
 };
 
 }  // namespace iam::projections

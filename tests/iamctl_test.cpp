@@ -309,7 +309,7 @@ TEST_F(IamctlTest, VerifyPassesOnAnIntactLogWhileTheServerRuns) {
   ASSERT_NO_FATAL_FAILURE(CreateGroup("Verified"));
   RunResult r = Iamctl({"verify"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("6 events"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8 events"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0 problems"), std::string::npos) << r.out;
   EXPECT_TRUE(r.err.empty()) << r.err;
 }
@@ -402,7 +402,7 @@ TEST_F(IamctlTest, OfflineStatusAndRebuildAfterTheServerStops) {
   for (std::string_view name : projections::CoreDirectories::Names()) {
     const json::object& s = before[std::string(name)];
     EXPECT_EQ(s.at("state").as_string(), "stopped") << name;
-    EXPECT_EQ(s.at("head").to_number<uint64_t>(), 6u) << name;
+    EXPECT_EQ(s.at("head").to_number<uint64_t>(), 8u) << name;
     EXPECT_EQ(s.at("position"), s.at("head")) << name;
     EXPECT_EQ(s.at("generation").to_number<uint64_t>(), 1u) << name;
   }
@@ -412,12 +412,13 @@ TEST_F(IamctlTest, OfflineStatusAndRebuildAfterTheServerStops) {
   EXPECT_NE(rebuild.out.find("api-clients live generation 2"), std::string::npos) << rebuild.out;
 
   // A projection's position is the last log position it has read, not the
-  // last event it used: the bootstrap wrote 1 AccountCreated, 2 UserCreated,
-  // 3 ApiClientCreated, 4 CredentialCreated, 5 GroupCreated, and 6 is the
-  // group created above, so the rebuild reads to the head, 6.
+  // last event it used: the bootstrap wrote 1 AccountCreated, 2 GroupCreated,
+  // 3 UserCreated, 4 UserAuthGrantsReplaced, 5 UserNotificationsChanged,
+  // 6 ApiClientCreated, 7 CredentialCreated, and 8 is the group created
+  // above, so the rebuild reads to the head, 8.
   auto after = StatusByName();
   EXPECT_EQ(after["api-clients"].at("generation").to_number<uint64_t>(), 2u);
-  EXPECT_EQ(after["api-clients"].at("position").to_number<uint64_t>(), 6u);
+  EXPECT_EQ(after["api-clients"].at("position").to_number<uint64_t>(), 8u);
   EXPECT_EQ(after["groups"].at("generation").to_number<uint64_t>(), 1u);
 
   RunResult unknown = Iamctl({"projections", "rebuild", "nosuch"});
@@ -459,7 +460,7 @@ TEST_F(IamctlTest, VerifyReportsACorruptRecordWithItsPosition) {
   EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
   EXPECT_NE(verify.err.find("position 2"), std::string::npos) << verify.err;
   // It keeps checking after the damage: the events around it are counted.
-  EXPECT_NE(verify.out.find("4 events"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("6 events"), std::string::npos) << verify.out;
 
   RunResult dump = Iamctl({"events"});
   EXPECT_EQ(dump.exit_code, 2);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "events/access_events.h"
+#include "events/user_events.h"
 #include "tests/support/api_server_test.h"
 
 namespace iam {
@@ -25,7 +26,7 @@ class UserAccessApiTest : public testing::ApiServerTest {
     stream.expected_version = 0;
     stream.resource_owner = std::string(TopGroupOwner());
     stream.creator = "test";
-    stream.events.push_back(events::ToNewEvent(events::UserCreated{user_, "jdoe", "jdoe@example.com", "J", "Doe"}));
+    stream.events.push_back(events::ToNewEvent(events::UserCreated{user_, "jdoe", {"J", "Doe", "jdoe@example.com"}}));
     events::AppendRequest request;
     request.streams.push_back(std::move(stream));
     auto appended = storage_->events().Append(std::move(request));

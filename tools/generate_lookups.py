@@ -61,14 +61,61 @@ def timezones(examples):
     for zone, entry in given.items():
         if entry not in out:
             out.append(entry)
+    # Every user example uses "GMT", which is also the default time zone (U-5).
+    if "GMT" not in given:
+        out.append({"timezone": "GMT", "description": "GMT", "offset": "+0", "posix": "GMT"})
     return sorted(out, key=lambda z: z["timezone"])
+
+
+def example_user_values(examples, member):
+    # The values of one member across the request and response examples of users.
+    values = []
+    for path in sorted(examples.glob("*.json")):
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == member and isinstance(value, list):
+                        values.extend(v for v in value if isinstance(v, str))
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+        walk(json.loads(path.read_text()))
+    return values
+
+
+def notification_products(examples):
+    # The products list, plus every product the notification examples name (D-8).
+    products = example(examples, "get-response-notification-products.json")
+    for name in example_user_values(examples, "proactive") + example_user_values(examples, "upgrade"):
+        if name not in products:
+            products.append(name)
+    return products
+
+
+def canada_states(examples):
+    # The example's codes, kept as given, plus today's codes for Yukon and Newfoundland and Labrador.
+    codes = example(examples, "get-response-states.json")
+    for code in ("NL", "YT"):
+        if code not in codes:
+            codes.insert(-1 if codes and codes[-1] == "TBD" else len(codes), code)
+    return codes
 
 
 def standard_roles(examples):
     # The roles Akamai defines (types standard and account), as the examples show them.
     keep = ("roleId", "roleName", "roleDescription", "type", "createdBy", "createdDate", "modifiedBy", "modifiedDate")
-    return [{k: role[k] for k in keep} for role in example(examples, "get-response-roles.json")
-            if role["type"] != "custom"]
+    roles = [{k: role[k] for k in keep} for role in example(examples, "get-response-roles.json")
+             if role["type"] != "custom"]
+    # The create-user example grants Akamai's "Admin" role, which the roles
+    # example does not list; it is added with the dates of the listed ones.
+    known = {role["roleId"] for role in roles}
+    for grant in example(examples, "post-request-create-user.json")["authGrants"]:
+        if grant["roleId"] not in known and "roleDescription" in grant:
+            roles.append({**roles[0], "roleId": grant["roleId"], "roleName": grant["roleName"],
+                          "roleDescription": grant["roleDescription"], "type": "standard"})
+            known.add(grant["roleId"])
+    return sorted(roles, key=lambda role: role["roleId"])
 
 
 def main():
@@ -77,12 +124,12 @@ def main():
     files = {
         "contact-types.json": example(examples, "get-response-contact-types.json"),
         "countries.json": countries(examples),
-        "states.json": {"USA": us_states(), "Canada": example(examples, "get-response-states.json")},
+        "states.json": {"USA": us_states(), "Canada": canada_states(examples)},
         "supported-languages.json": example(examples, "get-response-supported-languages.json"),
         "timezones.json": timezones(examples),
         "timeout-policies.json": example(examples, "get-response-timeout-policies.json"),
         "password-policy.json": example(examples, "get-response-password-policy.json"),
-        "notification-products.json": example(examples, "get-response-notification-products.json"),
+        "notification-products.json": notification_products(examples),
         "grantable-roles.json": example(examples, "get-response-grantable-roles.json"),
         "standard-roles.json": standard_roles(examples),
     }

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
-  librocksdb-dev libsimdjson-dev libspdlog-dev libssl-dev libcli11-dev
+  librocksdb-dev libsimdjson-dev libspdlog-dev libssl-dev libargon2-dev libcli11-dev
   libgtest-dev libbenchmark-dev
 )
 

@@ -115,13 +115,12 @@ class GroupRoutes {
           *call, Status::InvalidArgument("query parameter 'userType' must be lostAccess or gainAccess"),
           kUserAdminErrors);
     }
-    // Group-level grants arrive with the users read model; until then no
-    // user holds a role, so no move changes anyone's access.
-    const std::vector<projections::UserGroupGrants> grants;
     auto groups_model = Groups(*call);
     if (!groups_model) return;
     auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, *call);
     if (!users) return;
+    // G-7: the grants of the account's users as the users read model has them.
+    const std::vector<projections::UserGroupGrants> grants = users->Published()->GroupGrantsOf(call->context.account_id);
     auto affected = groups_model->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
       if (auto s = commands::CheckGroupMove(groups, call->context.account_id, *source, *destination); !s.ok()) return s;
       return projections::UsersAffectedByMove(groups, grants, *source, *destination);
@@ -135,9 +134,9 @@ class GroupRoutes {
         if (!wanted || !record) continue;
         boost::json::object item;
         item["accountId"] = record->account_id;
-        item["email"] = record->email;
-        item["firstName"] = record->first_name;
-        item["lastName"] = record->last_name;
+        item["email"] = record->profile.email;
+        item["firstName"] = record->profile.first_name;
+        item["lastName"] = record->profile.last_name;
         item["uiIdentityId"] = record->ui_identity_id;
         item["uiUserName"] = record->ui_user_name;
         list.push_back(std::move(item));

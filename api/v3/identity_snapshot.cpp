@@ -1,0 +1,66 @@
+#include "api/v3/identity_snapshot.h"
+
+#include "api/problem.h"
+#include "commands/user_access_commands.h"
+#include "commands/user_commands.h"
+#include "projections/assets_read_model.h"
+#include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
+#include "projections/roles_read_model.h"
+
+namespace iam::api {
+
+std::optional<IdentitySnapshot> TakeIdentitySnapshot(const projections::ProjectionRunner& runner, const ApiCall& call) {
+  IdentitySnapshot snapshot;
+  auto users = ServingReadModel<projections::UsersReadModel>(runner, projections::kUsersProjection, call);
+  if (!users) return std::nullopt;
+  auto groups = ServingReadModel<projections::GroupsReadModel>(runner, projections::kGroupsProjection, call);
+  if (!groups) return std::nullopt;
+  auto roles = ServingReadModel<projections::RolesReadModel>(runner, projections::kRolesProjection, call);
+  if (!roles) return std::nullopt;
+  auto clients = ServingReadModel<projections::ApiClientsReadModel>(runner, projections::kApiClientsProjection, call);
+  if (!clients) return std::nullopt;
+  auto assets = ServingReadModel<projections::AssetsReadModel>(runner, projections::kAssetsProjection, call);
+  if (!assets) return std::nullopt;
+  return IdentitySnapshot{users->Published(), groups->Published(), roles->Published(), clients->Published(),
+                          assets->Published()};
+}
+
+const projections::UserRecord* IdentitySnapshot::UserOfAccount(const ApiCall& call,
+                                                              std::string_view ui_identity_id) const {
+  const projections::UserRecord* user = users->FindUser(ui_identity_id);
+  return user && user->account_id == call.context.account_id ? user : nullptr;
+}
+
+const projections::UserRecord* IdentitySnapshot::Caller(const ApiCall& call) const {
+  const projections::UserRecord* user = users->FindByUserName(call.context.actor);
+  return user && user->account_id == call.context.account_id ? user : nullptr;
+}
+
+UserActions IdentitySnapshot::ActionsFor(const ApiCall& call, const projections::UserRecord& user) const {
+  UserActions actions;
+  actions.remove = commands::CheckUserRemovable(user, *clients, call.context.actor).ok();
+  // Every user of the account is the caller's to edit until per-group
+  // authorisation narrows it; then this flag follows that check.
+  actions.edit = true;
+  actions.reset_password = !user.locked;
+  // U-3: a clone copies the grants, which must hold a group role.
+  actions.is_cloneable = false;
+  for (const events::AuthGrant& grant : user.grants) actions.is_cloneable |= grant.group_id != 0 && grant.role_id != 0;
+  actions.third_party_access = false;  // extended (third-party) access is not part of iamd
+  actions.api_client = !user.locked;   // a locked user cannot sign in to own a new client
+  return actions;
+}
+
+UserJsonContext IdentitySnapshot::JsonContext(const ApiCall& call, const projections::UserRecord& user,
+                                              UserView view) const {
+  return UserJsonContext{*groups, *roles, view, view.actions ? ActionsFor(call, user) : UserActions{}};
+}
+
+void RespondUserNotFound(const ApiCall& call, std::string_view ui_identity_id) {
+  RespondWithError(call,
+                   Status::NotFound("User not found: " + std::string(ui_identity_id)).WithReason(commands::kUserNotFound),
+                   kUserAdminErrors);
+}
+
+}  // namespace iam::api

@@ -1,0 +1,256 @@
+#include "commands/user_commands.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "commands/asset_commands.h"
+#include "commands/group_commands.h"
+#include "commands/lookups.h"
+#include "commands/role_commands.h"
+#include "commands/user_access_commands.h"
+#include "events/access_events.h"
+
+namespace iam::commands {
+namespace {
+
+using projections::UserDirectory;
+using projections::UserRecord;
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Whether `role_id` names a role of the account: a custom one or Akamai's;
+// `account_wide` says whether it is an account role (type "account").
+bool FindRole(const WorkingState& state, const CommandContext& context, int64_t role_id, bool& account_wide) {
+  if (const StandardRole* standard = Lookups::Get().FindStandardRole(role_id)) {
+    account_wide = standard->type == "account";
+    return true;
+  }
+  account_wide = false;
+  return state.Get<projections::RoleDirectory>().Find(context.account_id, role_id) != nullptr;
+}
+
+Status EmailFree(const UserDirectory& users, const CommandContext& context, const std::string& email,
+                 const std::string& except_id) {
+  const UserRecord* holder = users.FindByEmail(context.account_id, email);
+  if (holder && holder->ui_identity_id != except_id) {
+    return Status::FailedPrecondition("email " + email + " belongs to another user of the account")
+        .WithReason(kUserEmailTaken);
+  }
+  return Status::Ok();
+}
+
+// The sign-in name: the e-mail address, lower-cased, unless it was ever given
+// out; then with a random-free numeric suffix before the '@'.
+std::string NewUserName(const UserDirectory& users, const std::string& email) {
+  const std::string base = LowerAscii(email);
+  if (!users.UserNameEverUsed(base)) return base;
+  const size_t at = base.find('@');
+  for (int suffix = 2;; ++suffix) {
+    std::string name = base.substr(0, at) + "." + std::to_string(suffix) + base.substr(at);
+    if (!users.UserNameEverUsed(name)) return name;
+  }
+}
+
+Decision UserEvents(const std::string& ui_identity_id, uint64_t expected_version, const CommandContext& context,
+                    std::vector<events::NewEvent> list) {
+  Decision decision;
+  auto stream = StreamFor(events::kUserAggregate, ui_identity_id, expected_version, context);
+  stream.events = std::move(list);
+  decision.appends.push_back(std::move(stream));
+  return decision;
+}
+
+}  // namespace
+
+Result<const UserRecord*> UserOfAccount(const WorkingState& state, const CommandContext& context,
+                                        const std::string& ui_identity_id) {
+  const UserRecord* user = state.Get<UserDirectory>().FindUser(ui_identity_id);
+  if (!user || user->account_id != context.account_id) {
+    return Status::NotFound("User not found: " + ui_identity_id).WithReason(kUserNotFound);
+  }
+  if (auto s = CheckIfMatch(context, user->version); !s.ok()) return s;
+  return user;
+}
+
+Status CheckGrants(const WorkingState& state, const CommandContext& context,
+                   const std::vector<events::AuthGrant>& grants) {
+  const auto& groups = state.Get<projections::GroupDirectory>();
+  std::set<int64_t> seen_groups, account_roles;
+  bool group_role = false;
+  for (const events::AuthGrant& grant : grants) {
+    bool account_wide = false;
+    if (grant.role_id != 0 && !FindRole(state, context, grant.role_id, account_wide)) {
+      return Status::NotFound("role not found: " + std::to_string(grant.role_id)).WithReason(kRoleNotFound);
+    }
+    if (grant.group_id == 0) {
+      if (grant.role_id == 0 || !account_wide) {
+        return Status::InvalidArgument("authGrants: an item without groupId needs a roleId of an account role");
+      }
+      if (!account_roles.insert(grant.role_id).second) {
+        return Status::InvalidArgument("authGrants: account role " + std::to_string(grant.role_id) + " is given twice");
+      }
+      continue;
+    }
+    if (!groups.Find(context.account_id, grant.group_id)) {
+      return Status::NotFound("group not found: " + std::to_string(grant.group_id)).WithReason(kGroupNotFound);
+    }
+    if (!seen_groups.insert(grant.group_id).second) {
+      return Status::InvalidArgument("authGrants: group " + std::to_string(grant.group_id) + " appears twice");
+    }
+    if (grant.role_id != 0 && account_wide) {
+      return Status::InvalidArgument("authGrants: role " + std::to_string(grant.role_id) +
+                                     " is an account role and cannot be granted on a group");
+    }
+    group_role = group_role || grant.role_id != 0;
+  }
+  if (!group_role) {
+    return Status::FailedPrecondition("authGrants must give the user a role on at least one group")
+        .WithReason(kUserNeedsGroupRole);
+  }
+  return Status::Ok();
+}
+
+Result<Decision> CreateUser::Decide(const WorkingState& state, const CommandContext& context) const {
+  const UserDirectory& users = state.Get<UserDirectory>();
+  if (users.IdEverUsed(user_.ui_identity_id)) return Status::Conflict("user id was used before; retry");
+  std::vector<events::AuthGrant> grants = user_.grants;
+  if (!user_.clone_from.empty()) {
+    const UserRecord* source = users.FindByUserName(user_.clone_from);
+    if (!source || source->account_id != context.account_id) {
+      return Status::FailedPrecondition("cloneFrom: no user " + user_.clone_from + " in the account")
+          .WithReason(kCloneSourceUnknown);
+    }
+    grants = source->grants;
+  }
+  if (auto s = CheckGrants(state, context, grants); !s.ok()) return s;
+  if (auto s = EmailFree(users, context, user_.profile.email, ""); !s.ok()) return s;
+
+  std::vector<events::NewEvent> list;
+  list.push_back(events::ToNewEvent(
+      events::UserCreated{user_.ui_identity_id, NewUserName(users, user_.profile.email), user_.profile}));
+  list.push_back(events::ToNewEvent(events::UserAuthGrantsReplaced{user_.ui_identity_id, std::move(grants)}));
+  list.push_back(events::ToNewEvent(
+      events::UserNotificationsChanged{user_.ui_identity_id, user_.notifications.value_or(events::NotificationSettings{})}));
+  list.push_back(events::ToNewEvent(
+      events::UserPasswordSet{user_.ui_identity_id, user_.password_hash, /*one_time=*/true, user_.password_expires_ms}));
+  return UserEvents(user_.ui_identity_id, 0, context, std::move(list));
+}
+
+Result<Decision> UpdateUserBasicInfo::Decide(const WorkingState& state, const CommandContext& context) const {
+  auto user = UserOfAccount(state, context, ui_identity_id_);
+  if (!user.ok()) return user.status();
+  events::UserProfileChanged changed{ui_identity_id_, profile_, (*user)->pending_email};
+  events::UserProfile& next = changed.profile;
+  const events::UserProfile& stored = (*user)->profile;
+  if (next.additional_authentication.empty()) next.additional_authentication = stored.additional_authentication;
+  // U-13: the address in use stays until the new one is confirmed.
+  if (next.email.empty() || LowerAscii(next.email) == LowerAscii(stored.email)) {
+    next.email = stored.email;
+  } else {
+    if (auto s = EmailFree(state.Get<UserDirectory>(), context, next.email, ui_identity_id_); !s.ok()) return s;
+    changed.pending_email = next.email;
+    next.email = stored.email;
+  }
+  return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context, {events::ToNewEvent(changed)});
+}
+
+Result<Decision> ReplaceAuthGrants::Decide(const WorkingState& state, const CommandContext& context) const {
+  auto user = UserOfAccount(state, context, ui_identity_id_);
+  if (!user.ok()) return user.status();
+  if (auto s = CheckGrants(state, context, grants_); !s.ok()) return s;
+  return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context,
+                    {events::ToNewEvent(events::UserAuthGrantsReplaced{ui_identity_id_, grants_})});
+}
+
+Result<Decision> ReplaceNotifications::Decide(const WorkingState& state, const CommandContext& context) const {
+  auto user = UserOfAccount(state, context, ui_identity_id_);
+  if (!user.ok()) return user.status();
+  return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context,
+                    {events::ToNewEvent(events::UserNotificationsChanged{ui_identity_id_, notifications_})});
+}
+
+Result<Decision> ReplaceBlockedProperties::Decide(const WorkingState& state, const CommandContext& context) const {
+  auto user = UserOfAccount(state, context, ui_identity_id_);
+  if (!user.ok()) return user.status();
+  const auto& groups = state.Get<projections::GroupDirectory>();
+  if (!groups.Find(context.account_id, group_id_)) {
+    return Status::NotFound("group not found: " + std::to_string(group_id_)).WithReason(kGroupNotFound);
+  }
+  const auto& assets = state.Get<projections::AssetDirectory>();
+  std::set<int64_t> unique;
+  for (int64_t id : property_ids_) {
+    const projections::AssetRecord* asset = assets.Find(context.account_id, id);
+    if (!asset || (asset->group_id != group_id_ && !groups.IsAncestor(group_id_, asset->group_id))) {
+      return Status::FailedPrecondition("property " + std::to_string(id) + " is not in group " +
+                                        std::to_string(group_id_) + " or its subgroups")
+          .WithReason(kInvalidAssetForGroup);
+    }
+    unique.insert(id);
+  }
+  return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context,
+                    {events::ToNewEvent(events::UserBlockedPropertiesReplaced{
+                        ui_identity_id_, group_id_, std::vector<int64_t>(unique.begin(), unique.end())})});
+}
+
+Result<Decision> BlockPropertyUsers::Decide(const WorkingState& state, const CommandContext& context) const {
+  const projections::AssetRecord* asset = state.Get<projections::AssetDirectory>().Find(context.account_id, property_id_);
+  if (!asset) {
+    return Status::NotFound("property not found: " + std::to_string(property_id_)).WithReason(kAssetNotFound);
+  }
+  std::set<std::string> wanted;
+  for (const std::string& id : ui_identity_ids_) {
+    auto user = UserOfAccount(state, context, id);
+    if (!user.ok()) return user.status();
+    wanted.insert(id);
+  }
+  // The block is kept under the asset's own group: one relation, two views (U-22).
+  Decision decision;
+  for (const UserRecord* user : state.Get<UserDirectory>().OfAccount(context.account_id)) {
+    auto found = user->blocked_properties.find(asset->group_id);
+    std::set<int64_t> blocked = found == user->blocked_properties.end() ? std::set<int64_t>{} : found->second;
+    const bool was = blocked.count(property_id_) > 0;
+    const bool is = wanted.count(user->ui_identity_id) > 0;
+    if (was == is) continue;
+    if (is) {
+      blocked.insert(property_id_);
+    } else {
+      blocked.erase(property_id_);
+    }
+    auto stream = StreamFor(events::kUserAggregate, user->ui_identity_id, events::StreamAppend::kAnyVersion, context);
+    stream.events.push_back(events::ToNewEvent(events::UserBlockedPropertiesReplaced{
+        user->ui_identity_id, asset->group_id, std::vector<int64_t>(blocked.begin(), blocked.end())}));
+    decision.appends.push_back(std::move(stream));
+  }
+  return decision;
+}
+
+Status CheckUserRemovable(const UserRecord& user, const projections::ApiClientDirectory& clients,
+                          std::string_view actor) {
+  if (user.ui_user_name == actor) {
+    return Status::FailedPrecondition("A user cannot remove themself").WithReason(kUserRemovesThemself);
+  }
+  if (clients.OwnsAnyClient(user.ui_identity_id)) {
+    return Status::FailedPrecondition("The user owns API clients; transfer them to another user first")
+        .WithReason(kUserOwnsApiClient);
+  }
+  return Status::Ok();
+}
+
+Result<Decision> RemoveUser::Decide(const WorkingState& state, const CommandContext& context) const {
+  auto user = UserOfAccount(state, context, ui_identity_id_);
+  if (!user.ok()) return user.status();
+  if (auto s = CheckUserRemovable(**user, state.Get<projections::ApiClientDirectory>(), context.actor); !s.ok()) {
+    return s;
+  }
+  return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context,
+                    {events::ToNewEvent(events::UserRemoved{ui_identity_id_})});
+}
+
+}  // namespace iam::commands
