@@ -79,6 +79,14 @@ Decision RoleEvent(int64_t role_id, uint64_t expected_version, const CommandCont
 
 }  // namespace
 
+Status CheckRoleUnassigned(const projections::UserDirectory& users, std::string_view account_id, int64_t role_id) {
+  const size_t holders = users.WithRole(account_id, role_id).size();
+  if (holders == 0) return Status::Ok();
+  return Status::FailedPrecondition("The role is assigned to " + std::to_string(holders) +
+                                    " user(s); remove those grants first")
+      .WithReason(kRoleStillAssigned);
+}
+
 Result<Decision> CreateRole::Decide(const WorkingState& state, const CommandContext& context) const {
   if (auto s = CheckText(name_, "roleName", 70); !s.ok()) return s;
   if (auto s = CheckText(description_, "roleDescription", 250); !s.ok()) return s;
@@ -112,7 +120,9 @@ Result<Decision> UpdateRole::Decide(const WorkingState& state, const CommandCont
 Result<Decision> DeleteRole::Decide(const WorkingState& state, const CommandContext& context) const {
   auto role = CustomRole(state, context, role_id_);
   if (!role.ok()) return role.status();
-  // roles are not assigned to anyone until users and grants exist.
+  if (auto s = CheckRoleUnassigned(state.Get<projections::UserDirectory>(), context.account_id, role_id_); !s.ok()) {
+    return s;
+  }
   return RoleEvent(role_id_, events::StreamAppend::kAnyVersion, context, events::ToNewEvent(events::RoleDeleted{role_id_}));
 }
 

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/command.h"
+#include "projections/user_directory.h"
 
 namespace iam::commands {
 
@@ -20,7 +22,11 @@ enum RoleRuleReason : int {
   kRoleNameTaken = 1301,
   kRoleNotFound = 1311,
   kRoleNotEditable = 1001,  // standard and account roles (403)
+  kRoleStillAssigned = 1312,
 };
+
+// R-4, and R-7's `actions.delete`: no user of the account holds the role.
+Status CheckRoleUnassigned(const projections::UserDirectory& users, std::string_view account_id, int64_t role_id);
 
 // Where custom role ids start, above Akamai's standard ones.
 inline constexpr int64_t kFirstCustomRoleId = 200000;

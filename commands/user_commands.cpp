@@ -10,6 +10,7 @@
 #include "commands/role_commands.h"
 #include "commands/user_access_commands.h"
 #include "events/access_events.h"
+#include "projections/grant_resolution.h"
 
 namespace iam::commands {
 namespace {
@@ -204,29 +205,43 @@ Result<Decision> BlockPropertyUsers::Decide(const WorkingState& state, const Com
   if (!asset) {
     return Status::NotFound("property not found: " + std::to_string(property_id_)).WithReason(kAssetNotFound);
   }
+  const auto& groups = state.Get<projections::GroupDirectory>();
   std::set<std::string> wanted;
   for (const std::string& id : ui_identity_ids_) {
     auto user = UserOfAccount(state, context, id);
     if (!user.ok()) return user.status();
+    if (projections::RoleOnGroup(groups, (*user)->grants, asset->group_id) == 0) {
+      return Status::FailedPrecondition("user " + id + " has no access to the property's group, so cannot be blocked")
+          .WithReason(kInvalidAssetForGroup);
+    }
     wanted.insert(id);
   }
-  // The block is kept under the asset's own group: one relation, two views (U-22).
   Decision decision;
+  auto replace = [&](const UserRecord& user, int64_t group_id, const std::set<int64_t>& assets) {
+    auto stream = StreamFor(events::kUserAggregate, user.ui_identity_id, events::StreamAppend::kAnyVersion, context);
+    stream.events.push_back(events::ToNewEvent(events::UserBlockedPropertiesReplaced{
+        user.ui_identity_id, group_id, std::vector<int64_t>(assets.begin(), assets.end())}));
+    decision.appends.push_back(std::move(stream));
+  };
   for (const UserRecord* user : state.Get<UserDirectory>().OfAccount(context.account_id)) {
-    auto found = user->blocked_properties.find(asset->group_id);
-    std::set<int64_t> blocked = found == user->blocked_properties.end() ? std::set<int64_t>{} : found->second;
-    const bool was = blocked.count(property_id_) > 0;
+    const bool was = user->IsBlockedFrom(property_id_);
     const bool is = wanted.count(user->ui_identity_id) > 0;
     if (was == is) continue;
     if (is) {
-      blocked.insert(property_id_);
-    } else {
-      blocked.erase(property_id_);
+      // A new block is kept under the asset's own group.
+      auto found = user->blocked_properties.find(asset->group_id);
+      std::set<int64_t> assets = found == user->blocked_properties.end() ? std::set<int64_t>{} : found->second;
+      assets.insert(property_id_);
+      replace(*user, asset->group_id, assets);
+      continue;
     }
-    auto stream = StreamFor(events::kUserAggregate, user->ui_identity_id, events::StreamAppend::kAnyVersion, context);
-    stream.events.push_back(events::ToNewEvent(events::UserBlockedPropertiesReplaced{
-        user->ui_identity_id, asset->group_id, std::vector<int64_t>(blocked.begin(), blocked.end())}));
-    decision.appends.push_back(std::move(stream));
+    // Unblocking lifts the block under whichever group's list holds it.
+    for (const auto& [group_id, listed] : user->blocked_properties) {
+      if (!listed.count(property_id_)) continue;
+      std::set<int64_t> assets = listed;
+      assets.erase(property_id_);
+      replace(*user, group_id, assets);
+    }
   }
   return decision;
 }

@@ -28,7 +28,6 @@ enum UserRuleReason : int {
   kUserRemovesThemself = 1108,   // U-23
   kCloneSourceUnknown = 1109,    // U-3
   kInvalidAssetForGroup = 1003,  // U-21: "Validation Exception"
-  kRoleStillAssigned = 1312,
 };
 
 // What CreateUser needs; the id and the one-time password's hash are chosen

@@ -30,6 +30,13 @@ bool UserRecord::HoldsRole(int64_t role_id) const {
   return false;
 }
 
+bool UserRecord::IsBlockedFrom(int64_t property_id) const {
+  for (const auto& [group, assets] : blocked_properties) {
+    if (assets.count(property_id)) return true;
+  }
+  return false;
+}
+
 std::string UserDirectory::EmailKey(std::string_view account_id, std::string_view email) {
   std::string key(account_id);
   key.push_back('\0');

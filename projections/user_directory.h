@@ -45,6 +45,8 @@ struct UserRecord {
 
   // The role granted account-wide with `role_id`, or on any group.
   bool HoldsRole(int64_t role_id) const;
+  // Blocked from the asset under any group's list (U-22: one relation, two views).
+  bool IsBlockedFrom(int64_t property_id) const;
 };
 
 class UserDirectory {

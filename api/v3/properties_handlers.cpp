@@ -11,9 +11,12 @@
 #include "api/read_models.h"
 #include "commands/asset_commands.h"
 #include "commands/group_commands.h"
+#include "commands/user_commands.h"
 #include "events/clock.h"
 #include "projections/assets_read_model.h"
+#include "projections/grant_resolution.h"
 #include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
 
 namespace iam::api {
 namespace {
@@ -39,7 +42,58 @@ std::string GroupName(const GroupDirectory& groups, int64_t group_id) {
   return group ? group->group_name : std::string();
 }
 
+// P-5's userType: which of the users with access to list.
+enum class UserType { kAll, kAssigned, kBlocked };
+
 class PropertyRoutes {
+ public:
+  // P-5: the users whose grants reach the asset's group, with isBlocked.
+  void Users(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("assetId"), "assetId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    UserType type = UserType::kAll;
+    if (auto text = call->query.Get("userType")) {
+      if (*text == "assigned") {
+        type = UserType::kAssigned;
+      } else if (*text == "blocked") {
+        type = UserType::kBlocked;
+      } else if (*text != "all") {
+        return RespondWithError(
+            *call, Status::InvalidArgument("query parameter 'userType' must be all, assigned or blocked"),
+            kUserAdminErrors);
+      }
+    }
+    RespondWithUsers(call, *id, type, nullptr);
+  }
+
+  // P-6: the complete list of users blocked from the asset.
+  void BlockUsers(const std::shared_ptr<ApiCall>& call) {
+    auto id = ParseId(call->path.Get("assetId"), "assetId");
+    if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
+    boost::system::error_code ec;
+    boost::json::value body = boost::json::parse(call->request.body, ec);
+    if (ec || !body.is_array()) {
+      return RespondWithError(*call, Status::InvalidArgument("the body must be an array of {uiIdentityId} objects"),
+                              kUserAdminErrors);
+    }
+    std::vector<std::string> users;
+    for (const auto& item : body.as_array()) {
+      const auto* object = item.if_object();
+      const auto* user = object ? object->if_contains("uiIdentityId") : nullptr;
+      if (!user || !user->is_string() || object->size() != 1) {
+        return RespondWithError(*call, Status::InvalidArgument("each item must be {\"uiIdentityId\": \"…\"}"),
+                                kUserAdminErrors);
+      }
+      users.emplace_back(user->as_string());
+    }
+    const int64_t asset_id = *id;
+    SubmitCommand(processor_, call, std::make_unique<commands::BlockPropertyUsers>(asset_id, std::move(users)),
+                  kUserAdminErrors,
+                  [this, asset_id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+                    RespondWithUsers(call, asset_id, UserType::kAll, &outcome);
+                  });
+  }
+
  public:
   PropertyRoutes(projections::ProjectionRunner& runner, commands::CommandProcessor& processor)
       : runner_(runner), processor_(processor) {}
@@ -151,6 +205,31 @@ class PropertyRoutes {
     call->respond(std::move(response));
   }
 
+  void RespondWithUsers(const std::shared_ptr<ApiCall>& call, int64_t asset_id, UserType type,
+                        const commands::CommandOutcome* outcome) {
+    std::shared_ptr<const AssetDirectory> assets;
+    std::shared_ptr<const GroupDirectory> groups;
+    if (!Models(*call, assets, groups)) return;
+    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, *call);
+    if (!users) return;
+    const AssetRecord* asset = assets->Find(call->context.account_id, asset_id);
+    if (!asset) return RespondWithError(*call, PropertyNotFound(asset_id), kUserAdminErrors);
+    boost::json::array list;
+    for (const projections::UserRecord* user : users->Published()->OfAccount(call->context.account_id)) {
+      if (projections::RoleOnGroup(*groups, user->grants, asset->group_id) == 0) continue;
+      const bool blocked = user->IsBlockedFrom(asset_id);
+      if ((type == UserType::kAssigned && blocked) || (type == UserType::kBlocked && !blocked)) continue;
+      list.push_back({{"uiIdentityId", user->ui_identity_id},
+                      {"uiUserName", user->ui_user_name},
+                      {"firstName", user->profile.first_name},
+                      {"lastName", user->profile.last_name},
+                      {"isBlocked", blocked}});
+    }
+    HttpResponse response = JsonResponse(200, boost::json::serialize(list));
+    if (outcome) AddEventDetails(response, *outcome);
+    call->respond(std::move(response));
+  }
+
   projections::ProjectionRunner& runner_;
   commands::CommandProcessor& processor_;
 };
@@ -167,6 +246,8 @@ void AddPropertyRoutes(Router& router, projections::ProjectionRunner& runner, co
   router.Add("GET", base + "/{assetId}", bind(&PropertyRoutes::Get));
   router.Add("PUT", base + "/{assetId}", bind(&PropertyRoutes::Move));
   router.Add("GET", base + "/{assetId}/resources", bind(&PropertyRoutes::Resources));
+  router.Add("GET", base + "/{assetId}/users", bind(&PropertyRoutes::Users));
+  router.Add("PUT", base + "/{assetId}/users/block", bind(&PropertyRoutes::BlockUsers));
 }
 
 }  // namespace iam::api

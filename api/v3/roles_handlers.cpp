@@ -12,6 +12,7 @@
 #include "commands/role_commands.h"
 #include "events/clock.h"
 #include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
 #include "projections/roles_read_model.h"
 
 namespace iam::api {
@@ -36,8 +37,26 @@ boost::json::array GrantedRolesJson(const std::vector<int64_t>& ids) {
   return list;
 }
 
-// only custom roles may be edited or deleted (none is assigned yet).
-boost::json::object RoleJson(const RoleRecord& role, const RoleView& view) {
+using Holders = std::vector<const projections::UserRecord*>;
+
+// the users holding a role, as the role schema lists them.
+boost::json::array UsersJson(const Holders& holders) {
+  boost::json::array list;
+  for (const projections::UserRecord* user : holders) {
+    list.push_back({{"uiIdentityId", user->ui_identity_id},
+                    {"firstName", user->profile.first_name},
+                    {"lastName", user->profile.last_name},
+                    {"email", user->profile.email},
+                    {"accountId", user->account_id},
+                    // D-5: required in the list; sign-ins happen outside iamd, so "never" is the epoch.
+                    {"lastLoginDate", FormatTimestampMillis(0)}});
+  }
+  return list;
+}
+
+// only custom roles may be edited, and deleted only while nobody holds
+// them (the check DeleteRole makes).
+boost::json::object RoleJson(const RoleRecord& role, const RoleView& view, const Holders& holders, bool deletable) {
   boost::json::object o{{"roleId", role.role_id},
                         {"roleName", role.role_name},
                         {"roleDescription", role.role_description},
@@ -46,20 +65,20 @@ boost::json::object RoleJson(const RoleRecord& role, const RoleView& view) {
                         {"createdDate", FormatTimestampMillis(role.created_ms)},
                         {"modifiedBy", role.modified_by},
                         {"modifiedDate", FormatTimestampMillis(role.modified_ms)}};
-  if (view.actions) o["actions"] = boost::json::object{{"edit", true}, {"delete", true}};
+  if (view.actions) o["actions"] = boost::json::object{{"edit", true}, {"delete", deletable}};
   if (view.granted_roles) o["grantedRoles"] = GrantedRolesJson(role.granted_role_ids);
-  if (view.users) o["users"] = boost::json::array();
+  if (view.users) o["users"] = UsersJson(holders);
   return o;
 }
 
-boost::json::object StandardRoleJson(const commands::StandardRole& role, const RoleView& view) {
+boost::json::object StandardRoleJson(const commands::StandardRole& role, const RoleView& view, const Holders& holders) {
   boost::json::object o{{"roleId", role.id},          {"roleName", role.name},
                         {"roleDescription", role.description}, {"type", role.type},
                         {"createdBy", role.created_by}, {"createdDate", role.created_date},
                         {"modifiedBy", role.modified_by}, {"modifiedDate", role.modified_date}};
   if (view.actions) o["actions"] = boost::json::object{{"edit", false}, {"delete", false}};
   if (view.granted_roles) o["grantedRoles"] = boost::json::array();
-  if (view.users) o["users"] = boost::json::array();
+  if (view.users) o["users"] = UsersJson(holders);
   return o;
 }
 
@@ -111,24 +130,42 @@ class RoleRoutes {
     if (!View(*call, view, /*granted_roles_flag=*/false)) return;
     auto ignore = call->query.GetBool("ignoreContext", false);
     if (!ignore.ok()) return RespondWithError(*call, ignore.status(), kUserAdminErrors);
-    auto roles = Roles(*call);
-    if (!roles) return;
-    boost::json::array list;
+    std::optional<int64_t> group_id;
     if (auto group = call->query.Get("groupId")) {
-      // Roles assigned on the group: none until users and grants exist.
       auto id = ParseId(*group, "groupId");
       if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
-      return call->respond(JsonResponse(200, "[]"));
+      group_id = *id;
     }
+    auto roles = Roles(*call);
+    if (!roles) return;
+    auto users = Users(*call);
+    if (!users) return;
+    const std::string& account = call->context.account_id;
+    // with groupId, only the roles granted on that group.
+    auto wanted = [&](int64_t role_id) {
+      if (!group_id) return true;
+      for (const projections::UserRecord* user : users->OfAccount(account)) {
+        for (const auto& grant : user->grants) {
+          if (grant.group_id == *group_id && grant.role_id == role_id) return true;
+        }
+      }
+      return false;
+    };
+    boost::json::array list;
     for (const auto& standard : commands::Lookups::Get().StandardRoles()) {
-      auto o = StandardRoleJson(standard, view);
-      o["numUsers"] = 0;
+      if (!wanted(standard.id)) continue;
+      const Holders holders = users->WithRole(account, standard.id);
+      auto o = StandardRoleJson(standard, view, holders);
+      o["numUsers"] = holders.size();
       list.push_back(std::move(o));
     }
     auto version = roles->Published();
-    for (int64_t id : version->OfAccount(call->context.account_id)) {
-      auto o = RoleJson(*version->Find(call->context.account_id, id), view);
-      o["numUsers"] = 0;
+    for (int64_t id : version->OfAccount(account)) {
+      if (!wanted(id)) continue;
+      const Holders holders = users->WithRole(account, id);
+      auto o = RoleJson(*version->Find(account, id), view, holders,
+                        commands::CheckRoleUnassigned(*users, account, id).ok());
+      o["numUsers"] = holders.size();
       list.push_back(std::move(o));
     }
     call->respond(JsonResponse(200, boost::json::serialize(list)));
@@ -140,7 +177,10 @@ class RoleRoutes {
     auto id = ParseId(call->path.Get("roleId"), "roleId");
     if (!id.ok()) return RespondWithError(*call, id.status(), kUserAdminErrors);
     if (const auto* standard = commands::Lookups::Get().FindStandardRole(*id)) {
-      return call->respond(JsonResponse(200, boost::json::serialize(StandardRoleJson(*standard, view))));
+      auto users = Users(*call);
+      if (!users) return;
+      const Holders holders = users->WithRole(call->context.account_id, standard->id);
+      return call->respond(JsonResponse(200, boost::json::serialize(StandardRoleJson(*standard, view, holders))));
     }
     RespondWithRole(call, *id, view, 200, nullptr);
   }
@@ -192,10 +232,18 @@ class RoleRoutes {
     return ServingReadModel<projections::RolesReadModel>(runner_, projections::kRolesProjection, call);
   }
 
+  // The users read model's published version, or nullptr after answering 503.
+  std::shared_ptr<const projections::UserDirectory> Users(const ApiCall& call) const {
+    auto model = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, call);
+    return model ? model->Published() : nullptr;
+  }
+
   void RespondWithRole(const std::shared_ptr<ApiCall>& call, int64_t role_id, const RoleView& view, int status,
                        const commands::CommandOutcome* outcome) {
     auto roles = Roles(*call);
     if (!roles) return;
+    auto users = Users(*call);
+    if (!users) return;
     auto version = roles->Published();
     const RoleRecord* role = version->Find(call->context.account_id, role_id);
     if (!role) {
@@ -204,7 +252,9 @@ class RoleRoutes {
                                   .WithReason(commands::kRoleNotFound),
                               kUserAdminErrors);
     }
-    HttpResponse response = JsonResponse(status, boost::json::serialize(RoleJson(*role, view)));
+    HttpResponse response = JsonResponse(
+        status, boost::json::serialize(RoleJson(*role, view, users->WithRole(call->context.account_id, role_id),
+                                                commands::CheckRoleUnassigned(*users, call->context.account_id, role_id).ok())));
     response.SetHeader("ETag", ETagOf(role->version));
     if (outcome) AddEventDetails(response, *outcome);
     if (status == 201) response.SetHeader("Location", std::string(kRolesPath) + "/" + std::to_string(role_id));
