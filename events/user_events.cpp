@@ -5,6 +5,14 @@
 namespace iam::events {
 namespace {
 
+// Events whose payload is the user's id alone.
+template <typename T>
+Result<T> ParseJustTheUser(const Event& e) {
+  PayloadReader r(e);
+  T out{r.String("uiIdentityId")};
+  return FinishPayload(r, std::move(out));
+}
+
 NewEvent JustTheUser(const char* type, const std::string& ui_identity_id) {
   return {type, 1, PayloadWriter().Set("uiIdentityId", ui_identity_id).Finish()};
 }
@@ -210,11 +218,7 @@ Result<UserAdditionalAuthenticationSet> ParseUserAdditionalAuthenticationSet(con
   return FinishPayload(r, std::move(out));
 }
 
-Result<UserAdditionalAuthenticationReset> ParseUserAdditionalAuthenticationReset(const Event& e) {
-  PayloadReader r(e);
-  UserAdditionalAuthenticationReset out{r.String("uiIdentityId")};
-  return FinishPayload(r, std::move(out));
-}
+Result<UserAdditionalAuthenticationReset> ParseUserAdditionalAuthenticationReset(const Event& e) { return ParseJustTheUser<UserAdditionalAuthenticationReset>(e); }
 
 Result<UserBlockedPropertiesReplaced> ParseUserBlockedPropertiesReplaced(const Event& e) {
   PayloadReader r(e);
@@ -228,16 +232,8 @@ Result<UserLocked> ParseUserLocked(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
-Result<UserUnlocked> ParseUserUnlocked(const Event& e) {
-  PayloadReader r(e);
-  UserUnlocked out{r.String("uiIdentityId")};
-  return FinishPayload(r, std::move(out));
-}
+Result<UserUnlocked> ParseUserUnlocked(const Event& e) { return ParseJustTheUser<UserUnlocked>(e); }
 
-Result<UserRemoved> ParseUserRemoved(const Event& e) {
-  PayloadReader r(e);
-  UserRemoved out{r.String("uiIdentityId")};
-  return FinishPayload(r, std::move(out));
-}
+Result<UserRemoved> ParseUserRemoved(const Event& e) { return ParseJustTheUser<UserRemoved>(e); }
 
 }  // namespace iam::events

@@ -29,11 +29,15 @@ void Submit(commands::CommandProcessor& processor, const std::shared_ptr<ApiCall
   SubmitCommand(processor, call, std::move(command), kUserAdminErrors, std::move(then));
 }
 
-void Busy(const ApiCall& call) {
+}  // namespace
+
+void RespondHashingBusy(const ApiCall& call) {
   RefuseUserCall(call, Status::Unavailable("too many password operations are waiting; retry shortly"));
 }
 
-}  // namespace
+int64_t PasswordExpiryFromNow() {
+  return NowMillis() + commands::Lookups::Get().password_policy().rotate_frequency_days * kDayMs;
+}
 
 void RefuseUserCall(const ApiCall& call, const Status& status) { RespondWithError(call, status, kUserAdminErrors); }
 
@@ -75,6 +79,17 @@ void UserOperations::RespondWithUser(const std::shared_ptr<ApiCall>& call, const
   call->respond(std::move(response));
 }
 
+void UserOperations::RespondWithPart(const std::shared_ptr<ApiCall>& call, const std::string& id,
+                                     const commands::CommandOutcome& outcome, const UserPart& part) const {
+  auto snapshot = TakeIdentitySnapshot(runner_, *call);
+  if (!snapshot) return;
+  const UserRecord* user = snapshot->UserOfAccount(*call, id);
+  if (!user) return RespondUserNotFound(*call, id);
+  HttpResponse response = JsonResponse(200, boost::json::serialize(part(*snapshot, *call, *user)));
+  AddEventDetails(response, outcome);
+  call->respond(std::move(response));
+}
+
 void UserOperations::UpdateBasicInfo(const std::shared_ptr<ApiCall>& call, const std::string& id) const {
   auto profile = ParseBasicInfoBody(call->request.body);
   if (!profile.ok()) return RefuseUserCall(*call, profile.status());
@@ -83,13 +98,9 @@ void UserOperations::UpdateBasicInfo(const std::shared_ptr<ApiCall>& call, const
   }
   Submit(processor_, call, std::make_unique<commands::UpdateUserBasicInfo>(id, std::move(*profile)),
          [this, id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
-           auto snapshot = TakeIdentitySnapshot(runner_, *call);
-           if (!snapshot) return;
-           const UserRecord* user = snapshot->UserOfAccount(*call, id);
-           if (!user) return RespondUserNotFound(*call, id);
-           HttpResponse response = JsonResponse(200, boost::json::serialize(BasicInfoJson(*user)));
-           AddEventDetails(response, outcome);
-           call->respond(std::move(response));
+           RespondWithPart(call, id, outcome, [](const IdentitySnapshot&, const ApiCall&, const UserRecord& user) {
+             return BasicInfoJson(user);
+           });
          });
 }
 
@@ -99,13 +110,9 @@ void UserOperations::ReplaceNotifications(const std::shared_ptr<ApiCall>& call, 
   if (auto s = commands::ValidateNotifications(*notifications); !s.ok()) return RefuseUserCall(*call, s);
   Submit(processor_, call, std::make_unique<commands::ReplaceNotifications>(id, std::move(*notifications)),
          [this, id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
-           auto snapshot = TakeIdentitySnapshot(runner_, *call);
-           if (!snapshot) return;
-           const UserRecord* user = snapshot->UserOfAccount(*call, id);
-           if (!user) return RespondUserNotFound(*call, id);
-           HttpResponse response = JsonResponse(200, boost::json::serialize(NotificationsJson(user->notifications)));
-           AddEventDetails(response, outcome);
-           call->respond(std::move(response));
+           RespondWithPart(call, id, outcome, [](const IdentitySnapshot&, const ApiCall&, const UserRecord& user) {
+             return NotificationsJson(user.notifications);
+           });
          });
 }
 
@@ -138,8 +145,8 @@ void UserOperations::ChangePassword(
   // another password becomes current before it is decided.
   std::vector<std::string> history = user->password_hashes;
   auto job = [this, call, id, history = std::move(history), current_password = std::move(current_password),
-              new_password = std::move(new_password), one_time, then = std::move(then), min_reuse = one_time ? 0 : policy.min_reuse,
-              rotate_days = policy.rotate_frequency_days]() {
+              new_password = std::move(new_password), one_time, then = std::move(then),
+              min_reuse = one_time ? 0 : policy.min_reuse]() {
     const std::string checked = history.empty() ? std::string() : history.back();
     if (current_password && (checked.empty() || !commands::VerifyPassword(*current_password, checked))) {
       // N-7: the failure is counted before the refusal is answered.
@@ -155,11 +162,11 @@ void UserOperations::ChangePassword(
     }
     auto hash = commands::HashPassword(new_password);
     if (!hash.ok()) return RefuseUserCall(*call, hash.status());
-    const int64_t expires = NowMillis() + rotate_days * kDayMs;
-    Submit(processor_, call, std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, expires),
+    Submit(processor_, call,
+           std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, PasswordExpiryFromNow()),
            then);
   };
-  if (!hashing_.Post(std::move(job))) Busy(*call);
+  if (!hashing_.Post(std::move(job))) RespondHashingBusy(*call);
 }
 
 }  // namespace iam::api

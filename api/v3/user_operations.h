@@ -23,6 +23,8 @@
 
 namespace iam::api {
 
+struct IdentitySnapshot;
+
 class UserOperations {
  public:
   // All three must outlive this object and every call it was given.
@@ -55,6 +57,12 @@ class UserOperations {
   void RespondWithUser(const std::shared_ptr<ApiCall>& call, const std::string& id, UserView view, int status,
                        const commands::CommandOutcome* outcome, const std::string& new_password) const;
 
+  // 200 with `part` of the user as the read models have it after `outcome`.
+  using UserPart = std::function<boost::json::value(const IdentitySnapshot&, const ApiCall&,
+                                                    const projections::UserRecord&)>;
+  void RespondWithPart(const std::shared_ptr<ApiCall>& call, const std::string& id,
+                       const commands::CommandOutcome& outcome, const UserPart& part) const;
+
   projections::ProjectionRunner& runner() const { return runner_; }
   commands::CommandProcessor& processor() const { return processor_; }
   commands::HashingPool& hashing() const { return hashing_; }
@@ -67,6 +75,10 @@ class UserOperations {
 
 // The v3 refusal of `status` (useradmin error family).
 void RefuseUserCall(const ApiCall& call, const Status& status);
+// 503: the hashing pool has too much waiting (D-19).
+void RespondHashingBusy(const ApiCall& call);
+// When a password set now expires: the policy's rotateFrequency days ahead (U-8, A-4).
+int64_t PasswordExpiryFromNow();
 // The view flags of the query: authGrants, actions, and notifications when allowed.
 Result<UserView> UserViewFrom(const ApiCall& call, bool notifications_allowed);
 

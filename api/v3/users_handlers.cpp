@@ -29,7 +29,6 @@ namespace {
 using projections::UserRecord;
 
 constexpr std::string_view kUsersPath = "/identity-management/v3/user-admin/ui-identities";
-constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
 
 // Opaque and hard to guess (about 62 bits), in Akamai's "A-XX-…" shape.
 std::string NewUiIdentityId() {
@@ -58,7 +57,7 @@ class UserRoutes {
     const auto& policy = commands::Lookups::Get().password_policy();
     commands::NewUser user{NewUiIdentityId(), std::move(body->profile), std::move(body->grants),
                            std::move(body->clone_from), std::move(body->notifications)};
-    user.password_expires_ms = NowMillis() + policy.rotate_frequency_days * kDayMs;
+    user.password_expires_ms = PasswordExpiryFromNow();
     // U-7, D-6: the one-time password is shown only when it is not mailed.
     std::string password = commands::NewOneTimePassword(policy);
     const bool show_password = !*send_email;
@@ -75,7 +74,7 @@ class UserRoutes {
                                                   show_password ? password : std::string());
                     });
     };
-    if (!hashing_.Post(std::move(job))) return Busy(*call);
+    if (!hashing_.Post(std::move(job))) return RespondHashingBusy(*call);
   }
 
   void List(const std::shared_ptr<ApiCall>& call) {
@@ -121,15 +120,10 @@ class UserRoutes {
     if (!grants.ok()) return Refuse(*call, grants.status());
     Submit(call, std::make_unique<commands::ReplaceAuthGrants>(id, std::move(*grants)),
            [this, id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
-             auto snapshot = TakeIdentitySnapshot(runner_, *call);
-             if (!snapshot) return;
-             const UserRecord* user = snapshot->UserOfAccount(*call, id);
-             if (!user) return RespondUserNotFound(*call, id);
-             HttpResponse response = JsonResponse(
-                 200, boost::json::serialize(
-                          AuthGrantsJson(user->grants, user->account_id, snapshot->JsonContext(*call, *user, {}))));
-             AddEventDetails(response, outcome);
-             call->respond(std::move(response));
+             operations_.RespondWithPart(
+                 call, id, outcome, [](const IdentitySnapshot& snapshot, const ApiCall& call, const UserRecord& user) {
+                   return AuthGrantsJson(user.grants, user.account_id, snapshot.JsonContext(call, user, {}));
+                 });
            });
   }
 
@@ -158,10 +152,6 @@ class UserRoutes {
 
  private:
   static void Refuse(const ApiCall& call, const Status& status) { RefuseUserCall(call, status); }
-
-  static void Busy(const ApiCall& call) {
-    Refuse(call, Status::Unavailable("too many password operations are waiting; retry shortly"));
-  }
 
   void Submit(const std::shared_ptr<ApiCall>& call, std::unique_ptr<commands::Command> command, OnCommitted then) {
     SubmitCommand(processor_, call, std::move(command), kUserAdminErrors, std::move(then));
