@@ -27,6 +27,16 @@
 
 namespace iam::projections {
 
+// A directory's kRowFormat (the shape of its rows), 1 when it declares none.
+template <typename Directory>
+constexpr int RowFormatOf() {
+  if constexpr (requires { Directory::kRowFormat; }) {
+    return Directory::kRowFormat;
+  } else {
+    return 1;
+  }
+}
+
 template <typename... Directories>
 class DirectorySet {
  public:
@@ -63,7 +73,7 @@ class DirectorySet {
   // Registers one DirectoryProjection per directory with `runner` (before Start).
   static void Register(ProjectionRunner& runner) {
     (runner.Register(Directories::kProjectionName,
-                     [] { return std::make_shared<DirectoryProjection<Directories>>(); }),
+                     [] { return std::make_shared<DirectoryProjection<Directories>>(); }, RowFormatOf<Directories>()),
      ...);
   }
 

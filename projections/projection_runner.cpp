@@ -26,8 +26,9 @@ std::string RowPrefix(std::string_view name, uint64_t generation) {
   return std::string(name) + buffer;
 }
 
-std::string EncodeCheckpoint(uint64_t generation, uint64_t position, uint64_t rebuild_generation) {
+std::string EncodeCheckpoint(uint64_t generation, uint64_t position, uint64_t rebuild_generation, int row_format) {
   return events::PayloadWriter()
+      .Set("rowFormat", int64_t{row_format})
       .Set("generation", static_cast<int64_t>(generation))
       .Set("position", static_cast<int64_t>(position))
       .Set("rebuildGeneration", static_cast<int64_t>(rebuild_generation))
@@ -43,6 +44,7 @@ std::string CheckpointKey(std::string_view projection_name) {
 struct ProjectionRunner::Slot {
   std::string name;
   ProjectionFactory factory;
+  int row_format = 1;
 
   // Guards everything below. An instance is applied to either by its
   // background catch-up (before it is caught up, without the lock) or by
@@ -83,10 +85,11 @@ ProjectionRunner::ProjectionRunner(events::EventStore& events, events::StateStor
 
 ProjectionRunner::~ProjectionRunner() { Stop(); }
 
-void ProjectionRunner::Register(std::string name, ProjectionFactory factory) {
+void ProjectionRunner::Register(std::string name, ProjectionFactory factory, int row_format) {
   auto slot = std::make_unique<Slot>();
   slot->name = std::move(name);
   slot->factory = std::move(factory);
+  slot->row_format = row_format;
   slots_.push_back(std::move(slot));
 }
 
@@ -101,7 +104,8 @@ void ProjectionRunner::AddCheckpoint(const Slot& slot, events::StateBatch& batch
   // With rows still unwritten, the checkpoint must not claim them.
   const uint64_t position = slot.unwritten.empty() ? slot.position : slot.persisted_position;
   batch.puts.emplace_back(CheckpointKey(slot.name),
-                          EncodeCheckpoint(slot.generation, position, slot.shadow ? slot.shadow_generation : 0));
+                          EncodeCheckpoint(slot.generation, position, slot.shadow ? slot.shadow_generation : 0,
+                                           slot.row_format));
 }
 
 Status ProjectionRunner::WriteCheckpoint(Slot& slot) {
@@ -139,12 +143,22 @@ Status ProjectionRunner::Start() {
     if (!record.ok()) return record.status();
     slot.live = slot.factory();
     bool has_checkpoint = record->has_value();
+    int64_t abandoned = 0;
     if (has_checkpoint) {
       events::PayloadReader reader(**record, "checkpoint of projection " + slot.name);
       slot.generation = static_cast<uint64_t>(reader.Int("generation"));
       slot.position = static_cast<uint64_t>(reader.Int("position"));
-      const int64_t abandoned = reader.OptionalInt("rebuildGeneration", 0);
+      abandoned = reader.OptionalInt("rebuildGeneration", 0);
+      const int64_t row_format = reader.OptionalInt("rowFormat", 1);
       if (!reader.status().ok()) return reader.status();
+      if (row_format != slot.row_format) {
+        // Rows an older build wrote in another shape: the log rebuilds them.
+        spdlog::info("projection {} has rows in format {}, this build writes format {}: rebuilding it from the log",
+                     slot.name, row_format, slot.row_format);
+        has_checkpoint = false;
+      }
+    }
+    if (has_checkpoint) {
       if (abandoned > 0) {
         // A rebuild was interrupted by a restart: drop its partial rows.
         events::StateBatch cleanup;
@@ -176,7 +190,7 @@ Status ProjectionRunner::Start() {
       slot.generation = 1;
       slot.position = 0;
       if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
-      spdlog::info("projection {} is new: catching up from position 1 in the background", slot.name);
+      spdlog::info("projection {} starts afresh: catching up from position 1 in the background", slot.name);
       slot.worker = std::thread([this, &slot] { RunBackground(slot, /*shadow=*/false); });
     }
   }
@@ -187,7 +201,7 @@ Status ProjectionRunner::Start() {
 // rows it changed, with the checkpoint when `write_checkpoint`, in one batch.
 // Returns the position reached; on failure nothing is persisted and the
 // caller marks the instance failed (a restart replays from the old checkpoint).
-Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& target, uint64_t generation,
+Result<uint64_t> ProjectionRunner::Advance(const Slot& slot, Projection& target, uint64_t generation,
                                            uint64_t position, bool write_checkpoint, uint64_t rebuild_generation,
                                            std::span<const events::Event> page, uint64_t* persisted_position,
                                            std::vector<events::StateBatch>* unwritten) {
@@ -209,14 +223,15 @@ Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& 
   }
   events::StateBatch batch;
   if (!fresh.empty()) {
-    if (auto s = target.Apply(fresh, RowPrefix(name, generation), batch); !s.ok()) return s;
+    if (auto s = target.Apply(fresh, RowPrefix(slot.name, generation), batch); !s.ok()) return s;
   }
   if (batch.empty() && persisted_position && unwritten && unwritten->empty() &&
       reached - *persisted_position < kIdleCheckpointInterval) {
     return reached;  // nothing changed; the checkpoint may lag (replaying no-ops is harmless)
   }
   if (write_checkpoint) {
-    batch.puts.emplace_back(CheckpointKey(name), EncodeCheckpoint(generation, reached, rebuild_generation));
+    batch.puts.emplace_back(CheckpointKey(slot.name),
+                            EncodeCheckpoint(generation, reached, rebuild_generation, slot.row_format));
   }
   if (unwritten) {
     // The instance has applied the page: a refused write is kept and retried
@@ -239,7 +254,7 @@ Result<uint64_t> ProjectionRunner::Advance(const std::string& name, Projection& 
 // Advance for the live or rebuild instance of `slot`. Requires slot.mu.
 Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page) {
   uint64_t& position = shadow ? slot.shadow_position : slot.position;
-  auto reached = Advance(slot.name, shadow ? *slot.shadow : *slot.live,
+  auto reached = Advance(slot, shadow ? *slot.shadow : *slot.live,
                          shadow ? slot.shadow_generation : slot.generation, position, /*write_checkpoint=*/!shadow,
                          slot.shadow ? slot.shadow_generation : 0, page,
                          shadow ? nullptr : &slot.persisted_position, shadow ? nullptr : &slot.unwritten);
@@ -326,7 +341,7 @@ void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
     }
     auto page = events_.ReadAll(position + 1, kPageSize);
     Result<uint64_t> reached =
-        page.ok() ? Advance(slot.name, *target, generation, position, /*write_checkpoint=*/!shadow,
+        page.ok() ? Advance(slot, *target, generation, position, /*write_checkpoint=*/!shadow,
                             rebuild_generation, *page, nullptr, nullptr)
                   : Result<uint64_t>(page.status());
     std::lock_guard lock(slot.mu);

@@ -58,7 +58,9 @@ class ProjectionRunner final : public events::CommitListener {
   ProjectionRunner& operator=(const ProjectionRunner&) = delete;
 
   // Adds a projection; call before Start. Names are [a-z0-9-]+ and unique.
-  void Register(std::string name, ProjectionFactory factory);
+  // `row_format` numbers the shape of its persisted rows: rows a build of
+  // another format wrote are dropped at Start and rebuilt from the log.
+  void Register(std::string name, ProjectionFactory factory, int row_format = 1);
 
   // Removes the rows and checkpoints of projections that are not registered
   // (a read model split or retired), which would otherwise stay forever.
@@ -111,7 +113,7 @@ class ProjectionRunner final : public events::CommitListener {
  private:
   struct Slot;
   Slot* Find(std::string_view name) const;
-  Result<uint64_t> Advance(const std::string& name, Projection& target, uint64_t generation, uint64_t position,
+  Result<uint64_t> Advance(const Slot& slot, Projection& target, uint64_t generation, uint64_t position,
                            bool write_checkpoint, uint64_t rebuild_generation, std::span<const events::Event> page,
                            uint64_t* persisted_position, std::vector<events::StateBatch>* unwritten);
   Status ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page);

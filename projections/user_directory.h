@@ -52,6 +52,8 @@ struct UserRecord {
 class UserDirectory {
  public:
   static constexpr const char* kProjectionName = "users";
+  // Format 2: the whole profile, grants, notifications, blocks and password state.
+  static constexpr int kRowFormat = 2;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 

@@ -189,6 +189,41 @@ TEST(ProjectionRunner, RowsOfAProjectionNoLongerRegisteredAreRemoved) {
   EXPECT_EQ(CountOf(runner, "renamed", "x"), 3);
 }
 
+TEST(ProjectionRunner, RowsOfAnotherFormatAreRebuiltFromTheLog) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.string());
+    AppendEvents(storage->events(), "a", 3);
+    ProjectionRunner runner(storage->events(), storage->state());
+    runner.Register("counts", Counting());
+    ASSERT_TRUE(runner.Start().ok());
+    ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
+    ASSERT_EQ(CountOf(runner, "counts", "a"), 3);
+    runner.Stop();
+    // Rows a later format could not read: the old build's would be restored
+    // as they are, a new build must not even try.
+    events::StateBatch damage;
+    damage.puts.emplace_back("counts/00000001/a", "not a number");
+    ASSERT_TRUE(storage->state().Write(damage).ok());
+  }
+  auto storage = Open(dir.string());
+  AppendEvents(storage->events(), "a", 1);
+  ProjectionRunner runner(storage->events(), storage->state());
+  runner.Register("counts", Counting(), /*row_format=*/2);
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(10)));
+  EXPECT_TRUE(runner.Serving("counts").ok());
+  EXPECT_EQ(CountOf(runner, "counts", "a"), 4);  // every event once, none twice
+  runner.Stop();
+
+  // The checkpoint now names format 2: the next start of that build restores.
+  ProjectionRunner again(storage->events(), storage->state());
+  again.Register("counts", Counting(), 2);
+  ASSERT_TRUE(again.Start().ok());
+  EXPECT_EQ(CountOf(again, "counts", "a"), 4);
+  EXPECT_EQ(again.events_applied_at_start(), 0u);
+}
+
 TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
   TempDir dir;
   auto storage = Open(dir.string());
