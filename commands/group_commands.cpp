@@ -74,12 +74,16 @@ Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandCon
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
   if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
-  if (auto s = CheckGroupDelete(state.Get<projections::AssetDirectory>(), *group); !s.ok()) return s;
+  if (auto s = CheckGroupDelete(state.Get<projections::AssetDirectory>(), state.Get<projections::UserDirectory>(), *group);
+      !s.ok()) {
+    return s;
+  }
   return OneEvent(GroupStream(group_id_, events::StreamAppend::kAnyVersion, context),
                   events::ToNewEvent(events::GroupDeleted{group_id_, group->parent_group_id}));
 }
 
-Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::GroupRecord& group) {
+Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::UserDirectory& users,
+                        const projections::GroupRecord& group) {
   if (group.parent_group_id == 0) return Refuse(kTopLevelGroupNotDeletable, "a top-level group cannot be deleted");
   if (!group.subgroup_ids.empty()) {
     return Refuse(kGroupHasSubgroups, "group " + std::to_string(group.group_id) + " has " +
@@ -89,6 +93,14 @@ Status CheckGroupDelete(const projections::AssetDirectory& assets, const project
   if (const size_t held = assets.InGroup(group.group_id).size(); held > 0) {
     return Refuse(kGroupHasAssets, "group " + std::to_string(group.group_id) + " holds " + std::to_string(held) +
                                        " propert(ies); move them first");
+  }
+  size_t granted = 0;
+  for (const projections::UserRecord* user : users.OfAccount(group.account_id)) {
+    for (const events::AuthGrant& grant : user->grants) granted += grant.group_id == group.group_id;
+  }
+  if (granted > 0) {
+    return Refuse(kGroupHasUserGrants, "group " + std::to_string(group.group_id) + " has " + std::to_string(granted) +
+                                           " user grant(s) on it; change those users' grants first");
   }
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "commands/command.h"
+#include "projections/user_directory.h"
 
 namespace iam::commands {
 
@@ -25,6 +26,7 @@ enum GroupRuleReason : int {
   kMoveToCurrentParent = 1707,       // G-6
   kMoveOutsideHierarchy = 1708,      // G-6
   kGroupHasAssets = 1709,            // G-5: properties or includes still in it
+  kGroupHasUserGrants = 1710,        // G-5: a user has a role (or a block) on it
 };
 
 // Checks a group name: 1–50 characters (code points), not blank, no control
@@ -75,7 +77,8 @@ class MoveGroup final : public Command {
 
 // The checks of DeleteGroup without the delete (G-5), shared with the X-9
 // `actions.delete` flag. Ok when the group may be deleted.
-Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::GroupRecord& group);
+Status CheckGroupDelete(const projections::AssetDirectory& assets, const projections::UserDirectory& users,
+                        const projections::GroupRecord& group);
 
 // The checks of MoveGroup without the move, for the affected-users preview
 // (G-7 refuses what G-6 would refuse).

@@ -150,6 +150,51 @@ TEST_F(GroupsApiTest, MoveGroupAndAffectedUsers) {
   ExpectProblem(client_->SendJson("POST", move, R"({"sourceGroupId":1})"), 400, "1002");
 }
 
+// Creates a user with `role` on `group`; returns the uiIdentityId.
+std::string CreateUserWithRole(SignedClient& client, const std::string& email, int64_t group, int64_t role) {
+  json::object body{{"firstName", "Test"},
+                    {"lastName", "User"},
+                    {"email", email},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", group}, {"roleId", role}}}}};
+  auto created = client.SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(body));
+  EXPECT_EQ(created.status, 201) << created.body;
+  if (created.status != 201) return {};
+  return std::string(json::parse(created.body).at("uiIdentityId").as_string());
+}
+
+TEST_F(GroupsApiTest, UserGrantsKeepAGroupAndDecideWhoAMoveAffects) {
+  const int64_t top = TopGroupId();
+  const int64_t a = CreateGroup(top, "A");
+  const int64_t b = CreateGroup(top, "B");
+  const int64_t a1 = CreateGroup(a, "A1");
+  const std::string direct = CreateUserWithRole(*client_, "direct@example.com", a1, 13);
+  const std::string inherited = CreateUserWithRole(*client_, "inherited@example.com", a, 13);
+  ASSERT_FALSE(direct.empty());
+  ASSERT_FALSE(inherited.empty());
+
+  // G-7: moving A1 under B takes away what A1 inherited from A; a role on A1 itself stays.
+  auto preview = Body(client_->Send("GET", std::string(kGroups) + "/move/" + std::to_string(a1) + "/" +
+                                               std::to_string(b) + "/affected-users"));
+  ASSERT_EQ(preview.as_array().size(), 1u) << json::serialize(preview);
+  EXPECT_EQ(preview.as_array()[0].at("uiIdentityId").as_string(), inherited);
+  EXPECT_EQ(preview.as_array()[0].at("email").as_string(), "inherited@example.com");
+
+  // G-5: a user's role on the group keeps it, and actions.delete says so.
+  ExpectProblem(client_->Send("DELETE", std::string(kGroups) + "/" + std::to_string(a1)), 400,
+                "/useradmin-api/error-types/1710");
+  auto flags = Body(client_->Send("GET", std::string(kGroups) + "/" + std::to_string(a1) + "?actions=true"));
+  EXPECT_FALSE(flags.at("actions").at("delete").as_bool());
+
+  auto regranted = client_->SendJson("PUT", "/identity-management/v3/user-admin/ui-identities/" + direct + "/auth-grants",
+                                     json::serialize(json::array{json::object{{"groupId", top}, {"roleId", 13}}}));
+  ASSERT_EQ(regranted.status, 200) << regranted.body;
+  flags = Body(client_->Send("GET", std::string(kGroups) + "/" + std::to_string(a1) + "?actions=true"));
+  EXPECT_TRUE(flags.at("actions").at("delete").as_bool());
+  EXPECT_EQ(client_->Send("DELETE", std::string(kGroups) + "/" + std::to_string(a1)).status, 204);
+}
+
 TEST_F(GroupsApiTest, ActionsFlagsFollowTheRules) {
   const int64_t top = TopGroupId();
   const int64_t a = CreateGroup(top, "A");

@@ -157,14 +157,16 @@ class GroupRoutes {
     return name;
   }
 
-  // With ?actions, the X-9 delete flag: the G-5 check over the assets read
-  // model's published version. False when `call` was answered (503).
+  // With ?actions, the X-9 delete flag: the G-5 check over the assets' and
+  // users' read models' published versions. False when `call` was answered (503).
   bool Deletable(const ApiCall& call, bool actions, DeletablePredicate& out) const {
     if (!actions) return true;
     auto assets = ServingReadModel<projections::AssetsReadModel>(runner_, projections::kAssetsProjection, call);
     if (!assets) return false;
-    out = [version = assets->Published()](const GroupRecord& group) {
-      return commands::CheckGroupDelete(*version, group).ok();
+    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, call);
+    if (!users) return false;
+    out = [assets = assets->Published(), users = users->Published()](const GroupRecord& group) {
+      return commands::CheckGroupDelete(*assets, *users, group).ok();
     };
     return true;
   }
