@@ -3,7 +3,6 @@
 // D-16). One rule behind both: a user locked on one wire is locked on the other.
 #include <gtest/gtest.h>
 
-#include "events/access_events.h"
 #include "events/user_events.h"
 #include "tests/support/api_server_test.h"
 
@@ -18,29 +17,15 @@ class UserAccessApiTest : public testing::ApiServerTest {
  protected:
   void SetUp() override {
     ApiServerTest::SetUp();
-    // Users are created through the API in a later issue; until then one is
-    // written behind it, as an event like any other.
-    events::StreamAppend stream;
-    stream.aggregate_type = events::kUserAggregate;
-    stream.aggregate_id = user_;
-    stream.expected_version = 0;
-    stream.resource_owner = std::string(TopGroupOwner());
-    stream.creator = "test";
-    stream.events.push_back(events::ToNewEvent(events::UserCreated{user_, "jdoe", {"J", "Doe", "jdoe@example.com"}}));
-    events::AppendRequest request;
-    request.streams.push_back(std::move(stream));
-    auto appended = storage_->events().Append(std::move(request));
-    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
-    // Commands decide against the state the processor loads at start: an
-    // event written behind it is part of that state after a restart.
-    RestartServer();
-  }
-
-  // The account of the caller, as the mutation headers report it.
-  std::string TopGroupOwner() {
-    auto created = client_->SendJson("POST", std::string(testing::kGroups) + "/" + std::to_string(TopGroupId()),
-                                     R"({"groupName":"owner probe"})");
-    return std::string(created.Header("X-Iam-Resource-Owner"));
+    json::object body{{"firstName", "J"},
+                      {"lastName", "Doe"},
+                      {"email", "jdoe@example.com"},
+                      {"country", "USA"},
+                      {"additionalAuthentication", "NONE"},
+                      {"authGrants", json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}}};
+    auto created = client_->SendJson("POST", kUsers, json::serialize(body));
+    ASSERT_EQ(created.status, 201) << created.body;
+    user_ = std::string(Body(created).at("uiIdentityId").as_string());
   }
 
   api::HttpResponse V3(const std::string& action, const std::string& user) {
@@ -57,7 +42,7 @@ class UserAccessApiTest : public testing::ApiServerTest {
     EXPECT_TRUE(body.at("details").is_array());
   }
 
-  const std::string user_ = "A-TEST-0000001";
+  std::string user_;  // a user of the account, created through the API
 };
 
 TEST_F(UserAccessApiTest, V3LockAndUnlockWithTheirRules) {
