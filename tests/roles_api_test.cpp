@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "tests/support/api_server_test.h"
 #include "tests/support/openapi_conformance.h"
@@ -95,6 +96,53 @@ TEST_F(RolesApiTest, RulesOfCreateEditDelete) {
   ExpectProblem(client_->Send("GET", target), 404, "/useradmin-api/error-types/1311");
   RestartServer();
   EXPECT_GT(Body(Create("After restart")).at("roleId").as_int64(), id);  // ids are never reused (D-21)
+}
+
+TEST_F(RolesApiTest, ARoleIsDeletedOrAssignedNeverBoth) {
+  // R-4 across two aggregates: DELETE of a role races PUT auth-grants naming
+  // it, from two connections. The single writer decides one after the other,
+  // so exactly one wins each round, and the state shows which.
+  json::object body{{"firstName", "Race"},
+                    {"lastName", "Runner"},
+                    {"email", "race@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}}};
+  auto user = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(body));
+  ASSERT_EQ(user.status, 201) << user.body;
+  const std::string grants_path = "/identity-management/v3/user-admin/ui-identities/" +
+                                  std::string(Body(user).at("uiIdentityId").as_string()) + "/auth-grants";
+  testing::SignedClient other(server_->address(), credential_);
+  int assigned = 0, deleted = 0;
+  for (int round = 0; round < 12; ++round) {
+    auto created = Create("Racing role " + std::to_string(round));
+    ASSERT_EQ(created.status, 201) << created.body;
+    const int64_t role = Body(created).at("roleId").as_int64();
+    const std::string grants = json::serialize(json::array{json::object{{"groupId", TopGroupId()}, {"roleId", role}}});
+    api::HttpResponse removal, grant;
+    std::thread deleter([&] { removal = other.Send("DELETE", std::string(kRoles) + "/" + std::to_string(role)); });
+    grant = client_->SendJson("PUT", grants_path, grants);
+    deleter.join();
+    const bool role_gone = removal.status == 204;
+    const bool granted = grant.status == 200;
+    ASSERT_NE(role_gone, granted) << "delete " << removal.status << " " << removal.body << ", grant " << grant.status
+                                  << " " << grant.body;
+    if (granted) {
+      ++assigned;
+      ExpectProblem(removal, 400, "/useradmin-api/error-types/1312");
+      EXPECT_EQ(client_->Send("GET", std::string(kRoles) + "/" + std::to_string(role)).status, 200);
+      // Hand the user back their first role so the next round's role is free to go.
+      ASSERT_EQ(client_->SendJson("PUT", grants_path,
+                                  json::serialize(json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}))
+                    .status,
+                200);
+    } else {
+      ++deleted;
+      ExpectProblem(grant, 404, "/useradmin-api/error-types/1311");
+      EXPECT_EQ(client_->Send("GET", std::string(kRoles) + "/" + std::to_string(role)).status, 404);
+    }
+  }
+  EXPECT_EQ(assigned + deleted, 12);
 }
 
 }  // namespace
