@@ -1,6 +1,7 @@
 // Akamai's own Node.js EdgeGrid client (akamai-edgegrid, a test-only npm
 // dependency pinned by tests/node/package-lock.json, decision D-18) drives a
-// real iamd over https with the .edgerc iamd wrote. Skips where Node is absent.
+// real iamd over https with the .edgerc iamd wrote: groups, roles, users
+// (create, grants, lock and unlock) and lookups. Skips where Node is absent.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
@@ -66,6 +67,11 @@ TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
   EXPECT_NE(run.output.find("all steps passed"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("ok create group (POST body hashed)"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("ok create role (array in the body)"), std::string::npos) << run.output;
+  for (const char* step : {"ok create user (query string and nested array)", "ok replace user grants (array body)",
+                           "ok lock user", "ok user is locked", "ok unlock user", "ok user is unlocked",
+                           "ok user grant role after replace", "ok user grant group after replace"}) {
+    EXPECT_NE(run.output.find(step), std::string::npos) << step << "\n" << run.output;
+  }
 }
 
 }  // namespace

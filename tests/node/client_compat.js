@@ -1,5 +1,5 @@
-// Drives iamd's Groups, Roles, Properties and lookup routes with Akamai's own
-// Node.js EdgeGrid client, exactly
+// Drives iamd's Groups, Roles, Users, Properties and lookup routes with
+// Akamai's own Node.js EdgeGrid client, exactly
 // as a user would: credentials from the .edgerc iamd wrote, https to the host
 // in it, the server's CA trusted through NODE_EXTRA_CA_CERTS.
 // Usage: node client_compat.js PATH_TO_EDGERC
@@ -81,6 +81,44 @@ function parse(body) {
   expect('get role with grantedRoles', parse(fetchedRole.body).grantedRoles[0].grantedRoleId, 2051);
   const removedRole = await call({ path: `${roles}/${roleId}`, method: 'DELETE' });
   expect('delete role', removedRole.status, 204);
+
+  const users = '/identity-management/v3/user-admin/ui-identities';
+  const user = await call({
+    path: users,
+    method: 'POST',
+    qs: { sendEmail: false },
+    headers: { 'Content-Type': 'application/json' },
+    body: {
+      firstName: 'Node',
+      lastName: 'Client',
+      email: 'node.client@example.com',
+      country: 'USA',
+      additionalAuthentication: 'NONE',
+      authGrants: [{ groupId: top, roleId: 3 }],
+    },
+  });
+  expect('create user (query string and nested array)', user.status, 201);
+  const userId = parse(user.body).uiIdentityId;
+  expect('created user has an id', typeof userId, 'string');
+  const regranted = await call({
+    path: `${users}/${userId}/auth-grants`,
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: [{ groupId: top, roleId: 13 }],
+  });
+  expect('replace user grants (array body)', regranted.status, 200);
+  expect('replaced grant role', parse(regranted.body)[0].roleId, 13);
+  const locked = await call({ path: `${users}/${userId}/lock`, method: 'POST' });
+  expect('lock user', locked.status, 204);
+  const whileLocked = await call({ path: `${users}/${userId}`, method: 'GET' });
+  expect('user is locked', parse(whileLocked.body).isLocked, true);
+  const unlocked = await call({ path: `${users}/${userId}/unlock`, method: 'POST' });
+  expect('unlock user', unlocked.status, 204);
+  const fetchedUser = await call({ path: `${users}/${userId}`, method: 'GET', qs: { authGrants: true } });
+  expect('get user with authGrants', fetchedUser.status, 200);
+  expect('user is unlocked', parse(fetchedUser.body).isLocked, false);
+  expect('user grant role after replace', parse(fetchedUser.body).authGrants[0].roleId, 13);
+  expect('user grant group after replace', parse(fetchedUser.body).authGrants[0].groupId, top);
 
   const countries = await call({ path: '/identity-management/v3/user-admin/common/countries', method: 'GET' });
   expect('countries lookup lists USA', parse(countries.body).includes('USA'), true);
