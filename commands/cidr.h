@@ -11,10 +11,17 @@
 //
 // Addresses are parsed by inet_pton only: IPv4 as dotted quads without
 // leading zeros, IPv6 in any RFC 4291 text form, no zone ids, no hostnames.
+//
+// Header-only on purpose: the allowlist read model (iam_projections) parses
+// and matches with the same functions as the commands, and iam_projections
+// links before iam_commands, so it cannot call into a commands/*.cpp.
 // Pure functions and plain values: safe for concurrent use.
 #pragma once
 
+#include <arpa/inet.h>
+
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,5 +64,118 @@ bool Contains(const CidrNetwork& network, const IpAddress& address);
 // The same for an address as text; false when `address` is not an address
 // (an unknown caller is admitted by no block).
 bool Contains(const CidrNetwork& network, std::string_view address);
+
+// Implementation.
+
+namespace cidr_detail {
+
+// Where an IPv4 address sits in the IPv4-mapped form, and its prefix there.
+inline constexpr size_t kV4Offset = 12;
+inline constexpr int kV4MappedPrefix = 96;
+
+// Echoes of client input in error messages stay short.
+inline std::string Quoted(std::string_view text) {
+  constexpr size_t kMax = 60;
+  if (text.size() <= kMax) return "'" + std::string(text) + "'";
+  return "'" + std::string(text.substr(0, kMax)) + "...'";
+}
+
+inline Result<int> ParsePrefixLength(std::string_view digits, int maximum) {
+  if (digits.empty()) return Status::InvalidArgument("the prefix length after '/' is missing");
+  // Go's net.ParseCIDR takes leading zeros ("/024"), so they are accepted;
+  // more than three digits can only be out of range.
+  bool decimal = digits.size() <= 3;
+  for (char c : digits) decimal = decimal && c >= '0' && c <= '9';
+  int value = 0;
+  if (decimal) std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (!decimal || value > maximum) {
+    return Status::InvalidArgument("the prefix length " + Quoted(digits) + " is not a number from 0 to " +
+                                   std::to_string(maximum));
+  }
+  return value;
+}
+
+// The bits of the 16-byte form a block compares.
+inline int ComparedBits(const CidrNetwork& block) {
+  return block.prefix_length + (block.network.v4 ? kV4MappedPrefix : 0);
+}
+
+// The mask of byte `i` when the first `bits` bits count.
+inline uint8_t ByteMask(int bits, int i) {
+  const int kept = bits - 8 * i;
+  if (kept <= 0) return 0;
+  return kept >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - kept));
+}
+
+}  // namespace cidr_detail
+
+inline std::string_view TrimCidrText(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const size_t last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+inline Result<IpAddress> ParseIpAddress(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("the IP address is empty");
+  // inet_pton wants a terminated string; nothing longer than an IPv6 text
+  // form with an embedded IPv4 part can be an address.
+  const std::string terminated(text.substr(0, INET6_ADDRSTRLEN));
+  IpAddress address;
+  int parsed = 0;
+  if (text.find(':') != std::string_view::npos) {
+    parsed = inet_pton(AF_INET6, terminated.c_str(), address.bytes.data());
+  } else {
+    address.v4 = true;
+    address.bytes[10] = address.bytes[11] = 0xff;
+    parsed = inet_pton(AF_INET, terminated.c_str(), address.bytes.data() + cidr_detail::kV4Offset);
+  }
+  if (parsed != 1 || text.size() >= INET6_ADDRSTRLEN) {
+    return Status::InvalidArgument(cidr_detail::Quoted(text) + " is not an IPv4 or IPv6 address");
+  }
+  return address;
+}
+
+inline Result<CidrNetwork> ParseCidr(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("the CIDR block is empty");
+  const size_t slash = text.find('/');
+  auto address = ParseIpAddress(text.substr(0, slash));
+  if (!address.ok()) return address.status();
+  CidrNetwork block;
+  block.network = *address;
+  block.prefix_length = address->v4 ? 32 : 128;
+  if (slash != std::string_view::npos) {
+    auto prefix = cidr_detail::ParsePrefixLength(text.substr(slash + 1), block.prefix_length);
+    if (!prefix.ok()) return prefix.status();
+    block.prefix_length = *prefix;
+  }
+  // Clear the host bits: the block is the network, whatever address named it.
+  const int bits = cidr_detail::ComparedBits(block);
+  for (int i = 0; i < 16; ++i) block.network.bytes[i] &= cidr_detail::ByteMask(bits, i);
+  return block;
+}
+
+inline std::string CidrNetwork::ToString() const {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (network.v4) {
+    inet_ntop(AF_INET, network.bytes.data() + cidr_detail::kV4Offset, text, sizeof text);
+  } else {
+    inet_ntop(AF_INET6, network.bytes.data(), text, sizeof text);
+  }
+  return std::string(text) + "/" + std::to_string(prefix_length);
+}
+
+inline bool Contains(const CidrNetwork& network, const IpAddress& address) {
+  const int bits = cidr_detail::ComparedBits(network);
+  for (int i = 0; i < 16 && 8 * i < bits; ++i) {
+    if ((address.bytes[i] & cidr_detail::ByteMask(bits, i)) != network.network.bytes[i]) return false;
+  }
+  return true;
+}
+
+inline bool Contains(const CidrNetwork& network, std::string_view address) {
+  auto parsed = ParseIpAddress(address);
+  return parsed.ok() && Contains(network, *parsed);
+}
 
 }  // namespace iam::commands

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "projections/account_directory.h"
+#include "projections/allowlist_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/asset_directory.h"
 #include "projections/directory_set.h"
@@ -16,7 +17,8 @@ namespace iam::projections {
 
 // The registration table: one entry per resource's directory.
 using CoreDirectories =
-    DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory>;
+    DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
+                 AllowlistDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

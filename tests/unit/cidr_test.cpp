@@ -1,10 +1,17 @@
 // CIDR blocks of the IP allowlist (iam-rules.md I-2, I-12; D-9): parsing,
-// normalising and matching IPv4, IPv6 and IPv4-mapped addresses.
+// normalising and matching IPv4, IPv6 and IPv4-mapped addresses, and the
+// allowlist read model that folds them (who the list admits, its rows).
 #include "commands/cidr.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
+
+#include "events/allowlist_events.h"
+#include "projections/allowlist_directory.h"
 
 namespace iam::commands {
 namespace {
@@ -148,6 +155,148 @@ TEST(CidrContainsTest, AnUnknownAddressIsInNoBlock) {
     EXPECT_FALSE(Contains(Block("0.0.0.0/0"), address)) << address;
     EXPECT_FALSE(Contains(Block("::/0"), address)) << address;
   }
+}
+
+// Events of one account's allowlist stream, as the store would number them.
+class AllowlistStream {
+ public:
+  explicit AllowlistStream(std::string account) : account_(std::move(account)) {}
+
+  events::Event Next(events::NewEvent ne) {
+    events::Event e;
+    e.position = ++position_;
+    e.aggregate_type = events::kAllowlistAggregate;
+    e.aggregate_id = account_;
+    e.aggregate_version = ++version_;
+    e.event_type = ne.event_type;
+    e.resource_owner = account_;
+    e.creator = "admin";
+    e.change_date_ms = 1'700'000'000'000 + static_cast<int64_t>(position_);
+    e.payload = ne.payload;
+    return e;
+  }
+
+ private:
+  std::string account_;
+  uint64_t position_ = 0;
+  uint64_t version_ = 0;
+};
+
+void Fold(projections::AllowlistDirectory& directory, const events::Event& e) {
+  auto s = directory.Apply(e, nullptr, nullptr);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST(CidrDirectoryTest, AdmitsEveryoneWhileTheListIsOffAndOnlyEnabledBlocksOnceItIsOn) {
+  projections::AllowlistDirectory directory;
+  AllowlistStream stream("1-ACME");
+  EXPECT_TRUE(directory.Admits("1-ACME", "203.0.113.9"));  // no list at all
+  Fold(directory, stream.Next(events::CidrBlockAddedEvent({1, "127.0.0.1/24", "", true})));
+  Fold(directory, stream.Next(events::CidrBlockAddedEvent({2, "2001:db8::/32", "lab", true})));
+  Fold(directory, stream.Next(events::CidrBlockAddedEvent({3, "203.0.113.0/24", "", false})));
+  EXPECT_TRUE(directory.Admits("1-ACME", "198.51.100.1"));  // blocks, but the list is off
+  EXPECT_TRUE(directory.Admits("1-ACME", "not an address"));
+
+  Fold(directory, stream.Next(events::AllowlistEnabledEvent()));
+  EXPECT_TRUE(directory.Enabled("1-ACME"));
+  EXPECT_TRUE(directory.Admits("1-ACME", "127.0.0.200"));
+  EXPECT_TRUE(directory.Admits("1-ACME", "::ffff:127.0.0.200"));
+  EXPECT_TRUE(directory.Admits("1-ACME", "2001:db8::7"));
+  EXPECT_FALSE(directory.Admits("1-ACME", "127.0.1.1"));
+  EXPECT_FALSE(directory.Admits("1-ACME", "203.0.113.9"));  // its block is disabled
+  EXPECT_FALSE(directory.Admits("1-ACME", "not an address"));
+  EXPECT_FALSE(directory.Admits("1-ACME", ""));
+  EXPECT_TRUE(directory.Admits("2-OTHER", "203.0.113.9"));  // another account's list is its own
+
+  Fold(directory, stream.Next(events::CidrBlockModifiedEvent({3, "203.0.113.0/24", "", true})));
+  EXPECT_TRUE(directory.Admits("1-ACME", "203.0.113.9"));
+  EXPECT_EQ(directory.Admitting("1-ACME", "127.0.0.5"), std::vector<int64_t>{1});
+  Fold(directory, stream.Next(events::CidrBlockModifiedEvent({1, "127.0.0.1/8", "", true})));
+  EXPECT_TRUE(directory.Admits("1-ACME", "127.0.1.1"));  // the text changed, and the network with it
+  Fold(directory, stream.Next(events::ToNewEvent(events::CidrBlockRemoved{1})));
+  EXPECT_FALSE(directory.Admits("1-ACME", "127.0.1.1"));
+  Fold(directory, stream.Next(events::AllowlistDisabledEvent()));
+  EXPECT_TRUE(directory.Admits("1-ACME", "127.0.1.1"));
+}
+
+TEST(CidrDirectoryTest, KeepsTheTextAsSentAndVersionsBlocksByTheStream) {
+  projections::AllowlistDirectory directory;
+  AllowlistStream stream("1-ACME");
+  Fold(directory, stream.Next(events::CidrBlockAddedEvent({7, "127.0.0.1/24", "", true})));
+  Fold(directory, stream.Next(events::CidrBlockAddedEvent({8, "10.0.0.0/8", "vpn", false})));
+  Fold(directory, stream.Next(events::AllowlistEnabledEvent()));
+  const auto* first = directory.Find("1-ACME", 7);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->cidr_block, "127.0.0.1/24");
+  EXPECT_EQ(first->network.ToString(), "127.0.0.0/24");
+  EXPECT_EQ(first->version, 1u);
+  EXPECT_EQ(first->created_by, "admin");
+  EXPECT_EQ(directory.Find("1-ACME", 8)->version, 2u);
+  EXPECT_EQ(directory.Version("1-ACME"), 3u);
+  EXPECT_EQ(directory.Find("2-OTHER", 7), nullptr);  // X-3
+  EXPECT_EQ(directory.BlockCount("1-ACME"), 2u);
+  EXPECT_EQ(directory.OfAccount("1-ACME").front()->cidr_block_id, 7);
+
+  // A provisional event (the command processor's) takes the next version.
+  events::Event provisional = stream.Next(events::CidrBlockModifiedEvent({7, "127.0.0.1/24", "office", true}));
+  provisional.aggregate_version = 0;
+  Fold(directory, provisional);
+  EXPECT_EQ(directory.Find("1-ACME", 7)->version, 4u);
+  EXPECT_EQ(directory.Find("1-ACME", 7)->comments, "office");
+  EXPECT_EQ(directory.Find("1-ACME", 7)->created_ms, first->created_ms);
+}
+
+TEST(CidrDirectoryTest, RowsRestoreTheSameStateAndTheCounterOutlivesRemovedBlocks) {
+  projections::AllowlistDirectory directory;
+  AllowlistStream acme("1-ACME"), other("2-OTHER");
+  std::vector<std::string> changed, removed;
+  auto fold = [&](const events::Event& e) {
+    auto s = directory.Apply(e, &changed, &removed);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  };
+  fold(acme.Next(events::CidrBlockAddedEvent({1, "127.0.0.1/24", "", true})));
+  fold(acme.Next(events::CidrBlockAddedEvent({2, "2001:db8::1/64", "lab \"east\"", false})));
+  fold(other.Next(events::CidrBlockAddedEvent({3, "198.51.100.0/24", "", true})));
+  fold(other.Next(events::AllowlistEnabledEvent()));
+  fold(other.Next(events::ToNewEvent(events::CidrBlockRemoved{3})));
+  EXPECT_EQ(directory.max_cidr_block_id(), 3);
+  EXPECT_NE(std::find(removed.begin(), removed.end(), "block/00000000000000000003"), removed.end());
+  EXPECT_NE(std::find(changed.begin(), changed.end(), std::string(projections::AllowlistDirectory::kIdCounterRow)),
+            changed.end());
+
+  std::map<std::string, std::string> rows;
+  for (const std::string& key : directory.RowKeys()) rows[key] = directory.EncodeRow(key).value();
+  projections::AllowlistDirectory restored;
+  for (const auto& [key, row] : rows) ASSERT_TRUE(restored.RestoreRow(key, row).ok()) << key;
+  ASSERT_TRUE(restored.FinishRestore().ok());
+  std::map<std::string, std::string> again;
+  for (const std::string& key : restored.RowKeys()) again[key] = restored.EncodeRow(key).value();
+  EXPECT_EQ(again, rows);
+  EXPECT_EQ(restored.max_cidr_block_id(), 3);  // block 3 is gone; its id stays used (D-21)
+  EXPECT_EQ(restored.BlockCount("2-OTHER"), 0u);
+  EXPECT_TRUE(restored.Enabled("2-OTHER"));
+  EXPECT_EQ(restored.Find("1-ACME", 2)->network.ToString(), "2001:db8::/64");
+  EXPECT_EQ(restored.Find("1-ACME", 2)->comments, "lab \"east\"");
+  EXPECT_EQ(restored.Version("1-ACME"), 2u);
+}
+
+TEST(CidrDirectoryTest, RefusesEventsThatContradictTheState) {
+  AllowlistStream acme("1-ACME"), other("2-OTHER");
+  projections::AllowlistDirectory directory;
+  Fold(directory, acme.Next(events::CidrBlockAddedEvent({1, "127.0.0.1/24", "", true})));
+  for (const events::Event& e : {acme.Next(events::CidrBlockAddedEvent({1, "10.0.0.0/8", "", true})),
+                                 acme.Next(events::CidrBlockModifiedEvent({9, "10.0.0.0/8", "", true})),
+                                 acme.Next(events::ToNewEvent(events::CidrBlockRemoved{9})),
+                                 other.Next(events::ToNewEvent(events::CidrBlockRemoved{1})),
+                                 other.Next(events::CidrBlockModifiedEvent({1, "10.0.0.0/8", "", true})),
+                                 acme.Next(events::CidrBlockAddedEvent({2, "10.0.0.0/33", "", true}))}) {
+    projections::AllowlistDirectory copy = directory;
+    auto s = copy.Apply(e, nullptr, nullptr);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << e.event_type << " " << e.payload;
+  }
+  events::Event damaged = acme.Next(events::CidrBlockAddedEvent({2, "10.0.0.0/8", "", true}));
+  damaged.payload = R"({"cidrBlockId":2})";
+  EXPECT_EQ(directory.Apply(damaged, nullptr, nullptr).code(), StatusCode::kCorruption);
 }
 
 }  // namespace
