@@ -1,15 +1,19 @@
 // CIDR blocks of the IP allowlist (iam-rules.md I-2, I-12; D-9): parsing,
-// normalising and matching IPv4, IPv6 and IPv4-mapped addresses, and the
-// allowlist read model that folds them (who the list admits, its rows).
+// normalising and matching IPv4, IPv6 and IPv4-mapped addresses, the
+// allowlist read model that folds them (who the list admits, its rows), and
+// the rules of §8 decided for callers the API tests cannot be (IPv6, mapped
+// IPv4, several blocks admitting one caller).
 #include "commands/cidr.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "commands/allowlist_commands.h"
 #include "events/allowlist_events.h"
 #include "projections/allowlist_directory.h"
 
@@ -297,6 +301,167 @@ TEST(CidrDirectoryTest, RefusesEventsThatContradictTheState) {
   events::Event damaged = acme.Next(events::CidrBlockAddedEvent({2, "10.0.0.0/8", "", true}));
   damaged.payload = R"({"cidrBlockId":2})";
   EXPECT_EQ(directory.Apply(damaged, nullptr, nullptr).code(), StatusCode::kCorruption);
+}
+
+// Decides allowlist commands as the command processor does, folding what
+// they accept into the working state.
+class CidrRulesTest : public ::testing::Test {
+ protected:
+  Result<Decision> Run(const Command& command) {
+    auto decision = command.Decide(state_, context_);
+    if (decision.ok()) {
+      std::vector<events::Event> accepted;
+      for (const auto& append : decision->appends) {
+        for (const auto& ne : append.events) accepted.push_back(events::Envelope(append, ne));
+      }
+      EXPECT_TRUE(state_.Apply(accepted).ok());
+    }
+    return decision;
+  }
+
+  int64_t Add(const std::string& text, bool enabled = true) {
+    auto decision = Run(CreateCidrBlock(text, std::nullopt, enabled));
+    EXPECT_TRUE(decision.ok()) << text << ": " << decision.status().ToString();
+    return decision.ok() ? decision->created_id : 0;
+  }
+
+  static void ExpectRefused(const Result<Decision>& decision, StatusCode code, int reason) {
+    ASSERT_FALSE(decision.ok());
+    EXPECT_EQ(decision.status().code(), code) << decision.status().ToString();
+    EXPECT_EQ(decision.status().reason(), reason) << decision.status().ToString();
+  }
+
+  const projections::AllowlistDirectory& Allowlist() const { return state_.Get<projections::AllowlistDirectory>(); }
+
+  WorkingState state_;
+  CommandContext context_{"1-ACME", "admin", "req"};
+};
+
+TEST_F(CidrRulesTest, CreateKeepsTheTrimmedTextAndRefusesMalformedAndDuplicateBlocks) {
+  auto created = Run(CreateCidrBlock("  127.0.0.1/24 ", std::string("office"), true));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->created_id, kFirstCidrBlockId);
+  EXPECT_EQ(created->appends.at(0).aggregate_type, events::kAllowlistAggregate);
+  EXPECT_EQ(created->appends.at(0).aggregate_id, "1-ACME");
+  EXPECT_EQ(Allowlist().Find("1-ACME", 1)->cidr_block, "127.0.0.1/24");
+  EXPECT_EQ(Allowlist().Find("1-ACME", 1)->comments, "office");
+
+  ExpectRefused(Run(CreateCidrBlock("1.2.3.4:32", std::nullopt, true)), StatusCode::kPermissionDenied,
+                kCidrFormatIncorrect);  // I-13
+  ExpectRefused(Run(CreateCidrBlock("127.0.0.0/24", std::nullopt, false)), StatusCode::kFailedPrecondition,
+                kCidrBlockDuplicate);  // the same network (I-4)
+  EXPECT_EQ(Add("1.2.3.4"), 2);
+  ExpectRefused(Run(CreateCidrBlock("1.2.3.4/32", std::nullopt, true)), StatusCode::kFailedPrecondition,
+                kCidrBlockDuplicate);
+  EXPECT_EQ(Add("::ffff:1.2.3.4/128"), 3);  // written as IPv6: another block
+  auto empty_comments = Run(CreateCidrBlock("10.0.0.0/8", std::string(), true));
+  ASSERT_FALSE(empty_comments.ok());
+  EXPECT_EQ(empty_comments.status().code(), StatusCode::kInvalidArgument);
+
+  // Another account's blocks are its own, ids are not.
+  context_.account_id = "2-OTHER";
+  EXPECT_EQ(Add("127.0.0.0/24"), 4);
+}
+
+TEST_F(CidrRulesTest, EnableNeedsABlockThatAdmitsTheCaller) {
+  ExpectRefused(Run(EnableAllowlist("127.0.0.1")), StatusCode::kFailedPrecondition, kAllowlistEmpty);
+  Add("127.0.0.0/8", /*enabled=*/false);
+  Add("10.0.0.0/8");
+  ExpectRefused(Run(EnableAllowlist("127.0.0.1")), StatusCode::kFailedPrecondition, kEnableLocksCallerOut);
+  ExpectRefused(Run(EnableAllowlist("")), StatusCode::kFailedPrecondition, kEnableLocksCallerOut);
+  auto enabled = Run(EnableAllowlist("10.1.2.3"));
+  ASSERT_TRUE(enabled.ok()) << enabled.status().ToString();
+  EXPECT_EQ(enabled->appends.size(), 1u);
+  EXPECT_TRUE(Allowlist().Enabled("1-ACME"));
+  auto again = Run(EnableAllowlist("203.0.113.1"));  // on already: nothing to check, nothing to append
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->appends.empty());
+  auto disabled = Run(DisableAllowlist());
+  ASSERT_TRUE(disabled.ok());
+  EXPECT_EQ(disabled->appends.size(), 1u);
+  EXPECT_FALSE(Allowlist().Enabled("1-ACME"));
+  EXPECT_EQ(Allowlist().BlockCount("1-ACME"), 2u);  // I-10: the blocks stay
+  EXPECT_TRUE(Run(DisableAllowlist())->appends.empty());
+}
+
+TEST_F(CidrRulesTest, AnIpv6CallerKeepsTheBlockThatAdmitsIt) {
+  const std::string caller = "2001:db8::5";
+  const int64_t own = Add("2001:db8::/32");
+  const int64_t office = Add("10.0.0.0/8");
+  ASSERT_TRUE(Run(EnableAllowlist(caller)).ok());
+
+  ExpectRefused(Run(DeleteCidrBlock(own, caller)), StatusCode::kFailedPrecondition, kCallerCidrBlock);
+  ExpectRefused(Run(ModifyCidrBlock(own, "2001:db8::/32", std::string("mine"), true, caller)),
+                StatusCode::kFailedPrecondition, kCallerCidrBlock);
+  ExpectRefused(Run(DeleteCidrBlock(office, "2001:db9::1")), StatusCode::kPermissionDenied, kCallerOutsideAllowlist);
+  ExpectRefused(Run(ModifyCidrBlock(office, "10.0.0.0/8", std::nullopt, false, "2001:db9::1")),
+                StatusCode::kPermissionDenied, kCallerOutsideAllowlist);
+  EXPECT_EQ(CheckCidrBlockEditable(Allowlist(), "1-ACME", office, caller).code(), StatusCode::kOk);
+  EXPECT_EQ(CheckCidrBlockDeletable(Allowlist(), "1-ACME", own, caller).reason(), kCallerCidrBlock);
+
+  auto modified = Run(ModifyCidrBlock(office, "10.0.0.1/16", std::string("moved"), false, caller));
+  ASSERT_TRUE(modified.ok()) << modified.status().ToString();
+  EXPECT_EQ(Allowlist().Find("1-ACME", office)->cidr_block, "10.0.0.1/16");
+  ASSERT_TRUE(Run(DeleteCidrBlock(office, caller)).ok());
+  ExpectRefused(Run(DeleteCidrBlock(own, caller)), StatusCode::kFailedPrecondition, kLastCidrBlock);
+  ExpectRefused(Run(DeleteCidrBlock(own, "10.0.0.1")), StatusCode::kPermissionDenied, kCallerOutsideAllowlist);
+}
+
+TEST_F(CidrRulesTest, OfTwoBlocksAdmittingTheCallerEitherMayGoButNotBoth) {
+  const std::string caller = "::ffff:127.0.0.1";  // an IPv4 client on a dual-stack socket
+  const int64_t wide = Add("127.0.0.0/8");
+  const int64_t narrow = Add("127.0.0.1");
+  Add("192.0.2.0/24");
+  ASSERT_TRUE(Run(EnableAllowlist(caller)).ok());
+  EXPECT_TRUE(CheckCidrBlockDeletable(Allowlist(), "1-ACME", wide, caller).ok());
+  EXPECT_TRUE(CheckCidrBlockEditable(Allowlist(), "1-ACME", narrow, caller).ok());
+  // Disabling one leaves the other as the block that admits the caller.
+  ASSERT_TRUE(Run(ModifyCidrBlock(narrow, "127.0.0.1", std::nullopt, false, caller)).ok());
+  ExpectRefused(Run(DeleteCidrBlock(wide, caller)), StatusCode::kFailedPrecondition, kCallerCidrBlock);
+  ExpectRefused(Run(ModifyCidrBlock(wide, "127.0.0.0/16", std::nullopt, true, caller)),
+                StatusCode::kFailedPrecondition, kCallerCidrBlock);
+  ASSERT_TRUE(Run(DeleteCidrBlock(narrow, caller)).ok());  // a disabled block admits nobody
+}
+
+TEST_F(CidrRulesTest, WithTheListOffDeletesAreFreeAndEditsWaitForIt) {
+  const int64_t first = Add("127.0.0.0/8");
+  const int64_t second = Add("10.0.0.0/8");
+  ExpectRefused(Run(ModifyCidrBlock(first, "127.0.0.0/8", std::string("x"), true, "127.0.0.1")),
+                StatusCode::kFailedPrecondition, kAllowlistNotEnabled);
+  EXPECT_EQ(CheckCidrBlockEditable(Allowlist(), "1-ACME", second, "127.0.0.1").reason(), kAllowlistNotEnabled);
+  EXPECT_TRUE(CheckCidrBlockDeletable(Allowlist(), "1-ACME", first, "198.51.100.1").ok());
+  ASSERT_TRUE(Run(DeleteCidrBlock(first, "198.51.100.1")).ok());
+  ASSERT_TRUE(Run(DeleteCidrBlock(second, "")).ok());
+  EXPECT_EQ(Allowlist().BlockCount("1-ACME"), 0u);
+  EXPECT_EQ(Add("172.16.0.0/12"), 3);  // ids are never handed out twice (D-21)
+  ExpectRefused(Run(DeleteCidrBlock(99, "127.0.0.1")), StatusCode::kNotFound, kCidrBlockNotFound);
+  ExpectRefused(Run(ModifyCidrBlock(99, "1.2.3.4", std::nullopt, true, "127.0.0.1")), StatusCode::kNotFound,
+                kCidrBlockNotFound);
+}
+
+TEST_F(CidrRulesTest, ModifyChecksIfMatchAndFormatAndAppendsNothingForTheSameBlock) {
+  const int64_t own = Add("127.0.0.0/8");
+  const int64_t other = Add("10.0.0.0/8");
+  Add("192.0.2.0/24");
+  ASSERT_TRUE(Run(EnableAllowlist("127.0.0.1")).ok());
+  const uint64_t version = Allowlist().Find("1-ACME", other)->version;
+  context_.if_match = version + 1;
+  EXPECT_EQ(Run(ModifyCidrBlock(other, "10.0.0.0/8", std::nullopt, false, "127.0.0.1")).status().code(),
+            StatusCode::kVersionMismatch);
+  EXPECT_EQ(Run(DeleteCidrBlock(other, "127.0.0.1")).status().code(), StatusCode::kVersionMismatch);
+  context_.if_match = version;
+  ExpectRefused(Run(ModifyCidrBlock(other, "10.0.0.0:8", std::nullopt, false, "127.0.0.1")),
+                StatusCode::kPermissionDenied, kCidrFormatIncorrect);
+  ExpectRefused(Run(ModifyCidrBlock(other, "127.0.0.9/8", std::nullopt, true, "127.0.0.1")),
+                StatusCode::kFailedPrecondition, kCidrBlockDuplicate);
+  auto same = Run(ModifyCidrBlock(other, " 10.0.0.0/8 ", std::nullopt, true, "127.0.0.1"));
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_TRUE(same->appends.empty());
+  auto changed = Run(ModifyCidrBlock(other, "10.0.0.0/8", std::string("vpn"), true, "127.0.0.1"));
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->appends.size(), 1u);
+  EXPECT_GT(Allowlist().Find("1-ACME", other)->version, version);
+  EXPECT_EQ(Allowlist().Find("1-ACME", own)->version, 1u);  // the ETag of the others stays
 }
 
 }  // namespace
