@@ -15,10 +15,12 @@
 #include "api/auth/credential_lookup.h"
 #include "api/auth/edgerc.h"
 #include "api/auth/nonce_snapshot.h"
+#include "api/v3/allowlist_handlers.h"
 #include "api/v3/groups_handlers.h"
 #include "api/v3/lookups_handlers.h"
 #include "api/v3/properties_handlers.h"
 #include "api/v3/roles_handlers.h"
+#include "api/v3/credentials_handlers.h"
 #include "api/v3/profile_handlers.h"
 #include "api/v3/user_access_handlers.h"
 #include "api/v3/users_handlers.h"
@@ -269,6 +271,8 @@ struct IamdServer::Impl {
     AddLookupRoutes(service->router());
     AddPropertyRoutes(service->router(), *runner, *processor);
     AddRoleRoutes(service->router(), *runner, *processor);
+    AddAllowlistRoutes(service->router(), *runner, *processor);
+    AddCredentialRoutes(service->router(), *runner, *processor, storage->secrets());
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
 

@@ -1,5 +1,6 @@
 #include "commands/bootstrap_command.h"
 
+#include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/random_tokens.h"
 #include "events/access_events.h"
@@ -8,9 +9,6 @@
 
 namespace iam::commands {
 namespace {
-
-// D-10: credentials expire after two years by default.
-constexpr int64_t kCredentialLifetimeMs = int64_t{2} * 365 * 24 * 3600 * 1000;
 
 // Akamai's standard "Admin" role (commands/lookups/standard-roles.json).
 constexpr int64_t kAdminRoleId = 3;
@@ -42,7 +40,7 @@ BootstrapIdentity NewBootstrapIdentity(int64_t now_ms) {
   id.client_id = RandomString(kLowerAlphanumeric, 16);
   id.client_name = "bootstrap administrator";
   id.access_token = NewEdgeGridToken();
-  id.credential_id = RandomString(kDigits, 6);
+  id.credential_id = NewCredentialId();
   id.client_token = NewEdgeGridToken();
   id.credential_expires_on_ms = now_ms + kCredentialLifetimeMs;
   return id;
@@ -82,7 +80,7 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
       id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, username}));
   client.events.push_back(events::ToNewEvent(
-      events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms}));
+      events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms, ""}));
   decision.appends.push_back(std::move(client));
 
   decision.created_id = group_id;

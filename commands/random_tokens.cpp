@@ -44,4 +44,6 @@ std::string NewClientSecret() {
   return std::string(reinterpret_cast<char*>(encoded), static_cast<size_t>(size));
 }
 
+std::string NewCredentialId() { return RandomString("123456789", 1) + RandomString(kDigits, 9); }
+
 }  // namespace iam::commands

@@ -19,5 +19,9 @@ inline constexpr std::string_view kDigits = "0123456789";
 std::string NewEdgeGridToken();
 // A client secret: base64 of 32 random bytes (44 characters).
 std::string NewClientSecret();
+// A credential id: a decimal number of 10 digits without a leading zero, so it
+// reads back the same through the spec's integer (about 33 bits; the caller
+// refuses one that was ever used).
+std::string NewCredentialId();
 
 }  // namespace iam::commands

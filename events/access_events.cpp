@@ -19,16 +19,6 @@ NewEvent ToNewEvent(const ApiClientCreated& e) {
               .Finish()};
 }
 
-NewEvent ToNewEvent(const CredentialCreated& e) {
-  return {kCredentialCreated, 1,
-          PayloadWriter()
-              .Set("clientId", e.client_id)
-              .Set("credentialId", e.credential_id)
-              .Set("clientToken", e.client_token)
-              .Set("expiresOn", e.expires_on_ms)
-              .Finish()};
-}
-
 Result<AccountCreated> ParseAccountCreated(const Event& e) {
   PayloadReader r(e);
   AccountCreated out{r.String("accountId"), r.String("accountName")};
@@ -41,14 +31,5 @@ Result<ApiClientCreated> ParseApiClientCreated(const Event& e) {
                        r.String("ownerUiIdentityId"), r.String("ownerUsername")};
   return FinishPayload(r, std::move(out));
 }
-
-Result<CredentialCreated> ParseCredentialCreated(const Event& e) {
-  PayloadReader r(e);
-  CredentialCreated out{r.String("clientId"), r.String("credentialId"), r.String("clientToken"),
-                        r.Int("expiresOn")};
-  return FinishPayload(r, std::move(out));
-}
-
-std::string CredentialSecretId(const std::string& credential_id) { return "credential/" + credential_id; }
 
 }  // namespace iam::events

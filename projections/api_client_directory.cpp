@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "events/access_events.h"
+#include "events/credential_events.h"
 #include "events/payload_json.h"
+#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
@@ -23,22 +25,82 @@ std::string Key(std::string_view kind, std::string_view id) { return std::string
 
 Status ApiClientDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
                                  std::vector<std::string>*) {
+  if (e.aggregate_type != events::kApiClientAggregate) return Status::Ok();
   if (e.event_type == events::kApiClientCreated) {
     auto created = events::ParseApiClientCreated(e);
     if (!created.ok()) return created.status();
+    if (clients_.count(created->client_id)) return Contradiction(e, "client " + created->client_id + " exists");
     clients_[created->client_id] = {created->client_id,     created->client_name,  created->access_token,
                                     created->owner_ui_identity_id, created->owner_username, e.resource_owner,
-                                    false};
+                                    false, e.change_date_ms, e.creator, VersionAfter(e, 0)};
     if (changed) changed->push_back(Key(kClientRow, created->client_id));
-  } else if (e.event_type == events::kCredentialCreated) {
+    return Status::Ok();
+  }
+  auto client = clients_.find(e.aggregate_id);
+  if (client == clients_.end()) return Contradiction(e, "client " + e.aggregate_id + " does not exist");
+  auto touch_client = [&] {
+    client->second.version = VersionAfter(e, client->second.version);
+    if (changed) changed->push_back(Key(kClientRow, client->first));
+  };
+  if (e.event_type == events::kCredentialCreated) {
     auto created = events::ParseCredentialCreated(e);
     if (!created.ok()) return created.status();
+    if (credentials_.count(created->credential_id)) {
+      return Contradiction(e, "credential " + created->credential_id + " exists");
+    }
     credentials_[created->credential_id] = {created->credential_id, created->client_id, created->client_token,
-                                            created->expires_on_ms, true};
+                                            created->expires_on_ms, events::kCredentialActive,
+                                            created->description,   e.change_date_ms};
     credential_by_token_[created->client_token] = created->credential_id;
+    touch_client();
     if (changed) changed->push_back(Key(kCredentialRow, created->credential_id));
+  } else if (e.event_type == events::kCredentialUpdated || e.event_type == events::kCredentialDeleted) {
+    std::string id;
+    events::CredentialUpdated update;
+    const bool deleting = e.event_type == events::kCredentialDeleted;
+    if (deleting) {
+      auto deleted = events::ParseCredentialDeleted(e);
+      if (!deleted.ok()) return deleted.status();
+      id = deleted->credential_id;
+    } else {
+      auto updated = events::ParseCredentialUpdated(e);
+      if (!updated.ok()) return updated.status();
+      update = std::move(*updated);
+      id = update.credential_id;
+    }
+    auto credential = credentials_.find(id);
+    if (credential == credentials_.end() || credential->second.client_id != client->first ||
+        credential->second.status == events::kCredentialDeletedStatus) {
+      return Contradiction(e, "credential " + id + " of client " + client->first + " does not exist or is deleted");
+    }
+    if (deleting) {
+      credential->second.status = events::kCredentialDeletedStatus;
+    } else {
+      credential->second.status = update.status;
+      credential->second.expires_on_ms = update.expires_on_ms;
+      credential->second.description = update.description;
+    }
+    touch_client();
+    if (changed) changed->push_back(Key(kCredentialRow, id));
   }
   return Status::Ok();
+}
+
+const CredentialRecord* ApiClientDirectory::FindCredential(std::string_view credential_id) const {
+  return FindIn(credentials_, credential_id);
+}
+
+std::vector<const CredentialRecord*> ApiClientDirectory::CredentialsOf(std::string_view client_id) const {
+  std::vector<const CredentialRecord*> out;
+  for (const auto& [id, credential] : credentials_) {
+    if (credential.client_id == client_id) out.push_back(&credential);
+  }
+  // Ids are decimal numbers of varying length: order them as numbers.
+  std::sort(out.begin(), out.end(), [](const CredentialRecord* a, const CredentialRecord* b) {
+    return a->credential_id.size() != b->credential_id.size() ? a->credential_id.size() < b->credential_id.size()
+                                                               : a->credential_id < b->credential_id;
+  });
+  return out;
 }
 
 const ApiClientRecord* ApiClientDirectory::FindClient(std::string_view client_id) const {
@@ -71,6 +133,9 @@ std::optional<std::string> ApiClientDirectory::EncodeRow(std::string_view key) c
         .Set("ownerUsername", c->owner_username)
         .Set("accountId", c->account_id)
         .SetBool("locked", c->locked)
+        .Set("createdOn", c->created_ms)
+        .Set("createdBy", c->created_by)
+        .Set("version", static_cast<int64_t>(c->version))
         .Finish();
   }
   if (key.starts_with(kCredentialRow)) {
@@ -81,7 +146,9 @@ std::optional<std::string> ApiClientDirectory::EncodeRow(std::string_view key) c
         .Set("clientId", k->client_id)
         .Set("clientToken", k->client_token)
         .Set("expiresOn", k->expires_on_ms)
-        .SetBool("active", k->active)
+        .Set("status", k->status)
+        .Set("description", k->description)
+        .Set("createdOn", k->created_ms)
         .Finish();
   }
   return std::nullopt;
@@ -92,11 +159,13 @@ Status ApiClientDirectory::RestoreRow(std::string_view key, std::string_view row
   if (key.starts_with(kClientRow)) {
     ApiClientRecord c{r.String("clientId"),      r.String("clientName"),   r.String("accessToken"),
                       r.String("ownerUiIdentityId"), r.String("ownerUsername"), r.String("accountId"),
-                      r.Bool("locked")};
+                      r.Bool("locked"),          r.Int("createdOn"),       r.String("createdBy"),
+                      static_cast<uint64_t>(r.Int("version"))};
     if (r.status().ok()) clients_[c.client_id] = std::move(c);
   } else if (key.starts_with(kCredentialRow)) {
-    CredentialRecord k{r.String("credentialId"), r.String("clientId"), r.String("clientToken"),
-                       r.Int("expiresOn"), r.Bool("active")};
+    CredentialRecord k{r.String("credentialId"), r.String("clientId"),    r.String("clientToken"),
+                       r.Int("expiresOn"),       r.String("status"),      r.String("description"),
+                       r.Int("createdOn")};
     if (r.status().ok()) {
       credential_by_token_[k.client_token] = k.credential_id;
       credentials_[k.credential_id] = std::move(k);

@@ -1,5 +1,6 @@
-// ApiClientDirectory: the API clients of all accounts and their credentials,
-// folded from API client events, as far as EdgeGrid authentication needs them.
+// ApiClientDirectory: the API clients of all accounts and their credentials
+// (iam-rules.md §10, §11), folded from the API client's events: what EdgeGrid
+// authentication and the credential routes need.
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
@@ -26,6 +27,9 @@ struct ApiClientRecord {
   std::string owner_username;
   std::string account_id;
   bool locked = false;
+  int64_t created_ms = 0;
+  std::string created_by;
+  uint64_t version = 0;  // the api-client aggregate's version (credentials included)
 };
 
 struct CredentialRecord {
@@ -33,21 +37,31 @@ struct CredentialRecord {
   std::string client_id;
   std::string client_token;
   int64_t expires_on_ms = 0;
-  bool active = true;
+  std::string status = "ACTIVE";  // ACTIVE, INACTIVE or DELETED (K-5: deleted ones stay listed)
+  std::string description;
+  int64_t created_ms = 0;
+
+  bool active() const { return status == "ACTIVE"; }
 };
 
 class ApiClientDirectory {
  public:
   static constexpr const char* kProjectionName = "api-clients";
+  // Format 2: credentials carry status, description and creation date; clients their version.
+  static constexpr int kRowFormat = 2;
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
-  // of a created client or credential to `changed` (may be null); never
-  // removes rows. kCorruption for an undecodable payload.
+  // of a created or changed client or credential to `changed` (may be null);
+  // never removes rows. kCorruption for an undecodable payload or an event
+  // that contradicts the state (a change of an unknown or deleted credential).
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 
   const ApiClientRecord* FindClient(std::string_view client_id) const;
   const CredentialRecord* FindCredentialByClientToken(std::string_view client_token) const;
+  const CredentialRecord* FindCredential(std::string_view credential_id) const;
+  // The client's credentials in credential id order, deleted ones included.
+  std::vector<const CredentialRecord*> CredentialsOf(std::string_view client_id) const;
   // Whether the user owns any API client (U-23: such a user cannot be removed).
   bool OwnsAnyClient(std::string_view ui_identity_id) const;
 
