@@ -66,10 +66,13 @@ Result<Decision> RecordPasswordFailure::Decide(const WorkingState& state, const 
   return decision;
 }
 
+Status CheckAdditionalAuthenticationValue(const std::string& value) {
+  if (value != "TFA" && value != "MFA" && value != "NONE") return Status::InvalidArgument("value must be TFA, MFA or NONE");
+  return Status::Ok();
+}
+
 Result<Decision> SetAdditionalAuthentication::Decide(const WorkingState& state, const CommandContext& context) const {
-  if (value_ != "TFA" && value_ != "MFA" && value_ != "NONE") {
-    return Status::InvalidArgument("value must be TFA, MFA or NONE");
-  }
+  if (auto s = CheckAdditionalAuthenticationValue(value_); !s.ok()) return s;
   auto user = UserOfAccount(state, context, ui_identity_id_);
   if (!user.ok()) return user.status();
   if ((*user)->profile.additional_authentication == value_) return Decision{};

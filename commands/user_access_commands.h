@@ -66,6 +66,9 @@ class RecordPasswordFailure final : public Command {
   std::string ui_identity_id_;
 };
 
+// A-6, and A-8's canEdit flags: one of TFA, MFA, NONE; kInvalidArgument otherwise.
+Status CheckAdditionalAuthenticationValue(const std::string& value);
+
 // TFA, MFA or NONE; the same value again changes nothing (no event).
 class SetAdditionalAuthentication final : public Command {
  public:

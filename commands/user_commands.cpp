@@ -111,6 +111,21 @@ Status CheckGrants(const WorkingState& state, const CommandContext& context,
     }
     group_role = group_role || grant.role_id != 0;
   }
+  // U-16, U-17: a group item without a role keeps what it inherits, so
+  // something above it in the list must grant a role to inherit or block.
+  for (const events::AuthGrant& grant : grants) {
+    if (grant.group_id == 0 || grant.role_id != 0) continue;
+    bool inherits = false;
+    for (int64_t ancestor : groups.PathToRoot(grant.group_id)) {
+      if (ancestor == grant.group_id) continue;
+      for (const events::AuthGrant& other : grants) inherits |= other.group_id == ancestor && other.role_id != 0;
+    }
+    if (!inherits) {
+      return Status::FailedPrecondition("authGrants: group " + std::to_string(grant.group_id) +
+                                        " has no roleId and no group above it in the list grants one to inherit")
+          .WithReason(kGrantInheritsNothing);
+    }
+  }
   if (!group_role) {
     return Status::FailedPrecondition("authGrants must give the user a role on at least one group")
         .WithReason(kUserNeedsGroupRole);

@@ -27,6 +27,7 @@ enum UserRuleReason : int {
   kUserOwnsApiClient = 1107,     // U-23
   kUserRemovesThemself = 1108,   // U-23
   kCloneSourceUnknown = 1109,    // U-3
+  kGrantInheritsNothing = 1111,  // U-16, U-17: no role, and none above to inherit or block
   kInvalidAssetForGroup = 1003,  // U-21: "Validation Exception"
 };
 

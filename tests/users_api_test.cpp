@@ -348,9 +348,6 @@ TEST_F(UsersApiTest, GetAndListConformAndUnknownUsersAre404) {
 }
 
 TEST_F(UsersApiTest, ListWithActionsConforms) {
-  GTEST_SKIP() << "known bug: api/v3/user_json.cpp UserListItemJson writes the six actions of a single user "
-                  "(ActionsJson); the list item schema of GET /ui-identities also requires editProfile and "
-                  "canEditTFA (and allows canEditMFA, canEditNone: iam-rules.md 0.3, A-8; D-4)";
   ASSERT_FALSE(CreateUser("jane@example.com").empty());
   auto list = client_->Send("GET", std::string(kUsers) + "?authGrants=true&actions=true");
   ASSERT_EQ(list.status, 200) << list.body;
@@ -513,9 +510,6 @@ TEST_F(UsersApiTest, AuthGrantsAreReplacedAndAnsweredNested) {
 }
 
 TEST_F(UsersApiTest, GrantAnswersConformWhenABlockedGroupHasNoRoleOfItsOwn) {
-  GTEST_SKIP() << "known bug: commands/user_commands.cpp CheckGrants accepts a top-level {groupId, isBlocked:true} "
-                  "without roleId, and api/v3/user_json.cpp AuthGrantsJson then answers it as a top-level item "
-                  "without roleId/roleName, which the auth-grant response schema requires (D-4, D-5)";
   // A block on a group without a role of its own, above a granted subgroup:
   // refused, or answered in the schema (whose top-level items require roleId
   // and roleName).

@@ -49,6 +49,11 @@ UserActions IdentitySnapshot::ActionsFor(const ApiCall& call, const projections:
   for (const events::AuthGrant& grant : user.grants) actions.is_cloneable |= grant.group_id != 0 && grant.role_id != 0;
   actions.third_party_access = false;  // extended (third-party) access is not part of iamd
   actions.api_client = !user.locked;   // a locked user cannot sign in to own a new client
+  actions.edit_profile = actions.edit;  // basic info has one rule set, whoever edits it
+  // the values SetAdditionalAuthentication accepts.
+  actions.can_edit_tfa = commands::CheckAdditionalAuthenticationValue("TFA").ok();
+  actions.can_edit_mfa = commands::CheckAdditionalAuthenticationValue("MFA").ok();
+  actions.can_edit_none = commands::CheckAdditionalAuthenticationValue("NONE").ok();
   return actions;
 }
 

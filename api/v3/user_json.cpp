@@ -441,7 +441,14 @@ object UserListItemJson(const projections::UserRecord& user, const UserJsonConte
            {"tfaEnabled", method == "TFA"},
            {"tfaConfigured", false}};
   if (context.view.auth_grants) o["authGrants"] = AuthGrantsJson(user.grants, user.account_id, context);
-  if (context.view.actions) o["actions"] = ActionsJson(context.actions);
+  if (context.view.actions) {
+    object actions = ActionsJson(context.actions);
+    actions["editProfile"] = context.actions.edit_profile;
+    actions["canEditTFA"] = context.actions.can_edit_tfa;
+    actions["canEditMFA"] = context.actions.can_edit_mfa;
+    actions["canEditNone"] = context.actions.can_edit_none;
+    o["actions"] = std::move(actions);
+  }
   return o;
 }
 

@@ -42,6 +42,11 @@ struct UserActions {
   bool is_cloneable = false;
   bool third_party_access = false;
   bool api_client = false;
+  // Only in list items (their schema has these; a single user's has not).
+  bool edit_profile = false;
+  bool can_edit_tfa = false;
+  bool can_edit_mfa = false;
+  bool can_edit_none = false;
 };
 
 // Everything of a user answer beyond the user record.
