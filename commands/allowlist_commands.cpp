@@ -1,5 +1,9 @@
 #include "commands/allowlist_commands.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "commands/cidr.h"
 #include "events/allowlist_events.h"
 

@@ -149,7 +149,8 @@ TEST_F(AllowlistApiTest, ValidateChecksTheFormatOnly) {
   // A duplicate is the create's business (I-3, I-4).
   EXPECT_EQ(client_->Send("GET", std::string(kAllowlist) + "/validate?cidrblock=10.0.0.0%2F8").status, 204);
   EXPECT_EQ(client_->Send("GET", std::string(kAllowlist) + "/validate?cidrBlock=10.0.0.0%2F8").status, 204);
-  for (const char* bad : {"abc", "1.2.3.4:32", "1.2.3.555%2F32", "1.2.3.4%2F33", "aa%3A%3Awqert%3A1%3A0%3Aff%2F48", ""}) {
+  for (const char* bad :
+       {"abc", "1.2.3.4:32", "1.2.3.555%2F32", "1.2.3.4%2F33", "aa%3A%3Awqert%3A1%3A0%3Aff%2F48", ""}) {
     auto refused = client_->Send("GET", std::string(kAllowlist) + "/validate?cidrblock=" + bad);
     ExpectIpAclProblem(refused, 400, 1013, "CIDR format not correct");
     EXPECT_TRUE(Body(refused).at("detail").as_string().starts_with("invalid cidr format")) << refused.body;
@@ -169,7 +170,8 @@ TEST_F(AllowlistApiTest, BodiesAndIdsAreCheckedAndUnknownBlocksAreNotFound) {
   for (const char* body : {R"({"cidrBlock":"1.2.3.4/32"})", R"({"enabled":true})",
                            R"({"cidrBlock":"1.2.3.4/32","enabled":true,"cidrBlockId":5})",
                            R"({"cidrBlock":"1.2.3.4/32","enabled":"yes"})", R"({"cidrBlock":32,"enabled":true})",
-                           R"({"cidrBlock":"","enabled":true})", R"({"cidrBlock":"1.2.3.4/32","enabled":true,"comments":""})",
+                           R"({"cidrBlock":"","enabled":true})",
+                           R"({"cidrBlock":"1.2.3.4/32","enabled":true,"comments":""})",
                            R"({"cidrBlock":"1.2.3.4/32","enabled":true,"comments":7})", R"([1])", "not json"}) {
     ExpectProblem(client_->SendJson("POST", kAllowlist, body), 400, "/ip-acl/error-types/1002");
   }

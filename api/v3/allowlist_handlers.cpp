@@ -2,6 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "api/api_response.h"
 #include "api/command_submission.h"
 #include "api/etag.h"
@@ -176,11 +180,13 @@ class AllowlistRoutes {
     // body member is taken too.
     std::optional<std::string> text = call->query.Get("cidrblock");
     if (!text) text = call->query.Get("cidrBlock");
-    if (!text) return RespondWithAllowlistError(*call, Status::InvalidArgument("the query parameter cidrblock is required"));
+    if (!text) {
+      return RespondWithAllowlistError(*call, Status::InvalidArgument("the query parameter cidrblock is required"));
+    }
     auto parsed = commands::ParseCidr(commands::TrimCidrText(*text));
     if (!parsed.ok()) {
-      return RespondWithAllowlistError(*call, Status::InvalidArgument("invalid cidr format: " + parsed.status().message())
-                                                  .WithReason(commands::kCidrFormatIncorrect));
+      const std::string why = "invalid cidr format: " + parsed.status().message();
+      return RespondWithAllowlistError(*call, Status::InvalidArgument(why).WithReason(commands::kCidrFormatIncorrect));
     }
     call->respond(NoContent());
   }

@@ -83,7 +83,8 @@ TEST(CidrParseTest, RefusesWhatIsNoBlockAndSaysWhy) {
     auto parsed = ParseCidr(c.text);
     ASSERT_FALSE(parsed.ok()) << c.text;
     EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(parsed.status().message().find(c.named), std::string::npos) << c.text << ": " << parsed.status().message();
+    EXPECT_NE(parsed.status().message().find(c.named), std::string::npos)
+        << c.text << ": " << parsed.status().message();
   }
   const std::string long_text(5000, '1');
   auto parsed = ParseCidr(long_text);
