@@ -60,6 +60,16 @@ Lookups::Lookups() {
                                 std::string(role.at("grantedRoleDescription").as_string())};
       }
     }
+    if (name == "apis") {
+      for (const auto& api : value.as_array()) {
+        auto text = [&api](const char* member) { return std::string(api.at(member).as_string()); };
+        ApiService service{api.at("apiId").to_number<int64_t>(), text("apiName"), text("description"),
+                           text("documentationUrl"), text("endPoint"),
+                           api.at("serviceProviderId").to_number<int64_t>(), {}};
+        for (const auto& level : api.at("accessLevels").as_array()) service.access_levels.emplace_back(level.as_string());
+        apis_.push_back(std::move(service));
+      }
+    }
     if (name == "standard-roles") {
       auto text = [](const boost::json::value& role, const char* member) {
         return std::string(role.at(member).as_string());
@@ -88,6 +98,13 @@ const std::string& Lookups::Json(std::string_view name) const {
 const GrantableRole* Lookups::FindGrantableRole(int64_t id) const {
   auto it = grantable_roles_.find(id);
   return it == grantable_roles_.end() ? nullptr : &it->second;
+}
+
+const ApiService* Lookups::FindApi(int64_t id) const {
+  for (const ApiService& api : apis_) {
+    if (api.id == id) return &api;
+  }
+  return nullptr;
 }
 
 const StandardRole* Lookups::FindStandardRole(int64_t id) const {

@@ -36,6 +36,17 @@ struct PasswordPolicy {
   int rotate_frequency_days = 90;
 };
 
+// An API a client can be granted (C-3, H-2), from commands/lookups/apis.json.
+struct ApiService {
+  int64_t id = 0;
+  std::string name, description, documentation_url, end_point;
+  int64_t service_provider_id = 0;
+  std::vector<std::string> access_levels;  // READ-ONLY and/or READ-WRITE
+};
+
+// The API of this server: what READ-ONLY/READ-WRITE grants are about.
+inline constexpr int64_t kIdentityManagementApiId = 1;
+
 // A role Akamai defines (type "standard" or "account"): listed in every
 // account, never edited or deleted.
 struct StandardRole {
@@ -72,6 +83,8 @@ class Lookups {
     return notification_products_.count(std::string(value)) > 0;
   }
   const PasswordPolicy& password_policy() const { return password_policy_; }
+  const std::vector<ApiService>& Apis() const { return apis_; }
+  const ApiService* FindApi(int64_t id) const;
 
   const GrantableRole* FindGrantableRole(int64_t id) const;
   const std::vector<StandardRole>& StandardRoles() const { return standard_roles_; }
@@ -85,6 +98,7 @@ class Lookups {
   std::set<std::string> countries_, timezones_, languages_, contact_types_, notification_products_;
   std::set<int64_t> session_timeouts_;
   PasswordPolicy password_policy_;
+  std::vector<ApiService> apis_;
   std::map<int64_t, GrantableRole> grantable_roles_;
   std::vector<StandardRole> standard_roles_;
 };

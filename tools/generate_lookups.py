@@ -118,6 +118,37 @@ def standard_roles(examples):
     return sorted(roles, key=lambda role: role["roleId"])
 
 
+def api_catalogue(examples):
+    # The APIs a client can be granted: every API the examples name (D-8), each
+    # id once, plus this server's own, the Identity and Access Management API.
+    apis = {1: {"apiId": 1, "apiName": "Identity and Access Management",
+                "description": "Identity and Access Management API v3 (this server)",
+                "documentationUrl": "https://techdocs.akamai.com/iam-api/reference/api",
+                "endPoint": "/identity-management", "serviceProviderId": 1,
+                "accessLevels": ["READ-ONLY", "READ-WRITE"]}}
+    for api in example(examples, "get-response-api-clients-allowed-apis.json"):
+        apis.setdefault(api["apiId"], {k: api[k] for k in ("apiId", "apiName", "description", "documentationUrl",
+                                                            "endPoint", "serviceProviderId", "accessLevels")})
+    for path in sorted(examples.glob("*api-client*.json")):
+        def walk(node):
+            if isinstance(node, dict):
+                if isinstance(node.get("apiAccess"), dict):
+                    for api in node["apiAccess"].get("apis") or []:
+                        apis.setdefault(api["apiId"], {
+                            "apiId": api["apiId"], "apiName": api["apiName"],
+                            "description": api.get("description", api["apiName"]),
+                            "documentationUrl": api.get("documentationUrl", ""),
+                            "endPoint": api.get("endPoint", ""), "serviceProviderId": 1,
+                            "accessLevels": ["READ-ONLY", "READ-WRITE"]})
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+        walk(json.loads(path.read_text()))
+    return [apis[key] for key in sorted(apis)]
+
+
 def main():
     examples = pathlib.Path(sys.argv[1])
     OUT.mkdir(parents=True, exist_ok=True)
@@ -132,6 +163,7 @@ def main():
         "notification-products.json": notification_products(examples),
         "grantable-roles.json": example(examples, "get-response-grantable-roles.json"),
         "standard-roles.json": standard_roles(examples),
+        "apis.json": api_catalogue(examples),
     }
     for name, value in files.items():
         (OUT / name).write_text(json.dumps(value, indent=1, ensure_ascii=False) + "\n")
