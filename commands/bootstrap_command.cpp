@@ -77,8 +77,17 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   decision.appends.push_back(std::move(user));
 
   auto client = StreamFor(events::kApiClientAggregate, id.client_id, 0, as_system);
-  client.events.push_back(events::ToNewEvent(events::ApiClientCreated{
-      id.client_id, id.client_name, id.access_token, id.admin_ui_identity_id, username}));
+  // The administrator's client acts as its owner everywhere (C-3, C-4) and may
+  // give clients it creates their first credential (C-7).
+  events::ApiClientDefinition definition;
+  definition.client_name = id.client_name;
+  definition.client_description = "Created with the account";
+  definition.owner_ui_identity_id = id.admin_ui_identity_id;
+  definition.owner_username = username;
+  definition.all_accessible_apis = true;
+  definition.clone_authorized_user_groups = true;
+  definition.can_auto_create_credential = true;
+  client.events.push_back(events::ToNewEvent(events::ApiClientCreated{id.client_id, id.access_token, definition}));
   client.events.push_back(events::ToNewEvent(
       events::CredentialCreated{id.client_id, id.credential_id, id.client_token, id.credential_expires_on_ms, ""}));
   decision.appends.push_back(std::move(client));

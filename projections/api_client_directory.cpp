@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view kClientRow = "client/";
 constexpr std::string_view kCredentialRow = "credential/";
+constexpr std::string_view kDeletedClientRow = "deleted-client/";
 
 template <typename Map>
 const typename Map::mapped_type* FindIn(const Map& map, std::string_view key) {
@@ -24,15 +25,15 @@ std::string Key(std::string_view kind, std::string_view id) { return std::string
 }  // namespace
 
 Status ApiClientDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
-                                 std::vector<std::string>*) {
+                                 std::vector<std::string>* removed) {
   if (e.aggregate_type != events::kApiClientAggregate) return Status::Ok();
   if (e.event_type == events::kApiClientCreated) {
     auto created = events::ParseApiClientCreated(e);
     if (!created.ok()) return created.status();
-    if (clients_.count(created->client_id)) return Contradiction(e, "client " + created->client_id + " exists");
-    clients_[created->client_id] = {created->client_id,     created->client_name,  created->access_token,
-                                    created->owner_ui_identity_id, created->owner_username, e.resource_owner,
-                                    false, e.change_date_ms, e.creator, VersionAfter(e, 0)};
+    if (ClientIdEverUsed(created->client_id)) return Contradiction(e, "client " + created->client_id + " exists");
+    clients_[created->client_id] = {created->client_id, created->access_token,  e.resource_owner,
+                                    std::move(created->definition), false, e.change_date_ms,
+                                    e.creator,          VersionAfter(e, 0)};
     if (changed) changed->push_back(Key(kClientRow, created->client_id));
     return Status::Ok();
   }
@@ -42,7 +43,23 @@ Status ApiClientDirectory::Apply(const events::Event& e, std::vector<std::string
     client->second.version = VersionAfter(e, client->second.version);
     if (changed) changed->push_back(Key(kClientRow, client->first));
   };
-  if (e.event_type == events::kCredentialCreated) {
+  if (e.event_type == events::kApiClientUpdated) {
+    auto updated = events::ParseApiClientUpdated(e);
+    if (!updated.ok()) return updated.status();
+    client->second.definition = std::move(updated->definition);
+    touch_client();
+  } else if (e.event_type == events::kApiClientLocked || e.event_type == events::kApiClientUnlocked) {
+    const bool lock = e.event_type == events::kApiClientLocked;
+    if (client->second.locked == lock) return Contradiction(e, "client " + client->first + " is in that state already");
+    client->second.locked = lock;
+    touch_client();
+  } else if (e.event_type == events::kApiClientDeleted) {
+    // Its credentials stay (their ids are never reused) but no longer authenticate: the client is gone.
+    deleted_clients_.insert(client->first);
+    if (changed) changed->push_back(Key(kDeletedClientRow, client->first));
+    if (removed) removed->push_back(Key(kClientRow, client->first));
+    clients_.erase(client);
+  } else if (e.event_type == events::kCredentialCreated) {
     auto created = events::ParseCredentialCreated(e);
     if (!created.ok()) return created.status();
     if (credentials_.count(created->credential_id)) {
@@ -86,6 +103,18 @@ Status ApiClientDirectory::Apply(const events::Event& e, std::vector<std::string
   return Status::Ok();
 }
 
+bool ApiClientDirectory::ClientIdEverUsed(std::string_view client_id) const {
+  return clients_.count(client_id) > 0 || deleted_clients_.count(client_id) > 0;
+}
+
+std::vector<const ApiClientRecord*> ApiClientDirectory::ClientsOf(std::string_view account_id) const {
+  std::vector<const ApiClientRecord*> out;
+  for (const auto& [id, client] : clients_) {
+    if (client.account_id == account_id) out.push_back(&client);
+  }
+  return out;
+}
+
 const CredentialRecord* ApiClientDirectory::FindCredential(std::string_view credential_id) const {
   return FindIn(credentials_, credential_id);
 }
@@ -117,22 +146,24 @@ std::vector<std::string> ApiClientDirectory::RowKeys() const {
   keys.reserve(clients_.size() + credentials_.size());
   for (const auto& [id, record] : clients_) keys.push_back(Key(kClientRow, id));
   for (const auto& [id, record] : credentials_) keys.push_back(Key(kCredentialRow, id));
+  for (const auto& id : deleted_clients_) keys.push_back(Key(kDeletedClientRow, id));
   std::sort(keys.begin(), keys.end());
   return keys;
 }
 
 std::optional<std::string> ApiClientDirectory::EncodeRow(std::string_view key) const {
+  if (key.starts_with(kDeletedClientRow)) {
+    const std::string_view id = key.substr(kDeletedClientRow.size());
+    if (!deleted_clients_.count(id)) return std::nullopt;
+    return events::PayloadWriter().Set("clientId", id).Finish();
+  }
   if (key.starts_with(kClientRow)) {
     const ApiClientRecord* c = FindClient(key.substr(kClientRow.size()));
     if (!c) return std::nullopt;
-    return events::PayloadWriter()
-        .Set("clientId", c->client_id)
-        .Set("clientName", c->client_name)
-        .Set("accessToken", c->access_token)
-        .Set("ownerUiIdentityId", c->owner_ui_identity_id)
-        .Set("ownerUsername", c->owner_username)
-        .Set("accountId", c->account_id)
-        .SetBool("locked", c->locked)
+    events::PayloadWriter w;
+    w.Set("clientId", c->client_id).Set("accessToken", c->access_token).Set("accountId", c->account_id);
+    events::WriteApiClientDefinition(w, c->definition);
+    return w.SetBool("locked", c->locked)
         .Set("createdOn", c->created_ms)
         .Set("createdBy", c->created_by)
         .Set("version", static_cast<int64_t>(c->version))
@@ -156,11 +187,19 @@ std::optional<std::string> ApiClientDirectory::EncodeRow(std::string_view key) c
 
 Status ApiClientDirectory::RestoreRow(std::string_view key, std::string_view row) {
   events::PayloadReader r(row, "api-clients row " + std::string(key));
-  if (key.starts_with(kClientRow)) {
-    ApiClientRecord c{r.String("clientId"),      r.String("clientName"),   r.String("accessToken"),
-                      r.String("ownerUiIdentityId"), r.String("ownerUsername"), r.String("accountId"),
-                      r.Bool("locked"),          r.Int("createdOn"),       r.String("createdBy"),
-                      static_cast<uint64_t>(r.Int("version"))};
+  if (key.starts_with(kDeletedClientRow)) {
+    std::string id = r.String("clientId");
+    if (r.status().ok()) deleted_clients_.insert(std::move(id));
+  } else if (key.starts_with(kClientRow)) {
+    ApiClientRecord c;
+    c.client_id = r.String("clientId");
+    c.access_token = r.String("accessToken");
+    c.account_id = r.String("accountId");
+    c.definition = events::ReadApiClientDefinition(r);
+    c.locked = r.Bool("locked");
+    c.created_ms = r.Int("createdOn");
+    c.created_by = r.String("createdBy");
+    c.version = static_cast<uint64_t>(r.Int("version"));
     if (r.status().ok()) clients_[c.client_id] = std::move(c);
   } else if (key.starts_with(kCredentialRow)) {
     CredentialRecord k{r.String("credentialId"), r.String("clientId"),    r.String("clientToken"),
@@ -178,7 +217,7 @@ Status ApiClientDirectory::RestoreRow(std::string_view key, std::string_view row
 
 bool ApiClientDirectory::OwnsAnyClient(std::string_view ui_identity_id) const {
   for (const auto& [id, client] : clients_) {
-    if (client.owner_ui_identity_id == ui_identity_id) return true;
+    if (client.definition.owner_ui_identity_id == ui_identity_id) return true;
   }
   return false;
 }

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "events/api_client_events.h"
 #include "events/event.h"
 #include "events/status.h"
 
@@ -21,11 +23,9 @@ namespace iam::projections {
 
 struct ApiClientRecord {
   std::string client_id;
-  std::string client_name;
   std::string access_token;
-  std::string owner_ui_identity_id;
-  std::string owner_username;
   std::string account_id;
+  events::ApiClientDefinition definition;
   bool locked = false;
   int64_t created_ms = 0;
   std::string created_by;
@@ -47,17 +47,21 @@ struct CredentialRecord {
 class ApiClientDirectory {
  public:
   static constexpr const char* kProjectionName = "api-clients";
-  // Format 2: credentials carry status, description and creation date; clients their version.
-  static constexpr int kRowFormat = 2;
+  // Format 3: clients carry their whole definition; credentials their status and description.
+  static constexpr int kRowFormat = 3;
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
-  // of a created or changed client or credential to `changed` (may be null);
-  // never removes rows. kCorruption for an undecodable payload or an event
+  // of a created or changed client or credential to `changed` and of a
+  // deleted client to `removed` (either may be null). kCorruption for an undecodable payload or an event
   // that contradicts the state (a change of an unknown or deleted credential).
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 
   const ApiClientRecord* FindClient(std::string_view client_id) const;
+  // Whether the client id was ever given out, deleted clients included (D-21).
+  bool ClientIdEverUsed(std::string_view client_id) const;
+  // The account's clients in id order.
+  std::vector<const ApiClientRecord*> ClientsOf(std::string_view account_id) const;
   const CredentialRecord* FindCredentialByClientToken(std::string_view client_token) const;
   const CredentialRecord* FindCredential(std::string_view credential_id) const;
   // The client's credentials in credential id order, deleted ones included.
@@ -73,6 +77,7 @@ class ApiClientDirectory {
 
  private:
   std::map<std::string, ApiClientRecord, std::less<>> clients_;
+  std::set<std::string, std::less<>> deleted_clients_;  // ids of deleted clients: never handed out again
   std::map<std::string, CredentialRecord, std::less<>> credentials_;  // by credential id
   std::unordered_map<std::string, std::string> credential_by_token_;   // derived; not persisted
 };

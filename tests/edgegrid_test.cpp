@@ -1279,8 +1279,12 @@ class SecretCacheTest : public ::testing::Test {
       stream.aggregate_type = iam::events::kApiClientAggregate;
       stream.aggregate_id = "client-" + n;
       stream.resource_owner = "1-ACCT";
-      stream.events.push_back(iam::events::ToNewEvent(
-          iam::events::ApiClientCreated{"client-" + n, "client " + n, "at-" + n, "owner-id", "owner"}));
+      iam::events::ApiClientDefinition definition;
+      definition.client_name = "client " + n;
+      definition.owner_ui_identity_id = "owner-id";
+      definition.owner_username = "owner";
+      stream.events.push_back(
+          iam::events::ToNewEvent(iam::events::ApiClientCreated{"client-" + n, "at-" + n, definition}));
       stream.events.push_back(
           iam::events::ToNewEvent(iam::events::CredentialCreated{"client-" + n, "cred-" + n, "ct-" + n, 0}));
       iam::events::AppendRequest request;

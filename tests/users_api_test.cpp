@@ -687,11 +687,12 @@ TEST_F(UsersApiTest, DeleteRemovesTheUserButNeverTheCallerNorAClientOwner) {
   stream.expected_version = 0;
   stream.resource_owner = account;
   stream.creator = "test";
-  stream.events.push_back(events::ToNewEvent(events::ApiClientCreated{.client_id = "testclient000001",
-                                                                      .client_name = "owned client",
-                                                                      .access_token = "akab-test-access-token-000001",
-                                                                      .owner_ui_identity_id = owner,
-                                                                      .owner_username = "owner@example.com"}));
+  events::ApiClientDefinition definition;
+  definition.client_name = "owned client";
+  definition.owner_ui_identity_id = owner;
+  definition.owner_username = "owner@example.com";
+  stream.events.push_back(events::ToNewEvent(
+      events::ApiClientCreated{"testclient000001", "akab-test-access-token-000001", definition}));
   events::AppendRequest request;
   request.streams.push_back(std::move(stream));
   auto appended = storage_->events().Append(std::move(request));

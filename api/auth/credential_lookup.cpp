@@ -122,7 +122,7 @@ std::optional<edgegrid::VerifiedCredential> AccessCredentialLookup::FindByClient
     v.credential_id = credential->credential_id;
     v.client_id = client->client_id;
     v.account_id = client->account_id;
-    v.owner_username = client->owner_username;
+    v.owner_username = client->definition.owner_username;
     v.credential_active = credential->active();
     v.expires_at_unix = credential->expires_on_ms / 1000;
     v.client_locked = client->locked;
