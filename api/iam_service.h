@@ -49,6 +49,8 @@ class IamService final : public RequestHandler {
   // Replaces the public URL (known only once the port is bound). Safe to call
   // while serving.
   void SetPublicUrl(std::string public_url);
+  // The address clients reach the server at (D-11).
+  std::string public_url() const { return *public_url_.load(); }
 
   void Handle(HttpRequest request, Responder respond) override;
 

@@ -20,7 +20,9 @@
 #include "api/v3/lookups_handlers.h"
 #include "api/v3/properties_handlers.h"
 #include "api/v3/roles_handlers.h"
+#include "api/v3/api_clients_handlers.h"
 #include "api/v3/credentials_handlers.h"
+#include "api/v3/helper_handlers.h"
 #include "api/v3/profile_handlers.h"
 #include "api/v3/user_access_handlers.h"
 #include "api/v3/users_handlers.h"
@@ -273,6 +275,9 @@ struct IamdServer::Impl {
     AddRoleRoutes(service->router(), *runner, *processor);
     AddAllowlistRoutes(service->router(), *runner, *processor);
     AddCredentialRoutes(service->router(), *runner, *processor, storage->secrets());
+    AddHelperRoutes(service->router(), *runner);
+    AddApiClientRoutes(service->router(), *runner, *processor, storage->secrets(),
+                       [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
 

@@ -14,6 +14,7 @@
 #include "api/json_input.h"
 #include "api/problem.h"
 #include "api/read_models.h"
+#include "api/v3/api_client_json.h"
 #include "commands/credential_commands.h"
 #include "commands/random_tokens.h"
 #include "events/clock.h"
@@ -27,36 +28,6 @@ using projections::ApiClientDirectory;
 using projections::CredentialRecord;
 
 constexpr std::string_view kClientsPath = "/identity-management/v3/api-clients";
-
-// Second precision, as the service stores it (K-7a).
-std::string Timestamp(int64_t ms) { return FormatTimestampMillis(ms - ms % 1000); }
-
-// Ids are decimal text in the model and integers on the wire.
-int64_t NumericId(const std::string& text) {
-  int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
-boost::json::object CredentialJson(const CredentialRecord& credential, bool actions) {
-  boost::json::object o{{"credentialId", NumericId(credential.credential_id)},
-                        {"clientToken", credential.client_token},
-                        {"createdOn", Timestamp(credential.created_ms)},
-                        {"expiresOn", Timestamp(credential.expires_on_ms)},
-                        {"status", credential.status},
-                        {"description", credential.description},
-                        {"maxAllowedExpiry", Timestamp(commands::MaxAllowedExpiry(credential.created_ms))}};
-  if (actions) {
-    // K-11, from the checks the operations make.
-    const bool changeable = commands::CheckCredentialChangeable(credential).ok();
-    o["actions"] = boost::json::object{{"delete", commands::CheckCredentialDeletable(credential).ok()},
-                                       {"activate", changeable && !credential.active()},
-                                       {"deactivate", changeable && credential.active()},
-                                       {"editDescription", changeable},
-                                       {"editExpiration", changeable}};
-  }
-  return o;
-}
 
 class CredentialRoutes {
  public:
@@ -135,7 +106,7 @@ class CredentialRoutes {
                     const CredentialRecord* credential = clients->FindCredential(credential_id);
                     if (!credential) return Refuse(*call, CredentialNotFound(credential_id));
                     boost::json::object o{{"status", credential->status},
-                                          {"expiresOn", Timestamp(credential->expires_on_ms)}};
+                                          {"expiresOn", CredentialTimestamp(credential->expires_on_ms)}};
                     if (!credential->description.empty()) o["description"] = credential->description;  // K-7a
                     HttpResponse response = JsonResponse(200, boost::json::serialize(o));
                     AddEventDetails(response, outcome);

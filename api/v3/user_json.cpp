@@ -85,7 +85,7 @@ Result<int64_t> NonNegativeInteger(const value& member, std::string_view name) {
 
 // Flattens one grant item and its subGroups into `out` (iteratively: nesting
 // depth is the client's to choose).
-Status FlattenGrant(const value& root, bool top_level, std::vector<events::AuthGrant>& out) {
+Status FlattenGrant(const value& root, bool top_level, GrantEchoes echoes, std::vector<events::AuthGrant>& out) {
   std::vector<std::pair<const value*, bool>> pending = {{&root, top_level}};
   while (!pending.empty()) {
     auto [item, top] = pending.back();
@@ -111,7 +111,8 @@ Status FlattenGrant(const value& root, bool top_level, std::vector<events::AuthG
         if (member.is_null()) continue;
         if (!member.is_array()) return MustBe("an array", "authGrants.subGroups");
         for (const value& sub : member.as_array()) pending.push_back({&sub, false});
-      } else if (key != "groupName" && key != "roleName" && key != "roleDescription") {
+      } else if (key != "groupName" && key != "roleName" && key != "roleDescription" &&
+                 !(echoes == GrantEchoes::kWithParentGroupId && key == "parentGroupId")) {
         return Status::InvalidArgument("unknown member 'authGrants." + std::string(key) + "'");
       }
     }
@@ -128,14 +129,7 @@ Status FlattenGrant(const value& root, bool top_level, std::vector<events::AuthG
   return Status::Ok();
 }
 
-Result<std::vector<events::AuthGrant>> GrantsFrom(const value& list) {
-  if (!list.is_array()) return MustBe("an array", "authGrants");
-  std::vector<events::AuthGrant> grants;
-  for (const value& item : list.as_array()) {
-    if (auto s = FlattenGrant(item, true, grants); !s.ok()) return s;
-  }
-  return grants;
-}
+Result<std::vector<events::AuthGrant>> GrantsFrom(const value& list) { return ParseGrantItems(list, GrantEchoes::kNone); }
 
 Result<std::vector<std::string>> ProductList(const object& options, std::string_view name, bool required) {
   const value* member = options.if_contains(name);
@@ -211,6 +205,15 @@ void SetIfPresent(object& o, const char* name, const std::string& text) {
 }
 
 }  // namespace
+
+Result<std::vector<events::AuthGrant>> ParseGrantItems(const boost::json::value& list, GrantEchoes echoes) {
+  if (!list.is_array()) return MustBe("an array", "authGrants");
+  std::vector<events::AuthGrant> grants;
+  for (const value& item : list.as_array()) {
+    if (auto s = FlattenGrant(item, true, echoes, grants); !s.ok()) return s;
+  }
+  return grants;
+}
 
 Result<CreateUserBody> ParseCreateUserBody(const std::string& text) {
   auto parsed = ParseJson(text);

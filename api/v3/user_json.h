@@ -70,6 +70,11 @@ Result<CreateUserBody> ParseCreateUserBody(const std::string& body);
 // a GET returned are tolerated (D-7).
 Result<events::UserProfile> ParseBasicInfoBody(const std::string& body);
 
+// Grant items (U-15) as a JSON array, flattened; API clients' group access
+// also echoes parentGroupId, which `echoes` tolerates.
+enum class GrantEchoes { kNone, kWithParentGroupId };
+Result<std::vector<events::AuthGrant>> ParseGrantItems(const boost::json::value& list, GrantEchoes echoes);
+
 // An auth-grants body (U-14): a non-empty array of grant items.
 Result<std::vector<events::AuthGrant>> ParseAuthGrantsBody(const std::string& body);
 
