@@ -7,9 +7,12 @@
 #include <chrono>
 
 #include "api/api_response.h"
+#include "api/auth/authorization.h"
 #include "api/etag.h"
 #include "api/problem.h"
 #include "api/zitadel/zitadel_response.h"
+#include "projections/allowlist_read_model.h"
+#include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 #include "commands/random_tokens.h"
 
@@ -204,6 +207,7 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
     case Router::Outcome::kMatched:
       break;
   }
+  if (!Authorize(*call)) return;
   if (call->query.Has("accountSwitchKey")) {
     // only clients allowed to switch accounts may name another one.
     return RespondWithError(
@@ -229,6 +233,62 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   }
   if (!BeginIdempotent(call)) return;
   (*match.handler)(std::move(call));
+}
+
+bool IamService::Authorize(const ApiCall& call) {
+  const HttpRequest& request = call.request;
+  auto clients = runner_.LiveAs<projections::ApiClientsReadModel>(projections::kApiClientsProjection);
+  auto directory = clients ? clients->Published() : nullptr;
+  const projections::ApiClientRecord* client = directory ? directory->FindClient(call.context.client_id) : nullptr;
+  // The gateway's refusals, in its shape.
+  auto gateway_refusal = [&](int status, std::string type, std::string title, std::string detail) {
+    const auto public_url = public_url_.load();
+    GatewayProblemFields fields;
+    fields.problem = {status, std::move(type), std::move(title), std::move(detail), *public_url + request.path};
+    fields.method = request.method;
+    fields.client_ip = request.remote_address;
+    fields.request_id = call.context.request_id;
+    call.respond(GatewayProblem(fields));
+    return false;
+  };
+  // C-6, D-3: the client's own IP ACL is part of authentication.
+  if (client && !ClientIpAclAdmits(*client, request.remote_address)) {
+    return gateway_refusal(401, *public_url_.load() + "/-/ip-acl", "Not authorized",
+                           "the API client's IP ACL does not admit " + request.remote_address);
+  }
+  const ApiGrant grant = client ? IamApiGrant(*client) : ApiGrant::kNone;
+  if (grant == ApiGrant::kNone || (grant == ApiGrant::kReadOnly && !IsReadOperation(request.method, request.path))) {
+    // X-6, D-17.
+    return gateway_refusal(403, "https://problems.luna.akamaiapis.net/-/pep-authz/deny", "Forbidden",
+                           "The client does not have the grant needed for the request");
+  }
+  // §8, as the allowlist's refusals say it (I-8): an enabled list admits its blocks only.
+  if (auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
+      allowlist && !allowlist->Published()->Admits(call.context.account_id, request.remote_address)) {
+    RespondWithError(call,
+                     Status::PermissionDenied("the account's IP allowlist does not admit " + request.remote_address)
+                         .WithReason(1018),
+                     "/ip-acl/error-types/");
+    return false;
+  }
+  if (request.path.starts_with("/admin/v1/")) {
+    auto users = runner_.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+    auto groups = runner_.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
+    // D-22: these routes repair read models, so they must work while the
+    // read models naming administrators cannot answer; then a client with
+    // write access to every API (the account's own, as the bootstrap made it)
+    // stands in for an administrator.
+    const bool administers = users && groups
+                                 ? AdministersAccount(*client, *users->Published(), *groups->Published())
+                                 : client->definition.all_accessible_apis && grant == ApiGrant::kReadWrite;
+    if (!administers) {
+      RespondWithError(call,
+                       Status::PermissionDenied("only administrators of the account may use /admin/v1").WithReason(1001),
+                       kUserAdminErrors);
+      return false;
+    }
+  }
+  return true;
 }
 
 bool IamService::BeginIdempotent(const std::shared_ptr<ApiCall>& call) {

@@ -61,6 +61,8 @@ class IamService final : public RequestHandler {
   // Applies the Idempotency-Key of a mutation (D-23). False when `call` was
   // answered (a replay or a refusal); true when the handler should run.
   bool BeginIdempotent(const std::shared_ptr<ApiCall>& call);
+  // X-6, /admin/v1 (see api/auth/authorization.h); false after answering 403.
+  bool Authorize(const ApiCall& call);
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
   std::string Metrics() const;

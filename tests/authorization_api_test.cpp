@@ -1,0 +1,100 @@
+// Authorization after authentication (X-6, D-3, D-17, C-6): the API grant of
+// the calling client, READ-ONLY per operation, the client's own IP ACL, and
+// /admin/v1 for administrators only — each with clients made through the API.
+#include <gtest/gtest.h>
+
+#include "tests/support/api_server_test.h"
+
+namespace iam {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kClients = "/identity-management/v3/api-clients";
+constexpr const char* kPepDeny = "https://problems.luna.akamaiapis.net/-/pep-authz/deny";
+
+class AuthorizationApiTest : public testing::ApiServerTest {
+ protected:
+  // A client of `owner` with `api_access` and `ip_acl`, signing with its first credential.
+  std::unique_ptr<testing::SignedClient> NewClient(const std::string& owner, json::object api_access,
+                                                   json::object ip_acl = {{"enable", false}, {"cidr", json::array{}}}) {
+    json::object body{{"clientName", "client of " + owner},
+                      {"clientType", "CLIENT"},
+                      {"authorizedUsers", json::array{json::value(owner)}},
+                      {"createCredential", true},
+                      {"apiAccess", std::move(api_access)},
+                      {"groupAccess", json::object{{"cloneAuthorizedUserGroups", true}}},
+                      {"ipAcl", std::move(ip_acl)}};
+    auto created = client_->SendJson("POST", kClients, json::serialize(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return nullptr;
+    const json::value client = Body(created);
+    const auto& credential = client.at("credentials").as_array().at(0);
+    testing::ClientCredentialText text{std::string(credential.at("clientToken").as_string()),
+                                       std::string(client.at("accessToken").as_string()),
+                                       std::string(credential.at("clientSecret").as_string())};
+    return std::make_unique<testing::SignedClient>(server_->address(), text);
+  }
+
+  static json::object Apis(int64_t api_id, const char* level) {
+    return {{"allAccessibleApis", false},
+            {"apis", json::array{json::object{{"apiId", api_id}, {"accessLevel", level}}}}};
+  }
+
+  void ExpectGatewayDeny(const api::HttpResponse& response) {
+    EXPECT_EQ(response.status, 403) << response.body;
+    EXPECT_EQ(Body(response).at("type").as_string(), kPepDeny) << response.body;
+  }
+};
+
+TEST_F(AuthorizationApiTest, ReadOnlyClientsReadButChangeNothing) {
+  auto reader = NewClient("admin", Apis(1, "READ-ONLY"));
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->Send("GET", testing::kGroups).status, 200);
+  const std::string top = std::to_string(TopGroupId());
+  ExpectGatewayDeny(reader->SendJson("POST", std::string(testing::kGroups) + "/" + top, R"({"groupName":"No"})"));
+  ExpectGatewayDeny(reader->Send("POST", std::string(kClients) + "/self/credentials"));
+  // D-17: allowed-cpcodes is a read, whatever its method.
+  EXPECT_NE(reader->SendJson("POST", "/identity-management/v3/users/admin/allowed-cpcodes",
+                             R"({"clientType":"CLIENT","groups":[]})")
+                .status,
+            403);
+  // Nothing the refused calls asked for happened.
+  EXPECT_TRUE(Body(client_->Send("GET", std::string(testing::kGroups) + "/" + top)).at("subGroups").as_array().empty());
+}
+
+TEST_F(AuthorizationApiTest, ClientsWithoutThisApiAreRefusedEverything) {
+  auto other = NewClient("admin", Apis(11, "READ-WRITE"));
+  ASSERT_TRUE(other);
+  ExpectGatewayDeny(other->Send("GET", testing::kGroups));
+  ExpectGatewayDeny(other->Send("GET", std::string(kClients) + "/self"));
+}
+
+TEST_F(AuthorizationApiTest, TheClientsOwnIpAclIsPartOfAuthentication) {
+  auto fenced = NewClient("admin", Apis(1, "READ-WRITE"), {{"enable", true}, {"cidr", json::array{"192.0.2.0/24"}}});
+  ASSERT_TRUE(fenced);
+  EXPECT_EQ(fenced->Send("GET", testing::kGroups).status, 401);
+  auto open = NewClient("admin", Apis(1, "READ-WRITE"), {{"enable", true}, {"cidr", json::array{"127.0.0.0/8"}}});
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->Send("GET", testing::kGroups).status, 200);
+}
+
+TEST_F(AuthorizationApiTest, AdministrationIsForAdministratorsOfTheAccount) {
+  json::object user{{"firstName", "Plain"},
+                    {"lastName", "User"},
+                    {"email", "plain@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}}};
+  auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(user));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string username(Body(created).at("uiUserName").as_string());
+  auto plain = NewClient(username, json::object{{"allAccessibleApis", true}, {"apis", json::array{}}});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->Send("GET", testing::kGroups).status, 200);
+  ExpectProblem(plain->Send("GET", "/admin/v1/projections"), 403, "/useradmin-api/error-types/1001");
+  EXPECT_EQ(client_->Send("GET", "/admin/v1/projections").status, 200);  // the administrator's own client
+}
+
+}  // namespace
+}  // namespace iam
