@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/admin/accounts_handlers.h"
 #include "api/admin/admin_handlers.h"
 #include "api/auth/credential_lookup.h"
 #include "api/auth/edgerc.h"
@@ -280,6 +281,12 @@ struct IamdServer::Impl {
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
+    AddAccountRoutes(service->router(), *processor, storage->secrets(), [service = service.get()] {
+      // The .edgerc host: the public address without its scheme.
+      const std::string url = service->public_url();
+      const size_t scheme = url.find("://");
+      return scheme == std::string::npos ? url : url.substr(scheme + 3);
+    });
 
     auto server = HttpServer::Start(http_options, *service);
     if (!server.ok()) return server.status();

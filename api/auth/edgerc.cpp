@@ -137,7 +137,7 @@ Result<edgegrid::ClientCredential> ReadEdgerc(const std::string& path, const std
   return cred;
 }
 
-Status WriteEdgerc(const std::string& path, const std::string& section, const edgegrid::ClientCredential& cred) {
+Result<std::string> FormatEdgercSection(const std::string& section, const edgegrid::ClientCredential& cred) {
   if (!Representable(section) || section.find_first_of("[]") != std::string::npos) {
     return Status::InvalidArgument("edgerc section name cannot be written");
   }
@@ -158,6 +158,12 @@ Status WriteEdgerc(const std::string& path, const std::string& section, const ed
     text << f.key << " = " << *f.value << '\n';
   }
   text << "max_body = " << cred.max_body << '\n';
+  return text.str();
+}
+
+Status WriteEdgerc(const std::string& path, const std::string& section, const edgegrid::ClientCredential& cred) {
+  auto text = FormatEdgercSection(section, cred);
+  if (!text.ok()) return text.status();
 
   // Checked up front only for a clear error; the no-replace rename below is
   // what actually guarantees an existing file is never overwritten.
@@ -169,7 +175,7 @@ Status WriteEdgerc(const std::string& path, const std::string& section, const ed
   if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + ErrnoText(errno));
   // The umask can only remove bits, but be explicit: the file holds a secret.
   Status s = ::fchmod(fd, 0600) == 0 ? Status::Ok() : Status::IOError("fchmod failed: " + ErrnoText(errno));
-  if (s.ok()) s = WriteAll(fd, text.str());
+  if (s.ok()) s = WriteAll(fd, *text);
   if (s.ok() && ::fsync(fd) != 0) s = Status::IOError("fsync failed: " + ErrnoText(errno));
   if (::close(fd) != 0 && s.ok()) s = Status::IOError("close failed: " + ErrnoText(errno));
   if (s.ok() && RenameNoReplace(tmp, path) != 0) {

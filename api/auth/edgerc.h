@@ -24,6 +24,10 @@ namespace iam::api {
 // key, a malformed line in the section, a bad max_body, or a host ending in '/'.
 Result<edgegrid::ClientCredential> ReadEdgerc(const std::string& path, const std::string& section = "default");
 
+// The text of one section holding `cred` (what WriteEdgerc writes).
+// InvalidArgument as for WriteEdgerc.
+Result<std::string> FormatEdgercSection(const std::string& section, const edgegrid::ClientCredential& cred);
+
 // Creates `path` containing one section holding `cred`, readable only by the
 // owner (mode 0600). The file appears atomically and complete: it is written
 // to a temporary file in the same directory (created O_EXCL with mode 0600),
