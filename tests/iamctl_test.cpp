@@ -496,6 +496,26 @@ TEST_F(IamctlTest, AssetsAreImportedThroughTheServerLineByLine) {
   EXPECT_NE(offline.err.find("no server runs"), std::string::npos) << offline.err;
 }
 
+TEST_F(IamctlTest, AccountsAreCreatedThroughTheServerAndPrintedAsAnEdgercSection) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  RunResult r = Iamctl({"accounts", "create", "--name", "Second account"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("created"), std::string::npos) << r.err;
+  // The output is an .edgerc section the Akamai clients read as it is.
+  const fs::path edgerc = root_ / "second.edgerc";
+  std::ofstream(edgerc) << r.out;
+  std::string section = r.out.substr(1, r.out.find(']') - 1);
+  auto credential = api::ReadEdgerc(edgerc.string(), section);
+  ASSERT_TRUE(credential.ok()) << credential.status().ToString() << "\n" << r.out;
+  RunResult events = Iamctl({"events", "--aggregate", "account/" + section});
+  EXPECT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_NE(events.out.find("AccountCreated"), std::string::npos) << events.out;
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  RunResult offline = Iamctl({"accounts", "create"});
+  EXPECT_EQ(offline.exit_code, 1);
+  EXPECT_NE(offline.err.find("no server runs"), std::string::npos) << offline.err;
+}
+
 // Finding: one impossible event (a group whose parent never existed) used to
 // keep iamd from starting, forever, while verify saw nothing. Now verify names
 // it, the server stays up answering 503, and a void through the running

@@ -69,6 +69,15 @@ struct AssetsImportOptions {
 // `iamctl assets import`: through the running server.
 int RunAssetsImport(const AssetsImportOptions& options);
 
+struct AccountsCreateOptions {
+  std::string data_dir;
+  std::string name;  // "" = the server's default name
+};
+
+// `iamctl accounts create`: through the running server; prints the new
+// administrator's credential as an .edgerc section (its secret shown once).
+int RunAccountsCreate(const AccountsCreateOptions& options);
+
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound
 // when the directory holds no store; those of Storage::OpenRocksDb.

@@ -93,6 +93,15 @@ int main(int argc, char** argv) {
   AddDataDir(*import_cmd, data_dir);
   import_cmd->add_option("file", assets_import.file, "NDJSON file")->required()->check(CLI::ExistingFile);
 
+  tools::AccountsCreateOptions accounts_create;
+  CLI::App* accounts_cmd = app.add_subcommand("accounts", "Accounts served by this data directory");
+  accounts_cmd->require_subcommand(1);
+  CLI::App* account_create_cmd = accounts_cmd->add_subcommand(
+      "create", "Create an account (top-level group, first administrator and its API client) through the running "
+                "server; prints the administrator's credential as an .edgerc section");
+  AddDataDir(*account_create_cmd, data_dir);
+  account_create_cmd->add_option("--name", accounts_create.name, "Account name (1-100 characters)");
+
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
   CLI::App* status_cmd = projections_cmd->add_subcommand(
@@ -121,6 +130,10 @@ int main(int argc, char** argv) {
   if (import_cmd->parsed()) {
     assets_import.data_dir = data_dir;
     return tools::RunAssetsImport(assets_import);
+  }
+  if (account_create_cmd->parsed()) {
+    accounts_create.data_dir = data_dir;
+    return tools::RunAccountsCreate(accounts_create);
   }
   if (void_cmd->parsed()) {
     void_options.data_dir = data_dir;
