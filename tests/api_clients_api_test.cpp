@@ -142,5 +142,36 @@ TEST_F(ApiClientsApiTest, SelfDeleteExemptsTheSigningCredential) {
   EXPECT_EQ(signer->Send("GET", std::string(kClients) + "/self").status, 401);
 }
 
+TEST_F(ApiClientsApiTest, AnAccountSwitchingClientStopsWhileItsOwnerIsLocked) {
+  json::object user{{"firstName", "Owner"},
+                    {"lastName", "User"},
+                    {"email", "owner@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}}};
+  auto created_user = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(user));
+  ASSERT_EQ(created_user.status, 201) << created_user.body;
+  const std::string owner(Body(created_user).at("uiUserName").as_string());
+  const std::string owner_id(Body(created_user).at("uiIdentityId").as_string());
+  auto make = [&](bool switching) {
+    auto body = json::parse(ClientBody(switching ? "switching" : "ordinary", true)).as_object();
+    body["authorizedUsers"] = json::array{json::value(owner)};
+    body["allowAccountSwitch"] = switching;
+    auto created = client_->SendJson("POST", kClients, json::serialize(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    return SignerOf(Body(created));
+  };
+  auto switching = make(true);
+  auto ordinary = make(false);
+  ASSERT_EQ(switching->Send("GET", testing::kGroups).status, 200);
+  const std::string user_path = "/identity-management/v3/user-admin/ui-identities/" + owner_id;
+  ASSERT_EQ(client_->Send("POST", user_path + "/lock").status, 204);
+  // the account-switching client fails authentication; an ordinary one works on.
+  EXPECT_EQ(switching->Send("GET", testing::kGroups).status, 401);
+  EXPECT_EQ(ordinary->Send("GET", testing::kGroups).status, 200);
+  ASSERT_EQ(client_->Send("POST", user_path + "/unlock").status, 204);
+  EXPECT_EQ(switching->Send("GET", testing::kGroups).status, 200);
+}
+
 }  // namespace
 }  // namespace iam

@@ -128,6 +128,18 @@ std::optional<edgegrid::VerifiedCredential> AccessCredentialLookup::FindByClient
     v.client_locked = client->locked;
     return v;
   });
+  if (found) {
+    // A-2, C-20: a client that may switch accounts stops working while its
+    // owner is locked (ordinary clients keep working).
+    auto clients_version = clients->Published();
+    const projections::ApiClientRecord* client = clients_version->FindClient(found->client_id);
+    if (client && client->definition.allow_account_switch) {
+      auto users = runner_.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+      const projections::UserRecord* owner =
+          users ? users->Published()->FindUser(client->definition.owner_ui_identity_id) : nullptr;
+      if (!owner || owner->locked) found->client_locked = true;
+    }
+  }
   if (!found) return std::nullopt;
   auto secret = Secret(found->credential_id);
   if (!secret) return std::nullopt;
