@@ -69,7 +69,11 @@ TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
   EXPECT_NE(run.output.find("ok create role (array in the body)"), std::string::npos) << run.output;
   for (const char* step : {"ok create user (query string and nested array)", "ok replace user grants (array body)",
                            "ok lock user", "ok user is locked", "ok unlock user", "ok user is unlocked",
-                           "ok user grant role after replace", "ok user grant group after replace"}) {
+                           "ok user grant role after replace", "ok user grant group after replace",
+                           "ok create API client with a credential", "ok new client signs with its credential",
+                           "ok create second credential", "ok deactivate first credential",
+                           "ok first credential is refused", "ok second credential signs", "ok create CIDR block",
+                           "ok list CIDR blocks", "ok delete CIDR block"}) {
     EXPECT_NE(run.output.find(step), std::string::npos) << step << "\n" << run.output;
   }
 }

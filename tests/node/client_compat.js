@@ -1,4 +1,5 @@
-// Drives iamd's Groups, Roles, Users, Properties and lookup routes with
+// Drives iamd's Groups, Roles, Users, Properties, API clients, credentials,
+// IP allowlist and lookup routes with
 // Akamai's own Node.js EdgeGrid client, exactly
 // as a user would: credentials from the .edgerc iamd wrote, https to the host
 // in it, the server's CA trusted through NODE_EXTRA_CA_CERTS.
@@ -12,14 +13,18 @@ const edgerc = process.argv[2];
 const eg = new EdgeGrid({ path: edgerc, section: 'default' });
 const base = '/identity-management/v3/user-admin/groups';
 
-function call(options) {
+function callWith(client, options) {
   return new Promise((resolve, reject) => {
-    eg.auth(Object.assign({ headers: {}, body: {} }, options)).send((error, response, body) => {
+    client.auth(Object.assign({ headers: {}, body: {} }, options)).send((error, response, body) => {
       if (error && !error.response) return reject(error);
       const res = response || error.response;
       resolve({ status: res.status, headers: res.headers, body: res.data !== undefined ? res.data : body });
     });
   });
+}
+
+function call(options) {
+  return callWith(eg, options);
 }
 
 function expect(step, actual, expected) {
@@ -119,6 +124,57 @@ function parse(body) {
   expect('user is unlocked', parse(fetchedUser.body).isLocked, false);
   expect('user grant role after replace', parse(fetchedUser.body).authGrants[0].roleId, 13);
   expect('user grant group after replace', parse(fetchedUser.body).authGrants[0].groupId, top);
+
+  // An API client with its first credential, used by a second EdgeGrid instance.
+  const clients = '/identity-management/v3/api-clients';
+  const made = await call({
+    path: clients,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: {
+      clientName: 'node-made',
+      clientType: 'CLIENT',
+      authorizedUsers: ['admin'],
+      createCredential: true,
+      apiAccess: { allAccessibleApis: true },
+      groupAccess: { cloneAuthorizedUserGroups: true },
+    },
+  });
+  expect('create API client with a credential', made.status, 201);
+  const client = parse(made.body);
+  const first = client.credentials[0];
+  const asClient = new EdgeGrid(first.clientToken, first.clientSecret, client.accessToken, eg.config.host);
+  const self = await callWith(asClient, { path: `${clients}/self`, method: 'GET' });
+  expect('new client signs with its credential', parse(self.body).clientId, client.clientId);
+
+  // Rotation: a second credential, the first deactivated, and only the second still signs.
+  const second = await callWith(asClient, { path: `${clients}/self/credentials`, method: 'POST' });
+  expect('create second credential', second.status, 201);
+  const next = parse(second.body);
+  const rotated = new EdgeGrid(next.clientToken, next.clientSecret, client.accessToken, eg.config.host);
+  const retired = await callWith(rotated, {
+    path: `${clients}/self/credentials/${first.credentialId}/deactivate`,
+    method: 'POST',
+  });
+  expect('deactivate first credential', retired.status, 204);
+  const refused = await callWith(asClient, { path: `${clients}/self`, method: 'GET' });
+  expect('first credential is refused', refused.status, 401);
+  const accepted = await callWith(rotated, { path: `${clients}/self`, method: 'GET' });
+  expect('second credential signs', accepted.status, 200);
+
+  // The allowlist: a block admitting this caller, listed, then removed.
+  const allowlist = '/identity-management/v3/user-admin/ip-acl/allowlist';
+  const block = await call({
+    path: allowlist,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: { cidrBlock: '127.0.0.0/8', enabled: true, comments: 'loopback' },
+  });
+  expect('create CIDR block', block.status, 201);
+  const blocks = await call({ path: allowlist, method: 'GET' });
+  expect('list CIDR blocks', parse(blocks.body).length, 1);
+  const dropped = await call({ path: `${allowlist}/${parse(block.body).cidrBlockId}`, method: 'DELETE' });
+  expect('delete CIDR block', dropped.status, 204);
 
   const countries = await call({ path: '/identity-management/v3/user-admin/common/countries', method: 'GET' });
   expect('countries lookup lists USA', parse(countries.body).includes('USA'), true);
