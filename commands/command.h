@@ -29,6 +29,9 @@ struct CommandContext {
   // From If-Match: the version of the changed resource the caller last saw;
   // a command refuses with kVersionMismatch (412) when it has another.
   std::optional<uint64_t> if_match;
+  // The calling API client, whose group access rules check; "" for the
+  // server's own work, which reaches every group.
+  std::string client_id;
 };
 
 // kVersionMismatch unless `if_match` is empty or equals `version`.

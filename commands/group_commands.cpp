@@ -1,5 +1,7 @@
 #include "commands/group_commands.h"
 
+#include "commands/group_access.h"
+
 #include "events/group_events.h"
 
 namespace iam::commands {
@@ -27,6 +29,12 @@ events::StreamAppend GroupStream(int64_t group_id, uint64_t expected_version, co
   return StreamFor(events::kGroupAggregate, std::to_string(group_id), expected_version, context);
 }
 
+// what the calling client reaches, in the working state.
+GroupReach Reach(const WorkingState& state, const CommandContext& context) {
+  return GroupReach(state.Get<GroupDirectory>(), state.Get<projections::UserDirectory>(),
+                    state.Get<projections::ApiClientDirectory>(), context.client_id);
+}
+
 }  // namespace
 
 int64_t NextGroupId(const projections::GroupDirectory& groups) {
@@ -49,6 +57,7 @@ Status ValidateGroupName(const std::string& name) {
 Result<Decision> CreateGroup::Decide(const WorkingState& state, const CommandContext& context) const {
   if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
   if (!state.Get<GroupDirectory>().Find(context.account_id, parent_group_id_)) return GroupNotFound(parent_group_id_);
+  if (auto s = Reach(state, context).Check(parent_group_id_); !s.ok()) return s;
   if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, parent_group_id_, group_name_, 0)) {
     return Refuse(kGroupNameTaken, "a group named '" + group_name_ + "' already exists under group " +
                                        std::to_string(parent_group_id_));
@@ -62,6 +71,7 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
   if (auto s = ValidateGroupName(group_name_); !s.ok()) return s;
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
+  if (auto s = Reach(state, context).Check(group_id_); !s.ok()) return s;
   if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
   if (NameTakenUnder(state.Get<GroupDirectory>(), context.account_id, group->parent_group_id, group_name_, group_id_)) {
     return Refuse(kGroupNameTaken, "a sibling group is already named '" + group_name_ + "'");
@@ -73,6 +83,7 @@ Result<Decision> RenameGroup::Decide(const WorkingState& state, const CommandCon
 Result<Decision> DeleteGroup::Decide(const WorkingState& state, const CommandContext& context) const {
   const GroupRecord* group = state.Get<GroupDirectory>().Find(context.account_id, group_id_);
   if (!group) return GroupNotFound(group_id_);
+  if (auto s = Reach(state, context).Check(group_id_); !s.ok()) return s;
   if (auto s = CheckIfMatch(context, group->version); !s.ok()) return s;
   if (auto s = CheckGroupDelete(state.Get<projections::AssetDirectory>(), state.Get<projections::UserDirectory>(), *group);
       !s.ok()) {
@@ -132,6 +143,9 @@ Result<Decision> MoveGroup::Decide(const WorkingState& state, const CommandConte
   if (auto s = CheckGroupMove(state.Get<GroupDirectory>(), context.account_id, source_group_id_, destination_group_id_); !s.ok()) {
     return s;
   }
+  const GroupReach reach = Reach(state, context);
+  if (auto s = reach.Check(source_group_id_); !s.ok()) return s;
+  if (auto s = reach.Check(destination_group_id_); !s.ok()) return s;
   const GroupRecord* source = state.Get<GroupDirectory>().Find(source_group_id_);
   return OneEvent(GroupStream(source_group_id_, events::StreamAppend::kAnyVersion, context),
                   events::ToNewEvent(events::GroupMoved{source_group_id_, source->parent_group_id, destination_group_id_}));

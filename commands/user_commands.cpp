@@ -5,6 +5,7 @@
 #include <set>
 
 #include "commands/asset_commands.h"
+#include "commands/group_access.h"
 #include "commands/group_commands.h"
 #include "commands/lookups.h"
 #include "commands/role_commands.h"
@@ -83,6 +84,9 @@ Result<const UserRecord*> UserOfAccount(const WorkingState& state, const Command
 Status CheckGrants(const WorkingState& state, const CommandContext& context,
                    const std::vector<events::AuthGrant>& grants) {
   const auto& groups = state.Get<projections::GroupDirectory>();
+  // a caller grants only groups it reaches itself.
+  const GroupReach reach(groups, state.Get<UserDirectory>(), state.Get<projections::ApiClientDirectory>(),
+                         context.client_id);
   std::set<int64_t> seen_groups, account_roles;
   bool group_role = false;
   for (const events::AuthGrant& grant : grants) {
@@ -102,6 +106,7 @@ Status CheckGrants(const WorkingState& state, const CommandContext& context,
     if (!groups.Find(context.account_id, grant.group_id)) {
       return Status::NotFound("group not found: " + std::to_string(grant.group_id)).WithReason(kGroupNotFound);
     }
+    if (auto s = reach.Check(grant.group_id); !s.ok()) return s;
     if (!seen_groups.insert(grant.group_id).second) {
       return Status::InvalidArgument("authGrants: group " + std::to_string(grant.group_id) + " appears twice");
     }

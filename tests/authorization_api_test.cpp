@@ -96,5 +96,40 @@ TEST_F(AuthorizationApiTest, AdministrationIsForAdministratorsOfTheAccount) {
   EXPECT_EQ(client_->Send("GET", "/admin/v1/projections").status, 200);  // the administrator's own client
 }
 
+TEST_F(AuthorizationApiTest, AClientSeesAndChangesOnlyTheGroupsItReaches) {
+  const int64_t top = TopGroupId();
+  const int64_t sub = CreateGroup(top, "Team");
+  const int64_t sibling = CreateGroup(top, "Other team");
+  json::object user{{"firstName", "Team"},
+                    {"lastName", "Lead"},
+                    {"email", "lead@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", sub}, {"roleId", 3}}}}};
+  auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(user));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto lead = NewClient(std::string(Body(created).at("uiUserName").as_string()),
+                        json::object{{"allAccessibleApis", true}, {"apis", json::array{}}});
+  ASSERT_TRUE(lead);
+  // The list starts at the highest group it reaches.
+  auto list = Body(lead->Send("GET", testing::kGroups));
+  ASSERT_EQ(list.as_array().size(), 1u) << json::serialize(list);
+  EXPECT_EQ(list.as_array()[0].at("groupId").as_int64(), sub);
+  const std::string groups(testing::kGroups);
+  EXPECT_EQ(lead->Send("GET", groups + "/" + std::to_string(sub)).status, 200);
+  ExpectProblem(lead->Send("GET", groups + "/" + std::to_string(top)), 403, "/useradmin-api/error-types/1001");
+  ExpectProblem(lead->SendJson("PUT", groups + "/" + std::to_string(sibling), R"({"groupName":"Mine now"})"), 403,
+                "/useradmin-api/error-types/1001");
+  ExpectProblem(lead->SendJson("POST", groups + "/" + std::to_string(top), R"({"groupName":"Beside"})"), 403,
+                "/useradmin-api/error-types/1001");
+  EXPECT_EQ(lead->SendJson("POST", groups + "/" + std::to_string(sub), R"({"groupName":"Inside"})").status, 201);
+  // X-7: it grants only what it reaches.
+  json::object grant_outside = user;
+  grant_outside["email"] = "new.hire@example.com";
+  grant_outside["authGrants"] = json::array{json::object{{"groupId", sibling}, {"roleId", 13}}};
+  ExpectProblem(lead->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(grant_outside)),
+                403, "/useradmin-api/error-types/1001");
+}
+
 }  // namespace
 }  // namespace iam

@@ -16,6 +16,7 @@
 #include "api/problem.h"
 #include "api/read_models.h"
 #include "api/v3/group_json.h"
+#include "commands/group_access.h"
 #include "commands/group_commands.h"
 #include "events/clock.h"
 #include "projections/assets_read_model.h"
@@ -44,11 +45,21 @@ class GroupRoutes {
     if (!Deletable(*call, *actions, deletable)) return;
     auto model = Groups(*call);
     if (!model) return;
+    auto reach_models = ReachModels(*call);
+    if (!reach_models) return;
     auto body = model->Read([&](const GroupDirectory& groups) {
+      // the trees the caller reaches, each from its highest reached group.
+      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id);
       std::string list = "[";
-      for (int64_t id : groups.TopLevel(call->context.account_id)) {
-        if (list.size() > 1) list += ',';
-        list += GroupJson(groups, *groups.Find(id), deletable);
+      std::vector<int64_t> pending = groups.TopLevel(call->context.account_id);
+      for (size_t i = 0; i < pending.size(); ++i) {
+        const GroupRecord* group = groups.Find(pending[i]);
+        if (reach.Reaches(group->group_id)) {
+          if (list.size() > 1) list += ',';
+          list += GroupJson(groups, *group, deletable);
+          continue;
+        }
+        pending.insert(pending.end(), group->subgroup_ids.begin(), group->subgroup_ids.end());
       }
       return list + "]";
     });
@@ -171,6 +182,18 @@ class GroupRoutes {
     return true;
   }
 
+  // What group reach needs besides the groups (users for the owner's grants,
+  // the API clients), or nullopt after answering 503 (D-22).
+  std::optional<std::pair<std::shared_ptr<const projections::UserDirectory>,
+                          std::shared_ptr<const projections::ApiClientDirectory>>>
+  ReachModels(const ApiCall& call) const {
+    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, call);
+    if (!users) return std::nullopt;
+    auto clients = ServingReadModel<projections::ApiClientsReadModel>(runner_, projections::kApiClientsProjection, call);
+    if (!clients) return std::nullopt;
+    return std::make_pair(users->Published(), clients->Published());
+  }
+
   // The groups read model, or nullptr after answering 503 (D-22).
   std::shared_ptr<projections::GroupsReadModel> Groups(const ApiCall& call) const {
     return ServingReadModel<projections::GroupsReadModel>(runner_, projections::kGroupsProjection, call);
@@ -189,12 +212,25 @@ class GroupRoutes {
     auto model = Groups(*call);
     if (!model) return;
     uint64_t version = 0;
+    auto reach_models = ReachModels(*call);
+    if (!reach_models) return;
+    bool out_of_reach = false;
     auto body = model->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
       const GroupRecord* group = groups.Find(call->context.account_id, group_id);
       if (!group) return std::nullopt;
+      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id);
+      if (!reach.Reaches(group_id)) {
+        out_of_reach = true;
+        return std::nullopt;
+      }
       version = group->version;
       return GroupJson(groups, *group, deletable);
     });
+    if (out_of_reach) {
+      return RespondWithError(
+          *call, Status::PermissionDenied("Not Authorized to perform this action").WithReason(commands::kNotAuthorized),
+          kUserAdminErrors);
+    }
     if (!body) {
       return RespondWithError(*call,
                               Status::NotFound("group not found: " + std::to_string(group_id))

@@ -1,0 +1,35 @@
+#include "commands/group_access.h"
+
+#include "projections/grant_resolution.h"
+
+namespace iam::commands {
+
+std::vector<events::AuthGrant> ClientGroupGrants(const projections::ApiClientRecord& client,
+                                                 const projections::UserDirectory& users) {
+  if (!client.definition.clone_authorized_user_groups) return client.definition.groups;
+  const projections::UserRecord* owner = users.FindUser(client.definition.owner_ui_identity_id);
+  return owner ? owner->grants : std::vector<events::AuthGrant>{};
+}
+
+GroupReach::GroupReach(const projections::GroupDirectory& groups, const projections::UserDirectory& users,
+                       const projections::ApiClientDirectory& clients, const std::string& client_id)
+    : groups_(groups) {
+  if (client_id.empty()) {
+    everything_ = true;
+    return;
+  }
+  if (const projections::ApiClientRecord* client = clients.FindClient(client_id)) {
+    grants_ = ClientGroupGrants(*client, users);
+  }
+}
+
+bool GroupReach::Reaches(int64_t group_id) const {
+  return everything_ || projections::RoleOnGroup(groups_, grants_, group_id) != 0;
+}
+
+Status GroupReach::Check(int64_t group_id) const {
+  if (Reaches(group_id)) return Status::Ok();
+  return Status::PermissionDenied("Not Authorized to perform this action").WithReason(kNotAuthorized);
+}
+
+}  // namespace iam::commands
