@@ -4,17 +4,17 @@
 // and blocks, and the assets imported into the groups.
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "api/iamd_server.h"
-#include "projections/identity_read_models.h"
+#include "api/auth/edgerc.h"
 #include "tests/support/api_server_test.h"
-#include "tests/support/core_node.h"
 #include "tests/support/openapi_conformance.h"
+#include "tests/support/signed_client.h"
+#include "tests/support/temp_dir.h"
 
 namespace iam {
 namespace {
@@ -411,31 +411,52 @@ TEST_F(HelperApiTest, UnknownUsersAre404) {
   EXPECT_EQ(GroupAccess(jane.username).status, 200);
 }
 
-TEST_F(HelperApiTest, UsersOfAnotherAccountLookUnknown) {
-  // A second account, created behind the API while the server is down.
-  client_.reset();
-  server_.reset();
-  std::string other_admin;
+TEST_F(HelperApiTest, UsersAndGroupsOfAnotherAccountLookUnknown) {
+  // Account B and its administrator's client, from the .edgerc section the create answers.
+  auto created = client_->SendJson("POST", "/admin/v1/accounts", R"({"accountName":"Account B"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json::value account = Body(created);
+  const std::string account_b(account.at("accountId").as_string());
+  testing::TempDir edgerc_dir;
+  const std::string edgerc_path = (edgerc_dir.path() / "edgerc").string();
   {
-    testing::CoreNode node(api::EventStoreDirectory(dir_.string()));
-    ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
-    ASSERT_NE(node.Bootstrap(), 0);
-    other_admin = "admin-" + node.identity.account_id;
-    ASSERT_TRUE(node.runner->WaitUntilSettled(std::chrono::seconds(30)));
-    auto users = node.runner->LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-    ASSERT_NE(users, nullptr);
-    ASSERT_NE(users->Published()->FindByUserName(other_admin), nullptr) << other_admin;
+    std::ofstream(edgerc_path) << std::string(account.at("edgerc").as_string());
   }
-  StartServer();
+  auto credential = api::ReadEdgerc(edgerc_path, account_b);
+  ASSERT_TRUE(credential.ok()) << credential.status().ToString();
+  testing::SignedClient b(server_->address(),
+                          {credential->client_token, credential->access_token, credential->client_secret});
 
+  // B's authorized users: its administrator alone, under a sign-in name of its own.
+  auto b_users = b.Send("GET", kHelper);
+  ASSERT_EQ(b_users.status, 200) << b_users.body;
+  const json::value b_list = Body(b_users);
+  ASSERT_EQ(b_list.as_array().size(), 1u) << b_users.body;
+  EXPECT_EQ(b_list.at(0).at("uiIdentityId"), account.at("adminUiIdentityId"));
+  const std::string b_admin(b_list.at(0).at("username").as_string());
+  ASSERT_NE(b_admin, "admin");
+  auto b_tree = b.Send("GET", std::string(kHelper) + "/" + b_admin + "/group-access");
+  ASSERT_EQ(b_tree.status, 200) << b_tree.body;
+  EXPECT_EQ(Body(b_tree).at(0).at("groupId"), account.at("topGroupId"));
+
+  // Neither account sees the other's users (X-3) ...
   const std::string not_found = "/useradmin-api/error-types/1100";
-  ExpectProblem(AllowedApis(other_admin), 404, not_found);
-  ExpectProblem(GroupAccess(other_admin), 404, not_found);
-  ExpectProblem(CpCodes(other_admin, R"({"clientType":"CLIENT","groups":[]})"), 404, not_found);
-  auto list = client_->Send("GET", kHelper);
-  ASSERT_EQ(list.status, 200) << list.body;
-  const json::value users = Body(list);
-  for (const auto& user : users.as_array()) EXPECT_NE(user.at("username").as_string(), other_admin);
+  ExpectProblem(AllowedApis(b_admin), 404, not_found);
+  ExpectProblem(GroupAccess(b_admin), 404, not_found);
+  ExpectProblem(CpCodes(b_admin, R"({"clientType":"CLIENT","groups":[]})"), 404, not_found);
+  const json::value a_list = Body(client_->Send("GET", kHelper));
+  for (const auto& user : a_list.as_array()) EXPECT_NE(user.at("username").as_string(), b_admin);
+  ExpectProblem(b.Send("GET", std::string(kHelper) + "/admin/group-access"), 404, not_found);
+  ExpectProblem(b.Send("GET", std::string(kHelper) + "/admin/allowed-apis"), 404, not_found);
+  // ... nor its groups.
+  ExpectProblem(b.SendJson("POST", std::string(kHelper) + "/" + b_admin + "/allowed-cpcodes",
+                           R"({"clientType":"CLIENT","groups":[{"groupId":)" + std::to_string(team_) +
+                               R"(,"roleId":3}]})"),
+                404, "/useradmin-api/error-types/1700");
+  auto b_codes =
+      b.SendJson("POST", std::string(kHelper) + "/" + b_admin + "/allowed-cpcodes", R"({"clientType":"CLIENT"})");
+  ASSERT_EQ(b_codes.status, 200) << b_codes.body;
+  EXPECT_TRUE(Body(b_codes).as_array().empty()) << "A's CP codes leaked: " << b_codes.body;
 }
 
 }  // namespace
