@@ -293,8 +293,8 @@ bool IamService::Authorize(const ApiCall& call) {
 
 bool IamService::BeginIdempotent(const std::shared_ptr<ApiCall>& call) {
   const HttpRequest& request = call->request;
-  const bool mutation = request.method == "POST" || request.method == "PUT" || request.method == "DELETE" ||
-                        request.method == "PATCH";
+  // D-17's reads (POST …/allowed-cpcodes) change nothing: no key to keep.
+  const bool mutation = !IsReadOperation(request.method, request.path);
   if (!mutation || !idempotency_ || !request.HasHeader("Idempotency-Key")) return true;
   using Kind = IdempotencyGuard::Decision::Kind;
   auto decision = idempotency_->Begin(call->context.client_id, request.Header("Idempotency-Key"), request);

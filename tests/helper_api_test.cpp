@@ -459,5 +459,17 @@ TEST_F(HelperApiTest, UsersAndGroupsOfAnotherAccountLookUnknown) {
   EXPECT_TRUE(Body(b_codes).as_array().empty()) << "A's CP codes leaked: " << b_codes.body;
 }
 
+TEST_F(HelperApiTest, AllowedCpCodesIsAReadSoAnIdempotencyKeyKeepsNothing) {
+  // D-17: a read despite POST; a repeated key is answered afresh, never replayed or refused.
+  const std::pair<std::string, std::string> key{"Idempotency-Key", "cpcodes-1"};
+  const std::pair<std::string, std::string> json{"Content-Type", "application/json"};
+  const std::string path = "/identity-management/v3/users/admin/allowed-cpcodes";
+  auto first = client_->Send("POST", path, R"({"clientType":"CLIENT"})", {key, json});
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto other_body = client_->Send("POST", path, R"({"clientType":"USER_CLIENT"})", {key, json});
+  EXPECT_EQ(other_body.status, 200) << other_body.body;  // a mutation's key would be 422 here
+  EXPECT_TRUE(other_body.Header("Idempotent-Replayed").empty());
+}
+
 }  // namespace
 }  // namespace iam
