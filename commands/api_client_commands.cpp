@@ -33,6 +33,11 @@ Status ResolveDefinition(const WorkingState& state, const CommandContext& contex
     return Status::NotFound("authorizedUsers: no user " + definition.owner_username + " in the account")
         .WithReason(kUserNotFound);
   }
+  if (!MayGrantApis(*owner)) {
+    return Status::FailedPrecondition("authorizedUsers: " + definition.owner_username +
+                                      " is locked or holds no group role, so may grant no APIs")
+        .WithReason(kOwnerGrantsNoApis);
+  }
   definition.owner_ui_identity_id = owner->ui_identity_id;
   if (!definition.clone_authorized_user_groups) {
     // The grant rules of users (U-15 … U-18) hold for a client's groups too.
@@ -46,6 +51,14 @@ events::StreamAppend ClientStream(const std::string& client_id, uint64_t expecte
 }
 
 }  // namespace
+
+bool MayGrantApis(const projections::UserRecord& user) {
+  if (user.locked) return false;
+  for (const events::AuthGrant& grant : user.grants) {
+    if (grant.group_id != 0 && grant.role_id != 0) return true;
+  }
+  return false;
+}
 
 Status ValidateApiClientDefinition(const events::ApiClientDefinition& d) {
   if (d.client_type != "CLIENT" && d.client_type != "USER_CLIENT") {

@@ -15,6 +15,7 @@
 #include "commands/command.h"
 #include "events/api_client_events.h"
 #include "projections/api_client_directory.h"
+#include "projections/user_directory.h"
 
 namespace iam::commands {
 
@@ -24,7 +25,12 @@ enum ApiClientRuleReason : int {
   kClientNameImmutable = 46,     // C-12
   kClientHasActiveCredentials = 47,  // C-15, C-16
   kOwnerFixed = 48,              // C-20: account-switching clients keep their owner
+  kOwnerGrantsNoApis = 49,       // C-2, C-3: the authorized user may grant no APIs (H-2)
 };
+
+// H-2, C-2: whether `user` may own API clients and grant them APIs: an
+// unlocked user holding a group role. A lock withdraws it (A-1, C-20).
+bool MayGrantApis(const projections::UserRecord& user);
 
 // At most this many APIs per client (C-3).
 inline constexpr size_t kMaxApisPerClient = 99;

@@ -92,6 +92,22 @@ TEST_F(ApiClientsApiTest, RefusalsNameTheMember) {
   body["ipAcl"] = json::object{{"enable", true}, {"cidr", json::array{"1.2.3.4:32"}}};
   ExpectProblem(client_->SendJson("POST", kClients, json::serialize(body)), 400, "1002");
   ExpectProblem(client_->Send("GET", std::string(kClients) + "/nosuchclient"), 404, "/identity-management/error-types/2");
+  // C-2, H-2: a locked user may own no client.
+  json::object user{{"firstName", "Locked"},
+                    {"lastName", "Owner"},
+                    {"email", "locked.owner@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", TopGroupId()}, {"roleId", 13}}}}};
+  auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(user));
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(client_->Send("POST", "/identity-management/v3/user-admin/ui-identities/" +
+                                      std::string(Body(created).at("uiIdentityId").as_string()) + "/lock")
+                .status,
+            204);
+  body = json::parse(ClientBody("x", false)).as_object();
+  body["authorizedUsers"] = json::array{Body(created).at("uiUserName")};
+  ExpectProblem(client_->SendJson("POST", kClients, json::serialize(body)), 400, "/identity-management/error-types/49");
   EXPECT_EQ(Body(client_->Send("GET", kClients)).as_array().size(), 1u);  // nothing was created
 }
 

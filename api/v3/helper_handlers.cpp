@@ -4,6 +4,8 @@
 // from commands::Lookups.
 #include "api/v3/helper_handlers.h"
 
+#include "commands/api_client_commands.h"
+
 #include <boost/json.hpp>
 
 #include <set>
@@ -179,7 +181,7 @@ class HelperRoutes {
   // H-1: every user of the account may be a client's authorized user (owner).
   // Locked users are listed too: ownership outlives a lock (the clients of a
   // locked owner stop working, C-20, and resume on unlock); what the lock
-  // withdraws is the user's API access (H-2, MayGrantApis).
+  // withdraws is the user's API access (H-2, commands::MayGrantApis).
   void ListUsers(const std::shared_ptr<ApiCall>& call) {
     auto snapshot = TakeIdentitySnapshot(runner_, *call);
     if (!snapshot) return;
@@ -211,7 +213,7 @@ class HelperRoutes {
     if (!snapshot) return;
     const UserRecord* user = UserNamed(*snapshot, *call);
     if (!user) return;
-    const bool access = MayGrantApis(*user);
+    const bool access = commands::MayGrantApis(*user);
     array list;
     for (const commands::ApiService& api : commands::Lookups::Get().Apis()) {
       list.push_back(object{{"apiId", api.id},
@@ -277,14 +279,6 @@ class HelperRoutes {
 };
 
 }  // namespace
-
-bool MayGrantApis(const UserRecord& user) {
-  if (user.locked) return false;
-  for (const events::AuthGrant& grant : user.grants) {
-    if (grant.group_id != 0 && grant.role_id != 0) return true;
-  }
-  return false;
-}
 
 array GroupAccessJson(const UserRecord& user, const UserJsonContext& context) {
   const projections::GroupDirectory& groups = context.groups;

@@ -29,11 +29,7 @@ namespace iam::api {
 // `runner` must outlive `router`'s use.
 void AddHelperRoutes(Router& router, projections::ProjectionRunner& runner);
 
-// H-2: whether `user` may grant the catalogue's APIs to a client: an
-// unlocked user holding a group role. A locked user cannot sign in and
-// the clients of a locked owner stop working (C-20), so a lock withdraws
-// every API (hasAccess false) until the user is unlocked.
-bool MayGrantApis(const projections::UserRecord& user);
+// H-2's access rule is commands::MayGrantApis, the check CreateApiClient makes of its owner.
 
 // H-4: the group trees `user` can hand to a client. One item per highest
 // group on which the user holds a role, in ascending group id, with every

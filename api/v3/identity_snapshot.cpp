@@ -1,6 +1,7 @@
 #include "api/v3/identity_snapshot.h"
 
 #include "api/problem.h"
+#include "commands/api_client_commands.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "projections/assets_read_model.h"
@@ -48,7 +49,7 @@ UserActions IdentitySnapshot::ActionsFor(const ApiCall& call, const projections:
   actions.is_cloneable = false;
   for (const events::AuthGrant& grant : user.grants) actions.is_cloneable |= grant.group_id != 0 && grant.role_id != 0;
   actions.third_party_access = false;  // extended (third-party) access is not part of iamd
-  actions.api_client = !user.locked;   // a locked user cannot sign in to own a new client
+  actions.api_client = commands::MayGrantApis(user);  // the check CreateApiClient makes of its owner
   actions.edit_profile = actions.edit;  // basic info has one rule set, whoever edits it
   // the values SetAdditionalAuthentication accepts.
   actions.can_edit_tfa = commands::CheckAdditionalAuthenticationValue("TFA").ok();
