@@ -30,22 +30,6 @@ constexpr int64_t kAccountingRole = 13;  // standard group role "Accounting"
 // CP codes of the assets imported in SetUp, by group.
 constexpr int64_t kTopCode = 1111111, kTeamCode = 8988898, kInnerCode = 6666666, kOtherCode = 7777777;
 
-const testing::OpenApiSpec* Spec() {
-  static const std::optional<testing::OpenApiSpec> spec =
-      testing::OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
-  return spec ? &*spec : nullptr;
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += line + "; ";
-  return out;
-}
-
-json::array GrantOn(int64_t group, int64_t role) {
-  return json::array{json::object{{"groupId", group}, {"roleId", role}}};
-}
-
 class HelperApiTest : public testing::ApiServerTest {
  protected:
   void SetUp() override {
@@ -118,18 +102,18 @@ class HelperApiTest : public testing::ApiServerTest {
   }
 
   void ExpectConforms(const api::HttpResponse& response, const std::string& path, const std::string& method) {
-    const testing::OpenApiSpec* spec = Spec();
+    const testing::OpenApiSpec* spec = testing::IamV3Spec();
     if (!spec) return;
     const auto* schema = spec->ResponseSchema(path, method, "200");
     ASSERT_NE(schema, nullptr) << method << " " << path;
     auto violations = testing::SchemaViolations(Body(response), *schema);
-    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << Join(violations);
+    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << testing::JoinViolations(violations);
   }
 
   // Every node of a group-access tree, nested ones too, conforms to the
   // schema's item (the nested items' own schema is open).
   void ExpectEveryNodeConforms(const json::array& nodes) {
-    const testing::OpenApiSpec* spec = Spec();
+    const testing::OpenApiSpec* spec = testing::IamV3Spec();
     if (!spec) return;
     const auto* schema = spec->ResponseSchema("/users/{username}/group-access", "get", "200");
     ASSERT_NE(schema, nullptr);
@@ -140,7 +124,7 @@ class HelperApiTest : public testing::ApiServerTest {
       pending.pop_back();
       for (const auto& node : *level) {
         auto violations = testing::SchemaViolations(node, item);
-        EXPECT_TRUE(violations.empty()) << json::serialize(node) << ": " << Join(violations);
+        EXPECT_TRUE(violations.empty()) << json::serialize(node) << ": " << testing::JoinViolations(violations);
         if (node.is_object() && node.as_object().contains("subGroups")) {
           pending.push_back(&node.at("subGroups").as_array());
         }
@@ -182,8 +166,8 @@ const json::value* Child(const json::value& nodes, int64_t group_id) {
 }
 
 TEST_F(HelperApiTest, AuthorizedUsersAreTheAccountsUsersAndConform) {
-  const CreatedUser jane = CreateUser("jane@example.com", GrantOn(top_, kAccountingRole));
-  const CreatedUser joe = CreateUser("joe@example.com", GrantOn(team_, kAccountingRole));
+  const CreatedUser jane = CreateUser("jane@example.com", testing::GrantOn(top_, kAccountingRole));
+  const CreatedUser joe = CreateUser("joe@example.com", testing::GrantOn(team_, kAccountingRole));
   ASSERT_FALSE(jane.id.empty() || joe.id.empty());
   // A locked user stays a possible owner (ownership outlives a lock; H-2 says what it withdraws).
   ASSERT_EQ(client_->Send("POST", std::string(kUsers) + "/" + joe.id + "/lock").status, 204);
@@ -231,7 +215,7 @@ TEST_F(HelperApiTest, AllowedApisAreTheCatalogueWithAccessForUnlockedUsers) {
                       "allowAccountSwitch");
 
   // A user with a group role has the same access; a locked one has none until unlocked.
-  const CreatedUser jane = CreateUser("jane@example.com", GrantOn(team_, kAccountingRole));
+  const CreatedUser jane = CreateUser("jane@example.com", testing::GrantOn(team_, kAccountingRole));
   ASSERT_FALSE(jane.id.empty());
   EXPECT_EQ(Body(AllowedApis(jane.username)), apis);
   ASSERT_EQ(client_->Send("POST", std::string(kUsers) + "/" + jane.id + "/lock").status, 204);
@@ -267,7 +251,7 @@ TEST_F(HelperApiTest, GroupAccessIsTheTreeTheGrantsReach) {
   ASSERT_NE(Child(tree.at(0).at("subGroups"), other_), nullptr);
 
   // A role on a subgroup: only that subgroup's subtree.
-  const CreatedUser on_team = CreateUser("team@example.com", GrantOn(team_, kAccountingRole));
+  const CreatedUser on_team = CreateUser("team@example.com", testing::GrantOn(team_, kAccountingRole));
   ASSERT_FALSE(on_team.id.empty());
   auto team_access = GroupAccess(on_team.username);
   ASSERT_EQ(team_access.status, 200) << team_access.body;
@@ -314,7 +298,7 @@ TEST_F(HelperApiTest, GroupAccessIsTheTreeTheGrantsReach) {
 
   // Grants change the answer at once.
   auto replaced = client_->SendJson("PUT", std::string(kUsers) + "/" + on_team.id + "/auth-grants",
-                                    json::serialize(GrantOn(other_, kAccountingRole)));
+                                    json::serialize(testing::GrantOn(other_, kAccountingRole)));
   ASSERT_EQ(replaced.status, 200) << replaced.body;
   const json::value moved = Body(GroupAccess(on_team.username));
   ASSERT_EQ(moved.as_array().size(), 1u);
@@ -331,7 +315,7 @@ TEST_F(HelperApiTest, AllowedCpCodesAreThoseOfTheGrantedGroups) {
   EXPECT_EQ(first, json::value(json::object{{"name", "topcode (1111111)"}, {"value", kTopCode}}));
 
   // A user with a role on Team: Team's and Inner's codes, not those of the top group or of Other.
-  const CreatedUser jane = CreateUser("jane@example.com", GrantOn(team_, kAccountingRole));
+  const CreatedUser jane = CreateUser("jane@example.com", testing::GrantOn(team_, kAccountingRole));
   ASSERT_FALSE(jane.id.empty());
   const std::vector<int64_t> own{kInnerCode, kTeamCode};
   EXPECT_EQ(Codes(jane.username, R"({"clientType":"CLIENT","groups":[]})"), own);
@@ -405,7 +389,7 @@ TEST_F(HelperApiTest, UnknownUsersAre404) {
   ExpectProblem(GroupAccess("nobody@example.com"), 404, not_found);
   ExpectProblem(CpCodes("nobody@example.com", R"({"clientType":"CLIENT","groups":[]})"), 404, not_found);
   // The username is the sign-in name, not the uiIdentityId.
-  const CreatedUser jane = CreateUser("jane@example.com", GrantOn(top_, kAccountingRole));
+  const CreatedUser jane = CreateUser("jane@example.com", testing::GrantOn(top_, kAccountingRole));
   ASSERT_FALSE(jane.id.empty());
   ExpectProblem(GroupAccess(jane.id), 404, not_found);
   EXPECT_EQ(GroupAccess(jane.username).status, 200);

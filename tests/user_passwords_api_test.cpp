@@ -24,12 +24,6 @@ namespace json = boost::json;
 constexpr const char* kUsers = "/identity-management/v3/user-admin/ui-identities";
 constexpr const char* kProfile = "/identity-management/v3/user-profile";
 
-const testing::OpenApiSpec* Spec() {
-  static const std::optional<testing::OpenApiSpec> spec =
-      testing::OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
-  return spec ? &*spec : nullptr;
-}
-
 class UserPasswordsApiTest : public testing::ApiServerTest {
  protected:
   void SetUp() override {
@@ -76,7 +70,7 @@ class UserPasswordsApiTest : public testing::ApiServerTest {
 
   void ExpectConforms(const api::HttpResponse& response, const std::string& path, const std::string& method,
                       const std::string& status) {
-    const testing::OpenApiSpec* spec = Spec();
+    const testing::OpenApiSpec* spec = testing::IamV3Spec();
     if (!spec) return;
     const auto* schema = spec->ResponseSchema(path, method, status);
     ASSERT_NE(schema, nullptr) << method << " " << path << " " << status;

@@ -31,22 +31,6 @@ constexpr int64_t kAdminRole = 3;              // standard "Admin"
 constexpr int64_t kAccountingRole = 13;        // standard group role "Accounting"
 constexpr int64_t kAccountSettingsRole = 100004;  // an account-level role
 
-const testing::OpenApiSpec* Spec() {
-  static const std::optional<testing::OpenApiSpec> spec =
-      testing::OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
-  return spec ? &*spec : nullptr;
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += line + "; ";
-  return out;
-}
-
-json::array GrantOn(int64_t group, int64_t role) {
-  return json::array{json::object{{"groupId", group}, {"roleId", role}}};
-}
-
 class UsersApiTest : public testing::ApiServerTest {
  protected:
   void SetUp() override {
@@ -69,7 +53,7 @@ class UsersApiTest : public testing::ApiServerTest {
 
   // Creates a user with a role on the top group (or `grants`); its uiIdentityId.
   std::string CreateUser(const std::string& email, std::optional<json::array> grants = std::nullopt) {
-    auto created = Create(UserBody(email, grants ? *grants : GrantOn(top_, kAccountingRole)));
+    auto created = Create(UserBody(email, grants ? *grants : testing::GrantOn(top_, kAccountingRole)));
     EXPECT_EQ(created.status, 201) << created.body;
     if (created.status != 201) return "";
     return std::string(Body(created).at("uiIdentityId").as_string());
@@ -102,12 +86,12 @@ class UsersApiTest : public testing::ApiServerTest {
 
   void ExpectConforms(const json::value& body, const std::string& path, const std::string& method,
                       const std::string& status) {
-    const testing::OpenApiSpec* spec = Spec();
+    const testing::OpenApiSpec* spec = testing::IamV3Spec();
     if (!spec) return;
     const auto* schema = spec->ResponseSchema(path, method, status);
     ASSERT_NE(schema, nullptr) << method << " " << path << " " << status;
     auto violations = testing::SchemaViolations(body, *schema);
-    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << Join(violations);
+    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << testing::JoinViolations(violations);
   }
 
   void ExpectConforms(const api::HttpResponse& response, const std::string& path, const std::string& method,
@@ -129,7 +113,7 @@ class UsersApiTest : public testing::ApiServerTest {
 };
 
 TEST_F(UsersApiTest, CreateAnswers201WithTheUserItsDefaultsAndTheMutationHeaders) {
-  auto created = Create(UserBody("Jane.Doe@Example.com", GrantOn(top_, kAccountingRole)));
+  auto created = Create(UserBody("Jane.Doe@Example.com", testing::GrantOn(top_, kAccountingRole)));
   ASSERT_EQ(created.status, 201) << created.body;
   ExpectEventDetailHeaders(created);
   ExpectConforms(created, "/user-admin/ui-identities", "post", "201");
@@ -175,7 +159,7 @@ TEST_F(UsersApiTest, CreateAnswers201WithTheUserItsDefaultsAndTheMutationHeaders
 }
 
 TEST_F(UsersApiTest, CreateWithoutMailShowsAOneTimePasswordThatMeetsThePolicy) {
-  auto created = Create(UserBody("shown@example.com", GrantOn(top_, kAccountingRole)), "?sendEmail=false");
+  auto created = Create(UserBody("shown@example.com", testing::GrantOn(top_, kAccountingRole)), "?sendEmail=false");
   ASSERT_EQ(created.status, 201) << created.body;
   json::object body = Body(created).as_object();
   ASSERT_TRUE(body.contains("newPassword")) << created.body;
@@ -197,7 +181,7 @@ TEST_F(UsersApiTest, CreateWithoutMailShowsAOneTimePasswordThatMeetsThePolicy) {
   EXPECT_LE(longest, 2u) << password;
   // D-6: newPassword is the one allowed gap of this answer. The checker has
   // no allow-list, so it is the only violation, and the rest conforms.
-  if (const testing::OpenApiSpec* spec = Spec()) {
+  if (const testing::OpenApiSpec* spec = testing::IamV3Spec()) {
     const auto* schema = spec->ResponseSchema("/user-admin/ui-identities", "post", "201");
     ASSERT_NE(schema, nullptr);
     for (const std::string& violation : testing::SchemaViolations(Body(created), *schema)) {
@@ -211,36 +195,36 @@ TEST_F(UsersApiTest, CreateWithoutMailShowsAOneTimePasswordThatMeetsThePolicy) {
 }
 
 TEST_F(UsersApiTest, RefusedCreatesNameTheMemberAndLeaveNoUser) {
-  ASSERT_EQ(Create(UserBody("dup@example.com", GrantOn(top_, kAccountingRole))).status, 201);
+  ASSERT_EQ(Create(UserBody("dup@example.com", testing::GrantOn(top_, kAccountingRole))).status, 201);
   const std::set<std::string> before = ListIds();
 
-  json::object no_first_name = UserBody("a@example.com", GrantOn(top_, kAccountingRole));
+  json::object no_first_name = UserBody("a@example.com", testing::GrantOn(top_, kAccountingRole));
   no_first_name.erase("firstName");
   ExpectProblemNaming(Create(no_first_name), 400, "/useradmin-api/error-types/1002", "firstName");
 
-  json::object bad_email = UserBody("jane@", GrantOn(top_, kAccountingRole));
+  json::object bad_email = UserBody("jane@", testing::GrantOn(top_, kAccountingRole));
   ExpectProblemNaming(Create(bad_email), 400, "/useradmin-api/error-types/1002", "email");
 
-  json::object bad_country = UserBody("b@example.com", GrantOn(top_, kAccountingRole));
+  json::object bad_country = UserBody("b@example.com", testing::GrantOn(top_, kAccountingRole));
   bad_country["country"] = "Atlantis";
   ExpectProblemNaming(Create(bad_country), 400, "/useradmin-api/error-types/1002", "country");
 
-  json::object bad_phone = UserBody("c@example.com", GrantOn(top_, kAccountingRole));
+  json::object bad_phone = UserBody("c@example.com", testing::GrantOn(top_, kAccountingRole));
   bad_phone["phone"] = "12";
   ExpectProblemNaming(Create(bad_phone), 400, "/useradmin-api/error-types/1002", "phone");
 
-  ExpectProblemNaming(Create(UserBody("d@example.com", GrantOn(99999999, kAccountingRole))), 404,
+  ExpectProblemNaming(Create(UserBody("d@example.com", testing::GrantOn(99999999, kAccountingRole))), 404,
                       "/useradmin-api/error-types/1700", "99999999");
-  ExpectProblemNaming(Create(UserBody("e@example.com", GrantOn(top_, 999999))), 404,
+  ExpectProblemNaming(Create(UserBody("e@example.com", testing::GrantOn(top_, 999999))), 404,
                       "/useradmin-api/error-types/1311", "999999");
   // U-15: an account role is granted account-wide, never on a group.
-  ExpectProblemNaming(Create(UserBody("f@example.com", GrantOn(top_, kAccountSettingsRole))), 400,
+  ExpectProblemNaming(Create(UserBody("f@example.com", testing::GrantOn(top_, kAccountSettingsRole))), 400,
                       "/useradmin-api/error-types/1002", std::to_string(kAccountSettingsRole));
   // U-4: an account role alone gives no group role.
   ExpectProblem(Create(UserBody("g@example.com", json::array{json::object{{"roleId", kAccountSettingsRole}}})), 400,
                 "/useradmin-api/error-types/1106");
   // U-2: grants or a user to clone them from, not both, not neither.
-  json::object both = UserBody("h@example.com", GrantOn(top_, kAccountingRole));
+  json::object both = UserBody("h@example.com", testing::GrantOn(top_, kAccountingRole));
   both["cloneFrom"] = "dup@example.com";
   ExpectProblemNaming(Create(both), 400, "/useradmin-api/error-types/1002", "cloneFrom");
   json::object neither = UserBody("i@example.com", {});
@@ -252,7 +236,7 @@ TEST_F(UsersApiTest, RefusedCreatesNameTheMemberAndLeaveNoUser) {
   unknown_clone["cloneFrom"] = "nobody@example.com";
   ExpectProblemNaming(Create(unknown_clone), 400, "/useradmin-api/error-types/1109", "cloneFrom");
   // U-6: e-mail addresses are unique in the account, whatever their case.
-  ExpectProblemNaming(Create(UserBody("DUP@Example.COM", GrantOn(top_, kAccountingRole))), 400,
+  ExpectProblemNaming(Create(UserBody("DUP@Example.COM", testing::GrantOn(top_, kAccountingRole))), 400,
                       "/useradmin-api/error-types/1105", "email");
 
   EXPECT_EQ(ListIds(), before);
@@ -260,7 +244,7 @@ TEST_F(UsersApiTest, RefusedCreatesNameTheMemberAndLeaveNoUser) {
 
 TEST_F(UsersApiTest, ParallelCreatesOfOneEmailMakeExactlyOneUser) {
   constexpr int kRequests = 24;
-  const std::string body = json::serialize(UserBody("race@example.com", GrantOn(top_, kAccountingRole)));
+  const std::string body = json::serialize(UserBody("race@example.com", testing::GrantOn(top_, kAccountingRole)));
   std::vector<int> statuses(kRequests, 0);
   std::vector<std::string> types(kRequests);
   std::vector<std::thread> threads;
@@ -368,7 +352,7 @@ TEST_F(UsersApiTest, ListByGroupCountsInheritedRolesAndBlocks) {
       json::array{json::object{{"groupId", top_},
                                {"roleId", kAccountingRole},
                                {"subGroups", json::array{json::object{{"groupId", sub}, {"isBlocked", true}}}}}});
-  const std::string on_sub = CreateUser("sub@example.com", GrantOn(sub, kAccountingRole));
+  const std::string on_sub = CreateUser("sub@example.com", testing::GrantOn(sub, kAccountingRole));
   ASSERT_FALSE(on_top.empty() || blocked.empty() || on_sub.empty());
 
   // U-10: a role on the group, directly or inherited; a block cuts the inheritance.
@@ -405,7 +389,7 @@ TEST_F(UsersApiTest, ListByGroupCountsInheritedRolesAndBlocks) {
 }
 
 TEST_F(UsersApiTest, BasicInfoIsAWholeReplacementThatKeepsTheEmail) {
-  json::object body = UserBody("jane@example.com", GrantOn(top_, kAccountingRole));
+  json::object body = UserBody("jane@example.com", testing::GrantOn(top_, kAccountingRole));
   body["jobTitle"] = "Engineer";
   body["city"] = "Boston";
   auto created = Create(body);
@@ -490,7 +474,7 @@ TEST_F(UsersApiTest, AuthGrantsAreReplacedAndAnsweredNested) {
   ExpectProblem(client_->SendJson("PUT", target, "[]"), 400, "/useradmin-api/error-types/1002");
   // U-18: a group role must remain.
   ExpectProblem(client_->SendJson("PUT", target, R"([{"roleId":100004}])"), 400, "/useradmin-api/error-types/1106");
-  ExpectProblem(client_->SendJson("PUT", target, json::serialize(GrantOn(99999999, kAccountingRole))), 404,
+  ExpectProblem(client_->SendJson("PUT", target, json::serialize(testing::GrantOn(99999999, kAccountingRole))), 404,
                 "/useradmin-api/error-types/1700");
   ExpectProblem(client_->SendJson("PUT", UserPath("A-NO-000000000000") + "/auth-grants", json::serialize(flat)), 404,
                 "/useradmin-api/error-types/1100");
@@ -667,7 +651,7 @@ TEST_F(UsersApiTest, DeleteRemovesTheUserButNeverTheCallerNorAClientOwner) {
   ExpectProblem(client_->Send("DELETE", UserPath(id)), 404, "/useradmin-api/error-types/1100");
   EXPECT_EQ(ListIds().count(id), 0u);
   // The address is free again; the sign-in name is never handed out twice (D-21).
-  auto again = Create(UserBody("gone@example.com", GrantOn(top_, kAccountingRole)));
+  auto again = Create(UserBody("gone@example.com", testing::GrantOn(top_, kAccountingRole)));
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_NE(Body(again).at("uiIdentityId").as_string(), id);
   EXPECT_NE(Body(again).at("uiUserName").as_string(), "gone@example.com");
@@ -711,7 +695,7 @@ TEST_F(UsersApiTest, ACustomRoleHeldByAUserIsNotDeleted) {
   const int64_t role_id = Body(role).at("roleId").as_int64();
   const std::string id = CreateUser("jane@example.com");
   ASSERT_FALSE(id.empty());
-  auto granted = client_->SendJson("PUT", UserPath(id) + "/auth-grants", json::serialize(GrantOn(top_, role_id)));
+  auto granted = client_->SendJson("PUT", UserPath(id) + "/auth-grants", json::serialize(testing::GrantOn(top_, role_id)));
   ASSERT_EQ(granted.status, 200) << granted.body;
   EXPECT_EQ(Body(granted).at(0).at("roleName").as_string(), "Report readers");
   EXPECT_EQ(Body(granted).at(0).at("roleDescription").as_string(), "Reads reports");
@@ -723,7 +707,7 @@ TEST_F(UsersApiTest, ACustomRoleHeldByAUserIsNotDeleted) {
   EXPECT_EQ(GetUser(id, "?authGrants=true").at("authGrants").at(0).at("roleId").as_int64(), role_id);
 
   // Once nobody holds it, it goes.
-  ASSERT_EQ(client_->SendJson("PUT", UserPath(id) + "/auth-grants", json::serialize(GrantOn(top_, kAccountingRole)))
+  ASSERT_EQ(client_->SendJson("PUT", UserPath(id) + "/auth-grants", json::serialize(testing::GrantOn(top_, kAccountingRole)))
                 .status,
             200);
   EXPECT_EQ(client_->Send("DELETE", role_path).status, 204);

@@ -22,6 +22,11 @@ namespace json = boost::json;
 
 inline constexpr const char* kGroups = "/identity-management/v3/user-admin/groups";
 
+// One grant of `role` on `group`, as a users or clients body holds it.
+inline json::array GrantOn(int64_t group, int64_t role) {
+  return json::array{json::object{{"groupId", group}, {"roleId", role}}};
+}
+
 class ApiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {

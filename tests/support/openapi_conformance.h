@@ -31,4 +31,18 @@ class OpenApiSpec {
 std::vector<std::string> SchemaViolations(const boost::json::value& instance, const boost::json::value& schema,
                                           const std::string& where = "$");
 
+// Akamai's IAM v3 spec, loaded once for the whole test binary; nullptr when
+// the file cannot be read.
+inline const OpenApiSpec* IamV3Spec() {
+  static const std::optional<OpenApiSpec> spec = OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
+  return spec ? &*spec : nullptr;
+}
+
+// Violations as one line, for a failure message.
+inline std::string JoinViolations(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += line + "; ";
+  return out;
+}
+
 }  // namespace iam::testing
