@@ -8,6 +8,7 @@
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "commands/user_validation.h"
+#include "projections/grant_resolution.h"
 #include "events/access_events.h"
 #include "events/credential_events.h"
 
@@ -40,8 +41,17 @@ Status ResolveDefinition(const WorkingState& state, const CommandContext& contex
   }
   definition.owner_ui_identity_id = owner->ui_identity_id;
   if (!definition.clone_authorized_user_groups) {
-    // The grant rules of users (U-15 … U-18) hold for a client's groups too.
+    // The grant rules of users (U-15 … U-18) hold for a client's groups too,
+    // and C-4: the owner can hand on only groups it reaches itself (H-4).
     if (auto s = CheckGrants(state, context, definition.groups); !s.ok()) return s;
+    const auto& groups = state.Get<projections::GroupDirectory>();
+    for (const events::AuthGrant& grant : definition.groups) {
+      if (projections::RoleOnGroup(groups, owner->grants, grant.group_id) == 0) {
+        return Status::FailedPrecondition("groupAccess: " + definition.owner_username + " has no role on group " +
+                                          std::to_string(grant.group_id) + " to hand on")
+            .WithReason(kGroupOutsideOwnerAccess);
+      }
+    }
   }
   return Status::Ok();
 }

@@ -26,6 +26,7 @@ enum ApiClientRuleReason : int {
   kClientHasActiveCredentials = 47,  // C-15, C-16
   kOwnerFixed = 48,              // C-20: account-switching clients keep their owner
   kOwnerGrantsNoApis = 49,       // C-2, C-3: the authorized user may grant no APIs (H-2)
+  kGroupOutsideOwnerAccess = 50, // C-4: a group the authorized user does not reach (H-4)
 };
 
 // H-2, C-2: whether `user` may own API clients and grant them APIs: an

@@ -92,6 +92,23 @@ TEST_F(ApiClientsApiTest, RefusalsNameTheMember) {
   body["ipAcl"] = json::object{{"enable", true}, {"cidr", json::array{"1.2.3.4:32"}}};
   ExpectProblem(client_->SendJson("POST", kClients, json::serialize(body)), 400, "1002");
   ExpectProblem(client_->Send("GET", std::string(kClients) + "/nosuchclient"), 404, "/identity-management/error-types/2");
+  // C-4, H-4: the owner hands on only groups it reaches.
+  const int64_t sub = CreateGroup(TopGroupId(), "Owner's team");
+  const int64_t elsewhere = CreateGroup(TopGroupId(), "Elsewhere");
+  json::object member{{"firstName", "Team"},
+                      {"lastName", "Member"},
+                      {"email", "member@example.com"},
+                      {"country", "USA"},
+                      {"additionalAuthentication", "NONE"},
+                      {"authGrants", json::array{json::object{{"groupId", sub}, {"roleId", 13}}}}};
+  auto member_created =
+      client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(member));
+  ASSERT_EQ(member_created.status, 201) << member_created.body;
+  body = json::parse(ClientBody("x", false)).as_object();
+  body["authorizedUsers"] = json::array{Body(member_created).at("uiUserName")};
+  body["groupAccess"] = json::object{{"cloneAuthorizedUserGroups", false},
+                                     {"groups", json::array{json::object{{"groupId", elsewhere}, {"roleId", 13}}}}};
+  ExpectProblem(client_->SendJson("POST", kClients, json::serialize(body)), 400, "/identity-management/error-types/50");
   // C-2, H-2: a locked user may own no client.
   json::object user{{"firstName", "Locked"},
                     {"lastName", "Owner"},
