@@ -27,6 +27,14 @@ bool GroupReach::Reaches(int64_t group_id) const {
   return everything_ || projections::RoleOnGroup(groups_, grants_, group_id) != 0;
 }
 
+bool GroupReach::ReachesUser(const projections::UserRecord& user, const std::string& actor) const {
+  if (everything_ || user.ui_user_name == actor) return true;
+  for (const events::AuthGrant& grant : user.grants) {
+    if (grant.group_id != 0 && Reaches(grant.group_id)) return true;
+  }
+  return false;
+}
+
 Status GroupReach::Check(int64_t group_id) const {
   if (Reaches(group_id)) return Status::Ok();
   return Status::PermissionDenied("Not Authorized to perform this action").WithReason(kNotAuthorized);

@@ -33,6 +33,9 @@ class GroupReach {
              const projections::ApiClientDirectory& clients, const std::string& client_id);
 
   bool Reaches(int64_t group_id) const;
+  // A user is reached through any group grant of theirs the caller reaches;
+  // `actor` (the caller's own owner) is always reached.
+  bool ReachesUser(const projections::UserRecord& user, const std::string& actor) const;
   // kPermissionDenied reason 1001 when the group is out of reach.
   Status Check(int64_t group_id) const;
 

@@ -77,6 +77,12 @@ Result<const UserRecord*> UserOfAccount(const WorkingState& state, const Command
   if (!user || user->account_id != context.account_id) {
     return Status::NotFound("User not found: " + ui_identity_id).WithReason(kUserNotFound);
   }
+  // a user the caller reaches through a group.
+  const GroupReach reach(state.Get<projections::GroupDirectory>(), state.Get<UserDirectory>(),
+                         state.Get<projections::ApiClientDirectory>(), context.client_id);
+  if (!reach.ReachesUser(*user, context.actor)) {
+    return Status::PermissionDenied("Not Authorized to perform this action").WithReason(kNotAuthorized);
+  }
   if (auto s = CheckIfMatch(context, user->version); !s.ok()) return s;
   return user;
 }

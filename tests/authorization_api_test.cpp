@@ -129,6 +129,20 @@ TEST_F(AuthorizationApiTest, AClientSeesAndChangesOnlyTheGroupsItReaches) {
   grant_outside["authGrants"] = json::array{json::object{{"groupId", sibling}, {"roleId", 13}}};
   ExpectProblem(lead->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(grant_outside)),
                 403, "/useradmin-api/error-types/1001");
+  // X-5 for users: the lead sees and changes only users of groups it reaches, and itself.
+  json::object outsider = user;
+  outsider["email"] = "outsider@example.com";
+  outsider["authGrants"] = json::array{json::object{{"groupId", sibling}, {"roleId", 13}}};
+  auto made = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(outsider));
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string outsider_path =
+      "/identity-management/v3/user-admin/ui-identities/" + std::string(Body(made).at("uiIdentityId").as_string());
+  ExpectProblem(lead->Send("GET", outsider_path), 403, "/useradmin-api/error-types/1001");
+  ExpectProblem(lead->Send("POST", outsider_path + "/lock"), 403, "/useradmin-api/error-types/1001");
+  auto visible = Body(lead->Send("GET", "/identity-management/v3/user-admin/ui-identities"));
+  ASSERT_EQ(visible.as_array().size(), 1u) << json::serialize(visible);  // only the lead itself
+  EXPECT_EQ(visible.as_array()[0].at("email").as_string(), "lead@example.com");
+  EXPECT_EQ(lead->Send("GET", "/identity-management/v3/user-profile").status, 200);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "api/problem.h"
 #include "commands/api_client_commands.h"
+#include "commands/group_access.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "projections/assets_read_model.h"
@@ -31,6 +32,10 @@ const projections::UserRecord* IdentitySnapshot::UserOfAccount(const ApiCall& ca
                                                               std::string_view ui_identity_id) const {
   const projections::UserRecord* user = users->FindUser(ui_identity_id);
   return user && user->account_id == call.context.account_id ? user : nullptr;
+}
+
+bool IdentitySnapshot::Reaches(const ApiCall& call, const projections::UserRecord& user) const {
+  return commands::GroupReach(*groups, *users, *clients, call.context.client_id).ReachesUser(user, call.context.actor);
 }
 
 const projections::UserRecord* IdentitySnapshot::Caller(const ApiCall& call) const {

@@ -25,6 +25,8 @@ struct IdentitySnapshot {
 
   // The user of `call`'s account, or nullptr (other accounts' look unknown, X-3).
   const projections::UserRecord* UserOfAccount(const ApiCall& call, std::string_view ui_identity_id) const;
+  // whether the caller reaches `user` through a group (or is its owner).
+  bool Reaches(const ApiCall& call, const projections::UserRecord& user) const;
   // The user who owns the calling API client (N-4), or nullptr.
   const projections::UserRecord* Caller(const ApiCall& call) const;
   // The X-9 flags of `user` for `call`'s caller, from the operations' own checks.

@@ -8,6 +8,7 @@
 #include "api/json_input.h"
 #include "api/problem.h"
 #include "api/v3/identity_snapshot.h"
+#include "commands/group_access.h"
 #include "commands/lookups.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
@@ -60,6 +61,13 @@ Result<UserView> UserViewFrom(const ApiCall& call, bool notifications_allowed) {
 void UserOperations::Get(const std::shared_ptr<ApiCall>& call, const std::string& id, bool notifications_allowed) const {
   auto view = UserViewFrom(*call, notifications_allowed);
   if (!view.ok()) return RefuseUserCall(*call, view.status());
+  auto snapshot = TakeIdentitySnapshot(runner_, *call);
+  if (!snapshot) return;
+  const UserRecord* user = snapshot->UserOfAccount(*call, id);
+  if (user && !snapshot->Reaches(*call, *user)) {
+    return RefuseUserCall(*call, Status::PermissionDenied("Not Authorized to perform this action")
+                                     .WithReason(commands::kNotAuthorized));
+  }
   RespondWithUser(call, id, *view, 200, nullptr, {});
 }
 

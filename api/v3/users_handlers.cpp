@@ -96,6 +96,7 @@ class UserRoutes {
     for (const UserRecord* user : snapshot->users->OfAccount(call->context.account_id)) {
       // U-10: users with a role on the group, directly or inherited.
       if (group_id && projections::RoleOnGroup(*snapshot->groups, user->grants, *group_id) == 0) continue;
+      if (!snapshot->Reaches(*call, *user)) continue;  // only the users the caller reaches
       list.push_back(UserListItemJson(*user, snapshot->JsonContext(*call, *user, *view)));
     }
     call->respond(JsonResponse(200, boost::json::serialize(list)));
