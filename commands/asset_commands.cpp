@@ -1,5 +1,7 @@
 #include "commands/asset_commands.h"
 
+#include "commands/group_access.h"
+
 #include <set>
 
 #include "commands/group_commands.h"
@@ -68,6 +70,11 @@ Result<Decision> MoveAsset::Decide(const WorkingState& state, const CommandConte
   }
   const GroupDirectory& groups = state.Get<GroupDirectory>();
   if (!groups.Find(context.account_id, destination_group_id_)) return GroupNotFound(destination_group_id_);
+  // both groups in the caller's reach.
+  const GroupReach reach(groups, state.Get<projections::UserDirectory>(), state.Get<projections::ApiClientDirectory>(),
+                         context.client_id);
+  if (auto s = reach.Check(source_group_id_); !s.ok()) return s;
+  if (auto s = reach.Check(destination_group_id_); !s.ok()) return s;
   if (destination_group_id_ == source_group_id_) {
     return Status::FailedPrecondition("the property is in group " + std::to_string(source_group_id_) + " already")
         .WithReason(kAssetAlreadyInGroup);

@@ -143,6 +143,23 @@ TEST_F(AuthorizationApiTest, AClientSeesAndChangesOnlyTheGroupsItReaches) {
   ASSERT_EQ(visible.as_array().size(), 1u) << json::serialize(visible);  // only the lead itself
   EXPECT_EQ(visible.as_array()[0].at("email").as_string(), "lead@example.com");
   EXPECT_EQ(lead->Send("GET", "/identity-management/v3/user-profile").status, 200);
+  // X-5 for properties: only the assets of reached groups.
+  for (auto [id, group] : {std::pair{int64_t{880001}, sub}, std::pair{int64_t{880002}, sibling}}) {
+    auto asset = client_->SendJson("POST", "/admin/v1/assets",
+                                   json::serialize(json::object{{"propertyId", id},
+                                                                {"propertyName", "p" + std::to_string(id)},
+                                                                {"propertyTypeDescription", "Property"},
+                                                                {"groupId", group}}));
+    ASSERT_EQ(asset.status, 201) << asset.body;
+  }
+  auto properties = Body(lead->Send("GET", "/identity-management/v3/user-admin/properties"));
+  ASSERT_EQ(properties.as_array().size(), 1u) << json::serialize(properties);
+  EXPECT_EQ(properties.as_array()[0].at("propertyId").as_int64(), 880001);
+  ExpectProblem(lead->Send("GET", "/identity-management/v3/user-admin/properties/880002?groupId=" + std::to_string(sibling)),
+                403, "/useradmin-api/error-types/1001");
+  ExpectProblem(lead->SendJson("PUT", "/identity-management/v3/user-admin/properties/880001",
+                               json::serialize(json::object{{"sourceGroupId", sub}, {"destinationGroupId", sibling}})),
+                403, "/useradmin-api/error-types/1001");
 }
 
 }  // namespace

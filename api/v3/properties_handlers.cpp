@@ -10,6 +10,7 @@
 #include "api/problem.h"
 #include "api/read_models.h"
 #include "commands/asset_commands.h"
+#include "commands/group_access.h"
 #include "commands/group_commands.h"
 #include "commands/user_commands.h"
 #include "events/clock.h"
@@ -98,6 +99,25 @@ class PropertyRoutes {
   PropertyRoutes(projections::ProjectionRunner& runner, commands::CommandProcessor& processor)
       : runner_(runner), processor_(processor) {}
 
+  // What the caller reaches, or nullopt after a 503. Keeps the read
+  // models it reads alive as long as the answer.
+  struct CallerReach {
+    std::shared_ptr<const projections::UserDirectory> users;
+    std::shared_ptr<const projections::ApiClientDirectory> clients;
+    commands::GroupReach reach;
+    bool Reaches(int64_t group_id) const { return reach.Reaches(group_id); }
+  };
+  std::optional<CallerReach> Reach(const ApiCall& call, const GroupDirectory& groups) const {
+    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, call);
+    if (!users) return std::nullopt;
+    auto clients = ServingReadModel<projections::ApiClientsReadModel>(runner_, projections::kApiClientsProjection, call);
+    if (!clients) return std::nullopt;
+    auto user_version = users->Published();
+    auto client_version = clients->Published();
+    return CallerReach{user_version, client_version,
+                       commands::GroupReach(groups, *user_version, *client_version, call.context.client_id)};
+  }
+
   // Both read models, each its published version, or false after a 503.
   bool Models(const ApiCall& call, std::shared_ptr<const AssetDirectory>& assets,
               std::shared_ptr<const GroupDirectory>& groups) const {
@@ -129,10 +149,12 @@ class PropertyRoutes {
                                   .WithReason(commands::kGroupNotFound),
                               kUserAdminErrors);
     }
+    auto reach = Reach(*call, *groups);
+    if (!reach) return;
     boost::json::array list;
     for (int64_t id : group_id ? assets->InGroup(*group_id) : assets->OfAccount(call->context.account_id)) {
       const AssetRecord* asset = assets->Find(call->context.account_id, id);
-      if (!asset) continue;
+      if (!asset || !reach->Reaches(asset->group_id)) continue;  // the assets of reached groups
       boost::json::object item{{"propertyId", asset->property_id},
                                {"propertyName", asset->property_name},
                                {"propertyTypeDescription", asset->property_type_description},
@@ -181,6 +203,13 @@ class PropertyRoutes {
     if (!Models(*call, assets, groups)) return;
     const AssetRecord* asset = assets->Find(call->context.account_id, *id);
     if (!asset || asset->group_id != *group_id) return RespondWithError(*call, PropertyNotFound(*id), kUserAdminErrors);
+    auto reach = Reach(*call, *groups);
+    if (!reach) return;
+    if (!reach->Reaches(asset->group_id)) {
+      return RespondWithError(
+          *call, Status::PermissionDenied("Not Authorized to perform this action").WithReason(commands::kNotAuthorized),
+          kUserAdminErrors);
+    }
     if (resources) {
       boost::json::array list;
       for (const auto& r : assets->Resources(asset->property_id)) {
