@@ -8,17 +8,28 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
+#include "commands/allowlist_commands.h"
+#include "commands/api_client_commands.h"
 #include "commands/asset_commands.h"
+#include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/role_commands.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "events/access_events.h"
+#include "events/allowlist_events.h"
+#include "events/api_client_events.h"
+#include "events/clock.h"
+#include "events/credential_events.h"
 #include "events/user_events.h"
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
@@ -43,13 +54,64 @@ AllRows RowsOf(const CoreDirectories& set) {
   return rows;
 }
 
-AllRows Served(const projections::ProjectionRunner& runner) {
-  auto snapshot = CoreDirectories::Snapshot(runner);
-  EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
-  return snapshot.ok() ? RowsOf(*snapshot) : AllRows{};
+// What directories answer beyond their rows, from the indexes they derive
+// when restored (not persisted): credentials by client token, a client's
+// credentials in order, who owns clients, and `account`'s allowlist — its
+// switch, blocks, networks and which addresses it admits.
+std::map<std::string, std::string> DerivedOf(const CoreDirectories& set, const std::string& account) {
+  std::map<std::string, std::string> out;
+  const auto& clients = set.Get<projections::ApiClientDirectory>();
+  constexpr std::string_view kCredentialRow = "credential/";
+  for (const std::string& key : clients.RowKeys()) {
+    if (!key.starts_with(kCredentialRow)) continue;
+    const projections::CredentialRecord* credential = clients.FindCredential(key.substr(kCredentialRow.size()));
+    if (!credential) {
+      out[key] = "<not found>";
+      continue;
+    }
+    const projections::CredentialRecord* by_token = clients.FindCredentialByClientToken(credential->client_token);
+    out["credential by token " + credential->client_token] = by_token ? by_token->credential_id : "<none>";
+  }
+  for (const projections::ApiClientRecord* client : clients.ClientsOf(account)) {
+    std::string ids;
+    for (const projections::CredentialRecord* credential : clients.CredentialsOf(client->client_id)) {
+      ids += credential->credential_id + " ";
+    }
+    out["credentials of " + client->client_id] = ids;
+    out["owns clients " + client->definition.owner_ui_identity_id] =
+        clients.OwnsAnyClient(client->definition.owner_ui_identity_id) ? "yes" : "no";
+  }
+  const auto& allowlist = set.Get<projections::AllowlistDirectory>();
+  out["allowlist"] = std::string(allowlist.Enabled(account) ? "on" : "off") + ", version " +
+                     std::to_string(allowlist.Version(account)) + ", " + std::to_string(allowlist.BlockCount(account)) +
+                     " blocks, max id " + std::to_string(allowlist.max_cidr_block_id());
+  for (const projections::CidrBlockRecord* block : allowlist.OfAccount(account)) {
+    out["block " + std::to_string(block->cidr_block_id)] =
+        block->network.ToString() + (block->enabled ? " enabled" : " disabled");
+  }
+  for (const char* address : {"127.0.0.1", "::1", "::ffff:127.0.0.1", "192.0.2.7", "10.1.2.3", "198.51.100.9",
+                              "2001:db8::1", "203.0.113.5"}) {
+    std::string ids;
+    for (int64_t id : allowlist.Admitting(account, address)) ids += std::to_string(id) + " ";
+    out[std::string("admitting ") + address] = ids + (allowlist.Admits(account, address) ? "(let in)" : "(kept out)");
+  }
+  return out;
 }
 
-AllRows FoldedFromLog(const events::EventStore& log) {
+// A directory set's rows, and what it derives from them.
+struct State {
+  AllRows rows;
+  std::map<std::string, std::string> derived;
+};
+
+State Served(const projections::ProjectionRunner& runner, const std::string& account) {
+  auto snapshot = CoreDirectories::Snapshot(runner);
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  if (!snapshot.ok()) return {};
+  return {RowsOf(*snapshot), DerivedOf(*snapshot, account)};
+}
+
+State FoldedFromLog(const events::EventStore& log, const std::string& account) {
   CoreDirectories folded;
   for (uint64_t from = 1; from <= log.Head();) {
     auto page = log.ReadAll(from, 500);
@@ -58,7 +120,7 @@ AllRows FoldedFromLog(const events::EventStore& log) {
     EXPECT_TRUE(folded.Apply(*page).ok());
     from = page->back().position + 1;
   }
-  return RowsOf(folded);
+  return {RowsOf(folded), DerivedOf(folded, account)};
 }
 
 // What of the user aggregate a log holds: its event types, and the cases
@@ -102,6 +164,19 @@ std::set<std::string> UserHistoryOf(const events::EventStore& log) {
   return seen;
 }
 
+// Every event type in the log.
+std::set<std::string> EventTypesOf(const events::EventStore& log) {
+  std::set<std::string> types;
+  for (uint64_t from = 1; from <= log.Head();) {
+    auto page = log.ReadAll(from, 500);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok() || page->empty()) break;
+    for (const events::Event& e : *page) types.insert(e.event_type);
+    from = page->back().position + 1;
+  }
+  return types;
+}
+
 // The user commands of the random history (iam-rules.md §4–§6): creates
 // (with a fake argon2id hash: nothing here is hashed), a second create with
 // the e-mail of a removed user, grants, basic info with e-mail changes that
@@ -119,6 +194,18 @@ class UserActions {
 
   // An asset the history imported: blocking it can succeed.
   void AssetImported(int64_t property_id) { assets_.push_back(property_id); }
+
+  // The sign-in names of the live users created with an e-mail never used
+  // before (their name is that e-mail): owners for API clients. A user who
+  // owns a client cannot be removed (U-23): RemoveUser is refused, and the
+  // user stays live here too.
+  std::vector<std::string> UserNames() const {
+    std::vector<std::string> names;
+    for (const std::string& id : live_) {
+      if (auto it = names_.find(id); it != names_.end()) names.push_back(it->second);
+    }
+    return names;
+  }
 
   // The command of kind `kind` (0 … kKinds-1) for user `id`: a create for
   // kind 0, 12 and whenever there is no user yet.
@@ -219,6 +306,7 @@ class UserActions {
   struct Pending {
     std::string created_id, created_email, removed_id, password_of, password;
     int64_t imported = 0;
+    std::string created_name;  // the sign-in name, when known
   };
 
   static std::string Hash(const std::string& tag) {
@@ -262,7 +350,8 @@ class UserActions {
 
   std::unique_ptr<commands::Command> Create(std::string email = "") {
     const std::string id = "A-PROP-" + std::to_string(++serial_);
-    if (email.empty()) email = "user" + std::to_string(serial_) + "@example.com";
+    const bool fresh = email.empty();  // then the sign-in name is the e-mail
+    if (fresh) email = "user" + std::to_string(serial_) + "@example.com";
     commands::NewUser user;
     user.ui_identity_id = id;
     user.profile = Profile();
@@ -276,6 +365,7 @@ class UserActions {
     user.password_hash = Hash("");
     user.password_expires_ms = 1'900'000'000'000;
     pending_ = {id, email, "", id, user.password_hash};
+    if (fresh) pending_.created_name = email;
     return std::make_unique<commands::CreateUser>(std::move(user));
   }
 
@@ -291,6 +381,7 @@ class UserActions {
       ids_.push_back(pending_.created_id);
       live_.insert(pending_.created_id);
       emails_[pending_.created_id] = pending_.created_email;
+      if (!pending_.created_name.empty()) names_[pending_.created_id] = pending_.created_name;
     }
     if (!pending_.password_of.empty()) hashes_[pending_.password_of] = pending_.password;
     if (pending_.imported != 0) assets_.push_back(pending_.imported);
@@ -308,20 +399,845 @@ class UserActions {
   std::vector<std::string> ids_;
   std::set<std::string> live_;
   std::vector<int64_t> assets_;
-  std::map<std::string, std::string> emails_, hashes_;
+  std::map<std::string, std::string> emails_, hashes_, names_;
   std::vector<std::string> removed_emails_;
   Pending pending_;
 };
 
+// What the test's model of the state says one command must come to: a
+// commit, or the refusal (code, and reason unless 0) the rules give first.
+// `or_else` are refusals the model cannot rule out: a group the history may
+// have deleted, an owner it may have locked (the group commands' and most
+// user commands' outcomes are not modelled).
+struct Prediction {
+  StatusCode code = StatusCode::kOk;
+  int reason = 0;
+  std::vector<std::pair<StatusCode, int>> or_else;
+  bool appends = true;  // a commit appends events (false: a no-op, e.g. locking a locked client)
+};
+
+Prediction Commits(bool appends = true) { return {StatusCode::kOk, 0, {}, appends}; }
+Prediction Refused(StatusCode code, int reason = 0) { return {code, reason}; }
+
+std::string Describe(StatusCode code, int reason) {
+  return std::string(StatusCodeName(code)) + (reason ? " reason " + std::to_string(reason) : "");
+}
+
+// Runs `command` and checks its outcome against `expected`; the outcome when
+// it committed (the model then follows it, predicted or not), else nullopt.
+// Refusals are never kInternal, kCorruption or any code the rules do not give.
+std::optional<commands::CommandOutcome> Expect(CoreNode& node, const commands::CommandContext& context,
+                                               std::unique_ptr<commands::Command> command, const Prediction& expected,
+                                               const std::string& what) {
+  auto outcome = node.processor->Execute(std::move(command), context);
+  if (outcome.ok()) {
+    EXPECT_EQ(expected.code, StatusCode::kOk)
+        << what << ": committed, but must be refused with " << Describe(expected.code, expected.reason);
+    if (expected.code == StatusCode::kOk) {
+      EXPECT_EQ(outcome->sequence != 0, expected.appends)
+          << what << (expected.appends ? ": appended nothing" : ": appended events but changes nothing");
+    }
+    return *outcome;
+  }
+  const Status& status = outcome.status();
+  auto is = [&](StatusCode code, int reason) {
+    return code != StatusCode::kOk && status.code() == code && (reason == 0 || status.reason() == reason);
+  };
+  std::string alternatives;
+  bool expected_refusal = is(expected.code, expected.reason);
+  for (const auto& [code, reason] : expected.or_else) {
+    expected_refusal = expected_refusal || is(code, reason);
+    alternatives += " or " + Describe(code, reason);
+  }
+  EXPECT_TRUE(expected_refusal) << what << ": " << status.ToString() << " (reason " << status.reason()
+                                << "), but the model expected " << Describe(expected.code, expected.reason)
+                                << alternatives;
+  return std::nullopt;
+}
+
+// The API client and credential commands of the random history (iam-rules.md
+// §10, §11): clients created with and without a first credential (C-7: given
+// by the bootstrap client, which may; sometimes asked of another client, which
+// may not unless its definition says so), updated (the name is fixed, nothing
+// changes while locked, an account-switching client keeps its owner), locked
+// and unlocked, deleted once their credentials are deactivated (or by
+// themselves, signing with their last active credential); credentials created
+// up to the cap of two active ones (K-4), updated (status, expiry in and out of
+// range, description), rotated (a new one; the old one deactivated and
+// deleted), deactivated one or all, deleted only when inactive; and attempts to
+// hand out a used client or credential id again (refused with kConflict: ids
+// are never reused, D-21). Ids and tokens come from the seeded generator in
+// their real formats. Owners are the administrator (locked now and then by
+// another operator: reason 49), other users, or nobody. Every outcome is
+// predicted from a model of the clients (the rules' order of checks), so a
+// refusal is only ever the one the rules give; where the model does not
+// know (another user's lock and grants, a group the history may have
+// deleted) the prediction names those refusals as possible too.
+class ApiClientActions {
+ public:
+  static constexpr int kKinds = 14;
+
+  ApiClientActions(std::mt19937& random, const std::vector<int64_t>& groups, const UserActions& users,
+                   int64_t now_ms, std::set<std::string>& seen)
+      : random_(random), groups_(groups), users_(users), now_ms_(now_ms), seen_(seen) {}
+
+  // The bootstrap client: the one that may give new clients their first
+  // credential. It is never updated nor deleted here (it keeps that right).
+  void Bootstrapped(const commands::BootstrapIdentity& identity, int64_t top) {
+    top_ = top;
+    bootstrap_ = identity.client_id;
+    clients_[bootstrap_] = {identity.client_name, identity.admin_username, false, true, false};
+    ids_.push_back(bootstrap_);
+    AddCredential(identity.credential_id, bootstrap_);
+  }
+
+  // Whether the administrator (the usual owner) is locked now: another
+  // operator locks and unlocks them in the history.
+  void AdminLocked(bool locked) { admin_locked_ = locked; }
+
+  // The command(s) of kind `kind` (0 … kKinds-1).
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    switch (kind) {
+      case 0:
+        return CreateClient(node, context, false);
+      case 1:
+        return CreateClient(node, context, random_() % 2);
+      case 2:
+        return CreateClient(node, context, true);
+      case 3:
+      case 4:
+        return Update(node, context);
+      case 5:
+      case 6:
+        return Lock(node, context, kind == 5);
+      case 7: {
+        // Mostly a client with active credentials; sometimes credentials
+        // until the cap refuses one (K-4).
+        const std::string id =
+            PickClient(true, [&](const std::string& client_id, const Client&) { return Active(client_id) > 0; });
+        for (int n = random_() % 2 ? 1 : 3; n > 0 && NewCredential(node, context, id, NewCredentialId()); --n) {
+        }
+        return;
+      }
+      case 8:
+        return UpdateCredential(node, context);
+      case 9:
+        return Rotate(node, context);
+      case 10:
+        return Deactivate(node, context);
+      case 11:
+        return DeleteCredential(node, context);
+      case 12:
+        return DeleteClient(node, context);
+      default:
+        return Reuse(node, context);
+    }
+  }
+
+ private:
+  struct Client {
+    std::string name;
+    std::string owner;  // owner_username
+    bool locked = false;
+    bool can_auto_create_credential = false;
+    bool allow_account_switch = false;
+  };
+  struct Credential {
+    std::string client_id;
+    std::string status;  // ACTIVE, INACTIVE, DELETED
+  };
+
+  static constexpr int64_t kDayMs = 24 * 3600 * 1000;
+
+  std::string RandomText(std::string_view alphabet, int length) {
+    std::string text;
+    for (int i = 0; i < length; ++i) text += alphabet[random_() % alphabet.size()];
+    return text;
+  }
+  // 16 lowercase alphanumerics, as the server hands them out.
+  std::string NewClientId() { return RandomText("abcdefghijklmnopqrstuvwxyz0123456789", 16); }
+  // A 10-digit decimal number without a leading zero.
+  std::string NewCredentialId() { return RandomText("123456789", 1) + RandomText("0123456789", 9); }
+  // EdgeGrid-like tokens, unique by their serial.
+  std::string NewToken(const char* kind) {
+    return std::string("akab-") + kind + std::to_string(++serial_) + "-" + RandomText("abcdefghijklmnopqrstuvwxyz", 12);
+  }
+
+  Client* Live(const std::string& id) {
+    auto it = clients_.find(id);
+    return it == clients_.end() ? nullptr : &it->second;
+  }
+  // Mostly a live client other than the bootstrap one, one that is `suits`
+  // when there is such a client and a coin says so; sometimes the bootstrap
+  // client (only when `bootstrap`), or any client ever created (a deleted
+  // one is unknown: kNotFound 2).
+  template <typename Suits>
+  std::string PickClient(bool bootstrap, Suits suits) {
+    if (bootstrap && random_() % 5 == 0) return bootstrap_;
+    if (ids_.size() > 1 && (clients_.size() == 1 || random_() % 7 == 0)) return ids_[1 + random_() % (ids_.size() - 1)];
+    if (clients_.size() == 1) return bootstrap ? bootstrap_ : "unknownclient000";
+    std::vector<std::string> others, suiting;
+    for (const auto& [id, client] : clients_) {
+      if (id == bootstrap_) continue;
+      others.push_back(id);
+      if (suits(id, client)) suiting.push_back(id);
+    }
+    if (!suiting.empty() && random_() % 6) return suiting[random_() % suiting.size()];
+    return others[random_() % others.size()];
+  }
+  std::string PickClient(bool bootstrap) {
+    return PickClient(bootstrap, [](const std::string&, const Client&) { return false; });
+  }
+  std::vector<std::string> CredentialsOf(const std::string& client_id, const char* status = nullptr) const {
+    std::vector<std::string> out;
+    for (const std::string& id : credential_ids_) {
+      const Credential& credential = credentials_.at(id);
+      if (credential.client_id == client_id && (!status || credential.status == status)) out.push_back(id);
+    }
+    return out;
+  }
+  size_t Active(const std::string& client_id) const { return CredentialsOf(client_id, events::kCredentialActive).size(); }
+  void AddCredential(const std::string& id, const std::string& client_id) {
+    credentials_[id] = {client_id, events::kCredentialActive};
+    credential_ids_.push_back(id);
+  }
+  // A credential of `client_id` (mostly), of `status` when it has one; else
+  // any credential ever created (of another client: kNotFound 25).
+  std::string PickCredential(const std::string& client_id, const char* status = nullptr) {
+    std::vector<std::string> own = CredentialsOf(client_id, status);
+    if (own.empty()) own = CredentialsOf(client_id);
+    if (own.empty() || random_() % 8 == 0) return credential_ids_[random_() % credential_ids_.size()];
+    return own[random_() % own.size()];
+  }
+
+  // The owner: mostly the administrator, sometimes another live user (mostly
+  // one while the administrator is locked), rarely nobody (kNotFound 1100).
+  std::string Owner() {
+    const int choice = static_cast<int>(random_() % 12);
+    if (choice == 0) return "nobody@example.com";
+    if (choice < (admin_locked_ ? 10 : 4)) {
+      const std::vector<std::string> names = users_.UserNames();
+      if (!names.empty()) return names[random_() % names.size()];
+    }
+    return "admin";
+  }
+  int64_t PickGroup() { return random_() % 2 ? top_ : groups_[random_() % groups_.size()]; }
+
+  // A definition the API would accept (its schema checks pass); `name` ""
+  // keeps the stored name on update.
+  events::ApiClientDefinition Definition(std::string name) {
+    events::ApiClientDefinition d;
+    d.client_name = std::move(name);
+    d.client_description = random_() % 2 ? "property test client" : "";
+    d.client_type = random_() % 4 ? "CLIENT" : "USER_CLIENT";
+    d.owner_username = Owner();
+    d.allow_account_switch = random_() % 5 == 0;
+    d.can_auto_create_credential = random_() % 3 == 0;
+    if (random_() % 2) d.notification_emails = {"ops@example.com"};  // else the creator's (C-9)
+    d.all_accessible_apis = random_() % 2;
+    if (!d.all_accessible_apis) {
+      d.apis = {{1, "READ-WRITE"}};
+      if (random_() % 3 == 0) d.apis.push_back({11, "READ-ONLY"});
+    }
+    d.clone_authorized_user_groups = random_() % 2;
+    if (!d.clone_authorized_user_groups) d.groups = {{PickGroup(), 13, false}};
+    if (random_() % 4 == 0) {
+      d.ip_acl_enabled = random_() % 2;
+      d.ip_acl_cidrs = {"192.0.2.0/24", "2001:db8::/32"};
+    }
+    const Status valid = commands::ValidateApiClientDefinition(d);
+    EXPECT_TRUE(valid.ok()) << valid.ToString();
+    return d;
+  }
+
+  // What resolving a definition's owner and groups gives (C-2 … C-4, U-15):
+  // the refusal, or `then` when they resolve. The owner must be unlocked and
+  // hold a group role (reason 49), and reach the client's groups (reason 50).
+  // The administrator's lock is modelled, and they hold the top-level group's
+  // admin role for good, so reach every group; other users' locks and grants
+  // are not modelled.
+  Prediction Resolve(const events::ApiClientDefinition& d, Prediction then) const {
+    if (d.owner_username == "nobody@example.com") return Refused(StatusCode::kNotFound, commands::kUserNotFound);
+    const bool admin = d.owner_username == "admin";
+    if (admin && admin_locked_) return Refused(StatusCode::kFailedPrecondition, commands::kOwnerGrantsNoApis);
+    if (!admin) then.or_else.push_back({StatusCode::kFailedPrecondition, commands::kOwnerGrantsNoApis});
+    if (!d.groups.empty() && d.groups.front().group_id != top_) {
+      then.or_else.push_back({StatusCode::kNotFound, commands::kGroupNotFound});  // the history may have deleted it
+    }
+    if (!d.groups.empty() && !admin) {
+      then.or_else.push_back({StatusCode::kFailedPrecondition, commands::kGroupOutsideOwnerAccess});
+    }
+    return then;
+  }
+
+  void CreateClient(CoreNode& node, const commands::CommandContext& context, bool with_credential) {
+    commands::NewApiClient client;
+    client.client_id = NewClientId();
+    client.access_token = NewToken("at-");
+    client.definition = Definition("client " + std::to_string(++serial_));
+    client.now_ms = now_ms_;
+    Prediction then = Commits();
+    if (with_credential) {
+      client.credential_id = NewCredentialId();
+      client.client_token = NewToken("ct-");
+      // C-7: mostly the bootstrap client asks; sometimes another one.
+      client.calling_client_id = random_() % 2 ? bootstrap_ : PickClient(false);
+      const Client* caller = Live(client.calling_client_id);
+      if (!caller || !caller->can_auto_create_credential) {
+        then = Refused(StatusCode::kPermissionDenied, commands::kNoAccess);
+      }
+    }
+    const Prediction expected = Resolve(client.definition, then);
+    const events::ApiClientDefinition d = client.definition;
+    const std::string id = client.client_id, credential = client.credential_id, caller = client.calling_client_id;
+    auto done = Expect(node, context, std::make_unique<commands::CreateApiClient>(std::move(client)), expected,
+                       "create client " + id + (credential.empty() ? "" : " with credential " + credential));
+    if (!done) {
+      if (expected.reason == commands::kOwnerGrantsNoApis) seen_.insert("a locked owner refused");
+      if (expected.code == StatusCode::kPermissionDenied && expected.or_else.empty()) {
+        seen_.insert("C-7: a first credential refused");
+      }
+      return;
+    }
+    clients_[id] = {d.client_name, d.owner_username, false, d.can_auto_create_credential, d.allow_account_switch};
+    ids_.push_back(id);
+    if (d.owner_username != "admin") seen_.insert("a client owned by another user");
+    if (credential.empty()) {
+      seen_.insert("a client created without a credential");
+    } else {
+      AddCredential(credential, id);
+      seen_.insert(caller == bootstrap_ ? "a client created with its first credential"
+                                        : "a first credential given by a created client");
+    }
+  }
+
+  void Update(CoreNode& node, const commands::CommandContext& context) {
+    const std::string id = PickClient(false, [](const std::string&, const Client& c) { return !c.locked; });
+    Client* client = Live(id);
+    const int name = static_cast<int>(random_() % 6);  // 0: another name (C-12), 1-2: "" (kept), else the same
+    events::ApiClientDefinition d =
+        Definition(name == 0 ? "renamed " + std::to_string(++serial_) : name < 3 || !client ? "" : client->name);
+    Prediction expected;
+    if (!client) {
+      expected = Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    } else if (client->locked) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kClientLocked);
+    } else if (name == 0) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kClientNameImmutable);
+    } else {
+      expected = Resolve(d, client->allow_account_switch && d.owner_username != client->owner
+                                ? Refused(StatusCode::kFailedPrecondition, commands::kOwnerFixed)
+                                : Commits());
+    }
+    auto done = Expect(node, context, std::make_unique<commands::UpdateApiClient>(id, d), expected, "update client " + id);
+    if (!done) {
+      if (expected.reason == commands::kClientLocked) seen_.insert("a locked client refused an update");
+      if (expected.reason == commands::kClientNameImmutable) seen_.insert("a new client name refused");
+      if (expected.reason == commands::kOwnerFixed && expected.or_else.empty()) {
+        seen_.insert("an account-switching client kept its owner");
+      }
+      return;
+    }
+    if (!client) return;
+    seen_.insert("a client updated");
+    client->owner = d.owner_username;
+    client->can_auto_create_credential = d.can_auto_create_credential;
+    client->allow_account_switch = d.allow_account_switch;
+  }
+
+  void Lock(CoreNode& node, const commands::CommandContext& context, bool lock) {
+    const std::string id = PickClient(false, [&](const std::string&, const Client& c) { return c.locked != lock; });
+    Client* client = Live(id);
+    const Prediction expected =
+        client ? Commits(client->locked != lock) : Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    if (Expect(node, context, std::make_unique<commands::SetApiClientLock>(id, lock), expected,
+               (lock ? "lock client " : "unlock client ") + id) &&
+        client) {
+      client->locked = lock;
+    }
+  }
+
+  // K-1, K-4: true when the credential was created.
+  bool NewCredential(CoreNode& node, const commands::CommandContext& context, const std::string& client_id,
+                     const std::string& credential_id, bool reuse = false) {
+    Prediction expected = Commits();
+    if (!Live(client_id)) {
+      expected = Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    } else if (credentials_.count(credential_id)) {
+      expected = Refused(StatusCode::kConflict);
+    } else if (Active(client_id) >= commands::kMaxActiveCredentials) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kTooManyActiveCredentials);
+    }
+    if (!Expect(node, context,
+                std::make_unique<commands::CreateCredential>(client_id, credential_id, NewToken("ct-"), now_ms_),
+                expected, "create credential " + credential_id + " of client " + client_id)) {
+      if (expected.reason == commands::kTooManyActiveCredentials) seen_.insert("K-4: a third active credential refused");
+      if (reuse && expected.code == StatusCode::kConflict) seen_.insert("D-21: a used credential id refused");
+      return false;
+    }
+    AddCredential(credential_id, client_id);
+    return true;
+  }
+
+  // The checks every change of one credential starts with.
+  Prediction CredentialChange(const std::string& client_id, const std::string& credential_id, Prediction then) {
+    if (!Live(client_id)) return Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    auto it = credentials_.find(credential_id);
+    if (it == credentials_.end() || it->second.client_id != client_id) {
+      return Refused(StatusCode::kNotFound, commands::kCredentialNotFound);
+    }
+    if (it->second.status == events::kCredentialDeletedStatus) {
+      return Refused(StatusCode::kFailedPrecondition, commands::kCredentialIsDeleted);
+    }
+    return then;
+  }
+
+  void UpdateCredential(CoreNode& node, const commands::CommandContext& context) {
+    const std::string client_id = PickClient(true);
+    const std::string id = PickCredential(client_id);
+    const std::string status = random_() % 2 ? events::kCredentialActive : events::kCredentialInactive;
+    // In range (K-7): in the future and at most two years after the
+    // credential's creation, which is after now_ms_. Sometimes out of range.
+    const int range = static_cast<int>(random_() % 6);
+    const int64_t expires = range == 0   ? now_ms_ - kDayMs
+                            : range == 1 ? now_ms_ + 800 * kDayMs
+                                         : now_ms_ + (1 + static_cast<int64_t>(random_() % 729)) * kDayMs;
+    Prediction then = Commits();
+    if (range < 2) {
+      then = Refused(StatusCode::kFailedPrecondition, commands::kExpiryOutOfRange);
+    } else if (status == events::kCredentialActive && credentials_.count(id) &&
+               credentials_.at(id).status == events::kCredentialInactive &&
+               Active(client_id) >= commands::kMaxActiveCredentials) {
+      then = Refused(StatusCode::kFailedPrecondition, commands::kTooManyActiveCredentials);
+    }
+    const Prediction expected = CredentialChange(client_id, id, then);
+    auto done = Expect(node, context,
+                       std::make_unique<commands::UpdateCredential>(client_id, id, status, expires,
+                                                                    random_() % 2 ? "rotated yearly" : "", now_ms_),
+                       expected, "update credential " + id + " of client " + client_id + " to " + status);
+    if (!done) {
+      if (expected.reason == commands::kExpiryOutOfRange) seen_.insert("K-7: an expiry out of range refused");
+      if (expected.reason == commands::kCredentialIsDeleted) seen_.insert("K-8: a deleted credential refused a change");
+      if (expected.reason == commands::kTooManyActiveCredentials) seen_.insert("K-4: a reactivation refused");
+      return;
+    }
+    if (credentials_.at(id).status == events::kCredentialInactive && status == events::kCredentialActive) {
+      seen_.insert("a credential reactivated");
+    }
+    credentials_.at(id).status = status;
+  }
+
+  // K-9: one credential, or every active one (`credential_id` "").
+  bool DeactivateOne(CoreNode& node, const commands::CommandContext& context, const std::string& client_id,
+                     const std::string& credential_id) {
+    Prediction expected;
+    if (credential_id.empty()) {
+      expected = Live(client_id) ? Commits(Active(client_id) > 0)
+                                 : Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    } else {
+      expected = CredentialChange(
+          client_id, credential_id,
+          Commits(credentials_.count(credential_id) && credentials_.at(credential_id).status == events::kCredentialActive));
+    }
+    if (!Expect(node, context, std::make_unique<commands::DeactivateCredentials>(client_id, credential_id), expected,
+                "deactivate " + (credential_id.empty() ? "all credentials" : "credential " + credential_id) +
+                    " of client " + client_id)) {
+      return false;
+    }
+    for (const std::string& id : credential_id.empty() ? CredentialsOf(client_id) : std::vector{credential_id}) {
+      if (credentials_.at(id).status == events::kCredentialActive) credentials_.at(id).status = events::kCredentialInactive;
+    }
+    return true;
+  }
+
+  bool DeleteOne(CoreNode& node, const commands::CommandContext& context, const std::string& client_id,
+                 const std::string& credential_id) {
+    const bool active =
+        credentials_.count(credential_id) && credentials_.at(credential_id).status == events::kCredentialActive;
+    const Prediction expected = CredentialChange(
+        client_id, credential_id,
+        active ? Refused(StatusCode::kFailedPrecondition, commands::kCredentialStillActive) : Commits());
+    if (!Expect(node, context, std::make_unique<commands::DeleteCredential>(client_id, credential_id), expected,
+                "delete credential " + credential_id + " of client " + client_id)) {
+      if (expected.reason == commands::kCredentialStillActive) seen_.insert("K-8: an active credential kept");
+      if (expected.reason == commands::kCredentialIsDeleted) seen_.insert("K-8: a deleted credential refused a change");
+      return false;
+    }
+    credentials_.at(credential_id).status = events::kCredentialDeletedStatus;
+    return true;
+  }
+
+  void Deactivate(CoreNode& node, const commands::CommandContext& context) {
+    const std::string client_id = PickClient(true);
+    DeactivateOne(node, context, client_id, random_() % 3 ? PickCredential(client_id, events::kCredentialActive) : "");
+  }
+
+  void DeleteCredential(CoreNode& node, const commands::CommandContext& context) {
+    const std::string client_id = PickClient(true);
+    DeleteOne(node, context, client_id,
+              PickCredential(client_id, random_() % 3 ? events::kCredentialInactive : nullptr));
+  }
+
+  // A new credential, the old one deactivated and deleted; at the cap the old
+  // one goes first.
+  void Rotate(CoreNode& node, const commands::CommandContext& context) {
+    const std::string client_id = PickClient(true);
+    const std::vector<std::string> active = CredentialsOf(client_id, events::kCredentialActive);
+    const std::string fresh = NewCredentialId();
+    if (active.empty()) {
+      NewCredential(node, context, client_id, fresh);
+      return;
+    }
+    const std::string& old = active.front();
+    if (active.size() >= commands::kMaxActiveCredentials) {
+      if (!DeactivateOne(node, context, client_id, old) || !NewCredential(node, context, client_id, fresh)) return;
+    } else if (!NewCredential(node, context, client_id, fresh) || !DeactivateOne(node, context, client_id, old)) {
+      return;
+    }
+    if (DeleteOne(node, context, client_id, old)) seen_.insert("a credential rotated");
+  }
+
+  // C-15, C-16: mostly after deactivating its credentials; else refused while
+  // one is active, unless the client deletes itself signing with its only
+  // active one.
+  void DeleteClient(CoreNode& node, const commands::CommandContext& context) {
+    const std::string id = PickClient(false);
+    if (random_() % 4 && !DeactivateOne(node, context, id, "")) {
+      if (HasFailure()) return;
+    }
+    std::string exempt;
+    const std::vector<std::string> active = CredentialsOf(id, events::kCredentialActive);
+    if (active.size() == 1 && random_() % 2) exempt = active.front();
+    Prediction expected = Commits();
+    if (!Live(id)) {
+      expected = Refused(StatusCode::kNotFound, commands::kClientNotFound);
+    } else if (active.size() > (exempt.empty() ? 0 : 1)) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kClientHasActiveCredentials);
+    }
+    if (!Expect(node, context, std::make_unique<commands::DeleteApiClient>(id, exempt, now_ms_), expected,
+                "delete client " + id + (exempt.empty() ? "" : " signing with " + exempt))) {
+      if (expected.reason == commands::kClientHasActiveCredentials) {
+        seen_.insert("a client with active credentials kept");
+      }
+      return;
+    }
+    clients_.erase(id);
+    deleted_.push_back(id);
+    seen_.insert(exempt.empty() ? "a client deleted" : "a client deleted by itself");
+  }
+
+  // D-21: a deleted client's id, or a used credential id (mostly a deleted
+  // one, or one of a deleted client), offered again: refused with kConflict.
+  void Reuse(CoreNode& node, const commands::CommandContext& context) {
+    std::vector<std::string> gone;  // credentials deleted, or of deleted clients
+    for (const std::string& id : credential_ids_) {
+      const Credential& credential = credentials_.at(id);
+      if (credential.status == events::kCredentialDeletedStatus || !Live(credential.client_id)) gone.push_back(id);
+    }
+    const std::string used = gone.empty() || random_() % 4 == 0 ? credential_ids_[random_() % credential_ids_.size()]
+                                                                : gone[random_() % gone.size()];
+    const int how = static_cast<int>(random_() % 4);
+    if (how < 2 && !deleted_.empty()) {
+      commands::NewApiClient client;
+      client.client_id = deleted_[random_() % deleted_.size()];
+      client.access_token = NewToken("at-");
+      client.definition = Definition("client " + std::to_string(++serial_));
+      client.now_ms = now_ms_;
+      const std::string id = client.client_id;
+      if (!Expect(node, context, std::make_unique<commands::CreateApiClient>(std::move(client)),
+                  Refused(StatusCode::kConflict), "create client with the deleted client's id " + id)) {
+        seen_.insert("D-21: a deleted client's id refused");
+      }
+    } else if (how == 2) {
+      // A first credential with a used id: the owner and groups resolve, the
+      // bootstrap client may give it, the id is refused.
+      commands::NewApiClient client;
+      client.client_id = NewClientId();
+      client.access_token = NewToken("at-");
+      client.definition = Definition("client " + std::to_string(++serial_));
+      client.definition.owner_username = "admin";
+      client.definition.clone_authorized_user_groups = true;
+      client.definition.groups.clear();
+      client.credential_id = used;
+      client.client_token = NewToken("ct-");
+      client.calling_client_id = bootstrap_;
+      client.now_ms = now_ms_;
+      const Prediction expected = Resolve(client.definition, Refused(StatusCode::kConflict));
+      if (!Expect(node, context, std::make_unique<commands::CreateApiClient>(std::move(client)), expected,
+                  "create client with the used credential id " + used) &&
+          expected.code == StatusCode::kConflict) {
+        seen_.insert("D-21: a used credential id refused");
+      }
+    } else {
+      NewCredential(node, context, PickClient(true), used, /*reuse=*/true);
+    }
+  }
+
+  static bool HasFailure() { return ::testing::Test::HasFailure(); }
+
+  std::mt19937& random_;
+  const std::vector<int64_t>& groups_;
+  const UserActions& users_;
+  const int64_t now_ms_;
+  std::set<std::string>& seen_;
+  int64_t top_ = 0;
+  int serial_ = 0;
+  bool admin_locked_ = false;
+  std::string bootstrap_;
+  std::map<std::string, Client> clients_;  // live, by id
+  std::vector<std::string> ids_;           // every client created, the bootstrap one first
+  std::vector<std::string> deleted_;
+  std::map<std::string, Credential> credentials_;
+  std::vector<std::string> credential_ids_;  // in creation order
+};
+
+// An allowlist block as sent, the network it names ("" = malformed) and whether it
+// admits 127.0.0.1 and ::1.
+struct CidrText {
+  const char* text;
+  const char* network;
+  bool admits_v4 = false, admits_v6 = false;
+};
+constexpr CidrText kCidrTexts[] = {
+    {"127.0.0.0/8", "127/8", true},
+    {"127.0.0.1/8", "127/8", true},  // host bits set: the same network
+    {" 127.0.0.0/8\t", "127/8", true},
+    {"127.0.0.1", "127.0.0.1/32", true},
+    {"192.0.2.0/24", "192.0.2/24"},
+    {"192.0.2.7", "192.0.2.7/32"},
+    {"192.0.2.7/32", "192.0.2.7/32"},
+    {"198.51.100.0/24", "198.51.100/24"},
+    {"10.0.0.0/8", "10/8"},
+    {"0.0.0.0/0", "v4 all", true},  // every IPv4 address, no IPv6 one
+    {"2001:db8::/32", "2001:db8/32"},
+    {"2001:DB8:0::/32", "2001:db8/32"},
+    {"::1", "::1/128", false, true},
+    {"::1/128", "::1/128", false, true},
+    {"::ffff:127.0.0.0/104", "::ffff:127/104", true},  // IPv4-mapped: admits 127.0.0.1
+    {"::/0", "all", true, true},
+    {"300.1.1.1/8", ""},
+    {"1.2.3.4/33", ""},
+    {"127.0.0.01", ""},
+    {"2001:db8::/129", ""},
+    {"not-a-block", ""},
+    {"  ", ""},
+    {"10.0.0.0/", ""},
+    {"fe80::1%eth0", ""},
+};
+// The IP allowlist commands of the random history (iam-rules.md §8): blocks
+// added (IPv4, IPv6, bare addresses, blanks around, host bits set; malformed
+// ones refused with 403 1013, another text for a network already listed
+// refused, I-4), modified and deleted under the rules that keep the caller
+// in (I-8, I-9), the list enabled (not empty, not locking the caller out,
+// I-7) and disabled. The caller is 127.0.0.1, sometimes ::1. Every outcome is
+// predicted from a model of the list; block ids are never handed out twice
+// (D-21).
+class AllowlistActions {
+ public:
+  static constexpr int kKinds = 8;
+
+  AllowlistActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
+
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    const bool v6 = random_() % 4 == 0;
+    const std::string caller = v6 ? "::1" : "127.0.0.1";
+    if (kind < 2) return Add(node, context);
+    if (kind < 5) {
+      // Blocks are modified only while the list is on (I-8): mostly switch it on first.
+      if (!enabled_ && random_() % 3) Enable(node, context, caller, v6);
+      return Modify(node, context, caller, v6);
+    }
+    if (kind == 5) return Delete(node, context, caller, v6);
+    if (kind == 6) {
+      if (!enabled_ && Admitting(v6).empty() && random_() % 2) AddOwnAddress(node, context, v6);
+      return Enable(node, context, caller, v6);
+    }
+    auto done = Expect(node, context, std::make_unique<commands::DisableAllowlist>(), Commits(enabled_),
+                       "disable the allowlist");
+    if (done) enabled_ = false;
+  }
+
+ private:
+  struct Block {
+    std::string text;  // trimmed
+    const CidrText* kind;
+    std::string comments;
+    bool enabled;
+  };
+
+  static std::string Trimmed(std::string_view text) {
+    const size_t first = text.find_first_not_of(" \t");
+    return first == std::string_view::npos ? "" : std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
+  }
+
+  const CidrText& PickText() {
+    // Mostly well-formed.
+    const size_t valid = 16;
+    return kCidrTexts[random_() % 3 ? random_() % valid : random_() % std::size(kCidrTexts)];
+  }
+  // nullopt (none), "office", or rarely "" (refused: minLength 1).
+  std::optional<std::string> PickComments() {
+    const int choice = static_cast<int>(random_() % 10);
+    if (choice == 0) return std::string();
+    if (choice < 5) return std::nullopt;
+    return "office " + std::to_string(choice);
+  }
+  std::vector<int64_t> Admitting(bool v6) const {
+    std::vector<int64_t> ids;
+    for (const auto& [id, block] : blocks_) {
+      if (block.enabled && (v6 ? block.kind->admits_v6 : block.kind->admits_v4)) ids.push_back(id);
+    }
+    return ids;
+  }
+  bool Duplicate(const CidrText& text, int64_t except) const {
+    for (const auto& [id, block] : blocks_) {
+      if (id != except && std::string_view(block.kind->network) == text.network) return true;
+    }
+    return false;
+  }
+  // I-8, I-9 with the list on: the caller stays in.
+  Prediction KeepsCallerIn(int64_t id, bool v6) const {
+    const std::vector<int64_t> admitting = Admitting(v6);
+    if (admitting.empty()) return Refused(StatusCode::kPermissionDenied, commands::kCallerOutsideAllowlist);
+    if (blocks_.size() == 1) return Refused(StatusCode::kFailedPrecondition, commands::kLastCidrBlock);
+    if (admitting == std::vector<int64_t>{id}) return Refused(StatusCode::kFailedPrecondition, commands::kCallerCidrBlock);
+    return Commits();
+  }
+  // Mostly a listed block; else any id up to past the last one given out.
+  int64_t PickBlock() {
+    if (!blocks_.empty() && random_() % 6) {
+      return std::next(blocks_.begin(), static_cast<std::ptrdiff_t>(random_() % blocks_.size()))->first;
+    }
+    return 1 + static_cast<int64_t>(random_() % (max_id_ + 2));
+  }
+  void Refusal(const Prediction& expected) {
+    static const std::map<int, const char*> kNames = {
+        {commands::kCidrFormatIncorrect, "I-13: a malformed block refused"},
+        {commands::kCidrBlockDuplicate, "I-4: a network listed twice refused"},
+        {commands::kAllowlistEmpty, "I-7: enabling an empty list refused"},
+        {commands::kEnableLocksCallerOut, "I-7: enabling a list that locks the caller out refused"},
+        {commands::kAllowlistNotEnabled, "I-8: a modify while the list is off refused"},
+        {commands::kCallerOutsideAllowlist, "I-8: a caller outside the list refused"},
+        {commands::kLastCidrBlock, "I-8: the last block kept"},
+        {commands::kCallerCidrBlock, "I-8: the caller's block kept"},
+        {commands::kCidrBlockNotFound, "I-5: an unknown block"}};
+    if (auto it = kNames.find(expected.reason); it != kNames.end()) seen_.insert(it->second);
+    if (expected.code == StatusCode::kInvalidArgument) seen_.insert("empty comments refused");
+  }
+
+  // A block the caller is in, enabled: what an administrator adds before
+  // switching the list on (I-7).
+  void AddOwnAddress(CoreNode& node, const commands::CommandContext& context, bool v6) {
+    std::vector<const CidrText*> admitting;
+    for (const CidrText& text : kCidrTexts) {
+      if (v6 ? text.admits_v6 : text.admits_v4) admitting.push_back(&text);
+    }
+    Add(node, context, admitting[random_() % admitting.size()], true);
+  }
+
+  // `text` nullptr: any, `enabled` mostly.
+  void Add(CoreNode& node, const commands::CommandContext& context, const CidrText* chosen = nullptr,
+           bool enabled_for_sure = false) {
+    const CidrText& text = chosen ? *chosen : PickText();
+    const std::optional<std::string> comments = PickComments();
+    const bool enabled = enabled_for_sure || random_() % 4 != 0;
+    Prediction expected = Commits();
+    if (!*text.network) {
+      expected = Refused(StatusCode::kPermissionDenied, commands::kCidrFormatIncorrect);
+    } else if (comments && comments->empty()) {
+      expected = Refused(StatusCode::kInvalidArgument);
+    } else if (Duplicate(text, 0)) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kCidrBlockDuplicate);
+    }
+    auto done = Expect(node, context, std::make_unique<commands::CreateCidrBlock>(text.text, comments, enabled),
+                       expected, std::string("add block '") + text.text + "'");
+    if (!done) return Refusal(expected);
+    EXPECT_EQ(done->created_id, max_id_ + 1) << "block ids are handed out in order, never twice (D-21)";
+    max_id_ = done->created_id;
+    blocks_[done->created_id] = {Trimmed(text.text), &text, comments.value_or(""), enabled};
+  }
+
+  void Modify(CoreNode& node, const commands::CommandContext& context, const std::string& caller, bool v6) {
+    const int64_t id = PickBlock();
+    // Sometimes the block as it is (nothing to append), else another one.
+    const bool same = blocks_.count(id) && random_() % 6 == 0;
+    const CidrText& text = same ? *blocks_.at(id).kind : PickText();
+    const std::string sent = same ? blocks_.at(id).text : text.text;
+    std::optional<std::string> comments = PickComments();
+    bool enabled = random_() % 4 != 0;
+    if (same) {
+      comments = blocks_.at(id).comments.empty() ? std::nullopt : std::optional(blocks_.at(id).comments);
+      enabled = blocks_.at(id).enabled;
+    }
+    Prediction expected;
+    if (!blocks_.count(id)) {
+      expected = Refused(StatusCode::kNotFound, commands::kCidrBlockNotFound);
+    } else if (!*text.network) {
+      expected = Refused(StatusCode::kPermissionDenied, commands::kCidrFormatIncorrect);
+    } else if (comments && comments->empty()) {
+      expected = Refused(StatusCode::kInvalidArgument);
+    } else if (!enabled_) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kAllowlistNotEnabled);
+    } else if (expected = KeepsCallerIn(id, v6); expected.code == StatusCode::kOk && Duplicate(text, id)) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kCidrBlockDuplicate);
+    } else if (expected.code == StatusCode::kOk) {
+      const Block& now = blocks_.at(id);
+      expected.appends = !(now.text == Trimmed(sent) && now.comments == comments.value_or("") && now.enabled == enabled);
+    }
+    auto done = Expect(node, context, std::make_unique<commands::ModifyCidrBlock>(id, sent, comments, enabled, caller),
+                       expected, "modify block " + std::to_string(id) + " to '" + sent + "' from " + caller);
+    if (!done) return Refusal(expected);
+    if (!expected.appends) seen_.insert("an unchanged block appends nothing");
+    if (v6 && expected.appends) seen_.insert("a block modified from ::1");
+    blocks_[id] = {Trimmed(sent), &text, comments.value_or(""), enabled};
+  }
+
+  void Delete(CoreNode& node, const commands::CommandContext& context, const std::string& caller, bool v6) {
+    const int64_t id = PickBlock();
+    const Prediction expected = !blocks_.count(id) ? Refused(StatusCode::kNotFound, commands::kCidrBlockNotFound)
+                                : !enabled_        ? Commits()
+                                                   : KeepsCallerIn(id, v6);
+    auto done = Expect(node, context, std::make_unique<commands::DeleteCidrBlock>(id, caller), expected,
+                       "delete block " + std::to_string(id) + " from " + caller);
+    if (!done) return Refusal(expected);
+    if (enabled_) seen_.insert("a block deleted from an enabled list");
+    blocks_.erase(id);
+  }
+
+  void Enable(CoreNode& node, const commands::CommandContext& context, const std::string& caller, bool v6) {
+    const Prediction expected =
+        enabled_           ? Commits(false)
+        : blocks_.empty()  ? Refused(StatusCode::kFailedPrecondition, commands::kAllowlistEmpty)
+        : Admitting(v6).empty() ? Refused(StatusCode::kFailedPrecondition, commands::kEnableLocksCallerOut)
+                                : Commits();
+    auto done = Expect(node, context, std::make_unique<commands::EnableAllowlist>(caller), expected,
+                       "enable the allowlist from " + caller);
+    if (!done) return Refusal(expected);
+    enabled_ = true;
+  }
+
+  std::mt19937& random_;
+  std::set<std::string>& seen_;
+  bool enabled_ = false;
+  std::map<int64_t, Block> blocks_;  // listed, by id
+  int64_t max_id_ = 0;
+};
+
 // Random commands: group creates, renames, moves and deletes, user locks and
 // unlocks, asset imports and moves, role creates, edits and deletes, and the
-// user commands above (refusals are part of the sequence: they must leave no
-// trace), with restarts between.
-void RunRandomHistory(const std::string& dir, uint32_t seed) {
+// user, API client and credential, and allowlist commands above (refusals
+// are part of the sequence: they must leave no trace), with restarts between.
+// `seen` collects the cases the actions reached; `account` is the account's id.
+void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::string>& seen, std::string& account) {
+  constexpr int kOtherKinds = 17;
+  constexpr int kKinds = kOtherKinds + UserActions::kKinds + ApiClientActions::kKinds + AllowlistActions::kKinds;
   std::mt19937 random(seed);
   auto pick = [&](const std::vector<int64_t>& ids) { return ids[random() % ids.size()]; };
   std::vector<int64_t> known;
   UserActions users(random, known);
+  // Expiries are decided against this time (K-2, K-7), before any credential exists.
+  ApiClientActions clients(random, known, users, NowMillis(), seen);
+  AllowlistActions allowlist(random, seen);
   commands::CommandContext context;
   std::string admin;  // locked and unlocked by another operator
   for (int round = 0; round < 4; ++round) {
@@ -332,13 +1248,25 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
       ASSERT_NE(top, 0);
       known.push_back(top);
       users.SetTopGroup(top);
+      clients.Bootstrapped(node.identity, top);
       context = node.context;
+      account = context.account_id;
       admin = node.identity.admin_ui_identity_id;
     }
-    for (int step = 0; step < 90; ++step) {
-      const int action = static_cast<int>(random() % (17 + UserActions::kKinds));
-      if (action >= 17) {
-        users.Run(node, context, action - 17);
+    for (int step = 0; step < 200; ++step) {
+      const int action = static_cast<int>(random() % kKinds);
+      if (action >= kOtherKinds + UserActions::kKinds) {
+        const int kind = action - kOtherKinds - UserActions::kKinds;
+        if (kind < ApiClientActions::kKinds) {
+          clients.Run(node, context, kind);
+        } else {
+          allowlist.Run(node, context, kind - ApiClientActions::kKinds);
+        }
+        if (::testing::Test::HasFailure()) return;
+        continue;
+      }
+      if (action >= kOtherKinds) {
+        users.Run(node, context, action - kOtherKinds);
         if (::testing::Test::HasFatalFailure()) return;
         continue;
       }
@@ -379,6 +1307,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed) {
       auto outcome = node.processor->Execute(std::move(command), as);
       if (outcome.ok() && outcome->created_id != 0) known.push_back(outcome->created_id);
       if (outcome.ok() && action == 12) users.AssetImported(outcome->created_id);
+      if (outcome.ok() && (action == 10 || action == 11)) clients.AdminLocked(action == 10);
       if (!outcome.ok()) {
         const auto code = outcome.status().code();
         ASSERT_TRUE(code == StatusCode::kNotFound || code == StatusCode::kFailedPrecondition)
@@ -395,21 +1324,23 @@ class ReadModelProperty : public ::testing::TestWithParam<uint32_t> {
 
 TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
   TempDir dir;
-  RunRandomHistory(dir.string(), GetParam());
-  if (HasFatalFailure()) return;
+  std::set<std::string> seen;
+  std::string account;
+  RunRandomHistory(dir.string(), GetParam(), seen, account);
+  if (HasFailure()) return;
 
   CoreNode node(dir.string());
   ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
-  const AllRows restored = Served(*node.runner);
-  const AllRows folded = FoldedFromLog(node.storage->events());
+  const State restored = Served(*node.runner, account);
+  const State folded = FoldedFromLog(node.storage->events(), account);
   for (std::string_view name : CoreDirectories::Names()) {
     ASSERT_TRUE(node.runner->Rebuild(name).ok());
     ASSERT_TRUE(node.runner->WaitUntilSettled(std::chrono::seconds(30)));
   }
-  const AllRows rebuilt = Served(*node.runner);
+  const State rebuilt = Served(*node.runner, account);
 
-  ASSERT_EQ(restored.size(), CoreDirectories::Names().size());
-  EXPECT_FALSE(restored.at(projections::kGroupsProjection).empty());
+  ASSERT_EQ(restored.rows.size(), CoreDirectories::Names().size());
+  EXPECT_FALSE(restored.rows.at(projections::kGroupsProjection).empty());
 
   // The history exercised every user event, and the users directory's rows
   // of both kinds are part of the comparison.
@@ -422,7 +1353,7 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "pending e-mail", "locked by wrong passwords", "created with a removed user's e-mail", "a property blocked"}) {
     EXPECT_TRUE(history.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
-  const auto& user_rows = restored.at(projections::UserDirectory::kProjectionName);
+  const auto& user_rows = restored.rows.at(projections::UserDirectory::kProjectionName);
   auto has_prefix = [&](std::string_view prefix) {
     for (const auto& [key, row] : user_rows) {
       if (key.starts_with(prefix)) return true;
@@ -431,8 +1362,28 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
   };
   EXPECT_TRUE(has_prefix("user/"));
   EXPECT_TRUE(has_prefix("removed-user/"));
-  EXPECT_EQ(restored, rebuilt);
-  EXPECT_EQ(restored, folded);
+
+  // … and every API client, credential and allowlist event, and the cases
+  // of their rules the actions aimed at.
+  const std::set<std::string> types = EventTypesOf(node.storage->events());
+  for (const char* wanted :
+       {events::kApiClientCreated, events::kApiClientUpdated, events::kApiClientLocked, events::kApiClientUnlocked,
+        events::kApiClientDeleted, events::kCredentialCreated, events::kCredentialUpdated, events::kCredentialDeleted,
+        events::kCidrBlockAdded, events::kCidrBlockModified, events::kCidrBlockRemoved, events::kAllowlistEnabled,
+        events::kAllowlistDisabled}) {
+    EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
+  }
+  for (const char* wanted :
+       {"a client created without a credential", "a client created with its first credential",
+        "a client owned by another user", "a credential rotated", "K-4: a third active credential refused",
+        "a client deleted", "D-21: a deleted client's id refused", "D-21: a used credential id refused",
+        "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused"}) {
+    EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
+  }
+  EXPECT_EQ(restored.rows, rebuilt.rows);
+  EXPECT_EQ(restored.rows, folded.rows);
+  EXPECT_EQ(restored.derived, rebuilt.derived);
+  EXPECT_EQ(restored.derived, folded.derived);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ReadModelProperty, ::testing::Values(1u, 7u, 2026u));
