@@ -160,6 +160,12 @@ TEST_F(AuthorizationApiTest, AClientSeesAndChangesOnlyTheGroupsItReaches) {
   ExpectProblem(lead->SendJson("PUT", "/identity-management/v3/user-admin/properties/880001",
                                json::serialize(json::object{{"sourceGroupId", sub}, {"destinationGroupId", sibling}})),
                 403, "/useradmin-api/error-types/1001");
+  // X-5 for the helper operations: the users it reaches, nobody else's access.
+  auto helper_users = Body(lead->Send("GET", "/identity-management/v3/users"));
+  ASSERT_EQ(helper_users.as_array().size(), 1u) << json::serialize(helper_users);
+  ExpectProblem(lead->Send("GET", "/identity-management/v3/users/" + std::string(Body(made).at("uiUserName").as_string()) +
+                                      "/group-access"),
+                403, "/useradmin-api/error-types/1001");
 }
 
 }  // namespace

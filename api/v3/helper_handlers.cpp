@@ -5,6 +5,7 @@
 #include "api/v3/helper_handlers.h"
 
 #include "commands/api_client_commands.h"
+#include "commands/group_access.h"
 
 #include <boost/json.hpp>
 
@@ -187,6 +188,7 @@ class HelperRoutes {
     if (!snapshot) return;
     array list;
     for (const UserRecord* user : snapshot->users->OfAccount(call->context.account_id)) {
+      if (!snapshot->Reaches(*call, *user)) continue;  // the users the caller reaches
       list.push_back(object{{"username", user->ui_user_name},
                             {"firstName", user->profile.first_name},
                             {"lastName", user->profile.last_name},
@@ -266,13 +268,20 @@ class HelperRoutes {
   static void Refuse(const ApiCall& call, const Status& status) { RespondWithError(call, status, kUserAdminErrors); }
 
   // The path's user of the caller's account, or nullptr after answering 404
-  // (another account's user looks unknown, X-3).
+  // (another account's user looks unknown, X-3) or 403 (one out of the
+  // caller's reach, X-5).
   static const UserRecord* UserNamed(const IdentitySnapshot& snapshot, const ApiCall& call) {
     const std::string_view name = call.path.Get("username");
     const UserRecord* user = snapshot.users->FindByUserName(name);
-    if (user && user->account_id == call.context.account_id) return user;
-    RespondUserNotFound(call, name);
-    return nullptr;
+    if (!user || user->account_id != call.context.account_id) {
+      RespondUserNotFound(call, name);
+      return nullptr;
+    }
+    if (!snapshot.Reaches(call, *user)) {
+      Refuse(call, Status::PermissionDenied("Not Authorized to perform this action").WithReason(commands::kNotAuthorized));
+      return nullptr;
+    }
+    return user;
   }
 
   projections::ProjectionRunner& runner_;
