@@ -135,7 +135,9 @@ IdempotencyGuard::Decision IdempotencyGuard::Begin(std::string_view client_id, s
 void IdempotencyGuard::Finish(const std::string& scoped_key, const std::string& fingerprint,
                               const HttpResponse& response) {
   const bool applied = response.status >= 200 && response.status < 300 && !response.Header("X-Iam-Sequence").empty();
-  if (applied) {
+  // A repeat of a request whose answer held a secret learns that it was
+  // applied (kResponseLost), never the secret a second time.
+  if (applied && !response.holds_secret) {
     events::StateBatch batch;
     const int64_t expires = NowMillis() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
     batch.puts.emplace_back(ResponseKey(scoped_key), events::ExpiringValue(expires, EncodeResponse(fingerprint, response)));

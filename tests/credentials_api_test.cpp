@@ -155,5 +155,28 @@ TEST_F(CredentialsApiTest, DeactivatingAllStopsTheCallingCredentialToo) {
   EXPECT_EQ(second->Send("GET", kSelf).status, 401);
 }
 
+TEST_F(CredentialsApiTest, ARepeatedIdempotencyKeyNeverShowsTheSecretAgain) {
+  const std::pair<std::string, std::string> key{"Idempotency-Key", "new-credential-1"};
+  auto created = client_->Send("POST", kSelf, "", {key});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string secret(Body(created).at("clientSecret").as_string());
+  // K-1, D-12: the repeat learns the change was applied, not the secret.
+  auto repeated = client_->Send("POST", kSelf, "", {key});
+  EXPECT_EQ(repeated.status, 409) << repeated.body;
+  EXPECT_NE(repeated.body.find("idempotent-response-lost"), std::string::npos) << repeated.body;
+  EXPECT_EQ(repeated.body.find(secret), std::string::npos);
+  EXPECT_EQ(repeated.Header("X-Iam-Sequence"), created.Header("X-Iam-Sequence"));
+  EXPECT_EQ(Body(client_->Send("GET", kSelf)).as_array().size(), 2u);  // created once
+  // No row of the state store holds the secret in clear.
+  bool found = false;
+  ASSERT_TRUE(storage_->state()
+                  .Scan("", [&](std::string_view, std::string_view value) {
+                    found = found || value.find(secret) != std::string_view::npos;
+                    return true;
+                  })
+                  .ok());
+  EXPECT_FALSE(found);
+}
+
 }  // namespace
 }  // namespace iam

@@ -58,6 +58,7 @@ void AddAccountRoutes(Router& router, commands::CommandProcessor& processor, eve
                                  {"clientId", identity.client_id},
                                  {"edgerc", edgerc},
                                  {"details", DetailsObject(outcome)}}));
+                    response.holds_secret = true;
                     AddEventDetails(response, outcome);
                     call->respond(std::move(response));
                   });

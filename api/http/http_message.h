@@ -33,6 +33,10 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The body holds a secret shown this once (a client secret, a one-time
+  // password): it is never kept, not even to replay an Idempotency-Key
+  // (D-12, K-1).
+  bool holds_secret = false;
 
   // Replaces any header of the same name (ASCII case-insensitive).
   void SetHeader(std::string name, std::string value);

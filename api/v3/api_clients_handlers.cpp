@@ -162,6 +162,7 @@ class ApiClientRoutes {
       }
     }
     HttpResponse response = JsonResponse(status, boost::json::serialize(body));
+    response.holds_secret = !secret.empty();
     response.SetHeader("ETag", ETagOf(client->version));
     if (outcome) AddEventDetails(response, *outcome);
     if (status == 201) response.SetHeader("Location", std::string(kClientsPath) + "/" + id);

@@ -176,6 +176,7 @@ class CredentialRoutes {
       body["clientSecret"] = secret;
     }
     HttpResponse response = JsonResponse(status, boost::json::serialize(body));
+    response.holds_secret = !secret.empty();
     if (outcome) AddEventDetails(response, *outcome);
     if (status == 201) {
       const std::string base = call->request.path.substr(0, call->request.path.find('?'));

@@ -43,6 +43,7 @@ void AddUserAccessRoutes(Router& router, const UserOperations& operations) {
                                 if (!show) return RespondNoContent(call, outcome);
                                 HttpResponse response = JsonResponse(
                                     200, boost::json::serialize(boost::json::object{{"newPassword", password}}));
+                                response.holds_secret = true;
                                 AddEventDetails(response, outcome);
                                 call->respond(std::move(response));
                               });

@@ -81,6 +81,7 @@ void UserOperations::RespondWithUser(const std::shared_ptr<ApiCall>& call, const
   boost::json::object body = UserJson(*user, snapshot->JsonContext(*call, *user, view));
   if (!new_password.empty()) body["newPassword"] = new_password;
   HttpResponse response = JsonResponse(status, boost::json::serialize(body));
+  response.holds_secret = !new_password.empty();
   response.SetHeader("ETag", ETagOf(user->version));
   if (outcome) AddEventDetails(response, *outcome);
   if (status == 201) response.SetHeader("Location", std::string(kUsersPath) + "/" + id);
