@@ -5,6 +5,7 @@
 #include <set>
 
 #include "commands/lookups.h"
+#include "commands/user_validation.h"
 #include "events/role_events.h"
 
 namespace iam::commands {
@@ -12,12 +13,6 @@ namespace {
 
 using projections::RoleDirectory;
 using projections::RoleRecord;
-
-size_t CodePoints(const std::string& text) {
-  size_t count = 0;
-  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
-  return count;
-}
 
 Status CheckText(const std::string& text, const char* member, size_t max) {
   const size_t length = CodePoints(text);

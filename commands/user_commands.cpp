@@ -10,6 +10,7 @@
 #include "commands/lookups.h"
 #include "commands/role_commands.h"
 #include "commands/user_access_commands.h"
+#include "commands/user_validation.h"
 #include "events/access_events.h"
 #include "projections/grant_resolution.h"
 
@@ -18,14 +19,6 @@ namespace {
 
 using projections::UserDirectory;
 using projections::UserRecord;
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Whether `role_id` names a role of the account: a custom one or Akamai's;
 // `account_wide` says whether it is an account role (type "account").
@@ -51,7 +44,7 @@ Status EmailFree(const UserDirectory& users, const CommandContext& context, cons
 // The sign-in name: the e-mail address, lower-cased, unless it was ever given
 // out; then with a random-free numeric suffix before the '@'.
 std::string NewUserName(const UserDirectory& users, const std::string& email) {
-  const std::string base = LowerAscii(email);
+  const std::string base = EmailKey(email);
   if (!users.UserNameEverUsed(base)) return base;
   const size_t at = base.find('@');
   for (int suffix = 2;; ++suffix) {
@@ -178,7 +171,7 @@ Result<Decision> UpdateUserBasicInfo::Decide(const WorkingState& state, const Co
   const events::UserProfile& stored = (*user)->profile;
   if (next.additional_authentication.empty()) next.additional_authentication = stored.additional_authentication;
   // U-13: the address in use stays until the new one is confirmed.
-  if (next.email.empty() || LowerAscii(next.email) == LowerAscii(stored.email)) {
+  if (next.email.empty() || SameEmail(next.email, stored.email)) {
     next.email = stored.email;
   } else {
     if (auto s = EmailFree(state.Get<UserDirectory>(), context, next.email, ui_identity_id_); !s.ok()) return s;

@@ -39,14 +39,6 @@ bool IsLetterOrDigit(char c) { return IsLetter(c) || IsDigit(c); }
 
 char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// The request body is valid UTF-8 (the JSON parser checks), so code points
-// are the bytes that do not continue a sequence.
-size_t CodePoints(std::string_view text) {
-  size_t count = 0;
-  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
-  return count;
-}
-
 // C0, DEL, and C1 (U+0080–U+009F, encoded as C2 80 … C2 9F).
 bool HasControl(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
@@ -357,6 +349,13 @@ std::string EmailKey(std::string_view address) {
   std::string key(address);
   for (char& c : key) c = AsciiLower(c);
   return key;
+}
+
+// Code points are the bytes that do not continue a sequence.
+size_t CodePoints(std::string_view text) {
+  size_t count = 0;
+  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  return count;
 }
 
 }  // namespace iam::commands

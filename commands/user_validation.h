@@ -79,6 +79,9 @@ Status ValidateNotifications(const events::NotificationSettings& settings);
 // U-6: addresses are compared ignoring case. ASCII lower-casing only: the
 // domain is ASCII (IsValidEmail) and so is every local part it accepts.
 bool SameEmail(std::string_view a, std::string_view b);
+// Characters of valid UTF-8 text (every request body is: the JSON parser
+// checks), for the spec's lengths, which count characters, not bytes.
+size_t CodePoints(std::string_view text);
 // The form to index addresses by for uniqueness: ASCII lower case.
 std::string EmailKey(std::string_view address);
 

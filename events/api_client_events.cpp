@@ -3,21 +3,6 @@
 #include "events/payload_json.h"
 
 namespace iam::events {
-namespace {
-
-NewEvent JustTheClient(const char* type, const std::string& client_id) {
-  return {type, 1, PayloadWriter().Set("clientId", client_id).Finish()};
-}
-
-template <typename T>
-Result<T> ParseJustTheClient(const Event& e) {
-  PayloadReader r(e);
-  T out{r.String("clientId")};
-  return FinishPayload(r, std::move(out));
-}
-
-}  // namespace
-
 void WriteApiClientDefinition(PayloadWriter& w, const ApiClientDefinition& d) {
   std::vector<PayloadWriter> apis(d.apis.size());
   for (size_t i = 0; i < d.apis.size(); ++i) {
@@ -80,9 +65,9 @@ NewEvent ToNewEvent(const ApiClientUpdated& e) {
   return {kApiClientUpdated, 1, w.Finish()};
 }
 
-NewEvent ToNewEvent(const ApiClientLocked& e) { return JustTheClient(kApiClientLocked, e.client_id); }
-NewEvent ToNewEvent(const ApiClientUnlocked& e) { return JustTheClient(kApiClientUnlocked, e.client_id); }
-NewEvent ToNewEvent(const ApiClientDeleted& e) { return JustTheClient(kApiClientDeleted, e.client_id); }
+NewEvent ToNewEvent(const ApiClientLocked& e) { return IdOnlyEvent(kApiClientLocked, "clientId", e.client_id); }
+NewEvent ToNewEvent(const ApiClientUnlocked& e) { return IdOnlyEvent(kApiClientUnlocked, "clientId", e.client_id); }
+NewEvent ToNewEvent(const ApiClientDeleted& e) { return IdOnlyEvent(kApiClientDeleted, "clientId", e.client_id); }
 
 Result<ApiClientCreated> ParseApiClientCreated(const Event& e) {
   PayloadReader r(e);
@@ -108,8 +93,8 @@ Result<ApiClientUpdated> ParseApiClientUpdated(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
-Result<ApiClientLocked> ParseApiClientLocked(const Event& e) { return ParseJustTheClient<ApiClientLocked>(e); }
-Result<ApiClientUnlocked> ParseApiClientUnlocked(const Event& e) { return ParseJustTheClient<ApiClientUnlocked>(e); }
-Result<ApiClientDeleted> ParseApiClientDeleted(const Event& e) { return ParseJustTheClient<ApiClientDeleted>(e); }
+Result<ApiClientLocked> ParseApiClientLocked(const Event& e) { return ParseIdOnly<ApiClientLocked>(e, "clientId"); }
+Result<ApiClientUnlocked> ParseApiClientUnlocked(const Event& e) { return ParseIdOnly<ApiClientUnlocked>(e, "clientId"); }
+Result<ApiClientDeleted> ParseApiClientDeleted(const Event& e) { return ParseIdOnly<ApiClientDeleted>(e, "clientId"); }
 
 }  // namespace iam::events

@@ -85,4 +85,16 @@ Result<T> FinishPayload(const PayloadReader& reader, T value) {
   return value;
 }
 
+// Events whose payload is one id member alone, e.g. {"clientId": "…"}
+// (revision 1), and their parsing into a struct holding just that id.
+inline NewEvent IdOnlyEvent(const char* type, std::string_view member, std::string_view id) {
+  return {type, 1, PayloadWriter().Set(member, id).Finish()};
+}
+template <typename T>
+Result<T> ParseIdOnly(const Event& event, std::string_view member) {
+  PayloadReader reader(event);
+  T out{reader.String(member)};
+  return FinishPayload(reader, std::move(out));
+}
+
 }  // namespace iam::events

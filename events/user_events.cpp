@@ -3,21 +3,6 @@
 #include "events/payload_json.h"
 
 namespace iam::events {
-namespace {
-
-// Events whose payload is the user's id alone.
-template <typename T>
-Result<T> ParseJustTheUser(const Event& e) {
-  PayloadReader r(e);
-  T out{r.String("uiIdentityId")};
-  return FinishPayload(r, std::move(out));
-}
-
-NewEvent JustTheUser(const char* type, const std::string& ui_identity_id) {
-  return {type, 1, PayloadWriter().Set("uiIdentityId", ui_identity_id).Finish()};
-}
-
-}  // namespace
 
 // The wire names of the profile members, shared by writing and reading.
 void WriteUserProfile(PayloadWriter& w, const UserProfile& p) {
@@ -149,7 +134,7 @@ NewEvent ToNewEvent(const UserAdditionalAuthenticationSet& e) {
 }
 
 NewEvent ToNewEvent(const UserAdditionalAuthenticationReset& e) {
-  return JustTheUser(kUserAdditionalAuthenticationReset, e.ui_identity_id);
+  return IdOnlyEvent(kUserAdditionalAuthenticationReset, "uiIdentityId", e.ui_identity_id);
 }
 
 NewEvent ToNewEvent(const UserBlockedPropertiesReplaced& e) {
@@ -168,8 +153,8 @@ NewEvent ToNewEvent(const UserLocked& e) {
   return {kUserLocked, 1, w.Finish()};
 }
 
-NewEvent ToNewEvent(const UserUnlocked& e) { return JustTheUser(kUserUnlocked, e.ui_identity_id); }
-NewEvent ToNewEvent(const UserRemoved& e) { return JustTheUser(kUserRemoved, e.ui_identity_id); }
+NewEvent ToNewEvent(const UserUnlocked& e) { return IdOnlyEvent(kUserUnlocked, "uiIdentityId", e.ui_identity_id); }
+NewEvent ToNewEvent(const UserRemoved& e) { return IdOnlyEvent(kUserRemoved, "uiIdentityId", e.ui_identity_id); }
 
 Result<UserCreated> ParseUserCreated(const Event& e) {
   PayloadReader r(e);
@@ -218,7 +203,7 @@ Result<UserAdditionalAuthenticationSet> ParseUserAdditionalAuthenticationSet(con
   return FinishPayload(r, std::move(out));
 }
 
-Result<UserAdditionalAuthenticationReset> ParseUserAdditionalAuthenticationReset(const Event& e) { return ParseJustTheUser<UserAdditionalAuthenticationReset>(e); }
+Result<UserAdditionalAuthenticationReset> ParseUserAdditionalAuthenticationReset(const Event& e) { return ParseIdOnly<UserAdditionalAuthenticationReset>(e, "uiIdentityId"); }
 
 Result<UserBlockedPropertiesReplaced> ParseUserBlockedPropertiesReplaced(const Event& e) {
   PayloadReader r(e);
@@ -232,8 +217,8 @@ Result<UserLocked> ParseUserLocked(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
-Result<UserUnlocked> ParseUserUnlocked(const Event& e) { return ParseJustTheUser<UserUnlocked>(e); }
+Result<UserUnlocked> ParseUserUnlocked(const Event& e) { return ParseIdOnly<UserUnlocked>(e, "uiIdentityId"); }
 
-Result<UserRemoved> ParseUserRemoved(const Event& e) { return ParseJustTheUser<UserRemoved>(e); }
+Result<UserRemoved> ParseUserRemoved(const Event& e) { return ParseIdOnly<UserRemoved>(e, "uiIdentityId"); }
 
 }  // namespace iam::events
