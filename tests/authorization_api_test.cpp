@@ -168,5 +168,31 @@ TEST_F(AuthorizationApiTest, AClientSeesAndChangesOnlyTheGroupsItReaches) {
                 403, "/useradmin-api/error-types/1001");
 }
 
+TEST_F(AuthorizationApiTest, GroupActionsSayWhatTheCallerMayChange) {
+  const int64_t team = CreateGroup(TopGroupId(), "Team");
+  const int64_t cut = CreateGroup(team, "Cut off");
+  json::object user{{"firstName", "Team"},
+                    {"lastName", "Lead"},
+                    {"email", "lead@example.com"},
+                    {"country", "USA"},
+                    {"additionalAuthentication", "NONE"},
+                    {"authGrants", json::array{json::object{{"groupId", team}, {"roleId", 3}},
+                                               json::object{{"groupId", cut}, {"isBlocked", true}}}}};
+  auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(user));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto lead = NewClient(std::string(Body(created).at("uiUserName").as_string()),
+                        json::object{{"allAccessibleApis", true}, {"apis", json::array{}}});
+  ASSERT_TRUE(lead);
+  auto tree = Body(lead->Send("GET", std::string(testing::kGroups) + "/" + std::to_string(team) + "?actions=true"));
+  EXPECT_TRUE(tree.at("actions").at("edit").as_bool());
+  const auto& blocked = tree.at("subGroups").as_array().at(0);
+  ASSERT_EQ(blocked.at("groupId").as_int64(), cut);
+  // The block cuts the lead's role there: it may neither rename nor delete it, and the flags say so.
+  EXPECT_FALSE(blocked.at("actions").at("edit").as_bool());
+  EXPECT_FALSE(blocked.at("actions").at("delete").as_bool());
+  ExpectProblem(lead->SendJson("PUT", std::string(testing::kGroups) + "/" + std::to_string(cut), R"({"groupName":"Mine"})"),
+                403, "/useradmin-api/error-types/1001");
+}
+
 }  // namespace
 }  // namespace iam

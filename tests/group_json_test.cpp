@@ -49,7 +49,9 @@ TEST(GroupJson, ADeepChainIsWrittenOnASmallStack) {
                 [](void* arg) -> void* {
                   auto* job = static_cast<Job*>(arg);
                   job->json = api::GroupJson(*job->groups, *job->groups->Find(10000),
-                                             [](const projections::GroupRecord& g) { return g.subgroup_ids.empty(); });
+                                             [](const projections::GroupRecord& g) {
+                                               return api::GroupActions{g.subgroup_ids.empty(), true};
+                                             });
                   return nullptr;
                 },
                 &job),

@@ -15,7 +15,7 @@ using projections::GroupRecord;
 
 // One group's members before "subGroups", as a JSON object text without its
 // closing brace.
-void OpenGroupObject(std::string& out, const GroupRecord& group, const DeletablePredicate& deletable) {
+void OpenGroupObject(std::string& out, const GroupRecord& group, const GroupActionsPredicate& actions) {
   boost::json::object o;
   o["groupId"] = group.group_id;
   o["groupName"] = group.group_name;
@@ -24,7 +24,10 @@ void OpenGroupObject(std::string& out, const GroupRecord& group, const Deletable
   o["createdBy"] = group.created_by;
   o["modifiedDate"] = FormatTimestampMillis(group.modified_ms);
   o["modifiedBy"] = group.modified_by;
-  if (deletable) o["actions"] = boost::json::object{{"delete", deletable(group)}, {"edit", true}};
+  if (actions) {
+    const GroupActions flags = actions(group);
+    o["actions"] = boost::json::object{{"delete", flags.remove}, {"edit", flags.edit}};
+  }
   std::string text = boost::json::serialize(o);
   text.pop_back();  // the closing brace: "subGroups" follows
   out += text;
@@ -32,7 +35,7 @@ void OpenGroupObject(std::string& out, const GroupRecord& group, const Deletable
 
 }  // namespace
 
-std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, const DeletablePredicate& deletable) {
+std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, const GroupActionsPredicate& actions) {
   struct Frame {
     const GroupRecord* group;
     std::set<int64_t>::const_iterator next_child;
@@ -41,7 +44,7 @@ std::string GroupJson(const GroupDirectory& groups, const GroupRecord& root, con
   std::string out;
   std::vector<Frame> stack;
   auto open = [&](const GroupRecord& group) {
-    OpenGroupObject(out, group, deletable);
+    OpenGroupObject(out, group, actions);
     out += ",\"subGroups\":[";
     stack.push_back({&group, group.subgroup_ids.begin()});
   };

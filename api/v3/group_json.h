@@ -10,14 +10,18 @@
 
 namespace iam::api {
 
-// Whether a group may be deleted: the X-9 `actions.delete` flag, computed by
-// the same check DeleteGroup makes.
-using DeletablePredicate = std::function<bool(const projections::GroupRecord&)>;
+// A group's X-9 `actions` flags, computed by the checks DeleteGroup and
+// RenameGroup make.
+struct GroupActions {
+  bool remove = false;
+  bool edit = false;
+};
+using GroupActionsPredicate = std::function<GroupActions(const projections::GroupRecord&)>;
 
-// The group and its whole subtree as JSON text; with `deletable`, each group
+// The group and its whole subtree as JSON text; with `actions`, each group
 // carries the X-9 action flags. Iterative with an explicit stack: a deep
 // chain of groups cannot exhaust the calling thread's stack.
 std::string GroupJson(const projections::GroupDirectory& groups, const projections::GroupRecord& root,
-                      const DeletablePredicate& deletable);
+                      const GroupActionsPredicate& actions);
 
 }  // namespace iam::api

@@ -41,7 +41,7 @@ class GroupRoutes {
   void ListGroups(const std::shared_ptr<ApiCall>& call) {
     auto actions = call->query.GetBool("actions", false);
     if (!actions.ok()) return RespondWithError(*call, actions.status(), kUserAdminErrors);
-    DeletablePredicate deletable;
+    GroupActionsPredicate deletable;
     if (!Deletable(*call, *actions, deletable)) return;
     auto model = Groups(*call);
     if (!model) return;
@@ -168,16 +168,24 @@ class GroupRoutes {
     return name;
   }
 
-  // With ?actions, the X-9 delete flag: the G-5 check over the assets' and
-  // users' read models' published versions. False when `call` was answered (503).
-  bool Deletable(const ApiCall& call, bool actions, DeletablePredicate& out) const {
+  // With ?actions, the X-9 flags: edit when the caller reaches the group (as
+  // RenameGroup checks), delete when it also passes G-5, over the read models'
+  // published versions. False when `call` was answered (503).
+  bool Deletable(const ApiCall& call, bool actions, GroupActionsPredicate& out) const {
     if (!actions) return true;
     auto assets = ServingReadModel<projections::AssetsReadModel>(runner_, projections::kAssetsProjection, call);
     if (!assets) return false;
-    auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, call);
-    if (!users) return false;
-    out = [assets = assets->Published(), users = users->Published()](const GroupRecord& group) {
-      return commands::CheckGroupDelete(*assets, *users, group).ok();
+    auto groups = Groups(call);
+    if (!groups) return false;
+    auto reach_models = ReachModels(call);
+    if (!reach_models) return false;
+    auto group_version = groups->Published();
+    auto reach = std::make_shared<commands::GroupReach>(*group_version, *reach_models->first, *reach_models->second,
+                                                        call.context.client_id);
+    out = [assets = assets->Published(), users = reach_models->first, clients = reach_models->second,
+           group_version, reach](const GroupRecord& group) {
+      const bool edit = reach->Reaches(group.group_id);
+      return GroupActions{edit && commands::CheckGroupDelete(*assets, *users, group).ok(), edit};
     };
     return true;
   }
@@ -207,7 +215,7 @@ class GroupRoutes {
   // details (and Location for a 201).
   void RespondWithGroup(const std::shared_ptr<ApiCall>& call, int64_t group_id, bool actions, int status,
                         const commands::CommandOutcome* outcome) {
-    DeletablePredicate deletable;
+    GroupActionsPredicate deletable;
     if (!Deletable(*call, actions, deletable)) return;
     auto model = Groups(*call);
     if (!model) return;

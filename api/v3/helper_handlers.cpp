@@ -186,9 +186,10 @@ class HelperRoutes {
   void ListUsers(const std::shared_ptr<ApiCall>& call) {
     auto snapshot = TakeIdentitySnapshot(runner_, *call);
     if (!snapshot) return;
+    const commands::GroupReach reach = snapshot->ReachOf(*call);
     array list;
     for (const UserRecord* user : snapshot->users->OfAccount(call->context.account_id)) {
-      if (!snapshot->Reaches(*call, *user)) continue;  // the users the caller reaches
+      if (!reach.ReachesUser(*user, call->context.actor)) continue;  // the users the caller reaches
       list.push_back(object{{"username", user->ui_user_name},
                             {"firstName", user->profile.first_name},
                             {"lastName", user->profile.last_name},

@@ -34,8 +34,12 @@ const projections::UserRecord* IdentitySnapshot::UserOfAccount(const ApiCall& ca
   return user && user->account_id == call.context.account_id ? user : nullptr;
 }
 
+commands::GroupReach IdentitySnapshot::ReachOf(const ApiCall& call) const {
+  return commands::GroupReach(*groups, *users, *clients, call.context.client_id);
+}
+
 bool IdentitySnapshot::Reaches(const ApiCall& call, const projections::UserRecord& user) const {
-  return commands::GroupReach(*groups, *users, *clients, call.context.client_id).ReachesUser(user, call.context.actor);
+  return ReachOf(call).ReachesUser(user, call.context.actor);
 }
 
 const projections::UserRecord* IdentitySnapshot::Caller(const ApiCall& call) const {

@@ -10,6 +10,7 @@
 #include "api/read_models.h"
 #include "api/request_context.h"
 #include "api/v3/user_json.h"
+#include "commands/group_access.h"
 #include "projections/asset_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/projection_runner.h"
@@ -25,7 +26,9 @@ struct IdentitySnapshot {
 
   // The user of `call`'s account, or nullptr (other accounts' look unknown, X-3).
   const projections::UserRecord* UserOfAccount(const ApiCall& call, std::string_view ui_identity_id) const;
-  // whether the caller reaches `user` through a group (or is its owner).
+  // what the caller reaches; build it once for a loop over many users.
+  commands::GroupReach ReachOf(const ApiCall& call) const;
+  // Whether the caller reaches `user` through a group (or is its owner).
   bool Reaches(const ApiCall& call, const projections::UserRecord& user) const;
   // The user who owns the calling API client (N-4), or nullptr.
   const projections::UserRecord* Caller(const ApiCall& call) const;
