@@ -112,6 +112,31 @@ class UsersApiTest : public testing::ApiServerTest {
   int64_t top_ = 0;
 };
 
+TEST_F(UsersApiTest, ARetriedCreateIsAnsweredOnceAndRemovedIdsStayRetiredAfterARestart) {
+  // D-23 through the hashing pool: the repeat replays the first answer and makes no second user.
+  const std::pair<std::string, std::string> key{"Idempotency-Key", "create-jane"};
+  const std::pair<std::string, std::string> json_type{"Content-Type", "application/json"};
+  const std::string body = json::serialize(UserBody("jane@example.com", testing::GrantOn(top_, kAccountingRole)));
+  auto first = client_->Send("POST", kUsers, body, {key, json_type});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = client_->Send("POST", kUsers, body, {key, json_type});
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.Header("X-Iam-Sequence"), first.Header("X-Iam-Sequence"));
+  EXPECT_EQ(Body(client_->Send("GET", kUsers)).as_array().size(), 2u);  // the administrator and Jane
+
+  // D-21: after a delete and a restart, neither the id nor the sign-in name comes back.
+  const std::string id(Body(first).at("uiIdentityId").as_string());
+  const std::string name(Body(first).at("uiUserName").as_string());
+  ASSERT_EQ(client_->Send("DELETE", UserPath(id)).status, 204);
+  RestartServer();
+  auto recreated = Create(UserBody("jane@example.com", testing::GrantOn(top_, kAccountingRole)));
+  ASSERT_EQ(recreated.status, 201) << recreated.body;
+  EXPECT_NE(Body(recreated).at("uiIdentityId").as_string(), id);
+  EXPECT_NE(Body(recreated).at("uiUserName").as_string(), name);
+}
+
 TEST_F(UsersApiTest, CreateAnswers201WithTheUserItsDefaultsAndTheMutationHeaders) {
   auto created = Create(UserBody("Jane.Doe@Example.com", testing::GrantOn(top_, kAccountingRole)));
   ASSERT_EQ(created.status, 201) << created.body;
