@@ -109,6 +109,17 @@ TEST_F(UserPasswordsApiTest, ResetPasswordShowsTheOneTimePasswordOnlyWhenNotMail
   ExpectConforms(shown, "/user-admin/ui-identities/{uiIdentityId}/reset-password", "post", "200");
   const std::string password(Body(shown).at("newPassword").as_string());
   EXPECT_GE(password.size(), 8u);
+  // D-19: only an argon2id hash reaches the log, never the password.
+  auto log = storage_->events().ReadAll(1, 1000);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  bool hashed = false;
+  for (const auto& e : *log) {
+    EXPECT_EQ(e.payload.find(password), std::string::npos) << e.event_type;
+    if (e.event_type == events::kUserPasswordSet && e.aggregate_id == id) {
+      hashed = hashed || e.payload.find("$argon2id$") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(hashed);
 
   auto mailed = client_->Send("POST", UserPath(id) + "/reset-password");
   EXPECT_EQ(mailed.status, 204) << mailed.body;
