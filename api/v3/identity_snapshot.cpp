@@ -49,10 +49,10 @@ const projections::UserRecord* IdentitySnapshot::Caller(const ApiCall& call) con
 
 UserActions IdentitySnapshot::ActionsFor(const ApiCall& call, const projections::UserRecord& user) const {
   UserActions actions;
-  actions.remove = commands::CheckUserRemovable(user, *clients, call.context.actor).ok();
-  // Every user of the account is the caller's to edit until per-group
-  // authorisation narrows it; then this flag follows that check.
-  actions.edit = true;
+  // the check every user command makes (UserOfAccount) before its own.
+  const bool reached = Reaches(call, user);
+  actions.remove = reached && commands::CheckUserRemovable(user, *clients, call.context.actor).ok();
+  actions.edit = reached;
   actions.reset_password = !user.locked;
   // U-3: a clone copies the grants, which must hold a group role.
   actions.is_cloneable = false;
