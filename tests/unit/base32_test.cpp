@@ -84,7 +84,7 @@ TEST(Base32Test, DecodeRefusesNonZeroUnusedBits) {
   EXPECT_EQ(Base32Decode("MZXW6YTBOJ").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(CrockfordBase32Test, EncodesWithCrockfordsAlphabet) {
+TEST(Base32CrockfordTest, EncodesWithCrockfordsAlphabet) {
   EXPECT_EQ(CrockfordBase32Encode(""), "");
   // The same 5-bit groups as RFC 4648's "MZXW6YTBOI", spelled in Crockford's symbols.
   EXPECT_EQ(CrockfordBase32Encode("foobar"), "CSQPYRK1E8");
@@ -92,7 +92,7 @@ TEST(CrockfordBase32Test, EncodesWithCrockfordsAlphabet) {
   EXPECT_EQ(CrockfordBase32Encode(std::string(10, '\xff')), "ZZZZZZZZZZZZZZZZ");
 }
 
-TEST(CrockfordBase32Test, NeverWritesAmbiguousLetters) {
+TEST(Base32CrockfordTest, NeverWritesAmbiguousLetters) {
   EXPECT_EQ(kCrockfordBase32Alphabet.size(), 32u);
   EXPECT_EQ(kCrockfordBase32Alphabet.find_first_of("ILOU"), std::string_view::npos);
   std::string all;
