@@ -109,9 +109,7 @@ TEST(BackupCodeTest, NormalizationReadsWhatPeopleType) {
   EXPECT_EQ(NormalizeBackupCode("ABCD-EFGH-JKMN-PQRS"), "ABCDEFGHJKMNPQRS");
   EXPECT_EQ(NormalizeBackupCode("abcd-efgh-jkmn-pqrs"), "ABCDEFGHJKMNPQRS");
   EXPECT_EQ(NormalizeBackupCode("abcdefghjkmnpqrs"), "ABCDEFGHJKMNPQRS");
-  EXPECT_EQ(NormalizeBackupCode("IiLl-Oo01"),
-            "111100"
-            "01");
+  EXPECT_EQ(NormalizeBackupCode("IiLl-Oo01"), "11110001");
   EXPECT_EQ(NormalizeBackupCode("--A-B--"), "AB");
 }
 
