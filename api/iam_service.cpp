@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api/api_response.h"
+#include "api/auth/account_switching.h"
 #include "api/auth/authorization.h"
 #include "api/etag.h"
 #include "api/problem.h"
@@ -208,12 +209,7 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
       break;
   }
   if (!Authorize(*call)) return;
-  if (call->query.Has("accountSwitchKey")) {
-    // only clients allowed to switch accounts may name another one.
-    return RespondWithError(
-        *call, Status::PermissionDenied("this API client may not use accountSwitchKey").WithReason(1001),
-        kUserAdminErrors);
-  }
+  if (auto key = call->query.Get("accountSwitchKey"); key && !SwitchAccount(*call, *key)) return;
   if (!request.body.empty() && !IsJsonMediaType(request.Header("Content-Type"))) {
     return call->respond(ProtocolProblem(415, "unsupported-media-type", "Unsupported Media Type",
                                          "request bodies must be application/json", path));
@@ -288,6 +284,43 @@ bool IamService::Authorize(const ApiCall& call) {
       return false;
     }
   }
+  return true;
+}
+
+bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {
+  const std::string& path = call.request.path;
+  if (path.starts_with("/admin/v1/") || IsCallerSelfOperation(path)) {
+    RespondWithError(call,
+                     Status::InvalidArgument("accountSwitchKey does not apply to " + path +
+                                             ": it acts on the calling client's own account"),
+                     kUserAdminErrors);
+    return false;
+  }
+  auto accounts = runner_.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
+  auto clients = runner_.LiveAs<projections::ApiClientsReadModel>(projections::kApiClientsProjection);
+  if (!accounts || !clients) {
+    RespondWithError(call, runner_.Serving(accounts ? projections::kApiClientsProjection : projections::kAccountsProjection),
+                     kProtocolErrors);
+    return false;
+  }
+  const projections::ApiClientRecord* client = clients->Published()->FindClient(call.context.client_id);
+  auto target = client ? ResolveAccountSwitchKey(*client, *accounts->Published(), key)
+                       : Result<std::string>(Status::PermissionDenied("unknown API client").WithReason(1001));
+  if (!target.ok()) {
+    RespondWithError(call, target.status(), kUserAdminErrors);
+    return false;
+  }
+  // The managed account's allowlist guards it too (§8), beside the client's own account's.
+  if (auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
+      allowlist && !allowlist->Published()->Admits(*target, call.request.remote_address)) {
+    RespondWithError(call,
+                     Status::PermissionDenied("the IP allowlist of account " + *target + " does not admit " +
+                                              call.request.remote_address)
+                         .WithReason(1018),
+                     "/ip-acl/error-types/");
+    return false;
+  }
+  call.context.account_id = std::move(*target);
   return true;
 }
 

@@ -63,6 +63,9 @@ class IamService final : public RequestHandler {
   bool BeginIdempotent(const std::shared_ptr<ApiCall>& call);
   // X-6, /admin/v1 (see api/auth/authorization.h); false after answering 403.
   bool Authorize(const ApiCall& call);
+  // scopes the call to the account `key` names, or answers it (400,
+  // 403, 503) and returns false.
+  bool SwitchAccount(ApiCall& call, const std::string& key);
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
   std::string Metrics() const;

@@ -281,7 +281,7 @@ struct IamdServer::Impl {
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
-    AddAccountRoutes(service->router(), *processor, storage->secrets(), [service = service.get()] {
+    AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
       const std::string url = service->public_url();
       const size_t scheme = url.find("://");

@@ -52,6 +52,14 @@ Result<std::string> JsonObjectReader::RequiredString(std::string_view name) cons
   return std::string(value);
 }
 
+Result<bool> JsonObjectReader::RequiredBool(std::string_view name) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  bool value = false;
+  if (member.get(value)) return Status::InvalidArgument("member '" + std::string(name) + "' must be true or false");
+  return value;
+}
+
 Result<int64_t> JsonObjectReader::RequiredInteger(std::string_view name, int64_t minimum) const {
   auto member = impl_->object[name];
   if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");

@@ -34,6 +34,7 @@ class JsonObjectReader {
   Result<std::string> RequiredString(std::string_view name) const;
   // An integer within [minimum, INT64_MAX].
   Result<int64_t> RequiredInteger(std::string_view name, int64_t minimum) const;
+  Result<bool> RequiredBool(std::string_view name) const;
   bool Has(std::string_view name) const;
 
  private:

@@ -72,7 +72,7 @@ Result<Decision> MoveAsset::Decide(const WorkingState& state, const CommandConte
   if (!groups.Find(context.account_id, destination_group_id_)) return GroupNotFound(destination_group_id_);
   // both groups in the caller's reach.
   const GroupReach reach(groups, state.Get<projections::UserDirectory>(), state.Get<projections::ApiClientDirectory>(),
-                         context.client_id);
+                         context.client_id, context.account_id);
   if (auto s = reach.Check(source_group_id_); !s.ok()) return s;
   if (auto s = reach.Check(destination_group_id_); !s.ok()) return s;
   if (destination_group_id_ == source_group_id_) {

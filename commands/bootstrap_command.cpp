@@ -51,12 +51,20 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   if (state.Get<projections::AccountDirectory>().FindAccount(id.account_id)) {
     return Status::FailedPrecondition("account " + id.account_id + " already exists");
   }
+  if (!id.managing_account_id.empty() &&
+      !state.Get<projections::AccountDirectory>().FindAccount(id.managing_account_id)) {
+    return Status::NotFound("account " + id.managing_account_id + " does not exist");
+  }
   CommandContext as_system = context;
   as_system.account_id = id.account_id;
   Decision decision;
 
   auto account = StreamFor(events::kAccountAggregate, id.account_id, 0, as_system);
   account.events.push_back(events::ToNewEvent(events::AccountCreated{id.account_id, id.account_name}));
+  if (!id.managing_account_id.empty()) {
+    account.events.push_back(events::ToNewEvent(events::kAccountManagerGranted,
+                                                events::AccountManagerChange{id.account_id, id.managing_account_id}));
+  }
   decision.appends.push_back(std::move(account));
 
   // The group comes before the user, whose grant names it.

@@ -26,6 +26,8 @@ struct BootstrapIdentity {
   std::string credential_id;
   std::string client_token;
   int64_t credential_expires_on_ms = 0;
+  // When set, that account manages the new one from its first event on.
+  std::string managing_account_id;
 };
 
 // Fresh random ids and tokens for a new installation (the secret is separate).
@@ -34,7 +36,8 @@ BootstrapIdentity NewBootstrapIdentity(int64_t now_ms);
 class BootstrapAccount final : public Command {
  public:
   explicit BootstrapAccount(BootstrapIdentity identity) : identity_(std::move(identity)) {}
-  // kFailedPrecondition when the account already exists.
+  // kFailedPrecondition when the account already exists; kNotFound when the
+  // managing account named is unknown.
   // Decision::created_id is the top-level group's id.
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 

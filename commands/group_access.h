@@ -2,7 +2,9 @@
 // client acts on the groups its grants reach — a role on the group or on an
 // ancestor, not cut by a block — and on nothing else of its account. Its
 // grants are its own groupAccess, or its owner's when it clones them.
-// Requests the server makes itself (no client) reach every group.
+// Requests the server makes itself (no client) reach every group, as does a
+// client acting on an account its own account manages (an accountSwitchKey,
+// managing an account means administering it.
 // Pure functions over directories the caller holds steady: safe for
 // concurrent use.
 #pragma once
@@ -28,9 +30,11 @@ std::vector<events::AuthGrant> ClientGroupGrants(const projections::ApiClientRec
 // Which client asks, and what it reaches; built once per request or decision.
 class GroupReach {
  public:
-  // `client_id` "" = the server itself, which reaches everything.
+  // `client_id` "" = the server itself, which reaches everything;
+  // `acting_account_id` is the account the request acts on.
   GroupReach(const projections::GroupDirectory& groups, const projections::UserDirectory& users,
-             const projections::ApiClientDirectory& clients, const std::string& client_id);
+             const projections::ApiClientDirectory& clients, const std::string& client_id,
+             const std::string& acting_account_id);
 
   bool Reaches(int64_t group_id) const;
   // A user is reached through any group grant of theirs the caller reaches;

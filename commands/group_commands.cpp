@@ -32,7 +32,7 @@ events::StreamAppend GroupStream(int64_t group_id, uint64_t expected_version, co
 // what the calling client reaches, in the working state.
 GroupReach Reach(const WorkingState& state, const CommandContext& context) {
   return GroupReach(state.Get<GroupDirectory>(), state.Get<projections::UserDirectory>(),
-                    state.Get<projections::ApiClientDirectory>(), context.client_id);
+                    state.Get<projections::ApiClientDirectory>(), context.client_id, context.account_id);
 }
 
 }  // namespace

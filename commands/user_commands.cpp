@@ -72,7 +72,7 @@ Result<const UserRecord*> UserOfAccount(const WorkingState& state, const Command
   }
   // a user the caller reaches through a group.
   const GroupReach reach(state.Get<projections::GroupDirectory>(), state.Get<UserDirectory>(),
-                         state.Get<projections::ApiClientDirectory>(), context.client_id);
+                         state.Get<projections::ApiClientDirectory>(), context.client_id, context.account_id);
   if (!reach.ReachesUser(*user, context.actor)) {
     return Status::PermissionDenied("Not Authorized to perform this action").WithReason(kNotAuthorized);
   }
@@ -85,7 +85,7 @@ Status CheckGrants(const WorkingState& state, const CommandContext& context,
   const auto& groups = state.Get<projections::GroupDirectory>();
   // a caller grants only groups it reaches itself.
   const GroupReach reach(groups, state.Get<UserDirectory>(), state.Get<projections::ApiClientDirectory>(),
-                         context.client_id);
+                         context.client_id, context.account_id);
   std::set<int64_t> seen_groups, account_roles;
   bool group_role = false;
   for (const events::AuthGrant& grant : grants) {

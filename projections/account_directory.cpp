@@ -2,6 +2,7 @@
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
+#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
@@ -14,11 +15,28 @@ std::string Key(std::string_view id) { return std::string(kAccountRow) + std::st
 
 Status AccountDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
                                std::vector<std::string>*) {
-  if (e.event_type != events::kAccountCreated) return Status::Ok();
-  auto created = events::ParseAccountCreated(e);
-  if (!created.ok()) return created.status();
-  accounts_[created->account_id] = {created->account_id, created->account_name, e.change_date_ms};
-  if (changed) changed->push_back(Key(created->account_id));
+  if (e.aggregate_type != events::kAccountAggregate) return Status::Ok();
+  if (e.event_type == events::kAccountCreated) {
+    auto created = events::ParseAccountCreated(e);
+    if (!created.ok()) return created.status();
+    accounts_[created->account_id] = {created->account_id, created->account_name, e.change_date_ms, VersionAfter(e, 0), {}};
+  } else if (e.event_type == events::kAccountManagerGranted || e.event_type == events::kAccountManagerRevoked) {
+    auto change = events::ParseAccountManagerChange(e);
+    if (!change.ok()) return change.status();
+    auto it = accounts_.find(change->account_id);
+    if (it == accounts_.end()) {
+      return Contradiction(e, "names unknown account " + change->account_id);
+    }
+    if (e.event_type == events::kAccountManagerGranted) {
+      it->second.managed_by.insert(change->managing_account_id);
+    } else {
+      it->second.managed_by.erase(change->managing_account_id);
+    }
+    it->second.version = VersionAfter(e, it->second.version);
+  } else {
+    return Status::Ok();
+  }
+  if (changed) changed->push_back(Key(e.aggregate_id));
   return Status::Ok();
 }
 
@@ -32,6 +50,14 @@ std::vector<std::string> AccountDirectory::AccountIds() const {
   ids.reserve(accounts_.size());
   for (const auto& [id, account] : accounts_) ids.push_back(id);
   return ids;
+}
+
+std::vector<const AccountRecord*> AccountDirectory::ManagedBy(std::string_view managing_account_id) const {
+  std::vector<const AccountRecord*> managed;
+  for (const auto& [id, account] : accounts_) {
+    if (account.managed_by.contains(managing_account_id)) managed.push_back(&account);
+  }
+  return managed;
 }
 
 // One prefix and a map ordered by id: the keys come out in byte order.
@@ -50,13 +76,17 @@ std::optional<std::string> AccountDirectory::EncodeRow(std::string_view key) con
       .Set("accountId", a->account_id)
       .Set("accountName", a->account_name)
       .Set("createdMs", a->created_ms)
+      .Set("version", static_cast<int64_t>(a->version))
+      .SetStrings("managedBy", std::vector<std::string>(a->managed_by.begin(), a->managed_by.end()))
       .Finish();
 }
 
 Status AccountDirectory::RestoreRow(std::string_view key, std::string_view row) {
   if (!key.starts_with(kAccountRow)) return Status::Corruption("unknown accounts row " + std::string(key));
   events::PayloadReader r(row, "accounts row " + std::string(key));
-  AccountRecord a{r.String("accountId"), r.String("accountName"), r.Int("createdMs")};
+  AccountRecord a{r.String("accountId"), r.String("accountName"), r.Int("createdMs"),
+                  static_cast<uint64_t>(r.Int("version")), {}};
+  for (std::string& manager : r.Strings("managedBy")) a.managed_by.insert(std::move(manager));
   if (!r.status().ok()) return r.status();
   accounts_[a.account_id] = std::move(a);
   return Status::Ok();

@@ -1,5 +1,6 @@
 // AccountDirectory: the accounts, folded from account events, as far as
-// bootstrapping and attribution need them.
+// bootstrapping, attribution and account switching need them: which other
+// accounts manage each account (their switching clients may act on it).
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +23,15 @@ struct AccountRecord {
   std::string account_id;
   std::string account_name;
   int64_t created_ms = 0;
+  uint64_t version = 0;                            // of the account aggregate
+  std::set<std::string, std::less<>> managed_by;   // managing account ids
 };
 
 class AccountDirectory {
  public:
   static constexpr const char* kProjectionName = "accounts";
+  // 2: rows hold the version and the managing accounts.
+  static constexpr int kRowFormat = 2;
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
   // of a created account to `changed` (may be null); never removes rows.
@@ -36,6 +42,8 @@ class AccountDirectory {
   const AccountRecord* FindAccount(std::string_view account_id) const;
   // Every account id, ascending.
   std::vector<std::string> AccountIds() const;
+  // The accounts `managing_account_id` manages, ascending by id.
+  std::vector<const AccountRecord*> ManagedBy(std::string_view managing_account_id) const;
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
   // Every row key the directory would persist now, in byte order.

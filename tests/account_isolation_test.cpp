@@ -3,9 +3,6 @@
 // reads or changes nothing of A (X-3: another account's ids answer 404).
 #include <gtest/gtest.h>
 
-#include <map>
-#include <sstream>
-
 #include "tests/support/api_server_test.h"
 
 namespace iam {
@@ -17,22 +14,6 @@ constexpr const char* kV3 = "/identity-management/v3";
 
 class AccountIsolationTest : public testing::ApiServerTest {
  protected:
-  // A new account's administrator client, from the .edgerc section the create answer holds.
-  std::unique_ptr<testing::SignedClient> CreateAccount(const std::string& name, json::value* answer) {
-    auto created = client_->SendJson("POST", "/admin/v1/accounts", json::serialize(json::object{{"accountName", name}}));
-    EXPECT_EQ(created.status, 201) << created.body;
-    if (created.status != 201) return nullptr;
-    *answer = Body(created);
-    std::map<std::string, std::string> keys;
-    std::istringstream lines(std::string(answer->at("edgerc").as_string()));
-    for (std::string line; std::getline(lines, line);) {
-      const size_t eq = line.find(" = ");
-      if (eq != std::string::npos) keys[line.substr(0, eq)] = line.substr(eq + 3);
-    }
-    testing::ClientCredentialText text{keys["client_token"], keys["access_token"], keys["client_secret"]};
-    return std::make_unique<testing::SignedClient>(server_->address(), text);
-  }
-
   std::string Json(json::object o) { return json::serialize(o); }
 };
 
@@ -65,7 +46,7 @@ TEST_F(AccountIsolationTest, AnotherAccountsIdsAnswerNotFoundAndChangeNothing) {
 
   // Account B and its administrator's client.
   json::value b_answer;
-  auto b = CreateAccount("Account B", &b_answer);
+  auto b = CreateAccount({{"accountName", "Account B"}}, &b_answer);
   ASSERT_TRUE(b);
   EXPECT_NE(b_answer.at("accountId").as_string(), Body(user).at("accountId").as_string());
   ASSERT_EQ(b->Send("GET", std::string(kV3) + "/user-admin/groups").status, 200);

@@ -41,14 +41,6 @@ class ApiClientsApiTest : public testing::ApiServerTest {
                                         {"ipAcl", json::object{{"enable", false}, {"cidr", json::array{}}}}});
   }
 
-  // A client signing with the first credential of a created client.
-  std::unique_ptr<testing::SignedClient> SignerOf(const json::value& created) {
-    const auto& credential = created.at("credentials").as_array().at(0);
-    testing::ClientCredentialText text{std::string(credential.at("clientToken").as_string()),
-                                       std::string(created.at("accessToken").as_string()),
-                                       std::string(credential.at("clientSecret").as_string())};
-    return std::make_unique<testing::SignedClient>(server_->address(), text);
-  }
 };
 
 TEST_F(ApiClientsApiTest, CreateWithACredentialThatSignsAtOnce) {
@@ -64,7 +56,7 @@ TEST_F(ApiClientsApiTest, CreateWithACredentialThatSignsAtOnce) {
   EXPECT_EQ(std::string(body.at("baseURL").as_string()).substr(0, 8), "https://");  // D-11: this server, not Akamai's hosts
   EXPECT_EQ(body.at("notificationEmails").as_array().size(), 1u);       // C-9: the creator's address
 
-  auto signer = SignerOf(body);
+  auto signer = SignerOfCreatedClient(body);
   auto self = signer->Send("GET", std::string(kClients) + "/self?apiAccess=true&groupAccess=true&ipAcl=true&credentials=true&actions=true");
   ASSERT_EQ(self.status, 200) << self.body;
   ExpectConforms(Body(self), "/api-clients/self", "get", "200");
@@ -133,7 +125,7 @@ TEST_F(ApiClientsApiTest, UpdateLockAndDelete) {
   ASSERT_EQ(created.status, 201) << created.body;
   const json::value body = Body(created);
   const std::string path = std::string(kClients) + "/" + std::string(body.at("clientId").as_string());
-  auto signer = SignerOf(body);
+  auto signer = SignerOfCreatedClient(body);
 
   auto update = json::parse(ClientBody("reports", false)).as_object();
   update.erase("createCredential");
@@ -169,7 +161,7 @@ TEST_F(ApiClientsApiTest, UpdateLockAndDelete) {
 TEST_F(ApiClientsApiTest, SelfDeleteExemptsTheSigningCredential) {
   auto created = client_->SendJson("POST", kClients, ClientBody("short-lived", true));
   ASSERT_EQ(created.status, 201) << created.body;
-  auto signer = SignerOf(Body(created));
+  auto signer = SignerOfCreatedClient(Body(created));
   auto deleted = signer->Send("DELETE", std::string(kClients) + "/self");
   ASSERT_EQ(deleted.status, 204) << deleted.body;
   EXPECT_EQ(signer->Send("GET", std::string(kClients) + "/self").status, 401);
@@ -192,7 +184,7 @@ TEST_F(ApiClientsApiTest, AnAccountSwitchingClientStopsWhileItsOwnerIsLocked) {
     body["allowAccountSwitch"] = switching;
     auto created = client_->SendJson("POST", kClients, json::serialize(body));
     EXPECT_EQ(created.status, 201) << created.body;
-    return SignerOf(Body(created));
+    return SignerOfCreatedClient(Body(created));
   };
   auto switching = make(true);
   auto ordinary = make(false);

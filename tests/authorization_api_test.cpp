@@ -28,12 +28,7 @@ class AuthorizationApiTest : public testing::ApiServerTest {
     auto created = client_->SendJson("POST", kClients, json::serialize(body));
     EXPECT_EQ(created.status, 201) << created.body;
     if (created.status != 201) return nullptr;
-    const json::value client = Body(created);
-    const auto& credential = client.at("credentials").as_array().at(0);
-    testing::ClientCredentialText text{std::string(credential.at("clientToken").as_string()),
-                                       std::string(client.at("accessToken").as_string()),
-                                       std::string(credential.at("clientSecret").as_string())};
-    return std::make_unique<testing::SignedClient>(server_->address(), text);
+    return SignerOfCreatedClient(Body(created));
   }
 
   static json::object Apis(int64_t api_id, const char* level) {

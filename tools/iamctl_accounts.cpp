@@ -1,4 +1,4 @@
-// `iamctl accounts create [--name NAME]`: a further account, made by the
+// `iamctl accounts create [--name NAME] [--managed]`: a further account, made by the
 // running server (POST /admin/v1/accounts) so it is an event like every
 // mutation; prints the new administrator's credential as an .edgerc section
 // to append to the caller's .edgerc. The secret appears nowhere else.
@@ -25,6 +25,7 @@ int RunAccountsCreate(const AccountsCreateOptions& options) {
   }
   boost::json::object body;
   if (!options.name.empty()) body["accountName"] = options.name;
+  if (options.managed) body["managed"] = true;
   auto response = (*found)->Send("POST", "/admin/v1/accounts", boost::json::serialize(body));
   if (!response.ok()) {
     std::fprintf(stderr, "%s: %s\n", kWhat, response.status().ToString().c_str());

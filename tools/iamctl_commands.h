@@ -72,6 +72,7 @@ int RunAssetsImport(const AssetsImportOptions& options);
 struct AccountsCreateOptions {
   std::string data_dir;
   std::string name;  // "" = the server's default name
+  bool managed = false;  // the first account manages the new one (account switching)
 };
 
 // `iamctl accounts create`: through the running server; prints the new

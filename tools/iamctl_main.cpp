@@ -101,6 +101,9 @@ int main(int argc, char** argv) {
                 "server; prints the administrator's credential as an .edgerc section");
   AddDataDir(*account_create_cmd, data_dir);
   account_create_cmd->add_option("--name", accounts_create.name, "Account name (1-100 characters)");
+  account_create_cmd->add_flag("--managed", accounts_create.managed,
+                               "Let the first account manage the new one: its clients that may switch accounts "
+                               "act on it with accountSwitchKey");
 
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);

@@ -3,11 +3,14 @@
 #include <boost/json.hpp>
 
 #include "api/api_response.h"
+#include "api/auth/account_switching.h"
 #include "api/command_submission.h"
 #include "api/etag.h"
 #include "api/problem.h"
+#include "api/read_models.h"
 #include "api/v3/api_client_json.h"
 #include "api/v3/identity_snapshot.h"
+#include "projections/identity_read_models.h"
 #include "commands/api_client_commands.h"
 #include "commands/credential_commands.h"
 #include "commands/random_tokens.h"
@@ -106,17 +109,25 @@ class ApiClientRoutes {
            });
   }
 
-  // C-18: only clients allowed to switch accounts have keys; iamd serves
-  // each account on its own, so the list holds no other account.
+  // C-18: the accounts the client may switch to (api/auth/account_switching.h).
   void SwitchKeys(const std::shared_ptr<ApiCall>& call, const std::string& id) {
-    if (auto search = call->query.Get("search"); search && search->size() < 3) {
+    const std::optional<std::string> search = call->query.Get("search");
+    if (search && search->size() < 3) {
       return Refuse(*call, Status::InvalidArgument("search must have at least 3 characters"));
     }
     auto snapshot = TakeIdentitySnapshot(runner_, *call);
     if (!snapshot) return;
     const ApiClientRecord* client = snapshot->clients->FindClient(id);
     if (!client || client->account_id != call->context.account_id) return Refuse(*call, ClientNotFound(id));
-    call->respond(JsonResponse(200, "[]"));
+    auto accounts = ServingReadModel<projections::AccountsReadModel>(runner_, projections::kAccountsProjection, *call);
+    if (!accounts) return;
+    boost::json::array keys;
+    for (const projections::AccountRecord* account : AccountSwitchTargets(*client, *accounts->Published())) {
+      if (search && !MatchesSwitchKeySearch(*account, *search)) continue;
+      keys.push_back(boost::json::object{{"accountSwitchKey", account->account_id},
+                                         {"accountName", account->account_name}});
+    }
+    call->respond(JsonResponse(200, boost::json::serialize(keys)));
   }
 
  private:

@@ -49,7 +49,8 @@ class GroupRoutes {
     if (!reach_models) return;
     auto body = model->Read([&](const GroupDirectory& groups) {
       // the trees the caller reaches, each from its highest reached group.
-      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id);
+      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id,
+                                             call->context.account_id);
       std::string list = "[";
       std::vector<int64_t> pending = groups.TopLevel(call->context.account_id);
       for (size_t i = 0; i < pending.size(); ++i) {
@@ -181,7 +182,7 @@ class GroupRoutes {
     if (!reach_models) return false;
     auto group_version = groups->Published();
     auto reach = std::make_shared<commands::GroupReach>(*group_version, *reach_models->first, *reach_models->second,
-                                                        call.context.client_id);
+                                                        call.context.client_id, call.context.account_id);
     out = [assets = assets->Published(), users = reach_models->first, clients = reach_models->second,
            group_version, reach](const GroupRecord& group) {
       const bool edit = reach->Reaches(group.group_id);
@@ -226,7 +227,8 @@ class GroupRoutes {
     auto body = model->Read([&](const GroupDirectory& groups) -> std::optional<std::string> {
       const GroupRecord* group = groups.Find(call->context.account_id, group_id);
       if (!group) return std::nullopt;
-      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id);
+      const commands::GroupReach reach(groups, *reach_models->first, *reach_models->second, call->context.client_id,
+                                             call->context.account_id);
       if (!reach.Reaches(group_id)) {
         out_of_reach = true;
         return std::nullopt;

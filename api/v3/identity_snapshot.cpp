@@ -35,7 +35,7 @@ const projections::UserRecord* IdentitySnapshot::UserOfAccount(const ApiCall& ca
 }
 
 commands::GroupReach IdentitySnapshot::ReachOf(const ApiCall& call) const {
-  return commands::GroupReach(*groups, *users, *clients, call.context.client_id);
+  return commands::GroupReach(*groups, *users, *clients, call.context.client_id, call.context.account_id);
 }
 
 bool IdentitySnapshot::Reaches(const ApiCall& call, const projections::UserRecord& user) const {

@@ -115,7 +115,8 @@ class PropertyRoutes {
     auto user_version = users->Published();
     auto client_version = clients->Published();
     return CallerReach{user_version, client_version,
-                       commands::GroupReach(groups, *user_version, *client_version, call.context.client_id)};
+                       commands::GroupReach(groups, *user_version, *client_version, call.context.client_id,
+                                                          call.context.account_id)};
   }
 
   // Both read models, each its published version, or false after a 503.

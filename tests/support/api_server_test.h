@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "api/auth/edgerc.h"
@@ -105,6 +107,33 @@ class ApiServerTest : public ::testing::Test {
     EXPECT_EQ(o.at("status").as_int64(), status);
     const std::string type(o.at("type").as_string());
     EXPECT_TRUE(type.size() >= type_suffix.size() && type.ends_with(type_suffix)) << type;
+  }
+
+  // A client signing with the first credential of a client the create
+  // answer `created` describes (created with createCredential).
+  std::unique_ptr<SignedClient> SignerOfCreatedClient(const json::value& created) {
+    const auto& credential = created.at("credentials").as_array().at(0);
+    ClientCredentialText text{std::string(credential.at("clientToken").as_string()),
+                              std::string(created.at("accessToken").as_string()),
+                              std::string(credential.at("clientSecret").as_string())};
+    return std::make_unique<SignedClient>(server_->address(), text);
+  }
+
+  // POST /admin/v1/accounts with `body` as the bootstrap client; the new
+  // administrator's client, from the .edgerc section of the answer (kept in `answer`).
+  std::unique_ptr<SignedClient> CreateAccount(const json::object& body, json::value* answer) {
+    auto created = client_->SendJson("POST", "/admin/v1/accounts", json::serialize(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return nullptr;
+    *answer = Body(created);
+    std::map<std::string, std::string> keys;
+    std::istringstream lines(std::string(answer->at("edgerc").as_string()));
+    for (std::string line; std::getline(lines, line);) {
+      const size_t eq = line.find(" = ");
+      if (eq != std::string::npos) keys[line.substr(0, eq)] = line.substr(eq + 3);
+    }
+    ClientCredentialText text{keys["client_token"], keys["access_token"], keys["client_secret"]};
+    return std::make_unique<SignedClient>(server_->address(), text);
   }
 
   void ExpectEventDetailHeaders(const api::HttpResponse& response) {
