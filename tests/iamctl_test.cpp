@@ -22,10 +22,13 @@
 #include "api/auth/edgerc.h"
 #include "api/http/http_client.h"
 #include "api/iamd_server.h"
+#include "commands/allowlist_commands.h"
+#include "commands/offline_node.h"
 #include "events/clock.h"
 #include "events/group_events.h"
 #include "events/storage.h"
 #include "projections/core_projections.h"
+#include "projections/identity_read_models.h"
 #include "events/rocksdb/storage_layout.h"
 #include "tests/support/test_signer.h"
 
@@ -230,27 +233,31 @@ class IamctlTest : public ::testing::Test {
     return out;
   }
 
-  // Creates a subgroup of the top-level group through the API: one new event.
-  void CreateGroup(const std::string& name) {
+  // A request signed with the bootstrap credential of DATA_DIR/.edgerc.
+  Result<api::HttpResponse> SendSigned(const std::string& method, const std::string& target, const std::string& body) {
     auto credential = api::ReadEdgerc((data_ / ".edgerc").string());
-    ASSERT_TRUE(credential.ok()) << credential.status().ToString();
-    const std::string target = "/identity-management/v3/user-admin/groups/10000";
-    const std::string body = json::serialize(json::object{{"groupName", name}});
+    if (!credential.ok()) return credential.status();
     api::ClientOptions options;
     options.host = "127.0.0.1";
     options.port = port_;
     api::HttpClient client(options);
     api::HttpRequest request;
-    request.method = "POST";
+    request.method = method;
     request.target = target;
     request.headers = {{"Host", address_},
-                       {"Content-Type", "application/json"},
                        {"Authorization", testing::SignedAuthorization(
                                              credential->client_token, credential->access_token,
-                                             credential->client_secret, "POST", "http", address_, target, body,
+                                             credential->client_secret, method, "http", address_, target, body,
                                              testing::NowTimestamp(), testing::RandomNonce())}};
+    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     request.body = body;
-    auto response = client.Send(request);
+    return client.Send(request);
+  }
+
+  // Creates a subgroup of the top-level group through the API: one new event.
+  void CreateGroup(const std::string& name) {
+    auto response = SendSigned("POST", "/identity-management/v3/user-admin/groups/10000",
+                               json::serialize(json::object{{"groupName", name}}));
     ASSERT_TRUE(response.ok()) << response.status().ToString();
     ASSERT_EQ(response->status, 201) << response->body;
   }
@@ -514,6 +521,57 @@ TEST_F(IamctlTest, AccountsAreCreatedThroughTheServerAndPrintedAsAnEdgercSection
   RunResult offline = Iamctl({"accounts", "create"});
   EXPECT_EQ(offline.exit_code, 1);
   EXPECT_NE(offline.err.find("no server runs"), std::string::npos) << offline.err;
+}
+
+// The network changed under an enabled allowlist, which now admits no
+// address the administrators call from: every client is locked out, and the
+// operator switches the list off in the stopped data directory.
+TEST_F(IamctlTest, AnAllowlistThatLocksEveryoneOutIsSwitchedOffOffline) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  {
+    auto storage = events::Storage::OpenRocksDb({.data_dir = api::EventStoreDirectory(data_.string())});
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    auto node = commands::OfflineNode::Start(**storage);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    auto accounts = (*node)->runner().LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
+    ASSERT_TRUE(accounts);
+    commands::CommandContext context{accounts->Published()->AccountIds().front(), "test", "req"};
+    auto& processor = (*node)->processor();
+    ASSERT_TRUE(processor.Execute(std::make_unique<commands::CreateCidrBlock>("192.0.2.0/24", std::nullopt, true), context).ok());
+    ASSERT_TRUE(processor.Execute(std::make_unique<commands::EnableAllowlist>("192.0.2.7"), context).ok());
+  }
+  const std::string groups = "/identity-management/v3/user-admin/groups";
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  auto refused = SendSigned("GET", groups, "");
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  // The running server keeps enforcing the list: the tool asks for it to stop.
+  RunResult running = Iamctl({"allowlist", "disable"});
+  EXPECT_EQ(running.exit_code, 1);
+  EXPECT_NE(running.err.find("stop it first"), std::string::npos) << running.err;
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+
+  RunResult disabled = Iamctl({"allowlist", "disable"});
+  ASSERT_EQ(disabled.exit_code, 0) << disabled.err;
+  EXPECT_NE(disabled.out.find("is off (recorded at position"), std::string::npos) << disabled.out;
+  RunResult again = Iamctl({"allowlist", "disable"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("off already"), std::string::npos) << again.out;
+  RunResult unknown = Iamctl({"allowlist", "disable", "--account", "1-NOSUCH"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no account 1-NOSUCH"), std::string::npos) << unknown.err;
+  RunResult log = Iamctl({"events"});
+  EXPECT_NE(log.out.find("AllowlistDisabled"), std::string::npos) << log.out;
+
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  auto admitted = SendSigned("GET", groups, "");
+  ASSERT_TRUE(admitted.ok()) << admitted.status().ToString();
+  EXPECT_EQ(admitted->status, 200) << admitted->body;
+  auto blocks = SendSigned("GET", "/identity-management/v3/user-admin/ip-acl/allowlist", "");
+  ASSERT_TRUE(blocks.ok());
+  EXPECT_NE(blocks->body.find("192.0.2.0/24"), std::string::npos) << blocks->body;  // kept
+  ASSERT_NO_FATAL_FAILURE(StopServer());
 }
 
 // Finding: one impossible event (a group whose parent never existed) used to

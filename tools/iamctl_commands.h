@@ -69,6 +69,15 @@ struct AssetsImportOptions {
 // `iamctl assets import`: through the running server.
 int RunAssetsImport(const AssetsImportOptions& options);
 
+struct AllowlistOptions {
+  std::string data_dir;
+  std::string account_id;  // "" = the only account of the data directory
+};
+
+// `iamctl allowlist disable`: switches an account's IP allowlist off in a
+// stopped data directory (the way back in after a lock-out).
+int RunAllowlistDisable(const AllowlistOptions& options);
+
 struct AccountsCreateOptions {
   std::string data_dir;
   std::string name;  // "" = the server's default name
@@ -83,6 +92,11 @@ int RunAccountsCreate(const AccountsCreateOptions& options);
 // instance), which works whether or not the server runs. Errors: NotFound
 // when the directory holds no store; those of Storage::OpenRocksDb.
 Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& data_dir);
+
+// Opens the store of `data_dir` for writing, which only works while no server
+// holds it. Errors: NotFound when the directory holds no store; those of
+// Storage::OpenRocksDb (a lock error while another process holds it).
+Result<std::unique_ptr<events::Storage>> OpenStoreWritable(const std::string& data_dir);
 
 // SIGINT and SIGTERM set a flag instead of ending the process, so that long
 // loops (events --follow, rebuild polling) can close the store cleanly.

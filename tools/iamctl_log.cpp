@@ -91,7 +91,9 @@ void SleepUnlessStopped(std::chrono::milliseconds total) {
 
 }  // namespace
 
-Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& data_dir) {
+namespace {
+
+Result<std::unique_ptr<events::Storage>> OpenStore(const std::string& data_dir, bool read_only) {
   const std::string store_dir = api::EventStoreDirectory(data_dir);
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::path(store_dir) / "CURRENT", ec)) {
@@ -99,8 +101,18 @@ Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& da
   }
   events::StorageOptions options;
   options.data_dir = store_dir;
-  options.read_only = true;
+  options.read_only = read_only;
   return events::Storage::OpenRocksDb(options);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& data_dir) {
+  return OpenStore(data_dir, true);
+}
+
+Result<std::unique_ptr<events::Storage>> OpenStoreWritable(const std::string& data_dir) {
+  return OpenStore(data_dir, false);
 }
 
 // ---------------------------------------------------------------------------

@@ -105,6 +105,15 @@ int main(int argc, char** argv) {
                                "Let the first account manage the new one: its clients that may switch accounts "
                                "act on it with accountSwitchKey");
 
+  tools::AllowlistOptions allowlist;
+  CLI::App* allowlist_cmd = app.add_subcommand("allowlist", "An account's IP allowlist");
+  allowlist_cmd->require_subcommand(1);
+  CLI::App* allowlist_disable_cmd = allowlist_cmd->add_subcommand(
+      "disable", "Switch the allowlist off in a stopped data directory (after a lock-out); its blocks stay");
+  AddDataDir(*allowlist_disable_cmd, data_dir);
+  allowlist_disable_cmd->add_option("--account", allowlist.account_id,
+                                    "Account id (needed when the data directory serves several)");
+
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
   CLI::App* status_cmd = projections_cmd->add_subcommand(
@@ -137,6 +146,10 @@ int main(int argc, char** argv) {
   if (account_create_cmd->parsed()) {
     accounts_create.data_dir = data_dir;
     return tools::RunAccountsCreate(accounts_create);
+  }
+  if (allowlist_disable_cmd->parsed()) {
+    allowlist.data_dir = data_dir;
+    return tools::RunAllowlistDisable(allowlist);
   }
   if (void_cmd->parsed()) {
     void_options.data_dir = data_dir;

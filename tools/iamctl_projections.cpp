@@ -193,15 +193,7 @@ int OfflineStatus(const ProjectionsOptions& options) {
 int OfflineRebuild(const ProjectionsOptions& options, bool server_address_exists) {
   const char* kWhat = "iamctl projections rebuild";
   InstallStopHandlers();
-  const std::string store_dir = api::EventStoreDirectory(options.data_dir);
-  std::error_code ec;
-  if (!fs::exists(fs::path(store_dir) / "CURRENT", ec)) {
-    std::fprintf(stderr, "%s: no event store in %s (check --data-dir)\n", kWhat, store_dir.c_str());
-    return kExitStoreError;
-  }
-  events::StorageOptions storage_options;
-  storage_options.data_dir = store_dir;
-  auto opened = events::Storage::OpenRocksDb(storage_options);
+  auto opened = OpenStoreWritable(options.data_dir);
   if (!opened.ok()) {
     if (LooksLocked(opened.status())) {
       std::fprintf(stderr,

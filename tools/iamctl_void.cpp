@@ -19,14 +19,7 @@ namespace {
 constexpr const char* kWhat = "iamctl void";
 
 int VoidOffline(const VoidOptions& options) {
-  events::StorageOptions storage_options;
-  storage_options.data_dir = api::EventStoreDirectory(options.data_dir);
-  std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::path(storage_options.data_dir) / "CURRENT", ec)) {
-    std::fprintf(stderr, "%s: no event store in %s (check --data-dir)\n", kWhat, storage_options.data_dir.c_str());
-    return kExitStoreError;
-  }
-  auto opened = events::Storage::OpenRocksDb(storage_options);
+  auto opened = OpenStoreWritable(options.data_dir);
   if (!opened.ok()) {
     std::fprintf(stderr, "%s: cannot open the store: %s\n", kWhat, opened.status().ToString().c_str());
     return kExitStoreError;

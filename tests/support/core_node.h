@@ -8,6 +8,7 @@
 
 #include "commands/bootstrap_command.h"
 #include "commands/command_processor.h"
+#include "commands/offline_node.h"
 #include "events/clock.h"
 #include "events/rocksdb/rocksdb_storage.h"
 #include "events/storage.h"
@@ -30,22 +31,18 @@ struct CoreNode {
       return;
     }
     storage = std::move(*opened);
-    runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
-    projections::RegisterCoreProjections(*runner);
-    open_status = runner->Start();
-    if (!open_status.ok()) return;
-    if (!runner->WaitUntilSettled(std::chrono::seconds(30))) {
-      open_status = Status::Unavailable("read models did not catch up");
+    auto started = commands::OfflineNode::Start(*storage);
+    if (!started.ok()) {
+      open_status = started.status();
       return;
     }
-    processor = std::make_unique<commands::CommandProcessor>(
-        storage->events(), [this] { return projections::CoreDirectories::Snapshot(*runner); },
-        [this] { return projections::CoreDirectories::Serving(*runner); }, commands::CommandProcessor::Options{});
+    node = std::move(*started);
+    runner = &node->runner();
+    processor = &node->processor();
   }
 
   ~CoreNode() {
-    processor.reset();
-    runner.reset();
+    node.reset();
     storage.reset();
   }
 
@@ -64,8 +61,9 @@ struct CoreNode {
 
   Status open_status;
   std::unique_ptr<events::Storage> storage;
-  std::unique_ptr<projections::ProjectionRunner> runner;
-  std::unique_ptr<commands::CommandProcessor> processor;
+  std::unique_ptr<commands::OfflineNode> node;
+  projections::ProjectionRunner* runner = nullptr;
+  commands::CommandProcessor* processor = nullptr;
   commands::BootstrapIdentity identity;
   commands::CommandContext context;
 };
