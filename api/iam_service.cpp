@@ -11,6 +11,7 @@
 #include "api/auth/authorization.h"
 #include "api/etag.h"
 #include "api/problem.h"
+#include "api/uauth/uauth_problem.h"
 #include "api/zitadel/zitadel_response.h"
 #include "projections/allowlist_read_model.h"
 #include "projections/groups_read_model.h"
@@ -22,7 +23,7 @@ namespace {
 
 // D-15: the accepted path prefixes; anything else is 404 before authentication.
 constexpr std::string_view kApiPrefixes[] = {"/identity-management/v3/", "/v2/users", "/management/v1",
-                                             "/audit/v1", "/admin/v1"};
+                                             "/audit/v1", "/admin/v1", "/uauth/"};
 
 bool UnderApiPrefix(std::string_view path) {
   for (std::string_view prefix : kApiPrefixes) {
@@ -164,6 +165,7 @@ std::string IamService::Metrics() const {
 void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
+  if (path.starts_with("/uauth/")) return DispatchBearerRoute(std::move(call));
 
   // D-22: credentials come from the api-clients read model; while it does not
   // serve, no request can be authenticated, and none is refused as unknown.
@@ -285,6 +287,38 @@ bool IamService::Authorize(const ApiCall& call) {
     }
   }
   return true;
+}
+
+// The workspace surface (seed-003 X-12): no EdgeGrid; the routes that need
+// a caller check its bearer token themselves (api/uauth/uauth_context.h),
+// the public ones (sign-in, refresh, key discovery) need none.
+void IamService::DispatchBearerRoute(std::shared_ptr<ApiCall> call) {
+  const HttpRequest& request = call->request;
+  const std::string& path = request.path;
+  auto query = QueryParams::Parse(request.query);
+  if (!query.ok()) return call->respond(UauthBadRequest(path, query.status().message()));
+  call->query = std::move(*query);
+  Router::Match match = router_.Find(request.method, path);
+  switch (match.outcome) {
+    case Router::Outcome::kNoPath:
+      return call->respond(UauthProblem({404, "not-found", "GEN-0404", "no such resource: " + path, path}));
+    case Router::Outcome::kBadPath:
+      return call->respond(UauthBadRequest(path, "a path segment is not valid percent-encoding"));
+    case Router::Outcome::kWrongMethod: {
+      HttpResponse response =
+          UauthProblem({405, "method-not-allowed", "GEN-0405", request.method + " is not allowed on " + path, path});
+      response.SetHeader("Allow", match.allow);
+      return call->respond(std::move(response));
+    }
+    case Router::Outcome::kMatched:
+      break;
+  }
+  if (!request.body.empty() && !IsJsonMediaType(request.Header("Content-Type"))) {
+    return call->respond(UauthProblem({415, "unsupported-media-type", "GEN-0415", "request bodies must be JSON", path}));
+  }
+  if (!ready_()) return call->respond(UauthUnavailable(path, "the server is starting; retry shortly"));
+  call->path = std::move(match.params);
+  (*match.handler)(std::move(call));
 }
 
 bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {

@@ -68,6 +68,7 @@ class IamService final : public RequestHandler {
   bool SwitchAccount(ApiCall& call, const std::string& key);
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
+  void DispatchBearerRoute(std::shared_ptr<ApiCall> call);
   std::string Metrics() const;
 
   IamServiceOptions options_;

@@ -33,6 +33,10 @@
 #include "api/iam_service.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
+#include "api/auth/signing_key_ring.h"
+#include "api/uauth/uauth_routes.h"
+#include "commands/password_hashing.h"
+#include "commands/random_tokens.h"
 #include "api/http/tls_material.h"
 #include "commands/bootstrap_command.h"
 #include "commands/command_processor.h"
@@ -65,6 +69,9 @@ struct IamdServer::Impl {
   std::unique_ptr<commands::CommandProcessor> processor;
   // Password hashing off the I/O threads (D-19); its jobs submit commands.
   std::unique_ptr<commands::HashingPool> hashing;
+  // The workspace surface's token keys and shared route state (T-13).
+  std::unique_ptr<SigningKeyRing> keys;
+  std::unique_ptr<UauthContext> uauth;
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<IamService> service;
@@ -280,6 +287,7 @@ struct IamdServer::Impl {
     AddApiClientRoutes(service->router(), *runner, *processor, storage->secrets(),
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
+    if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
@@ -299,6 +307,29 @@ struct IamdServer::Impl {
     std::ofstream(Path("server.address")) << address << "\n";
     spdlog::info("iamd listening on {}", address);
     startup = std::thread([this, plain = http_options.allow_plain_http] { Startup(plain); });
+    return Status::Ok();
+  }
+
+  // Sign-in, sessions and token discovery (seed-003 §15): the signing keys
+  // come from the secret store (made on the first start, rotated when due).
+  Status StartWorkspaceSurface() {
+    const int64_t now_seconds = NowMillis() / 1000;
+    auto ring = SigningKeyRing::Open(storage->secrets(), now_seconds);
+    if (!ring.ok()) return ring.status();
+    keys = std::move(*ring);
+    if (auto rotated = keys->RotateIfDue(now_seconds); !rotated.ok()) {
+      spdlog::warn("the token signing key could not be rotated: {}", rotated.status().ToString());
+    }
+    // T-10: an unknown address costs one argon2id, as a wrong password does.
+    auto dummy = commands::HashPassword(commands::RandomString(commands::kLowerAlphanumeric, 32));
+    if (!dummy.ok()) return dummy.status();
+    uauth = std::unique_ptr<UauthContext>(new UauthContext{
+        *runner, *processor, *hashing, *keys, std::make_shared<commands::SignInGate>(),
+        [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
+        commands::SignInLimits{}, std::move(*dummy), [] { return NowMillis(); }});
+    AddSignInRoutes(service->router(), *uauth);
+    AddSessionRoutes(service->router(), *uauth);
+    AddTokenDiscoveryRoutes(service->router(), *uauth);
     return Status::Ok();
   }
 

@@ -3,6 +3,7 @@
 #include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/random_tokens.h"
+#include "commands/user_validation.h"
 #include "events/access_events.h"
 #include "events/group_events.h"
 #include "events/user_events.h"
@@ -77,8 +78,14 @@ Result<Decision> BootstrapAccount::Decide(const WorkingState& state, const Comma
   const std::string username = state.Get<projections::UserDirectory>().UserNameEverUsed(id.admin_username)
                                    ? id.admin_username + "-" + id.account_id
                                    : id.admin_username;
+  // So is the address a person signs in with: a further one is "admin-<account>@…".
+  events::UserProfile profile = AdminProfile(id);
+  if (!state.Get<projections::UserDirectory>().AllWithEmail(profile.email).empty()) {
+    const size_t at = profile.email.find('@');
+    profile.email = profile.email.substr(0, at) + "-" + EmailKey(id.account_id) + profile.email.substr(at);
+  }
   auto user = StreamFor(events::kUserAggregate, id.admin_ui_identity_id, 0, as_system);
-  user.events.push_back(events::ToNewEvent(events::UserCreated{id.admin_ui_identity_id, username, AdminProfile(id)}));
+  user.events.push_back(events::ToNewEvent(events::UserCreated{id.admin_ui_identity_id, username, std::move(profile)}));
   user.events.push_back(events::ToNewEvent(
       events::UserAuthGrantsReplaced{id.admin_ui_identity_id, {{group_id, kAdminRoleId, false}}}));
   user.events.push_back(events::ToNewEvent(events::UserNotificationsChanged{id.admin_ui_identity_id, {}}));

@@ -42,6 +42,10 @@ struct Decision {
   // sequence is then 0).
   std::vector<events::StreamAppend> appends;
   int64_t created_id = 0;                     // the id of a created object, when any
+  // Not ok when the events record a refusal that must survive a crash (a
+  // failed sign-in, a reused refresh token): they are appended, and then the
+  // request is refused with this status.
+  Status refusal;
 };
 
 struct CommandOutcome {
@@ -50,6 +54,7 @@ struct CommandOutcome {
   int64_t creation_date_ms = 0;   // of the (first) aggregate the command changed
   std::string resource_owner;
   int64_t created_id = 0;
+  Status refusal;                 // Decision::refusal, once its events are durable
 };
 
 class Command {

@@ -145,8 +145,8 @@ struct CommandProcessor::Impl {
       std::lock_guard lock(mu);
       ++in_flight;
     }
-    events.AppendAsync(std::move(request), [this, owner, created_id, done = std::move(item.done)](
-                                               Result<events::AppendResult> result) {
+    events.AppendAsync(std::move(request), [this, owner, created_id, refusal = std::move(decision->refusal),
+                                            done = std::move(item.done)](Result<events::AppendResult> result) {
       if (result.ok()) {
         CommandOutcome outcome;
         outcome.sequence = result->last_position;
@@ -155,6 +155,7 @@ struct CommandProcessor::Impl {
             result->stream_creation_dates.empty() ? result->change_date_ms : result->stream_creation_dates.front();
         outcome.resource_owner = owner;
         outcome.created_id = created_id;
+        outcome.refusal = refusal;
         Finish(done, std::move(outcome));
       } else {
         Finish(done, result.status());

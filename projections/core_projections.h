@@ -10,6 +10,7 @@
 #include "projections/directory_set.h"
 #include "projections/group_directory.h"
 #include "projections/role_directory.h"
+#include "projections/session_directory.h"
 #include "projections/projection_runner.h"
 #include "projections/user_directory.h"
 
@@ -18,7 +19,7 @@ namespace iam::projections {
 // The registration table: one entry per resource's directory.
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
-                 AllowlistDirectory>;
+                 AllowlistDirectory, SessionDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

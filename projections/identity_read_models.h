@@ -4,7 +4,9 @@
 // - UsersReadModel, the projection "users": user names for attribution and the
 //   Groups API's user lists;
 // - ApiClientsReadModel, the projection "api-clients": credential lookups for
-//   authentication.
+//   authentication;
+// - SessionsReadModel, the projection "sessions": sign-in counters and the
+//   open sessions bearer tokens name.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -12,6 +14,7 @@
 #include "projections/account_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/directory_projection.h"
+#include "projections/session_directory.h"
 #include "projections/user_directory.h"
 
 namespace iam::projections {
@@ -24,5 +27,8 @@ using UsersReadModel = DirectoryProjection<UserDirectory>;
 
 inline constexpr const char* kApiClientsProjection = ApiClientDirectory::kProjectionName;
 using ApiClientsReadModel = DirectoryProjection<ApiClientDirectory>;
+
+inline constexpr const char* kSessionsProjection = SessionDirectory::kProjectionName;
+using SessionsReadModel = DirectoryProjection<SessionDirectory>;
 
 }  // namespace iam::projections

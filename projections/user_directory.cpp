@@ -1,5 +1,7 @@
 #include "projections/user_directory.h"
 
+#include <algorithm>
+
 #include "events/access_events.h"
 #include "events/payload_json.h"
 #include "projections/fold.h"
@@ -9,6 +11,8 @@ namespace {
 
 constexpr std::string_view kUserRow = "user/";
 constexpr std::string_view kRemovedRow = "removed-user/";
+// Sorts between the two prefixes: '-' comes before '/'.
+constexpr std::string_view kNumberCounterRow = "user-numbers";
 
 std::string Key(std::string_view id) { return std::string(kUserRow) + std::string(id); }
 std::string RemovedKey(std::string_view id) { return std::string(kRemovedRow) + std::string(id); }
@@ -46,10 +50,20 @@ std::string UserDirectory::EmailKey(std::string_view account_id, std::string_vie
 void UserDirectory::Index(const UserRecord& user) {
   by_user_name_[user.ui_user_name] = user.ui_identity_id;
   by_email_[EmailKey(user.account_id, user.profile.email)] = user.ui_identity_id;
+  by_any_email_.emplace(LowerAscii(user.profile.email), user.ui_identity_id);
+  by_number_[user.user_number] = user.ui_identity_id;
 }
 
 void UserDirectory::Unindex(const UserRecord& user) {
   by_email_.erase(EmailKey(user.account_id, user.profile.email));
+  auto [begin, end] = by_any_email_.equal_range(LowerAscii(user.profile.email));
+  for (auto it = begin; it != end; ++it) {
+    if (it->second == user.ui_identity_id) {
+      by_any_email_.erase(it);
+      break;
+    }
+  }
+  by_number_.erase(user.user_number);
 }
 
 Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::string& ui_identity_id) {
@@ -71,12 +85,16 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     user.ui_identity_id = created->ui_identity_id;
     user.ui_user_name = created->ui_user_name;
     user.account_id = e.resource_owner;
+    user.user_number = ++max_user_number_;
     user.profile = std::move(created->profile);
     user.created_ms = e.creation_date_ms != 0 ? e.creation_date_ms : e.change_date_ms;
     user.version = VersionAfter(e, 0);
     Index(user);
     users_.emplace(user.ui_identity_id, std::move(user));
-    if (changed) changed->push_back(Key(created->ui_identity_id));
+    if (changed) {
+      changed->push_back(Key(created->ui_identity_id));
+      changed->emplace_back(kNumberCounterRow);
+    }
     return Status::Ok();
   }
 
@@ -194,6 +212,22 @@ bool UserDirectory::IdEverUsed(std::string_view id) const { return users_.count(
 
 bool UserDirectory::UserNameEverUsed(std::string_view name) const { return by_user_name_.count(name) > 0; }
 
+std::vector<const UserRecord*> UserDirectory::AllWithEmail(std::string_view email) const {
+  std::set<std::string> ids;
+  auto [begin, end] = by_any_email_.equal_range(LowerAscii(email));
+  for (auto it = begin; it != end; ++it) ids.insert(it->second);
+  std::vector<const UserRecord*> out;
+  for (const std::string& id : ids) {
+    if (const UserRecord* user = FindUser(id)) out.push_back(user);
+  }
+  return out;
+}
+
+const UserRecord* UserDirectory::FindByNumber(int64_t user_number) const {
+  auto it = by_number_.find(user_number);
+  return it == by_number_.end() ? nullptr : FindUser(it->second);
+}
+
 std::vector<const UserRecord*> UserDirectory::OfAccount(std::string_view account_id) const {
   std::vector<const UserRecord*> out;
   for (const auto& [id, user] : users_) {
@@ -224,16 +258,21 @@ std::vector<UserGroupGrants> UserDirectory::GroupGrantsOf(std::string_view accou
   return out;
 }
 
-// Two prefixes, each over a map ordered by id: "removed-user/" sorts before "user/".
+// Two prefixes, each over a map ordered by id, and the counter row between
+// them: "removed-user/" < "user-numbers" < "user/".
 std::vector<std::string> UserDirectory::RowKeys() const {
   std::vector<std::string> keys;
-  keys.reserve(removed_.size() + users_.size());
+  keys.reserve(removed_.size() + users_.size() + 1);
   for (const auto& [id, name] : removed_) keys.push_back(RemovedKey(id));
+  if (max_user_number_ != 0) keys.emplace_back(kNumberCounterRow);
   for (const auto& [id, user] : users_) keys.push_back(Key(id));
   return keys;
 }
 
 std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const {
+  if (key == kNumberCounterRow) {
+    return events::PayloadWriter().Set("maxUserNumber", max_user_number_).Finish();
+  }
   if (key.starts_with(kRemovedRow)) {
     auto it = removed_.find(key.substr(kRemovedRow.size()));
     if (it == removed_.end()) return std::nullopt;
@@ -243,7 +282,10 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
   const UserRecord* u = FindUser(key.substr(kUserRow.size()));
   if (!u) return std::nullopt;
   events::PayloadWriter w;
-  w.Set("uiIdentityId", u->ui_identity_id).Set("uiUserName", u->ui_user_name).Set("accountId", u->account_id);
+  w.Set("uiIdentityId", u->ui_identity_id)
+      .Set("userNumber", u->user_number)
+      .Set("uiUserName", u->ui_user_name)
+      .Set("accountId", u->account_id);
   events::WriteUserProfile(w, u->profile);
   w.Set("pendingEmail", u->pending_email);
   events::WriteGrants(w, u->grants);
@@ -267,6 +309,12 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
 
 Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   events::PayloadReader r(row, "users row " + std::string(key));
+  if (key == kNumberCounterRow) {
+    const int64_t max_number = r.Int("maxUserNumber");
+    if (!r.status().ok()) return r.status();
+    max_user_number_ = std::max(max_user_number_, max_number);
+    return Status::Ok();
+  }
   if (key.starts_with(kRemovedRow)) {
     std::string id = r.String("uiIdentityId");
     std::string name = r.String("uiUserName");
@@ -277,6 +325,7 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   if (!key.starts_with(kUserRow)) return Status::Corruption("unknown users row " + std::string(key));
   UserRecord u;
   u.ui_identity_id = r.String("uiIdentityId");
+  u.user_number = r.Int("userNumber");
   u.ui_user_name = r.String("uiUserName");
   u.account_id = r.String("accountId");
   u.profile = events::ReadUserProfile(r);
@@ -303,8 +352,13 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
 Status UserDirectory::FinishRestore() {
   by_user_name_.clear();
   by_email_.clear();
+  by_any_email_.clear();
+  by_number_.clear();
   for (const auto& [id, name] : removed_) by_user_name_[name] = id;
-  for (const auto& [id, user] : users_) Index(user);
+  for (const auto& [id, user] : users_) {
+    Index(user);
+    max_user_number_ = std::max(max_user_number_, user.user_number);
+  }
   return Status::Ok();
 }
 

@@ -26,6 +26,9 @@ namespace iam::projections {
 
 struct UserRecord {
   std::string ui_identity_id;
+  // The numeric userId of the workspace surface and the `sub` of its tokens:
+  // 1, 2, … in creation order, never handed out again (D-21).
+  int64_t user_number = 0;
   std::string ui_user_name;
   std::string account_id;
   events::UserProfile profile;
@@ -52,8 +55,9 @@ struct UserRecord {
 class UserDirectory {
  public:
   static constexpr const char* kProjectionName = "users";
-  // Format 2: the whole profile, grants, notifications, blocks and password state.
-  static constexpr int kRowFormat = 2;
+  // Format 3: the whole profile, grants, notifications, blocks, password
+  // state and the user number with its counter.
+  static constexpr int kRowFormat = 3;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 
@@ -69,6 +73,9 @@ class UserDirectory {
   const UserRecord* FindByUserName(std::string_view ui_user_name) const;
   // The account's user whose e-mail equals `email` ignoring ASCII case (U-6).
   const UserRecord* FindByEmail(std::string_view account_id, std::string_view email) const;
+  // The users of every account whose e-mail equals `email` ignoring ASCII case, in id order.
+  std::vector<const UserRecord*> AllWithEmail(std::string_view email) const;
+  const UserRecord* FindByNumber(int64_t user_number) const;
   // Whether the id or sign-in name was ever given out, removed users included.
   bool IdEverUsed(std::string_view ui_identity_id) const;
   bool UserNameEverUsed(std::string_view ui_user_name) const;
@@ -93,9 +100,12 @@ class UserDirectory {
 
   std::map<std::string, UserRecord, std::less<>> users_;           // by ui identity id
   std::map<std::string, std::string, std::less<>> removed_;        // id -> sign-in name
+  int64_t max_user_number_ = 0;
   // Derived; not persisted.
   std::map<std::string, std::string, std::less<>> by_user_name_;   // name -> id, removed users too
   std::map<std::string, std::string, std::less<>> by_email_;       // account \0 lower e-mail -> id
+  std::multimap<std::string, std::string, std::less<>> by_any_email_;  // lower e-mail -> ids, all accounts
+  std::map<int64_t, std::string> by_number_;                          // user number -> id
 };
 
 }  // namespace iam::projections

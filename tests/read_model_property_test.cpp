@@ -25,6 +25,8 @@
 #include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/role_commands.h"
+#include "commands/session_commands.h"
+#include "commands/sign_in_commands.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "events/access_events.h"
@@ -32,6 +34,8 @@
 #include "events/api_client_events.h"
 #include "events/clock.h"
 #include "events/credential_events.h"
+#include "events/session_events.h"
+#include "events/sign_in_events.h"
 #include "events/user_events.h"
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
@@ -1225,6 +1229,141 @@ class AllowlistActions {
   int64_t max_id_ = 0;
 };
 
+// Sign-in attempts and sessions (seed-003 T-10 … T-14, P-9): attempts for
+// the administrator's address and two unknown ones, admitted while no lockout
+// runs and the in-flight limit allows, failing or succeeding (the
+// administrator only), a low limit so lockouts come and go; sessions
+// refreshed with their live token, a spent one (reuse ends them) or an
+// unknown one, and ended. Outcomes are predicted from a model of counters and
+// sessions.
+class SessionActions {
+ public:
+  static constexpr int kKinds = 6;
+
+  SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
+
+  void Bootstrapped(const commands::BootstrapIdentity& identity) { admin_ = identity.admin_ui_identity_id; }
+
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    if (kind < 2) return Attempt(node, context);
+    if (kind < 5) return Refresh(node, context);
+    End(node, context);
+  }
+
+ private:
+  struct Counter {
+    int64_t failed = 0;
+    int64_t locked_until = 0;
+  };
+  struct Session {
+    std::string live;
+    std::vector<std::string> spent;
+  };
+
+  std::string Token() { return "token-" + std::to_string(serial_++) + "-" + std::to_string(random_() % 1000); }
+
+  void Attempt(CoreNode& node, const commands::CommandContext& context) {
+    static const std::string kNames[] = {"admin@iamd.example", "nobody@example.com", "other@example.com"};
+    const std::string& username = kNames[random_() % 2 ? 0 : 1 + random_() % 2];
+    const int64_t now = NowMillis();
+    Counter& counter = counters_[username];
+    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
+    const bool locked = now < counter.locked_until;
+    auto admitted = Expect(node, context,
+                           std::make_unique<commands::AdmitSignIn>(gate_, username, now, limits_, ticket),
+                           locked ? Refused(StatusCode::kFailedPrecondition, commands::kSignInLockedOut)
+                                  : Commits(false),
+                           "admit a sign-in");
+    if (!admitted) {
+      seen_.insert("P-9: an attempt refused during a lockout");
+      return;
+    }
+    const bool known = username == kNames[0];
+    const bool succeeded = known && random_() % 4 != 0;
+    events::SessionStarted session;
+    if (succeeded) {
+      session.session_id = "s" + std::to_string(serial_++);
+      session.ui_identity_id = admin_;
+      session.amr = {"pwd"};
+      session.refresh_token_hash = Token();
+      session.expires_ms = now + 3600 * 1000;
+      session.refresh_expires_ms = now + (random_() % 4 ? 3600 * 1000 : 0);  // some expire at once
+      session.ip_network = "127.0.0.0/24";
+    }
+    events::SignInAttempt attempt{username, known ? admin_ : "", known ? events::kSignInWrongPassword
+                                                                       : events::kSignInUnknownUser};
+    auto outcome = Expect(node, context,
+                          std::make_unique<commands::RecordSignIn>(ticket, attempt, succeeded, now, limits_, session),
+                          Commits(), "record a sign-in");
+    if (!outcome) return;
+    if (succeeded) {
+      EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
+      counter.failed = 0;
+      sessions_[session.session_id] = {session.refresh_token_hash, {}};
+      expiring_[session.session_id] = session.refresh_expires_ms;
+      seen_.insert("a session started");
+      return;
+    }
+    EXPECT_FALSE(outcome->refusal.ok());
+    if (++counter.failed >= limits_.max_failed_attempts) {
+      EXPECT_EQ(outcome->refusal.reason(), commands::kSignInLockedOut);
+      counter = {0, now + limits_.lockout_ms};
+      seen_.insert("P-9: a lockout started");
+    } else {
+      EXPECT_EQ(outcome->refusal.reason(), commands::kSignInRejected);
+    }
+  }
+
+  void Refresh(CoreNode& node, const commands::CommandContext& context) {
+    if (sessions_.empty()) return;
+    auto it = std::next(sessions_.begin(), static_cast<long>(random_() % sessions_.size()));
+    Session& session = it->second;
+    const int choice = static_cast<int>(random_() % 5);
+    const bool spent = choice < 2 && !session.spent.empty();
+    const bool unknown = choice == 2;
+    const std::string presented = spent ? session.spent[random_() % session.spent.size()]
+                                        : (unknown ? "unknown-token" : session.live);
+    const int64_t now = NowMillis();
+    const bool expired = now >= expiring_[it->first];
+    events::SessionRefreshed refresh{it->first, Token(), {}, 0, "127.0.0.0/24", "property"};
+    Prediction expected = unknown ? Refused(StatusCode::kNotFound, commands::kSessionNotOpen) : Commits();
+    auto outcome = Expect(node, context,
+                          std::make_unique<commands::RefreshSession>(presented, refresh, now,
+                                                                     commands::SessionLifetimes{}),
+                          expected, "refresh a session");
+    if (!outcome) return;
+    if (spent || expired) {
+      EXPECT_EQ(outcome->refusal.reason(), commands::kRefreshRefused);
+      seen_.insert(spent ? "T-12: a reused token ended its session" : "a session expired");
+      sessions_.erase(it);
+      return;
+    }
+    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
+    session.spent.push_back(session.live);
+    session.live = refresh.refresh_token_hash;
+    seen_.insert("a session refreshed");
+  }
+
+  void End(CoreNode& node, const commands::CommandContext& context) {
+    const bool unknown = sessions_.empty() || random_() % 5 == 0;
+    const std::string id = unknown ? "no-such-session" : std::next(sessions_.begin(), static_cast<long>(random_() % sessions_.size()))->first;
+    auto outcome = Expect(node, context, std::make_unique<commands::EndSession>(id, events::kSessionLogout, ""),
+                          unknown ? Refused(StatusCode::kNotFound, commands::kSessionNotOpen) : Commits(),
+                          "end a session");
+    if (outcome) sessions_.erase(id);
+  }
+
+  std::mt19937& random_;
+  std::set<std::string>& seen_;
+  std::shared_ptr<commands::SignInGate> gate_ = std::make_shared<commands::SignInGate>();
+  const commands::SignInLimits limits_{3, 1};  // a lockout of 1 ms: they end by the next attempt
+  std::string admin_;
+  int serial_ = 0;
+  std::map<std::string, Counter> counters_;
+  std::map<std::string, Session> sessions_;
+  std::map<std::string, int64_t> expiring_;
+};
+
 // Random commands: group creates, renames, moves and deletes, user locks and
 // unlocks, asset imports and moves, role creates, edits and deletes, and the
 // user, API client and credential, and allowlist commands above (refusals
@@ -1232,7 +1371,8 @@ class AllowlistActions {
 // `seen` collects the cases the actions reached; `account` is the account's id.
 void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::string>& seen, std::string& account) {
   constexpr int kOtherKinds = 19;
-  constexpr int kKinds = kOtherKinds + UserActions::kKinds + ApiClientActions::kKinds + AllowlistActions::kKinds;
+  constexpr int kKinds = kOtherKinds + UserActions::kKinds + ApiClientActions::kKinds + AllowlistActions::kKinds +
+                         SessionActions::kKinds;
   std::mt19937 random(seed);
   auto pick = [&](const std::vector<int64_t>& ids) { return ids[random() % ids.size()]; };
   std::vector<int64_t> known;
@@ -1240,9 +1380,11 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   // Expiries are decided against this time (K-2, K-7), before any credential exists.
   ApiClientActions clients(random, known, users, NowMillis(), seen);
   AllowlistActions allowlist(random, seen);
+  SessionActions sessions(random, seen);
   commands::CommandContext context;
   std::string admin;  // locked and unlocked by another operator
   std::vector<std::string> accounts;  // the first, then further ones, managed or not
+  std::vector<std::pair<std::string, std::string>> managed;  // (account, manager) granted at some point
   for (int round = 0; round < 4; ++round) {
     CoreNode node(dir);
     ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
@@ -1252,19 +1394,22 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       known.push_back(top);
       users.SetTopGroup(top);
       clients.Bootstrapped(node.identity, top);
+      sessions.Bootstrapped(node.identity);
       context = node.context;
       account = context.account_id;
       accounts.push_back(account);
       admin = node.identity.admin_ui_identity_id;
     }
-    for (int step = 0; step < 200; ++step) {
+    for (int step = 0; step < 320; ++step) {
       const int action = static_cast<int>(random() % kKinds);
       if (action >= kOtherKinds + UserActions::kKinds) {
         const int kind = action - kOtherKinds - UserActions::kKinds;
         if (kind < ApiClientActions::kKinds) {
           clients.Run(node, context, kind);
-        } else {
+        } else if (kind < ApiClientActions::kKinds + AllowlistActions::kKinds) {
           allowlist.Run(node, context, kind - ApiClientActions::kKinds);
+        } else {
+          sessions.Run(node, context, kind - ApiClientActions::kKinds - AllowlistActions::kKinds);
         }
         if (::testing::Test::HasFailure()) return;
         continue;
@@ -1303,9 +1448,18 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
         accounts.push_back(identity.account_id);
         command = std::make_unique<commands::BootstrapAccount>(std::move(identity));
       } else if (action == 18) {
-        // One account lets another manage it, or stops; now and then itself (refused).
-        as.account_id = accounts[random() % accounts.size()];
-        command = std::make_unique<commands::SetAccountManager>(accounts[random() % accounts.size()], random() % 3 != 0);
+        // One account lets another manage it, or stops (mostly a manager it has);
+        // now and then itself (refused).
+        const bool grant = managed.empty() || random() % 2;
+        if (grant) {
+          as.account_id = accounts[random() % accounts.size()];
+          managed.emplace_back(as.account_id, accounts[random() % accounts.size()]);
+          command = std::make_unique<commands::SetAccountManager>(managed.back().second, true);
+        } else {
+          const auto [of, by] = managed[random() % managed.size()];
+          as.account_id = of;
+          command = std::make_unique<commands::SetAccountManager>(by, false);
+        }
       } else if (action == 13) {
         command = std::make_unique<commands::MoveAsset>(static_cast<int64_t>(1000 + random() % 30), pick(known),
                                                         pick(known));
@@ -1385,14 +1539,17 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
        {events::kApiClientCreated, events::kApiClientUpdated, events::kApiClientLocked, events::kApiClientUnlocked,
         events::kApiClientDeleted, events::kCredentialCreated, events::kCredentialUpdated, events::kCredentialDeleted,
         events::kCidrBlockAdded, events::kCidrBlockModified, events::kCidrBlockRemoved, events::kAllowlistEnabled,
-        events::kAllowlistDisabled, events::kAccountManagerGranted, events::kAccountManagerRevoked}) {
+        events::kAllowlistDisabled, events::kAccountManagerGranted, events::kAccountManagerRevoked,
+        events::kUserSignInFailed, events::kUserSignInSucceeded, events::kUserLockedOut, events::kUserSessionStarted,
+        events::kUserSessionRefreshed, events::kUserSessionEnded}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
        {"a client created without a credential", "a client created with its first credential",
         "a client owned by another user", "a credential rotated", "K-4: a third active credential refused",
         "a client deleted", "D-21: a deleted client's id refused", "D-21: a used credential id refused",
-        "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused"}) {
+        "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused",
+        "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);

@@ -1,0 +1,211 @@
+// POST /uauth/auth/login/user (seed-003 rules T-10, P-9, CC-8; §15 item 1).
+//
+// Admission (the writer) → the password check (the hashing pool) → the
+// outcome (the writer) → the answer. Unknown addresses, ambiguous ones and
+// users without a password run the same argon2id against a dummy hash and
+// get the same 401 as a wrong password; during a lockout nothing is checked.
+#include <boost/json.hpp>
+
+#include "api/command_submission.h"
+#include "api/json_input.h"
+#include "api/uauth/uauth_problem.h"
+#include "api/uauth/uauth_routes.h"
+#include "commands/one_time_tokens.h"
+#include "commands/password_hashing.h"
+#include "commands/user_validation.h"
+#include "events/clock.h"
+#include "projections/identity_read_models.h"
+
+namespace iam::api {
+namespace {
+
+using projections::UserRecord;
+
+struct SignInInput {
+  std::string username;  // normalised: trimmed, lower case (M-1)
+  std::string password;
+};
+
+Result<SignInInput> ParseSignIn(std::string_view body) {
+  auto reader = JsonObjectReader::Parse(body);
+  if (!reader.ok()) return reader.status();
+  if (auto s = reader->OnlyMembers({"username", "password", "deviceId"}); !s.ok()) return s;
+  auto username = reader->RequiredString("username");
+  if (!username.ok()) return username.status();
+  auto password = reader->RequiredString("password");
+  if (!password.ok()) return password.status();
+  if (reader->Has("deviceId")) {
+    auto device = reader->RequiredString("deviceId");
+    if (!device.ok()) return device.status();
+    const bool allowed = device->size() >= 16 && device->size() <= 128 &&
+                         device->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") ==
+                             std::string::npos;
+    if (!allowed) return Status::InvalidArgument("member 'deviceId' must be 16 to 128 of A-Z a-z 0-9 . _ : -");
+  }
+  std::string trimmed(*username);
+  trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+  trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
+  if (trimmed.size() < 3 || trimmed.size() > 254 || !commands::IsValidEmail(trimmed)) {
+    return Status::InvalidArgument("member 'username' must be an e-mail address");
+  }
+  if (password->empty() || commands::CodePoints(*password) > 256) {
+    return Status::InvalidArgument("member 'password' must be 1 to 256 characters");
+  }
+  return SignInInput{commands::EmailKey(trimmed), std::move(*password)};
+}
+
+HttpResponse LockedOut(const ApiCall& call, const UauthContext& context, const std::string& username) {
+  // Retry-After: the lockout's end, or (while attempts in flight hold the
+  // limit) a full lockout period, the longest the caller may have to wait.
+  int64_t retry_ms = context.limits.lockout_ms;
+  if (auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection)) {
+    const auto* counter = sessions->Published()->FindCounter(username);
+    const int64_t now = context.now_ms();
+    if (counter && counter->locked_until_ms > now) retry_ms = counter->locked_until_ms - now;
+  }
+  HttpResponse response = UauthProblem(
+      {423, "account-locked", "PWD-0423", "Too many failed attempts. Try again later.", call.request.path});
+  response.SetHeader("Retry-After", std::to_string((retry_ms + 999) / 1000));
+  return response;
+}
+
+HttpResponse InvalidCredentials(const ApiCall& call) {
+  return UauthProblem({401, "invalid-credentials", "ACC-0401", "Wrong e-mail address or password.", call.request.path});
+}
+
+HttpResponse RefusalOf(const ApiCall& call, const UauthContext& context, const std::string& username,
+                       const Status& status) {
+  if (status.reason() == commands::kSignInLockedOut) return LockedOut(call, context, username);
+  if (status.reason() == commands::kSignInRejected) return InvalidCredentials(call);
+  return UauthUnavailable(call.request.path, status.message());
+}
+
+// The account events of an attempt belong to: the user's, or for an unknown
+// username the first account made (W-21).
+std::string OwnerAccount(const projections::AccountDirectory& accounts, const UserRecord* user) {
+  if (user) return user->account_id;
+  std::string first;
+  int64_t first_ms = 0;
+  for (const std::string& id : accounts.AccountIds()) {
+    const projections::AccountRecord* account = accounts.FindAccount(id);
+    if (first.empty() || account->created_ms < first_ms) {
+      first = id;
+      first_ms = account->created_ms;
+    }
+  }
+  return first;
+}
+
+class SignInRoute {
+ public:
+  explicit SignInRoute(const UauthContext& context) : context_(context) {}
+
+  void operator()(const std::shared_ptr<ApiCall>& call) const {
+    auto input = ParseSignIn(call->request.body);
+    if (!input.ok()) return call->respond(UauthBadRequest(call->request.path, input.status().message()));
+    call->context.actor = "anonymous";
+    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
+    const std::string username = input->username;
+    auto password = std::make_shared<std::string>(std::move(input->password));
+    SubmitCommand(
+        context_.processor, call,
+        std::make_unique<commands::AdmitSignIn>(context_.gate, username, context_.now_ms(), context_.limits, ticket),
+        [this, username](const ApiCall& call, const Status& status) {
+          call.respond(RefusalOf(call, context_, username, status));
+        },
+        [this, username, ticket, password](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+          Evaluate(call, username, ticket, password);
+        });
+  }
+
+ private:
+  void Evaluate(const std::shared_ptr<ApiCall>& call, const std::string& username,
+                const std::shared_ptr<commands::SignInGate::Ticket>& ticket,
+                const std::shared_ptr<std::string>& password) const {
+    auto users = context_.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+    auto accounts = context_.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
+    if (!users || !accounts) {
+      ticket->Release();
+      return call->respond(UauthUnavailable(call->request.path, "the users cannot be read now"));
+    }
+    auto user_version = users->Published();
+    const std::vector<const UserRecord*> matches = user_version->AllWithEmail(username);
+    // One person per address (M-1): an address two accounts' users share names nobody.
+    const UserRecord* user = matches.size() == 1 ? matches.front() : nullptr;
+    const bool has_password = user && !user->password_hashes.empty();
+    std::string hash = has_password ? user->password_hashes.back() : context_.dummy_password_hash;
+    events::SignInAttempt attempt{username, user ? user->ui_identity_id : std::string(),
+                                  !user ? events::kSignInUnknownUser
+                                        : (has_password ? events::kSignInWrongPassword : events::kSignInNoPassword)};
+    call->context.account_id = OwnerAccount(*accounts->Published(), user);
+    if (user) call->context.actor = user->ui_user_name;
+    std::optional<UserRecord> known = user ? std::optional<UserRecord>(*user) : std::nullopt;
+    auto job = [this, call, ticket, password, hash = std::move(hash), attempt = std::move(attempt), has_password,
+                known = std::move(known)]() mutable {
+      const bool verified = commands::VerifyPassword(*password, hash) && has_password;
+      if (verified && known->locked) {
+        // Locked by an administrator (iam-rules A-1, W-14): told only after the right password.
+        ticket->Release();
+        return call->respond(UauthProblem({423, "account-locked", "PWD-0423",
+                                           "The account is locked by an administrator.", call->request.path}));
+      }
+      Record(call, ticket, std::move(attempt), verified, known);
+    };
+    if (!context_.hashing.Post(std::move(job))) {
+      ticket->Release();
+      call->respond(UauthUnavailable(call->request.path, "too many sign-ins at once; retry shortly"));
+    }
+  }
+
+  void Record(const std::shared_ptr<ApiCall>& call, const std::shared_ptr<commands::SignInGate::Ticket>& ticket,
+              events::SignInAttempt attempt, bool verified, const std::optional<UserRecord>& user) const {
+    const int64_t now = context_.now_ms();
+    events::SessionStarted session;
+    std::string refresh_token;
+    if (verified) {
+      auto token = commands::NewOneTimeToken();
+      auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
+      if (!hash.ok()) {
+        ticket->Release();
+        return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
+      }
+      refresh_token = std::move(*token);
+      session.session_id = NewUuid();
+      session.ui_identity_id = user->ui_identity_id;
+      session.amr = {"pwd"};
+      session.refresh_token_hash = std::move(*hash);
+      session.expires_ms = now + context_.lifetimes.absolute_ms;
+      session.refresh_expires_ms = std::min(now + context_.lifetimes.refresh_ms, session.expires_ms);
+      session.ip_network = MaskedNetwork(call->request.remote_address);
+      session.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+    }
+    const std::string username = attempt.username;
+    const std::string session_id = session.session_id;
+    SubmitCommand(
+        context_.processor, call,
+        std::make_unique<commands::RecordSignIn>(ticket, std::move(attempt), verified, now, context_.limits,
+                                                 std::move(session)),
+        [this, username](const ApiCall& call, const Status& status) {
+          call.respond(RefusalOf(call, context_, username, status));
+        },
+        [this, username, user, session_id, refresh_token, now](const std::shared_ptr<ApiCall>& call,
+                                                                const commands::CommandOutcome& outcome) {
+          if (!outcome.refusal.ok()) return call->respond(RefusalOf(*call, context_, username, outcome.refusal));
+          auto access = IssueAccessToken(context_, *user, session_id, kUserScope, {"pwd"}, now);
+          if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
+          call->respond(NoStoreJson(TokenResponseBody(*access, context_.lifetimes.access_ms / 1000, kUserScope,
+                                                      refresh_token, *user, {})));
+        });
+  }
+
+  const UauthContext& context_;
+};
+
+}  // namespace
+
+void AddSignInRoutes(Router& router, const UauthContext& context) {
+  router.Add("POST", "/uauth/auth/login/user",
+             [route = SignInRoute(context)](std::shared_ptr<ApiCall> call) { route(call); });
+}
+
+}  // namespace iam::api

@@ -1,0 +1,125 @@
+#include "api/uauth/uauth_context.h"
+
+#include <boost/json.hpp>
+
+#include "api/api_response.h"
+#include "api/uauth/uauth_problem.h"
+#include "commands/cidr.h"
+#include "commands/random_tokens.h"
+#include "projections/identity_read_models.h"
+#include "projections/session_directory.h"
+
+namespace iam::api {
+namespace {
+
+using projections::SessionDirectory;
+
+constexpr std::string_view kBearerPrefix = "Bearer ";
+
+}  // namespace
+
+std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, const ApiCall& call,
+                                               std::initializer_list<std::string_view> scopes) {
+  const std::string& path = call.request.path;
+  const std::string_view header = call.request.Header("Authorization");
+  if (header.size() <= kBearerPrefix.size() ||
+      !EqualsIgnoreCase(header.substr(0, kBearerPrefix.size()), kBearerPrefix)) {
+    call.respond(UauthUnauthorized(path, "a bearer token is required"));
+    return std::nullopt;
+  }
+  const int64_t now_ms = context.now_ms();
+  auto claims = context.keys.Verify(header.substr(kBearerPrefix.size()), now_ms / 1000);
+  if (!claims.ok()) {
+    call.respond(UauthUnauthorized(path, "the token is not valid: " + claims.status().message()));
+    return std::nullopt;
+  }
+  const auto text = [&](std::string_view name) -> std::string {
+    const auto* value = claims->if_contains(name);
+    return value && value->is_string() ? std::string(value->as_string()) : std::string();
+  };
+  BearerCaller caller;
+  caller.session_id = text("sid");
+  caller.scope = text("scope");
+  bool scope_allowed = false;
+  for (std::string_view scope : scopes) scope_allowed = scope_allowed || scope == caller.scope;
+  if (text("iss") != context.Issuer() || !scope_allowed) {
+    call.respond(UauthUnauthorized(path, "the token is not for this route"));
+    return std::nullopt;
+  }
+  auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
+  auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+  if (!sessions || !users) {
+    call.respond(UauthUnavailable(path, "the sessions cannot be checked now"));
+    return std::nullopt;
+  }
+  const projections::SessionRecord* session = sessions->Published()->FindSession(caller.session_id);
+  const projections::UserRecord* user =
+      session ? users->Published()->FindUser(session->ui_identity_id) : nullptr;
+  const bool pending = caller.scope == kMfaPendingScope;
+  if (!session || !user || std::to_string(user->user_number) != text("sub") || session->mfa_pending != pending) {
+    call.respond(UauthUnauthorized(path, "the session of the token has ended"));
+    return std::nullopt;
+  }
+  caller.user = *user;
+  caller.claims = std::move(*claims);
+  return caller;
+}
+
+Result<std::string> IssueAccessToken(const UauthContext& context, const projections::UserRecord& user,
+                                     const std::string& session_id, std::string_view scope,
+                                     const std::vector<std::string>& amr, int64_t auth_time_ms) {
+  const int64_t now = context.now_ms() / 1000;
+  const int64_t lifetime =
+      (scope == kMfaPendingScope ? context.lifetimes.mfa_pending_ms : context.lifetimes.access_ms) / 1000;
+  boost::json::array methods;
+  for (const std::string& method : amr) methods.emplace_back(method);
+  boost::json::object claims{{"iss", context.Issuer()},
+                             {"sub", std::to_string(user.user_number)},
+                             {"sid", session_id},
+                             {"iat", now},
+                             {"exp", now + lifetime},
+                             {"auth_time", auth_time_ms / 1000},
+                             {"scope", scope},
+                             {"amr", std::move(methods)},
+                             {"jti", commands::RandomString(commands::kLowerAlphanumeric, 22)}};
+  return context.keys.Sign(claims);
+}
+
+std::string TokenResponseBody(const std::string& access_token, int64_t expires_in_seconds, std::string_view scope,
+                              const std::optional<std::string>& refresh_token, const projections::UserRecord& user,
+                              const std::vector<std::string>& mfa_methods) {
+  boost::json::array methods;
+  for (const std::string& method : mfa_methods) methods.emplace_back(method);
+  boost::json::object body{
+      {"token", access_token},
+      {"tokenType", "Bearer"},
+      {"expiresIn", expires_in_seconds},
+      {"scope", scope},
+      {"refreshToken", refresh_token ? boost::json::value(*refresh_token) : boost::json::value(nullptr)},
+      {"businessProfileGuid", nullptr},
+      {"consumer", boost::json::object{{"type", "USER"},
+                                       {"id", user.user_number},
+                                       {"name", user.profile.email},
+                                       {"email", user.profile.email},
+                                       {"firstName", user.profile.first_name},
+                                       {"lastName", user.profile.last_name}}},
+      {"mfaRequired", !mfa_methods.empty()},
+      {"mfaMethods", std::move(methods)}};
+  return boost::json::serialize(body);
+}
+
+HttpResponse NoStoreJson(std::string body) {
+  HttpResponse response = JsonResponse(200, std::move(body));
+  response.SetHeader("Cache-Control", "no-store");
+  response.holds_secret = true;
+  return response;
+}
+
+std::string MaskedNetwork(std::string_view remote_address) {
+  auto address = commands::ParseIpAddress(remote_address);
+  if (!address.ok()) return "";
+  auto network = commands::ParseCidr(std::string(remote_address) + (address->v4 ? "/24" : "/48"));
+  return network.ok() ? network->ToString() : "";
+}
+
+}  // namespace iam::api

@@ -1,0 +1,86 @@
+// UauthContext: what the workspace surface's routes (/uauth) share — the
+// read models, the writer, the hashing pool, the signing keys, the sign-in
+// gate and the server's settings for tokens and lockouts — and the two
+// things every one of them does with a token: issue it and check it.
+//
+// The context is built once by the server and outlives the routes. Its
+// members are safe for concurrent use; so are the functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/auth/signing_key_ring.h"
+#include "api/request_context.h"
+#include "commands/command_processor.h"
+#include "commands/hashing_pool.h"
+#include "commands/session_commands.h"
+#include "commands/sign_in_commands.h"
+#include "projections/projection_runner.h"
+#include "projections/user_directory.h"
+
+namespace iam::api {
+
+// Token scopes (T-11).
+inline constexpr std::string_view kUserScope = "user";
+inline constexpr std::string_view kMfaPendingScope = "mfa-pending";
+
+struct UauthContext {
+  projections::ProjectionRunner& runner;
+  commands::CommandProcessor& processor;
+  commands::HashingPool& hashing;
+  SigningKeyRing& keys;
+  std::shared_ptr<commands::SignInGate> gate;
+  std::function<std::string()> public_url;  // the server's public URL, no trailing slash
+  commands::SessionLifetimes lifetimes;
+  commands::SignInLimits limits;
+  // An argon2id hash checked for unknown usernames, so they take as long as
+  // a wrong password (T-10).
+  std::string dummy_password_hash;
+  std::function<int64_t()> now_ms;
+
+  // `iss` of every token: the public URL + "/uauth".
+  std::string Issuer() const { return public_url() + "/uauth"; }
+};
+
+// The caller a valid bearer token names.
+struct BearerCaller {
+  std::string session_id;
+  std::string scope;
+  projections::UserRecord user;  // as the users read model has it now
+  boost::json::object claims;
+};
+
+// The caller of `call` when its `Authorization: Bearer` token was issued
+// here, is valid now, has one of `scopes`, and its session is open and its
+// user exists; otherwise answers 401 GEN-0401 (or 503 while a read model
+// cannot answer) and returns nullopt.
+std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, const ApiCall& call,
+                                               std::initializer_list<std::string_view> scopes);
+
+// A signed access token of `scope` for `user` in session `session_id`.
+// kInternal when signing fails.
+Result<std::string> IssueAccessToken(const UauthContext& context, const projections::UserRecord& user,
+                                     const std::string& session_id, std::string_view scope,
+                                     const std::vector<std::string>& amr, int64_t auth_time_ms);
+
+// The TokenResponse body (openapi.yaml): `refresh_token` nullopt for an
+// mfa-pending token.
+std::string TokenResponseBody(const std::string& access_token, int64_t expires_in_seconds, std::string_view scope,
+                              const std::optional<std::string>& refresh_token, const projections::UserRecord& user,
+                              const std::vector<std::string>& mfa_methods);
+
+// A 200 answer with `body` that no cache keeps (T-9).
+HttpResponse NoStoreJson(std::string body);
+
+// The client's network as sessions show it: its /24 (IPv4) or /48 (IPv6).
+std::string MaskedNetwork(std::string_view remote_address);
+
+}  // namespace iam::api

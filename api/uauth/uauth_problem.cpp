@@ -1,0 +1,59 @@
+#include "api/uauth/uauth_problem.h"
+
+#include <boost/json.hpp>
+
+namespace iam::api {
+namespace {
+
+std::string_view TitleOf(int status) {
+  switch (status) {
+    case 400: return "Validation Exception";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 423: return "Locked";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+HttpResponse UauthProblem(const UauthProblemFields& f) {
+  boost::json::object body{{"type", "/problems/" + f.slug},
+                           {"title", TitleOf(f.status)},
+                           {"status", f.status},
+                           {"detail", f.detail},
+                           {"instance", f.instance},
+                           {"errorCode", f.error_code}};
+  HttpResponse response;
+  response.status = f.status;
+  response.body = boost::json::serialize(body);
+  response.SetHeader("Content-Type", "application/problem+json");
+  response.SetHeader("Cache-Control", "no-store");
+  return response;
+}
+
+HttpResponse UauthUnauthorized(std::string_view instance, std::string detail) {
+  HttpResponse response = UauthProblem({401, "unauthorized", "GEN-0401", std::move(detail), std::string(instance)});
+  response.SetHeader("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse UauthBadRequest(std::string_view instance, std::string detail) {
+  return UauthProblem({400, "bad-request", "GEN-0400", std::move(detail), std::string(instance)});
+}
+
+HttpResponse UauthUnavailable(std::string_view instance, std::string detail) {
+  HttpResponse response = UauthProblem({503, "unavailable", "GEN-0503", std::move(detail), std::string(instance)});
+  response.SetHeader("Retry-After", "1");
+  return response;
+}
+
+}  // namespace iam::api

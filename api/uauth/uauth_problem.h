@@ -1,0 +1,36 @@
+// Problems of the workspace surface (/uauth; seed-003 rules §13, X-5, X-10):
+// problem+json with `type` "/problems/<slug>", the status's title, a stable
+// `errorCode` and `instance` = the request path. Route handlers answer every
+// refusal through these.
+// Pure functions: safe for concurrent use.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/http/http_message.h"
+
+namespace iam::api {
+
+struct UauthProblemFields {
+  int status = 400;
+  std::string slug;        // e.g. "invalid-credentials"
+  std::string error_code;  // e.g. "ACC-0401"
+  std::string detail;
+  std::string instance;
+};
+
+HttpResponse UauthProblem(const UauthProblemFields& fields);
+
+// 401 GEN-0401: no bearer token, or one that is malformed, expired, revoked or
+// of the wrong scope for the route — the same answer whatever the reason, with
+// `WWW-Authenticate: Bearer`.
+HttpResponse UauthUnauthorized(std::string_view instance, std::string detail);
+
+// 400 GEN-0400 naming what is wrong with the input.
+HttpResponse UauthBadRequest(std::string_view instance, std::string detail);
+
+// 503 GEN-0503 with Retry-After.
+HttpResponse UauthUnavailable(std::string_view instance, std::string detail);
+
+}  // namespace iam::api

@@ -1,0 +1,21 @@
+// The routes of the workspace surface's Authentication tag
+// (seed-003 openapi.yaml; rules §15 items 1, 4, 5, 6, 8):
+//   sign_in_handlers.cpp       POST /uauth/auth/login/user
+//   session_handlers.cpp       POST /uauth/auth/refresh, POST /uauth/auth/logout,
+//                              GET /uauth/users/my-account/sessions,
+//                              DELETE /uauth/users/my-account/sessions/{sessionId}
+//   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
+//                              GET /uauth/.well-known/openid-configuration
+// `context` must outlive `router`'s use.
+#pragma once
+
+#include "api/router.h"
+#include "api/uauth/uauth_context.h"
+
+namespace iam::api {
+
+void AddSignInRoutes(Router& router, const UauthContext& context);
+void AddSessionRoutes(Router& router, const UauthContext& context);
+void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
+
+}  // namespace iam::api
