@@ -35,6 +35,7 @@
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
 #include "api/uauth/uauth_routes.h"
+#include "commands/one_time_tokens.h"
 #include "commands/password_hashing.h"
 #include "commands/random_tokens.h"
 #include "api/http/tls_material.h"
@@ -57,6 +58,7 @@ namespace fs = std::filesystem;
 // Password operations waiting for a hashing thread before new ones get 503:
 // a burst of a few seconds' work at tens of milliseconds each.
 constexpr size_t kMaxQueuedHashes = 256;
+constexpr std::string_view kBackupCodePepperId = "backup-code-pepper";
 
 }  // namespace
 
@@ -323,11 +325,21 @@ struct IamdServer::Impl {
     // T-10: an unknown address costs one argon2id, as a wrong password does.
     auto dummy = commands::HashPassword(commands::RandomString(commands::kLowerAlphanumeric, 32));
     if (!dummy.ok()) return dummy.status();
+    // F-7: backup codes are kept as HMACs under a server key of their own.
+    auto pepper = storage->secrets().Get(std::string(kBackupCodePepperId));
+    if (!pepper.ok() && pepper.status().code() == StatusCode::kNotFound) {
+      pepper = commands::NewOneTimeToken();
+      if (pepper.ok()) {
+        if (auto s = storage->secrets().Put(std::string(kBackupCodePepperId), *pepper); !s.ok()) return s;
+      }
+    }
+    if (!pepper.ok()) return pepper.status();
     uauth = std::unique_ptr<UauthContext>(new UauthContext{
-        *runner, *processor, *hashing, *keys, std::make_shared<commands::SignInGate>(),
+        *runner, *processor, *hashing, *keys, storage->secrets(), std::make_shared<commands::SignInGate>(),
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
-        commands::SignInLimits{}, std::move(*dummy), [] { return NowMillis(); }});
+        commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [] { return NowMillis(); }});
     AddSignInRoutes(service->router(), *uauth);
+    AddMfaRoutes(service->router(), *uauth);
     AddSessionRoutes(service->router(), *uauth);
     AddTokenDiscoveryRoutes(service->router(), *uauth);
     return Status::Ok();

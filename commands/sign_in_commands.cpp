@@ -60,35 +60,62 @@ Result<Decision> AdmitSignIn::Decide(const WorkingState& state, const CommandCon
   return Decision{};
 }
 
+bool LockedOutNow(const WorkingState& state, const std::string& username, int64_t now_ms) {
+  const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(username);
+  return counter && now_ms < counter->locked_until_ms;
+}
+
+namespace {
+
+events::StreamAppend AttemptStream(const WorkingState& state, const CommandContext& context,
+                                   const std::string& username) {
+  const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(username);
+  return StreamFor(events::kSignInAggregate, username, counter ? counter->version : 0, context);
+}
+
+}  // namespace
+
+void RecordFailedAttempt(const WorkingState& state, const CommandContext& context,
+                         const events::SignInAttempt& attempt, int64_t now_ms, const SignInLimits& limits,
+                         Status otherwise, Decision& decision) {
+  const projections::SignInCounter* counter =
+      state.Get<projections::SessionDirectory>().FindCounter(attempt.username);
+  auto attempts = AttemptStream(state, context, attempt.username);
+  attempts.events.push_back(events::SignInFailedEvent(attempt));
+  if ((counter ? counter->failed : 0) + 1 >= limits.max_failed_attempts) {
+    attempts.events.push_back(events::ToNewEvent(
+        events::UserLockedOut{attempt.username, attempt.ui_identity_id, now_ms + limits.lockout_ms}));
+    decision.refusal = LockedOut();
+  } else {
+    decision.refusal = std::move(otherwise);
+  }
+  decision.appends.push_back(std::move(attempts));
+}
+
+void RecordSucceededAttempt(const WorkingState& state, const CommandContext& context,
+                            const events::SignInAttempt& attempt, Decision& decision) {
+  auto attempts = AttemptStream(state, context, attempt.username);
+  attempts.events.push_back(events::SignInSucceededEvent(attempt));
+  decision.appends.push_back(std::move(attempts));
+}
+
 Result<Decision> RecordSignIn::Decide(const WorkingState& state, const CommandContext& context) const {
   // The place is given back in the decision that counts the outcome, so the
   // next admission sees one or the other, never neither.
   ticket_->Release();
-  const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(attempt_.username);
-  const uint64_t version = counter ? counter->version : 0;
-  const bool locked_out = counter && now_ms_ < counter->locked_until_ms;
+  const bool locked_out = LockedOutNow(state, attempt_.username, now_ms_);
   Decision decision;
-  auto attempts = StreamFor(events::kSignInAggregate, attempt_.username, version, context);
   if (succeeded_ && !locked_out) {
-    attempts.events.push_back(events::SignInSucceededEvent(attempt_));
-    decision.appends.push_back(std::move(attempts));
+    if (!session_.mfa_pending) RecordSucceededAttempt(state, context, attempt_, decision);
     auto session = StreamFor(events::kSessionAggregate, session_.session_id, 0, context);
     session.events.push_back(events::ToNewEvent(session_));
     decision.appends.push_back(std::move(session));
     return decision;
   }
   if (succeeded_) return LockedOut();  // a lockout began while the password was checked
-  attempts.events.push_back(events::SignInFailedEvent(attempt_));
-  const int64_t failed = (counter ? counter->failed : 0) + 1;
-  if (failed >= limits_.max_failed_attempts) {
-    attempts.events.push_back(events::ToNewEvent(
-        events::UserLockedOut{attempt_.username, attempt_.ui_identity_id, now_ms_ + limits_.lockout_ms}));
-    decision.refusal = LockedOut();
-  } else {
-    decision.refusal =
-        Status::PermissionDenied("Wrong e-mail address or password.").WithReason(kSignInRejected);
-  }
-  decision.appends.push_back(std::move(attempts));
+  RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
+                      Status::PermissionDenied("Wrong e-mail address or password.").WithReason(kSignInRejected),
+                      decision);
   return decision;
 }
 

@@ -73,6 +73,21 @@ class SignInGate {
   std::map<std::string, int64_t, std::less<>> in_flight_;
 };
 
+// Whether a lockout of `username` runs at `now_ms`.
+bool LockedOutNow(const WorkingState& state, const std::string& username, int64_t now_ms);
+
+// Adds a counted failure of `attempt` (UserSignInFailed) to `decision` and
+// sets its refusal: kSignInLockedOut when the failure reaches the limit (it
+// then also appends UserLockedOut), `otherwise` before. For every check that
+// counts toward P-9: passwords, sign-in MFA codes, step-up codes.
+void RecordFailedAttempt(const WorkingState& state, const CommandContext& context,
+                         const events::SignInAttempt& attempt, int64_t now_ms, const SignInLimits& limits,
+                         Status otherwise, Decision& decision);
+
+// A success resets the count (UserSignInSucceeded).
+void RecordSucceededAttempt(const WorkingState& state, const CommandContext& context,
+                            const events::SignInAttempt& attempt, Decision& decision);
+
 class AdmitSignIn final : public Command {
  public:
   // `ticket` receives the in-flight place when the attempt is admitted; it
@@ -92,7 +107,10 @@ class AdmitSignIn final : public Command {
 };
 
 // The evaluated outcome of an admitted attempt. For a success, `session`
-// is the session to start (its resourceOwner is the context's account).
+// is the session to start (its resourceOwner is the context's account);
+// when its MFA step is due (`session.mfa_pending`) the attempt is not yet a
+// success: the count is reset only by the step (or an attacker who knows
+// the password could reset it between guesses at the code).
 class RecordSignIn final : public Command {
  public:
   RecordSignIn(std::shared_ptr<SignInGate::Ticket> ticket, events::SignInAttempt attempt, bool succeeded,

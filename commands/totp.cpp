@@ -30,10 +30,9 @@ bool IsAsciiDigits(std::string_view text) {
   return true;
 }
 
-// What OtpauthUri leaves as it is: RFC 3986's unreserved characters, and "@"
-// so that an e-mail address stays readable (it needs no escape in a path
-// or a query).
-constexpr auto kOtpauthTextChars = boost::urls::unreserved_chars + '@';
+// What OtpauthUri leaves as it is: RFC 3986's unreserved characters. The
+// contract's example escapes the "@" of the address too (F-3).
+constexpr auto kOtpauthTextChars = boost::urls::unreserved_chars;
 
 std::string PercentEncoded(std::string_view text) { return boost::urls::encode(text, kOtpauthTextChars); }
 

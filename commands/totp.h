@@ -68,7 +68,7 @@ Result<int64_t> MatchTotpStep(std::string_view secret, std::string_view code, in
 // Key Uri Format):
 //   otpauth://totp/<issuer>:<email>?secret=<secret>&issuer=<issuer>&algorithm=SHA1&digits=6&period=30
 // Issuer and e-mail are percent-encoded (everything but RFC 3986's
-// unreserved characters and "@", so a ":" in either cannot split the label);
+// unreserved characters, as the contract's example escapes "@" too; a ":" in either cannot split the label);
 // an empty issuer becomes kDefaultTotpIssuer. `secret_base32` is the secret
 // as Base32Encode writes it.
 std::string OtpauthUri(std::string_view issuer, std::string_view email, std::string_view secret_base32);

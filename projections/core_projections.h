@@ -9,6 +9,7 @@
 #include "projections/asset_directory.h"
 #include "projections/directory_set.h"
 #include "projections/group_directory.h"
+#include "projections/mfa_directory.h"
 #include "projections/role_directory.h"
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
@@ -19,7 +20,7 @@ namespace iam::projections {
 // The registration table: one entry per resource's directory.
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
-                 AllowlistDirectory, SessionDirectory>;
+                 AllowlistDirectory, SessionDirectory, MfaDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

@@ -6,7 +6,8 @@
 // - ApiClientsReadModel, the projection "api-clients": credential lookups for
 //   authentication;
 // - SessionsReadModel, the projection "sessions": sign-in counters and the
-//   open sessions bearer tokens name.
+//   open sessions bearer tokens name;
+// - MfaReadModel, the projection "mfa": each user's second factors.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -14,6 +15,7 @@
 #include "projections/account_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/directory_projection.h"
+#include "projections/mfa_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 
@@ -30,5 +32,8 @@ using ApiClientsReadModel = DirectoryProjection<ApiClientDirectory>;
 
 inline constexpr const char* kSessionsProjection = SessionDirectory::kProjectionName;
 using SessionsReadModel = DirectoryProjection<SessionDirectory>;
+
+inline constexpr const char* kMfaProjection = MfaDirectory::kProjectionName;
+using MfaReadModel = DirectoryProjection<MfaDirectory>;
 
 }  // namespace iam::projections

@@ -54,28 +54,13 @@ Result<SignInInput> ParseSignIn(std::string_view body) {
   return SignInInput{commands::EmailKey(trimmed), std::move(*password)};
 }
 
-HttpResponse LockedOut(const ApiCall& call, const UauthContext& context, const std::string& username) {
-  // Retry-After: the lockout's end, or (while attempts in flight hold the
-  // limit) a full lockout period, the longest the caller may have to wait.
-  int64_t retry_ms = context.limits.lockout_ms;
-  if (auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection)) {
-    const auto* counter = sessions->Published()->FindCounter(username);
-    const int64_t now = context.now_ms();
-    if (counter && counter->locked_until_ms > now) retry_ms = counter->locked_until_ms - now;
-  }
-  HttpResponse response = UauthProblem(
-      {423, "account-locked", "PWD-0423", "Too many failed attempts. Try again later.", call.request.path});
-  response.SetHeader("Retry-After", std::to_string((retry_ms + 999) / 1000));
-  return response;
-}
-
 HttpResponse InvalidCredentials(const ApiCall& call) {
   return UauthProblem({401, "invalid-credentials", "ACC-0401", "Wrong e-mail address or password.", call.request.path});
 }
 
 HttpResponse RefusalOf(const ApiCall& call, const UauthContext& context, const std::string& username,
                        const Status& status) {
-  if (status.reason() == commands::kSignInLockedOut) return LockedOut(call, context, username);
+  if (status.reason() == commands::kSignInLockedOut) return LockedOutResponse(context, call, username);
   if (status.reason() == commands::kSignInRejected) return InvalidCredentials(call);
   return UauthUnavailable(call.request.path, status.message());
 }
@@ -104,18 +89,11 @@ class SignInRoute {
     auto input = ParseSignIn(call->request.body);
     if (!input.ok()) return call->respond(UauthBadRequest(call->request.path, input.status().message()));
     call->context.actor = "anonymous";
-    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
     const std::string username = input->username;
     auto password = std::make_shared<std::string>(std::move(input->password));
-    SubmitCommand(
-        context_.processor, call,
-        std::make_unique<commands::AdmitSignIn>(context_.gate, username, context_.now_ms(), context_.limits, ticket),
-        [this, username](const ApiCall& call, const Status& status) {
-          call.respond(RefusalOf(call, context_, username, status));
-        },
-        [this, username, ticket, password](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
-          Evaluate(call, username, ticket, password);
-        });
+    AdmitAttempt(context_, call, username, [this, call, username, password](auto ticket) {
+      Evaluate(call, username, ticket, password);
+    });
   }
 
  private:
@@ -140,8 +118,16 @@ class SignInRoute {
     call->context.account_id = OwnerAccount(*accounts->Published(), user);
     if (user) call->context.actor = user->ui_user_name;
     std::optional<UserRecord> known = user ? std::optional<UserRecord>(*user) : std::nullopt;
+    // The second factors the sign-in will ask for (read now, as the user is).
+    std::vector<std::string> mfa_methods;
+    auto mfa = context_.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
+    if (user && mfa) {
+      if (const projections::MfaRecord* record = mfa->Published()->Find(user->ui_identity_id)) {
+        mfa_methods = record->Methods();
+      }
+    }
     auto job = [this, call, ticket, password, hash = std::move(hash), attempt = std::move(attempt), has_password,
-                known = std::move(known)]() mutable {
+                known = std::move(known), mfa_methods = std::move(mfa_methods)]() mutable {
       const bool verified = commands::VerifyPassword(*password, hash) && has_password;
       if (verified && known->locked) {
         // Locked by an administrator (iam-rules A-1, W-14): told only after the right password.
@@ -149,7 +135,7 @@ class SignInRoute {
         return call->respond(UauthProblem({423, "account-locked", "PWD-0423",
                                            "The account is locked by an administrator.", call->request.path}));
       }
-      Record(call, ticket, std::move(attempt), verified, known);
+      Record(call, ticket, std::move(attempt), verified, known, mfa_methods);
     };
     if (!context_.hashing.Post(std::move(job))) {
       ticket->Release();
@@ -157,11 +143,15 @@ class SignInRoute {
     }
   }
 
+  // With `mfa_methods` enabled, the session starts waiting for its MFA step:
+  // an mfa-pending token and no refresh token yet (T-11, T-14).
   void Record(const std::shared_ptr<ApiCall>& call, const std::shared_ptr<commands::SignInGate::Ticket>& ticket,
-              events::SignInAttempt attempt, bool verified, const std::optional<UserRecord>& user) const {
+              events::SignInAttempt attempt, bool verified, const std::optional<UserRecord>& user,
+              const std::vector<std::string>& mfa_methods) const {
     const int64_t now = context_.now_ms();
+    const bool mfa_due = !mfa_methods.empty();
     events::SessionStarted session;
-    std::string refresh_token;
+    std::optional<std::string> refresh_token;
     if (verified) {
       auto token = commands::NewOneTimeToken();
       auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
@@ -169,13 +159,16 @@ class SignInRoute {
         ticket->Release();
         return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
       }
-      refresh_token = std::move(*token);
       session.session_id = NewUuid();
       session.ui_identity_id = user->ui_identity_id;
       session.amr = {"pwd"};
-      session.refresh_token_hash = std::move(*hash);
+      session.mfa_pending = mfa_due;
       session.expires_ms = now + context_.lifetimes.absolute_ms;
-      session.refresh_expires_ms = std::min(now + context_.lifetimes.refresh_ms, session.expires_ms);
+      if (!mfa_due) {
+        refresh_token = std::move(*token);
+        session.refresh_token_hash = std::move(*hash);
+        session.refresh_expires_ms = std::min(now + context_.lifetimes.refresh_ms, session.expires_ms);
+      }
       session.ip_network = MaskedNetwork(call->request.remote_address);
       session.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
     }
@@ -188,13 +181,16 @@ class SignInRoute {
         [this, username](const ApiCall& call, const Status& status) {
           call.respond(RefusalOf(call, context_, username, status));
         },
-        [this, username, user, session_id, refresh_token, now](const std::shared_ptr<ApiCall>& call,
-                                                                const commands::CommandOutcome& outcome) {
+        [this, username, user, session_id, refresh_token, now, mfa_methods](
+            const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
           if (!outcome.refusal.ok()) return call->respond(RefusalOf(*call, context_, username, outcome.refusal));
-          auto access = IssueAccessToken(context_, *user, session_id, kUserScope, {"pwd"}, now);
+          const std::string_view scope = mfa_methods.empty() ? kUserScope : kMfaPendingScope;
+          const int64_t lifetime_ms =
+              mfa_methods.empty() ? context_.lifetimes.access_ms : context_.lifetimes.mfa_pending_ms;
+          auto access = IssueAccessToken(context_, *user, session_id, scope, {"pwd"}, now);
           if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
-          call->respond(NoStoreJson(TokenResponseBody(*access, context_.lifetimes.access_ms / 1000, kUserScope,
-                                                      refresh_token, *user, {})));
+          call->respond(
+              NoStoreJson(TokenResponseBody(*access, lifetime_ms / 1000, scope, refresh_token, *user, mfa_methods)));
         });
   }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/api_response.h"
+#include "api/command_submission.h"
 #include "api/uauth/uauth_problem.h"
 #include "commands/cidr.h"
 #include "commands/random_tokens.h"
@@ -106,6 +107,34 @@ std::string TokenResponseBody(const std::string& access_token, int64_t expires_i
       {"mfaRequired", !mfa_methods.empty()},
       {"mfaMethods", std::move(methods)}};
   return boost::json::serialize(body);
+}
+
+void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& username,
+                  std::function<void(std::shared_ptr<commands::SignInGate::Ticket>)> admitted) {
+  auto ticket = std::make_shared<commands::SignInGate::Ticket>();
+  SubmitCommand(
+      context.processor, call,
+      std::make_unique<commands::AdmitSignIn>(context.gate, username, context.now_ms(), context.limits, ticket),
+      [&context, username](const ApiCall& call, const Status& status) {
+        call.respond(status.reason() == commands::kSignInLockedOut ? LockedOutResponse(context, call, username)
+                                                                   : UauthUnavailable(call.request.path, status.message()));
+      },
+      [ticket, admitted = std::move(admitted)](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {
+        admitted(ticket);
+      });
+}
+
+HttpResponse LockedOutResponse(const UauthContext& context, const ApiCall& call, const std::string& username) {
+  int64_t retry_ms = context.limits.lockout_ms;
+  if (auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection)) {
+    const auto* counter = sessions->Published()->FindCounter(username);
+    const int64_t now = context.now_ms();
+    if (counter && counter->locked_until_ms > now) retry_ms = counter->locked_until_ms - now;
+  }
+  HttpResponse response = UauthProblem(
+      {423, "account-locked", "PWD-0423", "Too many failed attempts. Try again later.", call.request.path});
+  response.SetHeader("Retry-After", std::to_string((retry_ms + 999) / 1000));
+  return response;
 }
 
 HttpResponse NoStoreJson(std::string body) {

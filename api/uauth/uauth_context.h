@@ -23,6 +23,7 @@
 #include "commands/hashing_pool.h"
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
+#include "events/secret_store.h"
 #include "projections/projection_runner.h"
 #include "projections/user_directory.h"
 
@@ -37,6 +38,7 @@ struct UauthContext {
   commands::CommandProcessor& processor;
   commands::HashingPool& hashing;
   SigningKeyRing& keys;
+  events::SecretStore& secrets;  // TOTP secrets and backup-code digests
   std::shared_ptr<commands::SignInGate> gate;
   std::function<std::string()> public_url;  // the server's public URL, no trailing slash
   commands::SessionLifetimes lifetimes;
@@ -44,6 +46,7 @@ struct UauthContext {
   // An argon2id hash checked for unknown usernames, so they take as long as
   // a wrong password (T-10).
   std::string dummy_password_hash;
+  std::string backup_code_pepper;  // the server key backup-code digests are made with (F-7)
   std::function<int64_t()> now_ms;
 
   // `iss` of every token: the public URL + "/uauth".
@@ -76,6 +79,17 @@ Result<std::string> IssueAccessToken(const UauthContext& context, const projecti
 std::string TokenResponseBody(const std::string& access_token, int64_t expires_in_seconds, std::string_view scope,
                               const std::optional<std::string>& refresh_token, const projections::UserRecord& user,
                               const std::vector<std::string>& mfa_methods);
+
+// Admits a check that counts toward the lockout of `username` (P-9, CC-8:
+// a password, a sign-in MFA code, a step-up code) and calls `admitted` with
+// the in-flight ticket the recording command must take; otherwise answers
+// 423 (or 503) itself.
+void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& username,
+                  std::function<void(std::shared_ptr<commands::SignInGate::Ticket>)> admitted);
+
+// 423 PWD-0423 with Retry-After: the lockout's end, or (while attempts in
+// flight hold the limit) a full lockout period.
+HttpResponse LockedOutResponse(const UauthContext& context, const ApiCall& call, const std::string& username);
 
 // A 200 answer with `body` that no cache keeps (T-9).
 HttpResponse NoStoreJson(std::string body);

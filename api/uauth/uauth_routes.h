@@ -4,6 +4,8 @@
 //   session_handlers.cpp       POST /uauth/auth/refresh, POST /uauth/auth/logout,
 //                              GET /uauth/users/my-account/sessions,
 //                              DELETE /uauth/users/my-account/sessions/{sessionId}
+//   mfa_handlers.cpp           POST /uauth/users/mfa/initialization, POST /uauth/users/mfa/confirmation,
+//                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -17,5 +19,6 @@ namespace iam::api {
 void AddSignInRoutes(Router& router, const UauthContext& context);
 void AddSessionRoutes(Router& router, const UauthContext& context);
 void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
+void AddMfaRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api

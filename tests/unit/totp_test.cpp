@@ -221,23 +221,23 @@ TEST(TotpMatchStepTest, ReportsABadSecret) {
 
 TEST(TotpOtpauthUriTest, NamesIssuerAccountAndParameters) {
   EXPECT_EQ(OtpauthUri("iamd", "alice@example.com", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
-            "otpauth://totp/iamd:alice@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+            "otpauth://totp/iamd:alice%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
             "&issuer=iamd&algorithm=SHA1&digits=6&period=30");
 }
 
 TEST(TotpOtpauthUriTest, EmptyIssuerIsTheDefault) {
   EXPECT_EQ(OtpauthUri("", "a@b.example", "MFRGG"),
-            "otpauth://totp/iamd:a@b.example?secret=MFRGG&issuer=iamd&algorithm=SHA1&digits=6&period=30");
+            "otpauth://totp/iamd:a%40b.example?secret=MFRGG&issuer=iamd&algorithm=SHA1&digits=6&period=30");
 }
 
 TEST(TotpOtpauthUriTest, PercentEncodesIssuerAndEmail) {
   // A ":" in either part would split the label in the wrong place; "&", "="
   // "+", "?" and "#" would end or change the query; spaces are %20, not "+".
   EXPECT_EQ(OtpauthUri("ACME Co: Ops&Dev", "bob+mfa@example.com", "MFRGG"),
-            "otpauth://totp/ACME%20Co%3A%20Ops%26Dev:bob%2Bmfa@example.com?secret=MFRGG"
+            "otpauth://totp/ACME%20Co%3A%20Ops%26Dev:bob%2Bmfa%40example.com?secret=MFRGG"
             "&issuer=ACME%20Co%3A%20Ops%26Dev&algorithm=SHA1&digits=6&period=30");
   EXPECT_EQ(OtpauthUri("Zürich=#?/", "x@y.example", "MFRGG"),
-            "otpauth://totp/Z%C3%BCrich%3D%23%3F%2F:x@y.example?secret=MFRGG"
+            "otpauth://totp/Z%C3%BCrich%3D%23%3F%2F:x%40y.example?secret=MFRGG"
             "&issuer=Z%C3%BCrich%3D%23%3F%2F&algorithm=SHA1&digits=6&period=30");
 }
 

@@ -1,0 +1,322 @@
+// Second factors (seed-003 rules F-2 … F-16; openapi.yaml #29, #30, #31 and
+// §15 item 2): TOTP enrolment and its confirmation (with the backup code),
+// removal behind a step-up code, and the MFA step of a sign-in. Secrets go
+// to the secret store before the events that name them; codes are checked
+// here, and the writer decides with what the check found (mfa_commands.h).
+#include <openssl/crypto.h>
+
+#include <boost/json.hpp>
+
+#include "api/api_response.h"
+#include "api/command_submission.h"
+#include "api/json_input.h"
+#include "api/uauth/uauth_problem.h"
+#include "api/uauth/uauth_routes.h"
+#include "commands/base32.h"
+#include "commands/mfa_commands.h"
+#include "commands/one_time_tokens.h"
+#include "commands/totp.h"
+#include "commands/user_validation.h"
+#include "events/clock.h"
+#include "events/mfa_events.h"
+#include "projections/identity_read_models.h"
+
+namespace iam::api {
+namespace {
+
+using commands::CheckedCode;
+
+constexpr int64_t kEnrollmentWindowMs = 10 * 60 * 1000;  // T-8
+constexpr std::string_view kBackupCodeType = "BACKUP_CODE";
+
+HttpResponse MfaProblem(const ApiCall& call, int status, std::string slug, std::string code, std::string detail) {
+  return UauthProblem({status, std::move(slug), std::move(code), std::move(detail), call.request.path});
+}
+
+// The answer to a refused MFA command, by the rule that refused it.
+HttpResponse MfaRefusal(const UauthContext& context, const ApiCall& call, const std::string& username,
+                        const Status& status) {
+  switch (status.reason()) {
+    case commands::kSignInLockedOut:
+      return LockedOutResponse(context, call, username);
+    case commands::kMfaWrongEnrollmentCode:
+      return MfaProblem(call, 400, "mfa-code-wrong", "MFA-0001", status.message());
+    case commands::kMfaNoEnrollment:
+      return MfaProblem(call, 404, "mfa-enrollment-not-found", "MFA-0002", status.message());
+    case commands::kMfaAlreadyEnabled:
+      return MfaProblem(call, 409, "mfa-already-enabled", "MFA-0003", status.message());
+    case commands::kMfaEnrollmentOver:
+      return MfaProblem(call, 410, "mfa-enrollment-over", "MFA-0004", status.message());
+    case commands::kMfaMethodNotEnabled:
+      return MfaProblem(call, 404, "mfa-method-not-enabled", "MFA-0006", status.message());
+    case commands::kMfaWrongStepUpCode:
+      return MfaProblem(call, 400, "mfa-step-up-wrong", "MFA-0007", status.message());
+    case commands::kMfaWrongSignInCode:
+      return MfaProblem(call, 401, "mfa-code-rejected", "MFA-0401", status.message());
+    case commands::kSessionNotOpen:
+      return UauthUnauthorized(call.request.path, status.message());
+    default:
+      return UauthUnavailable(call.request.path, status.message());
+  }
+}
+
+std::shared_ptr<const projections::MfaDirectory> MfaVersion(const UauthContext& context) {
+  auto model = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
+  return model ? model->Published() : nullptr;
+}
+
+// What `code` is for `user`: a TOTP step (`method` TOTP), the backup code
+// (`method` BACKUP_CODE), or, for a step-up (`method` empty), either.
+CheckedCode CheckCode(const UauthContext& context, const projections::MfaRecord* record, std::string_view method,
+                      std::string_view code) {
+  CheckedCode checked;
+  if (!record) return checked;
+  const bool totp = method.empty() || method == events::kTotpMethod;
+  const bool backup = method.empty() || method == kBackupCodeType;
+  if (totp && record->enabled.count(events::kTotpMethod) && code.size() == 6) {
+    auto secret = context.secrets.Get(events::TotpSecretId(record->totp_enrollment_id));
+    if (secret.ok()) {
+      auto step = commands::MatchTotpStep(*secret, code, context.now_ms() / 1000, record->last_totp_step);
+      if (step.ok()) return {CheckedCode::Kind::kTotpStep, *step, {}};
+    }
+  }
+  if (backup && !record->backup_code_id.empty()) {
+    auto stored = context.secrets.Get(events::BackupCodeDigestId(record->backup_code_id));
+    auto digest = commands::BackupCodeDigest(context.backup_code_pepper, code);
+    if (stored.ok() && digest.ok() && stored->size() == digest->size() &&
+        CRYPTO_memcmp(stored->data(), digest->data(), digest->size()) == 0) {
+      return {CheckedCode::Kind::kBackupCode, 0, record->backup_code_id};
+    }
+  }
+  return checked;
+}
+
+Result<std::string> MethodOf(const JsonObjectReader& body) {
+  auto method = body.RequiredString("mfaType");
+  if (!method.ok()) return method.status();
+  if (*method != events::kTotpMethod && *method != events::kEmailMethod) {
+    return Status::InvalidArgument("member 'mfaType' must be TOTP_AUTHENTICATOR or EMAIL");
+  }
+  return method;
+}
+
+void Initialize(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (!caller) return;
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"mfaType"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
+  auto method = MethodOf(*body);
+  if (!method.ok()) return call->respond(UauthBadRequest(call->request.path, method.status().message()));
+  if (*method == events::kEmailMethod) {
+    return call->respond(MfaProblem(*call, 400, "mfa-method-unavailable", "GEN-0400",
+                                    "EMAIL codes need mail delivery, which this server does not offer yet"));
+  }
+  auto secret = commands::NewTotpSecret();
+  if (!secret.ok()) return call->respond(UauthUnavailable(call->request.path, "no secret could be made"));
+  const std::string enrollment_id = NewUuid();
+  // The secret is stored before the event naming it (D-12, X-14).
+  if (auto s = context.secrets.Put(events::TotpSecretId(enrollment_id), *secret); !s.ok()) {
+    return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the secret"));
+  }
+  const int64_t expires = context.now_ms() + kEnrollmentWindowMs;
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  const std::string encoded = commands::Base32Encode(*secret);
+  const std::string email = caller->user.profile.email;
+  SubmitCommand(
+      context.processor, call,
+      std::make_unique<commands::StartMfaEnrollment>(
+          events::MfaEnrollmentStarted{caller->user.ui_identity_id, enrollment_id, events::kTotpMethod, expires}),
+      [&context, email](const ApiCall& call, const Status& status) {
+        call.respond(MfaRefusal(context, call, email, status));
+      },
+      [enrollment_id, encoded, email, expires](const std::shared_ptr<ApiCall>& call,
+                                               const commands::CommandOutcome& outcome) {
+        HttpResponse response = NoStoreJson(boost::json::serialize(boost::json::object{
+            {"mfaType", events::kTotpMethod},
+            {"enrollmentId", enrollment_id},
+            {"secret", encoded},
+            {"otpauthUri", commands::OtpauthUri(commands::kDefaultTotpIssuer, email, encoded)},
+            {"algorithm", "SHA1"},
+            {"digits", 6},
+            {"periodSeconds", 30},
+            {"maskedEmail", nullptr},
+            {"expiresAt", FormatTimestampMillis(expires)}}));
+        AddEventDetails(response, outcome);
+        call->respond(std::move(response));
+      });
+}
+
+void Confirm(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (!caller) return;
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"mfaType", "verificationCode"}); !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  auto method = MethodOf(*body);
+  auto code = body->RequiredString("verificationCode");
+  if (!method.ok() || !code.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, (!method.ok() ? method.status() : code.status()).message()));
+  }
+  auto mfa = MfaVersion(context);
+  if (!mfa) return call->respond(UauthUnavailable(call->request.path, "second factors cannot be read now"));
+  const projections::MfaRecord* record = mfa->Find(caller->user.ui_identity_id);
+  if (!record || !record->pending || record->pending->mfa_type != *method) {
+    return call->respond(MfaProblem(*call, 404, "mfa-enrollment-not-found", "MFA-0002", "there is no enrolment to confirm"));
+  }
+  CheckedCode checked;
+  if (auto secret = context.secrets.Get(events::TotpSecretId(record->pending->enrollment_id)); secret.ok()) {
+    auto step = commands::MatchTotpStep(*secret, *code, context.now_ms() / 1000, record->last_totp_step);
+    if (step.ok()) checked = {CheckedCode::Kind::kTotpStep, *step, {}};
+  }
+  // F-7: a new backup code, its digest stored before the event naming it.
+  const std::string backup_code = commands::NewBackupCode();
+  const std::string backup_code_id = NewUuid();
+  auto digest = commands::BackupCodeDigest(context.backup_code_pepper, backup_code);
+  if (!digest.ok() || !context.secrets.Put(events::BackupCodeDigestId(backup_code_id), *digest).ok()) {
+    return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the backup code"));
+  }
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  const std::string email = caller->user.profile.email;
+  std::vector<std::string> methods = record->Methods();
+  methods.push_back(*method);
+  SubmitCommand(
+      context.processor, call,
+      std::make_unique<commands::ConfirmMfaEnrollment>(caller->user.ui_identity_id, record->pending->enrollment_id,
+                                                       checked, backup_code_id, caller->session_id, context.now_ms()),
+      [&context, email](const ApiCall& call, const Status& status) {
+        call.respond(MfaRefusal(context, call, email, status));
+      },
+      [&context, email, method = *method, methods, backup_code](const std::shared_ptr<ApiCall>& call,
+                                                                const commands::CommandOutcome& outcome) {
+        if (!outcome.refusal.ok()) return call->respond(MfaRefusal(context, *call, email, outcome.refusal));
+        boost::json::array enabled;
+        for (const char* known : {events::kTotpMethod, events::kEmailMethod}) {
+          if (std::find(methods.begin(), methods.end(), known) != methods.end()) enabled.emplace_back(known);
+        }
+        HttpResponse response = NoStoreJson(boost::json::serialize(boost::json::object{
+            {"mfaType", method},
+            {"mfaMethods", std::move(enabled)},
+            {"backupCode", backup_code},
+            {"confirmedAt", FormatTimestampMillis(outcome.change_date_ms)},
+            {"otherSessionsRevoked", outcome.created_id}}));
+        AddEventDetails(response, outcome);
+        call->respond(std::move(response));
+      });
+}
+
+void Remove(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (!caller) return;
+  std::vector<std::string> types;
+  if (auto method = call->query.Get("mfaType")) {
+    if (*method != events::kTotpMethod && *method != events::kEmailMethod) {
+      return call->respond(UauthBadRequest(call->request.path, "mfaType must be TOTP_AUTHENTICATOR or EMAIL"));
+    }
+    types.push_back(*method);
+  }
+  const std::string code(call->request.Header("X-Mfa-Code"));
+  if (code.empty()) {
+    return call->respond(MfaProblem(*call, 400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required"));
+  }
+  const std::string username = commands::EmailKey(caller->user.profile.email);
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, code, types](auto ticket) {
+    auto mfa = MfaVersion(context);
+    if (!mfa) {
+      ticket->Release();
+      return call->respond(UauthUnavailable(call->request.path, "second factors cannot be read now"));
+    }
+    const CheckedCode checked = CheckCode(context, mfa->Find(caller.user.ui_identity_id), "", code);
+    events::SignInAttempt attempt{username, caller.user.ui_identity_id, "WRONG_STEP_UP_CODE"};
+    SubmitCommand(context.processor, call,
+                  std::make_unique<commands::RemoveMfa>(ticket, attempt, checked, types, context.now_ms(),
+                                                        context.limits),
+                  [&context, username](const ApiCall& call, const Status& status) {
+                    call.respond(MfaRefusal(context, call, username, status));
+                  },
+                  [&context, username](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+                    if (!outcome.refusal.ok()) return call->respond(MfaRefusal(context, *call, username, outcome.refusal));
+                    RespondNoContent(call, outcome);
+                  });
+  });
+}
+
+void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kMfaPendingScope});
+  if (!caller) return;
+  const std::string method = call->query.Get("mfaType").value_or("");
+  if (method != events::kTotpMethod && method != events::kEmailMethod && method != kBackupCodeType) {
+    return call->respond(UauthBadRequest(call->request.path, "mfaType must be TOTP_AUTHENTICATOR, EMAIL or BACKUP_CODE"));
+  }
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"verificationCode", "deviceId"}); !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  auto code = body->RequiredString("verificationCode");
+  if (!code.ok()) return call->respond(UauthBadRequest(call->request.path, code.status().message()));
+  auto mfa = MfaVersion(context);
+  if (!mfa) return call->respond(UauthUnavailable(call->request.path, "second factors cannot be read now"));
+  const projections::MfaRecord* record = mfa->Find(caller->user.ui_identity_id);
+  const bool enabled = record && (method == kBackupCodeType ? !record->backup_code_id.empty()
+                                                            : record->enabled.count(method) > 0);
+  if (!enabled) {
+    return call->respond(MfaProblem(*call, 404, "mfa-method-not-enabled", "MFA-0006", method + " is not enabled"));
+  }
+  const std::string username = commands::EmailKey(caller->user.profile.email);
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code](auto ticket) {
+    auto mfa = MfaVersion(context);
+    auto token = commands::NewOneTimeToken();
+    auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
+    if (!mfa || !hash.ok()) {
+      ticket->Release();
+      return call->respond(UauthUnavailable(call->request.path, "the second factor cannot be checked now"));
+    }
+    const CheckedCode checked = CheckCode(context, mfa->Find(caller.user.ui_identity_id), method, code);
+    const int64_t now = context.now_ms();
+    events::SessionRefreshed refresh;
+    refresh.session_id = caller.session_id;
+    refresh.refresh_token_hash = std::move(*hash);
+    refresh.refresh_expires_ms = now + context.lifetimes.refresh_ms;
+    refresh.ip_network = MaskedNetwork(call->request.remote_address);
+    refresh.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+    events::SignInAttempt attempt{username, caller.user.ui_identity_id, "WRONG_MFA_CODE"};
+    const int64_t auth_time = caller.claims.contains("auth_time") && caller.claims.at("auth_time").is_int64()
+                                  ? caller.claims.at("auth_time").as_int64() * 1000
+                                  : now;
+    SubmitCommand(
+        context.processor, call,
+        std::make_unique<commands::VerifySignInMfa>(ticket, attempt, checked, refresh, now, context.limits),
+        [&context, username](const ApiCall& call, const Status& status) {
+          call.respond(MfaRefusal(context, call, username, status));
+        },
+        [&context, username, user = caller.user, sid = caller.session_id, refresh_token = *token, auth_time](
+            const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+          if (!outcome.refusal.ok()) return call->respond(MfaRefusal(context, *call, username, outcome.refusal));
+          auto access = IssueAccessToken(context, user, sid, kUserScope, {"pwd", "otp"}, auth_time);
+          if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
+          call->respond(NoStoreJson(TokenResponseBody(*access, context.lifetimes.access_ms / 1000, kUserScope,
+                                                      refresh_token, user, {})));
+        });
+  });
+}
+
+}  // namespace
+
+void AddMfaRoutes(Router& router, const UauthContext& context) {
+  router.Add("POST", "/uauth/users/mfa/initialization", [&context](std::shared_ptr<ApiCall> call) { Initialize(context, call); });
+  router.Add("POST", "/uauth/users/mfa/confirmation", [&context](std::shared_ptr<ApiCall> call) { Confirm(context, call); });
+  router.Add("DELETE", "/uauth/users/mfa", [&context](std::shared_ptr<ApiCall> call) { Remove(context, call); });
+  router.Add("POST", "/uauth/auth/login/user/mfa/verification",
+             [&context](std::shared_ptr<ApiCall> call) { VerifySignIn(context, call); });
+}
+
+}  // namespace iam::api

@@ -1,0 +1,166 @@
+#include "commands/mfa_commands.h"
+
+#include <algorithm>
+
+#include "projections/mfa_directory.h"
+#include "projections/session_directory.h"
+#include "projections/user_directory.h"
+
+namespace iam::commands {
+namespace {
+
+using projections::MfaRecord;
+
+const MfaRecord* RecordOf(const WorkingState& state, const std::string& ui_identity_id) {
+  return state.Get<projections::MfaDirectory>().Find(ui_identity_id);
+}
+
+events::StreamAppend MfaStream(const WorkingState& state, const std::string& ui_identity_id,
+                               const CommandContext& context) {
+  const MfaRecord* record = RecordOf(state, ui_identity_id);
+  return StreamFor(events::kMfaAggregate, ui_identity_id, record ? record->version : 0, context);
+}
+
+// Whether `code` still holds in the writer: a TOTP step later than the last
+// accepted one (CC-9), a backup code that is still current.
+bool StillValid(const MfaRecord* record, const CheckedCode& code) {
+  switch (code.kind) {
+    case CheckedCode::Kind::kTotpStep:
+      return record && record->enabled.count(events::kTotpMethod) && code.totp_step > record->last_totp_step;
+    case CheckedCode::Kind::kBackupCode:
+      return record && !record->backup_code_id.empty() && code.backup_code_id == record->backup_code_id;
+    case CheckedCode::Kind::kWrong:
+      return false;
+  }
+  return false;
+}
+
+// The event that spends a valid code, so it is never accepted again.
+void SpendCode(const std::string& ui_identity_id, const CheckedCode& code, events::StreamAppend& stream) {
+  if (code.kind == CheckedCode::Kind::kTotpStep) {
+    stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id, code.totp_step}));
+  } else if (code.kind == CheckedCode::Kind::kBackupCode) {
+    stream.events.push_back(events::ToNewEvent(events::MfaBackupCodeUsed{ui_identity_id, code.backup_code_id}));
+  }
+}
+
+}  // namespace
+
+Result<Decision> StartMfaEnrollment::Decide(const WorkingState& state, const CommandContext& context) const {
+  if (!state.Get<projections::UserDirectory>().FindUser(enrollment_.ui_identity_id)) {
+    return Status::NotFound("the user does not exist");
+  }
+  const MfaRecord* record = RecordOf(state, enrollment_.ui_identity_id);
+  if (record && record->enabled.count(enrollment_.mfa_type)) {
+    return Status::FailedPrecondition(enrollment_.mfa_type + " is enabled already").WithReason(kMfaAlreadyEnabled);
+  }
+  return OneEvent(MfaStream(state, enrollment_.ui_identity_id, context), events::ToNewEvent(enrollment_));
+}
+
+Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const CommandContext& context) const {
+  const MfaRecord* record = RecordOf(state, ui_identity_id_);
+  if (!record || !record->pending || record->pending->enrollment_id != enrollment_id_) {
+    return Status::NotFound("there is no enrolment to confirm").WithReason(kMfaNoEnrollment);
+  }
+  const projections::MfaEnrollment& pending = *record->pending;
+  if (pending.cancelled || now_ms_ >= pending.expires_ms) {
+    return Status::FailedPrecondition("the enrolment is over; start a new one").WithReason(kMfaEnrollmentOver);
+  }
+  auto stream = MfaStream(state, ui_identity_id_, context);
+  const bool right = code_.kind == CheckedCode::Kind::kTotpStep && code_.totp_step > record->last_totp_step;
+  Decision decision;
+  if (!right) {
+    const int64_t attempt = pending.rejected + 1;
+    stream.events.push_back(events::ToNewEvent(events::MfaEnrollmentCodeRejected{enrollment_id_, attempt}));
+    if (attempt >= kMaxEnrollmentCodeRejections) {
+      stream.events.push_back(events::MfaEnrollmentCancelledEvent(enrollment_id_));
+    }
+    decision.appends.push_back(std::move(stream));
+    decision.refusal = Status::InvalidArgument("the code is wrong").WithReason(kMfaWrongEnrollmentCode);
+    return decision;
+  }
+  stream.events.push_back(
+      events::ToNewEvent(events::MfaEnabled{ui_identity_id_, pending.mfa_type, enrollment_id_, backup_code_id_}));
+  stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id_, code_.totp_step}));
+  decision.appends.push_back(std::move(stream));
+  // F-8: "logs the user out of all devices" but this one.
+  for (const projections::SessionRecord* session :
+       state.Get<projections::SessionDirectory>().SessionsOf(ui_identity_id_)) {
+    if (session->session_id == keep_session_id_) continue;
+    CommandContext owner = context;
+    owner.account_id = session->account_id;
+    auto ended = StreamFor(events::kSessionAggregate, session->session_id, session->version, owner);
+    ended.events.push_back(events::ToNewEvent(events::SessionEnded{session->session_id, events::kSessionRevoked}));
+    decision.appends.push_back(std::move(ended));
+    ++decision.created_id;
+  }
+  return decision;
+}
+
+Result<Decision> RemoveMfa::Decide(const WorkingState& state, const CommandContext& context) const {
+  ticket_->Release();
+  if (LockedOutNow(state, attempt_.username, now_ms_)) {
+    return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
+  }
+  const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
+  Decision decision;
+  if (!StillValid(record, step_up_)) {
+    RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
+                        Status::InvalidArgument("the X-Mfa-Code is wrong").WithReason(kMfaWrongStepUpCode), decision);
+    return decision;
+  }
+  std::vector<std::string> removed = mfa_types_.empty() ? record->Methods() : mfa_types_;
+  for (const std::string& method : removed) {
+    if (!record->enabled.count(method)) {
+      return Status::NotFound(method + " is not enabled").WithReason(kMfaMethodNotEnabled);
+    }
+  }
+  auto stream = MfaStream(state, attempt_.ui_identity_id, context);
+  SpendCode(attempt_.ui_identity_id, step_up_, stream);
+  stream.events.push_back(events::ToNewEvent(events::MfaRemoved{attempt_.ui_identity_id, removed}));
+  decision.appends.push_back(std::move(stream));
+  RecordSucceededAttempt(state, context, attempt_, decision);
+  return decision;
+}
+
+Result<Decision> VerifySignInMfa::Decide(const WorkingState& state, const CommandContext& context) const {
+  ticket_->Release();
+  const projections::SessionRecord* session =
+      state.Get<projections::SessionDirectory>().FindSession(refresh_.session_id);
+  if (!session || !session->mfa_pending || now_ms_ >= session->expires_ms) {
+    return Status::NotFound("the sign-in is not waiting for its second factor").WithReason(kSessionNotOpen);
+  }
+  if (LockedOutNow(state, attempt_.username, now_ms_)) {
+    return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
+  }
+  const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
+  Decision decision;
+  CommandContext owner = context;
+  owner.account_id = session->account_id;
+  auto session_stream = StreamFor(events::kSessionAggregate, session->session_id, session->version, owner);
+  if (!StillValid(record, code_)) {
+    RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
+                        Status::PermissionDenied("the code is wrong, spent or expired").WithReason(kMfaWrongSignInCode),
+                        decision);
+    if (decision.refusal.reason() == kSignInLockedOut) {
+      session_stream.events.push_back(
+          events::ToNewEvent(events::SessionEnded{session->session_id, events::kSessionRevoked}));
+      decision.appends.push_back(std::move(session_stream));
+    }
+    return decision;
+  }
+  auto mfa = MfaStream(state, attempt_.ui_identity_id, context);
+  SpendCode(attempt_.ui_identity_id, code_, mfa);
+  decision.appends.push_back(std::move(mfa));
+  RecordSucceededAttempt(state, context, attempt_, decision);
+  events::SessionRefreshed refreshed = refresh_;
+  refreshed.amr = session->amr;
+  if (std::find(refreshed.amr.begin(), refreshed.amr.end(), "otp") == refreshed.amr.end()) {
+    refreshed.amr.push_back("otp");
+  }
+  session_stream.events.push_back(events::ToNewEvent(refreshed));
+  decision.appends.push_back(std::move(session_stream));
+  return decision;
+}
+
+}  // namespace iam::commands

@@ -1,0 +1,112 @@
+// UauthApiTest: the base of the workspace surface's (/uauth) end-to-end
+// suites. For tests only.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <string>
+
+#include "commands/base64url.h"
+#include "tests/support/api_server_test.h"
+
+namespace iam::testing {
+
+inline constexpr const char* kSignIn = "/uauth/auth/login/user";
+inline constexpr const char* kRefresh = "/uauth/auth/refresh";
+inline constexpr const char* kLogout = "/uauth/auth/logout";
+inline constexpr const char* kSessions = "/uauth/users/my-account/sessions";
+inline constexpr const char* kAdminEmail = "admin@iamd.example";
+inline constexpr const char* kPassword = "Correct-Horse-42";
+
+// A server whose bootstrap administrator has a password (set through v3, as
+// W-22 says), and the calls and checks the workspace-surface suites share.
+class UauthApiTest : public ApiServerTest {
+ protected:
+  void SetUp() override {
+    ApiServerTest::SetUp();
+    auto me = Body(client_->Send("GET", "/identity-management/v3/user-profile"));
+    admin_id_ = std::string(me.at("uiIdentityId").as_string());
+    // W-22: the bootstrap administrator first sets a password through v3.
+    auto set = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities/" + admin_id_ + "/set-password",
+                                 json::serialize(json::object{{"newPassword", kPassword}}));
+    ASSERT_EQ(set.status, 204) << set.body;
+  }
+
+  api::HttpResponse Post(SignedClient& client, const std::string& path, const json::object& body,
+                         const std::string& bearer = "") {
+    return client.SendWithAuthorization("POST", path, json::serialize(body), bearer.empty() ? "" : "Bearer " + bearer,
+                                        {{"Content-Type", "application/json"}, {"User-Agent", "sign-in-test/1"}});
+  }
+  api::HttpResponse SignIn(SignedClient& client, const std::string& username, const std::string& password) {
+    return Post(client, kSignIn, {{"username", username}, {"password", password}});
+  }
+  api::HttpResponse WithBearer(const std::string& method, const std::string& path, const std::string& token) {
+    return client_->SendWithAuthorization(method, path, "", "Bearer " + token);
+  }
+
+  // The uauth problem with `status` and `error_code`.
+  void ExpectUauthProblem(const api::HttpResponse& response, int status, const std::string& error_code) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
+    json::value body = Body(response);
+    ASSERT_TRUE(body.is_object()) << response.body;
+    EXPECT_EQ(body.at("errorCode"), json::value(error_code)) << response.body;
+    EXPECT_EQ(body.at("status").as_int64(), status);
+    EXPECT_TRUE(body.at("type").as_string().starts_with("/problems/")) << response.body;
+  }
+
+  int CountEvents(const std::string& type) {
+    int count = 0;
+    uint64_t from = 1;
+    for (int page = 0; page < 1000 && from <= storage_->events().Head(); ++page) {
+      auto events = storage_->events().ReadAll(from, 500);
+      if (!events.ok() || events->empty()) break;
+      for (const auto& e : *events) count += e.event_type == type;
+      from = events->back().position + 1;
+    }
+    return count;
+  }
+
+  // Checks `token`'s EdDSA signature with the key the JWKS names, by OpenSSL
+  // alone (not iamd's verifier), and returns its claims.
+  json::object VerifiedClaims(const std::string& token) {
+    const size_t first = token.find('.');
+    const size_t second = token.find('.', first + 1);
+    EXPECT_NE(second, std::string::npos) << token;
+    auto header = commands::Base64UrlDecode(token.substr(0, first));
+    auto payload = commands::Base64UrlDecode(token.substr(first + 1, second - first - 1));
+    auto signature = commands::Base64UrlDecode(token.substr(second + 1));
+    EXPECT_TRUE(header.ok() && payload.ok() && signature.ok());
+    if (!header.ok() || !payload.ok() || !signature.ok()) return {};
+    const json::object head = json::parse(*header).as_object();
+    EXPECT_EQ(head.at("alg"), "EdDSA");
+    auto jwks = client_->SendUnsigned("GET", "/uauth/.well-known/jwks.json");
+    EXPECT_EQ(jwks.status, 200);
+    EXPECT_EQ(jwks.Header("Cache-Control"), "public, max-age=300");
+    bool verified = false;
+    const json::value set = Body(jwks);
+    for (const auto& key : set.at("keys").as_array()) {
+      if (key.at("kid") != head.at("kid")) continue;
+      EXPECT_EQ(key.at("kty"), "OKP");
+      EXPECT_EQ(key.at("crv"), "Ed25519");
+      auto x = commands::Base64UrlDecode(std::string(key.at("x").as_string()));
+      EXPECT_TRUE(x.ok());
+      EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                                   reinterpret_cast<const unsigned char*>(x->data()), x->size());
+      EVP_MD_CTX* md = EVP_MD_CTX_new();
+      const std::string signed_part = token.substr(0, second);
+      verified = pkey && md && EVP_DigestVerifyInit(md, nullptr, nullptr, nullptr, pkey) == 1 &&
+                 EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
+                                  reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
+      EVP_MD_CTX_free(md);
+      EVP_PKEY_free(pkey);
+    }
+    EXPECT_TRUE(verified) << "no key of the JWKS verifies " << token;
+    return json::parse(*payload).as_object();
+  }
+
+  std::string admin_id_;
+};
+
+
+}  // namespace iam::testing
