@@ -24,6 +24,7 @@
 #include "commands/bootstrap_command.h"
 #include "commands/credential_commands.h"
 #include "commands/group_commands.h"
+#include "commands/mfa_commands.h"
 #include "commands/role_commands.h"
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
@@ -34,6 +35,7 @@
 #include "events/api_client_events.h"
 #include "events/clock.h"
 #include "events/credential_events.h"
+#include "events/mfa_events.h"
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
@@ -1238,7 +1240,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 6;
+  static constexpr int kKinds = 9;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1247,7 +1249,10 @@ class SessionActions {
   void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
     if (kind < 2) return Attempt(node, context);
     if (kind < 5) return Refresh(node, context);
-    End(node, context);
+    if (kind == 5) return End(node, context);
+    if (kind == 6) return StartEnrollment(node, context);
+    if (kind == 7) return ConfirmEnrollment(node, context);
+    RemoveFactors(node, context);
   }
 
  private:
@@ -1353,9 +1358,109 @@ class SessionActions {
     if (outcome) sessions_.erase(id);
   }
 
+  // TOTP for the administrator (F-4 … F-9): the model of the "mfa" aggregate.
+  void StartEnrollment(CoreNode& node, const commands::CommandContext& context) {
+    const std::string id = "enrol-" + std::to_string(serial_++);
+    auto done = Expect(node, context,
+                       std::make_unique<commands::StartMfaEnrollment>(events::MfaEnrollmentStarted{
+                           admin_, id, events::kTotpMethod, NowMillis() + 3600 * 1000}),
+                       totp_enabled_ ? Refused(StatusCode::kFailedPrecondition, commands::kMfaAlreadyEnabled)
+                                     : Commits(),
+                       "start a TOTP enrolment");
+    if (done) enrollment_ = Enrollment{id, 0, false};
+  }
+
+  commands::CheckedCode PickCode() {
+    const int choice = static_cast<int>(random_() % 4);
+    if (choice == 0) return {commands::CheckedCode::Kind::kWrong, 0, {}};
+    if (choice == 1 && !backup_code_id_.empty()) return {commands::CheckedCode::Kind::kBackupCode, 0, backup_code_id_};
+    if (choice == 2 && last_step_ > 0) return {commands::CheckedCode::Kind::kTotpStep, last_step_, {}};  // spent
+    return {commands::CheckedCode::Kind::kTotpStep, last_step_ + 1 + static_cast<int64_t>(random_() % 2), {}};
+  }
+
+  void ConfirmEnrollment(CoreNode& node, const commands::CommandContext& context) {
+    const bool named = enrollment_ && random_() % 6 != 0;
+    const std::string id = named ? enrollment_->id : "no-such-enrolment";
+    // Mostly a wrong code first, so enrolments see rejections as well as confirmations.
+    commands::CheckedCode code = named && enrollment_->rejected == 0 && random_() % 3 != 0
+                                     ? commands::CheckedCode{}
+                                     : PickCode();
+    const bool right = code.kind == commands::CheckedCode::Kind::kTotpStep && code.totp_step > last_step_;
+    const std::string backup = "backup-" + std::to_string(serial_++);
+    Prediction expected = !named ? Refused(StatusCode::kNotFound, commands::kMfaNoEnrollment)
+                          : enrollment_->cancelled ? Refused(StatusCode::kFailedPrecondition, commands::kMfaEnrollmentOver)
+                                                   : Commits();
+    auto outcome = Expect(node, context,
+                          std::make_unique<commands::ConfirmMfaEnrollment>(admin_, id, code, backup, "", NowMillis()),
+                          expected, "confirm a TOTP enrolment");
+    if (!outcome) return;
+    if (!right) {
+      EXPECT_EQ(outcome->refusal.reason(), commands::kMfaWrongEnrollmentCode);
+      if (++enrollment_->rejected >= commands::kMaxEnrollmentCodeRejections) {
+        enrollment_->cancelled = true;
+        seen_.insert("F-6: the fifth wrong code cancelled an enrolment");
+      }
+      return;
+    }
+    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
+    EXPECT_EQ(outcome->created_id, static_cast<int64_t>(sessions_.size()));  // every session signed out (F-8)
+    sessions_.clear();
+    totp_enabled_ = true;
+    backup_code_id_ = backup;
+    last_step_ = code.totp_step;
+    enrollment_.reset();
+    seen_.insert("TOTP enabled");
+  }
+
+  void RemoveFactors(CoreNode& node, const commands::CommandContext& context) {
+    const std::string username = "admin@iamd.example";
+    const int64_t now = NowMillis();
+    Counter& counter = counters_[username];
+    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
+    const bool locked = now < counter.locked_until;
+    auto admitted = Expect(node, context,
+                           std::make_unique<commands::AdmitSignIn>(gate_, username, now, limits_, ticket),
+                           locked ? Refused(StatusCode::kFailedPrecondition, commands::kSignInLockedOut)
+                                  : Commits(false),
+                           "admit a step-up");
+    if (!admitted) return;
+    const commands::CheckedCode code = PickCode();
+    const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
+                           ? totp_enabled_ && code.totp_step > last_step_
+                           : code.kind == commands::CheckedCode::Kind::kBackupCode && code.backup_code_id == backup_code_id_;
+    auto outcome = Expect(node, context,
+                          std::make_unique<commands::RemoveMfa>(
+                              ticket, events::SignInAttempt{username, admin_, "WRONG_STEP_UP_CODE"}, code,
+                              std::vector<std::string>{}, now, limits_),
+                          Commits(), "remove second factors");
+    if (!outcome) return;
+    if (!valid) {
+      EXPECT_FALSE(outcome->refusal.ok());
+      if (++counter.failed >= limits_.max_failed_attempts) counter = {0, now + limits_.lockout_ms};
+      return;
+    }
+    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
+    if (code.kind == commands::CheckedCode::Kind::kTotpStep) last_step_ = code.totp_step;
+    counter.failed = 0;
+    totp_enabled_ = false;
+    backup_code_id_.clear();
+    seen_.insert(code.kind == commands::CheckedCode::Kind::kBackupCode ? "F-7: the backup code spent on a step-up"
+                                                                       : "F-14: a TOTP step spent on a step-up");
+  }
+
+  struct Enrollment {
+    std::string id;
+    int64_t rejected = 0;
+    bool cancelled = false;
+  };
+
   std::mt19937& random_;
   std::set<std::string>& seen_;
   std::shared_ptr<commands::SignInGate> gate_ = std::make_shared<commands::SignInGate>();
+  bool totp_enabled_ = false;
+  std::optional<Enrollment> enrollment_;
+  std::string backup_code_id_;
+  int64_t last_step_ = 0;
   const commands::SignInLimits limits_{3, 1};  // a lockout of 1 ms: they end by the next attempt
   std::string admin_;
   int serial_ = 0;
@@ -1400,7 +1505,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       accounts.push_back(account);
       admin = node.identity.admin_ui_identity_id;
     }
-    for (int step = 0; step < 320; ++step) {
+    for (int step = 0; step < 420; ++step) {
       const int action = static_cast<int>(random() % kKinds);
       if (action >= kOtherKinds + UserActions::kKinds) {
         const int kind = action - kOtherKinds - UserActions::kKinds;
@@ -1421,6 +1526,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       }
       std::unique_ptr<commands::Command> command;
       commands::CommandContext as = context;
+      std::optional<std::pair<std::string, std::string>> granting;  // (account, manager) of a grant
       if (action < 4) {
         command = std::make_unique<commands::CreateGroup>(pick(known), "g" + std::to_string(random() % 40));
       } else if (action < 6) {
@@ -1442,7 +1548,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
                                                          std::nullopt);
       } else if (action == 16) {
         command = std::make_unique<commands::DeleteRole>(commands::kFirstCustomRoleId + random() % 8);
-      } else if (action == 17) {
+      } else if (action == 17 || (action == 18 && accounts.size() < 2)) {
         auto identity = commands::NewBootstrapIdentity(NowMillis());
         if (random() % 2) identity.managing_account_id = accounts[random() % accounts.size()];
         accounts.push_back(identity.account_id);
@@ -1452,9 +1558,12 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
         // now and then itself (refused).
         const bool grant = managed.empty() || random() % 2;
         if (grant) {
-          as.account_id = accounts[random() % accounts.size()];
-          managed.emplace_back(as.account_id, accounts[random() % accounts.size()]);
-          command = std::make_unique<commands::SetAccountManager>(managed.back().second, true);
+          const size_t of = random() % accounts.size();
+          // Now and then itself (refused); mostly another account.
+          const size_t by = random() % 5 == 0 ? of : (of + 1 + random() % (accounts.size() - 1)) % accounts.size();
+          as.account_id = accounts[of];
+          granting = std::make_pair(as.account_id, accounts[by]);
+          command = std::make_unique<commands::SetAccountManager>(granting->second, true);
         } else {
           const auto [of, by] = managed[random() % managed.size()];
           as.account_id = of;
@@ -1473,9 +1582,10 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       }
       auto outcome = node.processor->Execute(std::move(command), as);
       // Another account's top group is no group of this account's actions.
-      if (outcome.ok() && outcome->created_id != 0 && action != 17) known.push_back(outcome->created_id);
+      if (outcome.ok() && outcome->created_id != 0 && action < 17) known.push_back(outcome->created_id);
       if (outcome.ok() && action == 12) users.AssetImported(outcome->created_id);
       if (outcome.ok() && (action == 10 || action == 11)) clients.AdminLocked(action == 10);
+      if (outcome.ok() && granting) managed.push_back(*granting);
       if (!outcome.ok()) {
         const auto code = outcome.status().code();
         ASSERT_TRUE(code == StatusCode::kNotFound || code == StatusCode::kFailedPrecondition ||
@@ -1541,7 +1651,9 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kCidrBlockAdded, events::kCidrBlockModified, events::kCidrBlockRemoved, events::kAllowlistEnabled,
         events::kAllowlistDisabled, events::kAccountManagerGranted, events::kAccountManagerRevoked,
         events::kUserSignInFailed, events::kUserSignInSucceeded, events::kUserLockedOut, events::kUserSessionStarted,
-        events::kUserSessionRefreshed, events::kUserSessionEnded}) {
+        events::kUserSessionRefreshed, events::kUserSessionEnded, events::kUserMfaEnrollmentStarted,
+        events::kUserMfaEnrollmentCodeRejected, events::kUserMfaEnabled, events::kUserMfaRemoved,
+        events::kUserTotpStepAccepted}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
@@ -1549,7 +1661,7 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "a client owned by another user", "a credential rotated", "K-4: a third active credential refused",
         "a client deleted", "D-21: a deleted client's id refused", "D-21: a used credential id refused",
         "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused",
-        "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session"}) {
+        "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);
