@@ -340,6 +340,7 @@ struct IamdServer::Impl {
         commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [] { return NowMillis(); }});
     AddSignInRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
+    AddOwnAccountRoutes(service->router(), *uauth);
     AddSessionRoutes(service->router(), *uauth);
     AddTokenDiscoveryRoutes(service->router(), *uauth);
     return Status::Ok();

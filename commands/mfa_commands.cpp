@@ -84,16 +84,8 @@ Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const C
   stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id_, code_.totp_step}));
   decision.appends.push_back(std::move(stream));
   // F-8: "logs the user out of all devices" but this one.
-  for (const projections::SessionRecord* session :
-       state.Get<projections::SessionDirectory>().SessionsOf(ui_identity_id_)) {
-    if (session->session_id == keep_session_id_) continue;
-    CommandContext owner = context;
-    owner.account_id = session->account_id;
-    auto ended = StreamFor(events::kSessionAggregate, session->session_id, session->version, owner);
-    ended.events.push_back(events::ToNewEvent(events::SessionEnded{session->session_id, events::kSessionRevoked}));
-    decision.appends.push_back(std::move(ended));
-    ++decision.created_id;
-  }
+  decision.created_id =
+      EndSessionsOf(state, context, ui_identity_id_, keep_session_id_, events::kSessionRevoked, decision);
   return decision;
 }
 

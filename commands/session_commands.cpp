@@ -24,6 +24,22 @@ Decision Ended(const projections::SessionRecord& session, const char* reason, co
 
 }  // namespace
 
+int64_t EndSessionsOf(const WorkingState& state, const CommandContext& context, const std::string& ui_identity_id,
+                      const std::string& keep_session_id, const char* reason, Decision& decision) {
+  int64_t ended = 0;
+  for (const projections::SessionRecord* session :
+       state.Get<projections::SessionDirectory>().SessionsOf(ui_identity_id)) {
+    if (session->session_id == keep_session_id) continue;
+    CommandContext owner = context;
+    owner.account_id = session->account_id;
+    auto stream = StreamFor(events::kSessionAggregate, session->session_id, session->version, owner);
+    stream.events.push_back(events::ToNewEvent(events::SessionEnded{session->session_id, reason}));
+    decision.appends.push_back(std::move(stream));
+    ++ended;
+  }
+  return ended;
+}
+
 Result<Decision> RefreshSession::Decide(const WorkingState& state, const CommandContext& context) const {
   const projections::SessionRecord* session =
       state.Get<projections::SessionDirectory>().FindSession(refresh_.session_id);

@@ -31,6 +31,11 @@ struct SessionLifetimes {
   int64_t absolute_ms = 7 * 24 * 60 * 60 * 1000;
 };
 
+// Appends the end (`reason`) of every open session of the user but
+// `keep_session_id` to `decision`; returns how many.
+int64_t EndSessionsOf(const WorkingState& state, const CommandContext& context, const std::string& ui_identity_id,
+                      const std::string& keep_session_id, const char* reason, Decision& decision);
+
 // Rotation: `refresh.session_id` names the session the presented token was
 // issued for; `refresh.refresh_token_hash` is its successor's hash, and
 // `refresh.amr` is ignored (the session keeps its methods).

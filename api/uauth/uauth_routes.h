@@ -6,6 +6,7 @@
 //                              DELETE /uauth/users/my-account/sessions/{sessionId}
 //   mfa_handlers.cpp           POST /uauth/users/mfa/initialization, POST /uauth/users/mfa/confirmation,
 //                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
+//   own_account_handlers.cpp   POST /uauth/change-password
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -20,5 +21,6 @@ void AddSignInRoutes(Router& router, const UauthContext& context);
 void AddSessionRoutes(Router& router, const UauthContext& context);
 void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
 void AddMfaRoutes(Router& router, const UauthContext& context);
+void AddOwnAccountRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api
