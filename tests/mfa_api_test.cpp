@@ -120,12 +120,11 @@ TEST_F(MfaApiTest, EnrolSignInWithEachFactorOnceAndRemove) {
 
   // Removal needs a step-up code (F-9, F-16).
   const std::string user_token(full.at("token").as_string());
-  ExpectUauthProblem(client_->SendWithAuthorization("DELETE", kRemove, "", "Bearer " + user_token), 400, "MFA-0008");
-  ExpectUauthProblem(client_->SendWithAuthorization("DELETE", kRemove, "", "Bearer " + user_token,
-                                                    {{"X-Mfa-Code", "000000"}}),
+  ExpectUauthProblem(Send(*client_, "DELETE", kRemove, "", user_token), 400, "MFA-0008");
+  ExpectUauthProblem(Send(*client_, "DELETE", kRemove, "", user_token, {{"X-Mfa-Code", "000000"}}),
                      400, "MFA-0007");
-  auto removed = client_->SendWithAuthorization("DELETE", std::string(kRemove) + "?mfaType=TOTP_AUTHENTICATOR", "",
-                                                "Bearer " + user_token, {{"X-Mfa-Code", NextCode()}});
+  auto removed = Send(*client_, "DELETE", std::string(kRemove) + "?mfaType=TOTP_AUTHENTICATOR", "", user_token,
+                       {{"X-Mfa-Code", NextCode()}});
   ASSERT_EQ(removed.status, 204) << removed.body;
   ExpectEventDetailHeaders(removed);
   auto plain = SignIn(*client_, kAdminEmail, kPassword);

@@ -51,7 +51,7 @@ TEST_F(SignInApiTest, AVThreePasswordSignsInAndTheTokenVerifiesAgainstTheJwks) {
   EXPECT_EQ(claims.at("amr"), json::array{"pwd"});
   EXPECT_EQ(claims.at("exp").as_int64() - claims.at("iat").as_int64(), 300);
 
-  auto config = Body(client_->SendUnsigned("GET", "/uauth/.well-known/openid-configuration"));
+  auto config = Body(Send(*client_, "GET", "/uauth/.well-known/openid-configuration", "", ""));
   EXPECT_EQ(config.at("issuer"), claims.at("iss"));
   EXPECT_EQ(config.at("id_token_signing_alg_values_supported"), json::array{"EdDSA"});
 
@@ -68,7 +68,8 @@ TEST_F(SignInApiTest, AVThreePasswordSignsInAndTheTokenVerifiesAgainstTheJwks) {
   EXPECT_EQ(listed.at("ipAddress"), "127.0.0.0/24");
   EXPECT_EQ(listed.at("userAgent"), "sign-in-test/1");
   ExpectUauthProblem(client_->Send("GET", kSessions), 401, "GEN-0401");
-  EXPECT_EQ(WithBearer("GET", "/identity-management/v3/user-profile", token).status, 401);
+  EXPECT_EQ(client_->SendWithAuthorization("GET", "/identity-management/v3/user-profile", "", "Bearer " + token).status,
+            401);
   ExpectUauthProblem(WithBearer("GET", kSessions, token.substr(0, token.size() - 2) + "AA"), 401, "GEN-0401");
 
   // Every evaluated attempt is an event; no password or token is in the log.
@@ -202,10 +203,10 @@ TEST_F(SignInApiTest, SignOutAndRevocationEndSessions) {
                      "GEN-0401");
 
   // Sign-out ends the caller's own session at once.
-  auto out = client_->SendWithAuthorization("POST", kLogout, "", "Bearer " + token_one);
+  auto out = Send(*client_, "POST", kLogout, "", token_one);
   ASSERT_EQ(out.status, 204) << out.body;
   ExpectUauthProblem(WithBearer("GET", kSessions, token_one), 401, "GEN-0401");
-  ExpectUauthProblem(client_->SendWithAuthorization("POST", kLogout, "", "Bearer " + token_one), 401, "GEN-0401");
+  ExpectUauthProblem(Send(*client_, "POST", kLogout, "", token_one), 401, "GEN-0401");
   EXPECT_EQ(CountEvents(events::kUserSessionEnded), 2);
 }
 

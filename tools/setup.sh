@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   librocksdb-dev libsimdjson-dev libspdlog-dev libssl-dev libargon2-dev libcli11-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev python3 python3-yaml
 )
 
 missing=()

@@ -6,31 +6,119 @@
 
 namespace iam::testing {
 
+namespace {
+
+// The value a local "$ref" ("#/a/b") names in `root`, or nullptr.
+const boost::json::value* Pointed(const boost::json::value& root, std::string_view ref) {
+  if (!ref.starts_with("#/")) return nullptr;
+  boost::system::error_code ec;
+  const boost::json::value* found = root.find_pointer(ref.substr(1), ec);
+  return ec ? nullptr : found;
+}
+
+// `value` with every local "$ref" replaced by a copy of what it names;
+// `depth` stops a reference cycle.
+boost::json::value Dereferenced(const boost::json::value& value, const boost::json::value& root, int depth) {
+  if (depth > 64) return value;
+  if (value.is_object()) {
+    const auto& object = value.as_object();
+    if (const auto* ref = object.if_contains("$ref"); ref && ref->is_string()) {
+      if (const auto* target = Pointed(root, ref->as_string())) return Dereferenced(*target, root, depth + 1);
+    }
+    boost::json::object out;
+    for (const auto& member : object) out[member.key()] = Dereferenced(member.value(), root, depth + 1);
+    return out;
+  }
+  if (value.is_array()) {
+    boost::json::array out;
+    for (const auto& item : value.as_array()) out.push_back(Dereferenced(item, root, depth + 1));
+    return out;
+  }
+  return value;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    const size_t end = path.find('/', start);
+    out.push_back(path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<OpenApiSpec> OpenApiSpec::Load(const std::string& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
   std::stringstream text;
   text << in.rdbuf();
   boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(text.str(), ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
   OpenApiSpec spec;
-  spec.document_ = boost::json::parse(text.str(), ec);
-  if (ec) return std::nullopt;
+  spec.document_ = Dereferenced(parsed, parsed, 0);
   return spec;
 }
 
+namespace {
+
+const boost::json::object* Operation(const boost::json::value& document, const std::string& path_template,
+                                     const std::string& method) {
+  const auto* paths = document.as_object().if_contains("paths");
+  const auto* path = paths ? paths->as_object().if_contains(path_template) : nullptr;
+  const auto* operation = path ? path->as_object().if_contains(method) : nullptr;
+  return operation ? operation->if_object() : nullptr;
+}
+
+}  // namespace
+
 const boost::json::value* OpenApiSpec::ResponseSchema(const std::string& path_template, const std::string& method,
                                                       const std::string& status) const {
-  const auto* paths = document_.as_object().if_contains("paths");
-  if (!paths) return nullptr;
-  const auto* path = paths->as_object().if_contains(path_template);
-  if (!path) return nullptr;
-  const auto* operation = path->as_object().if_contains(method);
-  if (!operation) return nullptr;
-  const auto* responses = operation->as_object().if_contains("responses");
+  const auto* operation = Operation(document_, path_template, method);
+  const auto* responses = operation ? operation->if_contains("responses") : nullptr;
   const auto* response = responses ? responses->as_object().if_contains(status) : nullptr;
   const auto* content = response ? response->as_object().if_contains("content") : nullptr;
-  const auto* json = content ? content->as_object().if_contains("application/json") : nullptr;
-  return json ? json->as_object().if_contains("schema") : nullptr;
+  if (!content) return nullptr;
+  for (const char* media : {"application/json", "application/problem+json"}) {
+    if (const auto* body = content->as_object().if_contains(media)) return body->as_object().if_contains("schema");
+  }
+  return nullptr;
+}
+
+bool OpenApiSpec::DeclaresStatus(const std::string& path_template, const std::string& method,
+                                 const std::string& status) const {
+  const auto* operation = Operation(document_, path_template, method);
+  const auto* responses = operation ? operation->if_contains("responses") : nullptr;
+  return responses && responses->as_object().contains(status);
+}
+
+std::string OpenApiSpec::TemplateOf(const std::string& path, const std::string& method) const {
+  const auto* paths = document_.as_object().if_contains("paths");
+  if (!paths) return "";
+  const std::vector<std::string_view> wanted = Segments(path);
+  std::string best;
+  int best_literals = -1;
+  for (const auto& [name, item] : paths->as_object()) {
+    if (!item.as_object().contains(method)) continue;
+    const std::vector<std::string_view> segments = Segments(name);
+    if (segments.size() != wanted.size()) continue;
+    int literals = 0;
+    bool matches = true;
+    for (size_t i = 0; i < segments.size() && matches; ++i) {
+      const bool parameter = segments[i].starts_with("{") && segments[i].ends_with("}");
+      matches = parameter ? !wanted[i].empty() : segments[i] == wanted[i];
+      literals += !parameter;
+    }
+    if (matches && literals > best_literals) {
+      best = std::string(name);
+      best_literals = literals;
+    }
+  }
+  return best;
 }
 
 namespace {
@@ -90,6 +178,9 @@ std::vector<std::string> SchemaViolations(const boost::json::value& v, const boo
     if (const auto* min_items = schema.if_contains("minItems"); min_items && v.as_array().size() < min_items->to_number<size_t>()) {
       out.push_back(where + ": fewer items than minItems");
     }
+    if (const auto* max_items = schema.if_contains("maxItems"); max_items && v.as_array().size() > max_items->to_number<size_t>()) {
+      out.push_back(where + ": more items than maxItems");
+    }
     if (const auto* items = schema.if_contains("items")) {
       size_t i = 0;
       for (const auto& item : v.as_array()) {
@@ -109,6 +200,13 @@ std::vector<std::string> SchemaViolations(const boost::json::value& v, const boo
     if (const auto* format = schema.if_contains("format")) {
       if (format->as_string() == "date-time" && !IsDateTime(s)) out.push_back(where + ": not a date-time: " + s);
       if (format->as_string() == "email" && s.find('@') == std::string::npos) out.push_back(where + ": not an e-mail");
+      static const std::regex uuid(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+      if (format->as_string() == "uuid" && !std::regex_match(s, uuid)) out.push_back(where + ": not a uuid: " + s);
+    }
+    if (const auto* pattern = schema.if_contains("pattern"); pattern && pattern->is_string()) {
+      if (!std::regex_search(s, std::regex(std::string(pattern->as_string())))) {
+        out.push_back(where + ": does not match the pattern " + std::string(pattern->as_string()));
+      }
     }
     if (const auto* values = schema.if_contains("enum")) {
       bool found = false;
@@ -119,6 +217,9 @@ std::vector<std::string> SchemaViolations(const boost::json::value& v, const boo
     if (!v.is_int64() && !v.is_uint64() && !(type == "number" && v.is_double())) return {where + ": expected " + type};
     if (const auto* min = schema.if_contains("minimum"); min && v.to_number<double>() < min->to_number<double>()) {
       out.push_back(where + ": below minimum");
+    }
+    if (const auto* max = schema.if_contains("maximum"); max && v.to_number<double>() > max->to_number<double>()) {
+      out.push_back(where + ": above maximum");
     }
   } else if (type == "boolean") {
     if (!v.is_bool()) return {where + ": expected a boolean"};

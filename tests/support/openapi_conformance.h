@@ -1,8 +1,11 @@
-// Checks response bodies against the response schemas of the IAM OpenAPI file
-// (shared/spec/akamai-iam-v3/openapi.json). Supports the keywords that file
-// uses: type, properties, required, additionalProperties, items, minItems,
-// minLength, maxLength, minimum, enum, format (date-time, email), nullable, oneOf.
-// For tests only.
+// Checks response bodies against the response schemas of an OpenAPI 3.0
+// document: the IAM v3 file (shared/spec/akamai-iam-v3/openapi.json) and the
+// workspace surface's contract (shared/spec/seed-003/openapi.yaml, turned into
+// JSON at build time). Local "$ref"s are resolved when the document is loaded.
+// Supports the keywords those files use: type, properties, required,
+// additionalProperties, items, minItems, maxItems, minLength, maxLength,
+// minimum, maximum, pattern, enum, format (date-time, email, uuid), nullable,
+// oneOf. For tests only.
 #pragma once
 
 #include <boost/json.hpp>
@@ -20,8 +23,14 @@ class OpenApiSpec {
 
   // The schema of `status` for `method` on `path_template` (as written in the
   // spec, e.g. "/user-admin/groups/{groupId}"); nullptr when not declared.
+  // JSON bodies first, then problem+json ones.
   const boost::json::value* ResponseSchema(const std::string& path_template, const std::string& method,
                                            const std::string& status) const;
+  // Whether the operation declares `status` (with or without a body).
+  bool DeclaresStatus(const std::string& path_template, const std::string& method, const std::string& status) const;
+  // The path template `path` (no query) matches, a "{name}" segment matching
+  // any one segment and literal segments winning; "" when none does.
+  std::string TemplateOf(const std::string& path, const std::string& method) const;
 
  private:
   boost::json::value document_;
@@ -35,6 +44,13 @@ std::vector<std::string> SchemaViolations(const boost::json::value& instance, co
 // the file cannot be read.
 inline const OpenApiSpec* IamV3Spec() {
   static const std::optional<OpenApiSpec> spec = OpenApiSpec::Load(std::string(IAM_SPEC_DIR) + "/akamai-iam-v3/openapi.json");
+  return spec ? &*spec : nullptr;
+}
+
+// The workspace surface's contract (seed-003 openapi.yaml as JSON), loaded
+// once; nullptr when it cannot be read.
+inline const OpenApiSpec* WorkspaceSpec() {
+  static const std::optional<OpenApiSpec> spec = OpenApiSpec::Load(IAM_SEED003_SPEC_JSON);
   return spec ? &*spec : nullptr;
 }
 

@@ -4,10 +4,14 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "commands/base64url.h"
 #include "tests/support/api_server_test.h"
+#include "tests/support/openapi_conformance.h"
 
 namespace iam::testing {
 
@@ -32,16 +36,52 @@ class UauthApiTest : public ApiServerTest {
     ASSERT_EQ(set.status, 204) << set.body;
   }
 
+  // Every call below goes through here: its answer must be one the contract
+  // declares for the operation (matched by method and path), in that
+  // status's schema — the conformance check of the whole suite.
+  api::HttpResponse Send(SignedClient& client, const std::string& method, const std::string& target,
+                         const std::string& body, const std::string& bearer,
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    headers.emplace_back("User-Agent", "sign-in-test/1");
+    api::HttpResponse response =
+        client.SendWithAuthorization(method, target, body, bearer.empty() ? "" : "Bearer " + bearer, std::move(headers));
+    ExpectConformsToContract(method, target, response);
+    return response;
+  }
   api::HttpResponse Post(SignedClient& client, const std::string& path, const json::object& body,
                          const std::string& bearer = "") {
-    return client.SendWithAuthorization("POST", path, json::serialize(body), bearer.empty() ? "" : "Bearer " + bearer,
-                                        {{"Content-Type", "application/json"}, {"User-Agent", "sign-in-test/1"}});
+    return Send(client, "POST", path, json::serialize(body), bearer);
   }
   api::HttpResponse SignIn(SignedClient& client, const std::string& username, const std::string& password) {
     return Post(client, kSignIn, {{"username", username}, {"password", password}});
   }
-  api::HttpResponse WithBearer(const std::string& method, const std::string& path, const std::string& token) {
-    return client_->SendWithAuthorization(method, path, "", "Bearer " + token);
+  api::HttpResponse WithBearer(const std::string& method, const std::string& path, const std::string& token,
+                               std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return Send(*client_, method, path, "", token, std::move(headers));
+  }
+
+  void ExpectConformsToContract(const std::string& method, const std::string& target,
+                                const api::HttpResponse& response) {
+    const OpenApiSpec* spec = WorkspaceSpec();
+    ASSERT_NE(spec, nullptr) << "the workspace contract cannot be read";
+    std::string lower_method = method;
+    for (char& c : lower_method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string path = target.substr(0, target.find('?'));
+    const std::string operation = spec->TemplateOf(path, lower_method);
+    ASSERT_FALSE(operation.empty()) << method << " " << path << " is no operation of the contract";
+    const std::string status = std::to_string(response.status);
+    EXPECT_TRUE(spec->DeclaresStatus(operation, lower_method, status))
+        << method << " " << operation << " answered " << status << ", which the contract does not declare: "
+        << response.body;
+    const boost::json::value* schema = spec->ResponseSchema(operation, lower_method, status);
+    if (!schema) return;
+    boost::system::error_code ec;
+    const json::value body = json::parse(response.body, ec);
+    ASSERT_FALSE(ec) << method << " " << operation << " " << status << ": not JSON: " << response.body;
+    const auto violations = SchemaViolations(body, *schema);
+    EXPECT_TRUE(violations.empty()) << method << " " << operation << " " << status << ": " << JoinViolations(violations)
+                                    << " in " << response.body;
   }
 
   // The uauth problem with `status` and `error_code`.
@@ -80,7 +120,7 @@ class UauthApiTest : public ApiServerTest {
     if (!header.ok() || !payload.ok() || !signature.ok()) return {};
     const json::object head = json::parse(*header).as_object();
     EXPECT_EQ(head.at("alg"), "EdDSA");
-    auto jwks = client_->SendUnsigned("GET", "/uauth/.well-known/jwks.json");
+    auto jwks = Send(*client_, "GET", "/uauth/.well-known/jwks.json", "", "");
     EXPECT_EQ(jwks.status, 200);
     EXPECT_EQ(jwks.Header("Cache-Control"), "public, max-age=300");
     bool verified = false;
