@@ -46,6 +46,10 @@ struct Decision {
   // failed sign-in, a reused refresh token): they are appended, and then the
   // request is refused with this status.
   Status refusal;
+  // Sent once the events are durable: they go to the outbox in the same
+  // write (events/outbox.h), never to the log. Needs events: a decision with
+  // mails and no events fails with kInternal.
+  std::vector<events::OutboxMail> mails;
 };
 
 struct CommandOutcome {

@@ -121,6 +121,9 @@ struct CommandProcessor::Impl {
     Result<Decision> decision = Status::Internal("the command failed unexpectedly");
     RunGuarded("a command deciding", [&] { decision = item.command->Decide(state, item.context); });
     if (!decision.ok()) return Finish(item.done, decision.status());
+    if (decision->appends.empty() && !decision->mails.empty()) {
+      return Finish(item.done, Status::Internal("a command decided to send mail without recording an event"));
+    }
     if (decision->appends.empty()) {
       // Nothing to change (e.g. a whole-list replace that equals the list):
       // no event, and an outcome that names no position.
@@ -139,6 +142,7 @@ struct CommandProcessor::Impl {
     request.epoch = state_epoch;
     request.idempotency_key = item.context.idempotency_key;
     request.idempotency_fingerprint = item.context.idempotency_fingerprint;
+    request.mails = std::move(decision->mails);
     const std::string owner = request.streams.front().resource_owner;
     const int64_t created_id = decision->created_id;
     {

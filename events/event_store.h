@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "events/event.h"
+#include "events/outbox.h"
 #include "events/status.h"
 
 namespace iam::events {
@@ -53,6 +54,12 @@ struct AppendRequest {
   // kUnavailable and nothing is written: it may depend on a change that
   // never became durable.
   uint64_t epoch = 0;
+  // Mails to send once the events are durable: written to the Outbox
+  // (outbox.h) in the same durable write, never to the log. A refused or
+  // replayed request adds none. Each must pass ValidateOutboxMail, else the
+  // request is refused with kInvalidArgument; a store without a master key
+  // refuses a request with mails with kFailedPrecondition.
+  std::vector<OutboxMail> mails;
 };
 
 struct AppendResult {
@@ -106,7 +113,8 @@ class EventStore {
   // kUnavailable (the store is closing, or cannot write: the write failed
   // and nothing of it is visible, or an earlier one failed and the store
   // refuses every append until it has recovered, or request.epoch is stale),
-  // kIOError (reading what the request needed failed).
+  // kIOError (reading what the request needed failed), and for mails see
+  // AppendRequest::mails.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
   // Blocking form of AppendAsync: returns only after the events are synced.

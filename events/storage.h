@@ -1,5 +1,5 @@
 // Storage: one opened data directory, giving the event log, the read-model
-// state space and the secret store that live in it.
+// state space, the secret store and the mail outbox that live in it.
 //
 // The embedded default is RocksDB (see storage_layout.h for the key layout).
 // Thread safety: safe for concurrent use without external synchronization.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "events/event_store.h"
+#include "events/outbox.h"
 #include "events/secret_store.h"
 #include "events/state_store.h"
 #include "events/status.h"
@@ -23,7 +24,7 @@ struct StorageOptions {
   // follower's own logs; empty = a fresh temporary directory.
   bool read_only = false;
   std::string follower_dir;
-  std::string master_key;        // 32 raw bytes for the secret store; empty = no secret store
+  std::string master_key;        // 32 raw bytes for the secret store and the outbox; empty = neither
   size_t max_requests_per_commit = 512;  // cap of one group commit
   // Appends waiting beyond this many are refused at once with kUnavailable,
   // so a burst cannot grow memory without bound.
@@ -52,6 +53,8 @@ class Storage {
   virtual EventStore& events() = 0;
   virtual StateStore& state() = 0;
   virtual SecretStore& secrets() = 0;
+  // The mails appended with events (AppendRequest::mails), until delivered.
+  virtual Outbox& outbox() = 0;
 
   // Rewrites the engine's files now, dropping what has expired (idempotency
   // records past their retention, expiring state rows). The engine also does

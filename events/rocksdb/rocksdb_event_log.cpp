@@ -86,9 +86,11 @@ class Completer {
 
 class RocksDbEventStore final : public RocksDbEventLog {
  public:
-  RocksDbEventStore(Database& database, std::function<Status()> reopen, const StorageOptions& options)
+  RocksDbEventStore(Database& database, std::function<Status()> reopen, RocksDbOutbox& outbox,
+                    const StorageOptions& options)
       : database_(database),
         reopen_(std::move(reopen)),
+        outbox_(outbox),
         read_only_(options.read_only),
         max_requests_(options.max_requests_per_commit),
         max_queued_(options.max_queued_appends),
@@ -418,6 +420,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     std::unordered_map<std::string, StreamHead> committed_heads;
     std::unordered_map<std::string, size_t> batch_keys;
     std::vector<Event> committed;
+    bool mails_staged = false;
     rocksdb::WriteBatch write;
     rocksdb::WriteBatch undo;
     uint64_t position = next_position_;
@@ -515,6 +518,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
         outcomes[i] = failure;
         continue;
       }
+      // Nothing of the request is in the batch yet, and a failed Stage adds nothing.
+      if (Status staged = outbox_.Stage(cf, request.mails, write, undo); !staged.ok()) {
+        outcomes[i] = staged;
+        continue;
+      }
+      mails_staged = mails_staged || !request.mails.empty();
       result.first_position = position;
       result.last_position = request_position - 1;
       for (const Event& e : request_events) {
@@ -571,10 +580,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
           head_.store(position - 1, std::memory_order_release);
         }
         head_cv_.notify_all();
-        std::lock_guard lock(listeners_mu_);
-        for (CommitListener* listener : listeners_) {
-          RunGuarded("a commit listener", [&] { listener->OnCommitted(committed); });
+        {
+          std::lock_guard lock(listeners_mu_);
+          for (CommitListener* listener : listeners_) {
+            RunGuarded("a commit listener", [&] { listener->OnCommitted(committed); });
+          }
         }
+        if (mails_staged) outbox_.Committed();
       }
     }
 
@@ -592,6 +604,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   Database& database_;
   const std::function<Status()> reopen_;  // closes and opens the database again (the storage's)
+  RocksDbOutbox& outbox_;
   const bool read_only_;
   const size_t max_requests_;
   const size_t max_queued_;
@@ -633,8 +646,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
 }  // namespace
 
 std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(Database& database, std::function<Status()> reopen,
-                                                         const StorageOptions& options) {
-  return std::make_unique<RocksDbEventStore>(database, std::move(reopen), options);
+                                                         RocksDbOutbox& outbox, const StorageOptions& options) {
+  return std::make_unique<RocksDbEventStore>(database, std::move(reopen), outbox, options);
 }
 
 }  // namespace iam::events::rocksdb_backend

@@ -5,7 +5,8 @@
 // completes the callers, so the writer thread only writes. After a failed
 // write the log refuses appends, advances its epoch and retries recovery
 // (RocksDB Resume, then undoing what the failed write may have left in the
-// write-ahead log) every recovery_interval (D-20).
+// write-ahead log) every recovery_interval (D-20). The mails of an append go
+// to the outbox in the same WriteBatch as its events.
 //
 // Thread safety: as EventStore; Initialize, RefreshHead and Stop are for the
 // owning Storage.
@@ -15,6 +16,7 @@
 #include <memory>
 
 #include "events/rocksdb/rocksdb_common.h"
+#include "events/rocksdb/rocksdb_outbox.h"
 #include "events/event_store.h"
 #include "events/storage.h"
 
@@ -22,12 +24,12 @@ namespace iam::events::rocksdb_backend {
 
 class RocksDbEventLog : public EventStore {
  public:
-  // `database` must outlive the log. `reopen` closes and opens the database
-  // again (for write errors RocksDB will not resume from; may be empty). A
-  // read-only log (a follower) has no writer thread and refuses appends with
-  // kUnavailable.
+  // `database` and `outbox` must outlive the log. `reopen` closes and opens
+  // the database again (for write errors RocksDB will not resume from; may be
+  // empty). A read-only log (a follower) has no writer thread and refuses
+  // appends with kUnavailable.
   static std::unique_ptr<RocksDbEventLog> Create(Database& database, std::function<Status()> reopen,
-                                                 const StorageOptions& options);
+                                                 RocksDbOutbox& outbox, const StorageOptions& options);
 
   // Finds the head and starts the writer. kIOError / kCorruption from RocksDB.
   virtual Status Initialize() = 0;

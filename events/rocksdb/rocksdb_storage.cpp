@@ -1,6 +1,6 @@
 // The embedded RocksDB backend of Storage: opens the database and its column
 // families (storage_layout.h) and hands out the event log, the read-model
-// state space and the secret store that live in it.
+// state space, the secret store and the mail outbox that live in it.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
@@ -10,6 +10,7 @@
 #include "events/rocksdb/rocksdb_compaction_filters.h"
 #include "events/rocksdb/rocksdb_event_log.h"
 #include "events/rocksdb/rocksdb_logger.h"
+#include "events/rocksdb/rocksdb_outbox.h"
 #include "events/rocksdb/rocksdb_secret_store.h"
 #include "events/rocksdb/rocksdb_state_store.h"
 #include "events/rocksdb/rocksdb_storage.h"
@@ -24,6 +25,7 @@ using rocksdb_backend::FromRocks;
 using rocksdb_backend::NewRocksDbSecretStore;
 using rocksdb_backend::NewRocksDbStateStore;
 using rocksdb_backend::RocksDbEventLog;
+using rocksdb_backend::RocksDbOutbox;
 
 class RocksDbStorage final : public Storage {
  public:
@@ -94,7 +96,9 @@ class RocksDbStorage final : public Storage {
 
     std::function<Status()> reopen;
     if (!read_only_) reopen = [this] { return database_.Reopen(); };
-    events_ = RocksDbEventLog::Create(database_, std::move(reopen), options);
+    outbox_ = RocksDbOutbox::Create(database_, options.master_key, read_only_);
+    if (auto st = outbox_->Initialize(); !st.ok()) return st;
+    events_ = RocksDbEventLog::Create(database_, std::move(reopen), *outbox_, options);
     if (auto st = events_->Initialize(); !st.ok()) return st;
     state_ = NewRocksDbStateStore(database_, read_only_);
     secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
@@ -104,6 +108,7 @@ class RocksDbStorage final : public Storage {
   EventStore& events() override { return *events_; }
   StateStore& state() override { return *state_; }
   SecretStore& secrets() override { return *secrets_; }
+  Outbox& outbox() override { return *outbox_; }
 
   Status Compact() override {
     auto db = database_.Acquire();
@@ -149,6 +154,8 @@ class RocksDbStorage final : public Storage {
   std::unique_ptr<rocksdb_backend::ExpiredIdempotencyFilter> idempotency_filter_;
   rocksdb_backend::ExpiredStateRowFilter state_filter_;
   rocksdb_backend::Database database_;
+  // Declared before the event log, which writes to it until it is stopped.
+  std::unique_ptr<RocksDbOutbox> outbox_;
   std::unique_ptr<RocksDbEventLog> events_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<SecretStore> secrets_;

@@ -3,6 +3,12 @@
 //
 // Column families:
 //   default        "format" -> "iamd-1"  (refuses to open an unknown layout)
+//                  "outbox-sequence" -> the last mail sequence handed out (8 bytes BE)
+//                  "outbox/" + mail sequence (8 bytes BE) -> a mail waiting for
+//                  delivery, EncodeOutboxMail sealed by MasterKeyCipher (nonce +
+//                  AES-256-GCM ciphertext + tag) under this key. A range of the
+//                  default family rather than a family of its own, so a data
+//                  directory of an earlier build opens as a follower unchanged.
 //   events         key: position, 8 bytes big-endian (so byte order = log order)
 //                  value: event record, see event_codec.h
 //   streams        key: aggregate_type '\0' aggregate_id
@@ -16,13 +22,16 @@
 //                  "<projection>/<generation>/<row key>" and "checkpoint/<projection>"
 //   secrets        key: secret id; value: 12-byte nonce + AES-256-GCM ciphertext + 16-byte tag
 //
-// Event appends, stream heads, the stream index and idempotency records of one
-// group commit go into one WriteBatch written with sync=true.
+// Event appends, stream heads, the stream index, idempotency records and the
+// outbox mails of one group commit go into one WriteBatch written with sync=true.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "events/outbox.h"
+#include "events/status.h"
 
 namespace iam::events::layout {
 
@@ -43,5 +52,16 @@ std::string PositionKey(uint64_t position);
 std::string StreamKey(std::string_view aggregate_type, std::string_view aggregate_id);
 std::string StreamIndexKey(std::string_view aggregate_type, std::string_view aggregate_id,
                            uint64_t version);
+
+inline constexpr std::string_view kOutboxSequenceKey = "outbox-sequence";
+inline constexpr std::string_view kOutboxPrefix = "outbox/";
+std::string OutboxKey(uint64_t sequence);
+// The sequence of an OutboxKey; kCorruption for any other key.
+Result<uint64_t> OutboxSequence(std::string_view key);
+// A mail before sealing: a format byte, then to, subject and body, each
+// prefixed by its length (8 bytes BE).
+std::string EncodeOutboxMail(const OutboxMail& mail);
+// kCorruption when `bytes` is not what EncodeOutboxMail wrote.
+Result<OutboxMail> DecodeOutboxMail(std::string_view bytes);
 
 }  // namespace iam::events::layout
