@@ -23,7 +23,8 @@ namespace {
 
 // D-15: the accepted path prefixes; anything else is 404 before authentication.
 constexpr std::string_view kApiPrefixes[] = {"/identity-management/v3/", "/v2/users", "/management/v1",
-                                             "/audit/v1", "/admin/v1", "/uauth/"};
+                                             "/audit/v1", "/admin/v1", "/uauth/",
+                                             "/business-profile-service/"};
 
 bool UnderApiPrefix(std::string_view path) {
   for (std::string_view prefix : kApiPrefixes) {
@@ -165,7 +166,9 @@ std::string IamService::Metrics() const {
 void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
-  if (path.starts_with("/uauth/")) return DispatchBearerRoute(std::move(call));
+  if (path.starts_with("/uauth/") || path.starts_with("/business-profile-service/")) {
+    return DispatchBearerRoute(std::move(call));
+  }
 
   // D-22: credentials come from the api-clients read model; while it does not
   // serve, no request can be authenticated, and none is refused as unknown.

@@ -341,6 +341,7 @@ struct IamdServer::Impl {
     AddSignInRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
+    AddWorkspaceRoutes(service->router(), *uauth);
     AddSessionRoutes(service->router(), *uauth);
     AddTokenDiscoveryRoutes(service->router(), *uauth);
     return Status::Ok();

@@ -22,6 +22,18 @@ Decision Ended(const projections::SessionRecord& session, const char* reason, co
   return decision;
 }
 
+// The session's next refresh token (`refresh`), its methods kept and the
+// refresh lifetime restarted within the session's end.
+Decision Rotated(const projections::SessionRecord& session, events::SessionRefreshed refresh, int64_t now_ms,
+                 const SessionLifetimes& lifetimes, const CommandContext& context) {
+  refresh.amr = session.amr;
+  refresh.refresh_expires_ms = std::min(now_ms + lifetimes.refresh_ms, session.expires_ms);
+  CommandContext owner = context;
+  owner.account_id = session.account_id;
+  return OneEvent(StreamFor(events::kSessionAggregate, session.session_id, session.version, owner),
+                  events::ToNewEvent(refresh));
+}
+
 }  // namespace
 
 int64_t EndSessionsOf(const WorkingState& state, const CommandContext& context, const std::string& ui_identity_id,
@@ -55,13 +67,14 @@ Result<Decision> RefreshSession::Decide(const WorkingState& state, const Command
   if (now_ms_ >= session->refresh_expires_ms || now_ms_ >= session->expires_ms) {
     return Ended(*session, events::kSessionExpired, context, "the session has expired");
   }
-  events::SessionRefreshed refreshed = refresh_;
-  refreshed.amr = session->amr;
-  refreshed.refresh_expires_ms = std::min(now_ms_ + lifetimes_.refresh_ms, session->expires_ms);
-  CommandContext owner = context;
-  owner.account_id = session->account_id;
-  return OneEvent(StreamFor(events::kSessionAggregate, session->session_id, session->version, owner),
-                  events::ToNewEvent(refreshed));
+  return Rotated(*session, refresh_, now_ms_, lifetimes_, context);
+}
+
+Result<Decision> RotateSession::Decide(const WorkingState& state, const CommandContext& context) const {
+  const projections::SessionRecord* session =
+      state.Get<projections::SessionDirectory>().FindSession(refresh_.session_id);
+  if (!session || session->mfa_pending || now_ms_ >= session->expires_ms) return NotOpen(refresh_.session_id);
+  return Rotated(*session, refresh_, now_ms_, lifetimes_, context);
 }
 
 Result<Decision> EndSession::Decide(const WorkingState& state, const CommandContext& context) const {

@@ -54,6 +54,20 @@ class RefreshSession final : public Command {
   SessionLifetimes lifetimes_;
 };
 
+// T-14: a workspace selection binds the session to `refresh.workspace_guid`
+// and rotates its refresh token (the live one is spent, whoever holds it).
+class RotateSession final : public Command {
+ public:
+  RotateSession(events::SessionRefreshed refresh, int64_t now_ms, SessionLifetimes lifetimes)
+      : refresh_(std::move(refresh)), now_ms_(now_ms), lifetimes_(lifetimes) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  events::SessionRefreshed refresh_;
+  int64_t now_ms_;
+  SessionLifetimes lifetimes_;
+};
+
 // Ends an open session: sign-out, or the owner revoking one of theirs.
 // `owner_ui_identity_id` "" skips the owner check.
 class EndSession final : public Command {

@@ -28,6 +28,7 @@ NewEvent ToNewEvent(const SessionRefreshed& e) {
               .Set("refreshExpiresAt", e.refresh_expires_ms)
               .Set("ipNetwork", e.ip_network)
               .Set("userAgent", e.user_agent)
+              .Set("workspaceGuid", e.workspace_guid)
               .Finish()};
 }
 
@@ -59,6 +60,7 @@ Result<SessionRefreshed> ParseSessionRefreshed(const Event& e) {
   out.refresh_expires_ms = r.Int("refreshExpiresAt");
   out.ip_network = r.String("ipNetwork");
   out.user_agent = r.String("userAgent");
+  out.workspace_guid = r.OptionalString("workspaceGuid");
   return FinishPayload(r, std::move(out));
 }
 

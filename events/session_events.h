@@ -6,7 +6,8 @@
 //                          "refreshTokenHash", "refreshExpiresAt", "expiresAt",
 //                          "ipNetwork", "userAgent"}
 //   UserSessionRefreshed  {"sessionId", "refreshTokenHash", "amr": [..],
-//                          "refreshExpiresAt", "ipNetwork", "userAgent"}
+//                          "refreshExpiresAt", "ipNetwork", "userAgent",
+//                          "workspaceGuid" ("" or absent: no workspace selected)}
 //   UserSessionEnded      {"sessionId", "reason"}
 // Refresh tokens appear only as their SHA-256 (T-2): the log holds the hash of
 // every token issued, so a spent one is recognised after a restart (T-12).
@@ -56,6 +57,7 @@ struct SessionRefreshed {
   int64_t refresh_expires_ms = 0;
   std::string ip_network;
   std::string user_agent;
+  std::string workspace_guid;  // the workspace the session is bound to (T-14), or ""
 };
 
 struct SessionEnded {

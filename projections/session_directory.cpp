@@ -85,6 +85,7 @@ Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>*
     session.last_seen_ms = e.change_date_ms;
     session.ip_network = std::move(refreshed->ip_network);
     session.user_agent = std::move(refreshed->user_agent);
+    session.workspace_guid = std::move(refreshed->workspace_guid);
     session.version = VersionAfter(e, session.version);
     IndexTokens(session);
     if (changed) changed->push_back(SessionKey(e.aggregate_id));
@@ -159,6 +160,7 @@ std::optional<std::string> SessionDirectory::EncodeRow(std::string_view key) con
       .Set("lastSeenAt", s->last_seen_ms)
       .Set("ipNetwork", s->ip_network)
       .Set("userAgent", s->user_agent)
+      .Set("workspaceGuid", s->workspace_guid)
       .Set("version", static_cast<int64_t>(s->version))
       .Finish();
 }
@@ -187,6 +189,7 @@ Status SessionDirectory::RestoreRow(std::string_view key, std::string_view row) 
   s.last_seen_ms = r.Int("lastSeenAt");
   s.ip_network = r.String("ipNetwork");
   s.user_agent = r.String("userAgent");
+  s.workspace_guid = r.OptionalString("workspaceGuid");
   s.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
   sessions_[s.session_id] = std::move(s);

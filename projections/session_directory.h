@@ -45,6 +45,7 @@ struct SessionRecord {
   int64_t last_seen_ms = 0;
   std::string ip_network;
   std::string user_agent;
+  std::string workspace_guid;  // bound by a workspace selection (T-14), or ""
   uint64_t version = 0;
 };
 

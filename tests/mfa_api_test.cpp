@@ -97,7 +97,7 @@ TEST_F(MfaApiTest, EnrolSignInWithEachFactorOnceAndRemove) {
   EXPECT_TRUE(step.at("mfaRequired").as_bool());
   EXPECT_EQ(step.at("mfaMethods"), json::array{"TOTP_AUTHENTICATOR"});
   const std::string pending_token(step.at("token").as_string());
-  ExpectUauthProblem(WithBearer("GET", kSessions, pending_token), 401, "GEN-0401");
+  ExpectUauthProblem(WithBearer("GET", kSessions, pending_token), 403, "GEN-0403");
 
   // The code of the confirmation's step is spent; a fresh one completes the sign-in.
   const std::string spent = commands::TotpCode(secret_, last_step_ * commands::kTotpStepSeconds).value();

@@ -9,6 +9,7 @@
 #include "api/json_input.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
+#include "api/uauth/workspace_access.h"
 #include "commands/one_time_tokens.h"
 #include "events/clock.h"
 #include "projections/identity_read_models.h"
@@ -63,6 +64,10 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   refresh.refresh_token_hash = std::move(*next_hash);
   refresh.ip_network = MaskedNetwork(call->request.remote_address);
   refresh.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+  // A workspace session stays bound while W-3 allows it; otherwise the
+  // refresh answers a user token and the picker tells why (T-14).
+  if (AccessStateOf(*user, context.now_ms()) == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
+  const std::string workspace = refresh.workspace_guid;
   call->context.account_id = session->account_id;
   call->context.actor = user->ui_user_name;
   SubmitCommand(context.processor, call,
@@ -70,13 +75,14 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
                                                            context.now_ms(), context.lifetimes),
                 RespondSessionRefusal,
                 [&context, user = *user, session_id = session->session_id, amr = session->amr,
-                 auth_time = session->created_ms, token = std::move(*next)](const std::shared_ptr<ApiCall>& call,
-                                                                           const commands::CommandOutcome& outcome) {
+                 auth_time = session->created_ms, token = std::move(*next), workspace](
+                    const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
                   if (!outcome.refusal.ok()) return call->respond(SessionRefusalOf(*call, outcome.refusal));
-                  auto access = IssueAccessToken(context, user, session_id, kUserScope, amr, auth_time);
+                  const std::string_view scope = workspace.empty() ? kUserScope : kWorkspaceScope;
+                  auto access = IssueAccessToken(context, user, session_id, scope, amr, auth_time, workspace);
                   if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
-                  call->respond(NoStoreJson(
-                      TokenResponseBody(*access, context.lifetimes.access_ms / 1000, kUserScope, token, user, {})));
+                  call->respond(NoStoreJson(TokenResponseBody(*access, context.lifetimes.access_ms / 1000, scope, token,
+                                                              user, {}, workspace)));
                 });
 }
 

@@ -5,6 +5,7 @@
 #include "api/api_response.h"
 #include "api/command_submission.h"
 #include "api/uauth/uauth_problem.h"
+#include "api/uauth/workspace_access.h"
 #include "commands/cidr.h"
 #include "commands/random_tokens.h"
 #include "projections/identity_read_models.h"
@@ -41,10 +42,8 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, cons
   BearerCaller caller;
   caller.session_id = text("sid");
   caller.scope = text("scope");
-  bool scope_allowed = false;
-  for (std::string_view scope : scopes) scope_allowed = scope_allowed || scope == caller.scope;
-  if (text("iss") != context.Issuer() || !scope_allowed) {
-    call.respond(UauthUnauthorized(path, "the token is not for this route"));
+  if (text("iss") != context.Issuer()) {
+    call.respond(UauthUnauthorized(path, "the token was not issued here"));
     return std::nullopt;
   }
   auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
@@ -57,8 +56,18 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, cons
   const projections::UserRecord* user =
       session ? users->Published()->FindUser(session->ui_identity_id) : nullptr;
   const bool pending = caller.scope == kMfaPendingScope;
-  if (!session || !user || std::to_string(user->user_number) != text("sub") || session->mfa_pending != pending) {
+  const bool workspace = caller.scope == kWorkspaceScope;
+  if (!session || !user || std::to_string(user->user_number) != text("sub") || session->mfa_pending != pending ||
+      (workspace && (session->workspace_guid != text("bp") || AccessStateOf(*user, now_ms) != "ALLOWED"))) {
     call.respond(UauthUnauthorized(path, "the session of the token has ended"));
+    return std::nullopt;
+  }
+  bool scope_allowed = false;
+  for (std::string_view scope : scopes) {
+    scope_allowed = scope_allowed || scope == caller.scope || (scope == kUserScope && workspace);
+  }
+  if (!scope_allowed) {
+    call.respond(UauthProblem({403, "forbidden", "GEN-0403", "a " + caller.scope + " token cannot call this route", path}));
     return std::nullopt;
   }
   caller.user = *user;
@@ -68,7 +77,8 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, cons
 
 Result<std::string> IssueAccessToken(const UauthContext& context, const projections::UserRecord& user,
                                      const std::string& session_id, std::string_view scope,
-                                     const std::vector<std::string>& amr, int64_t auth_time_ms) {
+                                     const std::vector<std::string>& amr, int64_t auth_time_ms,
+                                     std::string_view workspace_guid) {
   const int64_t now = context.now_ms() / 1000;
   const int64_t lifetime =
       (scope == kMfaPendingScope ? context.lifetimes.mfa_pending_ms : context.lifetimes.access_ms) / 1000;
@@ -83,12 +93,13 @@ Result<std::string> IssueAccessToken(const UauthContext& context, const projecti
                              {"scope", scope},
                              {"amr", std::move(methods)},
                              {"jti", commands::RandomString(commands::kLowerAlphanumeric, 22)}};
+  if (!workspace_guid.empty()) claims["bp"] = workspace_guid;
   return context.keys.Sign(claims);
 }
 
 std::string TokenResponseBody(const std::string& access_token, int64_t expires_in_seconds, std::string_view scope,
                               const std::optional<std::string>& refresh_token, const projections::UserRecord& user,
-                              const std::vector<std::string>& mfa_methods) {
+                              const std::vector<std::string>& mfa_methods, std::string_view workspace_guid) {
   boost::json::array methods;
   for (const std::string& method : mfa_methods) methods.emplace_back(method);
   boost::json::object body{
@@ -97,7 +108,7 @@ std::string TokenResponseBody(const std::string& access_token, int64_t expires_i
       {"expiresIn", expires_in_seconds},
       {"scope", scope},
       {"refreshToken", refresh_token ? boost::json::value(*refresh_token) : boost::json::value(nullptr)},
-      {"businessProfileGuid", nullptr},
+      {"businessProfileGuid", workspace_guid.empty() ? boost::json::value(nullptr) : boost::json::value(workspace_guid)},
       {"consumer", boost::json::object{{"type", "USER"},
                                        {"id", user.user_number},
                                        {"name", user.profile.email},

@@ -32,6 +32,7 @@ namespace iam::api {
 // Token scopes (T-11).
 inline constexpr std::string_view kUserScope = "user";
 inline constexpr std::string_view kMfaPendingScope = "mfa-pending";
+inline constexpr std::string_view kWorkspaceScope = "workspace";
 
 struct UauthContext {
   projections::ProjectionRunner& runner;
@@ -62,23 +63,28 @@ struct BearerCaller {
 };
 
 // The caller of `call` when its `Authorization: Bearer` token was issued
-// here, is valid now, has one of `scopes`, and its session is open and its
-// user exists; otherwise answers 401 GEN-0401 (or 503 while a read model
-// cannot answer) and returns nullopt.
+// here, is valid now, its session is open and its user exists (else 401
+// GEN-0401), and it has one of `scopes` (else 403 GEN-0403); a workspace
+// token also counts where a user token does. A workspace token stops the
+// moment W-3 no longer allows its workspace (a lock through v3 or ZITADEL,
+// W-14: 401). Answers 503 while a read model cannot; returns nullopt after
+// any answer.
 std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, const ApiCall& call,
                                                std::initializer_list<std::string_view> scopes);
 
-// A signed access token of `scope` for `user` in session `session_id`.
-// kInternal when signing fails.
+// A signed access token of `scope` for `user` in session `session_id`;
+// `workspace_guid` (the `bp` claim) for a workspace token. kInternal when
+// signing fails.
 Result<std::string> IssueAccessToken(const UauthContext& context, const projections::UserRecord& user,
                                      const std::string& session_id, std::string_view scope,
-                                     const std::vector<std::string>& amr, int64_t auth_time_ms);
+                                     const std::vector<std::string>& amr, int64_t auth_time_ms,
+                                     std::string_view workspace_guid = {});
 
 // The TokenResponse body (openapi.yaml): `refresh_token` nullopt for an
-// mfa-pending token.
+// mfa-pending token, `workspace_guid` "" unless a workspace token.
 std::string TokenResponseBody(const std::string& access_token, int64_t expires_in_seconds, std::string_view scope,
                               const std::optional<std::string>& refresh_token, const projections::UserRecord& user,
-                              const std::vector<std::string>& mfa_methods);
+                              const std::vector<std::string>& mfa_methods, std::string_view workspace_guid = {});
 
 // Admits a check that counts toward the lockout of `username` (P-9, CC-8:
 // a password, a sign-in MFA code, a step-up code) and calls `admitted` with

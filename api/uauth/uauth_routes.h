@@ -7,6 +7,8 @@
 //   mfa_handlers.cpp           POST /uauth/users/mfa/initialization, POST /uauth/users/mfa/confirmation,
 //                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
 //   own_account_handlers.cpp   POST /uauth/change-password
+//   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
+//                              POST /uauth/auth/login/user/workspace
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -22,5 +24,6 @@ void AddSessionRoutes(Router& router, const UauthContext& context);
 void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
 void AddMfaRoutes(Router& router, const UauthContext& context);
 void AddOwnAccountRoutes(Router& router, const UauthContext& context);
+void AddWorkspaceRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api
