@@ -116,7 +116,7 @@ TEST_F(WorkspaceTokenApiTest, ALockThroughVThreeOrZitadelStopsWorkspaceTokensAtO
   ExpectUauthProblem(WithBearer("GET", kSessions, again), 401, "GEN-0401");
 }
 
-TEST_F(WorkspaceTokenApiTest, AnMfaPendingTokenCannotAskForAWorkspace) {
+TEST_F(WorkspaceTokenApiTest, ThePickerTakesNoEdgeGridSignatureAndChecksItsPaging) {
   auto picker_with_edgegrid = client_->Send("GET", kPicker);
   ExpectUauthProblem(picker_with_edgegrid, 401, "GEN-0401");
   const std::string token(SignedIn(kAdminEmail).at("token").as_string());
