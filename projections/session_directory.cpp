@@ -41,7 +41,12 @@ Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>*
       auto attempt = events::ParseSignInAttempt(e);
       if (!attempt.ok()) return attempt.status();
       if (!attempt->ui_identity_id.empty()) counter.ui_identity_id = attempt->ui_identity_id;
-      counter.failed = e.event_type == events::kUserSignInFailed ? counter.failed + 1 : 0;
+      if (e.event_type == events::kUserSignInFailed) {
+        ++counter.failed;
+      } else {
+        counter.failed = 0;
+        counter.last_success_ms = e.change_date_ms;
+      }
     }
     if (changed) changed->push_back(SignInKey(e.aggregate_id));
     return Status::Ok();
@@ -141,6 +146,7 @@ std::optional<std::string> SessionDirectory::EncodeRow(std::string_view key) con
         .Set("failed", c->failed)
         .Set("lockedUntil", c->locked_until_ms)
         .Set("version", static_cast<int64_t>(c->version))
+        .Set("lastSucceededAt", c->last_success_ms)
         .Finish();
   }
   if (!key.starts_with(kSessionRow)) return std::nullopt;
@@ -169,7 +175,7 @@ Status SessionDirectory::RestoreRow(std::string_view key, std::string_view row) 
   events::PayloadReader r(row, "sessions row " + std::string(key));
   if (key.starts_with(kSignInRow)) {
     SignInCounter c{r.String("username"), r.String("uiIdentityId"), r.Int("failed"), r.Int("lockedUntil"),
-                    static_cast<uint64_t>(r.Int("version"))};
+                    static_cast<uint64_t>(r.Int("version")), r.OptionalInt("lastSucceededAt", 0)};
     if (!r.status().ok()) return r.status();
     counters_[c.username] = std::move(c);
     return Status::Ok();

@@ -29,6 +29,7 @@ struct SignInCounter {
   int64_t failed = 0;           // evaluated failures since the last success or lockout
   int64_t locked_until_ms = 0;  // 0 = never locked out
   uint64_t version = 0;
+  int64_t last_success_ms = 0;  // the last completed sign-in, 0 = none
 };
 
 struct SessionRecord {

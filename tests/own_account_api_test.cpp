@@ -21,6 +21,7 @@ using testing::kSessions;
 
 constexpr const char* kChangePassword = "/uauth/change-password";
 constexpr const char* kNewPassword = "Battery-Staple-77";
+constexpr const char* kMyAccount = "/uauth/users/my-account";
 
 class OwnAccountApiTest : public testing::UauthApiTest {
  protected:
@@ -59,6 +60,41 @@ TEST_F(OwnAccountApiTest, ChangingThePasswordChecksTheOldOneThePolicyAndTheHisto
   // The old password is remembered (P-11).
   ExpectUauthProblem(Post(*client_, kChangePassword, {{"oldPassword", kNewPassword}, {"newPassword", kPassword}}, token),
                      400, "PWD-0002");
+}
+
+TEST_F(OwnAccountApiTest, TheAccountShowsAndChangesNamesLanguageAndTimeZone) {
+  const std::string token = UserToken();
+  auto shown = WithBearer("GET", kMyAccount, token);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_FALSE(shown.Header("ETag").empty());
+  const json::value account = Body(shown);
+  EXPECT_EQ(account.at("email"), kAdminEmail);
+  EXPECT_EQ(account.at("language"), "en");  // v3's "English" (W-20)
+  EXPECT_EQ(account.at("identityProvider"), "LOCAL");
+  EXPECT_FALSE(account.at("mfaEnabled").as_bool());
+  EXPECT_TRUE(account.at("lastLoginAt").is_string());
+  EXPECT_TRUE(account.at("passwordExpiresAt").is_string());
+
+  auto changed = Send(*client_, "POST", kMyAccount,
+                      json::serialize(json::object{{"firstName", "Ada"}, {"language", "de"}, {"timezone", "Europe/Berlin"}}),
+                      token);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  ExpectEventDetailHeaders(changed);
+  EXPECT_EQ(Body(changed).at("firstName"), "Ada");
+  EXPECT_EQ(Body(changed).at("language"), "de");
+  EXPECT_EQ(Body(changed).at("timezone"), "Europe/Berlin");
+  // The same person through v3 (W-11): one user aggregate behind both APIs.
+  auto v3 = Body(client_->Send("GET", "/identity-management/v3/user-profile"));
+  EXPECT_EQ(v3.at("firstName"), "Ada");
+  EXPECT_EQ(v3.at("preferredLanguage"), "Deutsch");
+  EXPECT_EQ(v3.at("timeZone"), "Europe/Berlin");
+
+  ExpectUauthProblem(Send(*client_, "POST", kMyAccount, json::serialize(json::object{{"language", "xx"}}), token), 400,
+                     "ACC-0006");
+  ExpectUauthProblem(Send(*client_, "POST", kMyAccount, json::serialize(json::object{{"timezone", "Mars/Olympus"}}), token),
+                     400, "ACC-0006");
+  ExpectUauthProblem(Send(*client_, "POST", kMyAccount, json::serialize(json::object{{"email", "x@example.com"}}), token),
+                     400, "GEN-0400");
 }
 
 }  // namespace

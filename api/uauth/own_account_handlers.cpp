@@ -1,10 +1,15 @@
-// The caller's own account (seed-003 rules A-5, P-3, P-9, P-11):
-// POST /uauth/change-password. The old password is checked with argon2id on
-// the hashing pool under the lockout's admission (a wrong one counts); the
-// new one must pass the policy and differ from the remembered ones; the
-// other sessions end.
+// The caller's own account (seed-003 rules, P-3, P-9, P-11, W-20):
+// GET and POST /uauth/users/my-account, and POST /uauth/change-password,
+// whose old password is checked with argon2id on the hashing pool under the
+// lockout's admission (a wrong one counts); the new one must pass the policy
+// and differ from the remembered ones; the other sessions end.
+#include <boost/json.hpp>
+
+#include "api/api_response.h"
 #include "api/command_submission.h"
+#include "api/etag.h"
 #include "api/json_input.h"
+#include "api/uauth/language_tags.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/lookups.h"
@@ -12,8 +17,10 @@
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
 #include "commands/user_access_commands.h"
+#include "commands/user_commands.h"
 #include "commands/user_validation.h"
 #include "events/clock.h"
+#include "projections/identity_read_models.h"
 
 namespace iam::api {
 namespace {
@@ -102,10 +109,115 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
                });
 }
 
+// MyAccount (openapi.yaml) of the user as the read models have it now.
+void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& call,
+                        const std::string& ui_identity_id, const commands::CommandOutcome* outcome) {
+  auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+  auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
+  auto mfa = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
+  if (!users || !sessions || !mfa) return call->respond(UauthUnavailable(call->request.path, "the account cannot be read now"));
+  auto user_version = users->Published();
+  const projections::UserRecord* user = user_version->FindUser(ui_identity_id);
+  if (!user) return call->respond(UauthUnauthorized(call->request.path, "the account has been removed"));
+  auto nullable_time = [](int64_t ms) {
+    return ms == 0 ? boost::json::value(nullptr) : boost::json::value(FormatTimestampMillis(ms));
+  };
+  const projections::MfaRecord* factors = mfa->Published()->Find(ui_identity_id);
+  boost::json::array methods;
+  if (factors) {
+    for (const std::string& method : factors->Methods()) methods.emplace_back(method);
+  }
+  const projections::SignInCounter* counter =
+      sessions->Published()->FindCounter(commands::EmailKey(user->profile.email));
+  const bool has_password = !user->password_hashes.empty();
+  boost::json::object body{{"id", user->user_number},
+                           {"email", user->profile.email},
+                           {"firstName", user->profile.first_name},
+                           {"lastName", user->profile.last_name},
+                           {"language", LanguageTagOf(user->profile.preferred_language)},
+                           {"timezone", user->profile.time_zone.empty() ? boost::json::value(nullptr)
+                                                                        : boost::json::value(user->profile.time_zone)},
+                           {"identityProvider", "LOCAL"},
+                           {"mfaEnabled", !methods.empty()},
+                           {"mfaMethods", std::move(methods)},
+                           {"managedBy", nullptr},
+                           {"createdAt", FormatTimestampMillis(user->created_ms)},
+                           {"lastLoginAt", nullable_time(counter ? counter->last_success_ms : 0)},
+                           // The log knows when; the read model keeps only the expiry it set.
+                           {"passwordChangedAt", nullptr},
+                           {"passwordExpiresAt", nullable_time(has_password ? user->password_expires_ms : 0)}};
+  HttpResponse response = JsonResponse(200, boost::json::serialize(body));
+  response.SetHeader("ETag", ETagOf(user->version));
+  if (outcome) AddEventDetails(response, *outcome);
+  call->respond(std::move(response));
+}
+
+void GetAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (caller) RespondWithAccount(context, call, caller->user.ui_identity_id, nullptr);
+}
+
+// names, language and time zone; the e-mail address is not changed here.
+void UpdateAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (!caller) return;
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"firstName", "lastName", "language", "timezone"}); !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  events::UserProfile profile = caller->user.profile;
+  bool any = false;
+  for (const char* name : {"firstName", "lastName"}) {
+    if (!body->Has(name)) continue;
+    auto value = body->RequiredString(name);
+    if (!value.ok() || value->empty() || commands::CodePoints(*value) > 100) {
+      return call->respond(UauthBadRequest(call->request.path, std::string("member '") + name + "' must be 1 to 100 characters"));
+    }
+    (std::string_view(name) == "firstName" ? profile.first_name : profile.last_name) = std::move(*value);
+    any = true;
+  }
+  if (body->Has("language")) {
+    auto tag = body->RequiredString("language");
+    auto language = tag.ok() ? AkamaiLanguageOf(*tag) : std::nullopt;
+    if (!language) {
+      return call->respond(UauthProblem({400, "unsupported-language", "ACC-0006",
+                                         "language must be one of the supported tags", call->request.path}));
+    }
+    // W-20: a write of the value shown keeps what is stored.
+    if (LanguageTagOf(profile.preferred_language) != *tag) profile.preferred_language = std::string(*language);
+    any = true;
+  }
+  if (body->Has("timezone")) {
+    auto zone = body->RequiredString("timezone");
+    if (!zone.ok() || !commands::Lookups::Get().IsTimezone(*zone)) {
+      return call->respond(UauthProblem({400, "unsupported-timezone", "ACC-0006",
+                                         "timezone must be an IANA time zone iamd knows", call->request.path}));
+    }
+    profile.time_zone = std::move(*zone);
+    any = true;
+  }
+  if (!any) return call->respond(UauthBadRequest(call->request.path, "name at least one member to change"));
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  const std::string id = caller->user.ui_identity_id;
+  SubmitCommand(context.processor, call, std::make_unique<commands::UpdateUserBasicInfo>(id, std::move(profile)),
+                [](const ApiCall& call, const Status& status) {
+                  call.respond(status.code() == StatusCode::kInvalidArgument
+                                   ? UauthBadRequest(call.request.path, status.message())
+                                   : UauthUnavailable(call.request.path, status.message()));
+                },
+                [&context, id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+                  RespondWithAccount(context, call, id, &outcome);
+                });
+}
+
 }  // namespace
 
 void AddOwnAccountRoutes(Router& router, const UauthContext& context) {
   router.Add("POST", "/uauth/change-password", [&context](std::shared_ptr<ApiCall> call) { ChangePassword(context, call); });
+  router.Add("GET", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { GetAccount(context, call); });
+  router.Add("POST", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { UpdateAccount(context, call); });
 }
 
 }  // namespace iam::api
