@@ -31,6 +31,9 @@
 #include "api/http/host_port.h"
 #include "api/http/http_server.h"
 #include "api/iam_service.h"
+#include "api/mail/eml_file_sender.h"
+#include "api/mail/outbox_drainer.h"
+#include "api/mail/smtp_sender.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
@@ -69,6 +72,9 @@ struct IamdServer::Impl {
   std::unique_ptr<events::Storage> storage;
   std::unique_ptr<projections::ProjectionRunner> runner;
   std::unique_ptr<commands::CommandProcessor> processor;
+  // Delivers the outbox (A-6, TO-3) by SMTP or as .eml files.
+  std::unique_ptr<MailSender> mail_sender;
+  std::unique_ptr<OutboxDrainer> mail_drainer;
   // Password hashing off the I/O threads (D-19); its jobs submit commands.
   std::unique_ptr<commands::HashingPool> hashing;
   // The workspace surface's token keys and shared route state (T-13).
@@ -219,6 +225,7 @@ struct IamdServer::Impl {
                                       : events::Storage::OpenRocksDb(storage_options);
     if (!opened.ok()) return opened.status();
     storage = std::move(*opened);
+    if (auto s = StartMailDelivery(listen->host); !s.ok()) return s;
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
     projections::RegisterCoreProjections(*runner);
@@ -312,6 +319,29 @@ struct IamdServer::Impl {
     return Status::Ok();
   }
 
+  // TO-3: mails left by earlier runs go out at once, new ones as they are appended.
+  Status StartMailDelivery(const std::string& listen_host) {
+    if (auto s = events::ValidateMailAddress(config.mail_from); !s.ok()) {
+      return Status::InvalidArgument("--mail-from: " + s.message());
+    }
+    if (config.smtp.empty()) {
+      auto files = EmlFileSender::Open(Path("outbox"), config.mail_from);
+      if (!files.ok()) return files.status();
+      mail_sender = std::move(*files);
+      if (!IsLoopbackHost(listen_host)) {
+        spdlog::warn("mails, one-time tokens included, are written in clear to {} while iamd listens off "
+                     "loopback; pass --smtp HOST:PORT to send them instead", Path("outbox"));
+      }
+    } else {
+      auto smtp = ParseHostPort(config.smtp);
+      if (!smtp.ok()) return Status::InvalidArgument("--smtp: " + smtp.status().message());
+      mail_sender = std::make_unique<SmtpSender>(SmtpOptions{smtp->host, smtp->port, config.mail_from});
+    }
+    mail_drainer = std::make_unique<OutboxDrainer>(storage->outbox(), *mail_sender);
+    mail_drainer->Start();
+    return Status::Ok();
+  }
+
   // Sign-in, sessions and token discovery (seed-003 §15): the signing keys
   // come from the secret store (made on the first start, rotated when due).
   Status StartWorkspaceSurface() {
@@ -363,6 +393,7 @@ struct IamdServer::Impl {
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
     if (runner) runner->Stop();
+    if (mail_drainer) mail_drainer->Stop();
     if (storage) storage->Close();
     std::error_code ec;
     fs::remove(Path("server.address"), ec);

@@ -38,6 +38,10 @@ struct ServerConfig {
   // Appends are refused (503) while less than this is free on the data
   // directory's file system (D-20); 0 turns the check off.
   uint64_t min_free_bytes = uint64_t{4} << 20;
+  // Mail delivery (seed-003 TO-3): "HOST:PORT" of an SMTP server; empty =
+  // each mail is written as an .eml file to DATA_DIR/outbox/ (mode 0700).
+  std::string smtp;
+  std::string mail_from = "iamd@localhost";  // the From header and the SMTP envelope sender
   // Opens the storage; empty = the embedded RocksDB backend. A seam for tests
   // that inject storage faults.
   std::function<Result<std::unique_ptr<events::Storage>>(const events::StorageOptions&)> open_storage;

@@ -48,6 +48,13 @@ int main(int argc, char** argv) {
                  "File holding the secret store's master key (default DATA_DIR/master.key; "
                  "IAMD_MASTER_KEY overrides it with base64 of 32 bytes)")
       ->envname("IAMD_MASTER_KEY_FILE");
+  app.add_option("--smtp", config.smtp,
+                 "SMTP server that delivers mail, HOST:PORT (default: each mail is written as an .eml file to "
+                 "DATA_DIR/outbox/)")
+      ->envname("IAMD_SMTP");
+  app.add_option("--mail-from", config.mail_from, "Sender address of the mails iamd sends")
+      ->envname("IAMD_MAIL_FROM")
+      ->capture_default_str();
   uint64_t min_free_mib = config.min_free_bytes >> 20;
   app.add_option("--min-free-space", min_free_mib,
                  "MiB kept free on the data directory's file system: below it mutations answer 503 until "
