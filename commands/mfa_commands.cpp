@@ -22,13 +22,17 @@ events::StreamAppend MfaStream(const WorkingState& state, const std::string& ui_
 }
 
 // Whether `code` still holds in the writer: a TOTP step later than the last
-// accepted one (CC-9), a backup code that is still current.
-bool StillValid(const MfaRecord* record, const CheckedCode& code) {
+// accepted one (CC-9), a backup code or an unexpired e-mail code that is
+// still the current one.
+bool StillValid(const MfaRecord* record, const CheckedCode& code, int64_t now_ms) {
   switch (code.kind) {
     case CheckedCode::Kind::kTotpStep:
       return record && record->enabled.count(events::kTotpMethod) && code.totp_step > record->last_totp_step;
     case CheckedCode::Kind::kBackupCode:
-      return record && !record->backup_code_id.empty() && code.backup_code_id == record->backup_code_id;
+      return record && !record->backup_code_id.empty() && code.code_id == record->backup_code_id;
+    case CheckedCode::Kind::kEmailCode:
+      return record && record->enabled.count(events::kEmailMethod) && !record->email_code_id.empty() &&
+             code.code_id == record->email_code_id && now_ms < record->email_code_expires_ms;
     case CheckedCode::Kind::kWrong:
       return false;
   }
@@ -40,7 +44,9 @@ void SpendCode(const std::string& ui_identity_id, const CheckedCode& code, event
   if (code.kind == CheckedCode::Kind::kTotpStep) {
     stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id, code.totp_step}));
   } else if (code.kind == CheckedCode::Kind::kBackupCode) {
-    stream.events.push_back(events::ToNewEvent(events::MfaBackupCodeUsed{ui_identity_id, code.backup_code_id}));
+    stream.events.push_back(events::ToNewEvent(events::MfaBackupCodeUsed{ui_identity_id, code.code_id}));
+  } else if (code.kind == CheckedCode::Kind::kEmailCode) {
+    stream.events.push_back(events::MfaEmailCodeUsedEvent(ui_identity_id, code.code_id));
   }
 }
 
@@ -54,7 +60,24 @@ Result<Decision> StartMfaEnrollment::Decide(const WorkingState& state, const Com
   if (record && record->enabled.count(enrollment_.mfa_type)) {
     return Status::FailedPrecondition(enrollment_.mfa_type + " is enabled already").WithReason(kMfaAlreadyEnabled);
   }
-  return OneEvent(MfaStream(state, enrollment_.ui_identity_id, context), events::ToNewEvent(enrollment_));
+  Decision decision =
+      OneEvent(MfaStream(state, enrollment_.ui_identity_id, context), events::ToNewEvent(enrollment_));
+  if (mail_) decision.mails.push_back(*mail_);
+  return decision;
+}
+
+Result<Decision> SendSignInEmailCode::Decide(const WorkingState& state, const CommandContext& context) const {
+  const projections::SessionRecord* session = state.Get<projections::SessionDirectory>().FindSession(session_id_);
+  if (!session || !session->mfa_pending || now_ms_ >= session->expires_ms) {
+    return Status::NotFound("the sign-in is not waiting for its second factor").WithReason(kSessionNotOpen);
+  }
+  const MfaRecord* record = RecordOf(state, sent_.ui_identity_id);
+  if (!record || !record->enabled.count(events::kEmailMethod)) {
+    return Status::NotFound("EMAIL is not enabled").WithReason(kMfaMethodNotEnabled);
+  }
+  Decision decision = OneEvent(MfaStream(state, sent_.ui_identity_id, context), events::ToNewEvent(sent_));
+  decision.mails.push_back(mail_);
+  return decision;
 }
 
 Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const CommandContext& context) const {
@@ -67,7 +90,9 @@ Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const C
     return Status::FailedPrecondition("the enrolment is over; start a new one").WithReason(kMfaEnrollmentOver);
   }
   auto stream = MfaStream(state, ui_identity_id_, context);
-  const bool right = code_.kind == CheckedCode::Kind::kTotpStep && code_.totp_step > record->last_totp_step;
+  const bool totp = pending.mfa_type == events::kTotpMethod;
+  const bool right = totp ? code_.kind == CheckedCode::Kind::kTotpStep && code_.totp_step > record->last_totp_step
+                          : code_.kind == CheckedCode::Kind::kEmailCode && code_.code_id == enrollment_id_;
   Decision decision;
   if (!right) {
     const int64_t attempt = pending.rejected + 1;
@@ -81,7 +106,7 @@ Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const C
   }
   stream.events.push_back(
       events::ToNewEvent(events::MfaEnabled{ui_identity_id_, pending.mfa_type, enrollment_id_, backup_code_id_}));
-  stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id_, code_.totp_step}));
+  if (totp) stream.events.push_back(events::ToNewEvent(events::TotpStepAccepted{ui_identity_id_, code_.totp_step}));
   decision.appends.push_back(std::move(stream));
   // F-8: "logs the user out of all devices" but this one.
   decision.created_id =
@@ -96,7 +121,7 @@ Result<Decision> RemoveMfa::Decide(const WorkingState& state, const CommandConte
   }
   const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
   Decision decision;
-  if (!StillValid(record, step_up_)) {
+  if (!StillValid(record, step_up_, now_ms_)) {
     RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
                         Status::InvalidArgument("the X-Mfa-Code is wrong").WithReason(kMfaWrongStepUpCode), decision);
     return decision;
@@ -130,7 +155,7 @@ Result<Decision> VerifySignInMfa::Decide(const WorkingState& state, const Comman
   CommandContext owner = context;
   owner.account_id = session->account_id;
   auto session_stream = StreamFor(events::kSessionAggregate, session->session_id, session->version, owner);
-  if (!StillValid(record, code_)) {
+  if (!StillValid(record, code_, now_ms_)) {
     RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
                         Status::PermissionDenied("the code is wrong, spent or expired").WithReason(kMfaWrongSignInCode),
                         decision);

@@ -30,6 +30,7 @@
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
 #include "events/mfa_events.h"
+#include "events/outbox.h"
 #include "events/session_events.h"
 
 namespace iam::commands {
@@ -47,20 +48,40 @@ inline constexpr int64_t kMaxEnrollmentCodeRejections = 5;
 
 // What checking a code found.
 struct CheckedCode {
-  enum class Kind { kWrong, kTotpStep, kBackupCode };
+  enum class Kind { kWrong, kTotpStep, kBackupCode, kEmailCode };
   Kind kind = Kind::kWrong;
-  int64_t totp_step = 0;       // kTotpStep
-  std::string backup_code_id;  // kBackupCode
+  int64_t totp_step = 0;  // kTotpStep
+  std::string code_id;    // kBackupCode: the backup code's id; kEmailCode: the e-mail code's
 };
 
-// F-4: a new enrolment replaces a pending one.
+// F-4: a new enrolment replaces a pending one. An EMAIL enrolment mails its
+// code (`mail`) with the event (F-5); its code's id is the enrolment's.
 class StartMfaEnrollment final : public Command {
  public:
-  explicit StartMfaEnrollment(events::MfaEnrollmentStarted enrollment) : enrollment_(std::move(enrollment)) {}
+  StartMfaEnrollment(events::MfaEnrollmentStarted enrollment, std::optional<events::OutboxMail> mail)
+      : enrollment_(std::move(enrollment)), mail_(std::move(mail)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:
   events::MfaEnrollmentStarted enrollment_;
+  std::optional<events::OutboxMail> mail_;
+};
+
+// Additions 2: mails a new e-mail code (`mail`, its code kept in the secret
+// store under `sent.code_id`) for the MFA step of sign-in `session_id`; it
+// replaces an earlier one. kSessionNotOpen when the sign-in is not waiting
+// for its step, kMfaMethodNotEnabled without EMAIL.
+class SendSignInEmailCode final : public Command {
+ public:
+  SendSignInEmailCode(std::string session_id, events::MfaEmailCodeSent sent, events::OutboxMail mail, int64_t now_ms)
+      : session_id_(std::move(session_id)), sent_(std::move(sent)), mail_(std::move(mail)), now_ms_(now_ms) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  std::string session_id_;
+  events::MfaEmailCodeSent sent_;
+  events::OutboxMail mail_;
+  int64_t now_ms_;
 };
 
 // F-6 … F-8: with the right code the method is enabled, the new backup code

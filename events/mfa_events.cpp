@@ -91,6 +91,33 @@ Result<MfaBackupCodeUsed> ParseMfaBackupCodeUsed(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
+NewEvent ToNewEvent(const MfaEmailCodeSent& e) {
+  return {kUserMfaEmailCodeSent, 1,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("codeId", e.code_id)
+              .Set("expiresAt", e.expires_ms)
+              .Finish()};
+}
+
+NewEvent MfaEmailCodeUsedEvent(const std::string& ui_identity_id, const std::string& code_id) {
+  return {kUserMfaEmailCodeUsed, 1, PayloadWriter().Set("uiIdentityId", ui_identity_id).Set("codeId", code_id).Finish()};
+}
+
+Result<MfaEmailCodeSent> ParseMfaEmailCodeSent(const Event& e) {
+  PayloadReader r(e);
+  MfaEmailCodeSent out{r.String("uiIdentityId"), r.String("codeId"), r.Int("expiresAt")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<std::string> ParseMfaEmailCodeUsed(const Event& e) {
+  PayloadReader r(e);
+  std::string id = r.String("codeId");
+  return FinishPayload(r, std::move(id));
+}
+
+std::string EmailCodeId(const std::string& code_id) { return "mfa-email-code/" + code_id; }
+
 std::string TotpSecretId(const std::string& enrollment_id) { return "mfa-totp/" + enrollment_id; }
 std::string BackupCodeDigestId(const std::string& backup_code_id) { return "mfa-backup/" + backup_code_id; }
 

@@ -9,6 +9,10 @@
 //   UserMfaRemoved                 {"uiIdentityId", "mfaTypes": [..]}
 //   UserTotpStepAccepted           {"uiIdentityId", "step"}
 //   UserMfaBackupCodeUsed          {"uiIdentityId", "backupCodeId"}
+//   UserMfaEmailCodeSent           {"uiIdentityId", "codeId", "expiresAt"}   (a sign-in's e-mail code, F-5)
+//   UserMfaEmailCodeUsed           {"uiIdentityId", "codeId"}
+// An e-mail code itself is mailed (the outbox) and kept in the secret store;
+// a 6-digit code's hash would be no secret, so none is in a payload (F-5).
 // TOTP secrets and backup-code digests live in the secret store under the
 // enrolment's and the code's ids; no secret or code is in a payload.
 // Pure functions: safe for concurrent use.
@@ -32,6 +36,8 @@ inline constexpr const char* kUserMfaEnabled = "UserMfaEnabled";
 inline constexpr const char* kUserMfaRemoved = "UserMfaRemoved";
 inline constexpr const char* kUserTotpStepAccepted = "UserTotpStepAccepted";
 inline constexpr const char* kUserMfaBackupCodeUsed = "UserMfaBackupCodeUsed";
+inline constexpr const char* kUserMfaEmailCodeSent = "UserMfaEmailCodeSent";
+inline constexpr const char* kUserMfaEmailCodeUsed = "UserMfaEmailCodeUsed";
 
 // F-1's methods.
 inline constexpr const char* kTotpMethod = "TOTP_AUTHENTICATOR";
@@ -71,7 +77,16 @@ struct MfaBackupCodeUsed {
   std::string backup_code_id;
 };
 
+struct MfaEmailCodeSent {
+  std::string ui_identity_id;
+  std::string code_id;
+  int64_t expires_ms = 0;
+};
+
 NewEvent ToNewEvent(const MfaEnrollmentStarted& e);
+NewEvent ToNewEvent(const MfaEmailCodeSent& e);
+// UserMfaEmailCodeUsed.
+NewEvent MfaEmailCodeUsedEvent(const std::string& ui_identity_id, const std::string& code_id);
 NewEvent ToNewEvent(const MfaEnrollmentCodeRejected& e);
 NewEvent MfaEnrollmentCancelledEvent(const std::string& enrollment_id);
 NewEvent ToNewEvent(const MfaEnabled& e);
@@ -86,9 +101,13 @@ Result<MfaEnabled> ParseMfaEnabled(const Event& e);
 Result<MfaRemoved> ParseMfaRemoved(const Event& e);
 Result<TotpStepAccepted> ParseTotpStepAccepted(const Event& e);
 Result<MfaBackupCodeUsed> ParseMfaBackupCodeUsed(const Event& e);
+Result<MfaEmailCodeSent> ParseMfaEmailCodeSent(const Event& e);
+Result<std::string> ParseMfaEmailCodeUsed(const Event& e);  // the code id
 
 // Where the secret store keeps a TOTP enrolment's secret and a backup code's digest.
 std::string TotpSecretId(const std::string& enrollment_id);
 std::string BackupCodeDigestId(const std::string& backup_code_id);
+// An e-mail code's, by its id (an EMAIL enrolment's code has the enrolment's id).
+std::string EmailCodeId(const std::string& code_id);
 
 }  // namespace iam::events

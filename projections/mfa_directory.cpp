@@ -66,6 +66,16 @@ Status MfaDirectory::Apply(const events::Event& e, std::vector<std::string>* cha
     if (!accepted.ok()) return accepted.status();
     if (accepted->step <= record.last_totp_step) return Contradiction(e, "TOTP step accepted twice");
     record.last_totp_step = accepted->step;
+  } else if (type == events::kUserMfaEmailCodeSent) {
+    auto sent = events::ParseMfaEmailCodeSent(e);
+    if (!sent.ok()) return sent.status();
+    record.email_code_id = sent->code_id;  // a new code replaces the previous one (F-5)
+    record.email_code_expires_ms = sent->expires_ms;
+  } else if (type == events::kUserMfaEmailCodeUsed) {
+    auto used = events::ParseMfaEmailCodeUsed(e);
+    if (!used.ok()) return used.status();
+    if (*used != record.email_code_id) return Contradiction(e, "e-mail code used twice");
+    record.email_code_id.clear();
   } else if (type == events::kUserMfaBackupCodeUsed) {
     auto used = events::ParseMfaBackupCodeUsed(e);
     if (!used.ok()) return used.status();
@@ -106,6 +116,8 @@ std::optional<std::string> MfaDirectory::EncodeRow(std::string_view key) const {
   }
   w.Set("backupCodeId", r->backup_code_id)
       .Set("lastTotpStep", r->last_totp_step)
+      .Set("emailCodeId", r->email_code_id)
+      .Set("emailCodeExpiresAt", r->email_code_expires_ms)
       .Set("version", static_cast<int64_t>(r->version));
   return w.Finish();
 }
@@ -123,6 +135,8 @@ Status MfaDirectory::RestoreRow(std::string_view key, std::string_view row) {
   }
   record.backup_code_id = r.String("backupCodeId");
   record.last_totp_step = r.Int("lastTotpStep");
+  record.email_code_id = r.String("emailCodeId");
+  record.email_code_expires_ms = r.Int("emailCodeExpiresAt");
   record.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
   records_[record.ui_identity_id] = std::move(record);

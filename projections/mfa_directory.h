@@ -35,6 +35,8 @@ struct MfaRecord {
   std::optional<MfaEnrollment> pending;
   std::string backup_code_id;        // "" = none (never issued, used, or removed)
   int64_t last_totp_step = 0;        // 0 = none accepted yet
+  std::string email_code_id;         // the live sign-in e-mail code, "" = none
+  int64_t email_code_expires_ms = 0;
   uint64_t version = 0;
 
   // The enabled methods in F-1's order, as answers list them.
@@ -44,6 +46,8 @@ struct MfaRecord {
 class MfaDirectory {
  public:
   static constexpr const char* kProjectionName = "mfa";
+  // 2: rows hold the live sign-in e-mail code.
+  static constexpr int kRowFormat = 2;
 
   // Folds one event; events of other aggregates are ignored. kCorruption for
   // an undecodable payload or one naming an enrolment that is not pending.

@@ -1363,7 +1363,8 @@ class SessionActions {
     const std::string id = "enrol-" + std::to_string(serial_++);
     auto done = Expect(node, context,
                        std::make_unique<commands::StartMfaEnrollment>(events::MfaEnrollmentStarted{
-                           admin_, id, events::kTotpMethod, NowMillis() + 3600 * 1000}),
+                           admin_, id, events::kTotpMethod, NowMillis() + 3600 * 1000},
+                                                                           std::nullopt),
                        totp_enabled_ ? Refused(StatusCode::kFailedPrecondition, commands::kMfaAlreadyEnabled)
                                      : Commits(),
                        "start a TOTP enrolment");
@@ -1427,7 +1428,7 @@ class SessionActions {
     const commands::CheckedCode code = PickCode();
     const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
                            ? totp_enabled_ && code.totp_step > last_step_
-                           : code.kind == commands::CheckedCode::Kind::kBackupCode && code.backup_code_id == backup_code_id_;
+                           : code.kind == commands::CheckedCode::Kind::kBackupCode && code.code_id == backup_code_id_;
     auto outcome = Expect(node, context,
                           std::make_unique<commands::RemoveMfa>(
                               ticket, events::SignInAttempt{username, admin_, "WRONG_STEP_UP_CODE"}, code,

@@ -17,6 +17,7 @@
 #include "commands/one_time_tokens.h"
 #include "commands/totp.h"
 #include "commands/user_validation.h"
+#include "events/outbox.h"
 #include "events/clock.h"
 #include "events/mfa_events.h"
 #include "projections/identity_read_models.h"
@@ -27,6 +28,7 @@ namespace {
 using commands::CheckedCode;
 
 constexpr int64_t kEnrollmentWindowMs = 10 * 60 * 1000;  // T-8
+constexpr int64_t kEmailCodeLifetimeMs = 10 * 60 * 1000;  // F-5
 constexpr std::string_view kBackupCodeType = "BACKUP_CODE";
 
 HttpResponse MfaProblem(const ApiCall& call, int status, std::string slug, std::string code, std::string detail) {
@@ -60,6 +62,27 @@ HttpResponse MfaRefusal(const UauthContext& context, const ApiCall& call, const 
   }
 }
 
+// "j***@example.com" (the contract's example).
+std::string MaskedEmail(std::string_view email) {
+  const size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return "***";
+  return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
+}
+
+// F-5: the mail carrying a 6-digit code.
+events::OutboxMail CodeMail(const std::string& to, const std::string& code, std::string_view why) {
+  return {to, "Your iamd verification code",
+          "Your verification code " + std::string(why) + " is " + code +
+              ".\nIt expires in 10 minutes and works once. If you did not ask for it, ignore this mail.\n"};
+}
+
+// Whether `code` is the e-mail code the secret store keeps as `code_id`.
+bool IsEmailCode(const UauthContext& context, const std::string& code_id, std::string_view code) {
+  auto stored = context.secrets.Get(events::EmailCodeId(code_id));
+  return stored.ok() && code.size() == stored->size() && stored->size() == 6 &&
+         CRYPTO_memcmp(stored->data(), code.data(), code.size()) == 0;
+}
+
 std::shared_ptr<const projections::MfaDirectory> MfaVersion(const UauthContext& context) {
   auto model = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
   return model ? model->Published() : nullptr;
@@ -79,6 +102,11 @@ CheckedCode CheckCode(const UauthContext& context, const projections::MfaRecord*
       auto step = commands::MatchTotpStep(*secret, code, context.now_ms() / 1000, record->last_totp_step);
       if (step.ok()) return {CheckedCode::Kind::kTotpStep, *step, {}};
     }
+  }
+  const bool email = method.empty() || method == events::kEmailMethod;
+  if (email && record->enabled.count(events::kEmailMethod) && !record->email_code_id.empty() &&
+      context.now_ms() < record->email_code_expires_ms && IsEmailCode(context, record->email_code_id, code)) {
+    return {CheckedCode::Kind::kEmailCode, 0, record->email_code_id};
   }
   if (backup && !record->backup_code_id.empty()) {
     auto stored = context.secrets.Get(events::BackupCodeDigestId(record->backup_code_id));
@@ -108,40 +136,48 @@ void Initialize(const UauthContext& context, const std::shared_ptr<ApiCall>& cal
   if (auto s = body->OnlyMembers({"mfaType"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
   auto method = MethodOf(*body);
   if (!method.ok()) return call->respond(UauthBadRequest(call->request.path, method.status().message()));
-  if (*method == events::kEmailMethod) {
-    return call->respond(MfaProblem(*call, 400, "mfa-method-unavailable", "GEN-0400",
-                                    "EMAIL codes need mail delivery, which this server does not offer yet"));
-  }
-  auto secret = commands::NewTotpSecret();
-  if (!secret.ok()) return call->respond(UauthUnavailable(call->request.path, "no secret could be made"));
+  const bool totp = *method == events::kTotpMethod;
   const std::string enrollment_id = NewUuid();
-  // The secret is stored before the event naming it (D-12, X-14).
-  if (auto s = context.secrets.Put(events::TotpSecretId(enrollment_id), *secret); !s.ok()) {
+  // The secret (TOTP) or the code (EMAIL) is stored before the event naming it (D-12, X-14).
+  std::string secret;
+  std::optional<events::OutboxMail> mail;
+  if (totp) {
+    auto made = commands::NewTotpSecret();
+    if (!made.ok()) return call->respond(UauthUnavailable(call->request.path, "no secret could be made"));
+    secret = std::move(*made);
+  } else {
+    secret = commands::NewEmailCode();
+    mail = CodeMail(caller->user.profile.email, secret, "for turning on e-mail codes");
+  }
+  const std::string secret_id = totp ? events::TotpSecretId(enrollment_id) : events::EmailCodeId(enrollment_id);
+  if (auto s = context.secrets.Put(secret_id, secret); !s.ok()) {
     return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the secret"));
   }
   const int64_t expires = context.now_ms() + kEnrollmentWindowMs;
   call->context.account_id = caller->user.account_id;
   call->context.actor = caller->user.ui_user_name;
-  const std::string encoded = commands::Base32Encode(*secret);
+  const std::string encoded = totp ? commands::Base32Encode(secret) : std::string();
   const std::string email = caller->user.profile.email;
   SubmitCommand(
       context.processor, call,
       std::make_unique<commands::StartMfaEnrollment>(
-          events::MfaEnrollmentStarted{caller->user.ui_identity_id, enrollment_id, events::kTotpMethod, expires}),
+          events::MfaEnrollmentStarted{caller->user.ui_identity_id, enrollment_id, *method, expires}, std::move(mail)),
       [&context, email](const ApiCall& call, const Status& status) {
         call.respond(MfaRefusal(context, call, email, status));
       },
-      [enrollment_id, encoded, email, expires](const std::shared_ptr<ApiCall>& call,
-                                               const commands::CommandOutcome& outcome) {
+      [enrollment_id, encoded, email, expires, totp, method = *method](const std::shared_ptr<ApiCall>& call,
+                                                                        const commands::CommandOutcome& outcome) {
+        auto totp_only = [totp](boost::json::value value) { return totp ? value : boost::json::value(nullptr); };
         HttpResponse response = NoStoreJson(boost::json::serialize(boost::json::object{
-            {"mfaType", events::kTotpMethod},
+            {"mfaType", method},
             {"enrollmentId", enrollment_id},
-            {"secret", encoded},
-            {"otpauthUri", commands::OtpauthUri(commands::kDefaultTotpIssuer, email, encoded)},
-            {"algorithm", "SHA1"},
-            {"digits", 6},
-            {"periodSeconds", 30},
-            {"maskedEmail", nullptr},
+            {"secret", totp_only(boost::json::value(encoded))},
+            {"otpauthUri",
+             totp_only(boost::json::value(commands::OtpauthUri(commands::kDefaultTotpIssuer, email, encoded)))},
+            {"algorithm", totp_only("SHA1")},
+            {"digits", totp_only(6)},
+            {"periodSeconds", totp_only(30)},
+            {"maskedEmail", totp ? boost::json::value(nullptr) : boost::json::value(MaskedEmail(email))},
             {"expiresAt", FormatTimestampMillis(expires)}}));
         AddEventDetails(response, outcome);
         call->respond(std::move(response));
@@ -168,7 +204,10 @@ void Confirm(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
     return call->respond(MfaProblem(*call, 404, "mfa-enrollment-not-found", "MFA-0002", "there is no enrolment to confirm"));
   }
   CheckedCode checked;
-  if (auto secret = context.secrets.Get(events::TotpSecretId(record->pending->enrollment_id)); secret.ok()) {
+  const std::string& enrollment_id = record->pending->enrollment_id;
+  if (*method == events::kEmailMethod) {
+    if (IsEmailCode(context, enrollment_id, *code)) checked = {CheckedCode::Kind::kEmailCode, 0, enrollment_id};
+  } else if (auto secret = context.secrets.Get(events::TotpSecretId(enrollment_id)); secret.ok()) {
     auto step = commands::MatchTotpStep(*secret, *code, context.now_ms() / 1000, record->last_totp_step);
     if (step.ok()) checked = {CheckedCode::Kind::kTotpStep, *step, {}};
   }
@@ -309,9 +348,41 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   });
 }
 
+// Additions 2: a code by mail for the MFA step of the bearer's sign-in.
+void SendSignInCode(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kMfaPendingScope});
+  if (!caller) return;
+  const std::string code = commands::NewEmailCode();
+  const std::string code_id = NewUuid();
+  if (!context.secrets.Put(events::EmailCodeId(code_id), code).ok()) {
+    return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the code"));
+  }
+  const int64_t expires = context.now_ms() + kEmailCodeLifetimeMs;
+  const std::string email = caller->user.profile.email;
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  SubmitCommand(
+      context.processor, call,
+      std::make_unique<commands::SendSignInEmailCode>(
+          caller->session_id, events::MfaEmailCodeSent{caller->user.ui_identity_id, code_id, expires},
+          CodeMail(email, code, "for signing in"), context.now_ms()),
+      [&context, email](const ApiCall& call, const Status& status) {
+        call.respond(MfaRefusal(context, call, email, status));
+      },
+      [email, expires](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+        HttpResponse response = JsonResponse(202, boost::json::serialize(boost::json::object{
+                                                      {"maskedEmail", MaskedEmail(email)},
+                                                      {"expiresAt", FormatTimestampMillis(expires)}}));
+        response.SetHeader("Cache-Control", "no-store");
+        call->respond(std::move(response));
+      });
+}
+
 }  // namespace
 
 void AddMfaRoutes(Router& router, const UauthContext& context) {
+  router.Add("POST", "/uauth/auth/login/user/mfa/email-code",
+             [&context](std::shared_ptr<ApiCall> call) { SendSignInCode(context, call); });
   router.Add("POST", "/uauth/users/mfa/initialization", [&context](std::shared_ptr<ApiCall> call) { Initialize(context, call); });
   router.Add("POST", "/uauth/users/mfa/confirmation", [&context](std::shared_ptr<ApiCall> call) { Confirm(context, call); });
   router.Add("DELETE", "/uauth/users/mfa", [&context](std::shared_ptr<ApiCall> call) { Remove(context, call); });
