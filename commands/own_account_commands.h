@@ -4,6 +4,8 @@
 // Refusals (Status::reason()):
 //   kWrongOldPassword   kInvalidArgument   Decision::refusal: oldPassword is wrong (it counts toward P-9)
 //   kSignInLockedOut    see sign_in_commands.h
+//   kTokenUnknown       kNotFound            no reset token has that hash (T-6)
+//   kTokenGone          kFailedPrecondition  the token expired, was used or superseded (T-6)
 //   and SetPassword's (user_access_commands.h)
 #pragma once
 
@@ -13,10 +15,14 @@
 
 #include "commands/command.h"
 #include "commands/sign_in_commands.h"
+#include "events/outbox.h"
+#include "events/password_reset_events.h"
 
 namespace iam::commands {
 
 inline constexpr int kWrongOldPassword = 3;
+inline constexpr int kTokenUnknown = 404;
+inline constexpr int kTokenGone = 410;
 
 // `old_password_right` is what the argon2id check found; with it the
 // password becomes `new_hash` (as SetPassword decides, against
@@ -40,6 +46,34 @@ class ChangeOwnPassword final : public Command {
   std::string keep_session_id_;
   int64_t now_ms_;
   SignInLimits limits_;
+};
+
+// a reset token for the user, mailed (`mail`, holding the clear token)
+// in the same write; it supersedes the user's earlier one (T-4).
+class IssuePasswordReset final : public Command {
+ public:
+  IssuePasswordReset(events::PasswordResetIssued issued, events::OutboxMail mail)
+      : issued_(std::move(issued)), mail_(std::move(mail)) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  events::PasswordResetIssued issued_;
+  events::OutboxMail mail_;
+};
+
+// spends the token (a compare-and-set in the writer, T-3), sets the new
+// password (`new_hash`, valid until `expires_on_ms`), ends a lockout and
+// every session of the user.
+class ConfirmPasswordReset final : public Command {
+ public:
+  ConfirmPasswordReset(std::string token_hash, std::string new_hash, int64_t expires_on_ms, int64_t now_ms)
+      : token_hash_(std::move(token_hash)), new_hash_(std::move(new_hash)), expires_on_ms_(expires_on_ms),
+        now_ms_(now_ms) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  std::string token_hash_, new_hash_;
+  int64_t expires_on_ms_, now_ms_;
 };
 
 }  // namespace iam::commands

@@ -92,6 +92,16 @@ void RecordFailedAttempt(const WorkingState& state, const CommandContext& contex
   decision.appends.push_back(std::move(attempts));
 }
 
+void RecordLockoutCleared(const WorkingState& state, const CommandContext& context,
+                          const events::SignInAttempt& attempt, Decision& decision) {
+  const projections::SignInCounter* counter =
+      state.Get<projections::SessionDirectory>().FindCounter(attempt.username);
+  if (!counter || (counter->failed == 0 && counter->locked_until_ms == 0)) return;
+  auto attempts = AttemptStream(state, context, attempt.username);
+  attempts.events.push_back(events::LockoutClearedEvent(attempt));
+  decision.appends.push_back(std::move(attempts));
+}
+
 void RecordSucceededAttempt(const WorkingState& state, const CommandContext& context,
                             const events::SignInAttempt& attempt, Decision& decision) {
   auto attempts = AttemptStream(state, context, attempt.username);

@@ -84,6 +84,11 @@ void RecordFailedAttempt(const WorkingState& state, const CommandContext& contex
                          const events::SignInAttempt& attempt, int64_t now_ms, const SignInLimits& limits,
                          Status otherwise, Decision& decision);
 
+// a password reset ends a lockout and the count (UserLockoutCleared),
+// when the username has any.
+void RecordLockoutCleared(const WorkingState& state, const CommandContext& context,
+                          const events::SignInAttempt& attempt, Decision& decision);
+
 // A success resets the count (UserSignInSucceeded).
 void RecordSucceededAttempt(const WorkingState& state, const CommandContext& context,
                             const events::SignInAttempt& attempt, Decision& decision);

@@ -27,6 +27,11 @@ NewEvent ToNewEvent(const UserLockedOut& e) {
               .Finish()};
 }
 
+NewEvent LockoutClearedEvent(const SignInAttempt& attempt) {
+  return {kUserLockoutCleared, 1,
+          PayloadWriter().Set("username", attempt.username).Set("uiIdentityId", attempt.ui_identity_id).Finish()};
+}
+
 Result<SignInAttempt> ParseSignInAttempt(const Event& e) {
   PayloadReader r(e);
   SignInAttempt out{r.String("username"), r.String("uiIdentityId"), r.OptionalString("reason")};

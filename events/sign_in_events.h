@@ -7,6 +7,7 @@
 //   UserSignInFailed     {"username", "uiIdentityId" ("" when unknown), "reason"}
 //   UserSignInSucceeded  {"username", "uiIdentityId"}
 //   UserLockedOut        {"username", "uiIdentityId", "until" (ms since epoch)}
+//   UserLockoutCleared   {"username", "uiIdentityId"}   (a password reset ends a lockout, A-7)
 // No password, code or token ever enters these payloads.
 // Pure functions: safe for concurrent use.
 #pragma once
@@ -24,6 +25,7 @@ inline constexpr const char* kSignInAggregate = "signin";
 inline constexpr const char* kUserSignInFailed = "UserSignInFailed";
 inline constexpr const char* kUserSignInSucceeded = "UserSignInSucceeded";
 inline constexpr const char* kUserLockedOut = "UserLockedOut";
+inline constexpr const char* kUserLockoutCleared = "UserLockoutCleared";
 
 // Why an evaluated attempt failed.
 inline constexpr const char* kSignInWrongPassword = "WRONG_PASSWORD";
@@ -45,6 +47,8 @@ struct UserLockedOut {
 NewEvent SignInFailedEvent(const SignInAttempt& e);
 NewEvent SignInSucceededEvent(const SignInAttempt& e);
 NewEvent ToNewEvent(const UserLockedOut& e);
+// UserLockoutCleared (`attempt.reason` unused).
+NewEvent LockoutClearedEvent(const SignInAttempt& attempt);
 
 // Either UserSignInFailed or UserSignInSucceeded (`reason` "" then).
 Result<SignInAttempt> ParseSignInAttempt(const Event& e);

@@ -10,6 +10,7 @@
 #include "projections/directory_set.h"
 #include "projections/group_directory.h"
 #include "projections/mfa_directory.h"
+#include "projections/password_reset_directory.h"
 #include "projections/role_directory.h"
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
@@ -20,7 +21,7 @@ namespace iam::projections {
 // The registration table: one entry per resource's directory.
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
-                 AllowlistDirectory, SessionDirectory, MfaDirectory>;
+                 AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

@@ -7,7 +7,8 @@
 //   authentication;
 // - SessionsReadModel, the projection "sessions": sign-in counters and the
 //   open sessions bearer tokens name;
-// - MfaReadModel, the projection "mfa": each user's second factors.
+// - MfaReadModel, the projection "mfa": each user's second factors;
+// - PasswordResetsReadModel, the projection "password-resets": e-mailed reset tokens.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -16,6 +17,7 @@
 #include "projections/api_client_directory.h"
 #include "projections/directory_projection.h"
 #include "projections/mfa_directory.h"
+#include "projections/password_reset_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 
@@ -35,5 +37,8 @@ using SessionsReadModel = DirectoryProjection<SessionDirectory>;
 
 inline constexpr const char* kMfaProjection = MfaDirectory::kProjectionName;
 using MfaReadModel = DirectoryProjection<MfaDirectory>;
+
+inline constexpr const char* kPasswordResetsProjection = PasswordResetDirectory::kProjectionName;
+using PasswordResetsReadModel = DirectoryProjection<PasswordResetDirectory>;
 
 }  // namespace iam::projections

@@ -32,7 +32,10 @@ Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>*
     SignInCounter& counter = counters_[e.aggregate_id];
     counter.username = e.aggregate_id;
     counter.version = VersionAfter(e, counter.version);
-    if (e.event_type == events::kUserLockedOut) {
+    if (e.event_type == events::kUserLockoutCleared) {
+      counter.failed = 0;
+      counter.locked_until_ms = 0;
+    } else if (e.event_type == events::kUserLockedOut) {
       auto locked = events::ParseUserLockedOut(e);
       if (!locked.ok()) return locked.status();
       counter.failed = 0;

@@ -25,6 +25,7 @@
 #include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/mfa_commands.h"
+#include "commands/own_account_commands.h"
 #include "commands/role_commands.h"
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
@@ -36,6 +37,7 @@
 #include "events/clock.h"
 #include "events/credential_events.h"
 #include "events/mfa_events.h"
+#include "events/password_reset_events.h"
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
@@ -1240,7 +1242,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 9;
+  static constexpr int kKinds = 11;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1252,7 +1254,9 @@ class SessionActions {
     if (kind == 5) return End(node, context);
     if (kind == 6) return StartEnrollment(node, context);
     if (kind == 7) return ConfirmEnrollment(node, context);
-    RemoveFactors(node, context);
+    if (kind == 8) return RemoveFactors(node, context);
+    if (kind == 9) return IssueReset(node, context);
+    ConfirmReset(node, context);
   }
 
  private:
@@ -1448,6 +1452,49 @@ class SessionActions {
     seen_.insert(code.kind == commands::CheckedCode::Kind::kBackupCode ? "F-7: the backup code spent on a step-up"
                                                                        : "F-14: a TOTP step spent on a step-up");
   }
+
+  // Password resets of the administrator (A-1, A-7, T-4): a new token
+  // supersedes the live one; confirming spends it, ends every session and
+  // the lockout.
+  void IssueReset(CoreNode& node, const commands::CommandContext& context) {
+    const std::string hash = "reset-hash-" + std::to_string(serial_++);
+    const int64_t expires = NowMillis() + (random_() % 5 ? 3600 * 1000 : 0);  // some expire at once
+    auto done = Expect(node, context,
+                       std::make_unique<commands::IssuePasswordReset>(
+                           events::PasswordResetIssued{admin_, "token-" + hash, hash, expires},
+                           events::OutboxMail{"admin@iamd.example", "Reset", "a link\n"}),
+                       Commits(), "issue a password reset");
+    if (!done) return;
+    if (!live_reset_.empty()) reset_states_[live_reset_] = "superseded";
+    live_reset_ = hash;
+    reset_states_[hash] = "live";
+    reset_expires_[hash] = expires;
+  }
+
+  void ConfirmReset(CoreNode& node, const commands::CommandContext& context) {
+    const bool unknown = reset_states_.empty() || random_() % 6 == 0;
+    const std::string hash = unknown ? "no-such-hash"
+                                     : std::next(reset_states_.begin(), static_cast<long>(random_() % reset_states_.size()))->first;
+    const int64_t now = NowMillis();
+    const bool usable = !unknown && reset_states_[hash] == "live" && now < reset_expires_[hash];
+    Prediction expected = unknown ? Refused(StatusCode::kNotFound, commands::kTokenUnknown)
+                          : usable ? Commits()
+                                   : Refused(StatusCode::kFailedPrecondition, commands::kTokenGone);
+    auto done = Expect(node, context,
+                       std::make_unique<commands::ConfirmPasswordReset>(hash, "new-hash-" + std::to_string(serial_++),
+                                                                        now + 3600 * 1000, now),
+                       expected, "confirm a password reset");
+    if (!done) return;
+    reset_states_[hash] = "used";
+    live_reset_.clear();
+    sessions_.clear();
+    counters_["admin@iamd.example"] = {};
+    seen_.insert("A-7: a reset confirmed");
+  }
+
+  std::string live_reset_;
+  std::map<std::string, std::string> reset_states_;  // hash -> live, used, superseded
+  std::map<std::string, int64_t> reset_expires_;
 
   struct Enrollment {
     std::string id;
@@ -1654,7 +1701,7 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserSignInFailed, events::kUserSignInSucceeded, events::kUserLockedOut, events::kUserSessionStarted,
         events::kUserSessionRefreshed, events::kUserSessionEnded, events::kUserMfaEnrollmentStarted,
         events::kUserMfaEnrollmentCodeRejected, events::kUserMfaEnabled, events::kUserMfaRemoved,
-        events::kUserTotpStepAccepted}) {
+        events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :

@@ -13,6 +13,7 @@
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/lookups.h"
+#include "commands/one_time_tokens.h"
 #include "commands/own_account_commands.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
@@ -32,6 +33,9 @@ HttpResponse ChangeRefusal(const UauthContext& context, const ApiCall& call, con
   if (status.reason() == commands::kSignInLockedOut) return LockedOutResponse(context, call, username);
   if (status.reason() == commands::kWrongOldPassword) {
     return UauthProblem({400, "wrong-password", "PWD-0003", "oldPassword is wrong", call.request.path});
+  }
+  if (status.reason() == commands::kUserIsLocked) {
+    return UauthProblem({423, "account-locked", "PWD-0423", "the account is locked by an administrator", call.request.path});
   }
   if (status.reason() == commands::kPasswordChangedMeanwhile) {
     return UauthProblem({409, "conflict", "GEN-0409", status.message(), call.request.path});
@@ -107,6 +111,105 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
                    call->respond(UauthUnavailable(call->request.path, "too many password checks at once; retry shortly"));
                  }
                });
+}
+
+constexpr int64_t kResetTokenLifetimeMs = 60 * 60 * 1000;  // T-8
+
+// the same answer whether or not the address has an account.
+constexpr std::string_view kResetAccepted =
+    "If an account exists for this e-mail address, a password reset link has been sent to it.";
+
+// POST /uauth/password-reset/request. The token is made either way and the
+// answer does not wait for the write, so it takes as long for an unknown
+// address; the mail goes out with the event.
+void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"email"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
+  auto email = body->RequiredString("email");
+  if (!email.ok() || !commands::IsValidEmail(*email)) {
+    return call->respond(UauthBadRequest(call->request.path, "member 'email' must be an e-mail address"));
+  }
+  auto token = commands::NewOneTimeToken();
+  auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
+  auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+  if (!hash.ok() || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be sent now"));
+  const auto matches = users->Published()->AllWithEmail(commands::EmailKey(*email));
+  HttpResponse accepted = JsonResponse(200, boost::json::serialize(boost::json::object{{"message", kResetAccepted}}));
+  accepted.SetHeader("Cache-Control", "no-store");
+  if (matches.size() != 1) return call->respond(std::move(accepted));
+  const projections::UserRecord& user = *matches.front();
+  const int64_t expires = context.now_ms() + kResetTokenLifetimeMs;
+  events::OutboxMail mail{user.profile.email, "Reset your iamd password",
+                          "Someone asked to reset the password of this address. To choose a new one, open\n" +
+                              context.public_url() + "/reset-password/" + *token +
+                              "\nThe link works once, for one hour. If it was not you, ignore this mail.\n"};
+  call->context.account_id = user.account_id;
+  call->context.actor = "anonymous";
+  auto answered = std::make_shared<ApiCall>(*call);
+  answered->respond = [](HttpResponse) {};  // the answer below does not wait for the write
+  SubmitCommand(context.processor, answered,
+                std::make_unique<commands::IssuePasswordReset>(
+                    events::PasswordResetIssued{user.ui_identity_id, NewUuid(), *hash, expires}, std::move(mail)),
+                [](const ApiCall&, const Status&) {}, [](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {});
+  call->respond(std::move(accepted));
+}
+
+HttpResponse ResetRefusal(const ApiCall& call, const Status& status) {
+  if (status.reason() == commands::kTokenUnknown) {
+    return UauthProblem({404, "token-not-found", "TOK-0404", "the link is unknown", call.request.path});
+  }
+  if (status.reason() == commands::kTokenGone) {
+    return UauthProblem({410, "token-gone", "TOK-0410", "the link expired, was used or was replaced", call.request.path});
+  }
+  return UauthUnavailable(call.request.path, status.message());
+}
+
+// POST /uauth/password-reset/confirmation.
+void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"token", "newPassword"}); !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  auto token = body->RequiredString("token");
+  auto password = body->RequiredString("newPassword");
+  if (!token.ok() || !password.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, (!token.ok() ? token.status() : password.status()).message()));
+  }
+  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
+  if (auto s = commands::CheckPasswordPolicy(*password, policy); !s.ok()) {
+    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), call->request.path}));
+  }
+  auto hash = commands::TokenHash(*token);
+  auto resets = context.runner.LiveAs<projections::PasswordResetsReadModel>(projections::kPasswordResetsProjection);
+  auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+  if (!hash.ok() || !resets || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be checked now"));
+  const projections::ResetTokenRecord* record = resets->Published()->FindByHash(*hash);
+  const projections::UserRecord* user = record ? users->Published()->FindUser(record->ui_identity_id) : nullptr;
+  if (!user) return call->respond(ResetRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+  call->context.account_id = user->account_id;
+  call->context.actor = user->ui_user_name;
+  auto job = [&context, call, history = user->password_hashes, password = *password, token_hash = *hash,
+              min_reuse = policy.min_reuse, rotate_days = policy.rotate_frequency_days]() {
+    if (commands::MatchesAnyPrevious(password, history, min_reuse)) {
+      return call->respond(UauthProblem({400, "password-reused", "PWD-0002", "newPassword must differ from the recent ones",
+                                         call->request.path}));
+    }
+    auto new_hash = commands::HashPassword(password);
+    if (!new_hash.ok()) return call->respond(UauthUnavailable(call->request.path, "the password could not be hashed"));
+    const int64_t now = context.now_ms();
+    SubmitCommand(context.processor, call,
+                  std::make_unique<commands::ConfirmPasswordReset>(token_hash, std::move(*new_hash),
+                                                                   now + rotate_days * kDayMs, now),
+                  [](const ApiCall& call, const Status& status) { call.respond(ResetRefusal(call, status)); },
+                  [](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+                    call->respond(NoContent());  // pre-login: no X-Iam-* (A-3)
+                  });
+  };
+  if (!context.hashing.Post(std::move(job))) {
+    call->respond(UauthUnavailable(call->request.path, "too many password changes at once; retry shortly"));
+  }
 }
 
 // MyAccount (openapi.yaml) of the user as the read models have it now.
@@ -218,6 +321,10 @@ void AddOwnAccountRoutes(Router& router, const UauthContext& context) {
   router.Add("POST", "/uauth/change-password", [&context](std::shared_ptr<ApiCall> call) { ChangePassword(context, call); });
   router.Add("GET", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { GetAccount(context, call); });
   router.Add("POST", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { UpdateAccount(context, call); });
+  router.Add("POST", "/uauth/password-reset/request",
+             [&context](std::shared_ptr<ApiCall> call) { RequestPasswordReset(context, call); });
+  router.Add("POST", "/uauth/password-reset/confirmation",
+             [&context](std::shared_ptr<ApiCall> call) { ConfirmPasswordReset(context, call); });
 }
 
 }  // namespace iam::api

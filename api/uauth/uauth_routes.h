@@ -6,7 +6,8 @@
 //                              DELETE /uauth/users/my-account/sessions/{sessionId}
 //   mfa_handlers.cpp           POST /uauth/users/mfa/initialization, POST /uauth/users/mfa/confirmation,
 //                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
-//   own_account_handlers.cpp   POST /uauth/change-password, GET and POST /uauth/users/my-account
+//   own_account_handlers.cpp   POST /uauth/change-password, GET and POST /uauth/users/my-account,
+//                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
 //                              POST /uauth/auth/login/user/workspace
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,

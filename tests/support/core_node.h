@@ -25,6 +25,7 @@ struct CoreNode {
     events::StorageOptions options;
     options.data_dir = dir;
     options.recovery_interval = recovery_interval;
+    options.master_key = std::string(32, 'k');  // the secret store and the mail outbox need one
     auto opened = events::rocksdb_backend::OpenRocksDbStorage(options, env);
     if (!opened.ok()) {
       open_status = opened.status();

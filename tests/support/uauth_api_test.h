@@ -5,6 +5,12 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,6 +99,45 @@ class UauthApiTest : public ApiServerTest {
     EXPECT_EQ(body.at("errorCode"), json::value(error_code)) << response.body;
     EXPECT_EQ(body.at("status").as_int64(), status);
     EXPECT_TRUE(body.at("type").as_string().starts_with("/problems/")) << response.body;
+  }
+
+  // The first group of `pattern` in the newest mail to `to` past `after`
+  // (its outbox sequence, which this advances): still in the outbox, or
+  // delivered as DATA_DIR/outbox/<sequence>.eml. Waits up to ten seconds
+  // for it; "" when none comes.
+  std::string MailedTo(const std::string& to, const std::string& pattern, uint64_t* after) {
+    const std::regex code(pattern);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      uint64_t best = 0;
+      std::string text;
+      if (auto pending = storage_->outbox().Pending(1000); pending.ok()) {
+        for (const auto& mail : *pending) {
+          if (mail.sequence > *after && mail.sequence > best && mail.mail.to == to) {
+            best = mail.sequence;
+            text = mail.mail.text_body;
+          }
+        }
+      }
+      std::error_code ec;
+      for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "outbox", ec)) {
+        if (entry.path().extension() != ".eml") continue;
+        const uint64_t sequence = std::stoull(entry.path().stem().string());
+        std::stringstream content;
+        content << std::ifstream(entry.path()).rdbuf();
+        if (sequence > *after && sequence > best && content.str().find("To: " + to) != std::string::npos) {
+          best = sequence;
+          text = content.str();
+        }
+      }
+      std::smatch match;
+      if (best != 0 && std::regex_search(text, match, code)) {
+        *after = best;
+        return match[1].str();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return "";
   }
 
   int CountEvents(const std::string& type) {
