@@ -41,6 +41,7 @@
 #include "commands/one_time_tokens.h"
 #include "commands/password_hashing.h"
 #include "commands/random_tokens.h"
+#include "commands/signing_key_commands.h"
 #include "api/http/tls_material.h"
 #include "commands/bootstrap_command.h"
 #include "commands/command_processor.h"
@@ -95,6 +96,11 @@ struct IamdServer::Impl {
 
   // Startup that waits for read models runs beside the serving HTTP server.
   std::thread startup;
+  // T-13: checks hourly whether the signing key is due for rotation.
+  std::thread key_upkeep;
+  std::mutex upkeep_mu;
+  std::condition_variable upkeep_wake;
+  std::optional<std::string> rotated_at_start;  // a kid to record once the processor runs
   std::mutex startup_mu;
   std::condition_variable startup_done;
   std::optional<Status> startup_status;  // set once startup finished or failed
@@ -144,6 +150,7 @@ struct IamdServer::Impl {
       started = true;
       spdlog::info("iamd ready on {} (TLS{}), data in {}", address, plain_http ? " and plain HTTP" : " only",
                    config.data_dir);
+      key_upkeep = std::thread([this] { KeyUpkeep(); });
     } else if (status.code() != StatusCode::kUnavailable) {
       spdlog::critical("iamd cannot start: {}", status.ToString());
       http->Shutdown();  // RunUntilSignal returns; the caller reports the failure
@@ -151,6 +158,30 @@ struct IamdServer::Impl {
     std::lock_guard lock(startup_mu);
     startup_status = status;
     startup_done.notify_all();
+  }
+
+  // Rotates the signing key when due and records each rotation as an event.
+  void KeyUpkeep() {
+    std::optional<std::string> rotated = std::move(rotated_at_start);
+    while (!shut_down.load()) {
+      if (rotated) {
+        auto recorded = processor->Execute(std::make_unique<commands::RecordSigningKeyRotation>(*rotated),
+                                           {"", "system", "signing-key-upkeep"});
+        if (!recorded.ok()) spdlog::warn("the key rotation could not be recorded: {}", recorded.status().ToString());
+        rotated.reset();
+      }
+      {
+        std::unique_lock lock(upkeep_mu);
+        upkeep_wake.wait_for(lock, std::chrono::hours(1), [this] { return shut_down.load(); });
+      }
+      if (shut_down.load()) break;
+      auto due = keys->RotateIfDue(NowMillis() / 1000);
+      if (!due.ok()) {
+        spdlog::warn("the token signing key could not be rotated: {}", due.status().ToString());
+      } else {
+        rotated = std::move(*due);
+      }
+    }
   }
 
   std::string Path(const char* name) const { return (fs::path(config.data_dir) / name).string(); }
@@ -351,6 +382,8 @@ struct IamdServer::Impl {
     keys = std::move(*ring);
     if (auto rotated = keys->RotateIfDue(now_seconds); !rotated.ok()) {
       spdlog::warn("the token signing key could not be rotated: {}", rotated.status().ToString());
+    } else {
+      rotated_at_start = std::move(*rotated);
     }
     // T-10: an unknown address costs one argon2id, as a wrong password does.
     auto dummy = commands::HashPassword(commands::RandomString(commands::kLowerAlphanumeric, 32));
@@ -390,6 +423,11 @@ struct IamdServer::Impl {
       }
     }
     if (startup.joinable()) startup.join();
+    {
+      std::lock_guard lock(upkeep_mu);  // shut_down is set: the upkeep's wait ends now
+    }
+    upkeep_wake.notify_all();
+    if (key_upkeep.joinable()) key_upkeep.join();
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
     if (runner) runner->Stop();

@@ -26,6 +26,7 @@
 #include "commands/group_commands.h"
 #include "commands/mfa_commands.h"
 #include "commands/own_account_commands.h"
+#include "commands/signing_key_commands.h"
 #include "commands/role_commands.h"
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
@@ -38,6 +39,7 @@
 #include "events/credential_events.h"
 #include "events/mfa_events.h"
 #include "events/password_reset_events.h"
+#include "events/signing_key_events.h"
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
@@ -1242,7 +1244,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 11;
+  static constexpr int kKinds = 12;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1256,7 +1258,12 @@ class SessionActions {
     if (kind == 7) return ConfirmEnrollment(node, context);
     if (kind == 8) return RemoveFactors(node, context);
     if (kind == 9) return IssueReset(node, context);
-    ConfirmReset(node, context);
+    if (kind == 10) return ConfirmReset(node, context);
+    // T-13: a key rotation's record, owned by the first account when the context names none.
+    commands::CommandContext server = context;
+    server.account_id.clear();
+    Expect(node, server, std::make_unique<commands::RecordSigningKeyRotation>("kid-" + std::to_string(serial_++)),
+           Commits(), "record a signing-key rotation");
   }
 
  private:
@@ -1701,7 +1708,8 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserSignInFailed, events::kUserSignInSucceeded, events::kUserLockedOut, events::kUserSessionStarted,
         events::kUserSessionRefreshed, events::kUserSessionEnded, events::kUserMfaEnrollmentStarted,
         events::kUserMfaEnrollmentCodeRejected, events::kUserMfaEnabled, events::kUserMfaRemoved,
-        events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed}) {
+        events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed,
+        events::kJwtSigningKeyRotated}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
