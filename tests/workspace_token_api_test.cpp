@@ -100,6 +100,9 @@ TEST_F(WorkspaceTokenApiTest, ALockThroughVThreeOrZitadelStopsWorkspaceTokensAtO
   auto refused = Post(*client_, kSelect, {{"businessProfileGuid", guid}}, user_token);
   ExpectUauthProblem(refused, 403, "WSP-0001");
   EXPECT_EQ(Body(refused).at("accessState"), "LOCKED");
+  // The person still signs in (the lock is the membership's, W-14), and sees why.
+  const std::string fresh(SignedIn("mia@example.com").at("token").as_string());
+  EXPECT_EQ(Body(WithBearer("GET", kPicker, fresh)).at("data").as_array().at(0).at("accessState"), "LOCKED");
   // A refresh answers a user token: the binding is dropped (T-14).
   auto refreshed = Post(*client_, kRefresh, {{"refreshToken", refresh_token}});
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;

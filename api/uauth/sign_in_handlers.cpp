@@ -129,11 +129,14 @@ class SignInRoute {
     auto job = [this, call, ticket, password, hash = std::move(hash), attempt = std::move(attempt), has_password,
                 known = std::move(known), mfa_methods = std::move(mfa_methods)]() mutable {
       const bool verified = commands::VerifyPassword(*password, hash) && has_password;
-      if (verified && known->locked) {
-        // Locked by an administrator (iam-rules A-1, W-14): told only after the right password.
+      // A lock the failed v3 password checks set (N-7) locks the person out
+      // (P-9), told only after the right password. An administrator's lock
+      // is the membership's (W-14): the person signs in, and the picker
+      // shows LOCKED where no workspace token is issued.
+      if (verified && known->locked && known->lock_reason == "passwordAttempts") {
         ticket->Release();
         return call->respond(UauthProblem({423, "account-locked", "PWD-0423",
-                                           "The account is locked by an administrator.", call->request.path}));
+                                           "Too many wrong passwords; reset the password to unlock.", call->request.path}));
       }
       Record(call, ticket, std::move(attempt), verified, known, mfa_methods);
     };
