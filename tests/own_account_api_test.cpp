@@ -97,5 +97,25 @@ TEST_F(OwnAccountApiTest, TheAccountShowsAndChangesNamesLanguageAndTimeZone) {
                      400, "GEN-0400");
 }
 
+TEST_F(OwnAccountApiTest, TheStrongestPolicyIsTheOneEnforcedForKnownAndUnknownAddressesAlike) {
+  const std::string token = UserToken();
+  auto own = WithBearer("GET", "/uauth/users/my-account/strongest-password-settings", token);
+  ASSERT_EQ(own.status, 200) << own.body;
+  const json::value policy = Body(own);
+  EXPECT_EQ(policy.at("minLength").as_int64(), 8);
+  EXPECT_EQ(policy.at("historySize").as_int64(), 4);
+  EXPECT_EQ(policy.at("maxFailedLoginAttempts").as_int64(), 10);
+  auto known = Send(*client_, "GET", "/uauth/strongest-password-settings-by-email/admin%40iamd.example", "", "");
+  auto unknown = Send(*client_, "GET", "/uauth/strongest-password-settings-by-email/nobody@example.com", "", "");
+  ASSERT_EQ(known.status, 200) << known.body;
+  EXPECT_EQ(known.body, unknown.body);  // P-8
+  EXPECT_EQ(known.body, own.body);
+  // What the policy says is what a new password is held to.
+  ExpectUauthProblem(Post(*client_, kChangePassword, {{"oldPassword", kPassword}, {"newPassword", "aaa1bbbb"}}, token), 400,
+                     "PWD-0001");  // a run of 3 > maxRepeating 2
+  ExpectUauthProblem(Send(*client_, "GET", "/uauth/strongest-password-settings-by-email/not-an-address", "", ""), 400,
+                     "GEN-0400");
+}
+
 }  // namespace
 }  // namespace iam

@@ -7,7 +7,8 @@
 //   mfa_handlers.cpp           POST /uauth/users/mfa/initialization, POST /uauth/users/mfa/confirmation,
 //                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
 //   own_account_handlers.cpp   POST /uauth/change-password, GET and POST /uauth/users/my-account,
-//                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation
+//                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation,
+//                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
 //                              POST /uauth/auth/login/user/workspace
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
