@@ -31,11 +31,6 @@ constexpr const char* kVerifyBackup = "/uauth/auth/login/user/mfa/verification?m
 
 class MfaApiTest : public testing::UauthApiTest {
  protected:
-  std::string UserToken() {
-    auto signed_in = SignIn(*client_, kAdminEmail, kPassword);
-    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
-    return std::string(Body(signed_in).at("token").as_string());
-  }
 
   // A code of a step no earlier than the window's start and later than the
   // last one used here: each step is accepted once (CC-9), so the test never

@@ -25,11 +25,6 @@ constexpr const char* kMyAccount = "/uauth/users/my-account";
 
 class OwnAccountApiTest : public testing::UauthApiTest {
  protected:
-  std::string UserToken() {
-    auto signed_in = SignIn(*client_, kAdminEmail, kPassword);
-    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
-    return std::string(Body(signed_in).at("token").as_string());
-  }
 };
 
 TEST_F(OwnAccountApiTest, ChangingThePasswordChecksTheOldOneThePolicyAndTheHistory) {

@@ -1278,19 +1278,25 @@ class SessionActions {
 
   std::string Token() { return "token-" + std::to_string(serial_++) + "-" + std::to_string(random_() % 1000); }
 
+  // The in-flight ticket of an admitted check of `username`, or nullptr when
+  // a lockout runs (and the admission was refused as the model predicts).
+  std::shared_ptr<commands::SignInGate::Ticket> Admit(CoreNode& node, const commands::CommandContext& context,
+                                                      const std::string& username, int64_t now) {
+    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
+    const bool locked = now < counters_[username].locked_until;
+    auto admitted = Expect(node, context, std::make_unique<commands::AdmitSignIn>(gate_, username, now, limits_, ticket),
+                           locked ? Refused(StatusCode::kFailedPrecondition, commands::kSignInLockedOut) : Commits(false),
+                           "admit a check of " + username);
+    return admitted ? ticket : nullptr;
+  }
+
   void Attempt(CoreNode& node, const commands::CommandContext& context) {
     static const std::string kNames[] = {"admin@iamd.example", "nobody@example.com", "other@example.com"};
     const std::string& username = kNames[random_() % 2 ? 0 : 1 + random_() % 2];
     const int64_t now = NowMillis();
     Counter& counter = counters_[username];
-    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
-    const bool locked = now < counter.locked_until;
-    auto admitted = Expect(node, context,
-                           std::make_unique<commands::AdmitSignIn>(gate_, username, now, limits_, ticket),
-                           locked ? Refused(StatusCode::kFailedPrecondition, commands::kSignInLockedOut)
-                                  : Commits(false),
-                           "admit a sign-in");
-    if (!admitted) {
+    auto ticket = Admit(node, context, username, now);
+    if (!ticket) {
       seen_.insert("P-9: an attempt refused during a lockout");
       return;
     }
@@ -1428,14 +1434,8 @@ class SessionActions {
     const std::string username = "admin@iamd.example";
     const int64_t now = NowMillis();
     Counter& counter = counters_[username];
-    auto ticket = std::make_shared<commands::SignInGate::Ticket>();
-    const bool locked = now < counter.locked_until;
-    auto admitted = Expect(node, context,
-                           std::make_unique<commands::AdmitSignIn>(gate_, username, now, limits_, ticket),
-                           locked ? Refused(StatusCode::kFailedPrecondition, commands::kSignInLockedOut)
-                                  : Commits(false),
-                           "admit a step-up");
-    if (!admitted) return;
+    auto ticket = Admit(node, context, username, now);
+    if (!ticket) return;
     const commands::CheckedCode code = PickCode();
     const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
                            ? totp_enabled_ && code.totp_step > last_step_

@@ -62,6 +62,12 @@ class UauthApiTest : public ApiServerTest {
   api::HttpResponse SignIn(SignedClient& client, const std::string& username, const std::string& password) {
     return Post(client, kSignIn, {{"username", username}, {"password", password}});
   }
+  // A user token of the bootstrap administrator (no second factor enabled).
+  std::string UserToken() {
+    auto signed_in = SignIn(*client_, kAdminEmail, kPassword);
+    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
+    return std::string(Body(signed_in).at("token").as_string());
+  }
   api::HttpResponse WithBearer(const std::string& method, const std::string& path, const std::string& token,
                                std::vector<std::pair<std::string, std::string>> headers = {}) {
     return Send(*client_, method, path, "", token, std::move(headers));
