@@ -70,7 +70,11 @@ TEST_F(SignInApiTest, AVThreePasswordSignsInAndTheTokenVerifiesAgainstTheJwks) {
   ExpectUauthProblem(client_->Send("GET", kSessions), 401, "GEN-0401");
   EXPECT_EQ(client_->SendWithAuthorization("GET", "/identity-management/v3/user-profile", "", "Bearer " + token).status,
             401);
-  ExpectUauthProblem(WithBearer("GET", kSessions, token.substr(0, token.size() - 2) + "AA"), 401, "GEN-0401");
+  // A signature with one character changed (mid-signature, so all six of its bits count).
+  std::string tampered = token;
+  char& changed = tampered[tampered.size() - 10];
+  changed = changed == 'A' ? 'B' : 'A';
+  ExpectUauthProblem(WithBearer("GET", kSessions, tampered), 401, "GEN-0401");
 
   // Every evaluated attempt is an event; no password or token is in the log.
   EXPECT_EQ(CountEvents(events::kUserSignInSucceeded), 1);
