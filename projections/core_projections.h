@@ -8,6 +8,7 @@
 #include "projections/api_client_directory.h"
 #include "projections/asset_directory.h"
 #include "projections/directory_set.h"
+#include "projections/favorite_directory.h"
 #include "projections/group_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/password_reset_directory.h"
@@ -21,7 +22,8 @@ namespace iam::projections {
 // The registration table: one entry per resource's directory.
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
-                 AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory>;
+                 AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
+                 FavoriteDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

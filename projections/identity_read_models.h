@@ -8,7 +8,8 @@
 // - SessionsReadModel, the projection "sessions": sign-in counters and the
 //   open sessions bearer tokens name;
 // - MfaReadModel, the projection "mfa": each user's second factors;
-// - PasswordResetsReadModel, the projection "password-resets": e-mailed reset tokens.
+// - PasswordResetsReadModel, the projection "password-resets": e-mailed reset tokens;
+// - FavoritesReadModel, the projection "favorites": favourite workspaces.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -16,6 +17,7 @@
 #include "projections/account_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/directory_projection.h"
+#include "projections/favorite_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/password_reset_directory.h"
 #include "projections/session_directory.h"
@@ -40,5 +42,8 @@ using MfaReadModel = DirectoryProjection<MfaDirectory>;
 
 inline constexpr const char* kPasswordResetsProjection = PasswordResetDirectory::kProjectionName;
 using PasswordResetsReadModel = DirectoryProjection<PasswordResetDirectory>;
+
+inline constexpr const char* kFavoritesProjection = FavoriteDirectory::kProjectionName;
+using FavoritesReadModel = DirectoryProjection<FavoriteDirectory>;
 
 }  // namespace iam::projections

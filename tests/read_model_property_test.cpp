@@ -23,6 +23,7 @@
 #include "commands/asset_commands.h"
 #include "commands/bootstrap_command.h"
 #include "commands/credential_commands.h"
+#include "commands/favorite_commands.h"
 #include "commands/group_commands.h"
 #include "commands/mfa_commands.h"
 #include "commands/own_account_commands.h"
@@ -37,6 +38,7 @@
 #include "events/api_client_events.h"
 #include "events/clock.h"
 #include "events/credential_events.h"
+#include "events/favorite_events.h"
 #include "events/mfa_events.h"
 #include "events/password_reset_events.h"
 #include "events/signing_key_events.h"
@@ -1244,7 +1246,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 12;
+  static constexpr int kKinds = 13;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1259,6 +1261,18 @@ class SessionActions {
     if (kind == 8) return RemoveFactors(node, context);
     if (kind == 9) return IssueReset(node, context);
     if (kind == 10) return ConfirmReset(node, context);
+    if (kind == 11) {
+      // W-7: a favourite flag, idempotent.
+      const std::string guid = random_() % 2 ? "workspace-a" : "workspace-b";
+      const bool marked = random_() % 2;
+      const bool changes = favorites_.count(guid) != static_cast<size_t>(marked);
+      auto done = Expect(node, context,
+                         std::make_unique<commands::MarkFavoriteWorkspace>(events::WorkspaceFavorite{admin_, guid}, marked),
+                         Commits(changes), "mark a favourite workspace");
+      if (done && marked) favorites_.insert(guid);
+      if (done && !marked) favorites_.erase(guid);
+      return;
+    }
     // T-13: a key rotation's record, owned by the first account when the context names none.
     commands::CommandContext server = context;
     server.account_id.clear();
@@ -1499,6 +1513,7 @@ class SessionActions {
     seen_.insert("A-7: a reset confirmed");
   }
 
+  std::set<std::string> favorites_;
   std::string live_reset_;
   std::map<std::string, std::string> reset_states_;  // hash -> live, used, superseded
   std::map<std::string, int64_t> reset_expires_;
@@ -1709,7 +1724,7 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserSessionRefreshed, events::kUserSessionEnded, events::kUserMfaEnrollmentStarted,
         events::kUserMfaEnrollmentCodeRejected, events::kUserMfaEnabled, events::kUserMfaRemoved,
         events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed,
-        events::kJwtSigningKeyRotated}) {
+        events::kJwtSigningKeyRotated, events::kWorkspaceFavoriteMarked, events::kWorkspaceFavoriteUnmarked}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :

@@ -119,6 +119,31 @@ TEST_F(WorkspaceTokenApiTest, ALockThroughVThreeOrZitadelStopsWorkspaceTokensAtO
   ExpectUauthProblem(WithBearer("GET", kSessions, again), 401, "GEN-0401");
 }
 
+TEST_F(WorkspaceTokenApiTest, AFavouriteIsAFlagOnTheCallersOwnWorkspace) {
+  const std::string token = UserToken();
+  const std::string guid(Body(WithBearer("GET", kPicker, token)).at("data").as_array().at(0).at("guid").as_string());
+  constexpr const char* kFavorite = "/uauth/business-profile/mark-favorite";
+  auto marked = Post(*client_, kFavorite, {{"businessProfileGuid", guid}, {"favorite", true}}, token);
+  ASSERT_EQ(marked.status, 200) << marked.body;
+  ExpectEventDetailHeaders(marked);
+  EXPECT_TRUE(Body(marked).at("favorite").as_bool());
+  // Idempotent: the same flag again appends nothing.
+  auto again = Post(*client_, kFavorite, {{"businessProfileGuid", guid}, {"favorite", true}}, token);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(again.Header("X-Iam-Sequence").empty());
+  EXPECT_TRUE(Body(WithBearer("GET", kPicker, token)).at("data").as_array().at(0).at("favorite").as_bool());
+  EXPECT_EQ(Body(WithBearer("GET", std::string(kPicker) + "?favorite=true", token)).at("data").as_array().size(), 1u);
+  EXPECT_TRUE(Body(WithBearer("GET", std::string(kPicker) + "?favorite=false", token)).at("data").as_array().empty());
+  ASSERT_EQ(Post(*client_, kFavorite, {{"businessProfileGuid", guid}, {"favorite", false}}, token).status, 200);
+  EXPECT_FALSE(Body(WithBearer("GET", kPicker, token)).at("data").as_array().at(0).at("favorite").as_bool());
+  ExpectUauthProblem(Post(*client_, kFavorite, {{"businessProfileGuid", "00000000-0000-5000-8000-000000000000"},
+                                                {"favorite", true}},
+                          token),
+                     404, "WSP-0404");
+  ExpectUauthProblem(Post(*client_, kFavorite, {{"businessProfileGuid", guid}, {"favorite", "yes"}}, token), 400,
+                     "GEN-0400");
+}
+
 TEST_F(WorkspaceTokenApiTest, ThePickerTakesNoEdgeGridSignatureAndChecksItsPaging) {
   auto picker_with_edgegrid = client_->Send("GET", kPicker);
   ExpectUauthProblem(picker_with_edgegrid, 401, "GEN-0401");

@@ -10,7 +10,7 @@
 //                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation,
 //                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
-//                              POST /uauth/auth/login/user/workspace
+//                              POST /uauth/auth/login/user/workspace, POST /uauth/business-profile/mark-favorite
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.

@@ -10,6 +10,7 @@
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "api/uauth/workspace_access.h"
+#include "commands/favorite_commands.h"
 #include "commands/one_time_tokens.h"
 #include "commands/session_commands.h"
 #include "projections/identity_read_models.h"
@@ -59,11 +60,14 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
     return call->respond(UauthBadRequest(call->request.path, (!page.ok() ? page.status() : limit.status()).message()));
   }
   auto workspace = WorkspaceOf(context, caller->user);
-  if (!workspace) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
+  auto favorites = context.runner.LiveAs<projections::FavoritesReadModel>(projections::kFavoritesProjection);
+  if (!workspace || !favorites) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
+  const bool is_favorite = favorites->Published()->IsFavorite(caller->user.ui_identity_id, workspace->guid);
+  auto favorite = call->query.GetBool("favorite", false);
+  if (!favorite.ok()) return call->respond(UauthBadRequest(call->request.path, favorite.status().message()));
   boost::json::array data;
   const auto search = call->query.Get("search");
-  const auto favorite = call->query.Get("favorite");
-  const bool listed = (!favorite || *favorite == "false") &&
+  const bool listed = (!call->query.Has("favorite") || *favorite == is_favorite) &&
                       (!search || workspace->name.find(*search) != std::string::npos ||
                        workspace->subdomain.find(*search) != std::string::npos);
   if (listed && *page == 1) {
@@ -72,7 +76,7 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
                                        {"name", workspace->name},
                                        {"subdomain", workspace->subdomain},
                                        {"logo", nullptr},
-                                       {"favorite", false},
+                                       {"favorite", is_favorite},
                                        {"roleId", nullptr},
                                        {"roleName", nullptr},
                                        {"membershipStatus", "ACTIVE"},
@@ -146,9 +150,48 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
       });
 }
 
+// W-7: POST /uauth/business-profile/mark-favorite.
+void MarkFavorite(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto caller = AuthenticateBearer(context, *call, {kUserScope});
+  if (!caller) return;
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"businessProfileGuid", "favorite"}); !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  auto guid = body->RequiredString("businessProfileGuid");
+  auto favorite = body->RequiredBool("favorite");
+  if (!guid.ok() || !favorite.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, (!guid.ok() ? guid.status() : favorite.status()).message()));
+  }
+  auto workspace = WorkspaceOf(context, caller->user);
+  if (!workspace) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
+  if (*guid != workspace->guid) {
+    return call->respond(
+        UauthProblem({404, "workspace-not-found", "WSP-0404", "you are not a member of that workspace", call->request.path}));
+  }
+  call->context.account_id = caller->user.account_id;
+  call->context.actor = caller->user.ui_user_name;
+  SubmitCommand(context.processor, call,
+                std::make_unique<commands::MarkFavoriteWorkspace>(
+                    events::WorkspaceFavorite{caller->user.ui_identity_id, *guid}, *favorite),
+                [](const ApiCall& call, const Status& status) {
+                  call.respond(UauthUnavailable(call.request.path, status.message()));
+                },
+                [guid = *guid, marked = *favorite](const std::shared_ptr<ApiCall>& call,
+                                                   const commands::CommandOutcome& outcome) {
+                  HttpResponse response = JsonResponse(
+                      200, boost::json::serialize(boost::json::object{{"businessProfileGuid", guid}, {"favorite", marked}}));
+                  AddEventDetails(response, outcome);
+                  call->respond(std::move(response));
+                });
+}
+
 }  // namespace
 
 void AddWorkspaceRoutes(Router& router, const UauthContext& context) {
+  router.Add("POST", "/uauth/business-profile/mark-favorite",
+             [&context](std::shared_ptr<ApiCall> call) { MarkFavorite(context, call); });
   router.Add("GET", "/business-profile-service/business-profiles",
              [&context](std::shared_ptr<ApiCall> call) { ListWorkspaces(context, call); });
   router.Add("POST", "/uauth/auth/login/user/workspace",
