@@ -44,6 +44,21 @@ class MfaApiTest : public testing::UauthApiTest {
     return code.ok() ? *code : "";
   }
 
+  // A 6-digit code that no step of the window around now accepts, so a
+  // "wrong code" is wrong for certain, not with odds of a million to three.
+  std::string WrongCode() {
+    const int64_t now = NowMillis() / 1000;
+    for (const char* candidate : {"000000", "111111", "222222", "333333"}) {
+      bool accepted = false;
+      for (int64_t step = -2; step <= 2; ++step) {
+        accepted = accepted || commands::TotpCode(secret_, now + step * commands::kTotpStepSeconds).value() == candidate;
+      }
+      if (!accepted) return candidate;
+    }
+    ADD_FAILURE() << "every candidate is a valid code";
+    return "";
+  }
+
   // Enrols TOTP with `token`'s session; returns the confirmation's body.
   json::value Enrol(const std::string& token) {
     auto started = Post(*client_, kInitialize, {{"mfaType", "TOTP_AUTHENTICATOR"}}, token);
@@ -116,7 +131,7 @@ TEST_F(MfaApiTest, EnrolSignInWithEachFactorOnceAndRemove) {
   // Removal needs a step-up code (F-9, F-16).
   const std::string user_token(full.at("token").as_string());
   ExpectUauthProblem(Send(*client_, "DELETE", kRemove, "", user_token), 400, "MFA-0008");
-  ExpectUauthProblem(Send(*client_, "DELETE", kRemove, "", user_token, {{"X-Mfa-Code", "000000"}}),
+  ExpectUauthProblem(Send(*client_, "DELETE", kRemove, "", user_token, {{"X-Mfa-Code", WrongCode()}}),
                      400, "MFA-0007");
   auto removed = Send(*client_, "DELETE", std::string(kRemove) + "?mfaType=TOTP_AUTHENTICATOR", "", user_token,
                        {{"X-Mfa-Code", NextCode()}});
@@ -141,9 +156,9 @@ TEST_F(MfaApiTest, WrongCodesCountTowardTheLockoutAndEndTheSignIn) {
   const std::string pending(Body(SignIn(*client_, kAdminEmail, kPassword)).at("token").as_string());
   // The sign-in itself was not a success: the count goes on from here (F-9, P-9).
   for (int i = 0; i < 9; ++i) {
-    ExpectUauthProblem(Post(*client_, kVerifyTotp, {{"verificationCode", "000000"}}, pending), 401, "MFA-0401");
+    ExpectUauthProblem(Post(*client_, kVerifyTotp, {{"verificationCode", WrongCode()}}, pending), 401, "MFA-0401");
   }
-  auto locked = Post(*client_, kVerifyTotp, {{"verificationCode", "000000"}}, pending);
+  auto locked = Post(*client_, kVerifyTotp, {{"verificationCode", WrongCode()}}, pending);
   ExpectUauthProblem(locked, 423, "PWD-0423");
   EXPECT_FALSE(locked.Header("Retry-After").empty());
   // The sign-in ended; the account waits out the lockout, right password or not.
@@ -155,13 +170,14 @@ TEST_F(MfaApiTest, FiveWrongEnrolmentCodesCancelTheEnrolment) {
   const std::string token = UserToken();
   auto started = Post(*client_, kInitialize, {{"mfaType", "TOTP_AUTHENTICATOR"}}, token);
   ASSERT_EQ(started.status, 200) << started.body;
+  secret_ = commands::Base32Decode(std::string(Body(started).at("secret").as_string())).value();
   ExpectUauthProblem(Post(*client_, kConfirm, {{"mfaType", "EMAIL"}, {"verificationCode", "123456"}}, token), 404,
                      "MFA-0002");
   for (int i = 0; i < 5; ++i) {
-    ExpectUauthProblem(Post(*client_, kConfirm, {{"mfaType", "TOTP_AUTHENTICATOR"}, {"verificationCode", "000000"}}, token),
+    ExpectUauthProblem(Post(*client_, kConfirm, {{"mfaType", "TOTP_AUTHENTICATOR"}, {"verificationCode", WrongCode()}}, token),
                        400, "MFA-0001");
   }
-  ExpectUauthProblem(Post(*client_, kConfirm, {{"mfaType", "TOTP_AUTHENTICATOR"}, {"verificationCode", "000000"}}, token),
+  ExpectUauthProblem(Post(*client_, kConfirm, {{"mfaType", "TOTP_AUTHENTICATOR"}, {"verificationCode", WrongCode()}}, token),
                      410, "MFA-0004");
   EXPECT_EQ(CountEvents(events::kUserMfaEnrollmentCodeRejected), 5);
   EXPECT_EQ(CountEvents(events::kUserMfaEnrollmentCancelled), 1);
