@@ -117,7 +117,7 @@ Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const C
 Result<Decision> RemoveMfa::Decide(const WorkingState& state, const CommandContext& context) const {
   ticket_->Release();
   if (LockedOutNow(state, attempt_.username, now_ms_)) {
-    return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
+    return LockedOutRefusal();
   }
   const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
   Decision decision;
@@ -148,7 +148,7 @@ Result<Decision> VerifySignInMfa::Decide(const WorkingState& state, const Comman
     return Status::NotFound("the sign-in is not waiting for its second factor").WithReason(kSessionNotOpen);
   }
   if (LockedOutNow(state, attempt_.username, now_ms_)) {
-    return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
+    return LockedOutRefusal();
   }
   const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
   Decision decision;

@@ -34,6 +34,14 @@ Result<std::string> TokenHash(std::string_view token) {
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), digest_size));
 }
 
+Result<HashedToken> NewHashedToken() {
+  auto token = NewOneTimeToken();
+  if (!token.ok()) return token.status();
+  auto hash = TokenHash(*token);
+  if (!hash.ok()) return hash.status();
+  return HashedToken{std::move(*token), std::move(*hash)};
+}
+
 std::string NewEmailCode() { return RandomString(kDigits, kEmailCodeDigits); }
 
 std::string NewBackupCode() {

@@ -35,6 +35,14 @@ Result<std::string> NewOneTimeToken();
 // shorter than hex in every key and event). kInternal when OpenSSL fails.
 Result<std::string> TokenHash(std::string_view token);
 
+// A new token (T-1) and the hash kept in its place (T-2), made together by
+// every route that hands one out. kInternal as NewOneTimeToken and TokenHash.
+struct HashedToken {
+  std::string token;
+  std::string hash;
+};
+Result<HashedToken> NewHashedToken();
+
 // F-5: kEmailCodeDigits decimal digits, each uniform (rejection sampling, no
 // modulo bias), leading zeros kept. Like RandomString, which draws them, it
 // ends the process rather than return a guessable code if the CSPRNG fails.

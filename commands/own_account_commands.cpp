@@ -14,7 +14,7 @@ namespace iam::commands {
 Result<Decision> ChangeOwnPassword::Decide(const WorkingState& state, const CommandContext& context) const {
   ticket_->Release();
   if (LockedOutNow(state, attempt_.username, now_ms_)) {
-    return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
+    return LockedOutRefusal();
   }
   if (!old_password_right_) {
     Decision decision;

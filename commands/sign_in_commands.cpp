@@ -43,19 +43,15 @@ void SignInGate::Leave(const std::string& username) {
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
 }
 
-namespace {
-
-Status LockedOut() {
+Status LockedOutRefusal() {
   return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
 }
 
-}  // namespace
-
 Result<Decision> AdmitSignIn::Decide(const WorkingState& state, const CommandContext&) const {
   const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(username_);
-  if (counter && now_ms_ < counter->locked_until_ms) return LockedOut();
+  if (counter && now_ms_ < counter->locked_until_ms) return LockedOutRefusal();
   auto ticket = SignInGate::TryEnter(gate_, username_, counter ? counter->failed : 0, limits_.max_failed_attempts);
-  if (!ticket) return LockedOut();
+  if (!ticket) return LockedOutRefusal();
   *ticket_ = std::move(*ticket);
   return Decision{};
 }
@@ -85,7 +81,7 @@ void RecordFailedAttempt(const WorkingState& state, const CommandContext& contex
   if ((counter ? counter->failed : 0) + 1 >= limits.max_failed_attempts) {
     attempts.events.push_back(events::ToNewEvent(
         events::UserLockedOut{attempt.username, attempt.ui_identity_id, now_ms + limits.lockout_ms}));
-    decision.refusal = LockedOut();
+    decision.refusal = LockedOutRefusal();
   } else {
     decision.refusal = std::move(otherwise);
   }
@@ -122,7 +118,7 @@ Result<Decision> RecordSignIn::Decide(const WorkingState& state, const CommandCo
     decision.appends.push_back(std::move(session));
     return decision;
   }
-  if (succeeded_) return LockedOut();  // a lockout began while the password was checked
+  if (succeeded_) return LockedOutRefusal();  // a lockout began while the password was checked
   RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
                       Status::PermissionDenied("Wrong e-mail address or password.").WithReason(kSignInRejected),
                       decision);

@@ -73,6 +73,9 @@ class SignInGate {
   std::map<std::string, int64_t, std::less<>> in_flight_;
 };
 
+// The refusal of a check while a lockout runs (kSignInLockedOut).
+Status LockedOutRefusal();
+
 // Whether a lockout of `username` runs at `now_ms`.
 bool LockedOutNow(const WorkingState& state, const std::string& username, int64_t now_ms);
 

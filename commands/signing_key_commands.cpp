@@ -7,17 +7,7 @@ namespace iam::commands {
 
 Result<Decision> RecordSigningKeyRotation::Decide(const WorkingState& state, const CommandContext& context) const {
   CommandContext owner = context;
-  if (owner.account_id.empty()) {
-    const auto& accounts = state.Get<projections::AccountDirectory>();
-    int64_t first_ms = 0;
-    for (const std::string& id : accounts.AccountIds()) {
-      const projections::AccountRecord* account = accounts.FindAccount(id);
-      if (owner.account_id.empty() || account->created_ms < first_ms) {
-        owner.account_id = id;
-        first_ms = account->created_ms;
-      }
-    }
-  }
+  if (owner.account_id.empty()) owner.account_id = state.Get<projections::AccountDirectory>().FirstAccountId();
   if (owner.account_id.empty()) return Status::FailedPrecondition("no account exists yet");
   return OneEvent(StreamFor(events::kSigningKeyAggregate, events::kJwtSigningKeyStream,
                             events::StreamAppend::kAnyVersion, owner),

@@ -52,6 +52,14 @@ std::vector<std::string> AccountDirectory::AccountIds() const {
   return ids;
 }
 
+std::string AccountDirectory::FirstAccountId() const {
+  const AccountRecord* first = nullptr;
+  for (const auto& [id, account] : accounts_) {
+    if (!first || account.created_ms < first->created_ms) first = &account;
+  }
+  return first ? first->account_id : std::string();
+}
+
 std::vector<const AccountRecord*> AccountDirectory::ManagedBy(std::string_view managing_account_id) const {
   std::vector<const AccountRecord*> managed;
   for (const auto& [id, account] : accounts_) {

@@ -42,6 +42,8 @@ class AccountDirectory {
   const AccountRecord* FindAccount(std::string_view account_id) const;
   // Every account id, ascending.
   std::vector<std::string> AccountIds() const;
+  // The account made first (server-level events belong to it, W-21); "" before any.
+  std::string FirstAccountId() const;
   // The accounts `managing_account_id` manages, ascending by id.
   std::vector<const AccountRecord*> ManagedBy(std::string_view managing_account_id) const;
 

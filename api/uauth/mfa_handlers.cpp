@@ -313,20 +313,15 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   call->context.actor = caller->user.ui_user_name;
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code](auto ticket) {
     auto mfa = MfaVersion(context);
-    auto token = commands::NewOneTimeToken();
-    auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
-    if (!mfa || !hash.ok()) {
+    auto issued = commands::NewHashedToken();
+    if (!mfa || !issued.ok()) {
       ticket->Release();
       return call->respond(UauthUnavailable(call->request.path, "the second factor cannot be checked now"));
     }
     const CheckedCode checked = CheckCode(context, mfa->Find(caller.user.ui_identity_id), method, code);
     const int64_t now = context.now_ms();
-    events::SessionRefreshed refresh;
-    refresh.session_id = caller.session_id;
-    refresh.refresh_token_hash = std::move(*hash);
+    events::SessionRefreshed refresh = NextRefresh(*call, caller.session_id, issued->hash);
     refresh.refresh_expires_ms = now + context.lifetimes.refresh_ms;
-    refresh.ip_network = MaskedNetwork(call->request.remote_address);
-    refresh.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
     events::SignInAttempt attempt{username, caller.user.ui_identity_id, "WRONG_MFA_CODE"};
     const int64_t auth_time = caller.claims.contains("auth_time") && caller.claims.at("auth_time").is_int64()
                                   ? caller.claims.at("auth_time").as_int64() * 1000
@@ -337,7 +332,7 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
         [&context, username](const ApiCall& call, const Status& status) {
           call.respond(MfaRefusal(context, call, username, status));
         },
-        [&context, username, user = caller.user, sid = caller.session_id, refresh_token = *token, auth_time](
+        [&context, username, user = caller.user, sid = caller.session_id, refresh_token = issued->token, auth_time](
             const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
           if (!outcome.refusal.ok()) return call->respond(MfaRefusal(context, *call, username, outcome.refusal));
           auto access = IssueAccessToken(context, user, sid, kUserScope, {"pwd", "otp"}, auth_time);

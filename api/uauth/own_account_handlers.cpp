@@ -130,10 +130,9 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   if (!email.ok() || !commands::IsValidEmail(*email)) {
     return call->respond(UauthBadRequest(call->request.path, "member 'email' must be an e-mail address"));
   }
-  auto token = commands::NewOneTimeToken();
-  auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
+  auto issued = commands::NewHashedToken();
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  if (!hash.ok() || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be sent now"));
+  if (!issued.ok() || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be sent now"));
   const auto matches = users->Published()->AllWithEmail(commands::EmailKey(*email));
   HttpResponse accepted = JsonResponse(200, boost::json::serialize(boost::json::object{{"message", kResetAccepted}}));
   accepted.SetHeader("Cache-Control", "no-store");
@@ -142,7 +141,7 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   const int64_t expires = context.now_ms() + kResetTokenLifetimeMs;
   events::OutboxMail mail{user.profile.email, "Reset your iamd password",
                           "Someone asked to reset the password of this address. To choose a new one, open\n" +
-                              context.public_url() + "/reset-password/" + *token +
+                              context.public_url() + "/reset-password/" + issued->token +
                               "\nThe link works once, for one hour. If it was not you, ignore this mail.\n"};
   call->context.account_id = user.account_id;
   call->context.actor = "anonymous";
@@ -150,7 +149,7 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   answered->respond = [](HttpResponse) {};  // the answer below does not wait for the write
   SubmitCommand(context.processor, answered,
                 std::make_unique<commands::IssuePasswordReset>(
-                    events::PasswordResetIssued{user.ui_identity_id, NewUuid(), *hash, expires}, std::move(mail)),
+                    events::PasswordResetIssued{user.ui_identity_id, NewUuid(), issued->hash, expires}, std::move(mail)),
                 [](const ApiCall&, const Status&) {}, [](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {});
   call->respond(std::move(accepted));
 }

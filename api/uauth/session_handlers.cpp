@@ -56,14 +56,9 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   const projections::SessionRecord* session = sessions->Published()->SessionOfRefreshToken(*presented_hash);
   const projections::UserRecord* user = session ? users->Published()->FindUser(session->ui_identity_id) : nullptr;
   if (!session || !user) return call->respond(UauthUnauthorized(call->request.path, "the refresh token is not valid"));
-  auto next = commands::NewOneTimeToken();
-  auto next_hash = next.ok() ? commands::TokenHash(*next) : Result<std::string>(next.status());
-  if (!next_hash.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
-  events::SessionRefreshed refresh;
-  refresh.session_id = session->session_id;
-  refresh.refresh_token_hash = std::move(*next_hash);
-  refresh.ip_network = MaskedNetwork(call->request.remote_address);
-  refresh.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+  auto next = commands::NewHashedToken();
+  if (!next.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
+  events::SessionRefreshed refresh = NextRefresh(*call, session->session_id, next->hash);
   // A workspace session stays bound while W-3 allows it; otherwise the
   // refresh answers a user token and the picker tells why (T-14).
   if (AccessStateOf(*user, context.now_ms()) == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
@@ -75,7 +70,7 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
                                                            context.now_ms(), context.lifetimes),
                 RespondSessionRefusal,
                 [&context, user = *user, session_id = session->session_id, amr = session->amr,
-                 auth_time = session->created_ms, token = std::move(*next), workspace](
+                 auth_time = session->created_ms, token = std::move(next->token), workspace](
                     const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
                   if (!outcome.refusal.ok()) return call->respond(SessionRefusalOf(*call, outcome.refusal));
                   const std::string_view scope = workspace.empty() ? kUserScope : kWorkspaceScope;

@@ -68,17 +68,7 @@ HttpResponse RefusalOf(const ApiCall& call, const UauthContext& context, const s
 // The account events of an attempt belong to: the user's, or for an unknown
 // username the first account made (W-21).
 std::string OwnerAccount(const projections::AccountDirectory& accounts, const UserRecord* user) {
-  if (user) return user->account_id;
-  std::string first;
-  int64_t first_ms = 0;
-  for (const std::string& id : accounts.AccountIds()) {
-    const projections::AccountRecord* account = accounts.FindAccount(id);
-    if (first.empty() || account->created_ms < first_ms) {
-      first = id;
-      first_ms = account->created_ms;
-    }
-  }
-  return first;
+  return user ? user->account_id : accounts.FirstAccountId();
 }
 
 class SignInRoute {
@@ -156,9 +146,8 @@ class SignInRoute {
     events::SessionStarted session;
     std::optional<std::string> refresh_token;
     if (verified) {
-      auto token = commands::NewOneTimeToken();
-      auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
-      if (!hash.ok()) {
+      auto issued = commands::NewHashedToken();
+      if (!issued.ok()) {
         ticket->Release();
         return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
       }
@@ -168,12 +157,12 @@ class SignInRoute {
       session.mfa_pending = mfa_due;
       session.expires_ms = now + context_.lifetimes.absolute_ms;
       if (!mfa_due) {
-        refresh_token = std::move(*token);
-        session.refresh_token_hash = std::move(*hash);
+        refresh_token = std::move(issued->token);
+        session.refresh_token_hash = std::move(issued->hash);
         session.refresh_expires_ms = std::min(now + context_.lifetimes.refresh_ms, session.expires_ms);
       }
       session.ip_network = MaskedNetwork(call->request.remote_address);
-      session.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+      session.user_agent = ClientUserAgent(*call);
     }
     const std::string username = attempt.username;
     const std::string session_id = session.session_id;

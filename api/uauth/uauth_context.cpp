@@ -155,6 +155,19 @@ HttpResponse NoStoreJson(std::string body) {
   return response;
 }
 
+std::string ClientUserAgent(const ApiCall& call) {
+  return std::string(call.request.Header("User-Agent").substr(0, 256));
+}
+
+events::SessionRefreshed NextRefresh(const ApiCall& call, std::string session_id, std::string refresh_token_hash) {
+  events::SessionRefreshed refresh;
+  refresh.session_id = std::move(session_id);
+  refresh.refresh_token_hash = std::move(refresh_token_hash);
+  refresh.ip_network = MaskedNetwork(call.request.remote_address);
+  refresh.user_agent = ClientUserAgent(call);
+  return refresh;
+}
+
 std::string MaskedNetwork(std::string_view remote_address) {
   auto address = commands::ParseIpAddress(remote_address);
   if (!address.ok()) return "";

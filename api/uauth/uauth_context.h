@@ -24,6 +24,7 @@
 #include "commands/session_commands.h"
 #include "commands/sign_in_commands.h"
 #include "events/secret_store.h"
+#include "events/session_events.h"
 #include "projections/projection_runner.h"
 #include "projections/user_directory.h"
 
@@ -102,5 +103,12 @@ HttpResponse NoStoreJson(std::string body);
 
 // The client's network as sessions show it: its /24 (IPv4) or /48 (IPv6).
 std::string MaskedNetwork(std::string_view remote_address);
+
+// The client's User-Agent as sessions show it: cut to 256 characters.
+std::string ClientUserAgent(const ApiCall& call);
+
+// The next refresh of session `session_id` for `call`: the successor token's
+// hash and where the client is now (the lifetimes are the command's to set).
+events::SessionRefreshed NextRefresh(const ApiCall& call, std::string session_id, std::string refresh_token_hash);
 
 }  // namespace iam::api

@@ -115,14 +115,9 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
     refused.body = boost::json::serialize(problem);
     return call->respond(std::move(refused));
   }
-  auto token = commands::NewOneTimeToken();
-  auto hash = token.ok() ? commands::TokenHash(*token) : Result<std::string>(token.status());
-  if (!hash.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
-  events::SessionRefreshed refresh;
-  refresh.session_id = caller->session_id;
-  refresh.refresh_token_hash = std::move(*hash);
-  refresh.ip_network = MaskedNetwork(call->request.remote_address);
-  refresh.user_agent = std::string(call->request.Header("User-Agent").substr(0, 256));
+  auto issued = commands::NewHashedToken();
+  if (!issued.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
+  events::SessionRefreshed refresh = NextRefresh(*call, caller->session_id, issued->hash);
   refresh.workspace_guid = workspace->guid;
   call->context.account_id = caller->user.account_id;
   call->context.actor = caller->user.ui_user_name;
@@ -142,7 +137,7 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
         call.respond(UauthUnauthorized(call.request.path, status.message()));
       },
       [&context, user = caller->user, sid = caller->session_id, amr, auth_time, guid = workspace->guid,
-       refresh_token = *token](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+       refresh_token = issued->token](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
         auto access = IssueAccessToken(context, user, sid, kWorkspaceScope, amr, auth_time, guid);
         if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
         call->respond(NoStoreJson(TokenResponseBody(*access, context.lifetimes.access_ms / 1000, kWorkspaceScope,
