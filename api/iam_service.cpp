@@ -11,6 +11,7 @@
 #include "api/auth/authorization.h"
 #include "api/etag.h"
 #include "api/problem.h"
+#include "api/redacted_path.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/zitadel/zitadel_response.h"
 #include "projections/allowlist_read_model.h"
@@ -98,7 +99,7 @@ void IamService::Handle(HttpRequest request, Responder respond) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     const int status_class = std::clamp(response.status / 100, 0, 5);
     responses_by_class_[status_class].fetch_add(1, std::memory_order_relaxed);
-    spdlog::info("{} {} {} {:.3f}ms {}", method, path, response.status, ms, request_id);
+    spdlog::info("{} {} {} {:.3f}ms {}", method, RedactedPath(path), response.status, ms, request_id);
     respond(std::move(response));
   };
   call->request = std::move(request);

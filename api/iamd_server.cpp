@@ -401,7 +401,10 @@ struct IamdServer::Impl {
         *runner, *processor, *hashing, *keys, storage->secrets(), std::make_shared<commands::SignInGate>(),
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
         commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [] { return NowMillis(); }});
+    uauth->open_registration = config.self_registration == "open";
     AddSignInRoutes(service->router(), *uauth);
+    AddRegistrationRoutes(service->router(), *uauth);
+    AddAccountDeletionRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
     AddWorkspaceRoutes(service->router(), *uauth);

@@ -42,6 +42,9 @@ struct ServerConfig {
   // each mail is written as an .eml file to DATA_DIR/outbox/ (mode 0700).
   std::string smtp;
   std::string mail_from = "iamd@localhost";  // the From header and the SMTP envelope sender
+  // seed-003 A-8: "open" lets anyone register on /uauth/user/register;
+  // "invitation-only" (the default) needs an invitation.
+  std::string self_registration = "invitation-only";
   // Opens the storage; empty = the embedded RocksDB backend. A seam for tests
   // that inject storage faults.
   std::function<Result<std::unique_ptr<events::Storage>>(const events::StorageOptions&)> open_storage;

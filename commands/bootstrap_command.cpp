@@ -1,5 +1,6 @@
 #include "commands/bootstrap_command.h"
 
+#include "commands/account_administrators.h"
 #include "commands/credential_commands.h"
 #include "commands/group_commands.h"
 #include "commands/random_tokens.h"
@@ -11,8 +12,6 @@
 namespace iam::commands {
 namespace {
 
-// Akamai's standard "Admin" role (commands/lookups/standard-roles.json).
-constexpr int64_t kAdminRoleId = 3;
 
 // The administrator's profile: what every user must have (D-5), with U-5's defaults.
 events::UserProfile AdminProfile(const BootstrapIdentity& id) {

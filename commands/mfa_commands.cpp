@@ -52,6 +52,25 @@ void SpendCode(const std::string& ui_identity_id, const CheckedCode& code, event
 
 }  // namespace
 
+events::StreamAppend MfaStreamOf(const WorkingState& state, const std::string& ui_identity_id,
+                                 const CommandContext& context) {
+  return MfaStream(state, ui_identity_id, context);
+}
+
+Result<bool> CheckStepUpCode(const WorkingState& state, const CommandContext& context,
+                             const events::SignInAttempt& attempt, const CheckedCode& code, int64_t now_ms,
+                             const SignInLimits& limits, events::StreamAppend& mfa_stream, Decision& decision) {
+  if (LockedOutNow(state, attempt.username, now_ms)) return LockedOutRefusal();
+  if (!StillValid(RecordOf(state, attempt.ui_identity_id), code, now_ms)) {
+    RecordFailedAttempt(state, context, attempt, now_ms, limits,
+                        Status::InvalidArgument("the X-Mfa-Code is wrong").WithReason(kMfaWrongStepUpCode), decision);
+    return false;
+  }
+  SpendCode(attempt.ui_identity_id, code, mfa_stream);
+  RecordSucceededAttempt(state, context, attempt, decision);
+  return true;
+}
+
 Result<Decision> StartMfaEnrollment::Decide(const WorkingState& state, const CommandContext& context) const {
   if (!state.Get<projections::UserDirectory>().FindUser(enrollment_.ui_identity_id)) {
     return Status::NotFound("the user does not exist");
@@ -116,27 +135,20 @@ Result<Decision> ConfirmMfaEnrollment::Decide(const WorkingState& state, const C
 
 Result<Decision> RemoveMfa::Decide(const WorkingState& state, const CommandContext& context) const {
   ticket_->Release();
-  if (LockedOutNow(state, attempt_.username, now_ms_)) {
-    return LockedOutRefusal();
-  }
-  const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
   Decision decision;
-  if (!StillValid(record, step_up_, now_ms_)) {
-    RecordFailedAttempt(state, context, attempt_, now_ms_, limits_,
-                        Status::InvalidArgument("the X-Mfa-Code is wrong").WithReason(kMfaWrongStepUpCode), decision);
-    return decision;
-  }
+  auto stream = MfaStream(state, attempt_.ui_identity_id, context);
+  auto valid = CheckStepUpCode(state, context, attempt_, step_up_, now_ms_, limits_, stream, decision);
+  if (!valid.ok()) return valid.status();
+  if (!*valid) return decision;
+  const MfaRecord* record = RecordOf(state, attempt_.ui_identity_id);
   std::vector<std::string> removed = mfa_types_.empty() ? record->Methods() : mfa_types_;
   for (const std::string& method : removed) {
     if (!record->enabled.count(method)) {
       return Status::NotFound(method + " is not enabled").WithReason(kMfaMethodNotEnabled);
     }
   }
-  auto stream = MfaStream(state, attempt_.ui_identity_id, context);
-  SpendCode(attempt_.ui_identity_id, step_up_, stream);
   stream.events.push_back(events::ToNewEvent(events::MfaRemoved{attempt_.ui_identity_id, removed}));
   decision.appends.push_back(std::move(stream));
-  RecordSucceededAttempt(state, context, attempt_, decision);
   return decision;
 }
 

@@ -54,6 +54,20 @@ struct CheckedCode {
   std::string code_id;    // kBackupCode: the backup code's id; kEmailCode: the e-mail code's
 };
 
+// The next append to the second factors of `ui_identity_id`.
+events::StreamAppend MfaStreamOf(const WorkingState& state, const std::string& ui_identity_id,
+                                 const CommandContext& context);
+
+// F-16 in the writer, for a step-up check `attempt` admitted by the sign-in
+// gate: kSignInLockedOut while a lockout runs. When `code` no longer holds,
+// records the counted failure in `decision` (its refusal kMfaWrongStepUpCode,
+// or kSignInLockedOut for the failure that starts a lockout) and returns
+// false; otherwise appends the event that spends the code to `mfa_stream`
+// (CC-9), resets the failure count in `decision`, and returns true.
+Result<bool> CheckStepUpCode(const WorkingState& state, const CommandContext& context,
+                             const events::SignInAttempt& attempt, const CheckedCode& code, int64_t now_ms,
+                             const SignInLimits& limits, events::StreamAppend& mfa_stream, Decision& decision);
+
 // F-4: a new enrolment replaces a pending one. An EMAIL enrolment mails its
 // code (`mail`) with the event (F-5); its code's id is the enrolment's.
 class StartMfaEnrollment final : public Command {

@@ -4,25 +4,30 @@
 // Refusals (Status::reason()):
 //   kWrongOldPassword   kInvalidArgument   Decision::refusal: oldPassword is wrong (it counts toward P-9)
 //   kSignInLockedOut    see sign_in_commands.h
-//   kTokenUnknown       kNotFound            no reset token has that hash (T-6)
-//   kTokenGone          kFailedPrecondition  the token expired, was used or superseded (T-6)
+//   kTokenUnknown, kTokenGone            see mailed_tokens.h
+//   kUserOwnsApiClient  kFailedPrecondition  the person owns an API client (W-19)
+//   kLastAdministrator  kFailedPrecondition  the person is their account's last administrator (M-14)
+//   kMfaWrongStepUpCode see mfa_commands.h
 //   and SetPassword's (user_access_commands.h)
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "commands/command.h"
+#include "commands/mailed_tokens.h"
+#include "commands/mfa_commands.h"
 #include "commands/sign_in_commands.h"
 #include "events/outbox.h"
-#include "events/password_reset_events.h"
+#include "events/user_events.h"
+#include "events/mailed_token_events.h"
 
 namespace iam::commands {
 
 inline constexpr int kWrongOldPassword = 3;
-inline constexpr int kTokenUnknown = 404;
-inline constexpr int kTokenGone = 410;
+inline constexpr int kLastAdministrator = 409;
 
 // `old_password_right` is what the argon2id check found; with it the
 // password becomes `new_hash` (as SetPassword decides, against
@@ -52,12 +57,12 @@ class ChangeOwnPassword final : public Command {
 // in the same write; it supersedes the user's earlier one (T-4).
 class IssuePasswordReset final : public Command {
  public:
-  IssuePasswordReset(events::PasswordResetIssued issued, events::OutboxMail mail)
+  IssuePasswordReset(events::MailedTokenIssued issued, events::OutboxMail mail)
       : issued_(std::move(issued)), mail_(std::move(mail)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:
-  events::PasswordResetIssued issued_;
+  events::MailedTokenIssued issued_;
   events::OutboxMail mail_;
 };
 
@@ -74,6 +79,41 @@ class ConfirmPasswordReset final : public Command {
  private:
   std::string token_hash_, new_hash_;
   int64_t expires_on_ms_, now_ms_;
+};
+
+// the person's names, language and time zone become `profile`'s (the
+// e-mail address stays as stored). kNotFound when the person is gone;
+// kVersionMismatch under a stale If-Match; no events when nothing changes.
+class UpdateOwnProfile final : public Command {
+ public:
+  UpdateOwnProfile(std::string ui_identity_id, events::UserProfile profile)
+      : ui_identity_id_(std::move(ui_identity_id)), profile_(std::move(profile)) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  std::string ui_identity_id_;
+  events::UserProfile profile_;
+};
+
+// the person deletes themself: `UserAccountDeleted` {by: SELF} and
+// every session ends. With MFA on, `step_up` (admitted with `ticket`) must
+// hold (CheckStepUpCode: a wrong one counts toward the lockout); without,
+// both are empty. Refused while the person owns an API client or is their
+// account's last administrator.
+class DeleteOwnAccount final : public Command {
+ public:
+  DeleteOwnAccount(std::shared_ptr<SignInGate::Ticket> ticket, events::SignInAttempt attempt,
+                   std::optional<CheckedCode> step_up, int64_t now_ms, SignInLimits limits)
+      : ticket_(std::move(ticket)), attempt_(std::move(attempt)), step_up_(std::move(step_up)), now_ms_(now_ms),
+        limits_(limits) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  std::shared_ptr<SignInGate::Ticket> ticket_;
+  events::SignInAttempt attempt_;
+  std::optional<CheckedCode> step_up_;
+  int64_t now_ms_;
+  SignInLimits limits_;
 };
 
 }  // namespace iam::commands

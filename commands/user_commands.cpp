@@ -8,6 +8,7 @@
 #include "commands/group_access.h"
 #include "commands/group_commands.h"
 #include "commands/lookups.h"
+#include "commands/random_tokens.h"
 #include "commands/role_commands.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_validation.h"
@@ -41,6 +42,17 @@ Status EmailFree(const UserDirectory& users, const CommandContext& context, cons
   return Status::Ok();
 }
 
+Decision UserEvents(const std::string& ui_identity_id, uint64_t expected_version, const CommandContext& context,
+                    std::vector<events::NewEvent> list) {
+  Decision decision;
+  auto stream = StreamFor(events::kUserAggregate, ui_identity_id, expected_version, context);
+  stream.events = std::move(list);
+  decision.appends.push_back(std::move(stream));
+  return decision;
+}
+
+}  // namespace
+
 // The sign-in name: the e-mail address, lower-cased, unless it was ever given
 // out; then with a random-free numeric suffix before the '@'.
 std::string NewUserName(const UserDirectory& users, const std::string& email) {
@@ -53,16 +65,9 @@ std::string NewUserName(const UserDirectory& users, const std::string& email) {
   }
 }
 
-Decision UserEvents(const std::string& ui_identity_id, uint64_t expected_version, const CommandContext& context,
-                    std::vector<events::NewEvent> list) {
-  Decision decision;
-  auto stream = StreamFor(events::kUserAggregate, ui_identity_id, expected_version, context);
-  stream.events = std::move(list);
-  decision.appends.push_back(std::move(stream));
-  return decision;
+std::string NewUiIdentityId() {
+  return "A-" + RandomString(kUpperAlphanumeric, 4) + "-" + RandomString(kDigits, 12);
 }
-
-}  // namespace
 
 Result<const UserRecord*> UserOfAccount(const WorkingState& state, const CommandContext& context,
                                         const std::string& ui_identity_id) {

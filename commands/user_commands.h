@@ -43,6 +43,14 @@ struct NewUser {
   int64_t password_expires_ms = 0;
 };
 
+// The sign-in name for a new user with `email`: the address, lower-cased,
+// unless it was ever given out; then with a numeric suffix before the '@'.
+std::string NewUserName(const projections::UserDirectory& users, const std::string& email);
+
+// A new uiIdentityId: opaque and hard to guess (about 62 bits), in Akamai's
+// "A-XX-…" shape.
+std::string NewUiIdentityId();
+
 // The user of the caller's account, or kNotFound 1100; kVersionMismatch when
 // the context's If-Match names another version.
 Result<const projections::UserRecord*> UserOfAccount(const WorkingState& state, const CommandContext& context,

@@ -156,6 +156,43 @@ NewEvent ToNewEvent(const UserLocked& e) {
 NewEvent ToNewEvent(const UserUnlocked& e) { return IdOnlyEvent(kUserUnlocked, "uiIdentityId", e.ui_identity_id); }
 NewEvent ToNewEvent(const UserRemoved& e) { return IdOnlyEvent(kUserRemoved, "uiIdentityId", e.ui_identity_id); }
 
+NewEvent ToNewEvent(const UserRegistered& e) {
+  PayloadWriter w;
+  w.Set("uiIdentityId", e.ui_identity_id).Set("uiUserName", e.ui_user_name);
+  WriteUserProfile(w, e.profile);
+  w.Set("via", e.via);
+  return {kUserRegistered, 1, w.Finish()};
+}
+
+NewEvent ToNewEvent(const UserEmailConfirmed& e) {
+  return {kUserEmailConfirmed, 1,
+          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("via", e.via).Set("tokenId", e.token_id).Finish()};
+}
+
+NewEvent ToNewEvent(const UserAccountDeleted& e) {
+  return {kUserAccountDeleted, 1, PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("by", e.by).Finish()};
+}
+
+Result<UserRegistered> ParseUserRegistered(const Event& e) {
+  PayloadReader r(e);
+  UserRegistered out{r.String("uiIdentityId"), r.String("uiUserName")};
+  out.profile = ReadUserProfile(r);
+  out.via = r.String("via");
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e) {
+  PayloadReader r(e);
+  UserEmailConfirmed out{r.String("uiIdentityId"), r.String("via"), r.String("tokenId")};
+  return FinishPayload(r, std::move(out));
+}
+
+Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e) {
+  PayloadReader r(e);
+  UserAccountDeleted out{r.String("uiIdentityId"), r.String("by")};
+  return FinishPayload(r, std::move(out));
+}
+
 Result<UserCreated> ParseUserCreated(const Event& e) {
   PayloadReader r(e);
   UserCreated out{r.String("uiIdentityId"), r.String("uiUserName")};

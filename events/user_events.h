@@ -16,6 +16,10 @@
 //   UserLocked                {"uiIdentityId", "reason"?}
 //   UserUnlocked              {"uiIdentityId"}
 //   UserRemoved               {"uiIdentityId"}
+//   UserRegistered            {"uiIdentityId", "uiUserName", <profile>, "via"}: a person
+//                             without an account, address not yet proven (seed-003 A-8)
+//   UserEmailConfirmed        {"uiIdentityId", "via", "tokenId"} (A-9, A-7)
+//   UserAccountDeleted        {"uiIdentityId", "by"}: the person deleted (A-11)
 // <profile> is the members of UserProfile under their wire names;
 // <notifications> those of NotificationSettings. A password reaches the log
 // only as its argon2id hash (D-19); dates are milliseconds since the epoch.
@@ -43,6 +47,15 @@ inline constexpr const char* kUserBlockedPropertiesReplaced = "UserBlockedProper
 inline constexpr const char* kUserLocked = "UserLocked";
 inline constexpr const char* kUserUnlocked = "UserUnlocked";
 inline constexpr const char* kUserRemoved = "UserRemoved";
+inline constexpr const char* kUserRegistered = "UserRegistered";
+inline constexpr const char* kUserEmailConfirmed = "UserEmailConfirmed";
+inline constexpr const char* kUserAccountDeleted = "UserAccountDeleted";
+
+// UserRegistered::via, UserEmailConfirmed::via and UserAccountDeleted::by.
+inline constexpr const char* kViaOpenRegistration = "OPEN_REGISTRATION";
+inline constexpr const char* kViaConfirmation = "CONFIRMATION";
+inline constexpr const char* kViaReset = "RESET";
+inline constexpr const char* kDeletedBySelf = "SELF";
 
 // What a user says about themself (U-5, U-12); empty strings are unset.
 struct UserProfile {
@@ -140,6 +153,21 @@ struct UserUnlocked {
 struct UserRemoved {
   std::string ui_identity_id;
 };
+struct UserRegistered {
+  std::string ui_identity_id;
+  std::string ui_user_name;
+  UserProfile profile;
+  std::string via;
+};
+struct UserEmailConfirmed {
+  std::string ui_identity_id;
+  std::string via;
+  std::string token_id;
+};
+struct UserAccountDeleted {
+  std::string ui_identity_id;
+  std::string by;
+};
 
 // The profile, notifications and grants in the members named above, for
 // payloads and the read-model rows that store them.
@@ -164,6 +192,9 @@ NewEvent ToNewEvent(const UserBlockedPropertiesReplaced& e);
 NewEvent ToNewEvent(const UserLocked& e);
 NewEvent ToNewEvent(const UserUnlocked& e);
 NewEvent ToNewEvent(const UserRemoved& e);
+NewEvent ToNewEvent(const UserRegistered& e);
+NewEvent ToNewEvent(const UserEmailConfirmed& e);
+NewEvent ToNewEvent(const UserAccountDeleted& e);
 
 // kCorruption naming the event's position when the payload does not match the type.
 Result<UserCreated> ParseUserCreated(const Event& e);
@@ -178,5 +209,8 @@ Result<UserBlockedPropertiesReplaced> ParseUserBlockedPropertiesReplaced(const E
 Result<UserLocked> ParseUserLocked(const Event& e);
 Result<UserUnlocked> ParseUserUnlocked(const Event& e);
 Result<UserRemoved> ParseUserRemoved(const Event& e);
+Result<UserRegistered> ParseUserRegistered(const Event& e);
+Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e);
+Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e);
 
 }  // namespace iam::events

@@ -11,7 +11,7 @@
 #include "projections/favorite_directory.h"
 #include "projections/group_directory.h"
 #include "projections/mfa_directory.h"
-#include "projections/password_reset_directory.h"
+#include "projections/mailed_token_directory.h"
 #include "projections/role_directory.h"
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
@@ -23,7 +23,7 @@ namespace iam::projections {
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
-                 FavoriteDirectory>;
+                 ConfirmationDirectory, FavoriteDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

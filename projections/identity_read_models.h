@@ -9,6 +9,7 @@
 //   open sessions bearer tokens name;
 // - MfaReadModel, the projection "mfa": each user's second factors;
 // - PasswordResetsReadModel, the projection "password-resets": e-mailed reset tokens;
+// - ConfirmationsReadModel, the projection "confirmations": e-mailed registration confirmations;
 // - FavoritesReadModel, the projection "favorites": favourite workspaces.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
@@ -19,7 +20,7 @@
 #include "projections/directory_projection.h"
 #include "projections/favorite_directory.h"
 #include "projections/mfa_directory.h"
-#include "projections/password_reset_directory.h"
+#include "projections/mailed_token_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 
@@ -42,6 +43,9 @@ using MfaReadModel = DirectoryProjection<MfaDirectory>;
 
 inline constexpr const char* kPasswordResetsProjection = PasswordResetDirectory::kProjectionName;
 using PasswordResetsReadModel = DirectoryProjection<PasswordResetDirectory>;
+
+inline constexpr const char* kConfirmationsProjection = ConfirmationDirectory::kProjectionName;
+using ConfirmationsReadModel = DirectoryProjection<ConfirmationDirectory>;
 
 inline constexpr const char* kFavoritesProjection = FavoriteDirectory::kProjectionName;
 using FavoritesReadModel = DirectoryProjection<FavoriteDirectory>;

@@ -75,24 +75,37 @@ Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::s
 Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>* removed) {
   if (e.aggregate_type != events::kUserAggregate) return Status::Ok();
   const std::string& type = e.event_type;
-  if (type == events::kUserCreated) {
-    auto created = events::ParseUserCreated(e);
-    if (!created.ok()) return created.status();
-    if (IdEverUsed(created->ui_identity_id) || UserNameEverUsed(created->ui_user_name)) {
+  if (type == events::kUserCreated || type == events::kUserRegistered) {
+    // A user of an account (v3), or a person who registered on their own
+    // and belongs to no account.
+    const bool registered = type == events::kUserRegistered;
+    events::UserCreated created;
+    if (registered) {
+      auto event = events::ParseUserRegistered(e);
+      if (!event.ok()) return event.status();
+      created = {event->ui_identity_id, event->ui_user_name, std::move(event->profile)};
+    } else {
+      auto event = events::ParseUserCreated(e);
+      if (!event.ok()) return event.status();
+      created = std::move(*event);
+    }
+    if (IdEverUsed(created.ui_identity_id) || UserNameEverUsed(created.ui_user_name)) {
       return Contradiction(e, "user id or sign-in name was given out before");
     }
     UserRecord user;
-    user.ui_identity_id = created->ui_identity_id;
-    user.ui_user_name = created->ui_user_name;
-    user.account_id = e.resource_owner;
+    user.ui_identity_id = created.ui_identity_id;
+    user.ui_user_name = created.ui_user_name;
+    user.account_id = registered ? std::string() : e.resource_owner;
+    user.resource_owner = e.resource_owner;
+    user.unconfirmed = registered;
     user.user_number = ++max_user_number_;
-    user.profile = std::move(created->profile);
+    user.profile = std::move(created.profile);
     user.created_ms = e.creation_date_ms != 0 ? e.creation_date_ms : e.change_date_ms;
     user.version = VersionAfter(e, 0);
     Index(user);
     users_.emplace(user.ui_identity_id, std::move(user));
     if (changed) {
-      changed->push_back(Key(created->ui_identity_id));
+      changed->push_back(Key(created.ui_identity_id));
       changed->emplace_back(kNumberCounterRow);
     }
     return Status::Ok();
@@ -179,16 +192,30 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     user->locked = lock;
     user->lock_reason = reason;
     if (!lock) user->failed_password_checks = 0;
-  } else if (type == events::kUserRemoved) {
-    auto event = events::ParseUserRemoved(e);
+  } else if (type == events::kUserEmailConfirmed) {
+    auto event = events::ParseUserEmailConfirmed(e);
     if (!event.ok()) return event.status();
-    auto found = Existing(e, event->ui_identity_id);
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    if (!user->unconfirmed) return Contradiction(e, "user " + event->ui_identity_id + " is confirmed already");
+    user->unconfirmed = false;
+  } else if (type == events::kUserRemoved || type == events::kUserAccountDeleted) {
+    std::string id;
+    if (type == events::kUserRemoved) {
+      auto event = events::ParseUserRemoved(e);
+      if (!event.ok()) return event.status();
+      id = std::move(event->ui_identity_id);
+    } else {
+      auto event = events::ParseUserAccountDeleted(e);
+      if (!event.ok()) return event.status();
+      id = std::move(event->ui_identity_id);
+    }
+    auto found = Existing(e, id);
     if (!found.ok()) return found.status();
     Unindex(**found);
-    removed_[event->ui_identity_id] = (*found)->ui_user_name;
-    users_.erase(event->ui_identity_id);
-    if (removed) removed->push_back(Key(event->ui_identity_id));
-    if (changed) changed->push_back(RemovedKey(event->ui_identity_id));
+    removed_[id] = (*found)->ui_user_name;
+    users_.erase(id);
+    if (removed) removed->push_back(Key(id));
+    if (changed) changed->push_back(RemovedKey(id));
   }
   return Status::Ok();
 }
@@ -285,7 +312,9 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
   w.Set("uiIdentityId", u->ui_identity_id)
       .Set("userNumber", u->user_number)
       .Set("uiUserName", u->ui_user_name)
-      .Set("accountId", u->account_id);
+      .Set("accountId", u->account_id)
+      .Set("resourceOwner", u->resource_owner)
+      .SetBool("unconfirmed", u->unconfirmed);
   events::WriteUserProfile(w, u->profile);
   w.Set("pendingEmail", u->pending_email);
   events::WriteGrants(w, u->grants);
@@ -328,6 +357,8 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   u.user_number = r.Int("userNumber");
   u.ui_user_name = r.String("uiUserName");
   u.account_id = r.String("accountId");
+  u.resource_owner = r.String("resourceOwner");
+  u.unconfirmed = r.Bool("unconfirmed");
   u.profile = events::ReadUserProfile(r);
   u.pending_email = r.String("pendingEmail");
   u.grants = events::ReadGrants(r);

@@ -30,7 +30,12 @@ struct UserRecord {
   // 1, 2, … in creation order, never handed out again (D-21).
   int64_t user_number = 0;
   std::string ui_user_name;
-  std::string account_id;
+  std::string account_id;  // "" for a person who registered and belongs to no account yet
+  // The account events about the person belong to (seed-003 W-21): their
+  // account, or for a person without one the account that owned the
+  // registration (the first account).
+  std::string resource_owner;
+  bool unconfirmed = false;  // registered; the address is not proven yet
   events::UserProfile profile;
   std::string pending_email;  // U-13: awaiting confirmation, or ""
   std::vector<events::AuthGrant> grants;
@@ -55,9 +60,10 @@ struct UserRecord {
 class UserDirectory {
  public:
   static constexpr const char* kProjectionName = "users";
-  // Format 3: the whole profile, grants, notifications, blocks, password
-  // state and the user number with its counter.
-  static constexpr int kRowFormat = 3;
+  // Format 4: the whole profile, grants, notifications, blocks, password
+  // state, the user number with its counter, the resource owner and whether
+  // the address is unconfirmed.
+  static constexpr int kRowFormat = 4;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "events/password_reset_events.h"
+#include "events/mailed_token_events.h"
 #include "tests/support/uauth_api_test.h"
 
 namespace iam {

@@ -27,6 +27,7 @@
 #include "commands/group_commands.h"
 #include "commands/mfa_commands.h"
 #include "commands/own_account_commands.h"
+#include "commands/registration_commands.h"
 #include "commands/signing_key_commands.h"
 #include "commands/role_commands.h"
 #include "commands/session_commands.h"
@@ -40,7 +41,7 @@
 #include "events/credential_events.h"
 #include "events/favorite_events.h"
 #include "events/mfa_events.h"
-#include "events/password_reset_events.h"
+#include "events/mailed_token_events.h"
 #include "events/signing_key_events.h"
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
@@ -1246,7 +1247,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 13;
+  static constexpr int kKinds = 16;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1261,6 +1262,9 @@ class SessionActions {
     if (kind == 8) return RemoveFactors(node, context);
     if (kind == 9) return IssueReset(node, context);
     if (kind == 10) return ConfirmReset(node, context);
+    if (kind == 13) return Register(node, context);
+    if (kind == 14) return ResendConfirmationLink(node, context);
+    if (kind == 15) return ConfirmAddress(node, context);
     if (kind == 11) {
       // W-7: a favourite flag, idempotent.
       const std::string guid = random_() % 2 ? "workspace-a" : "workspace-b";
@@ -1482,7 +1486,7 @@ class SessionActions {
     const int64_t expires = NowMillis() + (random_() % 5 ? 3600 * 1000 : 0);  // some expire at once
     auto done = Expect(node, context,
                        std::make_unique<commands::IssuePasswordReset>(
-                           events::PasswordResetIssued{admin_, "token-" + hash, hash, expires},
+                           events::MailedTokenIssued{admin_, "token-" + hash, hash, expires},
                            events::OutboxMail{"admin@iamd.example", "Reset", "a link\n"}),
                        Commits(), "issue a password reset");
     if (!done) return;
@@ -1494,8 +1498,12 @@ class SessionActions {
 
   void ConfirmReset(CoreNode& node, const commands::CommandContext& context) {
     const bool unknown = reset_states_.empty() || random_() % 6 == 0;
-    const std::string hash = unknown ? "no-such-hash"
-                                     : std::next(reset_states_.begin(), static_cast<long>(random_() % reset_states_.size()))->first;
+    // Half of the known picks take the live token: among many spent ones it would rarely come up.
+    const std::string hash =
+        unknown ? "no-such-hash"
+        : !live_reset_.empty() && random_() % 2
+            ? live_reset_
+            : std::next(reset_states_.begin(), static_cast<long>(random_() % reset_states_.size()))->first;
     const int64_t now = NowMillis();
     const bool usable = !unknown && reset_states_[hash] == "live" && now < reset_expires_[hash];
     Prediction expected = unknown ? Refused(StatusCode::kNotFound, commands::kTokenUnknown)
@@ -1512,6 +1520,92 @@ class SessionActions {
     counters_["admin@iamd.example"] = {};
     seen_.insert("A-7: a reset confirmed");
   }
+
+  // Self-registration (A-8, A-9, T-4, T-7, CC-2): a new address makes an
+  // unconfirmed person and a link; a taken one gets a notice; the live link
+  // confirms once, and a used one repeats harmlessly until it expires.
+  struct ConfirmationToken {
+    std::string state;  // live, used, superseded
+    int64_t expires_ms = 0;
+    std::string person;
+  };
+
+  void Register(CoreNode& node, const commands::CommandContext& context) {
+    static const std::string kAddresses[] = {"admin@iamd.example", "reg-a@example.com", "reg-b@example.com"};
+    const std::string email = kAddresses[random_() % 3];
+    const bool taken = email == kAddresses[0] || registered_.count(email);
+    const std::string id = "R-" + std::to_string(serial_++);
+    const std::string hash = "confirm-hash-" + std::to_string(serial_++);
+    const int64_t expires = NowMillis() + (random_() % 5 ? 3600 * 1000 : 0);  // some expire at once
+    events::UserProfile profile;
+    profile.email = email;
+    profile.first_name = "Reg";
+    profile.last_name = "Istered";
+    commands::NewRegistration registration{id, profile, "hash-" + id, 0, {id, "token-" + hash, hash, expires}};
+    const events::OutboxMail mail{email, "Confirm", "a link\n"};
+    auto done = Expect(node, context, std::make_unique<commands::RegisterUser>(registration, mail, mail), Commits(),
+                       "register " + email);
+    if (!done) return;
+    if (taken) {
+      seen_.insert("A-8: a taken address got a notice");
+      return;
+    }
+    registered_[email] = id;
+    confirmations_[hash] = {"live", expires, id};
+    live_confirmation_[id] = hash;
+    seen_.insert("A-8: a person registered");
+  }
+
+  void ResendConfirmationLink(CoreNode& node, const commands::CommandContext& context) {
+    const std::string email = registered_.empty() || random_() % 4 == 0
+                                  ? "nobody@example.com"
+                                  : std::next(registered_.begin(), static_cast<long>(random_() % registered_.size()))->first;
+    const std::string id = registered_.count(email) ? registered_[email] : "";
+    const bool unconfirmed = !id.empty() && !confirmed_.count(id);
+    const std::string hash = "confirm-hash-" + std::to_string(serial_++);
+    const int64_t expires = NowMillis() + 3600 * 1000;
+    auto done = Expect(node, context,
+                       std::make_unique<commands::ResendConfirmation>(
+                           email, events::MailedTokenIssued{"", "token-" + hash, hash, expires},
+                           events::OutboxMail{"", "Confirm", "a link\n"}),
+                       Commits(unconfirmed), "resend a confirmation to " + email);
+    if (!done || !unconfirmed) return;
+    confirmations_[live_confirmation_[id]].state = "superseded";
+    confirmations_[hash] = {"live", expires, id};
+    live_confirmation_[id] = hash;
+    seen_.insert("T-4: a resent link superseded the earlier one");
+  }
+
+  void ConfirmAddress(CoreNode& node, const commands::CommandContext& context) {
+    const bool unknown = confirmations_.empty() || random_() % 6 == 0;
+    const std::string hash =
+        unknown ? "no-such-hash"
+        : !live_confirmation_.empty() && random_() % 2
+            ? std::next(live_confirmation_.begin(), static_cast<long>(random_() % live_confirmation_.size()))->second
+            : std::next(confirmations_.begin(), static_cast<long>(random_() % confirmations_.size()))->first;
+    const int64_t now = NowMillis();
+    const ConfirmationToken token = unknown ? ConfirmationToken{} : confirmations_[hash];
+    Prediction expected = Commits();
+    if (unknown) {
+      expected = Refused(StatusCode::kNotFound, commands::kTokenUnknown);
+    } else if (token.state == "used" && now < token.expires_ms) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kAlreadyConfirmed);
+    } else if (token.state != "live" || now >= token.expires_ms) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kTokenGone);
+    }
+    auto done = Expect(node, context, std::make_unique<commands::ConfirmRegistration>(hash, now), expected,
+                       "confirm an address");
+    if (!done) return;
+    confirmations_[hash].state = "used";
+    live_confirmation_.erase(token.person);
+    confirmed_.insert(token.person);
+    seen_.insert("A-9: an address confirmed");
+  }
+
+  std::map<std::string, std::string> registered_;           // e-mail -> person
+  std::set<std::string> confirmed_;                         // persons
+  std::map<std::string, ConfirmationToken> confirmations_;  // hash -> token
+  std::map<std::string, std::string> live_confirmation_;    // person -> hash
 
   std::set<std::string> favorites_;
   std::string live_reset_;
@@ -1724,7 +1818,9 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserSessionRefreshed, events::kUserSessionEnded, events::kUserMfaEnrollmentStarted,
         events::kUserMfaEnrollmentCodeRejected, events::kUserMfaEnabled, events::kUserMfaRemoved,
         events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed,
-        events::kJwtSigningKeyRotated, events::kWorkspaceFavoriteMarked, events::kWorkspaceFavoriteUnmarked}) {
+        events::kJwtSigningKeyRotated, events::kWorkspaceFavoriteMarked, events::kWorkspaceFavoriteUnmarked,
+        events::kUserRegistered, events::kUserEmailConfirmed, events::kUserConfirmationTokenIssued,
+        events::kUserConfirmationTokenConsumed, events::kUserRegistrationNoticeSent}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
@@ -1732,7 +1828,8 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "a client owned by another user", "a credential rotated", "K-4: a third active credential refused",
         "a client deleted", "D-21: a deleted client's id refused", "D-21: a used credential id refused",
         "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused",
-        "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled"}) {
+        "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled",
+        "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);

@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
   app.add_option("--mail-from", config.mail_from, "Sender address of the mails iamd sends")
       ->envname("IAMD_MAIL_FROM")
       ->capture_default_str();
+  app.add_option("--self-registration", config.self_registration,
+                 "Who may register on /uauth/user/register: open or invitation-only")
+      ->envname("IAMD_SELF_REGISTRATION")
+      ->check(CLI::IsMember({"open", "invitation-only"}))
+      ->capture_default_str();
   uint64_t min_free_mib = config.min_free_bytes >> 20;
   app.add_option("--min-free-space", min_free_mib,
                  "MiB kept free on the data directory's file system: below it mutations answer 503 until "

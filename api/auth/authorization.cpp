@@ -1,15 +1,10 @@
 #include "api/auth/authorization.h"
 
+#include "commands/account_administrators.h"
 #include "commands/cidr.h"
 #include "commands/lookups.h"
 
 namespace iam::api {
-namespace {
-
-// Akamai's standard "Admin" role (commands/lookups/standard-roles.json).
-constexpr int64_t kAdminRoleId = 3;
-
-}  // namespace
 
 ApiGrant IamApiGrant(const projections::ApiClientRecord& client) {
   const events::ApiClientDefinition& d = client.definition;
@@ -41,12 +36,7 @@ bool ClientIpAclAdmits(const projections::ApiClientRecord& client, std::string_v
 bool AdministersAccount(const projections::ApiClientRecord& client, const projections::UserDirectory& users,
                         const projections::GroupDirectory& groups) {
   const projections::UserRecord* owner = users.FindUser(client.definition.owner_ui_identity_id);
-  if (!owner || owner->locked || owner->account_id != client.account_id) return false;
-  for (const events::AuthGrant& grant : owner->grants) {
-    const projections::GroupRecord* group = groups.Find(client.account_id, grant.group_id);
-    if (group && group->parent_group_id == 0 && grant.role_id == kAdminRoleId) return true;
-  }
-  return false;
+  return owner && owner->account_id == client.account_id && commands::AdministersOwnAccount(*owner, groups);
 }
 
 }  // namespace iam::api

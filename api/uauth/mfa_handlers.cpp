@@ -10,6 +10,7 @@
 #include "api/api_response.h"
 #include "api/command_submission.h"
 #include "api/json_input.h"
+#include "api/uauth/mfa_codes.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/base32.h"
@@ -29,7 +30,6 @@ using commands::CheckedCode;
 
 constexpr int64_t kEnrollmentWindowMs = 10 * 60 * 1000;  // T-8
 constexpr int64_t kEmailCodeLifetimeMs = 10 * 60 * 1000;  // F-5
-constexpr std::string_view kBackupCodeType = "BACKUP_CODE";
 
 HttpResponse MfaProblem(const ApiCall& call, int status, std::string slug, std::string code, std::string detail) {
   return UauthProblem({status, std::move(slug), std::move(code), std::move(detail), call.request.path});
@@ -76,47 +76,9 @@ events::OutboxMail CodeMail(const std::string& to, const std::string& code, std:
               ".\nIt expires in 10 minutes and works once. If you did not ask for it, ignore this mail.\n"};
 }
 
-// Whether `code` is the e-mail code the secret store keeps as `code_id`.
-bool IsEmailCode(const UauthContext& context, const std::string& code_id, std::string_view code) {
-  auto stored = context.secrets.Get(events::EmailCodeId(code_id));
-  return stored.ok() && code.size() == stored->size() && stored->size() == 6 &&
-         CRYPTO_memcmp(stored->data(), code.data(), code.size()) == 0;
-}
-
 std::shared_ptr<const projections::MfaDirectory> MfaVersion(const UauthContext& context) {
   auto model = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
   return model ? model->Published() : nullptr;
-}
-
-// What `code` is for `user`: a TOTP step (`method` TOTP), the backup code
-// (`method` BACKUP_CODE), or, for a step-up (`method` empty), either.
-CheckedCode CheckCode(const UauthContext& context, const projections::MfaRecord* record, std::string_view method,
-                      std::string_view code) {
-  CheckedCode checked;
-  if (!record) return checked;
-  const bool totp = method.empty() || method == events::kTotpMethod;
-  const bool backup = method.empty() || method == kBackupCodeType;
-  if (totp && record->enabled.count(events::kTotpMethod) && code.size() == 6) {
-    auto secret = context.secrets.Get(events::TotpSecretId(record->totp_enrollment_id));
-    if (secret.ok()) {
-      auto step = commands::MatchTotpStep(*secret, code, context.now_ms() / 1000, record->last_totp_step);
-      if (step.ok()) return {CheckedCode::Kind::kTotpStep, *step, {}};
-    }
-  }
-  const bool email = method.empty() || method == events::kEmailMethod;
-  if (email && record->enabled.count(events::kEmailMethod) && !record->email_code_id.empty() &&
-      context.now_ms() < record->email_code_expires_ms && IsEmailCode(context, record->email_code_id, code)) {
-    return {CheckedCode::Kind::kEmailCode, 0, record->email_code_id};
-  }
-  if (backup && !record->backup_code_id.empty()) {
-    auto stored = context.secrets.Get(events::BackupCodeDigestId(record->backup_code_id));
-    auto digest = commands::BackupCodeDigest(context.backup_code_pepper, code);
-    if (stored.ok() && digest.ok() && stored->size() == digest->size() &&
-        CRYPTO_memcmp(stored->data(), digest->data(), digest->size()) == 0) {
-      return {CheckedCode::Kind::kBackupCode, 0, record->backup_code_id};
-    }
-  }
-  return checked;
 }
 
 Result<std::string> MethodOf(const JsonObjectReader& body) {
@@ -154,7 +116,7 @@ void Initialize(const UauthContext& context, const std::shared_ptr<ApiCall>& cal
     return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the secret"));
   }
   const int64_t expires = context.now_ms() + kEnrollmentWindowMs;
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   const std::string encoded = totp ? commands::Base32Encode(secret) : std::string();
   const std::string email = caller->user.profile.email;
@@ -218,7 +180,7 @@ void Confirm(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   if (!digest.ok() || !context.secrets.Put(events::BackupCodeDigestId(backup_code_id), *digest).ok()) {
     return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the backup code"));
   }
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   const std::string email = caller->user.profile.email;
   std::vector<std::string> methods = record->Methods();
@@ -263,7 +225,7 @@ void Remove(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
     return call->respond(MfaProblem(*call, 400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required"));
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, code, types](auto ticket) {
     auto mfa = MfaVersion(context);
@@ -309,7 +271,7 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
     return call->respond(MfaProblem(*call, 404, "mfa-method-not-enabled", "MFA-0006", method + " is not enabled"));
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code](auto ticket) {
     auto mfa = MfaVersion(context);
@@ -354,7 +316,7 @@ void SendSignInCode(const UauthContext& context, const std::shared_ptr<ApiCall>&
   }
   const int64_t expires = context.now_ms() + kEmailCodeLifetimeMs;
   const std::string email = caller->user.profile.email;
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   SubmitCommand(
       context.processor, call,

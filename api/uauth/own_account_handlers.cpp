@@ -10,6 +10,7 @@
 #include "api/etag.h"
 #include "api/json_input.h"
 #include "api/uauth/language_tags.h"
+#include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/lookups.h"
@@ -63,7 +64,7 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
   }
   const projections::UserRecord& user = caller->user;
   const std::string username = commands::EmailKey(user.profile.email);
-  call->context.account_id = user.account_id;
+  call->context.account_id = user.resource_owner;
   call->context.actor = user.ui_user_name;
   AdmitAttempt(context, call, username,
                [&context, call, user, username, session_id = caller->session_id, old_password = *old_password,
@@ -143,13 +144,13 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
                           "Someone asked to reset the password of this address. To choose a new one, open\n" +
                               context.public_url() + "/reset-password/" + issued->token +
                               "\nThe link works once, for one hour. If it was not you, ignore this mail.\n"};
-  call->context.account_id = user.account_id;
+  call->context.account_id = user.resource_owner;
   call->context.actor = "anonymous";
   auto answered = std::make_shared<ApiCall>(*call);
   answered->respond = [](HttpResponse) {};  // the answer below does not wait for the write
   SubmitCommand(context.processor, answered,
                 std::make_unique<commands::IssuePasswordReset>(
-                    events::PasswordResetIssued{user.ui_identity_id, NewUuid(), issued->hash, expires}, std::move(mail)),
+                    events::MailedTokenIssued{user.ui_identity_id, NewUuid(), issued->hash, expires}, std::move(mail)),
                 [](const ApiCall&, const Status&) {}, [](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {});
   call->respond(std::move(accepted));
 }
@@ -184,10 +185,10 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   auto resets = context.runner.LiveAs<projections::PasswordResetsReadModel>(projections::kPasswordResetsProjection);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
   if (!hash.ok() || !resets || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be checked now"));
-  const projections::ResetTokenRecord* record = resets->Published()->FindByHash(*hash);
+  const projections::MailedTokenRecord* record = resets->Published()->FindByHash(*hash);
   const projections::UserRecord* user = record ? users->Published()->FindUser(record->ui_identity_id) : nullptr;
   if (!user) return call->respond(ResetRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
-  call->context.account_id = user->account_id;
+  call->context.account_id = user->resource_owner;
   call->context.actor = user->ui_user_name;
   auto job = [&context, call, history = user->password_hashes, password = *password, token_hash = *hash,
               min_reuse = policy.min_reuse, rotate_days = policy.rotate_frequency_days]() {
@@ -295,44 +296,21 @@ void UpdateAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& 
   }
   events::UserProfile profile = caller->user.profile;
   bool any = false;
-  for (const char* name : {"firstName", "lastName"}) {
-    if (!body->Has(name)) continue;
-    auto value = body->RequiredString(name);
-    if (!value.ok() || value->empty() || commands::CodePoints(*value) > 100) {
-      return call->respond(UauthBadRequest(call->request.path, std::string("member '") + name + "' must be 1 to 100 characters"));
-    }
-    (std::string_view(name) == "firstName" ? profile.first_name : profile.last_name) = std::move(*value);
-    any = true;
-  }
-  if (body->Has("language")) {
-    auto tag = body->RequiredString("language");
-    auto language = tag.ok() ? AkamaiLanguageOf(*tag) : std::nullopt;
-    if (!language) {
-      return call->respond(UauthProblem({400, "unsupported-language", "ACC-0006",
-                                         "language must be one of the supported tags", call->request.path}));
-    }
-    // W-20: a write of the value shown keeps what is stored.
-    if (LanguageTagOf(profile.preferred_language) != *tag) profile.preferred_language = std::string(*language);
-    any = true;
-  }
-  if (body->Has("timezone")) {
-    auto zone = body->RequiredString("timezone");
-    if (!zone.ok() || !commands::Lookups::Get().IsTimezone(*zone)) {
-      return call->respond(UauthProblem({400, "unsupported-timezone", "ACC-0006",
-                                         "timezone must be an IANA time zone iamd knows", call->request.path}));
-    }
-    profile.time_zone = std::move(*zone);
-    any = true;
-  }
+  if (auto refused = ReadPersonDetails(*body, call->request.path, profile, &any)) return call->respond(std::move(*refused));
   if (!any) return call->respond(UauthBadRequest(call->request.path, "name at least one member to change"));
-  call->context.account_id = caller->user.account_id;
+  call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
   const std::string id = caller->user.ui_identity_id;
-  SubmitCommand(context.processor, call, std::make_unique<commands::UpdateUserBasicInfo>(id, std::move(profile)),
+  SubmitCommand(context.processor, call, std::make_unique<commands::UpdateOwnProfile>(id, std::move(profile)),
                 [](const ApiCall& call, const Status& status) {
-                  call.respond(status.code() == StatusCode::kInvalidArgument
-                                   ? UauthBadRequest(call.request.path, status.message())
-                                   : UauthUnavailable(call.request.path, status.message()));
+                  if (status.code() == StatusCode::kVersionMismatch) {
+                    return call.respond(
+                        UauthProblem({412, "precondition-failed", "GEN-0412", status.message(), call.request.path}));
+                  }
+                  if (status.code() == StatusCode::kNotFound) {
+                    return call.respond(UauthUnauthorized(call.request.path, status.message()));
+                  }
+                  call.respond(UauthUnavailable(call.request.path, status.message()));
                 },
                 [&context, id](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
                   RespondWithAccount(context, call, id, &outcome);

@@ -83,7 +83,7 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
 
 void End(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const BearerCaller& caller,
          std::string session_id, const char* reason, std::string owner) {
-  call->context.account_id = caller.user.account_id;
+  call->context.account_id = caller.user.resource_owner;
   call->context.actor = caller.user.ui_user_name;
   SubmitCommand(context.processor, call,
                 std::make_unique<commands::EndSession>(std::move(session_id), reason, std::move(owner)),

@@ -68,7 +68,7 @@ HttpResponse RefusalOf(const ApiCall& call, const UauthContext& context, const s
 // The account events of an attempt belong to: the user's, or for an unknown
 // username the first account made (W-21).
 std::string OwnerAccount(const projections::AccountDirectory& accounts, const UserRecord* user) {
-  return user ? user->account_id : accounts.FirstAccountId();
+  return user ? user->resource_owner : accounts.FirstAccountId();
 }
 
 class SignInRoute {
@@ -127,6 +127,13 @@ class SignInRoute {
         ticket->Release();
         return call->respond(UauthProblem({423, "account-locked", "PWD-0423",
                                            "Too many wrong passwords; reset the password to unlock.", call->request.path}));
+      }
+      // T-10: a person who registered signs in once the address is proven.
+      if (verified && known->unconfirmed) {
+        ticket->Release();
+        return call->respond(UauthProblem({403, "address-not-confirmed", "ACC-0004",
+                                           "Confirm your e-mail address first; the link was mailed to you.",
+                                           call->request.path}));
       }
       Record(call, ticket, std::move(attempt), verified, known, mfa_methods);
     };

@@ -50,6 +50,9 @@ struct UauthContext {
   std::string dummy_password_hash;
   std::string backup_code_pepper;  // the server key backup-code digests are made with (F-7)
   std::function<int64_t()> now_ms;
+  // whether anyone may register (`--self-registration=open`); by
+  // default only an invitation admits a new person.
+  bool open_registration = false;
 
   // `iss` of every token: the public URL + "/uauth".
   std::string Issuer() const { return public_url() + "/uauth"; }

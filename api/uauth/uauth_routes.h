@@ -11,6 +11,9 @@
 //                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
 //                              POST /uauth/auth/login/user/workspace, POST /uauth/business-profile/mark-favorite
+//   registration_handlers.cpp  POST /uauth/user/register, POST /uauth/user/register/resend-confirmation,
+//                              GET /uauth/user/confirmation/{token}
+//   account_deletion_handlers.cpp  DELETE /uauth/users/my-account
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -27,5 +30,7 @@ void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
 void AddMfaRoutes(Router& router, const UauthContext& context);
 void AddOwnAccountRoutes(Router& router, const UauthContext& context);
 void AddWorkspaceRoutes(Router& router, const UauthContext& context);
+void AddRegistrationRoutes(Router& router, const UauthContext& context);
+void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api

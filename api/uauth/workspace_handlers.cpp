@@ -25,16 +25,18 @@ struct Workspace {
   std::string subdomain;
 };
 
-std::optional<Workspace> WorkspaceOf(const UauthContext& context, const projections::UserRecord& user) {
+// The person's workspace: their account's, or none for a person who belongs
+// to no account yet. kUnavailable while the accounts cannot be read.
+Result<std::optional<Workspace>> WorkspaceOf(const UauthContext& context, const projections::UserRecord& user) {
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
-  if (!accounts) return std::nullopt;
+  if (!accounts) return Status::Unavailable("the workspaces cannot be read now");
   const projections::AccountRecord* account = accounts->Published()->FindAccount(user.account_id);
-  if (!account) return std::nullopt;
+  if (!account) return std::optional<Workspace>();
   std::string subdomain;
   for (char c : account->account_id) {
     subdomain.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }
-  return Workspace{WorkspaceGuid(account->account_id), account->account_name, subdomain};
+  return std::optional<Workspace>(Workspace{WorkspaceGuid(account->account_id), account->account_name, subdomain});
 }
 
 Result<int64_t> PositiveQueryInt(const ApiCall& call, std::string_view name, int64_t fallback, int64_t maximum) {
@@ -59,15 +61,19 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
   if (!page.ok() || !limit.ok()) {
     return call->respond(UauthBadRequest(call->request.path, (!page.ok() ? page.status() : limit.status()).message()));
   }
-  auto workspace = WorkspaceOf(context, caller->user);
+  auto membership = WorkspaceOf(context, caller->user);
   auto favorites = context.runner.LiveAs<projections::FavoritesReadModel>(projections::kFavoritesProjection);
-  if (!workspace || !favorites) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
-  const bool is_favorite = favorites->Published()->IsFavorite(caller->user.ui_identity_id, workspace->guid);
+  if (!membership.ok() || !favorites) {
+    return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
+  }
   auto favorite = call->query.GetBool("favorite", false);
   if (!favorite.ok()) return call->respond(UauthBadRequest(call->request.path, favorite.status().message()));
   boost::json::array data;
+  const std::optional<Workspace>& workspace = *membership;
+  const bool is_favorite =
+      workspace && favorites->Published()->IsFavorite(caller->user.ui_identity_id, workspace->guid);
   const auto search = call->query.Get("search");
-  const bool listed = (!call->query.Has("favorite") || *favorite == is_favorite) &&
+  const bool listed = workspace && (!call->query.Has("favorite") || *favorite == is_favorite) &&
                       (!search || workspace->name.find(*search) != std::string::npos ||
                        workspace->subdomain.find(*search) != std::string::npos);
   if (listed && *page == 1) {
@@ -100,9 +106,10 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
   }
   auto guid = body->RequiredString("businessProfileGuid");
   if (!guid.ok()) return call->respond(UauthBadRequest(call->request.path, guid.status().message()));
-  auto workspace = WorkspaceOf(context, caller->user);
-  if (!workspace) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
-  if (*guid != workspace->guid) {
+  auto membership = WorkspaceOf(context, caller->user);
+  if (!membership.ok()) return call->respond(UauthUnavailable(call->request.path, membership.status().message()));
+  const std::optional<Workspace>& workspace = *membership;
+  if (!workspace || *guid != workspace->guid) {
     return call->respond(
         UauthProblem({404, "workspace-not-found", "WSP-0404", "you are not a member of that workspace", call->request.path}));
   }
@@ -159,9 +166,10 @@ void MarkFavorite(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   if (!guid.ok() || !favorite.ok()) {
     return call->respond(UauthBadRequest(call->request.path, (!guid.ok() ? guid.status() : favorite.status()).message()));
   }
-  auto workspace = WorkspaceOf(context, caller->user);
-  if (!workspace) return call->respond(UauthUnavailable(call->request.path, "the workspaces cannot be read now"));
-  if (*guid != workspace->guid) {
+  auto membership = WorkspaceOf(context, caller->user);
+  if (!membership.ok()) return call->respond(UauthUnavailable(call->request.path, membership.status().message()));
+  const std::optional<Workspace>& workspace = *membership;
+  if (!workspace || *guid != workspace->guid) {
     return call->respond(
         UauthProblem({404, "workspace-not-found", "WSP-0404", "you are not a member of that workspace", call->request.path}));
   }

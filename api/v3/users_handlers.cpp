@@ -17,7 +17,6 @@
 #include "commands/lookups.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
-#include "commands/random_tokens.h"
 #include "commands/user_commands.h"
 #include "commands/user_validation.h"
 #include "events/clock.h"
@@ -29,12 +28,6 @@ namespace {
 using projections::UserRecord;
 
 constexpr std::string_view kUsersPath = "/identity-management/v3/user-admin/ui-identities";
-
-// Opaque and hard to guess (about 62 bits), in Akamai's "A-XX-…" shape.
-std::string NewUiIdentityId() {
-  return "A-" + commands::RandomString(commands::kUpperAlphanumeric, 4) + "-" +
-         commands::RandomString(commands::kDigits, 12);
-}
 
 class UserRoutes {
  public:
@@ -55,7 +48,7 @@ class UserRoutes {
       if (auto s = commands::ValidateNotifications(*body->notifications); !s.ok()) return Refuse(*call, s);
     }
     const auto& policy = commands::Lookups::Get().password_policy();
-    commands::NewUser user{NewUiIdentityId(), std::move(body->profile), std::move(body->grants),
+    commands::NewUser user{commands::NewUiIdentityId(), std::move(body->profile), std::move(body->grants),
                            std::move(body->clone_from), std::move(body->notifications)};
     user.password_expires_ms = PasswordExpiryFromNow();
     // U-7, D-6: the one-time password is shown only when it is not mailed.

@@ -1,0 +1,218 @@
+// Self-registration (seed-003 rules, T-1 … T-9, CC-2):
+//   POST /uauth/user/register                      register (#67)
+//   POST /uauth/user/register/resend-confirmation  resend the confirmation (#68)
+//   GET  /uauth/user/confirmation/{token}          confirm the address (#66)
+//
+// Registration and resending answer the same whether or not the address has
+// a person: registration always runs one argon2id and one write, and
+// only the mail differs; resending always answers before it writes. None of
+// these answers carries X-Iam-* or ETag.
+#include <boost/json.hpp>
+
+#include "api/api_response.h"
+#include "api/command_submission.h"
+#include "api/json_input.h"
+#include "api/redacted_path.h"
+#include "api/uauth/person_details.h"
+#include "api/uauth/uauth_problem.h"
+#include "api/uauth/uauth_routes.h"
+#include "commands/lookups.h"
+#include "commands/one_time_tokens.h"
+#include "commands/password_hashing.h"
+#include "commands/password_policy.h"
+#include "commands/registration_commands.h"
+#include "commands/user_commands.h"
+#include "commands/user_validation.h"
+#include "events/clock.h"
+#include "projections/identity_read_models.h"
+
+namespace iam::api {
+namespace {
+
+constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
+constexpr int64_t kConfirmationLifetimeMs = kDayMs;  // T-8
+
+constexpr std::string_view kRegistrationAccepted = "Check your mailbox to confirm your e-mail address.";
+constexpr std::string_view kResendAccepted =
+    "If an unconfirmed account exists for this e-mail address, a new confirmation link has been sent to it.";
+constexpr std::string_view kConfirmationPath = "/uauth/user/confirmation/";
+
+HttpResponse Accepted(int status, std::string_view message) {
+  HttpResponse response = JsonResponse(status, boost::json::serialize(boost::json::object{{"message", message}}));
+  response.SetHeader("Cache-Control", "no-store");
+  return response;
+}
+
+HttpResponse TokenRefusal(const ApiCall& call, const Status& status) {
+  const std::string instance = RedactedPath(call.request.path);
+  if (status.reason() == commands::kTokenUnknown) {
+    return UauthProblem({404, "token-not-found", "TOK-0404", "the link is unknown", instance});
+  }
+  if (status.reason() == commands::kTokenGone) {
+    return UauthProblem({410, "token-gone", "TOK-0410", "the link expired, was used or was replaced", instance});
+  }
+  return UauthUnavailable(instance, status.message());
+}
+
+// An e-mail address member: trimmed, 3 to 254 characters (M-1).
+Result<std::string> EmailMember(const JsonObjectReader& body) {
+  auto email = body.RequiredString("email");
+  if (!email.ok()) return email.status();
+  std::string trimmed = std::move(*email);
+  trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+  trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
+  if (trimmed.size() < 3 || trimmed.size() > 254 || !commands::IsValidEmail(trimmed)) {
+    return Status::InvalidArgument("member 'email' must be an e-mail address");
+  }
+  return trimmed;
+}
+
+bool IsOpaqueToken(std::string_view token) {
+  return token.size() == 43 && token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                                   std::string_view::npos;
+}
+
+events::OutboxMail ConfirmationMail(const UauthContext& context, const std::string& to, const std::string& token) {
+  return {to, "Confirm your iamd account",
+          "To confirm this address for your new iamd account, open\n" + context.public_url() +
+              std::string(kConfirmationPath) + token +
+              "\nThe link works for 24 hours. If you did not register, ignore this mail.\n"};
+}
+
+events::OutboxMail NoticeMail(const UauthContext& context) {
+  return {"", "Your iamd account",
+          "Someone tried to register a new iamd account with this address, which already has one.\n"
+          "Sign in at " + context.public_url() + " or reset your password there. If it was not you, ignore this mail.\n"};
+}
+
+// POST /uauth/user/register (#67).
+void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"email", "password", "firstName", "lastName", "language", "timezone", "invitationToken"});
+      !s.ok()) {
+    return call->respond(UauthBadRequest(call->request.path, s.message()));
+  }
+  auto email = EmailMember(*body);
+  if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
+  auto password = body->RequiredString("password");
+  if (!password.ok() || password->empty() || commands::CodePoints(*password) > 256) {
+    return call->respond(UauthBadRequest(call->request.path, "member 'password' must be 1 to 256 characters"));
+  }
+  for (const char* name : {"firstName", "lastName"}) {
+    if (!body->Has(name)) {
+      return call->respond(UauthBadRequest(call->request.path, std::string("member '") + name + "' is required"));
+    }
+  }
+  events::UserProfile profile;
+  profile.email = *email;
+  if (auto refused = ReadPersonDetails(*body, call->request.path, profile, nullptr)) {
+    return call->respond(std::move(*refused));
+  }
+  if (body->Has("invitationToken")) {
+    auto token = body->RequiredString("invitationToken");
+    if (!token.ok() || !IsOpaqueToken(*token)) {
+      return call->respond(UauthBadRequest(call->request.path, "member 'invitationToken' must be 43 base64url characters"));
+    }
+    // No invitation has been issued by this server: every token is unknown (T-6).
+    return call->respond(TokenRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+  }
+  if (!context.open_registration) {
+    return call->respond(UauthProblem({403, "registration-closed", "ACC-0001",
+                                       "registration needs an invitation on this server", call->request.path}));
+  }
+  // P-7: open registration takes the default policy; P-3: never the address itself.
+  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
+  Status policy_check = commands::CheckPasswordPolicy(*password, policy);
+  if (policy_check.ok() && commands::EmailKey(*password) == commands::EmailKey(*email)) {
+    policy_check = Status::InvalidArgument("the password must not be the e-mail address");
+  }
+  if (!policy_check.ok()) {
+    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", policy_check.message(), call->request.path}));
+  }
+  auto token = commands::NewHashedToken();
+  if (!token.ok()) return call->respond(UauthUnavailable(call->request.path, "registrations cannot be taken now"));
+  call->context.actor = "anonymous";
+  auto job = [&context, call, profile = std::move(profile), password = std::move(*password), token = std::move(*token),
+              rotate_days = policy.rotate_frequency_days]() mutable {
+    auto hash = commands::HashPassword(password);
+    if (!hash.ok()) return call->respond(UauthUnavailable(call->request.path, "the password could not be hashed"));
+    const int64_t now = context.now_ms();
+    commands::NewRegistration registration{commands::NewUiIdentityId(), profile, std::move(*hash),
+                                           now + rotate_days * kDayMs, {}};
+    registration.confirmation = {registration.ui_identity_id, NewUuid(), token.hash, now + kConfirmationLifetimeMs};
+    events::OutboxMail mail = ConfirmationMail(context, profile.email, token.token);
+    SubmitCommand(
+        context.processor, call,
+        std::make_unique<commands::RegisterUser>(std::move(registration), std::move(mail), NoticeMail(context)),
+        [](const ApiCall& call, const Status& status) { call.respond(UauthUnavailable(call.request.path, status.message())); },
+        [](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+          call->respond(Accepted(202, kRegistrationAccepted));
+        });
+  };
+  if (!context.hashing.Post(std::move(job))) {
+    call->respond(UauthUnavailable(call->request.path, "too many password checks at once; retry shortly"));
+  }
+}
+
+// POST /uauth/user/register/resend-confirmation (#68). Answers before the
+// write, so an address with an unconfirmed person takes no longer.
+void ResendConfirmation(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  auto body = JsonObjectReader::Parse(call->request.body);
+  if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
+  if (auto s = body->OnlyMembers({"email"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
+  auto email = EmailMember(*body);
+  if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
+  auto token = commands::NewHashedToken();
+  if (!token.ok()) return call->respond(UauthUnavailable(call->request.path, "confirmations cannot be sent now"));
+  call->context.actor = "anonymous";
+  auto in_background = std::make_shared<ApiCall>(*call);
+  in_background->respond = [](HttpResponse) {};
+  SubmitCommand(context.processor, in_background,
+                std::make_unique<commands::ResendConfirmation>(
+                    *email, events::MailedTokenIssued{"", NewUuid(), token->hash, context.now_ms() + kConfirmationLifetimeMs},
+                    ConfirmationMail(context, "", token->token)),
+                [](const ApiCall&, const Status&) {}, [](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {});
+  call->respond(Accepted(200, kResendAccepted));
+}
+
+// GET /uauth/user/confirmation/{token} (#66). Safe to repeat (T-7, TO-10).
+void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& token) {
+  const std::string instance = RedactedPath(call->request.path);
+  if (!IsOpaqueToken(token)) return call->respond(UauthBadRequest(instance, "the link is malformed"));
+  auto hash = commands::TokenHash(token);
+  auto confirmations = context.runner.LiveAs<projections::ConfirmationsReadModel>(projections::kConfirmationsProjection);
+  if (!hash.ok() || !confirmations) return call->respond(UauthUnavailable(instance, "confirmations cannot be checked now"));
+  const projections::MailedTokenRecord* record = confirmations->Published()->FindByHash(*hash);
+  const std::string person = record ? record->ui_identity_id : std::string();
+  call->context.actor = "anonymous";
+  auto answer = [&context, person](const std::shared_ptr<ApiCall>& call, std::string_view status) {
+    auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+    const projections::UserRecord* user = users ? users->Published()->FindUser(person) : nullptr;
+    if (!user) return call->respond(TokenRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+    call->respond(NoStoreJson(boost::json::serialize(
+        boost::json::object{{"email", user->profile.email}, {"status", status}, {"acceptedInvitations", 0}})));
+  };
+  SubmitCommand(context.processor, call, std::make_unique<commands::ConfirmRegistration>(*hash, context.now_ms()),
+                [answer](const ApiCall& refused, const Status& status) {
+                  auto call = std::make_shared<ApiCall>(refused);
+                  if (status.reason() == commands::kAlreadyConfirmed) return answer(call, "ALREADY_CONFIRMED");
+                  call->respond(TokenRefusal(*call, status));
+                },
+                [answer](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
+                  answer(call, "CONFIRMED");
+                });
+}
+
+}  // namespace
+
+void AddRegistrationRoutes(Router& router, const UauthContext& context) {
+  router.Add("POST", "/uauth/user/register", [&context](std::shared_ptr<ApiCall> call) { Register(context, call); });
+  router.Add("POST", "/uauth/user/register/resend-confirmation",
+             [&context](std::shared_ptr<ApiCall> call) { ResendConfirmation(context, call); });
+  router.Add("GET", "/uauth/user/confirmation/{token}", [&context](std::shared_ptr<ApiCall> call) {
+    ConfirmRegistration(context, call, std::string(call->path.Get("token")));
+  });
+}
+
+}  // namespace iam::api
