@@ -321,6 +321,13 @@ void IamService::DispatchBearerRoute(std::shared_ptr<ApiCall> call) {
     return call->respond(UauthProblem({415, "unsupported-media-type", "GEN-0415", "request bodies must be JSON", path}));
   }
   if (!ready_()) return call->respond(UauthUnavailable(path, "the server is starting; retry shortly"));
+  if (request.method != "GET" && request.HasHeader("If-Match")) {
+    auto if_match = ParseIfMatch(request.Header("If-Match"));
+    if (!if_match.ok()) {
+      return call->respond(UauthProblem({412, "precondition-failed", "GEN-0412", if_match.status().message(), path}));
+    }
+    call->context.if_match = *if_match;
+  }
   call->path = std::move(match.params);
   (*match.handler)(std::move(call));
 }

@@ -405,6 +405,7 @@ struct IamdServer::Impl {
     AddSignInRoutes(service->router(), *uauth);
     AddRegistrationRoutes(service->router(), *uauth);
     AddAccountDeletionRoutes(service->router(), *uauth);
+    AddAccessControlRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
     AddWorkspaceRoutes(service->router(), *uauth);

@@ -52,6 +52,20 @@ Result<std::string> JsonObjectReader::RequiredString(std::string_view name) cons
   return std::string(value);
 }
 
+Result<std::vector<std::string>> JsonObjectReader::RequiredStrings(std::string_view name) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  simdjson::dom::array array;
+  if (member.get(array)) return Status::InvalidArgument("member '" + std::string(name) + "' must be an array");
+  std::vector<std::string> values;
+  for (simdjson::dom::element item : array) {
+    std::string_view value;
+    if (item.get(value)) return Status::InvalidArgument("member '" + std::string(name) + "' must hold strings only");
+    values.emplace_back(value);
+  }
+  return values;
+}
+
 Result<bool> JsonObjectReader::RequiredBool(std::string_view name) const {
   auto member = impl_->object[name];
   if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/status.h"
 
@@ -35,6 +36,8 @@ class JsonObjectReader {
   // An integer within [minimum, INT64_MAX].
   Result<int64_t> RequiredInteger(std::string_view name, int64_t minimum) const;
   Result<bool> RequiredBool(std::string_view name) const;
+  // An array whose items are all strings, in order.
+  Result<std::vector<std::string>> RequiredStrings(std::string_view name) const;
   bool Has(std::string_view name) const;
 
  private:

@@ -78,4 +78,47 @@ Result<WorkspacePasswordPolicyUpdated> ParseWorkspacePasswordPolicyUpdated(const
   return FinishPayload(r, std::move(out));
 }
 
+// ---------------------------------------------------------------- IP policy
+
+NewEvent ToNewEvent(const WorkspaceIpPolicyUpdated& e) {
+  return {kWorkspaceIpPolicyUpdated, 1,
+          PayloadWriter()
+              .SetBool("enabled", e.policy.enabled)
+              .SetBool("enableSupportSubnets", e.policy.enable_support_subnets)
+              .SetStrings("ipPolicy", e.policy.entries)
+              .Finish()};
+}
+
+Result<WorkspaceIpPolicyUpdated> ParseWorkspaceIpPolicyUpdated(const Event& e) {
+  PayloadReader r(e);
+  WorkspaceIpPolicyUpdated out{{r.Bool("enabled"), r.Bool("enableSupportSubnets"), r.Strings("ipPolicy")}};
+  return FinishPayload(r, std::move(out));
+}
+
+// ---------------------------------------------------------------- MFA requirement
+
+NewEvent ToNewEvent(const WorkspaceMfaRequirementSet& e) {
+  PayloadWriter w;
+  if (e.enabled) w.SetStrings("allowedMfaMethods", e.allowed_methods);
+  w.Set("byUserId", e.by_user_number);
+  const char* type = !e.enabled        ? kWorkspaceMfaRequirementDisabled
+                     : e.was_enabled   ? kWorkspaceMfaRequirementChanged
+                                       : kWorkspaceMfaRequirementEnabled;
+  return {type, 1, w.Finish()};
+}
+
+Result<WorkspaceMfaRequirementSet> ParseWorkspaceMfaRequirementSet(const Event& e) {
+  PayloadReader r(e);
+  WorkspaceMfaRequirementSet out;
+  out.enabled = e.event_type != kWorkspaceMfaRequirementDisabled;
+  out.was_enabled = e.event_type == kWorkspaceMfaRequirementChanged;
+  if (out.enabled) out.allowed_methods = r.Strings("allowedMfaMethods");
+  out.by_user_number = r.Int("byUserId");
+  if (e.event_type != kWorkspaceMfaRequirementEnabled && e.event_type != kWorkspaceMfaRequirementChanged &&
+      e.event_type != kWorkspaceMfaRequirementDisabled) {
+    return Status::Corruption("event " + std::to_string(e.position) + " is no MFA requirement");
+  }
+  return FinishPayload(r, std::move(out));
+}
+
 }  // namespace iam::events

@@ -4,6 +4,10 @@
 //
 // Payload shapes, revision 1:
 //   WorkspacePasswordPolicyUpdated  {<password policy>}  (seed-003 §12, #33)
+//   WorkspaceIpPolicyUpdated        {"enabled", "enableSupportSubnets", "ipPolicy": [entry, …]}  (#27, I-1, I-2)
+//   WorkspaceMfaRequirementEnabled  {"allowedMfaMethods": [method, …], "byUserId"}  (#23, F-10)
+//   WorkspaceMfaRequirementChanged  {"allowedMfaMethods": [method, …], "byUserId"}  (#23 again)
+//   WorkspaceMfaRequirementDisabled {"byUserId"}  (#24)
 // <password policy> is every member of WorkspacePasswordPolicy under the wire
 // names of the workspace API's PasswordPolicy schema (minLength, maxLength,
 // minUppercase, minLowercase, minLetters, minDigits, minSpecialCharacters,
@@ -16,7 +20,10 @@
 // Pure functions and plain values: safe for concurrent use.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "events/event.h"
 #include "events/status.h"
@@ -70,5 +77,46 @@ WorkspacePasswordPolicy ReadPasswordPolicy(PayloadReader& reader);
 NewEvent ToNewEvent(const WorkspacePasswordPolicyUpdated& e);
 // kCorruption naming the event's position when the payload does not match the type.
 Result<WorkspacePasswordPolicyUpdated> ParseWorkspacePasswordPolicyUpdated(const Event& e);
+
+// ---------------------------------------------------------------- IP policy
+
+inline constexpr const char* kWorkspaceIpPolicyUpdated = "WorkspaceIpPolicyUpdated";
+
+// The workspace's IP allowlist for JWT sessions (seed-003 I-1 … I-5, W-16):
+// entries are addresses or CIDR blocks, stored as sent (host bits allowed).
+struct WorkspaceIpPolicy {
+  bool enabled = false;
+  bool enable_support_subnets = true;
+  std::vector<std::string> entries;
+
+  bool operator==(const WorkspaceIpPolicy&) const = default;
+};
+
+struct WorkspaceIpPolicyUpdated {
+  WorkspaceIpPolicy policy;  // the whole policy as it is now
+};
+
+NewEvent ToNewEvent(const WorkspaceIpPolicyUpdated& e);
+Result<WorkspaceIpPolicyUpdated> ParseWorkspaceIpPolicyUpdated(const Event& e);
+
+// ---------------------------------------------------------------- MFA requirement
+
+inline constexpr const char* kWorkspaceMfaRequirementEnabled = "WorkspaceMfaRequirementEnabled";
+inline constexpr const char* kWorkspaceMfaRequirementChanged = "WorkspaceMfaRequirementChanged";
+inline constexpr const char* kWorkspaceMfaRequirementDisabled = "WorkspaceMfaRequirementDisabled";
+
+// F-10: while enabled, a workspace token needs a session that passed one of
+// `allowed_methods` (TOTP_AUTHENTICATOR, EMAIL). `by_user_number` is the
+// workspace surface's userId of the administrator who changed it.
+struct WorkspaceMfaRequirementSet {
+  bool enabled = false;  // false: Disabled (the methods are then empty)
+  bool was_enabled = false;  // true with `enabled`: Changed rather than Enabled
+  std::vector<std::string> allowed_methods;
+  int64_t by_user_number = 0;
+};
+
+NewEvent ToNewEvent(const WorkspaceMfaRequirementSet& e);
+// Any of the three types; kCorruption naming the event otherwise.
+Result<WorkspaceMfaRequirementSet> ParseWorkspaceMfaRequirementSet(const Event& e);
 
 }  // namespace iam::events

@@ -34,7 +34,10 @@ Status AccountDirectory::Apply(const events::Event& e, std::vector<std::string>*
     }
     it->second.version = VersionAfter(e, it->second.version);
   } else {
-    return Status::Ok();
+    // The account's other events (its workspace settings) move its version on.
+    auto it = accounts_.find(e.aggregate_id);
+    if (it == accounts_.end()) return Contradiction(e, "names unknown account " + e.aggregate_id);
+    it->second.version = VersionAfter(e, it->second.version);
   }
   if (changed) changed->push_back(Key(e.aggregate_id));
   return Status::Ok();

@@ -16,6 +16,7 @@
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_settings_directory.h"
 
 namespace iam::projections {
 
@@ -23,7 +24,7 @@ namespace iam::projections {
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
-                 ConfirmationDirectory, FavoriteDirectory>;
+                 ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

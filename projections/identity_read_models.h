@@ -10,7 +10,9 @@
 // - MfaReadModel, the projection "mfa": each user's second factors;
 // - PasswordResetsReadModel, the projection "password-resets": e-mailed reset tokens;
 // - ConfirmationsReadModel, the projection "confirmations": e-mailed registration confirmations;
-// - FavoritesReadModel, the projection "favorites": favourite workspaces.
+// - FavoritesReadModel, the projection "favorites": favourite workspaces;
+// - WorkspaceSettingsReadModel, the projection "workspace-settings": password,
+//   IP and MFA policies of each workspace.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -23,6 +25,7 @@
 #include "projections/mailed_token_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_settings_directory.h"
 
 namespace iam::projections {
 
@@ -49,5 +52,8 @@ using ConfirmationsReadModel = DirectoryProjection<ConfirmationDirectory>;
 
 inline constexpr const char* kFavoritesProjection = FavoriteDirectory::kProjectionName;
 using FavoritesReadModel = DirectoryProjection<FavoriteDirectory>;
+
+inline constexpr const char* kWorkspaceSettingsProjection = WorkspaceSettingsDirectory::kProjectionName;
+using WorkspaceSettingsReadModel = DirectoryProjection<WorkspaceSettingsDirectory>;
 
 }  // namespace iam::projections

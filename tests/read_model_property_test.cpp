@@ -28,6 +28,7 @@
 #include "commands/mfa_commands.h"
 #include "commands/own_account_commands.h"
 #include "commands/registration_commands.h"
+#include "commands/workspace_settings_commands.h"
 #include "commands/signing_key_commands.h"
 #include "commands/role_commands.h"
 #include "commands/session_commands.h"
@@ -1247,7 +1248,7 @@ class AllowlistActions {
 // sessions.
 class SessionActions {
  public:
-  static constexpr int kKinds = 16;
+  static constexpr int kKinds = 19;
 
   SessionActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
 
@@ -1265,6 +1266,9 @@ class SessionActions {
     if (kind == 13) return Register(node, context);
     if (kind == 14) return ResendConfirmationLink(node, context);
     if (kind == 15) return ConfirmAddress(node, context);
+    if (kind == 16) return SetPasswordPolicy(node, context);
+    if (kind == 17) return SetIpPolicy(node, context);
+    if (kind == 18) return mfa_required_ && random_() % 3 ? LiftMfaRequirement(node, context) : RequireMfa(node, context);
     if (kind == 11) {
       // W-7: a favourite flag, idempotent.
       const std::string guid = random_() % 2 ? "workspace-a" : "workspace-b";
@@ -1602,6 +1606,92 @@ class SessionActions {
     seen_.insert("A-9: an address confirmed");
   }
 
+  // The account's settings (#23, #27, #33; F-11, F-12, X-6, X-7): each is
+  // replaced whole, the same value again appends nothing, a stale If-Match
+  // is refused, and the MFA requirement needs the administrator's TOTP.
+  commands::CommandContext MaybeStale(const commands::CommandContext& context, bool& stale) {
+    commands::CommandContext tagged = context;
+    stale = random_() % 6 == 0;
+    if (stale) tagged.if_match = 999999;  // no setting of this history reaches that version
+    return tagged;
+  }
+
+  void SetPasswordPolicy(CoreNode& node, const commands::CommandContext& context) {
+    events::WorkspacePasswordPolicy policy;
+    if (random_() % 2) {
+      policy.min_length = 8 + static_cast<int>(random_() % 8);
+      policy.history_size = static_cast<int>(random_() % 10);
+      policy.expiration_days = random_() % 2 ? std::optional<int>() : std::optional<int>(30);
+    }
+    bool stale = false;
+    const auto tagged = MaybeStale(context, stale);
+    auto done = Expect(node, tagged, std::make_unique<commands::UpdateWorkspacePasswordPolicy>(policy),
+                       stale ? Refused(StatusCode::kVersionMismatch) : Commits(policy != password_policy_),
+                       "save a password policy");
+    if (done) password_policy_ = policy;
+  }
+
+  void SetIpPolicy(CoreNode& node, const commands::CommandContext& context) {
+    events::WorkspaceIpPolicy policy;
+    if (random_() % 2) policy = {true, random_() % 2 == 0, {"127.0.0.1/8", "192.0.2." + std::to_string(random_() % 3)}};
+    bool stale = false;
+    const auto tagged = MaybeStale(context, stale);
+    auto done = Expect(node, tagged, std::make_unique<commands::UpdateWorkspaceIpPolicy>(policy),
+                       stale ? Refused(StatusCode::kVersionMismatch) : Commits(policy != ip_policy_), "save an IP policy");
+    if (done) ip_policy_ = policy;
+  }
+
+  void RequireMfa(CoreNode& node, const commands::CommandContext& context) {
+    std::vector<std::string> methods{events::kTotpMethod};
+    if (random_() % 2) methods.push_back(events::kEmailMethod);
+    const bool changes = !mfa_required_ || methods != mfa_methods_;
+    auto done = Expect(node, context, std::make_unique<commands::EnableMfaRequirement>(admin_, 1, methods),
+                       totp_enabled_ ? Commits(changes) : Refused(StatusCode::kFailedPrecondition, commands::kMfaNoAllowedMethod),
+                       "require MFA");
+    if (!done) return;
+    mfa_required_ = true;
+    mfa_methods_ = methods;
+    seen_.insert("F-10: MFA required");
+  }
+
+  void LiftMfaRequirement(CoreNode& node, const commands::CommandContext& context) {
+    const std::string username = "admin@iamd.example";
+    const int64_t now = NowMillis();
+    Counter& counter = counters_[username];
+    auto ticket = Admit(node, context, username, now);
+    if (!ticket) return;
+    // Mostly the next TOTP step, so requirements get lifted as well as refused.
+    const commands::CheckedCode code = totp_enabled_ && random_() % 3
+                                           ? commands::CheckedCode{commands::CheckedCode::Kind::kTotpStep, last_step_ + 1, {}}
+                                           : PickCode();
+    const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
+                           ? totp_enabled_ && code.totp_step > last_step_
+                           : code.kind == commands::CheckedCode::Kind::kBackupCode && code.code_id == backup_code_id_;
+    auto outcome = Expect(node, context,
+                          std::make_unique<commands::DisableMfaRequirement>(
+                              ticket, events::SignInAttempt{username, admin_, "WRONG_STEP_UP_CODE"}, code, 1, now,
+                              limits_),
+                          Commits(), "lift the MFA requirement");
+    if (!outcome) return;
+    if (!valid) {
+      EXPECT_FALSE(outcome->refusal.ok());
+      if (++counter.failed >= limits_.max_failed_attempts) counter = {0, now + limits_.lockout_ms};
+      return;
+    }
+    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
+    if (code.kind == commands::CheckedCode::Kind::kTotpStep) last_step_ = code.totp_step;
+    if (code.kind == commands::CheckedCode::Kind::kBackupCode) backup_code_id_.clear();
+    counter.failed = 0;
+    if (mfa_required_) seen_.insert("F-12: the MFA requirement lifted");
+    mfa_required_ = false;
+    mfa_methods_.clear();
+  }
+
+  events::WorkspacePasswordPolicy password_policy_;
+  events::WorkspaceIpPolicy ip_policy_;
+  bool mfa_required_ = false;
+  std::vector<std::string> mfa_methods_;
+
   std::map<std::string, std::string> registered_;           // e-mail -> person
   std::set<std::string> confirmed_;                         // persons
   std::map<std::string, ConfirmationToken> confirmations_;  // hash -> token
@@ -1820,7 +1910,9 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserTotpStepAccepted, events::kUserPasswordResetIssued, events::kUserPasswordResetConsumed,
         events::kJwtSigningKeyRotated, events::kWorkspaceFavoriteMarked, events::kWorkspaceFavoriteUnmarked,
         events::kUserRegistered, events::kUserEmailConfirmed, events::kUserConfirmationTokenIssued,
-        events::kUserConfirmationTokenConsumed, events::kUserRegistrationNoticeSent}) {
+        events::kUserConfirmationTokenConsumed, events::kUserRegistrationNoticeSent,
+        events::kWorkspacePasswordPolicyUpdated, events::kWorkspaceIpPolicyUpdated,
+        events::kWorkspaceMfaRequirementEnabled, events::kWorkspaceMfaRequirementDisabled}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
@@ -1829,7 +1921,8 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "a client deleted", "D-21: a deleted client's id refused", "D-21: a used credential id refused",
         "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused",
         "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled",
-        "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed"}) {
+        "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed",
+        "F-10: MFA required", "F-12: the MFA requirement lifted"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);

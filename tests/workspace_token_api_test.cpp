@@ -24,23 +24,6 @@ constexpr const char* kUsers = "/identity-management/v3/user-admin/ui-identities
 
 class WorkspaceTokenApiTest : public testing::UauthApiTest {
  protected:
-  // A second user of the account with a password, so the administrator can lock them.
-  std::string CreateMember(const std::string& email) {
-    json::object body{{"firstName", "Mia"},
-                      {"lastName", "Member"},
-                      {"email", email},
-                      {"country", "USA"},
-                      {"additionalAuthentication", "NONE"},
-                      {"authGrants", testing::GrantOn(TopGroupId(), 13)}};
-    auto created = client_->SendJson("POST", kUsers, json::serialize(body));
-    EXPECT_EQ(created.status, 201) << created.body;
-    const std::string id(Body(created).at("uiIdentityId").as_string());
-    auto set = client_->SendJson("POST", std::string(kUsers) + "/" + id + "/set-password",
-                                 json::serialize(json::object{{"newPassword", kPassword}}));
-    EXPECT_EQ(set.status, 204) << set.body;
-    return id;
-  }
-
   json::object SignedIn(const std::string& email) {
     auto response = SignIn(*client_, email, kPassword);
     EXPECT_EQ(response.status, 200) << response.body;

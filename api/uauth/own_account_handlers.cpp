@@ -212,31 +212,6 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   }
 }
 
-// EffectivePasswordPolicy (P-6, P-7, W-17): until workspaces have password
-// policies of their own, every account has the one iamd enforces (v3's
-// aka90, iam-rules L-7, with P-2's lockout), so the strongest merge over any
-// person's workspaces, and the default for an unknown address, is that one.
-std::string EffectivePolicyBody(const UauthContext& context) {
-  const commands::PasswordPolicy& p = commands::Lookups::Get().password_policy();
-  return boost::json::serialize(boost::json::object{
-      {"minLength", p.min_length},
-      {"maxLength", 128},
-      {"minUppercase", p.case_dif},
-      {"minLowercase", p.case_dif},
-      {"minLetters", p.min_letters},
-      {"minDigits", p.min_digits},
-      {"minSpecialCharacters", p.min_non_alpha},
-      {"maxRepeating", p.max_repeating > 0 ? boost::json::value(p.max_repeating) : boost::json::value(nullptr)},
-      {"expirationDays",
-       p.rotate_frequency_days > 0 ? boost::json::value(p.rotate_frequency_days) : boost::json::value(nullptr)},
-      {"blockAfterExpirationDays", nullptr},
-      {"historySize", p.min_reuse},
-      {"maxFailedLoginAttempts", context.limits.max_failed_attempts},
-      {"lockoutDurationSeconds", context.limits.lockout_ms / 1000},
-      {"idleLogoutSeconds", nullptr},
-      {"specialCharacters", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"}});
-}
-
 // MyAccount (openapi.yaml) of the user as the read models have it now.
 void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& call,
                         const std::string& ui_identity_id, const commands::CommandOutcome* outcome) {
@@ -323,16 +298,6 @@ void AddOwnAccountRoutes(Router& router, const UauthContext& context) {
   router.Add("POST", "/uauth/change-password", [&context](std::shared_ptr<ApiCall> call) { ChangePassword(context, call); });
   router.Add("GET", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { GetAccount(context, call); });
   router.Add("POST", "/uauth/users/my-account", [&context](std::shared_ptr<ApiCall> call) { UpdateAccount(context, call); });
-  router.Add("GET", "/uauth/users/my-account/strongest-password-settings", [&context](std::shared_ptr<ApiCall> call) {
-    if (AuthenticateBearer(context, *call, {kUserScope})) call->respond(JsonResponse(200, EffectivePolicyBody(context)));
-  });
-  // P-8: public; an unknown address gets the same answer as any other.
-  router.Add("GET", "/uauth/strongest-password-settings-by-email/{email}", [&context](std::shared_ptr<ApiCall> call) {
-    if (!commands::IsValidEmail(call->path.Get("email"))) {
-      return call->respond(UauthBadRequest(call->request.path, "the path must end with an e-mail address"));
-    }
-    call->respond(JsonResponse(200, EffectivePolicyBody(context)));
-  });
   router.Add("POST", "/uauth/password-reset/request",
              [&context](std::shared_ptr<ApiCall> call) { RequestPasswordReset(context, call); });
   router.Add("POST", "/uauth/password-reset/confirmation",

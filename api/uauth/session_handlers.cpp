@@ -61,7 +61,9 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   events::SessionRefreshed refresh = NextRefresh(*call, session->session_id, next->hash);
   // A workspace session stays bound while W-3 allows it; otherwise the
   // refresh answers a user token and the picker tells why (T-14).
-  if (AccessStateOf(*user, context.now_ms()) == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
+  auto state = CurrentAccessState(context, *user, session->amr, call->context.remote_address);
+  if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
+  if (*state == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
   const std::string workspace = refresh.workspace_guid;
   call->context.account_id = session->account_id;
   call->context.actor = user->ui_user_name;

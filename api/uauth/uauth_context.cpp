@@ -58,9 +58,26 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, cons
   const bool pending = caller.scope == kMfaPendingScope;
   const bool workspace = caller.scope == kWorkspaceScope;
   if (!session || !user || std::to_string(user->user_number) != text("sub") || session->mfa_pending != pending ||
-      (workspace && (session->workspace_guid != text("bp") || AccessStateOf(*user, now_ms) != "ALLOWED"))) {
+      (workspace && session->workspace_guid != text("bp"))) {
     call.respond(UauthUnauthorized(path, "the session of the token has ended"));
     return std::nullopt;
+  }
+  // A workspace token holds only while W-3 allows its workspace, checked
+  // against the current settings at every request (I-4, W-14).
+  if (workspace) {
+    auto state = CurrentAccessState(context, *user, session->amr, call.context.remote_address);
+    if (!state.ok()) {
+      call.respond(UauthUnavailable(path, state.status().message()));
+      return std::nullopt;
+    }
+    if (*state == "IP_NOT_ALLOWED") {
+      call.respond(IpNotAllowedProblem(path));
+      return std::nullopt;
+    }
+    if (*state != "ALLOWED") {
+      call.respond(UauthUnauthorized(path, "the workspace no longer admits the session: " + *state));
+      return std::nullopt;
+    }
   }
   bool scope_allowed = false;
   for (std::string_view scope : scopes) {
@@ -133,6 +150,17 @@ void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& c
       [ticket, admitted = std::move(admitted)](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {
         admitted(ticket);
       });
+}
+
+bool AdmitRate(const UauthContext& context, const ApiCall& call, std::string_view limit, std::string_view subject) {
+  if (!context.rate_limiter) return true;
+  const RateDecision decision = context.rate_limiter->Admit(limit, subject);
+  if (decision.admitted) return true;
+  HttpResponse response =
+      UauthProblem({429, "rate-limited", "GEN-0429", "Too many requests. Retry later.", call.request.path});
+  response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
+  call.respond(std::move(response));
+  return false;
 }
 
 HttpResponse LockedOutResponse(const UauthContext& context, const ApiCall& call, const std::string& username) {

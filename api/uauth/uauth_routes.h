@@ -8,12 +8,14 @@
 //                              DELETE /uauth/users/mfa, POST /uauth/auth/login/user/mfa/verification
 //   own_account_handlers.cpp   POST /uauth/change-password, GET and POST /uauth/users/my-account,
 //                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation,
-//                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
 //                              POST /uauth/auth/login/user/workspace, POST /uauth/business-profile/mark-favorite
 //   registration_handlers.cpp  POST /uauth/user/register, POST /uauth/user/register/resend-confirmation,
 //                              GET /uauth/user/confirmation/{token}
 //   account_deletion_handlers.cpp  DELETE /uauth/users/my-account
+//   access_control_handlers.cpp    POST, DELETE /uauth/business-profile/mfa/requirements,
+//                              GET, POST /uauth/settings/user-bp-ip-policy, GET, POST /uauth/settings/password-policy,
+//                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -32,5 +34,6 @@ void AddOwnAccountRoutes(Router& router, const UauthContext& context);
 void AddWorkspaceRoutes(Router& router, const UauthContext& context);
 void AddRegistrationRoutes(Router& router, const UauthContext& context);
 void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
+void AddAccessControlRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api

@@ -5,6 +5,12 @@
 #include <array>
 #include <cstdio>
 
+#include "api/uauth/uauth_problem.h"
+#include "commands/account_administrators.h"
+#include "commands/workspace_settings_commands.h"
+#include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
+
 namespace iam::api {
 namespace {
 
@@ -29,10 +35,53 @@ std::string WorkspaceGuid(std::string_view account_id) {
   return text;
 }
 
-std::string AccessStateOf(const projections::UserRecord& user, int64_t now_ms) {
-  if (user.locked) return "LOCKED";
-  if (user.password_expires_ms != 0 && now_ms >= user.password_expires_ms) return "PASSWORD_CHANGE_REQUIRED";
+std::string AccessStateOf(const WorkspaceAccessFacts& facts) {
+  if (facts.user.locked) return "LOCKED";
+  if (!commands::IpPolicyAdmits(facts.settings.ip_policy, facts.client_address)) return "IP_NOT_ALLOWED";
+  if (!commands::MeetsMfaRequirement(facts.settings, facts.session_amr, facts.factors)) return "MFA_ENROLLMENT_REQUIRED";
+  if (facts.user.password_expires_ms != 0 && facts.now_ms >= facts.user.password_expires_ms) {
+    return "PASSWORD_CHANGE_REQUIRED";
+  }
   return "ALLOWED";
+}
+
+Result<std::string> CurrentAccessState(const UauthContext& context, const projections::UserRecord& user,
+                                       const std::vector<std::string>& session_amr, std::string_view client_address) {
+  auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
+  auto mfa = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
+  if (!settings || !mfa) return Status::Unavailable("the workspace's settings cannot be read now");
+  auto settings_version = settings->Published();
+  auto mfa_version = mfa->Published();
+  return AccessStateOf({user, settings_version->Of(user.account_id), mfa_version->Find(user.ui_identity_id),
+                        session_amr, client_address, context.now_ms()});
+}
+
+std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call) {
+  auto caller = AuthenticateBearer(context, call, {kWorkspaceScope});
+  if (!caller) return std::nullopt;
+  auto groups = context.runner.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
+  if (!groups) {
+    call.respond(UauthUnavailable(call.request.path, "the workspace's roles cannot be read now"));
+    return std::nullopt;
+  }
+  if (!commands::AdministersOwnAccount(caller->user, *groups->Published())) {
+    call.respond(UauthProblem({403, "forbidden", "GEN-0403", "the workspace's settings need its administrator role",
+                               call.request.path}));
+    return std::nullopt;
+  }
+  call.context.account_id = caller->user.account_id;
+  call.context.actor = caller->user.ui_user_name;
+  return caller;
+}
+
+HttpResponse IpNotAllowedProblem(std::string_view instance) {
+  return UauthProblem({403, "ip-not-allowed", "IPP-0403", "the workspace does not admit this address",
+                       std::string(instance)});
+}
+
+bool WorkspaceRequiresMfa(const UauthContext& context, const projections::UserRecord& user) {
+  auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
+  return settings && settings->Published()->Of(user.account_id).mfa_required;
 }
 
 }  // namespace iam::api

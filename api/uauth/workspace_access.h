@@ -6,10 +6,16 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "api/uauth/uauth_context.h"
+#include "events/status.h"
+#include "projections/mfa_directory.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_settings_directory.h"
 
 namespace iam::api {
 
@@ -18,9 +24,41 @@ namespace iam::api {
 // and no event has to carry it.
 std::string WorkspaceGuid(std::string_view account_id);
 
-// W-3's predicate for `user`'s membership now, in its order: "LOCKED" while
-// an administrator's lock holds (W-14), "PASSWORD_CHANGE_REQUIRED" past the
-// password's expiry (P-10), else "ALLOWED".
-std::string AccessStateOf(const projections::UserRecord& user, int64_t now_ms);
+// What W-3 reads about one person in their workspace.
+struct WorkspaceAccessFacts {
+  const projections::UserRecord& user;
+  const projections::WorkspaceSettings& settings;
+  const projections::MfaRecord* factors;  // nullptr: no second factor
+  const std::vector<std::string>& session_amr;
+  std::string_view client_address;
+  int64_t now_ms;
+};
+
+// W-3's predicate, in its order: "LOCKED" while an administrator's lock holds
+// (W-14), "IP_NOT_ALLOWED" from an address the workspace's IP policy does
+// not admit (I-4), "MFA_ENROLLMENT_REQUIRED" while the workspace requires a
+// second factor the session did not pass (F-10), "PASSWORD_CHANGE_REQUIRED"
+// past the password's expiry (P-10), else "ALLOWED".
+std::string AccessStateOf(const WorkspaceAccessFacts& facts);
+
+// The same for `user` now, reading the workspace's settings and the
+// person's second factors from the read models; kUnavailable while they
+// cannot be read.
+Result<std::string> CurrentAccessState(const UauthContext& context, const projections::UserRecord& user,
+                                       const std::vector<std::string>& session_amr, std::string_view client_address);
+
+// The caller of a workspace-scoped settings route: a workspace token
+// (else 403 GEN-0403, or what AuthenticateBearer answers) of a person who
+// administers its workspace — Akamai's Admin role on a top-level group,
+// standing in for PROFILE_ADMIN until the workspace's own roles exist (else
+// 403 GEN-0403). Sets the call's account (the workspace) and actor. Answers
+// itself and returns nullopt otherwise.
+std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call);
+
+// I-4's refusal of a request from an address the workspace does not admit.
+HttpResponse IpNotAllowedProblem(std::string_view instance);
+
+// Whether the workspace of `user` requires MFA now (the picker's mfaRequired).
+bool WorkspaceRequiresMfa(const UauthContext& context, const projections::UserRecord& user);
 
 }  // namespace iam::api

@@ -53,6 +53,17 @@ Result<int64_t> PositiveQueryInt(const ApiCall& call, std::string_view name, int
   return value;
 }
 
+// The authentication methods the caller's session passed (the token's `amr`).
+std::vector<std::string> AmrOf(const BearerCaller& caller) {
+  std::vector<std::string> amr;
+  if (const auto* methods = caller.claims.if_contains("amr"); methods && methods->is_array()) {
+    for (const auto& method : methods->as_array()) {
+      if (method.is_string()) amr.emplace_back(method.as_string());
+    }
+  }
+  return amr;
+}
+
 void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   auto caller = AuthenticateBearer(context, *call, {kUserScope});
   if (!caller) return;
@@ -76,6 +87,8 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
   const bool listed = workspace && (!call->query.Has("favorite") || *favorite == is_favorite) &&
                       (!search || workspace->name.find(*search) != std::string::npos ||
                        workspace->subdomain.find(*search) != std::string::npos);
+  auto state = CurrentAccessState(context, caller->user, AmrOf(*caller), call->context.remote_address);
+  if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
   if (listed && *page == 1) {
     data.push_back(boost::json::object{{"guid", workspace->guid},
                                        {"hash", workspace->guid.substr(24)},
@@ -87,8 +100,8 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
                                        {"roleName", nullptr},
                                        {"membershipStatus", "ACTIVE"},
                                        {"accessExpiresAt", nullptr},
-                                       {"mfaRequired", false},
-                                       {"accessState", AccessStateOf(caller->user, context.now_ms())}});
+                                       {"mfaRequired", WorkspaceRequiresMfa(context, caller->user)},
+                                       {"accessState", *state}});
   }
   call->respond(JsonResponse(
       200, boost::json::serialize(boost::json::object{
@@ -113,7 +126,12 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
     return call->respond(
         UauthProblem({404, "workspace-not-found", "WSP-0404", "you are not a member of that workspace", call->request.path}));
   }
-  const std::string state = AccessStateOf(caller->user, context.now_ms());
+  auto access = CurrentAccessState(context, caller->user, AmrOf(*caller), call->context.remote_address);
+  if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, access.status().message()));
+  const std::string state = *access;
+  if (state == "IP_NOT_ALLOWED") {
+    return call->respond(IpNotAllowedProblem(call->request.path));
+  }
   if (state != "ALLOWED") {
     HttpResponse refused = UauthProblem({403, "workspace-access-denied", "WSP-0001",
                                          "no workspace token can be issued now: " + state, call->request.path});
@@ -128,12 +146,7 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
   refresh.workspace_guid = workspace->guid;
   call->context.account_id = caller->user.account_id;
   call->context.actor = caller->user.ui_user_name;
-  std::vector<std::string> amr;
-  if (const auto* methods = caller->claims.if_contains("amr"); methods && methods->is_array()) {
-    for (const auto& method : methods->as_array()) {
-      if (method.is_string()) amr.emplace_back(method.as_string());
-    }
-  }
+  const std::vector<std::string> amr = AmrOf(*caller);
   const int64_t auth_time = caller->claims.contains("auth_time") && caller->claims.at("auth_time").is_int64()
                                 ? caller->claims.at("auth_time").as_int64() * 1000
                                 : context.now_ms();

@@ -68,6 +68,36 @@ class UauthApiTest : public ApiServerTest {
     EXPECT_EQ(signed_in.status, 200) << signed_in.body;
     return std::string(Body(signed_in).at("token").as_string());
   }
+  // A second user of the account (Akamai role 13, no administrator) with
+  // password kPassword; their uiIdentityId.
+  std::string CreateMember(const std::string& email) {
+    json::object body{{"firstName", "Mia"},
+                      {"lastName", "Member"},
+                      {"email", email},
+                      {"country", "USA"},
+                      {"additionalAuthentication", "NONE"},
+                      {"authGrants", GrantOn(TopGroupId(), 13)}};
+    auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string id(Body(created).at("uiIdentityId").as_string());
+    auto set = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities/" + id + "/set-password",
+                                 json::serialize(json::object{{"newPassword", kPassword}}));
+    EXPECT_EQ(set.status, 204) << set.body;
+    return id;
+  }
+  // A workspace token of the person `user_token` names, for their workspace.
+  std::string WorkspaceToken(const std::string& user_token) {
+    auto picker = WithBearer("GET", "/business-profile-service/business-profiles", user_token);
+    EXPECT_EQ(picker.status, 200) << picker.body;
+    const json::value page = Body(picker);
+    const json::array& data = page.at("data").as_array();
+    EXPECT_EQ(data.size(), 1u) << picker.body;
+    if (data.empty()) return "";
+    auto selected = Post(*client_, "/uauth/auth/login/user/workspace",
+                         {{"businessProfileGuid", data.at(0).at("guid")}}, user_token);
+    EXPECT_EQ(selected.status, 200) << selected.body;
+    return selected.status == 200 ? std::string(Body(selected).at("token").as_string()) : "";
+  }
   api::HttpResponse WithBearer(const std::string& method, const std::string& path, const std::string& token,
                                std::vector<std::pair<std::string, std::string>> headers = {}) {
     return Send(*client_, method, path, "", token, std::move(headers));
