@@ -42,6 +42,11 @@ events::WorkspacePasswordPolicy EffectivePasswordPolicy(const projections::UserR
   return StrongestOf(policies);
 }
 
+int64_t PasswordExpiresAt(const events::WorkspacePasswordPolicy& policy, int64_t changed_ms) {
+  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
+  return policy.expiration_days ? changed_ms + *policy.expiration_days * kDayMs : 0;
+}
+
 bool IpPolicyAdmits(const events::WorkspaceIpPolicy& policy, std::string_view client_address) {
   if (!policy.enabled) return true;
   for (const std::string& entry : policy.entries) {

@@ -36,6 +36,10 @@ inline constexpr int kMfaNoAllowedMethod = 5;
 events::WorkspacePasswordPolicy EffectivePasswordPolicy(const projections::UserRecord* user,
                                                         const projections::WorkspaceSettingsDirectory& settings);
 
+// When a password set at `changed_ms` under `policy` expires (P-10): 0 for
+// never, as the users read model keeps it.
+int64_t PasswordExpiresAt(const events::WorkspacePasswordPolicy& policy, int64_t changed_ms);
+
 // W-3 beyond the person's own state: whether the workspace's IP policy
 // admits `client_address` (I-4; an unparsable address is not admitted).
 bool IpPolicyAdmits(const events::WorkspaceIpPolicy& policy, std::string_view client_address);

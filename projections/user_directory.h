@@ -44,7 +44,7 @@ struct UserRecord {
   // Newest last; the current one is back(); at most kPasswordHistory kept.
   std::vector<std::string> password_hashes;
   bool password_one_time = false;
-  int64_t password_expires_ms = 0;  // 0 = no password yet
+  int64_t password_expires_ms = 0;  // 0 = never (or no password yet)
   int64_t failed_password_checks = 0;
   bool locked = false;      // may not sign in while locked
   std::string lock_reason;  // "" (an administrator) or "passwordAttempts"

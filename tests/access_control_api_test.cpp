@@ -92,6 +92,15 @@ TEST_F(AccessControlApiTest, ThePasswordPolicyIsReplacedWholeAndTheEffectivePoli
   auto unknown_address = Send(*client_, "GET", std::string(kByEmail) + "nobody@example.com", "", "");
   ASSERT_EQ(unknown_address.status, 200);
   EXPECT_EQ(Body(unknown_address).at("minLength").as_int64(), 8);
+
+  // W-17: the next password must pass it (two digits now), whoever sets it.
+  ExpectUauthProblem(Post(*client_, "/uauth/change-password", {{"oldPassword", kPassword}, {"newPassword", "Correct-Horse-4"}},
+                          token),
+                     400, "PWD-0001");
+  EXPECT_EQ(Post(*client_, "/uauth/change-password", {{"oldPassword", kPassword}, {"newPassword", "Correct-Horse-43"}},
+                 token)
+                .status,
+            204);
 }
 
 TEST_F(AccessControlApiTest, TheIpPolicyIsCheckedBeforeItIsStored) {

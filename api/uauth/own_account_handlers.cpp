@@ -13,11 +13,13 @@
 #include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
+#include "api/uauth/workspace_access.h"
 #include "commands/lookups.h"
 #include "commands/one_time_tokens.h"
 #include "commands/own_account_commands.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
+#include "commands/workspace_settings_commands.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "commands/user_validation.h"
@@ -27,7 +29,6 @@
 namespace iam::api {
 namespace {
 
-constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
 
 HttpResponse ChangeRefusal(const UauthContext& context, const ApiCall& call, const std::string& username,
                            const Status& status) {
@@ -58,24 +59,21 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
     return call->respond(
         UauthBadRequest(call->request.path, (!old_password.ok() ? old_password.status() : new_password.status()).message()));
   }
-  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
-  if (auto s = commands::CheckPasswordPolicy(*new_password, policy); !s.ok()) {
-    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), call->request.path}));
-  }
   const projections::UserRecord& user = caller->user;
+  auto policy = AdmitNewPassword(context, *call, &user, user.profile.email, *new_password);
+  if (!policy) return;
   const std::string username = commands::EmailKey(user.profile.email);
   call->context.account_id = user.resource_owner;
   call->context.actor = user.ui_user_name;
   AdmitAttempt(context, call, username,
                [&context, call, user, username, session_id = caller->session_id, old_password = *old_password,
-                new_password = *new_password, min_reuse = policy.min_reuse,
-                rotate_days = policy.rotate_frequency_days](auto ticket) {
+                new_password = *new_password, policy = *policy](auto ticket) {
                  const std::string checked = user.password_hashes.empty() ? context.dummy_password_hash
                                                                           : user.password_hashes.back();
-                 auto job = [&context, call, user, username, session_id, old_password, new_password, min_reuse,
-                             rotate_days, checked, ticket]() {
+                 auto job = [&context, call, user, username, session_id, old_password, new_password, policy,
+                             checked, ticket]() {
                    const bool right = commands::VerifyPassword(old_password, checked) && !user.password_hashes.empty();
-                   if (right && commands::MatchesAnyPrevious(new_password, user.password_hashes, min_reuse)) {
+                   if (right && commands::MatchesAnyPrevious(new_password, user.password_hashes, policy.history_size)) {
                      ticket->Release();
                      return call->respond(UauthProblem({400, "password-reused", "PWD-0002",
                                                         "newPassword must differ from the recent ones",
@@ -94,7 +92,7 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
                    SubmitCommand(context.processor, call,
                                  std::make_unique<commands::ChangeOwnPassword>(
                                      ticket, events::SignInAttempt{username, user.ui_identity_id, "WRONG_OLD_PASSWORD"},
-                                     right, checked, std::move(new_hash), now + rotate_days * kDayMs, session_id, now,
+                                     right, checked, std::move(new_hash), commands::PasswordExpiresAt(policy, now), session_id, now,
                                      context.limits),
                                  [&context, username](const ApiCall& call, const Status& status) {
                                    call.respond(ChangeRefusal(context, call, username, status));
@@ -177,10 +175,6 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   if (!token.ok() || !password.ok()) {
     return call->respond(UauthBadRequest(call->request.path, (!token.ok() ? token.status() : password.status()).message()));
   }
-  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
-  if (auto s = commands::CheckPasswordPolicy(*password, policy); !s.ok()) {
-    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), call->request.path}));
-  }
   auto hash = commands::TokenHash(*token);
   auto resets = context.runner.LiveAs<projections::PasswordResetsReadModel>(projections::kPasswordResetsProjection);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
@@ -188,11 +182,13 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   const projections::MailedTokenRecord* record = resets->Published()->FindByHash(*hash);
   const projections::UserRecord* user = record ? users->Published()->FindUser(record->ui_identity_id) : nullptr;
   if (!user) return call->respond(ResetRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+  auto policy = AdmitNewPassword(context, *call, user, user->profile.email, *password);
+  if (!policy) return;
   call->context.account_id = user->resource_owner;
   call->context.actor = user->ui_user_name;
   auto job = [&context, call, history = user->password_hashes, password = *password, token_hash = *hash,
-              min_reuse = policy.min_reuse, rotate_days = policy.rotate_frequency_days]() {
-    if (commands::MatchesAnyPrevious(password, history, min_reuse)) {
+              policy = *policy]() {
+    if (commands::MatchesAnyPrevious(password, history, policy.history_size)) {
       return call->respond(UauthProblem({400, "password-reused", "PWD-0002", "newPassword must differ from the recent ones",
                                          call->request.path}));
     }
@@ -201,7 +197,7 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
     const int64_t now = context.now_ms();
     SubmitCommand(context.processor, call,
                   std::make_unique<commands::ConfirmPasswordReset>(token_hash, std::move(*new_hash),
-                                                                   now + rotate_days * kDayMs, now),
+                                                                   commands::PasswordExpiresAt(policy, now), now),
                   [](const ApiCall& call, const Status& status) { call.respond(ResetRefusal(call, status)); },
                   [](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
                     call->respond(NoContent());  // pre-login: no X-Iam-* (A-3)

@@ -16,11 +16,13 @@
 #include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
+#include "api/uauth/workspace_access.h"
 #include "commands/lookups.h"
 #include "commands/one_time_tokens.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
 #include "commands/registration_commands.h"
+#include "commands/workspace_settings_commands.h"
 #include "commands/user_commands.h"
 #include "commands/user_validation.h"
 #include "events/clock.h"
@@ -121,25 +123,19 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
     return call->respond(UauthProblem({403, "registration-closed", "ACC-0001",
                                        "registration needs an invitation on this server", call->request.path}));
   }
-  // P-7: open registration takes the default policy; P-3: never the address itself.
-  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
-  Status policy_check = commands::CheckPasswordPolicy(*password, policy);
-  if (policy_check.ok() && commands::EmailKey(*password) == commands::EmailKey(*email)) {
-    policy_check = Status::InvalidArgument("the password must not be the e-mail address");
-  }
-  if (!policy_check.ok()) {
-    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", policy_check.message(), call->request.path}));
-  }
+  // P-7: open registration takes the default policy.
+  auto policy = AdmitNewPassword(context, *call, nullptr, *email, *password);
+  if (!policy) return;
   auto token = commands::NewHashedToken();
   if (!token.ok()) return call->respond(UauthUnavailable(call->request.path, "registrations cannot be taken now"));
   call->context.actor = "anonymous";
   auto job = [&context, call, profile = std::move(profile), password = std::move(*password), token = std::move(*token),
-              rotate_days = policy.rotate_frequency_days]() mutable {
+              policy = *policy]() mutable {
     auto hash = commands::HashPassword(password);
     if (!hash.ok()) return call->respond(UauthUnavailable(call->request.path, "the password could not be hashed"));
     const int64_t now = context.now_ms();
     commands::NewRegistration registration{commands::NewUiIdentityId(), profile, std::move(*hash),
-                                           now + rotate_days * kDayMs, {}};
+                                           commands::PasswordExpiresAt(policy, now), {}};
     registration.confirmation = {registration.ui_identity_id, NewUuid(), token.hash, now + kConfirmationLifetimeMs};
     events::OutboxMail mail = ConfirmationMail(context, profile.email, token.token);
     SubmitCommand(

@@ -7,6 +7,7 @@
 
 #include "api/uauth/uauth_problem.h"
 #include "commands/account_administrators.h"
+#include "commands/workspace_password_policy.h"
 #include "commands/workspace_settings_commands.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
@@ -72,6 +73,28 @@ std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContex
   call.context.account_id = caller->user.account_id;
   call.context.actor = caller->user.ui_user_name;
   return caller;
+}
+
+Result<events::WorkspacePasswordPolicy> EffectivePolicyNow(const UauthContext& context,
+                                                          const projections::UserRecord* user) {
+  auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
+  if (!settings) return Status::Unavailable("the password policies cannot be read now");
+  return commands::EffectivePasswordPolicy(user, *settings->Published());
+}
+
+std::optional<events::WorkspacePasswordPolicy> AdmitNewPassword(const UauthContext& context, const ApiCall& call,
+                                                                 const projections::UserRecord* user,
+                                                                 std::string_view email, std::string_view password) {
+  auto policy = EffectivePolicyNow(context, user);
+  if (!policy.ok()) {
+    call.respond(UauthUnavailable(call.request.path, policy.status().message()));
+    return std::nullopt;
+  }
+  if (auto s = commands::CheckPassword(password, *policy, email); !s.ok()) {
+    call.respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), call.request.path}));
+    return std::nullopt;
+  }
+  return *policy;
 }
 
 HttpResponse IpNotAllowedProblem(std::string_view instance) {

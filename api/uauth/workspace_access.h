@@ -55,6 +55,20 @@ Result<std::string> CurrentAccessState(const UauthContext& context, const projec
 // itself and returns nullopt otherwise.
 std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call);
 
+// P-7: the effective password policy of `user` (nullptr: nobody, the
+// default) from the workspace settings now; kUnavailable while they cannot
+// be read.
+Result<events::WorkspacePasswordPolicy> EffectivePolicyNow(const UauthContext& context,
+                                                          const projections::UserRecord* user);
+
+// P-3 for a new password of `user` (nullptr: a person not made yet, who
+// gets the default, P-7) under their effective policy: the policy when
+// `password` passes it; otherwise answers 400 PWD-0001 listing every
+// failure (or 503) itself and returns nullopt.
+std::optional<events::WorkspacePasswordPolicy> AdmitNewPassword(const UauthContext& context, const ApiCall& call,
+                                                                 const projections::UserRecord* user,
+                                                                 std::string_view email, std::string_view password);
+
 // I-4's refusal of a request from an address the workspace does not admit.
 HttpResponse IpNotAllowedProblem(std::string_view instance);
 
