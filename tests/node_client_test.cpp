@@ -4,13 +4,11 @@
 // (create, grants, lock and unlock) and lookups. Skips where Node is absent.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
 #include "api/iamd_server.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace iam {
@@ -18,24 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult RunShell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool OnPath(const std::string& program) { return RunShell("command -v " + program + " >/dev/null").exit_code == 0; }
+using testing::OnPath;
+using testing::RunShell;
 
 TEST(NodeClientCompatibility, AkamaisNodeClientWorksUnchanged) {
   if (!OnPath("node") || !OnPath("npm")) GTEST_SKIP() << "Node.js or npm is not installed: skipping the Node client test";
