@@ -370,20 +370,37 @@ bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {
 }
 
 bool IamService::BeginIdempotent(const std::shared_ptr<ApiCall>& call) {
-  const HttpRequest& request = call->request;
   // D-17's reads (POST …/allowed-cpcodes) change nothing: no key to keep.
-  const bool mutation = !IsReadOperation(request.method, request.path);
-  if (!mutation || !idempotency_ || !request.HasHeader("Idempotency-Key")) return true;
+  if (IsReadOperation(call->request.method, call->request.path)) return true;
+  const std::string& path = call->request.path;
+  return BeginIdempotentIn(*call, call->context.client_id,
+                           [&path](int status, std::string slug, std::string title, std::string detail) {
+                             return ProtocolProblem(status, std::move(slug), std::move(title), std::move(detail), path);
+                           });
+}
+
+bool IamService::BeginPersonIdempotent(ApiCall& call, std::string_view subject) {
+  if (call.request.method == "GET" || call.request.method == "HEAD") return true;
+  const std::string& path = call.request.path;
+  return BeginIdempotentIn(call, "person:" + std::string(subject),
+                           [&path](int status, std::string slug, std::string, std::string detail) {
+                             return UauthProblem({status, std::move(slug), "GEN-0" + std::to_string(status),
+                                                  std::move(detail), path});
+                           });
+}
+
+bool IamService::BeginIdempotentIn(ApiCall& call, std::string_view scope, const IdempotencyProblem& problem) {
+  const HttpRequest& request = call.request;
+  if (!idempotency_ || !request.HasHeader("Idempotency-Key")) return true;
   using Kind = IdempotencyGuard::Decision::Kind;
-  auto decision = idempotency_->Begin(call->context.client_id, request.Header("Idempotency-Key"), request);
-  const std::string& path = request.path;
+  auto decision = idempotency_->Begin(scope, request.Header("Idempotency-Key"), request);
   switch (decision.kind) {
     case Kind::kProceed: {
-      call->context.idempotency_key = decision.scoped_key;
-      call->context.idempotency_fingerprint = decision.fingerprint;
+      call.context.idempotency_key = decision.scoped_key;
+      call.context.idempotency_fingerprint = decision.fingerprint;
       // The guard learns the outcome before the client does.
-      call->respond = [guard = idempotency_, key = decision.scoped_key, fingerprint = decision.fingerprint,
-                       respond = std::move(call->respond)](HttpResponse response) {
+      call.respond = [guard = idempotency_, key = decision.scoped_key, fingerprint = decision.fingerprint,
+                      respond = std::move(call.respond)](HttpResponse response) {
         guard->Finish(key, fingerprint, response);
         respond(std::move(response));
       };
@@ -391,29 +408,29 @@ bool IamService::BeginIdempotent(const std::shared_ptr<ApiCall>& call) {
     }
     case Kind::kReplay:
       decision.response->SetHeader("Idempotent-Replayed", "true");
-      call->respond(std::move(*decision.response));
+      call.respond(std::move(*decision.response));
       return false;
     case Kind::kInFlight:
-      call->respond(ProtocolProblem(409, "idempotency-key-in-use", "Conflict",
-                                    "a request with this Idempotency-Key is still being processed; retry later", path));
+      call.respond(problem(409, "idempotency-key-in-use", "Conflict",
+                           "a request with this Idempotency-Key is still being processed; retry later"));
       return false;
     case Kind::kMismatch:
-      call->respond(ProtocolProblem(422, "idempotency-key-reused", "Unprocessable Content",
-                                    "this Idempotency-Key was used for a different request", path));
+      call.respond(problem(422, "idempotency-key-reused", "Unprocessable Content",
+                           "this Idempotency-Key was used for a different request"));
       return false;
     case Kind::kResponseLost: {
-      HttpResponse response = ProtocolProblem(409, "idempotent-response-lost", "Conflict", decision.detail, path);
+      HttpResponse response = problem(409, "idempotent-response-lost", "Conflict", decision.detail);
       for (const char* name : {"X-Iam-Sequence", "X-Iam-Creation-Date", "X-Iam-Change-Date"}) {
         if (auto value = decision.response->Header(name); !value.empty()) response.SetHeader(name, std::string(value));
       }
-      call->respond(std::move(response));
+      call.respond(std::move(response));
       return false;
     }
     case Kind::kInvalid:
-      call->respond(ProtocolProblem(400, "bad-request", "Bad Request", decision.detail, path));
+      call.respond(problem(400, "bad-request", "Bad Request", decision.detail));
       return false;
     case Kind::kUnavailable:
-      call->respond(ProtocolProblem(503, "unavailable", "Service Unavailable", decision.detail, path));
+      call.respond(problem(503, "unavailable", "Service Unavailable", decision.detail));
       return false;
   }
   return true;

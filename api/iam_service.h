@@ -54,7 +54,19 @@ class IamService final : public RequestHandler {
 
   void Handle(HttpRequest request, Responder respond) override;
 
+  // the Idempotency-Key of a mutation on a bearer route, scoped to the
+  // person `subject` (the token's `sub`), not to a session. The same outcomes
+  // as on the EdgeGrid routes (D-23), answered as the workspace surface's
+  // problems (409 GEN-0409, 422 GEN-0422). False when `call` was answered;
+  // true when the handler should go on. Safe for concurrent use.
+  bool BeginPersonIdempotent(ApiCall& call, std::string_view subject);
+
  private:
+  // How a refusal of the idempotency guard is shaped on one surface:
+  // (status, slug, title, detail) -> the answer.
+  using IdempotencyProblem = std::function<HttpResponse(int, std::string, std::string, std::string)>;
+  // The guard's decision for `call` under `scope`, applied.
+  bool BeginIdempotentIn(ApiCall& call, std::string_view scope, const IdempotencyProblem& problem);
   // Why the server is not ready for traffic ("" when it is): starting, the
   // store refusing writes (D-20), a read model not serving (D-22).
   std::string NotReadyReason() const;

@@ -402,6 +402,9 @@ struct IamdServer::Impl {
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
         commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [] { return NowMillis(); }});
     uauth->open_registration = config.self_registration == "open";
+    uauth->begin_idempotent = [service = service.get()](ApiCall& call, std::string_view subject) {
+      return service->BeginPersonIdempotent(call, subject);
+    };
     AddSignInRoutes(service->router(), *uauth);
     AddRegistrationRoutes(service->router(), *uauth);
     AddAccountDeletionRoutes(service->router(), *uauth);

@@ -20,7 +20,7 @@ constexpr std::string_view kBearerPrefix = "Bearer ";
 
 }  // namespace
 
-std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, const ApiCall& call,
+std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiCall& call,
                                                std::initializer_list<std::string_view> scopes) {
   const std::string& path = call.request.path;
   const std::string_view header = call.request.Header("Authorization");
@@ -87,6 +87,10 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, cons
     call.respond(UauthProblem({403, "forbidden", "GEN-0403", "a " + caller.scope + " token cannot call this route", path}));
     return std::nullopt;
   }
+  // the token-issuing routes ignore the key: a replay would hand out
+  // a spent refresh token, and issued tokens are never stored.
+  const bool issues_tokens = path.starts_with("/uauth/auth/login/") || path == "/uauth/auth/refresh";
+  if (context.begin_idempotent && !issues_tokens && !context.begin_idempotent(call, text("sub"))) return std::nullopt;
   caller.user = *user;
   caller.claims = std::move(*claims);
   return caller;

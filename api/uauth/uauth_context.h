@@ -53,6 +53,10 @@ struct UauthContext {
   // whether anyone may register (`--self-registration=open`); by
   // default only an invitation admits a new person.
   bool open_registration = false;
+  // applies an Idempotency-Key to a bearer mutation, scoped to the
+  // person (the token's `sub`); false when it answered the call. Empty = no
+  // idempotency records (tests of other things).
+  std::function<bool(ApiCall&, std::string_view)> begin_idempotent;
 
   // `iss` of every token: the public URL + "/uauth".
   std::string Issuer() const { return public_url() + "/uauth"; }
@@ -71,9 +75,10 @@ struct BearerCaller {
 // GEN-0401), and it has one of `scopes` (else 403 GEN-0403); a workspace
 // token also counts where a user token does. A workspace token stops the
 // moment W-3 no longer allows its workspace (a lock through v3 or ZITADEL,
-// W-14: 401). Answers 503 while a read model cannot; returns nullopt after
-// any answer.
-std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, const ApiCall& call,
+// W-14: 401). Answers 503 while a read model cannot. A mutation carrying an
+// Idempotency-Key goes through UauthContext::begin_idempotent, except
+// on the routes that issue tokens. Returns nullopt after any answer.
+std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiCall& call,
                                                std::initializer_list<std::string_view> scopes);
 
 // A signed access token of `scope` for `user` in session `session_id`;
