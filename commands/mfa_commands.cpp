@@ -180,6 +180,10 @@ Result<Decision> VerifySignInMfa::Decide(const WorkingState& state, const Comman
   }
   auto mfa = MfaStream(state, attempt_.ui_identity_id, context);
   SpendCode(attempt_.ui_identity_id, code_, mfa);
+  if (!device_hash_.empty()) {
+    mfa.events.push_back(
+        events::ToNewEvent(events::MfaDeviceTrusted{attempt_.ui_identity_id, device_hash_, now_ms_ + kDeviceTrustMs}));
+  }
   decision.appends.push_back(std::move(mfa));
   RecordSucceededAttempt(state, context, attempt_, decision);
   events::SessionRefreshed refreshed = refresh_;

@@ -135,15 +135,20 @@ class RemoveMfa final : public Command {
   SignInLimits limits_;
 };
 
+// F-15: how long a device that passed the MFA step skips it.
+inline constexpr int64_t kDeviceTrustMs = 8 * 60 * 60 * 1000;
+
 // Additions 2: the MFA step of sign-in `refresh.session_id`. The right code
-// completes the sign-in (its first refresh token, `amr` + "otp"); a wrong one
-// counts, and the one that starts a lockout also ends the sign-in.
+// completes the sign-in (its first refresh token, `amr` + "otp") and, with a
+// `device_hash` (the SHA-256 of the client's deviceId), trusts that device for
+// kDeviceTrustMs (F-15); a wrong one counts, and the one that starts a
+// lockout also ends the sign-in.
 class VerifySignInMfa final : public Command {
  public:
   VerifySignInMfa(std::shared_ptr<SignInGate::Ticket> ticket, events::SignInAttempt attempt, CheckedCode code,
-                  events::SessionRefreshed refresh, int64_t now_ms, SignInLimits limits)
+                  events::SessionRefreshed refresh, int64_t now_ms, SignInLimits limits, std::string device_hash = "")
       : ticket_(std::move(ticket)), attempt_(std::move(attempt)), code_(std::move(code)),
-        refresh_(std::move(refresh)), now_ms_(now_ms), limits_(limits) {}
+        refresh_(std::move(refresh)), now_ms_(now_ms), limits_(limits), device_hash_(std::move(device_hash)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:
@@ -153,6 +158,7 @@ class VerifySignInMfa final : public Command {
   events::SessionRefreshed refresh_;
   int64_t now_ms_;
   SignInLimits limits_;
+  std::string device_hash_;
 };
 
 }  // namespace iam::commands

@@ -79,6 +79,21 @@ Result<MfaRemoved> ParseMfaRemoved(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
+NewEvent ToNewEvent(const MfaDeviceTrusted& e) {
+  return {kUserMfaDeviceTrusted, 1,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("deviceHash", e.device_hash)
+              .Set("until", e.until_ms)
+              .Finish()};
+}
+
+Result<MfaDeviceTrusted> ParseMfaDeviceTrusted(const Event& e) {
+  PayloadReader r(e);
+  MfaDeviceTrusted out{r.String("uiIdentityId"), r.String("deviceHash"), r.Int("until")};
+  return FinishPayload(r, std::move(out));
+}
+
 Result<TotpStepAccepted> ParseTotpStepAccepted(const Event& e) {
   PayloadReader r(e);
   TotpStepAccepted out{r.String("uiIdentityId"), r.Int("step")};

@@ -11,6 +11,7 @@
 //   UserMfaBackupCodeUsed          {"uiIdentityId", "backupCodeId"}
 //   UserMfaEmailCodeSent           {"uiIdentityId", "codeId", "expiresAt"}   (a sign-in's e-mail code, F-5)
 //   UserMfaEmailCodeUsed           {"uiIdentityId", "codeId"}
+//   UserMfaDeviceTrusted           {"uiIdentityId", "deviceHash", "until"}   (F-15: the device skips MFA until then)
 // An e-mail code itself is mailed (the outbox) and kept in the secret store;
 // a 6-digit code's hash would be no secret, so none is in a payload (F-5).
 // TOTP secrets and backup-code digests live in the secret store under the
@@ -38,6 +39,7 @@ inline constexpr const char* kUserTotpStepAccepted = "UserTotpStepAccepted";
 inline constexpr const char* kUserMfaBackupCodeUsed = "UserMfaBackupCodeUsed";
 inline constexpr const char* kUserMfaEmailCodeSent = "UserMfaEmailCodeSent";
 inline constexpr const char* kUserMfaEmailCodeUsed = "UserMfaEmailCodeUsed";
+inline constexpr const char* kUserMfaDeviceTrusted = "UserMfaDeviceTrusted";
 
 // F-1's methods.
 inline constexpr const char* kTotpMethod = "TOTP_AUTHENTICATOR";
@@ -77,6 +79,14 @@ struct MfaBackupCodeUsed {
   std::string backup_code_id;
 };
 
+// F-15: the SHA-256 of a deviceId that passed the MFA step (the id itself is
+// the client's and stays out of the log).
+struct MfaDeviceTrusted {
+  std::string ui_identity_id;
+  std::string device_hash;
+  int64_t until_ms = 0;
+};
+
 struct MfaEmailCodeSent {
   std::string ui_identity_id;
   std::string code_id;
@@ -93,6 +103,7 @@ NewEvent ToNewEvent(const MfaEnabled& e);
 NewEvent ToNewEvent(const MfaRemoved& e);
 NewEvent ToNewEvent(const TotpStepAccepted& e);
 NewEvent ToNewEvent(const MfaBackupCodeUsed& e);
+NewEvent ToNewEvent(const MfaDeviceTrusted& e);
 
 Result<MfaEnrollmentStarted> ParseMfaEnrollmentStarted(const Event& e);
 Result<MfaEnrollmentCodeRejected> ParseMfaEnrollmentCodeRejected(const Event& e);
@@ -101,6 +112,7 @@ Result<MfaEnabled> ParseMfaEnabled(const Event& e);
 Result<MfaRemoved> ParseMfaRemoved(const Event& e);
 Result<TotpStepAccepted> ParseTotpStepAccepted(const Event& e);
 Result<MfaBackupCodeUsed> ParseMfaBackupCodeUsed(const Event& e);
+Result<MfaDeviceTrusted> ParseMfaDeviceTrusted(const Event& e);
 Result<MfaEmailCodeSent> ParseMfaEmailCodeSent(const Event& e);
 Result<std::string> ParseMfaEmailCodeUsed(const Event& e);  // the code id
 

@@ -1,5 +1,7 @@
 #include "projections/mfa_directory.h"
 
+#include <algorithm>
+
 #include "events/mfa_events.h"
 #include "events/payload_json.h"
 #include "projections/fold.h"
@@ -66,6 +68,15 @@ Status MfaDirectory::Apply(const events::Event& e, std::vector<std::string>* cha
     if (!accepted.ok()) return accepted.status();
     if (accepted->step <= record.last_totp_step) return Contradiction(e, "TOTP step accepted twice");
     record.last_totp_step = accepted->step;
+  } else if (type == events::kUserMfaDeviceTrusted) {
+    auto trusted = events::ParseMfaDeviceTrusted(e);
+    if (!trusted.ok()) return trusted.status();
+    record.trusted_devices[trusted->device_hash] = trusted->until_ms;
+    if (record.trusted_devices.size() > MfaRecord::kMaxTrustedDevices) {
+      auto oldest = std::min_element(record.trusted_devices.begin(), record.trusted_devices.end(),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; });
+      record.trusted_devices.erase(oldest);
+    }
   } else if (type == events::kUserMfaEmailCodeSent) {
     auto sent = events::ParseMfaEmailCodeSent(e);
     if (!sent.ok()) return sent.status();
@@ -117,9 +128,17 @@ std::optional<std::string> MfaDirectory::EncodeRow(std::string_view key) const {
   w.Set("backupCodeId", r->backup_code_id)
       .Set("lastTotpStep", r->last_totp_step)
       .Set("emailCodeId", r->email_code_id)
-      .Set("emailCodeExpiresAt", r->email_code_expires_ms)
-      .Set("version", static_cast<int64_t>(r->version));
+      .Set("emailCodeExpiresAt", r->email_code_expires_ms);
+  std::vector<events::PayloadWriter> devices(r->trusted_devices.size());
+  size_t i = 0;
+  for (const auto& [hash, until] : r->trusted_devices) devices[i++].Set("deviceHash", hash).Set("until", until);
+  w.SetObjects("trustedDevices", devices).Set("version", static_cast<int64_t>(r->version));
   return w.Finish();
+}
+
+bool MfaRecord::TrustsDevice(const std::string& device_hash, int64_t now_ms) const {
+  auto it = trusted_devices.find(device_hash);
+  return !enabled.empty() && it != trusted_devices.end() && now_ms < it->second;
 }
 
 Status MfaDirectory::RestoreRow(std::string_view key, std::string_view row) {
@@ -137,6 +156,9 @@ Status MfaDirectory::RestoreRow(std::string_view key, std::string_view row) {
   record.last_totp_step = r.Int("lastTotpStep");
   record.email_code_id = r.String("emailCodeId");
   record.email_code_expires_ms = r.Int("emailCodeExpiresAt");
+  r.Objects("trustedDevices", [&record](events::PayloadReader& device) {
+    record.trusted_devices[device.String("deviceHash")] = device.Int("until");
+  });
   record.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
   records_[record.ui_identity_id] = std::move(record);

@@ -37,7 +37,14 @@ struct MfaRecord {
   int64_t last_totp_step = 0;        // 0 = none accepted yet
   std::string email_code_id;         // the live sign-in e-mail code, "" = none
   int64_t email_code_expires_ms = 0;
+  // F-15: devices that passed the MFA step, by the SHA-256 of their id, with
+  // the end of their trust; the newest kMaxTrustedDevices are kept.
+  std::map<std::string, int64_t> trusted_devices;
   uint64_t version = 0;
+
+  static constexpr size_t kMaxTrustedDevices = 16;
+  // Whether the device with hash `device_hash` skips the MFA step at `now_ms`.
+  bool TrustsDevice(const std::string& device_hash, int64_t now_ms) const;
 
   // The enabled methods in F-1's order, as answers list them.
   std::vector<std::string> Methods() const;
@@ -46,8 +53,8 @@ struct MfaRecord {
 class MfaDirectory {
  public:
   static constexpr const char* kProjectionName = "mfa";
-  // 2: rows hold the live sign-in e-mail code.
-  static constexpr int kRowFormat = 2;
+  // 3: rows hold the live sign-in e-mail code and the trusted devices.
+  static constexpr int kRowFormat = 3;
 
   // Folds one event; events of other aggregates are ignored. kCorruption for
   // an undecodable payload or one naming an enrolment that is not pending.

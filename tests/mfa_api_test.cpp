@@ -226,3 +226,42 @@ TEST_F(MfaApiTest, EmailCodesEnrolAndSignInOnceEach) {
 
 }  // namespace
 }  // namespace iam
+
+namespace iam {
+namespace {
+
+// F-15: a device that passed the MFA step skips it for eight hours; another
+// device does not, and the device id stays out of the log.
+TEST_F(MfaApiTest, ADeviceThatPassedTheStepSkipsItAndOthersDoNot) {
+  const std::string token = UserToken();
+  Enrol(token);
+  const std::string device = "laptop-of-the-admin-0001";
+  auto with_device = [&](const std::string& id) {
+    return Post(*client_, testing::kSignIn, {{"username", kAdminEmail}, {"password", kPassword}, {"deviceId", id}});
+  };
+  auto pending = with_device(device);
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  ASSERT_TRUE(Body(pending).at("refreshToken").is_null());
+  auto verified = Post(*client_, kVerifyTotp, {{"verificationCode", NextCode()}, {"deviceId", device}},
+                       std::string(Body(pending).at("token").as_string()));
+  ASSERT_EQ(verified.status, 200) << verified.body;
+
+  auto trusted = with_device(device);
+  ASSERT_EQ(trusted.status, 200) << trusted.body;
+  EXPECT_FALSE(Body(trusted).at("refreshToken").is_null());
+  EXPECT_EQ(Body(trusted).at("scope"), "user");
+  EXPECT_EQ(VerifiedClaims(std::string(Body(trusted).at("token").as_string())).at("amr"),
+            json::parse(R"(["pwd","otp"])"));
+  auto other = with_device("phone-of-someone-else-0002");
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_TRUE(Body(other).at("refreshToken").is_null());
+  ExpectUauthProblem(with_device("short"), 400, "GEN-0400");
+
+  auto all = storage_->events().ReadAll(1, 5000);
+  ASSERT_TRUE(all.ok());
+  for (const auto& e : *all) EXPECT_EQ(e.payload.find(device), std::string::npos) << e.event_type;
+  EXPECT_EQ(CountEvents(events::kUserMfaDeviceTrusted), 1);
+}
+
+}  // namespace
+}  // namespace iam

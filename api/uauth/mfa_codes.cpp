@@ -45,4 +45,15 @@ CheckedCode CheckCode(const UauthContext& context, const projections::MfaRecord*
   return checked;
 }
 
+Result<std::string> DeviceIdHash(const JsonObjectReader& body) {
+  if (!body.Has("deviceId")) return std::string();
+  auto device = body.RequiredString("deviceId");
+  if (!device.ok()) return device.status();
+  const bool allowed = device->size() >= 16 && device->size() <= 128 &&
+                       device->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") ==
+                           std::string::npos;
+  if (!allowed) return Status::InvalidArgument("member 'deviceId' must be 16 to 128 of A-Z a-z 0-9 . _ : -");
+  return commands::TokenHash(*device);
+}
+
 }  // namespace iam::api

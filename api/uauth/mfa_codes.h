@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/json_input.h"
 #include "api/uauth/uauth_context.h"
 #include "commands/mfa_commands.h"
 #include "projections/mfa_directory.h"
@@ -24,5 +25,10 @@ bool IsEmailCode(const UauthContext& context, const std::string& code_id, std::s
 // backup code (BACKUP_CODE), or, for a step-up (`method` empty), any of them.
 commands::CheckedCode CheckCode(const UauthContext& context, const projections::MfaRecord* record,
                                 std::string_view method, std::string_view code);
+
+// F-15: the SHA-256 (as TokenHash) of the request's optional `deviceId`:
+// "" when absent; kInvalidArgument unless it is 16 to 128 of
+// A-Z a-z 0-9 . _ : -; kInternal when hashing fails.
+Result<std::string> DeviceIdHash(const JsonObjectReader& body);
 
 }  // namespace iam::api

@@ -262,6 +262,8 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   }
   auto code = body->RequiredString("verificationCode");
   if (!code.ok()) return call->respond(UauthBadRequest(call->request.path, code.status().message()));
+  auto device_hash = DeviceIdHash(*body);
+  if (!device_hash.ok()) return call->respond(UauthBadRequest(call->request.path, device_hash.status().message()));
   auto mfa = MfaVersion(context);
   if (!mfa) return call->respond(UauthUnavailable(call->request.path, "second factors cannot be read now"));
   const projections::MfaRecord* record = mfa->Find(caller->user.ui_identity_id);
@@ -273,7 +275,8 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   const std::string username = commands::EmailKey(caller->user.profile.email);
   call->context.account_id = caller->user.resource_owner;
   call->context.actor = caller->user.ui_user_name;
-  AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code](auto ticket) {
+  AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code,
+                                         device_hash = *device_hash](auto ticket) {
     auto mfa = MfaVersion(context);
     auto issued = commands::NewHashedToken();
     if (!mfa || !issued.ok()) {
@@ -290,7 +293,8 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
                                   : now;
     SubmitCommand(
         context.processor, call,
-        std::make_unique<commands::VerifySignInMfa>(ticket, attempt, checked, refresh, now, context.limits),
+        std::make_unique<commands::VerifySignInMfa>(ticket, attempt, checked, refresh, now, context.limits,
+                                                    device_hash),
         [&context, username](const ApiCall& call, const Status& status) {
           call.respond(MfaRefusal(context, call, username, status));
         },

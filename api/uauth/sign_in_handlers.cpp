@@ -8,6 +8,7 @@
 
 #include "api/command_submission.h"
 #include "api/json_input.h"
+#include "api/uauth/mfa_codes.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/one_time_tokens.h"
@@ -24,6 +25,7 @@ using projections::UserRecord;
 struct SignInInput {
   std::string username;  // normalised: trimmed, lower case (M-1)
   std::string password;
+  std::string device_hash;  // F-15: of the deviceId, or ""
 };
 
 Result<SignInInput> ParseSignIn(std::string_view body) {
@@ -34,14 +36,8 @@ Result<SignInInput> ParseSignIn(std::string_view body) {
   if (!username.ok()) return username.status();
   auto password = reader->RequiredString("password");
   if (!password.ok()) return password.status();
-  if (reader->Has("deviceId")) {
-    auto device = reader->RequiredString("deviceId");
-    if (!device.ok()) return device.status();
-    const bool allowed = device->size() >= 16 && device->size() <= 128 &&
-                         device->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") ==
-                             std::string::npos;
-    if (!allowed) return Status::InvalidArgument("member 'deviceId' must be 16 to 128 of A-Z a-z 0-9 . _ : -");
-  }
+  auto device_hash = DeviceIdHash(*reader);
+  if (!device_hash.ok()) return device_hash.status();
   std::string trimmed(*username);
   trimmed.erase(0, trimmed.find_first_not_of(" \t"));
   trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
@@ -51,7 +47,7 @@ Result<SignInInput> ParseSignIn(std::string_view body) {
   if (password->empty() || commands::CodePoints(*password) > 256) {
     return Status::InvalidArgument("member 'password' must be 1 to 256 characters");
   }
-  return SignInInput{commands::EmailKey(trimmed), std::move(*password)};
+  return SignInInput{commands::EmailKey(trimmed), std::move(*password), std::move(*device_hash)};
 }
 
 HttpResponse InvalidCredentials(const ApiCall& call) {
@@ -81,15 +77,15 @@ class SignInRoute {
     call->context.actor = "anonymous";
     const std::string username = input->username;
     auto password = std::make_shared<std::string>(std::move(input->password));
-    AdmitAttempt(context_, call, username, [this, call, username, password](auto ticket) {
-      Evaluate(call, username, ticket, password);
+    AdmitAttempt(context_, call, username, [this, call, username, password, device = input->device_hash](auto ticket) {
+      Evaluate(call, username, ticket, password, device);
     });
   }
 
  private:
   void Evaluate(const std::shared_ptr<ApiCall>& call, const std::string& username,
                 const std::shared_ptr<commands::SignInGate::Ticket>& ticket,
-                const std::shared_ptr<std::string>& password) const {
+                const std::shared_ptr<std::string>& password, const std::string& device_hash) const {
     auto users = context_.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
     auto accounts = context_.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
     if (!users || !accounts) {
@@ -109,15 +105,18 @@ class SignInRoute {
     if (user) call->context.actor = user->ui_user_name;
     std::optional<UserRecord> known = user ? std::optional<UserRecord>(*user) : std::nullopt;
     // The second factors the sign-in will ask for (read now, as the user is).
+    // A device that passed the MFA step in the last 8 hours skips it (F-15).
     std::vector<std::string> mfa_methods;
+    bool device_trusted = false;
     auto mfa = context_.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
     if (user && mfa) {
       if (const projections::MfaRecord* record = mfa->Published()->Find(user->ui_identity_id)) {
-        mfa_methods = record->Methods();
+        device_trusted = !device_hash.empty() && record->TrustsDevice(device_hash, context_.now_ms());
+        if (!device_trusted) mfa_methods = record->Methods();
       }
     }
     auto job = [this, call, ticket, password, hash = std::move(hash), attempt = std::move(attempt), has_password,
-                known = std::move(known), mfa_methods = std::move(mfa_methods)]() mutable {
+                known = std::move(known), mfa_methods = std::move(mfa_methods), device_trusted]() mutable {
       const bool verified = commands::VerifyPassword(*password, hash) && has_password;
       // A lock the failed v3 password checks set (N-7) locks the person out
       // (P-9), told only after the right password. An administrator's lock
@@ -135,7 +134,7 @@ class SignInRoute {
                                            "Confirm your e-mail address first; the link was mailed to you.",
                                            call->request.path}));
       }
-      Record(call, ticket, std::move(attempt), verified, known, mfa_methods);
+      Record(call, ticket, std::move(attempt), verified, known, mfa_methods, device_trusted);
     };
     if (!context_.hashing.Post(std::move(job))) {
       ticket->Release();
@@ -144,10 +143,13 @@ class SignInRoute {
   }
 
   // With `mfa_methods` enabled, the session starts waiting for its MFA step:
-  // an mfa-pending token and no refresh token yet (T-11, T-14).
+  // an mfa-pending token and no refresh token yet (T-11, T-14). A trusted
+  // device's session counts as having passed it (F-15).
   void Record(const std::shared_ptr<ApiCall>& call, const std::shared_ptr<commands::SignInGate::Ticket>& ticket,
               events::SignInAttempt attempt, bool verified, const std::optional<UserRecord>& user,
-              const std::vector<std::string>& mfa_methods) const {
+              const std::vector<std::string>& mfa_methods, bool device_trusted) const {
+    const std::vector<std::string> amr = device_trusted ? std::vector<std::string>{"pwd", "otp"}
+                                                        : std::vector<std::string>{"pwd"};
     const int64_t now = context_.now_ms();
     const bool mfa_due = !mfa_methods.empty();
     events::SessionStarted session;
@@ -160,7 +162,7 @@ class SignInRoute {
       }
       session.session_id = NewUuid();
       session.ui_identity_id = user->ui_identity_id;
-      session.amr = {"pwd"};
+      session.amr = amr;
       session.mfa_pending = mfa_due;
       session.expires_ms = now + context_.lifetimes.absolute_ms;
       if (!mfa_due) {
@@ -180,13 +182,13 @@ class SignInRoute {
         [this, username](const ApiCall& call, const Status& status) {
           call.respond(RefusalOf(call, context_, username, status));
         },
-        [this, username, user, session_id, refresh_token, now, mfa_methods](
+        [this, username, user, session_id, refresh_token, now, mfa_methods, amr](
             const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
           if (!outcome.refusal.ok()) return call->respond(RefusalOf(*call, context_, username, outcome.refusal));
           const std::string_view scope = mfa_methods.empty() ? kUserScope : kMfaPendingScope;
           const int64_t lifetime_ms =
               mfa_methods.empty() ? context_.lifetimes.access_ms : context_.lifetimes.mfa_pending_ms;
-          auto access = IssueAccessToken(context_, *user, session_id, scope, {"pwd"}, now);
+          auto access = IssueAccessToken(context_, *user, session_id, scope, amr, now);
           if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be signed"));
           call->respond(
               NoStoreJson(TokenResponseBody(*access, lifetime_ms / 1000, scope, refresh_token, *user, mfa_methods)));
