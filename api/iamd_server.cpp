@@ -318,7 +318,7 @@ struct IamdServer::Impl {
     AddUserRoutes(service->router(), user_operations);
     AddUserAccessRoutes(service->router(), user_operations);
     AddProfileRoutes(service->router(), user_operations);
-    AddLookupRoutes(service->router());
+    AddLookupRoutes(service->router(), *runner);
     AddPropertyRoutes(service->router(), *runner, *processor);
     AddRoleRoutes(service->router(), *runner, *processor);
     AddAllowlistRoutes(service->router(), *runner, *processor);

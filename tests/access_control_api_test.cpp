@@ -59,6 +59,8 @@ TEST_F(AccessControlApiTest, ThePasswordPolicyIsReplacedWholeAndTheEffectivePoli
   ASSERT_EQ(stored.status, 200) << stored.body;
   EXPECT_EQ(Body(stored).at("minLength").as_int64(), 8);  // P-2: aka90 until saved
   EXPECT_EQ(Body(stored).at("maxFailedLoginAttempts").as_int64(), 10);
+  EXPECT_EQ(Body(client_->Send("GET", "/identity-management/v3/user-admin/common/password-policy")).at("pwclass"),
+            "aka90");
   const std::string etag(stored.Header("ETag"));
 
   auto saved = PostWith(kPasswordPolicy, StricterPolicy(), token, {{"If-Match", etag}});
@@ -92,6 +94,17 @@ TEST_F(AccessControlApiTest, ThePasswordPolicyIsReplacedWholeAndTheEffectivePoli
   auto unknown_address = Send(*client_, "GET", std::string(kByEmail) + "nobody@example.com", "", "");
   ASSERT_EQ(unknown_address.status, 200);
   EXPECT_EQ(Body(unknown_address).at("minLength").as_int64(), 8);
+
+  // W-17: v3 reports the account's policy in Akamai's members.
+  auto v3 = client_->Send("GET", "/identity-management/v3/user-admin/common/password-policy");
+  ASSERT_EQ(v3.status, 200) << v3.body;
+  EXPECT_EQ(Body(v3).at("pwclass"), "custom");
+  EXPECT_EQ(Body(v3).at("minLength").as_int64(), 12);
+  EXPECT_EQ(Body(v3).at("minReuse").as_int64(), 6);
+  EXPECT_EQ(Body(v3).at("caseDif").as_int64(), 1);
+  auto v3_set = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities/" + admin_id_ + "/set-password",
+                                  json::serialize(json::object{{"newPassword", "Correct-Horse-4"}}));
+  EXPECT_EQ(v3_set.status, 400) << v3_set.body;
 
   // W-17: the next password must pass it (two digits now), whoever sets it.
   ExpectUauthProblem(Post(*client_, "/uauth/change-password", {{"oldPassword", kPassword}, {"newPassword", "Correct-Horse-4"}},

@@ -12,6 +12,9 @@
 #include "commands/lookups.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
+#include "commands/workspace_password_policy.h"
+#include "commands/workspace_settings_commands.h"
+#include "projections/identity_read_models.h"
 #include "commands/user_access_commands.h"
 #include "commands/user_commands.h"
 #include "commands/user_validation.h"
@@ -143,19 +146,29 @@ void UserOperations::ChangePassword(
     const std::shared_ptr<ApiCall>& call, const std::string& id, std::optional<std::string> current_password,
     std::string new_password, bool one_time,
     std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)> then) const {
-  const commands::PasswordPolicy& policy = commands::Lookups::Get().password_policy();
-  if (auto s = commands::CheckPasswordPolicy(new_password, policy); !s.ok()) return RefuseUserCall(*call, s);
   auto snapshot = TakeIdentitySnapshot(runner_, *call);
   if (!snapshot) return;
   const UserRecord* user = snapshot->UserOfAccount(*call, id);
   if (!user) return RespondUserNotFound(*call, id);
+  // W-17: every password passes the person's effective policy (the strongest
+  // of their workspaces'); a generated one-time password was made for its
+  // Akamai view.
+  auto settings = runner_.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
+  if (!settings) return RefuseUserCall(*call, Status::Unavailable("the password policies cannot be read now"));
+  const events::WorkspacePasswordPolicy policy = commands::EffectivePasswordPolicy(user, *settings->Published());
+  const Status checked_policy = one_time ? commands::CheckPasswordPolicy(new_password, commands::AkamaiView(policy))
+                                         : commands::CheckPassword(new_password, policy, user->profile.email);
+  if (!checked_policy.ok()) {
+    return RefuseUserCall(*call, Status::InvalidArgument("newPassword: " + checked_policy.message()));
+  }
+  const int64_t expires_on = commands::PasswordExpiresAt(policy, NowMillis());
   // A generated one-time password needs no reuse check. What the
   // checks below compare against; SetPassword refuses (1510) if
   // another password becomes current before it is decided.
   std::vector<std::string> history = user->password_hashes;
   auto job = [this, call, id, history = std::move(history), current_password = std::move(current_password),
               new_password = std::move(new_password), one_time, then = std::move(then),
-              min_reuse = one_time ? 0 : policy.min_reuse]() {
+              min_reuse = one_time ? 0 : policy.history_size, expires_on]() {
     const std::string checked = history.empty() ? std::string() : history.back();
     if (current_password && (checked.empty() || !commands::VerifyPassword(*current_password, checked))) {
       // N-7: the failure is counted before the refusal is answered.
@@ -172,7 +185,7 @@ void UserOperations::ChangePassword(
     auto hash = commands::HashPassword(new_password);
     if (!hash.ok()) return RefuseUserCall(*call, hash.status());
     Submit(processor_, call,
-           std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, PasswordExpiryFromNow()),
+           std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, expires_on),
            then);
   };
   if (!hashing_.Post(std::move(job))) RespondHashingBusy(*call);
