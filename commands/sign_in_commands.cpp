@@ -1,6 +1,11 @@
 #include "commands/sign_in_commands.h"
 
+#include <limits>
+
+#include "commands/workspace_settings_commands.h"
 #include "projections/session_directory.h"
+#include "projections/user_directory.h"
+#include "projections/workspace_settings_directory.h"
 
 namespace iam::commands {
 
@@ -47,10 +52,23 @@ Status LockedOutRefusal() {
   return Status::FailedPrecondition("Too many failed attempts. Try again later.").WithReason(kSignInLockedOut);
 }
 
+SignInLimits EffectiveLimits(const WorkingState& state, const std::string& username, const SignInLimits& fallback) {
+  const auto persons = state.Get<projections::UserDirectory>().AllWithEmail(username);
+  if (persons.size() != 1) return fallback;
+  const events::WorkspacePasswordPolicy policy =
+      EffectivePasswordPolicy(persons.front(), state.Get<projections::WorkspaceSettingsDirectory>());
+  SignInLimits limits;
+  limits.max_failed_attempts =
+      policy.max_failed_login_attempts ? *policy.max_failed_login_attempts : std::numeric_limits<int64_t>::max();
+  limits.lockout_ms = int64_t{policy.lockout_duration_seconds} * 1000;
+  return limits;
+}
+
 Result<Decision> AdmitSignIn::Decide(const WorkingState& state, const CommandContext&) const {
   const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(username_);
   if (counter && now_ms_ < counter->locked_until_ms) return LockedOutRefusal();
-  auto ticket = SignInGate::TryEnter(gate_, username_, counter ? counter->failed : 0, limits_.max_failed_attempts);
+  const SignInLimits limits = EffectiveLimits(state, username_, limits_);
+  auto ticket = SignInGate::TryEnter(gate_, username_, counter ? counter->failed : 0, limits.max_failed_attempts);
   if (!ticket) return LockedOutRefusal();
   *ticket_ = std::move(*ticket);
   return Decision{};
@@ -72,10 +90,11 @@ events::StreamAppend AttemptStream(const WorkingState& state, const CommandConte
 }  // namespace
 
 void RecordFailedAttempt(const WorkingState& state, const CommandContext& context,
-                         const events::SignInAttempt& attempt, int64_t now_ms, const SignInLimits& limits,
+                         const events::SignInAttempt& attempt, int64_t now_ms, const SignInLimits& fallback,
                          Status otherwise, Decision& decision) {
   const projections::SignInCounter* counter =
       state.Get<projections::SessionDirectory>().FindCounter(attempt.username);
+  const SignInLimits limits = EffectiveLimits(state, attempt.username, fallback);
   auto attempts = AttemptStream(state, context, attempt.username);
   attempts.events.push_back(events::SignInFailedEvent(attempt));
   if ((counter ? counter->failed : 0) + 1 >= limits.max_failed_attempts) {

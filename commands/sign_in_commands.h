@@ -39,6 +39,11 @@ struct SignInLimits {
   int64_t lockout_ms = 900 * 1000;
 };
 
+// P-9, T-10: the limits of `username` — its person's effective password
+// policy (maxFailedLoginAttempts, null = never; lockoutDurationSeconds), or
+// `fallback` for an address that names no one person.
+SignInLimits EffectiveLimits(const WorkingState& state, const std::string& username, const SignInLimits& fallback);
+
 // The attempts in flight per username: between admission and outcome.
 // Safe for concurrent use without external synchronization.
 class SignInGate {

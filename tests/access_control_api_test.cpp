@@ -116,6 +116,17 @@ TEST_F(AccessControlApiTest, ThePasswordPolicyIsReplacedWholeAndTheEffectivePoli
             204);
 }
 
+// P-9: the lockout follows the person's effective policy.
+TEST_F(AccessControlApiTest, TheLockoutFollowsTheWorkspacesPolicy) {
+  const std::string token = WorkspaceToken(UserToken());
+  auto saved = PostWith(kPasswordPolicy, {{"minLength", 8}, {"maxLength", 128}, {"maxFailedLoginAttempts", 3}}, token, {});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  ExpectUauthProblem(SignIn(*client_, kAdminEmail, "Wrong-Password-1"), 401, "ACC-0401");
+  ExpectUauthProblem(SignIn(*client_, kAdminEmail, "Wrong-Password-2"), 401, "ACC-0401");
+  ExpectUauthProblem(SignIn(*client_, kAdminEmail, "Wrong-Password-3"), 423, "PWD-0423");
+  ExpectUauthProblem(SignIn(*client_, kAdminEmail, kPassword), 423, "PWD-0423");
+}
+
 TEST_F(AccessControlApiTest, TheIpPolicyIsCheckedBeforeItIsStored) {
   const std::string token = WorkspaceToken(UserToken());
   auto stored = WithBearer("GET", kIpPolicy, token);

@@ -1349,9 +1349,9 @@ class SessionActions {
       return;
     }
     EXPECT_FALSE(outcome->refusal.ok());
-    if (++counter.failed >= limits_.max_failed_attempts) {
+    if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
       EXPECT_EQ(outcome->refusal.reason(), commands::kSignInLockedOut);
-      counter = {0, now + limits_.lockout_ms};
+      counter = {0, now + LimitsOf(username).lockout_ms};
       seen_.insert("P-9: a lockout started");
     } else {
       EXPECT_EQ(outcome->refusal.reason(), commands::kSignInRejected);
@@ -1470,7 +1470,9 @@ class SessionActions {
     if (!outcome) return;
     if (!valid) {
       EXPECT_FALSE(outcome->refusal.ok());
-      if (++counter.failed >= limits_.max_failed_attempts) counter = {0, now + limits_.lockout_ms};
+      if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
+        counter = {0, now + LimitsOf(username).lockout_ms};
+      }
       return;
     }
     EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
@@ -1616,8 +1618,32 @@ class SessionActions {
     return tagged;
   }
 
-  void SetPasswordPolicy(CoreNode& node, const commands::CommandContext& context) {
+  // The account's policy sets the administrator's lockout (P-9): the model's
+  // short one, saved first.
+  static events::WorkspacePasswordPolicy ModelPolicy() {
     events::WorkspacePasswordPolicy policy;
+    policy.max_failed_login_attempts = 3;
+    policy.lockout_duration_seconds = 0;  // over by the next attempt
+    return policy;
+  }
+
+ public:
+  void SaveModelPolicy(CoreNode& node, const commands::CommandContext& context) {
+    password_policy_ = ModelPolicy();
+    Expect(node, context, std::make_unique<commands::UpdateWorkspacePasswordPolicy>(password_policy_), Commits(),
+           "save the model's password policy");
+  }
+
+ private:
+  // P-9's limits of `username`: the administrator's from the account's
+  // policy, anyone else's the server's.
+  commands::SignInLimits LimitsOf(const std::string& username) const {
+    if (username != "admin@iamd.example") return limits_;
+    return {*password_policy_.max_failed_login_attempts, int64_t{password_policy_.lockout_duration_seconds} * 1000};
+  }
+
+  void SetPasswordPolicy(CoreNode& node, const commands::CommandContext& context) {
+    events::WorkspacePasswordPolicy policy = ModelPolicy();
     if (random_() % 2) {
       policy.min_length = 8 + static_cast<int>(random_() % 8);
       policy.history_size = static_cast<int>(random_() % 10);
@@ -1675,7 +1701,9 @@ class SessionActions {
     if (!outcome) return;
     if (!valid) {
       EXPECT_FALSE(outcome->refusal.ok());
-      if (++counter.failed >= limits_.max_failed_attempts) counter = {0, now + limits_.lockout_ms};
+      if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
+        counter = {0, now + LimitsOf(username).lockout_ms};
+      }
       return;
     }
     EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
@@ -1755,6 +1783,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       clients.Bootstrapped(node.identity, top);
       sessions.Bootstrapped(node.identity);
       context = node.context;
+      sessions.SaveModelPolicy(node, context);
       account = context.account_id;
       accounts.push_back(account);
       admin = node.identity.admin_ui_identity_id;
