@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -94,6 +95,12 @@ struct IamdServer::Impl {
   std::string address;
   std::atomic<bool> shut_down{false};
 
+  // The rules' clock (seed-003 TO-1): the system clock, or with --test-clock
+  // a TestClock (also `test_clock`). Event dates follow it while
+  // `clock_lease` is held; EdgeGrid and the nonces keep the real clock.
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<TestClock> test_clock;
+  std::unique_ptr<ProcessClockLease> clock_lease;
   // Startup that waits for read models runs beside the serving HTTP server.
   std::thread startup;
   // T-13: checks hourly whether the signing key is due for rotation.
@@ -144,7 +151,7 @@ struct IamdServer::Impl {
       // After a crash, requests signed in or before the start's second are
       // refused (D-25); ready means a freshly signed request is accepted, so
       // wait one second more for clients whose clocks run slightly behind.
-      while (not_before_second > 0 && NowMillis() / 1000 <= not_before_second + 1 && !shut_down.load()) {
+      while (not_before_second > 0 && RealNowMillis() / 1000 <= not_before_second + 1 && !shut_down.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       started = true;
@@ -158,6 +165,34 @@ struct IamdServer::Impl {
     std::lock_guard lock(startup_mu);
     startup_status = status;
     startup_done.notify_all();
+  }
+
+  // TO-1: the rules' clock, leased to this process's event dates. A test
+  // clock resumes no earlier than the last event's dates, so creationDate
+  // and changeDate stay monotonic across restarts.
+  Status StartClock() {
+    if (config.test_clock) {
+      int64_t start = config.test_clock_start_ms.value_or(RealNowMillis());
+      if (const uint64_t head = storage->events().Head(); head > 0) {
+        auto last = storage->events().ReadAll(head, 1);
+        if (!last.ok()) return last.status();
+        for (const events::Event& event : *last) {
+          start = std::max({start, event.creation_date_ms, event.change_date_ms});
+        }
+      }
+      test_clock = std::make_shared<TestClock>(start);
+      clock = test_clock;
+    } else {
+      clock = std::make_shared<SystemClock>();
+    }
+    auto lease = ProcessClockLease::Acquire(test_clock);
+    if (!lease.ok()) return lease.status();
+    clock_lease = std::move(*lease);
+    if (test_clock) {
+      spdlog::warn("iamd runs on a test clock standing at {}: it moves only through POST /admin/v1/test/clock",
+                   FormatTimestampMillis(test_clock->NowMillis()));
+    }
+    return Status::Ok();
   }
 
   // Rotates the signing key when due and records each rotation as an event.
@@ -175,7 +210,7 @@ struct IamdServer::Impl {
         upkeep_wake.wait_for(lock, std::chrono::hours(1), [this] { return shut_down.load(); });
       }
       if (shut_down.load()) break;
-      auto due = keys->RotateIfDue(NowMillis() / 1000);
+      auto due = keys->RotateIfDue(clock->NowMillis() / 1000);
       if (!due.ok()) {
         spdlog::warn("the token signing key could not be rotated: {}", due.status().ToString());
       } else {
@@ -216,7 +251,7 @@ struct IamdServer::Impl {
       return Status::FailedPrecondition(edgerc + " exists but the data directory has no account; "
                                         "move it away or use the data directory it belongs to");
     }
-    const auto identity = commands::NewBootstrapIdentity(NowMillis());
+    const auto identity = commands::NewBootstrapIdentity(clock->NowMillis());
     const std::string secret = commands::NewClientSecret();
     if (auto s = storage->secrets().Put(events::CredentialSecretId(identity.credential_id), secret); !s.ok()) return s;
     edgegrid::ClientCredential credential;
@@ -236,9 +271,15 @@ struct IamdServer::Impl {
   }
 
   Status Open() {
-    start_second = NowMillis() / 1000;
+    start_second = RealNowMillis() / 1000;
     auto listen = ParseHostPort(config.listen, /*allow_port_zero=*/true);
     if (!listen.ok()) return Status::InvalidArgument("--listen: " + listen.status().message());
+    // TO-1: a clock anyone with the administrator's credential can move must
+    // not be reachable from another machine.
+    if (config.test_clock && !IsLoopbackHost(listen->host)) {
+      return Status::InvalidArgument("--test-clock needs a loopback --listen address (127.0.0.1, [::1] or localhost), not " +
+                                     config.listen);
+    }
     if (config.threads < 1 || config.threads > 256) return Status::InvalidArgument("--threads must be 1 to 256");
     std::error_code ec;
     fs::create_directories(config.data_dir, ec);
@@ -256,6 +297,7 @@ struct IamdServer::Impl {
                                       : events::Storage::OpenRocksDb(storage_options);
     if (!opened.ok()) return opened.status();
     storage = std::move(*opened);
+    if (auto s = StartClock(); !s.ok()) return s;
     if (auto s = StartMailDelivery(listen->host); !s.ok()) return s;
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
@@ -309,9 +351,11 @@ struct IamdServer::Impl {
     // D-25: nonces live in memory, so a request signed before this start
     // could have been accepted by the previous process: refuse it.
     service_options.verifier.not_before_seconds = not_before_second;
+    // A credential expires by the rules' clock; the window and nonces keep the real one (TO-1).
+    service_options.verifier.rules_now_seconds = [clock = clock] { return clock->NowMillis() / 1000; };
     service = std::make_unique<IamService>(service_options, *credentials, *runner, storage->events(),
                                            [this] { return started.load(); }, idempotency.get());
-    if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, NowMillis() / 1000);
+    if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, RealNowMillis() / 1000);
     AddGroupRoutes(service->router(), *runner, *processor);
     hashing = std::make_unique<commands::HashingPool>(commands::HashingPool::DefaultThreads(), kMaxQueuedHashes);
     const UserOperations user_operations(*runner, *processor, *hashing);
@@ -328,6 +372,7 @@ struct IamdServer::Impl {
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
+    if (test_clock) AddTestClockRoutes(service->router(), *test_clock, storage->events(), [] {});
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
@@ -376,7 +421,7 @@ struct IamdServer::Impl {
   // Sign-in, sessions and token discovery (seed-003 §15): the signing keys
   // come from the secret store (made on the first start, rotated when due).
   Status StartWorkspaceSurface() {
-    const int64_t now_seconds = NowMillis() / 1000;
+    const int64_t now_seconds = clock->NowMillis() / 1000;
     auto ring = SigningKeyRing::Open(storage->secrets(), now_seconds);
     if (!ring.ok()) return ring.status();
     keys = std::move(*ring);
@@ -400,7 +445,7 @@ struct IamdServer::Impl {
     uauth = std::unique_ptr<UauthContext>(new UauthContext{
         *runner, *processor, *hashing, *keys, storage->secrets(), std::make_shared<commands::SignInGate>(),
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
-        commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [] { return NowMillis(); }});
+        commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [clock = clock] { return clock->NowMillis(); }});
     uauth->open_registration = config.self_registration == "open";
     uauth->begin_idempotent = [service = service.get()](ApiCall& call, std::string_view subject) {
       return service->BeginPersonIdempotent(call, subject);
@@ -424,7 +469,7 @@ struct IamdServer::Impl {
     if (service) {
       // No request is in flight any more: hand the nonce window to the next start.
       if (auto s = edgegrid::SaveNonceSnapshot(service->nonces(), not_before_second, Path("nonces.snapshot"),
-                                               NowMillis() / 1000);
+                                               RealNowMillis() / 1000);
           !s.ok()) {
         spdlog::warn("the nonce window was not saved ({}); the next start refuses older signatures", s.ToString());
       }
@@ -442,6 +487,7 @@ struct IamdServer::Impl {
     if (storage) storage->Close();
     std::error_code ec;
     fs::remove(Path("server.address"), ec);
+    clock_lease.reset();  // nothing of this server reads the clock any more
     spdlog::info("iamd stopped");
   }
 };

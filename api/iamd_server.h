@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,13 @@ struct ServerConfig {
   // seed-003 A-8: "open" lets anyone register on /uauth/user/register;
   // "invitation-only" (the default) needs an invitation.
   std::string self_registration = "invitation-only";
+  // seed-003 TO-1: a clock that stands still until POST /admin/v1/test/clock
+  // sets or advances it; refused unless `listen` is a loopback address.
+  bool test_clock = false;
+  // Where the test clock starts (ms since the epoch); nullopt = the real time
+  // at start. Either way never before the last event's dates, so event dates
+  // stay monotonic across restarts.
+  std::optional<int64_t> test_clock_start_ms;
   // Opens the storage; empty = the embedded RocksDB backend. A seam for tests
   // that inject storage faults.
   std::function<Result<std::unique_ptr<events::Storage>>(const events::StorageOptions&)> open_storage;
@@ -62,7 +70,10 @@ class IamdServer {
   // starts serving; the rest of the start (core read models catching up, the
   // first-start bootstrap) continues in the background: API calls answer 503
   // until it is done (see WaitUntilReady). Errors: kInvalidArgument (bad
-  // configuration), kIOError / kCorruption (storage), kUnavailable (address in use).
+  // configuration, a test clock off loopback), kFailedPrecondition (a test
+  // clock while another server runs in this process, or the reverse; see
+  // ProcessClockLease), kIOError / kCorruption (storage), kUnavailable
+  // (address in use).
   static Result<std::unique_ptr<IamdServer>> Start(const ServerConfig& config);
 
   // Waits until the server is ready for API calls. Ok when ready; the

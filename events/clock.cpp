@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 
@@ -39,10 +40,83 @@ bool ReadDigits(std::string_view text, size_t pos, size_t count, int64_t& out) {
 
 }  // namespace
 
-int64_t NowMillis() {
+int64_t RealNowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+int64_t SystemClock::NowMillis() const { return RealNowMillis(); }
+
+Result<int64_t> TestClock::Set(int64_t millis) {
+  if (millis > kLatestClockMillis) return Status::InvalidArgument("the clock cannot go beyond the year 9999");
+  int64_t current = now_ms_.load();
+  do {
+    if (millis < current) {
+      return Status::InvalidArgument("time only moves forward: " + FormatTimestampMillis(millis) + " is before " +
+                                     FormatTimestampMillis(current));
+    }
+  } while (!now_ms_.compare_exchange_weak(current, millis));
+  return millis;
+}
+
+Result<int64_t> TestClock::Advance(int64_t millis) {
+  if (millis < 0) return Status::InvalidArgument("time only moves forward: the step must not be negative");
+  int64_t current = now_ms_.load();
+  int64_t next = 0;
+  do {
+    if (millis > kLatestClockMillis - current) return Status::InvalidArgument("the clock cannot go beyond the year 9999");
+    next = current + millis;
+  } while (!now_ms_.compare_exchange_weak(current, next));
+  return next;
+}
+
+namespace {
+
+// The process clock. Without a test clock NowMillis() reads one atomic flag
+// and the system clock; the mutex is taken only while a test clock runs.
+std::mutex process_clock_mu;
+std::shared_ptr<const Clock> installed_clock;  // guarded by process_clock_mu
+int system_clock_leases = 0;                   // guarded by process_clock_mu
+std::atomic<bool> clock_installed{false};
+
+}  // namespace
+
+int64_t NowMillis() {
+  if (!clock_installed.load(std::memory_order_acquire)) return RealNowMillis();
+  std::shared_ptr<const Clock> clock;
+  {
+    std::lock_guard lock(process_clock_mu);
+    clock = installed_clock;
+  }
+  return clock ? clock->NowMillis() : RealNowMillis();
+}
+
+Result<std::unique_ptr<ProcessClockLease>> ProcessClockLease::Acquire(std::shared_ptr<const Clock> clock) {
+  std::lock_guard lock(process_clock_mu);
+  if (installed_clock) {
+    return Status::FailedPrecondition("a server with a test clock runs in this process; it must run alone");
+  }
+  if (!clock) {
+    ++system_clock_leases;
+    return std::unique_ptr<ProcessClockLease>(new ProcessClockLease(false));
+  }
+  if (system_clock_leases > 0) {
+    return Status::FailedPrecondition("a test clock needs a process of its own: another server runs in it");
+  }
+  installed_clock = std::move(clock);
+  clock_installed.store(true, std::memory_order_release);
+  return std::unique_ptr<ProcessClockLease>(new ProcessClockLease(true));
+}
+
+ProcessClockLease::~ProcessClockLease() {
+  std::lock_guard lock(process_clock_mu);
+  if (installs_) {
+    clock_installed.store(false, std::memory_order_release);
+    installed_clock.reset();
+  } else {
+    --system_clock_leases;
+  }
 }
 
 std::string FormatTimestampMillis(int64_t millis) {

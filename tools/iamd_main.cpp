@@ -4,7 +4,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "api/iamd_server.h"
+#include "events/clock.h"
 
 int main(int argc, char** argv) {
   iam::api::ServerConfig config;
@@ -60,6 +63,12 @@ int main(int argc, char** argv) {
       ->envname("IAMD_SELF_REGISTRATION")
       ->check(CLI::IsMember({"open", "invitation-only"}))
       ->capture_default_str();
+  std::string test_clock;
+  CLI::Option* test_clock_option =
+      app.add_option("--test-clock", test_clock,
+                     "Testing only, loopback only: a clock that stands still (at the RFC 3339 instant given, else "
+                     "now) until POST /admin/v1/test/clock sets or advances it")
+          ->expected(0, 1);
   uint64_t min_free_mib = config.min_free_bytes >> 20;
   app.add_option("--min-free-space", min_free_mib,
                  "MiB kept free on the data directory's file system: below it mutations answer 503 until "
@@ -69,6 +78,14 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   config.metrics = metrics == "on";
   config.min_free_bytes = min_free_mib << 20;
+  config.test_clock = test_clock_option->count() > 0;
+  if (!test_clock.empty()) {
+    config.test_clock_start_ms = iam::ParseTimestampMillis(test_clock);
+    if (!config.test_clock_start_ms) {
+      std::fprintf(stderr, "--test-clock: '%s' is not an RFC 3339 date-time\n", test_clock.c_str());
+      return 1;
+    }
+  }
 
   // Request log lines are formatted on the I/O threads but written by a
   // logging thread, so a slow terminal or pipe never stalls a request.

@@ -91,7 +91,64 @@ Result<std::unique_ptr<commands::ImportAsset>> ImportFromBody(const std::string&
   return std::make_unique<commands::ImportAsset>(std::move(asset), std::move(resources));
 }
 
+// Whether the caller administers the bootstrap account, the owner of the
+// log's first event (creation dates cannot tell: under a test clock standing
+// still every account is made in the same millisecond): server-wide controls
+// are theirs alone. Answers 403 (or the log's error) itself.
+bool AdministersBootstrapAccount(const ApiCall& call, const events::EventStore& events) {
+  auto first = events.ReadAll(1, 1);
+  if (!first.ok()) {
+    RespondWithError(call, first.status(), kProtocolErrors);
+    return false;
+  }
+  if (!first->empty() && call.context.account_id == first->front().resource_owner) return true;
+  RespondWithError(call,
+                   Status::PermissionDenied("only administrators of the bootstrap account may use " + call.request.path)
+                       .WithReason(1001),
+                   kUserAdminErrors);
+  return false;
+}
+
+HttpResponse ClockAnswer(int64_t now_ms) {
+  return JsonResponse(200, boost::json::serialize(boost::json::object{{"now", FormatTimestampMillis(now_ms)}}));
+}
+
+// The body of POST /admin/v1/test/clock applied to `clock`: the new time.
+Result<int64_t> MoveClock(TestClock& clock, std::string_view body_text) {
+  auto body = JsonObjectReader::Parse(body_text);
+  if (!body.ok()) return body.status();
+  if (auto s = body->OnlyMembers({"set", "advance"}); !s.ok()) return s;
+  if (body->Has("set") == body->Has("advance")) {
+    return Status::InvalidArgument("the body names either 'set' (an RFC 3339 instant) or 'advance' (seconds)");
+  }
+  if (body->Has("set")) {
+    auto text = body->RequiredString("set");
+    if (!text.ok()) return text.status();
+    auto instant = ParseTimestampMillis(*text);
+    if (!instant) return Status::InvalidArgument("member 'set' must be an RFC 3339 date-time");
+    return clock.Set(*instant);
+  }
+  auto seconds = body->RequiredInteger("advance", 0);
+  if (!seconds.ok()) return seconds.status();
+  if (*seconds > kLatestClockMillis / 1000) return Status::InvalidArgument("member 'advance' is beyond the year 9999");
+  return clock.Advance(*seconds * 1000);
+}
+
 }  // namespace
+
+void AddTestClockRoutes(Router& router, TestClock& clock, const events::EventStore& events,
+                        std::function<void()> moved) {
+  router.Add("GET", "/admin/v1/test/clock", [&clock, &events](std::shared_ptr<ApiCall> call) {
+    if (AdministersBootstrapAccount(*call, events)) call->respond(ClockAnswer(clock.NowMillis()));
+  });
+  router.Add("POST", "/admin/v1/test/clock", [&clock, &events, moved](std::shared_ptr<ApiCall> call) {
+    if (!AdministersBootstrapAccount(*call, events)) return;
+    auto now = MoveClock(clock, call->request.body);
+    if (!now.ok()) return RespondWithError(*call, now.status(), kProtocolErrors);
+    moved();
+    call->respond(ClockAnswer(*now));
+  });
+}
 
 void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner, events::EventStore& events,
                     commands::CommandProcessor& processor) {

@@ -383,7 +383,8 @@ AuthResult Verifier::Verify(const HttpRequest& request, int64_t now_unix_seconds
     return Deny(AuthFailure::kAccessTokenMismatch, "Access token does not match the client token");
   }
   if (!cred->credential_active) return Deny(AuthFailure::kInactiveCredential, "Inactive client token");
-  if (cred->expires_at_unix != 0 && now_unix_seconds > cred->expires_at_unix) {
+  const int64_t rules_now = options_.rules_now_seconds ? options_.rules_now_seconds() : now_unix_seconds;
+  if (cred->expires_at_unix != 0 && rules_now > cred->expires_at_unix) {
     return Deny(AuthFailure::kExpiredCredential, "Expired client token");
   }
   if (cred->client_locked) return Deny(AuthFailure::kClientLocked, "API client is locked");

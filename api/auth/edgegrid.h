@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -147,6 +148,10 @@ struct VerifierOptions {
   // server sets this to its start second so that a request captured before
   // the restart cannot be replayed within its timestamp window (D-25).
   int64_t not_before_seconds = 0;
+  // The rules' time in Unix seconds, which a credential's expiry is judged by
+  // (under a test clock it is not the real time the timestamp window and the
+  // nonces keep, seed-003 TO-1); empty = the time Verify is given.
+  std::function<int64_t()> rules_now_seconds;
 };
 
 enum class AuthFailure {
