@@ -35,6 +35,8 @@
 #include "api/mail/eml_file_sender.h"
 #include "api/mail/outbox_drainer.h"
 #include "api/mail/smtp_sender.h"
+#include "api/scheduler/scheduler.h"
+#include "api/scheduler/scheduler_jobs.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
@@ -103,10 +105,8 @@ struct IamdServer::Impl {
   std::unique_ptr<ProcessClockLease> clock_lease;
   // Startup that waits for read models runs beside the serving HTTP server.
   std::thread startup;
-  // T-13: checks hourly whether the signing key is due for rotation.
-  std::thread key_upkeep;
-  std::mutex upkeep_mu;
-  std::condition_variable upkeep_wake;
+  // TO-2: session expiry and the signing key's rotation (T-13), started once ready.
+  std::unique_ptr<Scheduler> scheduler;
   std::optional<std::string> rotated_at_start;  // a kid to record once the processor runs
   std::mutex startup_mu;
   std::condition_variable startup_done;
@@ -157,7 +157,7 @@ struct IamdServer::Impl {
       started = true;
       spdlog::info("iamd ready on {} (TLS{}), data in {}", address, plain_http ? " and plain HTTP" : " only",
                    config.data_dir);
-      key_upkeep = std::thread([this] { KeyUpkeep(); });
+      scheduler->Start();
     } else if (status.code() != StatusCode::kUnavailable) {
       spdlog::critical("iamd cannot start: {}", status.ToString());
       http->Shutdown();  // RunUntilSignal returns; the caller reports the failure
@@ -195,27 +195,15 @@ struct IamdServer::Impl {
     return Status::Ok();
   }
 
-  // Rotates the signing key when due and records each rotation as an event.
-  void KeyUpkeep() {
-    std::optional<std::string> rotated = std::move(rotated_at_start);
-    while (!shut_down.load()) {
-      if (rotated) {
-        auto recorded = processor->Execute(std::make_unique<commands::RecordSigningKeyRotation>(*rotated),
-                                           {"", "system", "signing-key-upkeep"});
-        if (!recorded.ok()) spdlog::warn("the key rotation could not be recorded: {}", recorded.status().ToString());
-        rotated.reset();
-      }
-      {
-        std::unique_lock lock(upkeep_mu);
-        upkeep_wake.wait_for(lock, std::chrono::hours(1), [this] { return shut_down.load(); });
-      }
-      if (shut_down.load()) break;
-      auto due = keys->RotateIfDue(clock->NowMillis() / 1000);
-      if (!due.ok()) {
-        spdlog::warn("the token signing key could not be rotated: {}", due.status().ToString());
-      } else {
-        rotated = std::move(*due);
-      }
+  // TO-2: the scheduler's jobs, and its routes; it starts once the server is ready.
+  void CreateScheduler() {
+    std::vector<SchedulerJob> jobs;
+    jobs.push_back(SessionExpiryJob(*runner, *processor, uauth->lifetimes));
+    jobs.push_back(SigningKeyRotationJob(*keys, *processor, std::move(rotated_at_start)));
+    scheduler = std::make_unique<Scheduler>(clock, std::move(jobs), Scheduler::Options{config.scheduler_interval});
+    AddSchedulerRoutes(service->router(), *scheduler, storage->events());
+    if (test_clock) {
+      AddTestClockRoutes(service->router(), *test_clock, storage->events(), [this] { scheduler->Wake(); });
     }
   }
 
@@ -372,7 +360,7 @@ struct IamdServer::Impl {
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
-    if (test_clock) AddTestClockRoutes(service->router(), *test_clock, storage->events(), [] {});
+    CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
@@ -475,11 +463,7 @@ struct IamdServer::Impl {
       }
     }
     if (startup.joinable()) startup.join();
-    {
-      std::lock_guard lock(upkeep_mu);  // shut_down is set: the upkeep's wait ends now
-    }
-    upkeep_wake.notify_all();
-    if (key_upkeep.joinable()) key_upkeep.join();
+    if (scheduler) scheduler->Stop();
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
     if (runner) runner->Stop();

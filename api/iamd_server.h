@@ -53,6 +53,9 @@ struct ServerConfig {
   // at start. Either way never before the last event's dates, so event dates
   // stay monotonic across restarts.
   std::optional<int64_t> test_clock_start_ms;
+  // seed-003 TO-2: the scheduler runs its jobs at least this often (real
+  // time), and at once after the test clock moves.
+  std::chrono::milliseconds scheduler_interval = std::chrono::seconds(5);
   // Opens the storage; empty = the embedded RocksDB backend. A seam for tests
   // that inject storage faults.
   std::function<Result<std::unique_ptr<events::Storage>>(const events::StorageOptions&)> open_storage;

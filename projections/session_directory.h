@@ -64,6 +64,11 @@ class SessionDirectory {
   const SessionRecord* SessionOfRefreshToken(std::string_view refresh_token_hash) const;
   // The user's open sessions, in id order.
   std::vector<const SessionRecord*> SessionsOf(std::string_view ui_identity_id) const;
+  // Calls `visit(const SessionRecord&)` for every open session, in id order.
+  template <typename Visit>
+  void ForEachSession(Visit&& visit) const {
+    for (const auto& [id, session] : sessions_) visit(session);
+  }
 
   std::optional<std::string> EncodeRow(std::string_view row_key) const;
   std::vector<std::string> RowKeys() const;

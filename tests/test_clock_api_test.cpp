@@ -114,6 +114,7 @@ TEST_F(TestClockTest, OnlyAdministratorsOfTheBootstrapAccountMoveIt) {
   ASSERT_NE(other, nullptr);
   ExpectProblem(other->Send("GET", kTestClock), 403, "/1001");
   ExpectProblem(other->SendJson("POST", kTestClock, R"({"advance":60})"), 403, "/1001");
+  ExpectProblem(other->Send("POST", testing::kSchedulerTick), 403, "/1001");
   EXPECT_EQ(ClockNow(), kTestClockStart);
   // Unsigned: the gateway's refusal, as on every /admin/v1 route.
   EXPECT_EQ(client_->SendUnsigned("GET", kTestClock).status, 401);
@@ -223,6 +224,10 @@ class NoTestClockTest : public testing::ApiServerTest {};
 TEST_F(NoTestClockTest, TheRouteDoesNotExist) {
   ExpectProblem(client_->Send("GET", kTestClock), 404, "not-found");
   ExpectProblem(client_->SendJson("POST", kTestClock, R"({"advance":60})"), 404, "not-found");
+  // The scheduler's tick does (it only runs what is due by the real clock).
+  auto tick = client_->Send("POST", testing::kSchedulerTick);
+  ASSERT_EQ(tick.status, 200) << tick.body;
+  EXPECT_EQ(Body(tick).at("jobs").as_array().size(), 2u);
 }
 
 }  // namespace

@@ -88,6 +88,14 @@ struct AccountsCreateOptions {
 // administrator's credential as an .edgerc section (its secret shown once).
 int RunAccountsCreate(const AccountsCreateOptions& options);
 
+struct SchedulerTickOptions {
+  std::string data_dir;
+};
+
+// `iamctl scheduler tick`: runs every scheduler job of the running server at
+// once and prints what each appended; 1 when a job failed or no server runs.
+int RunSchedulerTick(const SchedulerTickOptions& options);
+
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound
 // when the directory holds no store; those of Storage::OpenRocksDb.

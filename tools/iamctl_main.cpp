@@ -114,6 +114,14 @@ int main(int argc, char** argv) {
   allowlist_disable_cmd->add_option("--account", allowlist.account_id,
                                     "Account id (needed when the data directory serves several)");
 
+  tools::SchedulerTickOptions scheduler_tick;
+  CLI::App* scheduler_cmd = app.add_subcommand("scheduler", "The running server's scheduled work");
+  scheduler_cmd->require_subcommand(1);
+  CLI::App* tick_cmd = scheduler_cmd->add_subcommand(
+      "tick", "Run every due scheduler job (session expiry, key rotation) now and wait until their events are "
+              "durable; prints the events each appended");
+  AddDataDir(*tick_cmd, data_dir);
+
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
   CLI::App* status_cmd = projections_cmd->add_subcommand(
@@ -150,6 +158,10 @@ int main(int argc, char** argv) {
   if (allowlist_disable_cmd->parsed()) {
     allowlist.data_dir = data_dir;
     return tools::RunAllowlistDisable(allowlist);
+  }
+  if (tick_cmd->parsed()) {
+    scheduler_tick.data_dir = data_dir;
+    return tools::RunSchedulerTick(scheduler_tick);
   }
   if (void_cmd->parsed()) {
     void_options.data_dir = data_dir;

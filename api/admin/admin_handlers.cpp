@@ -134,6 +134,16 @@ Result<int64_t> MoveClock(TestClock& clock, std::string_view body_text) {
   return clock.Advance(*seconds * 1000);
 }
 
+boost::json::object RoundJson(const SchedulerRoundReport& report) {
+  boost::json::array jobs;
+  for (const SchedulerJobReport& job : report.jobs) {
+    boost::json::object o{{"name", job.name}, {"events", job.events}};
+    if (!job.status.ok()) o["error"] = job.status.ToString();
+    jobs.push_back(std::move(o));
+  }
+  return {{"now", FormatTimestampMillis(report.now_ms)}, {"jobs", std::move(jobs)}};
+}
+
 }  // namespace
 
 void AddTestClockRoutes(Router& router, TestClock& clock, const events::EventStore& events,
@@ -147,6 +157,16 @@ void AddTestClockRoutes(Router& router, TestClock& clock, const events::EventSto
     if (!now.ok()) return RespondWithError(*call, now.status(), kProtocolErrors);
     moved();
     call->respond(ClockAnswer(*now));
+  });
+}
+
+void AddSchedulerRoutes(Router& router, Scheduler& scheduler, const events::EventStore& events) {
+  router.Add("POST", "/admin/v1/scheduler/tick", [&scheduler, &events](std::shared_ptr<ApiCall> call) {
+    if (!AdministersBootstrapAccount(*call, events)) return;
+    scheduler.Tick([call](Result<SchedulerRoundReport> report) {
+      if (!report.ok()) return RespondWithError(*call, report.status(), kProtocolErrors);
+      call->respond(JsonResponse(200, boost::json::serialize(RoundJson(*report))));
+    });
   });
 }
 
