@@ -35,6 +35,7 @@
 #include "api/mail/eml_file_sender.h"
 #include "api/mail/outbox_drainer.h"
 #include "api/mail/smtp_sender.h"
+#include "api/rate_limit.h"
 #include "api/scheduler/scheduler.h"
 #include "api/scheduler/scheduler_jobs.h"
 #include "api/idempotency.h"
@@ -103,6 +104,8 @@ struct IamdServer::Impl {
   std::shared_ptr<Clock> clock;
   std::shared_ptr<TestClock> test_clock;
   std::unique_ptr<ProcessClockLease> clock_lease;
+  // X-8's limits with the configured changes (used unless --rate-limits=off).
+  RateLimitTable rate_limits;
   // Startup that waits for read models runs beside the serving HTTP server.
   std::thread startup;
   // TO-2: session expiry and the signing key's rotation (T-13), started once ready.
@@ -268,6 +271,9 @@ struct IamdServer::Impl {
       return Status::InvalidArgument("--test-clock needs a loopback --listen address (127.0.0.1, [::1] or localhost), not " +
                                      config.listen);
     }
+    auto rate_limit_table = RateLimitsWith(config.rate_limit_settings);
+    if (!rate_limit_table.ok()) return Status::InvalidArgument("--rate-limit: " + rate_limit_table.status().message());
+    rate_limits = std::move(*rate_limit_table);
     if (config.threads < 1 || config.threads > 256) return Status::InvalidArgument("--threads must be 1 to 256");
     std::error_code ec;
     fs::create_directories(config.data_dir, ec);
@@ -434,6 +440,10 @@ struct IamdServer::Impl {
         *runner, *processor, *hashing, *keys, storage->secrets(), std::make_shared<commands::SignInGate>(),
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
         commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [clock = clock] { return clock->NowMillis(); }});
+    if (config.rate_limits) {
+      uauth->rate_limiter = std::make_shared<RateLimiter>(RateLimiter::Options{rate_limits},
+                                                          [clock = clock] { return clock->NowMillis(); });
+    }
     uauth->open_registration = config.self_registration == "open";
     uauth->begin_idempotent = [service = service.get()](ApiCall& call, std::string_view subject) {
       return service->BeginPersonIdempotent(call, subject);

@@ -53,6 +53,10 @@ struct ServerConfig {
   // at start. Either way never before the last event's dates, so event dates
   // stay monotonic across restarts.
   std::optional<int64_t> test_clock_start_ms;
+  // seed-003 X-8, TO-8: the workspace surface's rate limits; false = none.
+  bool rate_limits = true;
+  // Changes to X-8's default limits, each "NAME=COUNT/PERIOD" (api/rate_limit.h).
+  std::vector<std::string> rate_limit_settings;
   // seed-003 TO-2: the scheduler runs its jobs at least this often (real
   // time), and at once after the test clock moves.
   std::chrono::milliseconds scheduler_interval = std::chrono::seconds(5);

@@ -69,6 +69,16 @@ int main(int argc, char** argv) {
                      "Testing only, loopback only: a clock that stands still (at the RFC 3339 instant given, else "
                      "now) until POST /admin/v1/test/clock sets or advances it")
           ->expected(0, 1);
+  std::string rate_limits = "on";
+  app.add_option("--rate-limits", rate_limits, "Rate limits of the workspace surface (on or off)")
+      ->envname("IAMD_RATE_LIMITS")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--rate-limit", config.rate_limit_settings,
+                 "Change one rate limit, NAME=COUNT/PERIOD (e.g. sign-in-per-ip=30/1m; PERIOD in s, m, h or d); "
+                 "repeatable")
+      ->envname("IAMD_RATE_LIMIT")
+      ->delimiter(',');
   uint64_t min_free_mib = config.min_free_bytes >> 20;
   app.add_option("--min-free-space", min_free_mib,
                  "MiB kept free on the data directory's file system: below it mutations answer 503 until "
@@ -78,6 +88,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   config.metrics = metrics == "on";
   config.min_free_bytes = min_free_mib << 20;
+  config.rate_limits = rate_limits == "on";
   config.test_clock = test_clock_option->count() > 0;
   if (!test_clock.empty()) {
     config.test_clock_start_ms = iam::ParseTimestampMillis(test_clock);

@@ -268,6 +268,7 @@ void AddAccessControlRoutes(Router& router, const UauthContext& context) {
   });
   // P-8: public; an unknown address gets the default, as any person of no workspace.
   router.Add("GET", "/uauth/strongest-password-settings-by-email/{email}", [&context](std::shared_ptr<ApiCall> call) {
+    if (!AdmitRate(context, *call, kPolicyByEmailPerIp, call->request.remote_address)) return;  // X-8, P-8
     const std::string email(call->path.Get("email"));
     if (!commands::IsValidEmail(email)) {
       return call->respond(UauthBadRequest(call->request.path, "the path must end with an e-mail address"));

@@ -99,6 +99,8 @@ void Initialize(const UauthContext& context, const std::shared_ptr<ApiCall>& cal
   auto method = MethodOf(*body);
   if (!method.ok()) return call->respond(UauthBadRequest(call->request.path, method.status().message()));
   const bool totp = *method == events::kTotpMethod;
+  // F-5, X-8: enrolment, sign-in and step-up codes share one limit per user.
+  if (!totp && !AdmitRate(context, *call, kEmailCodesPerUser, caller->user.ui_identity_id)) return;
   const std::string enrollment_id = NewUuid();
   // The secret (TOTP) or the code (EMAIL) is stored before the event naming it (D-12, X-14).
   std::string secret;
@@ -251,6 +253,7 @@ void Remove(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
 void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   auto caller = AuthenticateBearer(context, *call, {kMfaPendingScope});
   if (!caller) return;
+  if (!AdmitRate(context, *call, kMfaStepPerSession, caller->session_id)) return;
   const std::string method = call->query.Get("mfaType").value_or("");
   if (method != events::kTotpMethod && method != events::kEmailMethod && method != kBackupCodeType) {
     return call->respond(UauthBadRequest(call->request.path, "mfaType must be TOTP_AUTHENTICATOR, EMAIL or BACKUP_CODE"));
@@ -313,6 +316,7 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
 void SendSignInCode(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   auto caller = AuthenticateBearer(context, *call, {kMfaPendingScope});
   if (!caller) return;
+  if (!AdmitRate(context, *call, kEmailCodesPerUser, caller->user.ui_identity_id)) return;  // F-5, X-8
   const std::string code = commands::NewEmailCode();
   const std::string code_id = NewUuid();
   if (!context.secrets.Put(events::EmailCodeId(code_id), code).ok()) {

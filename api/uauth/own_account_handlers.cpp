@@ -122,6 +122,7 @@ constexpr std::string_view kResetAccepted =
 // answer does not wait for the write, so it takes as long for an unknown
 // address; the mail goes out with the event.
 void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  if (!AdmitRate(context, *call, kResetRequestPerIp, call->request.remote_address)) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"email"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
@@ -129,6 +130,8 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   if (!email.ok() || !commands::IsValidEmail(*email)) {
     return call->respond(UauthBadRequest(call->request.path, "member 'email' must be an e-mail address"));
   }
+  // Counted whether or not the address has an account.
+  if (!AdmitRate(context, *call, kResetRequestPerEmail, commands::EmailKey(*email))) return;
   auto issued = commands::NewHashedToken();
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
   if (!issued.ok() || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be sent now"));
@@ -165,6 +168,7 @@ HttpResponse ResetRefusal(const ApiCall& call, const Status& status) {
 
 // POST /uauth/password-reset/confirmation.
 void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  if (!AdmitRate(context, *call, kResetConfirmationPerIp, call->request.remote_address)) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"token", "newPassword"}); !s.ok()) {

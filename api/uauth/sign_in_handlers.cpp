@@ -72,8 +72,11 @@ class SignInRoute {
   explicit SignInRoute(const UauthContext& context) : context_(context) {}
 
   void operator()(const std::shared_ptr<ApiCall>& call) const {
+    // per address before anything is read, per username once it is known.
+    if (!AdmitRate(context_, *call, kSignInPerIp, call->request.remote_address)) return;
     auto input = ParseSignIn(call->request.body);
     if (!input.ok()) return call->respond(UauthBadRequest(call->request.path, input.status().message()));
+    if (!AdmitRate(context_, *call, kSignInPerEmail, input->username)) return;
     call->context.actor = "anonymous";
     const std::string username = input->username;
     auto password = std::make_shared<std::string>(std::move(input->password));

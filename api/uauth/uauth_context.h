@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api/auth/signing_key_ring.h"
+#include "api/rate_limit.h"
 #include "api/request_context.h"
 #include "commands/command_processor.h"
 #include "commands/hashing_pool.h"
@@ -50,6 +51,9 @@ struct UauthContext {
   std::string dummy_password_hash;
   std::string backup_code_pepper;  // the server key backup-code digests are made with (F-7)
   std::function<int64_t()> now_ms;
+  // the node's rate limits (see AdmitRate); nullptr = none
+  // (`--rate-limits=off`).
+  std::shared_ptr<RateLimiter> rate_limiter;
   // whether anyone may register (`--self-registration=open`); by
   // default only an invitation admits a new person.
   bool open_registration = false;
@@ -101,6 +105,14 @@ std::string TokenResponseBody(const std::string& access_token, int64_t expires_i
 // 423 (or 503) itself.
 void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& username,
                   std::function<void(std::shared_ptr<commands::SignInGate::Ticket>)> admitted);
+
+// counts this request of `subject` (a client address, a normalised
+// e-mail, a session or user id) against the rate limit `limit` (one of
+// api/rate_limit.h's names) and returns true; or, when the limit is spent,
+// answers 429 GEN-0429 with Retry-After itself and returns false. The
+// answer names no subject, so it is the same for known and unknown ones.
+// Always true without a limiter.
+bool AdmitRate(const UauthContext& context, const ApiCall& call, std::string_view limit, std::string_view subject);
 
 // 423 PWD-0423 with Retry-After: the lockout's end, or (while attempts in
 // flight hold the limit) a full lockout period.

@@ -49,6 +49,8 @@ class ApiServerTest : public ::testing::Test {
     config.data_dir = dir_.string();
     config.listen = listen_;
     config.threads = 2;
+    // TO-8: suites switch the rate limits off; a test of a limit turns them on in Configure.
+    config.rate_limits = false;
     Configure(config);
     if (!config.open_storage) {
       config.open_storage = [this](const events::StorageOptions& options) {
