@@ -124,6 +124,42 @@ TEST_F(RateLimitTest, ResetConfirmationPerClient) {
       [&](const api::HttpResponse& r) { ExpectUauthProblem(r, 404, "TOK-0404"); });
 }
 
+class RegistrationRateLimitTest : public RateLimitTest {
+ protected:
+  void Configure(api::ServerConfig& config) override {
+    RateLimitTest::Configure(config);
+    config.self_registration = "open";
+  }
+  api::HttpResponse Register(const std::string& email) {
+    return Post(*client_, "/uauth/user/register",
+                {{"email", email}, {"password", "Register-Pass-1"}, {"firstName", "Reg"}, {"lastName", "Ister"}});
+  }
+};
+
+TEST_F(RegistrationRateLimitTest, RegisterPerAddressTheSameForNewAndKnown) {
+  ExpectLimit(
+      3, 3600, [&](int) { return Register("new.person@iamd.example"); },
+      [](const api::HttpResponse& r) { EXPECT_EQ(r.status, 202) << r.body; });
+  for (int i = 0; i < 3; ++i) Register(kAdminEmail);
+  const auto known = Register(kAdminEmail);
+  ExpectLimited(known, 3600);
+}
+
+TEST_F(RegistrationRateLimitTest, RegisterPerClient) {
+  ExpectLimit(
+      10, 3600, [&](int i) { return Register(Unknown(i)); },
+      [](const api::HttpResponse& r) { EXPECT_EQ(r.status, 202) << r.body; });
+}
+
+TEST_F(RegistrationRateLimitTest, ResendPerAddressAndConfirmPerClient) {
+  ExpectLimit(
+      3, 3600, [&](int) { return Post(*client_, "/uauth/user/register/resend-confirmation", {{"email", kAdminEmail}}); },
+      [](const api::HttpResponse& r) { EXPECT_EQ(r.status, 200) << r.body; });
+  ExpectLimit(
+      30, 60, [&](int) { return Send(*client_, "GET", "/uauth/user/confirmation/" + std::string(43, 'A'), "", ""); },
+      [&](const api::HttpResponse& r) { ExpectUauthProblem(r, 404, "TOK-0404"); });
+}
+
 TEST_F(RateLimitTest, PolicyByEmailPerClient) {
   ExpectLimit(
       10, 60, [&](int i) { return Send(*client_, "GET", kPolicyByEmail + Unknown(i), "", ""); },

@@ -89,6 +89,7 @@ events::OutboxMail NoticeMail(const UauthContext& context) {
 
 // POST /uauth/user/register (#67).
 void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  if (!AdmitRate(context, *call, kRegisterPerIp, call->request.remote_address)) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"email", "password", "firstName", "lastName", "language", "timezone", "invitationToken"});
@@ -97,6 +98,7 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
   }
   auto email = EmailMember(*body);
   if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
+  if (!AdmitRate(context, *call, kRegisterPerEmail, commands::EmailKey(*email))) return;
   auto password = body->RequiredString("password");
   if (!password.ok() || password->empty() || commands::CodePoints(*password) > 256) {
     return call->respond(UauthBadRequest(call->request.path, "member 'password' must be 1 to 256 characters"));
@@ -154,11 +156,13 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
 // POST /uauth/user/register/resend-confirmation (#68). Answers before the
 // write, so an address with an unconfirmed person takes no longer.
 void ResendConfirmation(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
+  if (!AdmitRate(context, *call, kResendPerIp, call->request.remote_address)) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"email"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
   auto email = EmailMember(*body);
   if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
+  if (!AdmitRate(context, *call, kResendPerEmail, commands::EmailKey(*email))) return;
   auto token = commands::NewHashedToken();
   if (!token.ok()) return call->respond(UauthUnavailable(call->request.path, "confirmations cannot be sent now"));
   call->context.actor = "anonymous";
@@ -174,6 +178,7 @@ void ResendConfirmation(const UauthContext& context, const std::shared_ptr<ApiCa
 
 // GET /uauth/user/confirmation/{token} (#66). Safe to repeat (T-7, TO-10).
 void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& token) {
+  if (!AdmitRate(context, *call, kConfirmPerIp, call->request.remote_address)) return;
   const std::string instance = RedactedPath(call->request.path);
   if (!IsOpaqueToken(token)) return call->respond(UauthBadRequest(instance, "the link is malformed"));
   auto hash = commands::TokenHash(token);
