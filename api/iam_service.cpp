@@ -9,6 +9,7 @@
 #include "api/api_response.h"
 #include "api/auth/account_switching.h"
 #include "api/auth/authorization.h"
+#include "api/client_address.h"
 #include "api/etag.h"
 #include "api/problem.h"
 #include "api/redacted_path.h"
@@ -85,6 +86,9 @@ std::string IamService::NotReadyReason() const {
 
 void IamService::Handle(HttpRequest request, Responder respond) {
   const auto started = std::chrono::steady_clock::now();
+  // TO-9: every rule that reads the client's address reads this one.
+  request.remote_address =
+      ClientAddress(request.remote_address, request.Header("X-Forwarded-For"), options_.trusted_proxies);
   auto call = std::make_shared<ApiCall>();
   call->context.request_id = commands::RandomString(commands::kLowerAlphanumeric, 16);
   call->context.remote_address = request.remote_address;

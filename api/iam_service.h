@@ -15,8 +15,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/auth/edgegrid.h"
+#include "commands/cidr.h"
 #include "api/idempotency.h"
 #include "api/http/http_message.h"
 #include "api/router.h"
@@ -29,6 +31,8 @@ struct IamServiceOptions {
   std::string public_url;   // e.g. "https://127.0.0.1:8080": problem instances
   bool metrics_enabled = true;
   edgegrid::VerifierOptions verifier;
+  // TO-9: peers whose X-Forwarded-For names the client (see client_address.h).
+  std::vector<commands::CidrNetwork> trusted_proxies;
 };
 
 class IamService final : public RequestHandler {

@@ -42,6 +42,7 @@
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
 #include "api/uauth/uauth_routes.h"
+#include "commands/cidr.h"
 #include "commands/one_time_tokens.h"
 #include "commands/password_hashing.h"
 #include "commands/random_tokens.h"
@@ -341,6 +342,11 @@ struct IamdServer::Impl {
     idempotency = std::make_unique<IdempotencyGuard>(storage->events(), storage->state(), IdempotencyGuard::Options{});
     IamServiceOptions service_options;
     service_options.metrics_enabled = config.metrics;
+    for (const std::string& block : config.trusted_proxies) {
+      auto network = commands::ParseCidr(commands::TrimCidrText(block));
+      if (!network.ok()) return Status::InvalidArgument("--trusted-proxies: " + block + ": " + network.status().message());
+      service_options.trusted_proxies.push_back(*network);
+    }
     service_options.verifier.max_skew_seconds = config.max_clock_skew_seconds;
     // D-25: nonces live in memory, so a request signed before this start
     // could have been accepted by the previous process: refuse it.

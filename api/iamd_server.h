@@ -46,6 +46,9 @@ struct ServerConfig {
   // seed-003 A-8: "open" lets anyone register on /uauth/user/register;
   // "invitation-only" (the default) needs an invitation.
   std::string self_registration = "invitation-only";
+  // seed-003 TO-9: CIDR blocks of proxies whose X-Forwarded-For names the
+  // client (the IP policies, allowlist, rate limits and sessions see it).
+  std::vector<std::string> trusted_proxies;
   // seed-003 TO-1: a clock that stands still until POST /admin/v1/test/clock
   // sets or advances it; refused unless `listen` is a loopback address.
   bool test_clock = false;

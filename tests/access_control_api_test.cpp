@@ -216,5 +216,38 @@ TEST_F(AccessControlApiTest, AnMfaRequirementKeepsWorkspaceTokensFromSessionsWit
   EXPECT_EQ(Body(after).at("data").at(0).at("accessState"), "ALLOWED");
 }
 
+// I-4 behind a trusted proxy (TO-9): the workspace's IP policy admits or
+// refuses the client X-Forwarded-For names, at every workspace-token request.
+class ProxiedAccessControlApiTest : public AccessControlApiTest {
+ protected:
+  void Configure(api::ServerConfig& config) override { config.trusted_proxies = {"127.0.0.1/32"}; }
+};
+
+TEST_F(ProxiedAccessControlApiTest, TheIpPolicyAdmitsOnlyItsClientsToTheWorkspace) {
+  const std::string user_token = UserToken();
+  auto from = [](const char* address) { return std::vector<std::pair<std::string, std::string>>{{"X-Forwarded-For", address}}; };
+  auto picker = WithBearer("GET", kPicker, user_token, from("192.0.2.7"));
+  ASSERT_EQ(picker.status, 200) << picker.body;
+  const json::value page = Body(picker);
+  const std::string select_body = json::serialize(json::object{{"businessProfileGuid", page.at("data").at(0).at("guid")}});
+  auto selected = Send(*client_, "POST", "/uauth/auth/login/user/workspace", select_body, user_token, from("192.0.2.7"));
+  ASSERT_EQ(selected.status, 200) << selected.body;
+  const std::string token(Body(selected).at("token").as_string());
+
+  json::object policy{{"enabled", true}, {"enableSupportSubnets", false}, {"ipPolicy", json::array{"192.0.2.0/24"}}};
+  // I-5 is judged by the client's address, not the proxy's.
+  auto saved = Send(*client_, "POST", kIpPolicy, json::serialize(policy), token, from("192.0.2.7"));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(WithBearer("GET", kIpPolicy, token, from("192.0.2.7")).status, 200);
+  ExpectUauthProblem(WithBearer("GET", kIpPolicy, token, from("198.51.100.9")), 403, "IPP-0403");
+  // The picker says why, and no workspace token is issued from there.
+  auto outside = WithBearer("GET", kPicker, user_token, from("198.51.100.9"));
+  ASSERT_EQ(outside.status, 200);
+  EXPECT_EQ(Body(outside).at("data").at(0).at("accessState"), "IP_NOT_ALLOWED");
+  ExpectUauthProblem(Send(*client_, "POST", "/uauth/auth/login/user/workspace", select_body, user_token,
+                          from("198.51.100.9")),
+                     403, "IPP-0403");
+}
+
 }  // namespace
 }  // namespace iam

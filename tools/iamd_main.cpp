@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   app.add_option("--mail-from", config.mail_from, "Sender address of the mails iamd sends")
       ->envname("IAMD_MAIL_FROM")
       ->capture_default_str();
+  app.add_option("--trusted-proxies", config.trusted_proxies,
+                 "CIDR blocks of proxies whose X-Forwarded-For names the client, comma-separated")
+      ->envname("IAMD_TRUSTED_PROXIES")
+      ->delimiter(',');
   app.add_option("--self-registration", config.self_registration,
                  "Who may register on /uauth/user/register: open or invitation-only")
       ->envname("IAMD_SELF_REGISTRATION")
