@@ -19,7 +19,8 @@ Status AccountDirectory::Apply(const events::Event& e, std::vector<std::string>*
   if (e.event_type == events::kAccountCreated) {
     auto created = events::ParseAccountCreated(e);
     if (!created.ok()) return created.status();
-    accounts_[created->account_id] = {created->account_id, created->account_name, e.change_date_ms, VersionAfter(e, 0), {}};
+    accounts_[created->account_id] = {created->account_id, created->account_name, e.change_date_ms, e.position,
+                                      VersionAfter(e, 0), {}};
   } else if (e.event_type == events::kAccountManagerGranted || e.event_type == events::kAccountManagerRevoked) {
     auto change = events::ParseAccountManagerChange(e);
     if (!change.ok()) return change.status();
@@ -58,7 +59,11 @@ std::vector<std::string> AccountDirectory::AccountIds() const {
 std::string AccountDirectory::FirstAccountId() const {
   const AccountRecord* first = nullptr;
   for (const auto& [id, account] : accounts_) {
-    if (!first || account.created_ms < first->created_ms) first = &account;
+    // A provisional account (position 0) is the newest of its millisecond.
+    auto order = [](const AccountRecord& a) {
+      return std::pair(a.created_ms, a.created_position == 0 ? UINT64_MAX : a.created_position);
+    };
+    if (!first || order(account) < order(*first)) first = &account;
   }
   return first ? first->account_id : std::string();
 }
@@ -87,6 +92,7 @@ std::optional<std::string> AccountDirectory::EncodeRow(std::string_view key) con
       .Set("accountId", a->account_id)
       .Set("accountName", a->account_name)
       .Set("createdMs", a->created_ms)
+      .Set("createdPosition", static_cast<int64_t>(a->created_position))
       .Set("version", static_cast<int64_t>(a->version))
       .SetStrings("managedBy", std::vector<std::string>(a->managed_by.begin(), a->managed_by.end()))
       .Finish();
@@ -96,7 +102,7 @@ Status AccountDirectory::RestoreRow(std::string_view key, std::string_view row) 
   if (!key.starts_with(kAccountRow)) return Status::Corruption("unknown accounts row " + std::string(key));
   events::PayloadReader r(row, "accounts row " + std::string(key));
   AccountRecord a{r.String("accountId"), r.String("accountName"), r.Int("createdMs"),
-                  static_cast<uint64_t>(r.Int("version")), {}};
+                  static_cast<uint64_t>(r.Int("createdPosition")), static_cast<uint64_t>(r.Int("version")), {}};
   for (std::string& manager : r.Strings("managedBy")) a.managed_by.insert(std::move(manager));
   if (!r.status().ok()) return r.status();
   accounts_[a.account_id] = std::move(a);

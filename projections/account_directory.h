@@ -23,6 +23,9 @@ struct AccountRecord {
   std::string account_id;
   std::string account_name;
   int64_t created_ms = 0;
+  // The log position of its creation: which of two accounts made in one
+  // millisecond (a standing test clock) came first. 0 while provisional.
+  uint64_t created_position = 0;
   uint64_t version = 0;                            // of the account aggregate
   std::set<std::string, std::less<>> managed_by;   // managing account ids
 };
@@ -30,8 +33,8 @@ struct AccountRecord {
 class AccountDirectory {
  public:
   static constexpr const char* kProjectionName = "accounts";
-  // 2: rows hold the version and the managing accounts.
-  static constexpr int kRowFormat = 2;
+  // 3: rows hold the version, the managing accounts and the creation position.
+  static constexpr int kRowFormat = 3;
 
   // Folds one event; events of other aggregates are ignored. Adds the row key
   // of a created account to `changed` (may be null); never removes rows.
