@@ -451,6 +451,7 @@ struct IamdServer::Impl {
                                                           [clock = clock] { return clock->NowMillis(); });
     }
     uauth->open_registration = config.self_registration == "open";
+    uauth->require_mfa = config.require_mfa;
     uauth->begin_idempotent = [service = service.get()](ApiCall& call, std::string_view subject) {
       return service->BeginPersonIdempotent(call, subject);
     };

@@ -46,6 +46,8 @@ struct ServerConfig {
   // seed-003 A-8: "open" lets anyone register on /uauth/user/register;
   // "invitation-only" (the default) needs an invitation.
   std::string self_registration = "invitation-only";
+  // seed-003 F-10: every workspace requires a second factor for its tokens.
+  bool require_mfa = false;
   // seed-003 TO-9: CIDR blocks of proxies whose X-Forwarded-For names the
   // client (the IP policies, allowlist, rate limits and sessions see it).
   std::vector<std::string> trusted_proxies;

@@ -216,6 +216,25 @@ TEST_F(AccessControlApiTest, AnMfaRequirementKeepsWorkspaceTokensFromSessionsWit
   EXPECT_EQ(Body(after).at("data").at(0).at("accessState"), "ALLOWED");
 }
 
+// F-10's platform switch: every workspace requires a second factor.
+class PlatformMfaApiTest : public AccessControlApiTest {
+ protected:
+  void Configure(api::ServerConfig& config) override { config.require_mfa = true; }
+};
+
+TEST_F(PlatformMfaApiTest, NoWorkspaceTokenWithoutASecondFactor) {
+  const std::string user_token = UserToken();
+  auto picker = WithBearer("GET", kPicker, user_token);
+  ASSERT_EQ(picker.status, 200) << picker.body;
+  const json::value page = Body(picker);
+  const json::value& workspace = page.at("data").at(0);
+  EXPECT_EQ(workspace.at("mfaRequired"), true);
+  EXPECT_EQ(workspace.at("accessState"), "MFA_ENROLLMENT_REQUIRED");
+  ExpectUauthProblem(Post(*client_, "/uauth/auth/login/user/workspace", {{"businessProfileGuid", workspace.at("guid")}},
+                          user_token),
+                     403, "WSP-0001");
+}
+
 // I-4 behind a trusted proxy (TO-9): the workspace's IP policy admits or
 // refuses the client X-Forwarded-For names, at every workspace-token request.
 class ProxiedAccessControlApiTest : public AccessControlApiTest {

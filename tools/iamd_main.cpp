@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--mail-from", config.mail_from, "Sender address of the mails iamd sends")
       ->envname("IAMD_MAIL_FROM")
       ->capture_default_str();
+  app.add_flag("--require-mfa", config.require_mfa,
+               "Every workspace requires a second factor before it issues a workspace token")
+      ->envname("IAMD_REQUIRE_MFA");
   app.add_option("--trusted-proxies", config.trusted_proxies,
                  "CIDR blocks of proxies whose X-Forwarded-For names the client, comma-separated")
       ->envname("IAMD_TRUSTED_PROXIES")

@@ -57,6 +57,9 @@ struct UauthContext {
   // whether anyone may register (`--self-registration=open`); by
   // default only an invitation admits a new person.
   bool open_registration = false;
+  // F-10: `--require-mfa`: every workspace requires a second factor,
+  // whatever its own setting says.
+  bool require_mfa = false;
   // applies an Idempotency-Key to a bearer mutation, scoped to the
   // person (the token's `sub`); false when it answered the call. Empty = no
   // idempotency records (tests of other things).

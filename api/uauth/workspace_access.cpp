@@ -9,6 +9,7 @@
 #include "commands/account_administrators.h"
 #include "commands/workspace_password_policy.h"
 #include "commands/workspace_settings_commands.h"
+#include "events/mfa_events.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 
@@ -53,8 +54,14 @@ Result<std::string> CurrentAccessState(const UauthContext& context, const projec
   if (!settings || !mfa) return Status::Unavailable("the workspace's settings cannot be read now");
   auto settings_version = settings->Published();
   auto mfa_version = mfa->Published();
-  return AccessStateOf({user, settings_version->Of(user.account_id), mfa_version->Find(user.ui_identity_id),
-                        session_amr, client_address, context.now_ms()});
+  projections::WorkspaceSettings effective = settings_version->Of(user.account_id);
+  // F-10: --require-mfa requires a second factor of every workspace, any method.
+  if (context.require_mfa && !effective.mfa_required) {
+    effective.mfa_required = true;
+    effective.mfa_methods = {events::kTotpMethod, events::kEmailMethod};
+  }
+  return AccessStateOf({user, effective, mfa_version->Find(user.ui_identity_id), session_amr, client_address,
+                        context.now_ms()});
 }
 
 std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call) {
@@ -104,7 +111,7 @@ HttpResponse IpNotAllowedProblem(std::string_view instance) {
 
 bool WorkspaceRequiresMfa(const UauthContext& context, const projections::UserRecord& user) {
   auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
-  return settings && settings->Published()->Of(user.account_id).mfa_required;
+  return context.require_mfa || (settings && settings->Published()->Of(user.account_id).mfa_required);
 }
 
 }  // namespace iam::api
