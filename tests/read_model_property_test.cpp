@@ -1452,32 +1452,41 @@ class SessionActions {
     seen_.insert("TOTP enabled");
   }
 
-  void RemoveFactors(CoreNode& node, const commands::CommandContext& context) {
-    const std::string username = "admin@iamd.example";
-    const int64_t now = NowMillis();
-    Counter& counter = counters_[username];
-    auto ticket = Admit(node, context, username, now);
-    if (!ticket) return;
-    const commands::CheckedCode code = PickCode();
+  // F-16 in the model: whether the writer takes `code` as the step-up code
+  // of a committed step-up command. A wrong one counts toward the lockout; a
+  // right one is spent (CC-9) and resets the count.
+  bool FollowStepUp(const commands::CommandOutcome& outcome, const commands::CheckedCode& code,
+                    const std::string& username, int64_t now) {
     const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
                            ? totp_enabled_ && code.totp_step > last_step_
                            : code.kind == commands::CheckedCode::Kind::kBackupCode && code.code_id == backup_code_id_;
+    Counter& counter = counters_[username];
+    if (!valid) {
+      EXPECT_FALSE(outcome.refusal.ok());
+      if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
+        counter = {0, now + LimitsOf(username).lockout_ms};
+      }
+      return false;
+    }
+    EXPECT_TRUE(outcome.refusal.ok()) << outcome.refusal.ToString();
+    if (code.kind == commands::CheckedCode::Kind::kTotpStep) last_step_ = code.totp_step;
+    if (code.kind == commands::CheckedCode::Kind::kBackupCode) backup_code_id_.clear();
+    counter.failed = 0;
+    return true;
+  }
+
+  void RemoveFactors(CoreNode& node, const commands::CommandContext& context) {
+    const std::string username = "admin@iamd.example";
+    const int64_t now = NowMillis();
+    auto ticket = Admit(node, context, username, now);
+    if (!ticket) return;
+    const commands::CheckedCode code = PickCode();
     auto outcome = Expect(node, context,
                           std::make_unique<commands::RemoveMfa>(
                               ticket, events::SignInAttempt{username, admin_, "WRONG_STEP_UP_CODE"}, code,
                               std::vector<std::string>{}, now, limits_),
                           Commits(), "remove second factors");
-    if (!outcome) return;
-    if (!valid) {
-      EXPECT_FALSE(outcome->refusal.ok());
-      if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
-        counter = {0, now + LimitsOf(username).lockout_ms};
-      }
-      return;
-    }
-    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
-    if (code.kind == commands::CheckedCode::Kind::kTotpStep) last_step_ = code.totp_step;
-    counter.failed = 0;
+    if (!outcome || !FollowStepUp(*outcome, code, username, now)) return;
     totp_enabled_ = false;
     backup_code_id_.clear();
     seen_.insert(code.kind == commands::CheckedCode::Kind::kBackupCode ? "F-7: the backup code spent on a step-up"
@@ -1683,33 +1692,18 @@ class SessionActions {
   void LiftMfaRequirement(CoreNode& node, const commands::CommandContext& context) {
     const std::string username = "admin@iamd.example";
     const int64_t now = NowMillis();
-    Counter& counter = counters_[username];
     auto ticket = Admit(node, context, username, now);
     if (!ticket) return;
     // Mostly the next TOTP step, so requirements get lifted as well as refused.
     const commands::CheckedCode code = totp_enabled_ && random_() % 3
                                            ? commands::CheckedCode{commands::CheckedCode::Kind::kTotpStep, last_step_ + 1, {}}
                                            : PickCode();
-    const bool valid = code.kind == commands::CheckedCode::Kind::kTotpStep
-                           ? totp_enabled_ && code.totp_step > last_step_
-                           : code.kind == commands::CheckedCode::Kind::kBackupCode && code.code_id == backup_code_id_;
     auto outcome = Expect(node, context,
                           std::make_unique<commands::DisableMfaRequirement>(
                               ticket, events::SignInAttempt{username, admin_, "WRONG_STEP_UP_CODE"}, code, 1, now,
                               limits_),
                           Commits(), "lift the MFA requirement");
-    if (!outcome) return;
-    if (!valid) {
-      EXPECT_FALSE(outcome->refusal.ok());
-      if (++counter.failed >= LimitsOf(username).max_failed_attempts) {
-        counter = {0, now + LimitsOf(username).lockout_ms};
-      }
-      return;
-    }
-    EXPECT_TRUE(outcome->refusal.ok()) << outcome->refusal.ToString();
-    if (code.kind == commands::CheckedCode::Kind::kTotpStep) last_step_ = code.totp_step;
-    if (code.kind == commands::CheckedCode::Kind::kBackupCode) backup_code_id_.clear();
-    counter.failed = 0;
+    if (!outcome || !FollowStepUp(*outcome, code, username, now)) return;
     if (mfa_required_) seen_.insert("F-12: the MFA requirement lifted");
     mfa_required_ = false;
     mfa_methods_.clear();

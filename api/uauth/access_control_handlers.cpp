@@ -124,8 +124,7 @@ void DisableMfaRequirement(const UauthContext& context, const std::shared_ptr<Ap
   if (!caller) return;
   const std::string code(call->request.Header("X-Mfa-Code"));
   if (code.empty()) {
-    return call->respond(
-        UauthProblem({400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required", call->request.path}));
+    return call->respond(StepUpCodeMissing(call->request.path));
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, code](auto ticket) {
@@ -150,8 +149,7 @@ void DisableMfaRequirement(const UauthContext& context, const std::shared_ptr<Ap
                       return call->respond(LockedOutResponse(context, *call, username));
                     }
                     if (!outcome.refusal.ok()) {
-                      return call->respond(UauthProblem(
-                          {400, "mfa-step-up-wrong", "MFA-0007", outcome.refusal.message(), call->request.path}));
+                      return call->respond(StepUpCodeWrong(call->request.path, outcome.refusal.message()));
                     }
                     RespondNoContent(call, outcome);
                   });

@@ -25,7 +25,7 @@ HttpResponse DeletionRefusal(const UauthContext& context, const ApiCall& call, c
     case commands::kSignInLockedOut:
       return LockedOutResponse(context, call, username);
     case commands::kMfaWrongStepUpCode:
-      return UauthProblem({400, "mfa-step-up-wrong", "MFA-0007", status.message(), path});
+      return StepUpCodeWrong(path, status.message());
     case commands::kUserOwnsApiClient:
       return UauthProblem({400, "owns-api-client", "USR-0006", status.message(), path});
     case commands::kLastAdministrator:
@@ -76,8 +76,7 @@ void DeleteOwnAccount(const UauthContext& context, const std::shared_ptr<ApiCall
   }
   const std::string code(call->request.Header("X-Mfa-Code"));
   if (code.empty()) {
-    return call->respond(
-        UauthProblem({400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required", call->request.path}));
+    return call->respond(StepUpCodeMissing(call->request.path));
   }
   AdmitAttempt(context, call, username, [&context, call, username, attempt, code, factors](auto ticket) {
     const commands::CheckedCode checked = CheckCode(context, factors->Find(attempt.ui_identity_id), "", code);

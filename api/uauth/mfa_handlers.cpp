@@ -52,7 +52,7 @@ HttpResponse MfaRefusal(const UauthContext& context, const ApiCall& call, const 
     case commands::kMfaMethodNotEnabled:
       return MfaProblem(call, 404, "mfa-method-not-enabled", "MFA-0006", status.message());
     case commands::kMfaWrongStepUpCode:
-      return MfaProblem(call, 400, "mfa-step-up-wrong", "MFA-0007", status.message());
+      return StepUpCodeWrong(call.request.path, status.message());
     case commands::kMfaWrongSignInCode:
       return MfaProblem(call, 401, "mfa-code-rejected", "MFA-0401", status.message());
     case commands::kSessionNotOpen:
@@ -224,7 +224,7 @@ void Remove(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   }
   const std::string code(call->request.Header("X-Mfa-Code"));
   if (code.empty()) {
-    return call->respond(MfaProblem(*call, 400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required"));
+    return call->respond(StepUpCodeMissing(call->request.path));
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
   call->context.account_id = caller->user.resource_owner;

@@ -156,16 +156,6 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   call->respond(std::move(accepted));
 }
 
-HttpResponse ResetRefusal(const ApiCall& call, const Status& status) {
-  if (status.reason() == commands::kTokenUnknown) {
-    return UauthProblem({404, "token-not-found", "TOK-0404", "the link is unknown", call.request.path});
-  }
-  if (status.reason() == commands::kTokenGone) {
-    return UauthProblem({410, "token-gone", "TOK-0410", "the link expired, was used or was replaced", call.request.path});
-  }
-  return UauthUnavailable(call.request.path, status.message());
-}
-
 // POST /uauth/password-reset/confirmation.
 void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   if (!AdmitRate(context, *call, kResetConfirmationPerIp, call->request.remote_address)) return;
@@ -185,7 +175,7 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   if (!hash.ok() || !resets || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be checked now"));
   const projections::MailedTokenRecord* record = resets->Published()->FindByHash(*hash);
   const projections::UserRecord* user = record ? users->Published()->FindUser(record->ui_identity_id) : nullptr;
-  if (!user) return call->respond(ResetRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+  if (!user) return call->respond(MailedTokenRefusal(call->request.path, Status::NotFound("").WithReason(commands::kTokenUnknown)));
   auto policy = AdmitNewPassword(context, *call, user, user->profile.email, *password);
   if (!policy) return;
   call->context.account_id = user->resource_owner;
@@ -202,7 +192,7 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
     SubmitCommand(context.processor, call,
                   std::make_unique<commands::ConfirmPasswordReset>(token_hash, std::move(*new_hash),
                                                                    commands::PasswordExpiresAt(policy, now), now),
-                  [](const ApiCall& call, const Status& status) { call.respond(ResetRefusal(call, status)); },
+                  [](const ApiCall& call, const Status& status) { call.respond(MailedTokenRefusal(call.request.path, status)); },
                   [](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
                     call->respond(NoContent());  // pre-login: no X-Iam-* (A-3)
                   });

@@ -9,6 +9,18 @@
 
 namespace iam::api {
 
+Result<std::string> EmailMember(const JsonObjectReader& body, std::string_view name) {
+  auto email = body.RequiredString(name);
+  if (!email.ok()) return email.status();
+  std::string trimmed = std::move(*email);
+  trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+  trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
+  if (trimmed.size() < 3 || trimmed.size() > 254 || !commands::IsValidEmail(trimmed)) {
+    return Status::InvalidArgument("member '" + std::string(name) + "' must be an e-mail address");
+  }
+  return trimmed;
+}
+
 std::optional<HttpResponse> ReadPersonDetails(const JsonObjectReader& body, std::string_view instance,
                                               events::UserProfile& profile, bool* any) {
   for (const char* name : {"firstName", "lastName"}) {

@@ -13,6 +13,10 @@
 
 namespace iam::api {
 
+// The e-mail address member `name` of `body`, trimmed of blanks (M-1):
+// kInvalidArgument unless it is an address of 3 to 254 characters.
+Result<std::string> EmailMember(const JsonObjectReader& body, std::string_view name);
+
 // Copies those of the four members `body` has into `profile`, the language
 // as its Akamai value, and sets `*any` when it had one. nullopt when every
 // one present is valid; otherwise the answer: 400 GEN-0400 for a malformed

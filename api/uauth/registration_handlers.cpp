@@ -45,30 +45,6 @@ HttpResponse Accepted(int status, std::string_view message) {
   return response;
 }
 
-HttpResponse TokenRefusal(const ApiCall& call, const Status& status) {
-  const std::string instance = RedactedPath(call.request.path);
-  if (status.reason() == commands::kTokenUnknown) {
-    return UauthProblem({404, "token-not-found", "TOK-0404", "the link is unknown", instance});
-  }
-  if (status.reason() == commands::kTokenGone) {
-    return UauthProblem({410, "token-gone", "TOK-0410", "the link expired, was used or was replaced", instance});
-  }
-  return UauthUnavailable(instance, status.message());
-}
-
-// An e-mail address member: trimmed, 3 to 254 characters (M-1).
-Result<std::string> EmailMember(const JsonObjectReader& body) {
-  auto email = body.RequiredString("email");
-  if (!email.ok()) return email.status();
-  std::string trimmed = std::move(*email);
-  trimmed.erase(0, trimmed.find_first_not_of(" \t"));
-  trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
-  if (trimmed.size() < 3 || trimmed.size() > 254 || !commands::IsValidEmail(trimmed)) {
-    return Status::InvalidArgument("member 'email' must be an e-mail address");
-  }
-  return trimmed;
-}
-
 bool IsOpaqueToken(std::string_view token) {
   return token.size() == 43 && token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
                                    std::string_view::npos;
@@ -96,7 +72,7 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
       !s.ok()) {
     return call->respond(UauthBadRequest(call->request.path, s.message()));
   }
-  auto email = EmailMember(*body);
+  auto email = EmailMember(*body, "email");
   if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
   if (!AdmitRate(context, *call, kRegisterPerEmail, commands::EmailKey(*email))) return;
   auto password = body->RequiredString("password");
@@ -119,7 +95,7 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
       return call->respond(UauthBadRequest(call->request.path, "member 'invitationToken' must be 43 base64url characters"));
     }
     // No invitation has been issued by this server: every token is unknown (T-6).
-    return call->respond(TokenRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+    return call->respond(MailedTokenRefusal(call->request.path, Status::NotFound("").WithReason(commands::kTokenUnknown)));
   }
   if (!context.open_registration) {
     return call->respond(UauthProblem({403, "registration-closed", "ACC-0001",
@@ -160,7 +136,7 @@ void ResendConfirmation(const UauthContext& context, const std::shared_ptr<ApiCa
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"email"}); !s.ok()) return call->respond(UauthBadRequest(call->request.path, s.message()));
-  auto email = EmailMember(*body);
+  auto email = EmailMember(*body, "email");
   if (!email.ok()) return call->respond(UauthBadRequest(call->request.path, email.status().message()));
   if (!AdmitRate(context, *call, kResendPerEmail, commands::EmailKey(*email))) return;
   auto token = commands::NewHashedToken();
@@ -190,7 +166,10 @@ void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiC
   auto answer = [&context, person](const std::shared_ptr<ApiCall>& call, std::string_view status) {
     auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
     const projections::UserRecord* user = users ? users->Published()->FindUser(person) : nullptr;
-    if (!user) return call->respond(TokenRefusal(*call, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+    if (!user) {
+      return call->respond(
+          MailedTokenRefusal(RedactedPath(call->request.path), Status::NotFound("").WithReason(commands::kTokenUnknown)));
+    }
     call->respond(NoStoreJson(boost::json::serialize(
         boost::json::object{{"email", user->profile.email}, {"status", status}, {"acceptedInvitations", 0}})));
   };
@@ -198,7 +177,7 @@ void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiC
                 [answer](const ApiCall& refused, const Status& status) {
                   auto call = std::make_shared<ApiCall>(refused);
                   if (status.reason() == commands::kAlreadyConfirmed) return answer(call, "ALREADY_CONFIRMED");
-                  call->respond(TokenRefusal(*call, status));
+                  call->respond(MailedTokenRefusal(RedactedPath(call->request.path), status));
                 },
                 [answer](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
                   answer(call, "CONFIRMED");

@@ -9,6 +9,7 @@
 #include "api/command_submission.h"
 #include "api/json_input.h"
 #include "api/uauth/mfa_codes.h"
+#include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/one_time_tokens.h"
@@ -32,22 +33,16 @@ Result<SignInInput> ParseSignIn(std::string_view body) {
   auto reader = JsonObjectReader::Parse(body);
   if (!reader.ok()) return reader.status();
   if (auto s = reader->OnlyMembers({"username", "password", "deviceId"}); !s.ok()) return s;
-  auto username = reader->RequiredString("username");
+  auto username = EmailMember(*reader, "username");
   if (!username.ok()) return username.status();
   auto password = reader->RequiredString("password");
   if (!password.ok()) return password.status();
   auto device_hash = DeviceIdHash(*reader);
   if (!device_hash.ok()) return device_hash.status();
-  std::string trimmed(*username);
-  trimmed.erase(0, trimmed.find_first_not_of(" \t"));
-  trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
-  if (trimmed.size() < 3 || trimmed.size() > 254 || !commands::IsValidEmail(trimmed)) {
-    return Status::InvalidArgument("member 'username' must be an e-mail address");
-  }
   if (password->empty() || commands::CodePoints(*password) > 256) {
     return Status::InvalidArgument("member 'password' must be 1 to 256 characters");
   }
-  return SignInInput{commands::EmailKey(trimmed), std::move(*password), std::move(*device_hash)};
+  return SignInInput{commands::EmailKey(*username), std::move(*password), std::move(*device_hash)};
 }
 
 HttpResponse InvalidCredentials(const ApiCall& call) {

@@ -1,5 +1,7 @@
 #include "api/uauth/uauth_problem.h"
 
+#include "commands/mailed_tokens.h"
+
 #include <boost/json.hpp>
 
 namespace iam::api {
@@ -54,6 +56,25 @@ HttpResponse UauthUnavailable(std::string_view instance, std::string detail) {
   HttpResponse response = UauthProblem({503, "unavailable", "GEN-0503", std::move(detail), std::string(instance)});
   response.SetHeader("Retry-After", "1");
   return response;
+}
+
+HttpResponse MailedTokenRefusal(std::string_view instance, const Status& status) {
+  if (status.reason() == commands::kTokenUnknown) {
+    return UauthProblem({404, "token-not-found", "TOK-0404", "the link is unknown", std::string(instance)});
+  }
+  if (status.reason() == commands::kTokenGone) {
+    return UauthProblem(
+        {410, "token-gone", "TOK-0410", "the link expired, was used or was replaced", std::string(instance)});
+  }
+  return UauthUnavailable(instance, status.message());
+}
+
+HttpResponse StepUpCodeMissing(std::string_view instance) {
+  return UauthProblem({400, "mfa-step-up-required", "MFA-0008", "X-Mfa-Code is required", std::string(instance)});
+}
+
+HttpResponse StepUpCodeWrong(std::string_view instance, std::string detail) {
+  return UauthProblem({400, "mfa-step-up-wrong", "MFA-0007", std::move(detail), std::string(instance)});
 }
 
 }  // namespace iam::api

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "api/http/http_message.h"
+#include "events/status.h"
 
 namespace iam::api {
 
@@ -32,5 +33,14 @@ HttpResponse UauthBadRequest(std::string_view instance, std::string detail);
 
 // 503 GEN-0503 with Retry-After.
 HttpResponse UauthUnavailable(std::string_view instance, std::string detail);
+
+// The refusal of a mailed token (T-6): 404 TOK-0404 for kTokenUnknown, 410
+// TOK-0410 for kTokenGone (commands/mailed_tokens.h), else 503.
+HttpResponse MailedTokenRefusal(std::string_view instance, const Status& status);
+
+// F-16's refusals of a step-up: 400 MFA-0008 when X-Mfa-Code is missing,
+// 400 MFA-0007 when it is wrong.
+HttpResponse StepUpCodeMissing(std::string_view instance);
+HttpResponse StepUpCodeWrong(std::string_view instance, std::string detail);
 
 }  // namespace iam::api
