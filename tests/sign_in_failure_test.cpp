@@ -1,6 +1,7 @@
 // Sign-in when the store cannot write (D-20, CC-8): attempts answer 503,
 // nothing is counted and no in-flight place of the lockout's admission is
 // left behind, so once writes come back the full limit applies exactly.
+// Registration alike: no person, no token and no mail is half made.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 
 #include "events/rocksdb/rocksdb_storage.h"
 #include "events/sign_in_events.h"
+#include "events/user_events.h"
 #include "tests/support/fault_injection_fs.h"
 #include "tests/support/uauth_api_test.h"
 
@@ -53,6 +55,37 @@ TEST_F(SignInFailureTest, AttemptsWhileWritesFailCountNothingAndLeaveNoPlaceTake
   ExpectUauthProblem(SignIn(*client_, kAdminEmail, "wrong-password"), 423, "PWD-0423");
   EXPECT_EQ(CountEvents(events::kUserSignInFailed), 10);
   EXPECT_EQ(CountEvents(events::kUserLockedOut), 1);
+}
+
+class RegistrationFailureTest : public SignInFailureTest {
+ protected:
+  void Configure(api::ServerConfig& config) override {
+    SignInFailureTest::Configure(config);
+    config.self_registration = "open";
+  }
+};
+
+TEST_F(RegistrationFailureTest, ARegistrationWhileWritesFailLeavesNothingAndARetryRegisters) {
+  const boost::json::object registration{
+      {"email", "new.person@example.com"}, {"password", "Register-Pass-1"}, {"firstName", "N"}, {"lastName", "P"}};
+  const uint64_t head = storage_->events().Head();
+  fs_.SetDiskFull(true);
+  ExpectUauthProblem(Post(*client_, "/uauth/user/register", registration), 503, "GEN-0503");
+  EXPECT_EQ(storage_->events().Head(), head);
+  auto pending = storage_->outbox().Pending(100);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  fs_.SetDiskFull(false);
+
+  api::HttpResponse retried = Post(*client_, "/uauth/user/register", registration);
+  for (int i = 0; i < 500 && retried.status == 503; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    retried = Post(*client_, "/uauth/user/register", registration);
+  }
+  ASSERT_EQ(retried.status, 202) << retried.body;
+  EXPECT_EQ(CountEvents(events::kUserRegistered), 1);
+  uint64_t seen = 0;
+  EXPECT_FALSE(MailedTo("new.person@example.com", R"(/uauth/user/confirmation/([A-Za-z0-9_-]{43}))", &seen).empty());
 }
 
 }  // namespace
