@@ -4,7 +4,10 @@
 // session, and a newer link supersedes an older one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "events/mailed_token_events.h"
 #include "tests/support/uauth_api_test.h"
@@ -66,6 +69,29 @@ TEST_F(PasswordResetApiTest, TheMailedLinkSetsANewPasswordOnceAndEndsTheLockout)
     EXPECT_EQ(e.payload.find(second), std::string::npos) << e.event_type;
   }
   EXPECT_EQ(CountEvents(events::kUserPasswordResetIssued), 2);
+  EXPECT_EQ(CountEvents(events::kUserPasswordResetConsumed), 1);
+}
+
+// CC-7, T-3: of 24 parallel confirmations with one token, one sets the
+// password; the others find it used (410).
+TEST_F(PasswordResetApiTest, ParallelConfirmationsWithOneTokenHaveOneWinner) {
+  ASSERT_EQ(Post(*client_, kRequest, {{"email", kAdminEmail}}).status, 200);
+  uint64_t seen = 0;
+  const std::string token = MailedTo(kAdminEmail, kLink, &seen);
+  ASSERT_EQ(token.size(), 43u);
+  constexpr int kUses = 24;
+  std::vector<int> statuses(kUses, 0);
+  std::vector<std::thread> uses;
+  for (int i = 0; i < kUses; ++i) {
+    uses.emplace_back([this, &statuses, &token, i, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      statuses[i] = Post(client, kConfirm, {{"token", token}, {"newPassword", "Parallel-Horse-" + std::to_string(10 + i)}})
+                        .status;
+    });
+  }
+  for (auto& use : uses) use.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 204), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 410), kUses - 1);
   EXPECT_EQ(CountEvents(events::kUserPasswordResetConsumed), 1);
 }
 

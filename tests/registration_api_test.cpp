@@ -5,6 +5,7 @@
 // address make one person.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -165,6 +166,31 @@ TEST_F(RegistrationApiTest, RacingRegistrationsOfOneAddressMakeOnePerson) {
   EXPECT_EQ(accepted.load(), kRacers);
   EXPECT_EQ(CountEvents(events::kUserRegistered), 1);
   EXPECT_EQ(CountEvents(events::kUserRegistrationNoticeSent), kRacers - 1);
+}
+
+// CC-7: of 24 parallel uses of one link, one confirms; the others see it
+// confirmed (T-7), and one event records it.
+TEST_F(RegistrationApiTest, ParallelUsesOfOneLinkConfirmOnce) {
+  ASSERT_EQ(Post(*client_, kRegister, Registration(kJane)).status, 202);
+  uint64_t seen = 0;
+  const std::string token = MailedTo(kJane, kLink, &seen);
+  ASSERT_EQ(token.size(), 43u);
+  constexpr int kUses = 24;
+  std::vector<std::string> statuses(kUses);
+  std::vector<std::thread> uses;
+  for (int i = 0; i < kUses; ++i) {
+    uses.emplace_back([this, &statuses, &token, i, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      auto response = Send(client, "GET", kConfirmation + token, "", "");
+      statuses[i] = response.status == 200 ? std::string(Body(response).at("status").as_string())
+                                           : std::to_string(response.status);
+    });
+  }
+  for (auto& use : uses) use.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), "CONFIRMED"), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), "ALREADY_CONFIRMED"), kUses - 1);
+  EXPECT_EQ(CountEvents(events::kUserEmailConfirmed), 1);
+  EXPECT_EQ(CountEvents(events::kUserConfirmationTokenConsumed), 1);
 }
 
 class ClosedRegistrationApiTest : public testing::UauthApiTest {};
