@@ -12,6 +12,7 @@
 #include "projections/group_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
+#include "projections/managed_domain_directory.h"
 #include "projections/role_directory.h"
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
@@ -24,7 +25,7 @@ namespace iam::projections {
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
-                 ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory>;
+                 ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, ManagedDomainDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

@@ -23,6 +23,7 @@
 #include "projections/favorite_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
+#include "projections/managed_domain_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 #include "projections/workspace_settings_directory.h"
@@ -55,5 +56,9 @@ using FavoritesReadModel = DirectoryProjection<FavoriteDirectory>;
 
 inline constexpr const char* kWorkspaceSettingsProjection = WorkspaceSettingsDirectory::kProjectionName;
 using WorkspaceSettingsReadModel = DirectoryProjection<WorkspaceSettingsDirectory>;
+
+// The projection "managed-domains": each workspace's managed domains (MD-1 … MD-10).
+inline constexpr const char* kManagedDomainsProjection = ManagedDomainDirectory::kProjectionName;
+using ManagedDomainsReadModel = DirectoryProjection<ManagedDomainDirectory>;
 
 }  // namespace iam::projections

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   librocksdb-dev libsimdjson-dev libspdlog-dev libssl-dev libargon2-dev libcli11-dev
   libgtest-dev libbenchmark-dev python3 python3-yaml
+  libidn2-dev libpsl-dev libc-ares-dev python3-dnslib
 )
 
 missing=()
