@@ -37,10 +37,12 @@
 #include "api/mail/smtp_sender.h"
 #include "api/rate_limit.h"
 #include "api/scheduler/scheduler.h"
+#include "api/scheduler/managed_domain_recheck_job.h"
 #include "api/scheduler/scheduler_jobs.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
+#include "api/uauth/managed_domain_routes.h"
 #include "api/uauth/uauth_routes.h"
 #include "commands/cidr.h"
 #include "commands/one_time_tokens.h"
@@ -86,6 +88,8 @@ struct IamdServer::Impl {
   // The workspace surface's token keys and shared route state (T-13).
   std::unique_ptr<SigningKeyRing> keys;
   std::unique_ptr<UauthContext> uauth;
+  // MD-4, MD-5: DNS and HTTPS checks of managed domains, off the I/O threads.
+  std::unique_ptr<DomainVerifier> domain_verifier;
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<IamService> service;
@@ -204,6 +208,7 @@ struct IamdServer::Impl {
     std::vector<SchedulerJob> jobs;
     jobs.push_back(SessionExpiryJob(*runner, *processor, uauth->lifetimes));
     jobs.push_back(SigningKeyRotationJob(*keys, *processor, std::move(rotated_at_start)));
+    jobs.push_back(ManagedDomainRecheckJob(*runner, *processor, *domain_verifier));
     scheduler = std::make_unique<Scheduler>(clock, std::move(jobs), Scheduler::Options{config.scheduler_interval});
     AddSchedulerRoutes(service->router(), *scheduler, storage->events());
     if (test_clock) {
@@ -464,6 +469,10 @@ struct IamdServer::Impl {
     AddWorkspaceRoutes(service->router(), *uauth);
     AddSessionRoutes(service->router(), *uauth);
     AddTokenDiscoveryRoutes(service->router(), *uauth);
+    auto verifier = DomainVerifier::Create(config.domain_verification);
+    if (!verifier.ok()) return verifier.status();
+    domain_verifier = std::move(*verifier);
+    AddManagedDomainRoutes(service->router(), *uauth, *domain_verifier);
     return Status::Ok();
   }
 
@@ -481,6 +490,7 @@ struct IamdServer::Impl {
     }
     if (startup.joinable()) startup.join();
     if (scheduler) scheduler->Stop();
+    domain_verifier.reset();  // its checks submit commands: before the processor stops
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
     if (runner) runner->Stop();

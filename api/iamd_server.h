@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/uauth/domain_verification.h"
 #include "events/status.h"
 #include "events/storage.h"
 #include "projections/projection_runner.h"
@@ -62,6 +63,10 @@ struct ServerConfig {
   bool rate_limits = true;
   // Changes to X-8's default limits, each "NAME=COUNT/PERIOD" (api/rate_limit.h).
   std::vector<std::string> rate_limit_settings;
+  // seed-003 MD-4, MD-5, TO-4, TO-5: how managed domains are verified
+  // (--dns-resolver, --domain-verification-ca, --allow-private-domain-verification,
+  // --domain-verification-port).
+  DomainVerificationOptions domain_verification;
   // seed-003 TO-2: the scheduler runs its jobs at least this often (real
   // time), and at once after the test clock moves.
   std::chrono::milliseconds scheduler_interval = std::chrono::seconds(5);

@@ -93,11 +93,12 @@ Result<std::string> NewDomainVerificationCode() {
 
 Result<Decision> InitializeManagedDomain::Decide(const WorkingState& state, const CommandContext& context) const {
   const ManagedDomainDirectory& domains = Domains(state);
+  // MD-3: verified elsewhere or here → 409, also while this workspace holds it pending.
+  if (VerifiedElsewhere(state, context, domain_)) return VerifiedAlready(domain_, false);
   if (const ManagedDomainRecord* here = domains.Find(context.account_id, domain_)) {
     if (here->status == projections::kDomainVerified) return VerifiedAlready(domain_, true);
     return Decision{};  // MD-3: the code stays until verified or removed
   }
-  if (VerifiedElsewhere(state, context, domain_)) return VerifiedAlready(domain_, false);
   if (domains.OfAccount(context.account_id).size() >= kMaxManagedDomains) {
     return Status::FailedPrecondition("a workspace manages at most 50 domains; delete one first")
         .WithReason(kDomainLimitReached);

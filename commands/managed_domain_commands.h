@@ -53,7 +53,8 @@ struct DomainCheckResult {
 
 // #74: adds `domain` (normalised) PENDING_VERIFICATION with `new_code`, or,
 // when the workspace holds it already PENDING or LOST, changes nothing (the
-// code stays, MD-3). Refusals: kDomainVerifiedAlready, kDomainLimitReached.
+// code stays, MD-3). Refusals: kDomainVerifiedAlready (VERIFIED here or in
+// another workspace, whether or not this one holds it), kDomainLimitReached.
 class InitializeManagedDomain final : public Command {
  public:
   InitializeManagedDomain(std::string domain, std::string new_code)

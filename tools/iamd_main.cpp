@@ -70,6 +70,18 @@ int main(int argc, char** argv) {
       ->envname("IAMD_SELF_REGISTRATION")
       ->check(CLI::IsMember({"open", "invitation-only"}))
       ->capture_default_str();
+  app.add_option("--dns-resolver", config.domain_verification.dns_resolver,
+                 "DNS server for managed-domain verification, IP:PORT or [IPv6]:PORT (default: the system's)")
+      ->envname("IAMD_DNS_RESOLVER");
+  app.add_option("--domain-verification-ca", config.domain_verification.ca_file,
+                 "PEM file of extra trust anchors for the HTTPS file check of managed domains")
+      ->envname("IAMD_DOMAIN_VERIFICATION_CA");
+  app.add_flag("--allow-private-domain-verification", config.domain_verification.allow_private,
+               "Testing only: domain verification may connect to private and loopback addresses");
+  app.add_option("--domain-verification-port", config.domain_verification.https_port,
+                 "Testing only (with --allow-private-domain-verification): the port the HTTPS file check uses "
+                 "instead of 443")
+      ->check(CLI::Range(1, 65535));
   std::string test_clock;
   CLI::Option* test_clock_option =
       app.add_option("--test-clock", test_clock,
