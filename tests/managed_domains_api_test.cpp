@@ -348,6 +348,9 @@ TEST_F(ManagedDomainsApiTest, VerifiesByHttpsFile) {
              {"/b", {{"status", 307}, {"location", "/c"}}},
              {"/c", {{"status", 200}, {"body", code}}}});
   ExpectUauthProblem(Verify(kWebDomain, "HTTPS_FILE", token), 400, "DOM-0005");
+  // A file past 64 KiB is not read to its end.
+  SetRoutes({{kFilePath, {{"status", 200}, {"body", std::string(70 * 1024, 'x') + code}}}});
+  ExpectUauthProblem(Verify(kWebDomain, "HTTPS_FILE", token), 400, "DOM-0005");
   // A certificate for another name: the TLS check fails (transient, DOM-0006).
   SetRoutes({{kFilePath, {{"status", 200}, {"body", unsigned_code}}}});
   ExpectUauthProblem(Verify(unsigned_domain, "HTTPS_FILE", token), 400, "DOM-0006");

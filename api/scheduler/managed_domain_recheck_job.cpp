@@ -1,7 +1,9 @@
 #include "api/scheduler/managed_domain_recheck_job.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,7 +24,7 @@ struct DueCheck {
 }  // namespace
 
 SchedulerJob ManagedDomainRecheckJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor,
-                                     const DomainVerifier& verifier) {
+                                     DomainVerifier& verifier) {
   return {"managed-domain-recheck", [&runner, &processor, &verifier](int64_t now_ms) -> Result<int64_t> {
             auto domains = runner.LiveAs<projections::ManagedDomainsReadModel>(projections::kManagedDomainsProjection);
             if (!domains) return runner.Serving(projections::kManagedDomainsProjection);
@@ -30,15 +32,34 @@ SchedulerJob ManagedDomainRecheckJob(projections::ProjectionRunner& runner, comm
             domains->Published()->ForEachDue(now_ms, [&due](const projections::ManagedDomainRecord& r) {
               due.push_back({r.account_id, r.domain, r.method, r.verification_code});
             });
+            // The checks run side by side on the verifier's threads (a round
+            // takes a few timeouts, not one per domain); one the verifier
+            // cannot take runs here.
+            std::vector<commands::DomainCheckResult> results(due.size());
+            std::mutex mu;
+            std::condition_variable done;
+            size_t pending = due.size();
+            for (size_t i = 0; i < due.size(); ++i) {
+              auto check = [&, i] {
+                commands::DomainCheckResult result = verifier.Check(due[i].method, due[i].domain, due[i].code);
+                std::lock_guard lock(mu);
+                results[i] = std::move(result);
+                if (--pending == 0) done.notify_all();
+              };
+              if (!verifier.Post(check)) check();
+            }
+            {
+              std::unique_lock lock(mu);
+              done.wait(lock, [&pending] { return pending == 0; });
+            }
             int64_t appended = 0;
-            for (DueCheck& check : due) {
-              commands::DomainCheckResult result = verifier.Check(check.method, check.domain, check.code);
+            for (size_t i = 0; i < due.size(); ++i) {
               // The events belong to the domain's workspace (W-21).
-              commands::CommandContext context{check.account_id, commands::kSchedulerActor, ""};
+              commands::CommandContext context{due[i].account_id, commands::kSchedulerActor, ""};
               auto events = std::make_shared<std::atomic<int64_t>>(0);
               auto outcome = processor.Execute(
-                  std::make_unique<commands::RecordDomainRecheck>(check.domain, check.method, check.code,
-                                                                  std::move(result), now_ms, events),
+                  std::make_unique<commands::RecordDomainRecheck>(due[i].domain, due[i].method, due[i].code,
+                                                                  std::move(results[i]), now_ms, events),
                   std::move(context));
               if (!outcome.ok()) return outcome.status();
               if (outcome->sequence != 0) appended += events->load();

@@ -9,13 +9,13 @@
 namespace iam::api {
 
 // Checks every VERIFIED or VERIFICATION_LOST domain whose re-check is due
-// (24 h after its last check) by its last method, on the scheduler's thread
-// (bounded by the verifier's timeout per domain), and records each outcome
+// (24 h after its last check) by its last method, side by side on the
+// verifier's threads (each bounded by its timeout), and records each outcome
 // through the writer, which appends only while the domain is still in the
 // state that was checked (commands::RecordDomainRecheck). kUnavailable
 // while the managed-domains read model does not serve; the processor's
 // errors. Everything named must outlive the job.
 SchedulerJob ManagedDomainRecheckJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor,
-                                     const DomainVerifier& verifier);
+                                     DomainVerifier& verifier);
 
 }  // namespace iam::api
