@@ -239,10 +239,20 @@ TEST_F(ManagedDomainsApiTest, InitializeListAndDelete) {
   ExpectUauthProblem(WithBearer("GET", "/uauth/managed-domains/initialize-code", token), 400, "GEN-0400");
   ExpectUauthProblem(WithBearer("DELETE", std::string(kDomains) + "?domain=co.uk", token), 400, "DOM-0002");
 
+  // An IDN in U-labels is held in A-labels (MD-2).
+  auto idn = Initialize("B%C3%BCcher.example", token);
+  ASSERT_EQ(idn.status, 200) << idn.body;
+  EXPECT_EQ(Body(idn).at("domain"), "xn--bcher-kva.example");
+
   // MD-7: delete, then not here any more; a new code after adding it again.
-  auto deleted = WithBearer("DELETE", std::string(kDomains) + "?domain=EXAMPLE.com", token);
+  // A retry with the same Idempotency-Key is answered from the first.
+  auto deleted = WithBearer("DELETE", std::string(kDomains) + "?domain=EXAMPLE.com", token, {{"Idempotency-Key", "d-1"}});
   ASSERT_EQ(deleted.status, 204) << deleted.body;
   ExpectEventDetailHeaders(deleted);
+  auto replayed = WithBearer("DELETE", std::string(kDomains) + "?domain=EXAMPLE.com", token, {{"Idempotency-Key", "d-1"}});
+  EXPECT_EQ(replayed.status, 204) << replayed.body;
+  EXPECT_EQ(replayed.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(CountEvents(events::kManagedDomainRemoved), 1);
   ExpectUauthProblem(WithBearer("DELETE", std::string(kDomains) + "?domain=example.com", token), 404, "DOM-0404");
   EXPECT_TRUE(Listed("example.com", token).is_null());
   EXPECT_NE(CodeOf("example.com", token), std::string(code.at("verificationCode").as_string()));
