@@ -208,6 +208,8 @@ struct IamdServer::Impl {
     std::vector<SchedulerJob> jobs;
     jobs.push_back(SessionExpiryJob(*runner, *processor, uauth->lifetimes));
     jobs.push_back(SigningKeyRotationJob(*keys, *processor, std::move(rotated_at_start)));
+    jobs.push_back(InvitationLapseJob(*runner, *processor));
+    jobs.push_back(AccessExpiryJob(*runner, *processor));
     jobs.push_back(ManagedDomainRecheckJob(*runner, *processor, *domain_verifier));
     scheduler = std::make_unique<Scheduler>(clock, std::move(jobs), Scheduler::Options{config.scheduler_interval});
     AddSchedulerRoutes(service->router(), *scheduler, storage->events());
@@ -464,6 +466,8 @@ struct IamdServer::Impl {
     AddRegistrationRoutes(service->router(), *uauth);
     AddAccountDeletionRoutes(service->router(), *uauth);
     AddAccessControlRoutes(service->router(), *uauth);
+    AddInvitationRoutes(service->router(), *uauth);
+    AddMemberRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
     AddWorkspaceRoutes(service->router(), *uauth);

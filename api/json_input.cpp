@@ -7,7 +7,9 @@
 namespace iam::api {
 
 struct JsonObjectReader::Impl {
-  simdjson::dom::parser parser;  // owns the document the element points into
+  // Owns the document the object points into, shared with the readers of
+  // nested objects (RequiredObjects).
+  std::shared_ptr<simdjson::dom::parser> parser = std::make_shared<simdjson::dom::parser>();
   simdjson::dom::object object;
 };
 
@@ -19,7 +21,7 @@ JsonObjectReader::~JsonObjectReader() = default;
 Result<JsonObjectReader> JsonObjectReader::Parse(std::string_view body) {
   if (body.empty()) return Status::InvalidArgument("a JSON request body is required");
   auto impl = std::make_unique<Impl>();
-  auto document = impl->parser.parse(body.data(), body.size());
+  auto document = impl->parser->parse(body.data(), body.size());
   if (document.error()) {
     return Status::InvalidArgument(std::string("malformed JSON: ") + simdjson::error_message(document.error()));
   }
@@ -43,6 +45,45 @@ Status JsonObjectReader::OnlyMembers(std::initializer_list<std::string_view> all
 }
 
 bool JsonObjectReader::Has(std::string_view name) const { return !impl_->object[name].error(); }
+
+bool JsonObjectReader::IsNull(std::string_view name) const {
+  auto member = impl_->object[name];
+  return !member.error() && member.value_unsafe().is_null();
+}
+
+Result<std::vector<int64_t>> JsonObjectReader::RequiredIntegers(std::string_view name, int64_t minimum) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  simdjson::dom::array array;
+  if (member.get(array)) return Status::InvalidArgument("member '" + std::string(name) + "' must be an array");
+  std::vector<int64_t> values;
+  for (simdjson::dom::element item : array) {
+    int64_t value = 0;
+    if (item.get(value) || value < minimum) {
+      return Status::InvalidArgument("member '" + std::string(name) + "' must hold integers of at least " +
+                                     std::to_string(minimum));
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+Result<std::vector<JsonObjectReader>> JsonObjectReader::RequiredObjects(std::string_view name) const {
+  auto member = impl_->object[name];
+  if (member.error()) return Status::InvalidArgument("member '" + std::string(name) + "' is required");
+  simdjson::dom::array array;
+  if (member.get(array)) return Status::InvalidArgument("member '" + std::string(name) + "' must be an array");
+  std::vector<JsonObjectReader> values;
+  for (simdjson::dom::element item : array) {
+    auto impl = std::make_unique<Impl>();
+    impl->parser = impl_->parser;
+    if (item.get(impl->object)) {
+      return Status::InvalidArgument("member '" + std::string(name) + "' must hold objects only");
+    }
+    values.push_back(JsonObjectReader(std::move(impl)));
+  }
+  return values;
+}
 
 Result<std::string> JsonObjectReader::RequiredString(std::string_view name) const {
   auto member = impl_->object[name];

@@ -38,7 +38,14 @@ class JsonObjectReader {
   Result<bool> RequiredBool(std::string_view name) const;
   // An array whose items are all strings, in order.
   Result<std::vector<std::string>> RequiredStrings(std::string_view name) const;
+  // An array whose items are all integers within [minimum, INT64_MAX], in order.
+  Result<std::vector<int64_t>> RequiredIntegers(std::string_view name, int64_t minimum) const;
+  // An array whose items are all objects, each read by its own reader (which
+  // may outlive this one), in order.
+  Result<std::vector<JsonObjectReader>> RequiredObjects(std::string_view name) const;
   bool Has(std::string_view name) const;
+  // Whether member `name` is present and null.
+  bool IsNull(std::string_view name) const;
 
  private:
   struct Impl;

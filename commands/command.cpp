@@ -14,6 +14,11 @@ events::StreamAppend StreamFor(const char* aggregate_type, std::string aggregate
   return append;
 }
 
+events::StreamAppend WithEvent(events::StreamAppend stream, events::NewEvent event) {
+  stream.events.push_back(std::move(event));
+  return stream;
+}
+
 Decision OneEvent(events::StreamAppend stream, events::NewEvent event, int64_t created_id) {
   stream.events.push_back(std::move(event));
   Decision decision;

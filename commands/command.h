@@ -75,6 +75,9 @@ class Command {
 events::StreamAppend StreamFor(const char* aggregate_type, std::string aggregate_id, uint64_t expected_version,
                                const CommandContext& context);
 
+// `stream` with `event` appended.
+events::StreamAppend WithEvent(events::StreamAppend stream, events::NewEvent event);
+
 // A decision of one event on one stream (created_id as given).
 Decision OneEvent(events::StreamAppend stream, events::NewEvent event, int64_t created_id = 0);
 

@@ -25,6 +25,11 @@ Result<std::string> NewOneTimeToken() {
   return token;
 }
 
+bool IsOpaqueToken(std::string_view token) {
+  return token.size() == 43 && token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                                   std::string_view::npos;
+}
+
 Result<std::string> TokenHash(std::string_view token) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;

@@ -30,6 +30,10 @@ inline constexpr size_t kBackupCodeBits = 80;
 // 43 characters. kInternal when the CSPRNG fails.
 Result<std::string> NewOneTimeToken();
 
+// Whether `token` has a token's shape: 43 base64url characters (T-1), so a
+// malformed one is refused before any lookup.
+bool IsOpaqueToken(std::string_view token);
+
 // T-2: what is stored and indexed in a token's place: the unpadded base64url
 // of SHA-256(token) (43 characters; base64url like the token itself, and
 // shorter than hex in every key and event). kInternal when OpenSSL fails.

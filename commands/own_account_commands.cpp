@@ -1,6 +1,7 @@
 #include "commands/own_account_commands.h"
 
 #include "commands/account_administrators.h"
+#include "commands/invitation_commands.h"
 #include "commands/session_commands.h"
 #include "commands/user_commands.h"
 #include "commands/user_access_commands.h"
@@ -53,19 +54,22 @@ Result<Decision> ConfirmPasswordReset::Decide(const WorkingState& state, const C
   // The person proved the address: the password is set whatever lock holds.
   // A lock the failed passwords set (N-7) ends with it, as a lockout does
   // an administrator's lock stays, and still stops the sign-in. An
-  // unconfirmed address is confirmed by it.
+  // address not yet proven is proven by it, which accepts its pending
+  // invitations (V-11).
   auto user_stream = StreamFor(events::kUserAggregate, user->ui_identity_id, events::StreamAppend::kAnyVersion, owner);
   user_stream.events.push_back(
       events::ToNewEvent(events::UserPasswordSet{user->ui_identity_id, new_hash_, false, expires_on_ms_}));
   if (user->locked && user->lock_reason == "passwordAttempts") {
     user_stream.events.push_back(events::ToNewEvent(events::UserUnlocked{user->ui_identity_id}));
   }
-  if (user->unconfirmed) {
+  const bool proves_address = !user->email_proven;
+  if (proves_address) {
     user_stream.events.push_back(events::ToNewEvent(
         events::UserEmailConfirmed{user->ui_identity_id, events::kViaReset, presented->token->token_id}));
   }
   Result<Decision> decision = Decision{};
   decision->appends.push_back(std::move(user_stream));
+  if (proves_address) AcceptPendingInvitations(state, context, *user, events::kViaReset, now_ms_, *decision);
   auto stream = TokenStream<projections::PasswordResetTokens>(state, user->ui_identity_id, owner);
   stream.events.push_back(events::ToNewEvent(
       events::kPasswordResetTokens, events::MailedTokenConsumed{user->ui_identity_id, presented->token->token_id}));
@@ -105,7 +109,7 @@ Result<Decision> DeleteOwnAccount::Decide(const WorkingState& state, const Comma
     return Status::FailedPrecondition("you own API clients; transfer them to another user first")
         .WithReason(kUserOwnsApiClient);
   }
-  if (IsLastAdministrator(*user, users, state.Get<projections::GroupDirectory>())) {
+  if (IsLastAdministrator(*user, AdministratorFactsOf(state))) {
     return Status::FailedPrecondition("you are the last administrator of your account").WithReason(kLastAdministrator);
   }
   if (!mfa_stream.events.empty()) decision.appends.push_back(std::move(mfa_stream));

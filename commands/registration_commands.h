@@ -8,6 +8,7 @@
 //
 // Refusals (Status::reason()):
 //   kNoAccountYet       kFailedPrecondition  iamd has not bootstrapped its first account
+//   kInvitationEmailDiffers kInvalidArgument  ACC-0002: the invitation is for another address
 //   kAlreadyConfirmed   kFailedPrecondition  a used confirmation token presented again before
 //                                            it expires (T-7: answered 200 ALREADY_CONFIRMED)
 //   kTokenUnknown, kTokenGone                see mailed_tokens.h
@@ -51,6 +52,30 @@ class RegisterUser final : public Command {
   events::OutboxMail confirmation_mail_, notice_mail_;
 };
 
+// a registration with the invitation token whose SHA-256 is
+// `token_hash` (kTokenUnknown, kTokenGone as FindLiveInvitation; the
+// invitation's address must be the registration's, else kInvitationEmailDiffers).
+// An address without a person gets one, ACTIVE with the address proven
+// (UserRegistered {INVITATION}, UserEmailConfirmed), which accepts the
+// address's pending invitations (V-11): Decision::created_id = 1. An address
+// that has a person gets `notice_mail` (to the stored address) and nothing
+// else: created_id = 0, the token stays live.
+inline constexpr int kInvitationEmailDiffers = 2;
+class RegisterWithInvitation final : public Command {
+ public:
+  RegisterWithInvitation(NewRegistration registration, std::string token_hash, int64_t now_ms,
+                         events::OutboxMail notice_mail)
+      : registration_(std::move(registration)), token_hash_(std::move(token_hash)), now_ms_(now_ms),
+        notice_mail_(std::move(notice_mail)) {}
+  Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
+
+ private:
+  NewRegistration registration_;  // `confirmation` unused
+  std::string token_hash_;
+  int64_t now_ms_;
+  events::OutboxMail notice_mail_;
+};
+
 // #68: when `email` names exactly one person and that person is unconfirmed,
 // a new token (`token_id`, `token_hash`, until `expires_ms`) supersedes the
 // old one (T-4) and `mail` carries it to the person's stored address.
@@ -68,8 +93,10 @@ class ResendConfirmation final : public Command {
 };
 
 // spends the confirmation token whose SHA-256 is `token_hash` and
-// proves the person's address. Decision::created_id = 1 when this confirmed
-// the address, 0 when an earlier proof (a reset, A-7) had.
+// proves the person's address, which accepts the address's pending
+// invitations (V-11). Decision::created_id = 1 + the number of invitations
+// accepted when this confirmed the address, 0 when an earlier proof (a
+// reset, A-7) had.
 class ConfirmRegistration final : public Command {
  public:
   ConfirmRegistration(std::string token_hash, int64_t now_ms) : token_hash_(std::move(token_hash)), now_ms_(now_ms) {}

@@ -1,5 +1,7 @@
 #include "commands/sign_in_commands.h"
 
+#include "commands/invitation_commands.h"
+
 #include <limits>
 
 #include "commands/workspace_settings_commands.h"
@@ -56,7 +58,8 @@ SignInLimits EffectiveLimits(const WorkingState& state, const std::string& usern
   const auto persons = state.Get<projections::UserDirectory>().AllWithEmail(username);
   if (persons.size() != 1) return fallback;
   const events::WorkspacePasswordPolicy policy =
-      EffectivePasswordPolicy(persons.front(), state.Get<projections::WorkspaceSettingsDirectory>());
+      EffectivePasswordPolicy(persons.front(), state.Get<projections::MembershipDirectory>(),
+                              state.Get<projections::WorkspaceSettingsDirectory>());
   SignInLimits limits;
   limits.max_failed_attempts =
       policy.max_failed_login_attempts ? *policy.max_failed_login_attempts : std::numeric_limits<int64_t>::max();
@@ -132,6 +135,11 @@ Result<Decision> RecordSignIn::Decide(const WorkingState& state, const CommandCo
   Decision decision;
   if (succeeded_ && !locked_out) {
     if (!session_.mfa_pending) RecordSucceededAttempt(state, context, attempt_, decision);
+    // V-11: a sign-in of a person who proved the address accepts what awaits it.
+    const projections::UserRecord* person = state.Get<projections::UserDirectory>().FindUser(session_.ui_identity_id);
+    if (person && person->email_proven) {
+      AcceptPendingInvitations(state, context, *person, events::kViaSignIn, now_ms_, decision);
+    }
     auto session = StreamFor(events::kSessionAggregate, session_.session_id, 0, context);
     session.events.push_back(events::ToNewEvent(session_));
     decision.appends.push_back(std::move(session));

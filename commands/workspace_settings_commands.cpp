@@ -36,9 +36,14 @@ Result<Decision> SettingEvent(const WorkingState& state, const CommandContext& c
 }  // namespace
 
 events::WorkspacePasswordPolicy EffectivePasswordPolicy(const projections::UserRecord* user,
+                                                        const projections::MembershipDirectory& memberships,
                                                         const WorkspaceSettingsDirectory& settings) {
   std::vector<events::WorkspacePasswordPolicy> policies;
-  if (user && !user->account_id.empty()) policies.push_back(settings.Of(user->account_id).password_policy);
+  if (user) {
+    for (const projections::MembershipRecord* membership : memberships.OfPerson(user->ui_identity_id)) {
+      policies.push_back(settings.Of(membership->account_id).password_policy);
+    }
+  }
   return StrongestOf(policies);
 }
 

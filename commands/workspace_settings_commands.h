@@ -22,6 +22,7 @@
 #include "commands/mfa_commands.h"
 #include "commands/sign_in_commands.h"
 #include "events/workspace_settings_events.h"
+#include "projections/membership_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/user_directory.h"
 #include "projections/workspace_settings_directory.h"
@@ -34,6 +35,7 @@ inline constexpr int kMfaNoAllowedMethod = 5;
 // (P-6) of the workspaces they belong to; the default (P-2) for a person of
 // no workspace, and for nobody (`user` null: an unknown address, P-8).
 events::WorkspacePasswordPolicy EffectivePasswordPolicy(const projections::UserRecord* user,
+                                                        const projections::MembershipDirectory& memberships,
                                                         const projections::WorkspaceSettingsDirectory& settings);
 
 // When a password set at `changed_ms` under `policy` expires (P-10): 0 for

@@ -10,6 +10,8 @@
 #include "projections/directory_set.h"
 #include "projections/favorite_directory.h"
 #include "projections/group_directory.h"
+#include "projections/invitation_directory.h"
+#include "projections/membership_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
 #include "projections/managed_domain_directory.h"
@@ -25,7 +27,8 @@ namespace iam::projections {
 using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
-                 ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, ManagedDomainDirectory>;
+                 ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, MembershipDirectory,
+                 InvitationDirectory, ManagedDomainDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

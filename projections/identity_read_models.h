@@ -12,7 +12,9 @@
 // - ConfirmationsReadModel, the projection "confirmations": e-mailed registration confirmations;
 // - FavoritesReadModel, the projection "favorites": favourite workspaces;
 // - WorkspaceSettingsReadModel, the projection "workspace-settings": password,
-//   IP and MFA policies of each workspace.
+//   IP and MFA policies of each workspace;
+// - MembershipsReadModel, the projection "memberships": each person's place in each workspace;
+// - InvitationsReadModel, the projection "invitations": the workspaces' invitations.
 // See AccountDirectory, UserDirectory and ApiClientDirectory for the data and
 // DirectoryProjection for the thread-safety contract.
 #pragma once
@@ -21,6 +23,8 @@
 #include "projections/api_client_directory.h"
 #include "projections/directory_projection.h"
 #include "projections/favorite_directory.h"
+#include "projections/invitation_directory.h"
+#include "projections/membership_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
 #include "projections/managed_domain_directory.h"
@@ -56,6 +60,12 @@ using FavoritesReadModel = DirectoryProjection<FavoriteDirectory>;
 
 inline constexpr const char* kWorkspaceSettingsProjection = WorkspaceSettingsDirectory::kProjectionName;
 using WorkspaceSettingsReadModel = DirectoryProjection<WorkspaceSettingsDirectory>;
+
+inline constexpr const char* kMembershipsProjection = MembershipDirectory::kProjectionName;
+using MembershipsReadModel = DirectoryProjection<MembershipDirectory>;
+
+inline constexpr const char* kInvitationsProjection = InvitationDirectory::kProjectionName;
+using InvitationsReadModel = DirectoryProjection<InvitationDirectory>;
 
 // The projection "managed-domains": each workspace's managed domains (MD-1 … MD-10).
 inline constexpr const char* kManagedDomainsProjection = ManagedDomainDirectory::kProjectionName;

@@ -1,5 +1,7 @@
 #include "projections/user_directory.h"
 
+#include "events/membership_events.h"
+
 #include <algorithm>
 
 #include "events/access_events.h"
@@ -73,6 +75,19 @@ Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::s
 }
 
 Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>* removed) {
+  if (e.aggregate_type == events::kMembershipAggregate && e.event_type == events::kUserRemovedFromWorkspace) {
+    // The person leaves the account they were made in and stays a person (W-19).
+    auto event = events::ParseMembershipEvent(e);
+    if (!event.ok()) return event.status();
+    auto it = users_.find(event->ui_identity_id);
+    if (it != users_.end() && it->second.account_id == event->account_id) {
+      Unindex(it->second);
+      it->second.account_id.clear();
+      Index(it->second);
+      if (changed) changed->push_back(Key(it->first));
+    }
+    return Status::Ok();
+  }
   if (e.aggregate_type != events::kUserAggregate) return Status::Ok();
   const std::string& type = e.event_type;
   if (type == events::kUserCreated || type == events::kUserRegistered) {
@@ -196,8 +211,9 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     auto event = events::ParseUserEmailConfirmed(e);
     if (!event.ok()) return event.status();
     if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
-    if (!user->unconfirmed) return Contradiction(e, "user " + event->ui_identity_id + " is confirmed already");
+    if (user->email_proven) return Contradiction(e, "user " + event->ui_identity_id + " has proven the address already");
     user->unconfirmed = false;
+    user->email_proven = true;
   } else if (type == events::kUserRemoved || type == events::kUserAccountDeleted) {
     std::string id;
     if (type == events::kUserRemoved) {
@@ -314,7 +330,8 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
       .Set("uiUserName", u->ui_user_name)
       .Set("accountId", u->account_id)
       .Set("resourceOwner", u->resource_owner)
-      .SetBool("unconfirmed", u->unconfirmed);
+      .SetBool("unconfirmed", u->unconfirmed)
+      .SetBool("emailProven", u->email_proven);
   events::WriteUserProfile(w, u->profile);
   w.Set("pendingEmail", u->pending_email);
   events::WriteGrants(w, u->grants);
@@ -359,6 +376,7 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   u.account_id = r.String("accountId");
   u.resource_owner = r.String("resourceOwner");
   u.unconfirmed = r.Bool("unconfirmed");
+  u.email_proven = r.Bool("emailProven");
   u.profile = events::ReadUserProfile(r);
   u.pending_email = r.String("pendingEmail");
   u.grants = events::ReadGrants(r);

@@ -30,12 +30,18 @@ struct UserRecord {
   // 1, 2, … in creation order, never handed out again (D-21).
   int64_t user_number = 0;
   std::string ui_user_name;
-  std::string account_id;  // "" for a person who registered and belongs to no account yet
+  // The account the person was made in through the Akamai API, while they are
+  // a member there; "" for a person who registered, or who left it (W-19).
+  std::string account_id;
   // The account events about the person belong to (seed-003 W-21): their
   // account, or for a person without one the account that owned the
   // registration (the first account).
   std::string resource_owner;
   bool unconfirmed = false;  // registered; the address is not proven yet
+  // The address was proven (UserEmailConfirmed: #66, #65, …; M-2). A person
+  // made through the Akamai API or as an account's first administrator has
+  // not proven it until then (V-4).
+  bool email_proven = false;
   events::UserProfile profile;
   std::string pending_email;  // U-13: awaiting confirmation, or ""
   std::vector<events::AuthGrant> grants;
@@ -62,8 +68,8 @@ class UserDirectory {
   static constexpr const char* kProjectionName = "users";
   // Format 4: the whole profile, grants, notifications, blocks, password
   // state, the user number with its counter, the resource owner and whether
-  // the address is unconfirmed.
-  static constexpr int kRowFormat = 4;
+  // the address is unconfirmed; 5 adds whether the address is proven.
+  static constexpr int kRowFormat = 5;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 

@@ -9,12 +9,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <random>
 #include <set>
 #include <utility>
+#include <thread>
 #include <vector>
 
 #include "commands/account_commands.h"
@@ -25,6 +27,8 @@
 #include "commands/credential_commands.h"
 #include "commands/favorite_commands.h"
 #include "commands/group_commands.h"
+#include "commands/invitation_commands.h"
+#include "commands/membership_commands.h"
 #include "commands/mfa_commands.h"
 #include "commands/own_account_commands.h"
 #include "commands/registration_commands.h"
@@ -41,6 +45,8 @@
 #include "events/clock.h"
 #include "events/credential_events.h"
 #include "events/favorite_events.h"
+#include "events/invitation_events.h"
+#include "events/membership_events.h"
 #include "events/mfa_events.h"
 #include "events/mailed_token_events.h"
 #include "events/signing_key_events.h"
@@ -48,6 +54,7 @@
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
 #include "projections/groups_read_model.h"
+#include "projections/identity_read_models.h"
 #include "tests/support/core_node.h"
 #include "tests/support/temp_dir.h"
 
@@ -1745,6 +1752,181 @@ class SessionActions {
   std::map<std::string, int64_t> expiring_;
 };
 
+// Invitations and memberships (seed-003 V-1 … V-13, M-3, M-6, M-8, M-9,
+// W-19) in the first account: invitations of addresses no one else uses,
+// rejected, deleted or accepted by a registration with their token; the
+// members so made deactivated, activated, limited in time and removed (the
+// last membership takes the person with it). Outcomes are predicted from a
+// model of each address's invitation and membership.
+class MembershipActions {
+ public:
+  static constexpr int kKinds = 7;
+
+  MembershipActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
+
+  void Bootstrapped(const commands::BootstrapIdentity& identity) { admin_ = identity.admin_ui_identity_id; }
+
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    std::string address = "guest" + std::to_string(random_() % 3) + "@example.org";
+    if (kind >= 4) {
+      // A member's change: pick a member, or make one of a pending invitation.
+      std::vector<std::string> members, pending;
+      for (const auto& [email, known] : addresses_) {
+        if (!known.member.empty()) members.push_back(email);
+        if (known.invitation == "pending") pending.push_back(email);
+      }
+      if (!members.empty()) {
+        address = members[random_() % members.size()];
+      } else if (!pending.empty()) {
+        address = pending[random_() % pending.size()];
+        kind = 3;
+      }
+    }
+    Address& a = addresses_[address];
+    switch (kind) {
+      case 0: return Invite(node, context, address, a);
+      case 1: return Reject(node, context, a);
+      case 2: return Delete(node, context, a);
+      case 3: return Accept(node, context, address, a);
+      case 4: return ChangeMember(node, context, a, random_() % 2 ? commands::MemberChange::kDeactivate
+                                                                  : commands::MemberChange::kActivate);
+      case 5: return Limit(node, context, a);
+      default: return ChangeMember(node, context, a, commands::MemberChange::kRemove);
+    }
+  }
+
+ private:
+  struct Address {
+    std::string invitation;  // "", "pending", "rejected", "accepted", "deleted"
+    int64_t invitation_id = 0;
+    std::string token_hash;
+    std::string member;      // the person's uiIdentityId while a member
+    int64_t user_number = 0;
+    bool deactivated = false;
+    int64_t expires_ms = 0;
+  };
+
+  void Invite(CoreNode& node, const commands::CommandContext& context, const std::string& address, Address& a) {
+    commands::InvitationRequest request;
+    request.email = address;
+    request.first_name = "Gue";
+    request.last_name = "St";
+    request.role_id = 1 + random_() % 3;
+    request.token_id = "invitation-token-" + std::to_string(serial_);
+    request.token_hash = "invitation-hash-" + std::to_string(serial_++);
+    request.invitation_mail = {address, "Invited", "a link\n"};
+    request.added_mail = {"", "Added", "a notice\n"};
+    const bool conflict = !a.member.empty() || a.invitation == "pending";
+    auto outcomes = std::make_shared<std::vector<commands::InvitationOutcome>>();
+    Prediction expected = conflict ? Refused(StatusCode::kConflict, commands::kInvitationConflict) : Commits();
+    // The history locks and unlocks the administrator, who assigns nothing while locked.
+    expected.or_else.emplace_back(StatusCode::kPermissionDenied, commands::kRoleNotAssignable);
+    auto done = Expect(node, context,
+                       std::make_unique<commands::InviteToWorkspace>(std::vector<commands::InvitationRequest>{request},
+                                                                     admin_, false, NowMillis(), outcomes),
+                       expected, "invite " + address);
+    if (conflict) seen_.insert("V-3: a second invitation of an address refused");
+    if (!done) return;
+    if (a.invitation == "rejected") seen_.insert("V-3: a rejected invitation superseded");
+    a.invitation = "pending";
+    a.invitation_id = outcomes->front().invitation_id;
+    a.token_hash = request.token_hash;
+  }
+
+  void Reject(CoreNode& node, const commands::CommandContext& context, Address& a) {
+    if (a.token_hash.empty()) return;
+    const bool pending = a.invitation == "pending";
+    auto done = Expect(node, context, std::make_unique<commands::RejectInvitation>(a.token_hash, NowMillis()),
+                       pending ? Commits() : Refused(StatusCode::kFailedPrecondition, commands::kTokenGone),
+                       "reject an invitation");
+    if (done) {
+      a.invitation = "rejected";
+      seen_.insert("V-12: an invitation rejected");
+    }
+  }
+
+  void Delete(CoreNode& node, const commands::CommandContext& context, Address& a) {
+    if (a.invitation_id == 0) return;
+    const bool open = a.invitation == "pending" || a.invitation == "rejected";
+    auto done = Expect(node, context, std::make_unique<commands::DeleteInvitations>(std::vector<int64_t>{a.invitation_id}),
+                       open ? Commits() : Refused(StatusCode::kNotFound, commands::kUnknownInvitation),
+                       "delete an invitation");
+    if (done) {
+      a.invitation = "deleted";
+      seen_.insert("V-9: an invitation deleted");
+    }
+  }
+
+  void Accept(CoreNode& node, const commands::CommandContext& context, const std::string& address, Address& a) {
+    if (a.token_hash.empty()) return;
+    const bool pending = a.invitation == "pending";
+    const std::string id = "G-" + std::to_string(serial_++);
+    events::UserProfile profile;
+    profile.email = address;
+    profile.first_name = "Gue";
+    profile.last_name = "St";
+    commands::NewRegistration registration{id, profile, "hash-" + id, 0, {}};
+    const events::OutboxMail notice{address, "Notice", "a notice\n"};
+    auto done = Expect(node, context,
+                       std::make_unique<commands::RegisterWithInvitation>(registration, a.token_hash, NowMillis(), notice),
+                       pending ? Commits() : Refused(StatusCode::kFailedPrecondition, commands::kTokenGone),
+                       "register with an invitation");
+    if (!done) return;
+    a.invitation = "accepted";
+    a.member = id;
+    a.deactivated = false;
+    a.expires_ms = 0;
+    a.user_number = NumberOf(node, id);
+    seen_.insert("V-11: an invitation accepted by a registration");
+  }
+
+  // The person's userId once the users read model has them (bounded wait).
+  static int64_t NumberOf(CoreNode& node, const std::string& ui_identity_id) {
+    for (int attempt = 0; attempt < 400; ++attempt) {
+      if (auto users = node.runner->LiveAs<projections::UsersReadModel>(projections::kUsersProjection)) {
+        if (const auto* user = users->Published()->FindUser(ui_identity_id)) return user->user_number;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "the users read model never showed " << ui_identity_id;
+    return 0;
+  }
+
+  void ChangeMember(CoreNode& node, const commands::CommandContext& context, Address& a, commands::MemberChange change) {
+    if (a.member.empty()) return;
+    const bool changes = change == commands::MemberChange::kRemove ||
+                         a.deactivated != (change == commands::MemberChange::kDeactivate);
+    auto done = Expect(node, context,
+                       std::make_unique<commands::ChangeMembers>(change, std::vector<int64_t>{a.user_number}, admin_),
+                       Commits(changes), "change a member");
+    if (!done) return;
+    if (change == commands::MemberChange::kRemove) {
+      a.member.clear();
+      seen_.insert("W-19: a last membership removed with its person");
+      return;
+    }
+    a.deactivated = change == commands::MemberChange::kDeactivate;
+    seen_.insert(a.deactivated ? "M-8: a member deactivated" : "M-8: a member activated");
+  }
+
+  void Limit(CoreNode& node, const commands::CommandContext& context, Address& a) {
+    if (a.member.empty()) return;
+    const int64_t expires = random_() % 3 ? NowMillis() + 3600 * 1000 * static_cast<int64_t>(1 + random_() % 5) : 0;
+    auto done = Expect(node, context, std::make_unique<commands::ChangeAccessExpiry>(a.user_number, expires, NowMillis()),
+                       Commits(expires != a.expires_ms), "limit a member's access");
+    if (done) {
+      a.expires_ms = expires;
+      seen_.insert("M-9: a member's access expiry changed");
+    }
+  }
+
+  std::mt19937& random_;
+  std::set<std::string>& seen_;
+  std::string admin_;
+  int serial_ = 0;
+  std::map<std::string, Address> addresses_;
+};
+
 // Random commands: group creates, renames, moves and deletes, user locks and
 // unlocks, asset imports and moves, role creates, edits and deletes, and the
 // user, API client and credential, and allowlist commands above (refusals
@@ -1753,7 +1935,7 @@ class SessionActions {
 void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::string>& seen, std::string& account) {
   constexpr int kOtherKinds = 19;
   constexpr int kKinds = kOtherKinds + UserActions::kKinds + ApiClientActions::kKinds + AllowlistActions::kKinds +
-                         SessionActions::kKinds;
+                         SessionActions::kKinds + MembershipActions::kKinds;
   std::mt19937 random(seed);
   auto pick = [&](const std::vector<int64_t>& ids) { return ids[random() % ids.size()]; };
   std::vector<int64_t> known;
@@ -1762,6 +1944,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   ApiClientActions clients(random, known, users, NowMillis(), seen);
   AllowlistActions allowlist(random, seen);
   SessionActions sessions(random, seen);
+  MembershipActions memberships(random, seen);
   commands::CommandContext context;
   std::string admin;  // locked and unlocked by another operator
   std::vector<std::string> accounts;  // the first, then further ones, managed or not
@@ -1776,13 +1959,14 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       users.SetTopGroup(top);
       clients.Bootstrapped(node.identity, top);
       sessions.Bootstrapped(node.identity);
+      memberships.Bootstrapped(node.identity);
       context = node.context;
       sessions.SaveModelPolicy(node, context);
       account = context.account_id;
       accounts.push_back(account);
       admin = node.identity.admin_ui_identity_id;
     }
-    for (int step = 0; step < 420; ++step) {
+    for (int step = 0; step < 600; ++step) {
       const int action = static_cast<int>(random() % kKinds);
       if (action >= kOtherKinds + UserActions::kKinds) {
         const int kind = action - kOtherKinds - UserActions::kKinds;
@@ -1790,8 +1974,11 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
           clients.Run(node, context, kind);
         } else if (kind < ApiClientActions::kKinds + AllowlistActions::kKinds) {
           allowlist.Run(node, context, kind - ApiClientActions::kKinds);
-        } else {
+        } else if (kind < ApiClientActions::kKinds + AllowlistActions::kKinds + SessionActions::kKinds) {
           sessions.Run(node, context, kind - ApiClientActions::kKinds - AllowlistActions::kKinds);
+        } else {
+          memberships.Run(node, context,
+                          kind - ApiClientActions::kKinds - AllowlistActions::kKinds - SessionActions::kKinds);
         }
         if (::testing::Test::HasFailure()) return;
         continue;
@@ -1935,7 +2122,11 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserRegistered, events::kUserEmailConfirmed, events::kUserConfirmationTokenIssued,
         events::kUserConfirmationTokenConsumed, events::kUserRegistrationNoticeSent,
         events::kWorkspacePasswordPolicyUpdated, events::kWorkspaceIpPolicyUpdated,
-        events::kWorkspaceMfaRequirementEnabled, events::kWorkspaceMfaRequirementDisabled}) {
+        events::kWorkspaceMfaRequirementEnabled, events::kWorkspaceMfaRequirementDisabled, events::kInvitationCreated,
+        events::kInvitationRejected, events::kInvitationRevoked, events::kInvitationAccepted,
+        events::kUserAddedToWorkspace, events::kUserWorkspaceMembershipDeactivated,
+        events::kUserWorkspaceMembershipActivated, events::kUserWorkspaceAccessTimeChanged,
+        events::kUserRemovedFromWorkspace}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
@@ -1945,7 +2136,8 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "I-13: a malformed block refused", "I-4: a network listed twice refused", "empty comments refused",
         "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled",
         "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed",
-        "F-10: MFA required", "F-12: the MFA requirement lifted"}) {
+        "F-10: MFA required", "F-12: the MFA requirement lifted", "V-3: a second invitation of an address refused",
+        "V-11: an invitation accepted by a registration", "W-19: a last membership removed with its person"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);

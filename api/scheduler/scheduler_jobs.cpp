@@ -1,9 +1,12 @@
 #include "api/scheduler/scheduler_jobs.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <vector>
 
+#include "commands/invitation_commands.h"
+#include "commands/membership_commands.h"
 #include "commands/scheduler_commands.h"
 #include "commands/signing_key_commands.h"
 #include "projections/identity_read_models.h"
@@ -11,8 +14,8 @@
 namespace iam::api {
 namespace {
 
-// Sessions ended per command: one write stays small however many are due.
-constexpr size_t kSessionsPerCommand = 256;
+// Records per command: one write stays small however many are due.
+constexpr size_t kRecordsPerCommand = 256;
 
 commands::CommandContext SchedulerContext() { return {"", commands::kSchedulerActor, ""}; }
 
@@ -26,7 +29,7 @@ SchedulerJob SessionExpiryJob(projections::ProjectionRunner& runner, commands::C
             std::vector<std::vector<std::string>> batches;
             sessions->Published()->ForEachSession([&](const projections::SessionRecord& session) {
               if (!commands::SessionEndedByClock(session, now_ms, lifetimes)) return;
-              if (batches.empty() || batches.back().size() == kSessionsPerCommand) batches.emplace_back();
+              if (batches.empty() || batches.back().size() == kRecordsPerCommand) batches.emplace_back();
               batches.back().push_back(session.session_id);
             });
             int64_t ended_total = 0;
@@ -60,6 +63,49 @@ SchedulerJob SigningKeyRotationJob(SigningKeyRing& keys, commands::CommandProces
               ++recorded;
             }
             if (!rotated.ok()) return rotated.status();
+            return recorded;
+          }};
+}
+
+SchedulerJob InvitationLapseJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor) {
+  return {"invitation-lapse", [&runner, &processor](int64_t now_ms) -> Result<int64_t> {
+            auto invitations = runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
+            if (!invitations) return runner.Serving(projections::kInvitationsProjection);
+            std::vector<int64_t> due;
+            for (const auto* invitation : invitations->Published()->LapsedUnrecorded(now_ms)) {
+              due.push_back(invitation->invitation_id);
+            }
+            int64_t recorded = 0;
+            for (size_t first = 0; first < due.size(); first += kRecordsPerCommand) {
+              std::vector<int64_t> batch(due.begin() + static_cast<std::ptrdiff_t>(first),
+                                         due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + kRecordsPerCommand)));
+              auto outcome = processor.Execute(
+                  std::make_unique<commands::RecordLapsedInvitations>(std::move(batch), now_ms), SchedulerContext());
+              if (!outcome.ok()) return outcome.status();
+              recorded += outcome->created_id;
+            }
+            return recorded;
+          }};
+}
+
+SchedulerJob AccessExpiryJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor) {
+  return {"access-expiry", [&runner, &processor](int64_t now_ms) -> Result<int64_t> {
+            auto memberships = runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
+            if (!memberships) return runner.Serving(projections::kMembershipsProjection);
+            std::vector<std::pair<std::string, std::string>> due;
+            for (const auto* membership : memberships->Published()->ExpiredUnrecorded(now_ms)) {
+              due.emplace_back(membership->account_id, membership->ui_identity_id);
+            }
+            int64_t recorded = 0;
+            for (size_t first = 0; first < due.size(); first += kRecordsPerCommand) {
+              std::vector<std::pair<std::string, std::string>> batch(
+                  due.begin() + static_cast<std::ptrdiff_t>(first),
+                  due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), first + kRecordsPerCommand)));
+              auto outcome = processor.Execute(
+                  std::make_unique<commands::RecordExpiredAccess>(std::move(batch), now_ms), SchedulerContext());
+              if (!outcome.ok()) return outcome.status();
+              recorded += outcome->created_id;
+            }
             return recorded;
           }};
 }

@@ -32,4 +32,15 @@ SchedulerJob SessionExpiryJob(projections::ProjectionRunner& runner, commands::C
 SchedulerJob SigningKeyRotationJob(SigningKeyRing& keys, commands::CommandProcessor& processor,
                                    std::optional<std::string> unrecorded_kid);
 
+// "invitation-lapse" (V-13, CC-14): records InvitationExpired for each
+// pending invitation whose token's lifetime has passed; the writer skips any
+// accepted, rejected, resent or revoked since. Errors as SessionExpiryJob.
+SchedulerJob InvitationLapseJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor);
+
+// "access-expiry" (M-9, CC-14, CC-15): records UserWorkspaceAccessExpired
+// for each membership whose access expiry has passed and is not recorded;
+// the writer skips any whose expiry changed since. Access decisions never
+// wait for it: they read the clock. Errors as SessionExpiryJob.
+SchedulerJob AccessExpiryJob(projections::ProjectionRunner& runner, commands::CommandProcessor& processor);
+
 }  // namespace iam::api

@@ -239,10 +239,9 @@ void UpdatePasswordPolicy(const UauthContext& context, const std::shared_ptr<Api
 
 // P-7 for the person of `email`, or P-8's default when it names nobody.
 HttpResponse EffectivePolicyOf(const UauthContext& context, const ApiCall& call, const projections::UserRecord* user) {
-  auto settings = SettingsVersion(context);
-  if (!settings) return UauthUnavailable(call.request.path, "the settings cannot be read now");
-  return JsonResponse(
-      200, boost::json::serialize(commands::ToEffectiveJson(commands::EffectivePasswordPolicy(user, *settings))));
+  auto policy = EffectivePolicyNow(context, user);
+  if (!policy.ok()) return UauthUnavailable(call.request.path, policy.status().message());
+  return JsonResponse(200, boost::json::serialize(commands::ToEffectiveJson(*policy)));
 }
 
 }  // namespace

@@ -13,11 +13,14 @@
 #include "api/command_submission.h"
 #include "api/json_input.h"
 #include "api/redacted_path.h"
+#include "api/uauth/membership_problem.h"
 #include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "api/uauth/workspace_access.h"
+#include "commands/invitation_commands.h"
 #include "commands/lookups.h"
+#include "commands/workspace_password_policy.h"
 #include "commands/one_time_tokens.h"
 #include "commands/password_hashing.h"
 #include "commands/password_policy.h"
@@ -37,6 +40,8 @@ constexpr int64_t kConfirmationLifetimeMs = kDayMs;  // T-8
 constexpr std::string_view kRegistrationAccepted = "Check your mailbox to confirm your e-mail address.";
 constexpr std::string_view kResendAccepted =
     "If an unconfirmed account exists for this e-mail address, a new confirmation link has been sent to it.";
+constexpr std::string_view kInvitationNotice =
+    "This address already has an account: sign in, or reset your password, to accept the invitation.";
 constexpr std::string_view kConfirmationPath = "/uauth/user/confirmation/";
 
 HttpResponse Accepted(int status, std::string_view message) {
@@ -45,10 +50,7 @@ HttpResponse Accepted(int status, std::string_view message) {
   return response;
 }
 
-bool IsOpaqueToken(std::string_view token) {
-  return token.size() == 43 && token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-                                   std::string_view::npos;
-}
+using commands::IsOpaqueToken;
 
 events::OutboxMail ConfirmationMail(const UauthContext& context, const std::string& to, const std::string& token) {
   return {to, "Confirm your iamd account",
@@ -57,10 +59,71 @@ events::OutboxMail ConfirmationMail(const UauthContext& context, const std::stri
               "\nThe link works for 24 hours. If you did not register, ignore this mail.\n"};
 }
 
+HttpResponse InvitationEmailDiffers(std::string_view instance) {
+  return UauthProblem({400, "invitation-email-differs", "ACC-0002",
+                       "the invitation is for another e-mail address", std::string(instance)});
+}
+
 events::OutboxMail NoticeMail(const UauthContext& context) {
   return {"", "Your iamd account",
           "Someone tried to register a new iamd account with this address, which already has one.\n"
           "Sign in at " + context.public_url() + " or reset your password there. If it was not you, ignore this mail.\n"};
+}
+
+// a registration with an invitation token. The inviting workspace's
+// policy applies to the password.
+void RegisterInvited(const UauthContext& context, const std::shared_ptr<ApiCall>& call, events::UserProfile profile,
+                     std::string password, const std::string& token) {
+  const std::string& path = call->request.path;
+  auto hash = commands::TokenHash(token);
+  auto invitations = context.runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
+  auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
+  if (!hash.ok() || !invitations || !settings) return call->respond(UauthUnavailable(path, "invitations cannot be read now"));
+  auto invitation = commands::FindLiveInvitation(*invitations->Published(), *hash, context.now_ms());
+  if (!invitation.ok()) return call->respond(MembershipProblem(path, invitation.status()));
+  if ((*invitation)->email != commands::EmailKey(profile.email)) {
+    return call->respond(InvitationEmailDiffers(path));
+  }
+  const std::string account_id = (*invitation)->account_id;
+  const events::WorkspacePasswordPolicy policy = settings->Published()->Of(account_id).password_policy;
+  if (auto s = commands::CheckPassword(password, policy, profile.email); !s.ok()) {
+    return call->respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), path}));
+  }
+  call->context.actor = "anonymous";
+  auto job = [&context, call, profile = std::move(profile), password = std::move(password), token_hash = *hash, policy,
+              account_id]() mutable {
+    auto hashed = commands::HashPassword(password);
+    if (!hashed.ok()) return call->respond(UauthUnavailable(call->request.path, "the password could not be hashed"));
+    const int64_t now = context.now_ms();
+    commands::NewRegistration registration{commands::NewUiIdentityId(), profile, std::move(*hashed),
+                                           commands::PasswordExpiresAt(policy, now), {}};
+    const std::string ui_identity_id = registration.ui_identity_id;
+    SubmitCommand(
+        context.processor, call,
+        std::make_unique<commands::RegisterWithInvitation>(std::move(registration), token_hash, now,
+                                                           NoticeMail(context)),
+        [](const ApiCall& call, const Status& status) {
+          if (status.reason() == commands::kInvitationEmailDiffers) return call.respond(InvitationEmailDiffers(call.request.path));
+          call.respond(MembershipProblem(call.request.path, status));
+        },
+        [&context, ui_identity_id, account_id, email = profile.email](const std::shared_ptr<ApiCall>& call,
+                                                                     const commands::CommandOutcome& outcome) {
+          if (outcome.created_id == 0) return call->respond(Accepted(202, kInvitationNotice));
+          auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+          const projections::UserRecord* user = users ? users->Published()->FindUser(ui_identity_id) : nullptr;
+          if (!user) return call->respond(UauthUnavailable(call->request.path, "the account cannot be read now"));
+          HttpResponse response = JsonResponse(
+              201, boost::json::serialize(boost::json::object{{"userId", user->user_number},
+                                                              {"email", user->profile.email},
+                                                              {"status", "ACTIVE"},
+                                                              {"workspaceGuid", WorkspaceGuid(account_id)}}));
+          AddEventDetails(response, outcome);
+          call->respond(std::move(response));
+        });
+  };
+  if (!context.hashing.Post(std::move(job))) {
+    call->respond(UauthUnavailable(call->request.path, "too many password checks at once; retry shortly"));
+  }
 }
 
 // POST /uauth/user/register (#67).
@@ -94,8 +157,7 @@ void Register(const UauthContext& context, const std::shared_ptr<ApiCall>& call)
     if (!token.ok() || !IsOpaqueToken(*token)) {
       return call->respond(UauthBadRequest(call->request.path, "member 'invitationToken' must be 43 base64url characters"));
     }
-    // No invitation has been issued by this server: every token is unknown (T-6).
-    return call->respond(MailedTokenRefusal(call->request.path, Status::NotFound("").WithReason(commands::kTokenUnknown)));
+    return RegisterInvited(context, call, std::move(profile), std::move(*password), *token);
   }
   if (!context.open_registration) {
     return call->respond(UauthProblem({403, "registration-closed", "ACC-0001",
@@ -163,7 +225,8 @@ void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiC
   const projections::MailedTokenRecord* record = confirmations->Published()->FindByHash(*hash);
   const std::string person = record ? record->ui_identity_id : std::string();
   call->context.actor = "anonymous";
-  auto answer = [&context, person](const std::shared_ptr<ApiCall>& call, std::string_view status) {
+  auto answer = [&context, person](const std::shared_ptr<ApiCall>& call, std::string_view status,
+                                   int64_t accepted_invitations) {
     auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
     const projections::UserRecord* user = users ? users->Published()->FindUser(person) : nullptr;
     if (!user) {
@@ -171,16 +234,16 @@ void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiC
           MailedTokenRefusal(RedactedPath(call->request.path), Status::NotFound("").WithReason(commands::kTokenUnknown)));
     }
     call->respond(NoStoreJson(boost::json::serialize(
-        boost::json::object{{"email", user->profile.email}, {"status", status}, {"acceptedInvitations", 0}})));
+        boost::json::object{{"email", user->profile.email}, {"status", status}, {"acceptedInvitations", accepted_invitations}})));
   };
   SubmitCommand(context.processor, call, std::make_unique<commands::ConfirmRegistration>(*hash, context.now_ms()),
                 [answer](const ApiCall& refused, const Status& status) {
                   auto call = std::make_shared<ApiCall>(refused);
-                  if (status.reason() == commands::kAlreadyConfirmed) return answer(call, "ALREADY_CONFIRMED");
+                  if (status.reason() == commands::kAlreadyConfirmed) return answer(call, "ALREADY_CONFIRMED", 0);
                   call->respond(MailedTokenRefusal(RedactedPath(call->request.path), status));
                 },
-                [answer](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome&) {
-                  answer(call, "CONFIRMED");
+                [answer](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
+                  answer(call, "CONFIRMED", outcome.created_id > 0 ? outcome.created_id - 1 : 0);
                 });
 }
 

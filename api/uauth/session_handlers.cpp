@@ -17,11 +17,7 @@
 namespace iam::api {
 namespace {
 
-bool IsOpaqueToken(std::string_view token) {
-  return token.size() == 43 &&
-         token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-             std::string_view::npos;
-}
+using commands::IsOpaqueToken;
 
 // 404 ACC-0404 for a refused revocation, 401 for a refused refresh, 503 otherwise.
 HttpResponse SessionRefusalOf(const ApiCall& call, const Status& status) {
@@ -50,7 +46,8 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   auto presented_hash = commands::TokenHash(*presented);
   auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  if (!presented_hash.ok() || !sessions || !users) {
+  auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
+  if (!presented_hash.ok() || !sessions || !users || !memberships) {
     return call->respond(UauthUnavailable(call->request.path, "sessions cannot be refreshed now"));
   }
   const projections::SessionRecord* session = sessions->Published()->SessionOfRefreshToken(*presented_hash);
@@ -61,9 +58,15 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   events::SessionRefreshed refresh = NextRefresh(*call, session->session_id, next->hash);
   // A workspace session stays bound while W-3 allows it; otherwise the
   // refresh answers a user token and the picker tells why (T-14).
-  auto state = CurrentAccessState(context, *user, session->amr, call->context.remote_address);
-  if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
-  if (*state == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
+  const projections::MembershipRecord* membership =
+      session->workspace_guid.empty()
+          ? nullptr
+          : MembershipByGuid(*memberships->Published(), user->ui_identity_id, session->workspace_guid);
+  if (membership) {
+    auto state = CurrentAccessState(context, *user, *membership, session->amr, call->context.remote_address);
+    if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
+    if (*state == "ALLOWED") refresh.workspace_guid = session->workspace_guid;
+  }
   const std::string workspace = refresh.workspace_guid;
   call->context.account_id = session->account_id;
   call->context.actor = user->ui_user_name;

@@ -48,7 +48,8 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
   }
   auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  if (!sessions || !users) {
+  auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
+  if (!sessions || !users || !memberships) {
     call.respond(UauthUnavailable(path, "the sessions cannot be checked now"));
     return std::nullopt;
   }
@@ -62,10 +63,18 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
     call.respond(UauthUnauthorized(path, "the session of the token has ended"));
     return std::nullopt;
   }
-  // A workspace token holds only while W-3 allows its workspace, checked
-  // against the current settings at every request (I-4, W-14).
+  // A workspace token holds only while its member stays one (M-6) and W-3
+  // allows its workspace, checked against the current settings at every
+  // request (I-4, W-14, M-8, M-9).
   if (workspace) {
-    auto state = CurrentAccessState(context, *user, session->amr, call.context.remote_address);
+    const projections::MembershipRecord* membership =
+        MembershipByGuid(*memberships->Published(), user->ui_identity_id, text("bp"));
+    if (!membership) {
+      call.respond(UauthUnauthorized(path, "the token's workspace membership has ended"));
+      return std::nullopt;
+    }
+    caller.membership = *membership;
+    auto state = CurrentAccessState(context, *user, *membership, session->amr, call.context.remote_address);
     if (!state.ok()) {
       call.respond(UauthUnavailable(path, state.status().message()));
       return std::nullopt;

@@ -27,6 +27,7 @@
 #include "events/secret_store.h"
 #include "events/session_events.h"
 #include "projections/projection_runner.h"
+#include "projections/membership_directory.h"
 #include "projections/user_directory.h"
 
 namespace iam::api {
@@ -74,6 +75,8 @@ struct BearerCaller {
   std::string session_id;
   std::string scope;
   projections::UserRecord user;  // as the users read model has it now
+  // A workspace token's membership (its `bp` workspace), as the read model has it now.
+  std::optional<projections::MembershipRecord> membership;
   boost::json::object claims;
 };
 

@@ -16,6 +16,13 @@
 //   access_control_handlers.cpp    POST, DELETE /uauth/business-profile/mfa/requirements,
 //                              GET, POST /uauth/settings/user-bp-ip-policy, GET, POST /uauth/settings/password-policy,
 //                              GET …/my-account/strongest-password-settings, …/strongest-password-settings-by-email/{email}
+//   invitation_handlers.cpp    POST /uauth/users/invitations/invite, …/invite-bulk, POST and DELETE
+//                              /uauth/users/invitations/{id(s)}, GET /uauth/user/register/invitation/{token},
+//                              POST …/{token}/reject
+//   member_handlers.cpp        GET /uauth/users/listing, /uauth/v2/users/listing, …/listing/autocomplete,
+//                              GET and POST /uauth/users/{userId}, POST /uauth/users/activate, …/deactivate,
+//                              PUT /uauth/users/{userId}/access-time, DELETE /uauth/users/profile-association/{ids},
+//                              GET /uauth/users/available-roles
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -35,5 +42,7 @@ void AddWorkspaceRoutes(Router& router, const UauthContext& context);
 void AddRegistrationRoutes(Router& router, const UauthContext& context);
 void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 void AddAccessControlRoutes(Router& router, const UauthContext& context);
+void AddInvitationRoutes(Router& router, const UauthContext& context);
+void AddMemberRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api

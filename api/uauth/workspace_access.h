@@ -1,6 +1,6 @@
 // Workspaces as the workspace surface sees iamd's accounts (seed-003 rules
-// W-1, W-3, W-10, W-14): a workspace IS an account, and a person's
-// membership in it is their user there.
+// W-1, W-3, W-10, W-12, W-14): a workspace IS an account, and a person's
+// place in it is their membership there.
 //
 // Pure functions: safe for concurrent use.
 #pragma once
@@ -12,21 +12,26 @@
 #include <vector>
 
 #include "api/uauth/uauth_context.h"
+#include "commands/workspace_guid.h"
 #include "events/status.h"
+#include "projections/membership_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/user_directory.h"
 #include "projections/workspace_settings_directory.h"
 
 namespace iam::api {
 
-// The workspace `guid` of an account: a name-based UUID (RFC 4122 version 5,
-// SHA-1) of the account id, so every replay and every node names it alike
-// and no event has to carry it.
-std::string WorkspaceGuid(std::string_view account_id);
+using commands::WorkspaceGuid;
 
-// What W-3 reads about one person in their workspace.
+// The membership of `ui_identity_id` in the workspace whose guid is
+// `workspace_guid`, or nullptr when they are no member of it.
+const projections::MembershipRecord* MembershipByGuid(const projections::MembershipDirectory& memberships,
+                                                      std::string_view ui_identity_id, std::string_view workspace_guid);
+
+// What W-3 reads about one person in one workspace.
 struct WorkspaceAccessFacts {
   const projections::UserRecord& user;
+  const projections::MembershipRecord& membership;
   const projections::WorkspaceSettings& settings;
   const projections::MfaRecord* factors;  // nullptr: no second factor
   const std::vector<std::string>& session_amr;
@@ -34,25 +39,30 @@ struct WorkspaceAccessFacts {
   int64_t now_ms;
 };
 
-// W-3's predicate, in its order: "LOCKED" while an administrator's lock holds
-// (W-14), "IP_NOT_ALLOWED" from an address the workspace's IP policy does
+// W-3's predicate, in its order: "DEACTIVATED" (M-8), "LOCKED" while an
+// administrator's lock holds (W-14), "ACCESS_EXPIRED" from the membership's
+// expiry on, by the clock (M-9, CC-15), "IP_NOT_ALLOWED" from an address the workspace's IP policy does
 // not admit (I-4), "MFA_ENROLLMENT_REQUIRED" while the workspace requires a
 // second factor the session did not pass (F-10), "PASSWORD_CHANGE_REQUIRED"
 // past the password's expiry (P-10), else "ALLOWED".
 std::string AccessStateOf(const WorkspaceAccessFacts& facts);
 
-// The same for `user` now, reading the workspace's settings and the
-// person's second factors from the read models; kUnavailable while they
-// cannot be read.
+// The same for `user` in `membership`'s workspace now, reading the
+// workspace's settings and the person's second factors from the read
+// models; kUnavailable while they cannot be read.
 Result<std::string> CurrentAccessState(const UauthContext& context, const projections::UserRecord& user,
+                                       const projections::MembershipRecord& membership,
                                        const std::vector<std::string>& session_amr, std::string_view client_address);
 
-// The caller of a workspace-scoped settings route: a workspace token
-// (else 403 GEN-0403, or what AuthenticateBearer answers) of a person who
-// administers its workspace — Akamai's Admin role on a top-level group,
-// standing in for PROFILE_ADMIN until the workspace's own roles exist (else
-// 403 GEN-0403). Sets the call's account (the workspace) and actor. Answers
-// itself and returns nullopt otherwise.
+// The caller of a workspace-scoped route: a workspace token
+// (else 403 GEN-0403, or what AuthenticateBearer answers) whose member's
+// current role grants `permission` (`feature:action`, commands::RoleGrants;
+// else 403 GEN-0403). Sets the call's account (the workspace) and actor.
+// Answers itself and returns nullopt otherwise.
+std::optional<BearerCaller> AuthenticateWorkspacePermission(const UauthContext& context, ApiCall& call,
+                                                            std::string_view permission);
+
+// The same for the routes only PROFILE_ADMIN may call (the workspace's settings).
 std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call);
 
 // P-7: the effective password policy of `user` (nullptr: nobody, the
@@ -72,7 +82,7 @@ std::optional<events::WorkspacePasswordPolicy> AdmitNewPassword(const UauthConte
 // I-4's refusal of a request from an address the workspace does not admit.
 HttpResponse IpNotAllowedProblem(std::string_view instance);
 
-// Whether the workspace of `user` requires MFA now (the picker's mfaRequired).
-bool WorkspaceRequiresMfa(const UauthContext& context, const projections::UserRecord& user);
+// Whether the workspace `account_id` requires MFA now (the picker's mfaRequired).
+bool WorkspaceRequiresMfa(const UauthContext& context, std::string_view account_id);
 
 }  // namespace iam::api

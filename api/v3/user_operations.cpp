@@ -154,8 +154,12 @@ void UserOperations::ChangePassword(
   // of their workspaces'); a generated one-time password was made for its
   // Akamai view.
   auto settings = runner_.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
-  if (!settings) return RefuseUserCall(*call, Status::Unavailable("the password policies cannot be read now"));
-  const events::WorkspacePasswordPolicy policy = commands::EffectivePasswordPolicy(user, *settings->Published());
+  auto memberships = runner_.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
+  if (!settings || !memberships) {
+    return RefuseUserCall(*call, Status::Unavailable("the password policies cannot be read now"));
+  }
+  const events::WorkspacePasswordPolicy policy =
+      commands::EffectivePasswordPolicy(user, *memberships->Published(), *settings->Published());
   const Status checked_policy = one_time ? commands::CheckPasswordPolicy(new_password, commands::AkamaiView(policy))
                                          : commands::CheckPassword(new_password, policy, user->profile.email);
   if (!checked_policy.ok()) {

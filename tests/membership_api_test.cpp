@@ -1,0 +1,393 @@
+// Members and invitations of a workspace (seed-003 #34–#47, #62; rules V-1
+// … V-13, M-3 … M-14, W-12, CC-1, CC-3): invitations walked through their
+// states on the test clock, acceptance by registration and by a proven
+// person, members activated, deactivated, limited and removed, and the
+// workspace's tokens following every change at once.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/clock.h"
+#include "events/invitation_events.h"
+#include "events/membership_events.h"
+#include "tests/support/test_clock_api_test.h"
+
+namespace iam {
+namespace {
+
+namespace json = boost::json;
+
+using testing::kPassword;
+
+constexpr const char* kInvite = "/uauth/users/invitations/invite";
+constexpr const char* kInviteBulk = "/uauth/users/invitations/invite-bulk";
+constexpr const char* kInvitations = "/uauth/users/invitations/";
+constexpr const char* kLookup = "/uauth/user/register/invitation/";
+constexpr const char* kRegister = "/uauth/user/register";
+constexpr const char* kListing = "/uauth/users/listing";
+constexpr const char* kUsers = "/uauth/users/";
+constexpr const char* kPicker = "/business-profile-service/business-profiles";
+constexpr const char* kInvitationLink = "invitation/([A-Za-z0-9_-]{43})";
+constexpr const char* kNewPassword = "Fresh-Battery-77";
+constexpr int64_t kManagerRole = 2;
+
+class MembershipApiTest : public testing::TestClockApiTest {
+ protected:
+  json::object Invitation(const std::string& email, int64_t role = kManagerRole) {
+    return {{"email", email}, {"firstName", "Nia"}, {"lastName", "Newcomer"}, {"roleId", role}};
+  }
+  // The clear token of the newest invitation mailed to `email`.
+  std::string InvitationToken(const std::string& email) {
+    uint64_t seen = 0;
+    return MailedTo(email, kInvitationLink, &seen);
+  }
+  // Registers `email` with the token of its invitation; the answer.
+  api::HttpResponse RegisterInvited(const std::string& email, const std::string& token) {
+    return Post(*client_, kRegister,
+                {{"email", email}, {"password", kNewPassword}, {"firstName", "Nia"}, {"lastName", "Newcomer"},
+                 {"invitationToken", token}});
+  }
+  std::string UserTokenOf(const std::string& email, const std::string& password = kNewPassword) {
+    auto signed_in = SignIn(*client_, email, password);
+    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
+    return signed_in.status == 200 ? std::string(Body(signed_in).at("token").as_string()) : "";
+  }
+  // A workspace token of `user_token`'s person for the workspace named `guid`.
+  api::HttpResponse SelectWorkspace(const std::string& user_token, const std::string& guid) {
+    return Post(*client_, "/uauth/auth/login/user/workspace", {{"businessProfileGuid", guid}}, user_token);
+  }
+  json::value Listing(const std::string& token, const std::string& query = "") {
+    auto listed = WithBearer("GET", std::string(kListing) + query, token);
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    return listed.status == 200 ? Body(listed) : json::value(json::object{{"data", json::array{}}});
+  }
+  // Invites `email` to the administrator's workspace and registers it: the new member's userId.
+  int64_t InvitedMember(const std::string& admin_token, const std::string& email, int64_t role = kManagerRole) {
+    auto invited = Post(*client_, kInvite, Invitation(email, role), admin_token);
+    EXPECT_EQ(invited.status, 201) << invited.body;
+    auto registered = RegisterInvited(email, InvitationToken(email));
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
+  }
+  std::string MemberWorkspaceToken(const std::string& email) { return WorkspaceToken(UserTokenOf(email)); }
+  api::HttpResponse PostJson(const std::string& path, const json::object& body, const std::string& token) {
+    return Post(*client_, path, body, token);
+  }
+};
+
+TEST_F(MembershipApiTest, AnInvitationIsAcceptedByRegisteringWithItsToken) {
+  const std::string admin = WorkspaceToken(UserToken());
+  auto invited = PostJson(kInvite, Invitation("Nia@Example.com"), admin);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  ExpectEventDetailHeaders(invited);
+  const json::value result = Body(invited);
+  EXPECT_EQ(result.at("outcome").as_string(), "INVITED");
+  EXPECT_EQ(result.at("status").as_string(), "PENDING");
+  EXPECT_EQ(result.at("email").as_string(), "nia@example.com");
+  EXPECT_TRUE(result.at("userId").is_null());
+  const int64_t invitation_id = result.at("invitationId").as_int64();
+  EXPECT_EQ(invited.Header("Location"), std::string(kInvitations) + std::to_string(invitation_id));
+
+  // V-3: one pending invitation per address.
+  ExpectUauthProblem(PostJson(kInvite, Invitation("nia@example.com"), admin), 409, "INV-0409");
+
+  const json::value listed = Listing(admin, "?status=PENDING");
+  ASSERT_EQ(listed.at("data").as_array().size(), 1u) << listed;
+  const json::value& row = listed.at("data").as_array().at(0);
+  EXPECT_TRUE(row.at("userId").is_null());
+  EXPECT_EQ(row.at("invitationId").as_int64(), invitation_id);
+  EXPECT_EQ(row.at("roleName").as_string(), "Manager");
+
+  const std::string token = InvitationToken("nia@example.com");
+  ASSERT_EQ(token.size(), 43u);
+  auto looked_up = Send(*client_, "GET", kLookup + token, "", "");
+  ASSERT_EQ(looked_up.status, 200) << looked_up.body;
+  EXPECT_EQ(looked_up.Header("Cache-Control"), "no-store");
+  EXPECT_FALSE(Body(looked_up).at("accountExists").as_bool());
+  EXPECT_EQ(Body(looked_up).at("invitedBy").at("lastName").as_string(), "Administrator");
+
+  ExpectUauthProblem(RegisterInvited("someone.else@example.com", token), 400, "ACC-0002");
+  auto registered = RegisterInvited("nia@example.com", token);
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  EXPECT_EQ(Body(registered).at("status").as_string(), "ACTIVE");
+  const int64_t user_id = Body(registered).at("userId").as_int64();
+
+  // The token is spent (T-6); the invitation row gave way to the member's.
+  ExpectUauthProblem(Send(*client_, "GET", kLookup + token, "", ""), 410, "TOK-0410");
+  const json::value members = Listing(admin, "?search=nia");
+  ASSERT_EQ(members.at("data").as_array().size(), 1u) << members;
+  EXPECT_EQ(members.at("data").at(0).at("userId").as_int64(), user_id);
+  EXPECT_EQ(members.at("data").at(0).at("status").as_string(), "ACTIVE");
+  EXPECT_EQ(members.at("data").at(0).at("accountType").as_string(), "GUEST");
+
+  // The new member signs in and gets a workspace token with the role of the invitation.
+  const std::string user_token = UserTokenOf("nia@example.com");
+  auto picker = WithBearer("GET", kPicker, user_token);
+  ASSERT_EQ(picker.status, 200) << picker.body;
+  const json::value workspaces = Body(picker);
+  ASSERT_EQ(workspaces.at("data").as_array().size(), 1u);
+  EXPECT_EQ(workspaces.at("data").at(0).at("roleId").as_int64(), kManagerRole);
+  EXPECT_EQ(workspaces.at("data").at(0).at("accessState").as_string(), "ALLOWED");
+  EXPECT_FALSE(WorkspaceToken(user_token).empty());
+  EXPECT_EQ(CountEvents(events::kInvitationAccepted), 1);
+  EXPECT_EQ(CountEvents(events::kUserAddedToWorkspace), 1);
+}
+
+TEST_F(MembershipApiTest, APersonWhoProvedTheAddressIsAddedAtOnceAndSeesBothWorkspaces) {
+  const std::string admin_a = WorkspaceToken(UserToken());
+  InvitedMember(admin_a, "nia@example.com");
+  // A second workspace invites the same, proven person: a member at once (V-4).
+  json::value b_answer;
+  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
+  ASSERT_TRUE(b);
+  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
+  const std::string b_email(b_admin.at("email").as_string());
+  ASSERT_EQ(b->SendJson("POST",
+                        "/identity-management/v3/user-admin/ui-identities/" +
+                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
+                        json::serialize(json::object{{"newPassword", kPassword}}))
+                .status,
+            204);
+  const std::string admin_b = WorkspaceToken(UserTokenOf(b_email, kPassword));
+  auto added = PostJson(kInvite, Invitation("nia@example.com"), admin_b);
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(Body(added).at("outcome").as_string(), "ADDED");
+  EXPECT_EQ(Body(added).at("status").as_string(), "ACTIVE");
+  EXPECT_FALSE(Body(added).at("userId").is_null());
+  // CC-3: a second invitation of a member is a conflict.
+  ExpectUauthProblem(PostJson(kInvite, Invitation("nia@example.com"), admin_b), 409, "INV-0409");
+
+  auto picker = WithBearer("GET", kPicker, UserTokenOf("nia@example.com"));
+  ASSERT_EQ(picker.status, 200) << picker.body;
+  EXPECT_EQ(Body(picker).at("meta").at("totalCount").as_int64(), 2);
+  // Another workspace's member is 404 here.
+  const int64_t b_user = Body(added).at("userId").as_int64();
+  const json::value a_members = Listing(admin_a);
+  for (const auto& row : a_members.at("data").as_array()) {
+    if (row.at("email").as_string() == b_email) ADD_FAILURE() << "B's administrator is listed in A";
+  }
+  ExpectUauthProblem(WithBearer("GET", kUsers + std::to_string(b_user + 1000), admin_b), 404, "USR-0404");
+}
+
+TEST_F(MembershipApiTest, InvitationsAreRejectedUpdatedResentAndDeleted) {
+  const std::string admin = WorkspaceToken(UserToken());
+  auto invited = PostJson(kInvite, Invitation("rex@example.com"), admin);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  const std::string id = std::to_string(Body(invited).at("invitationId").as_int64());
+  const std::string first_token = InvitationToken("rex@example.com");
+
+  // Resend: a new token; the first one is superseded (V-10, T-4).
+  auto resent = PostJson(kInvitations + id, {{"resend", true}, {"roleId", 3}}, admin);
+  ASSERT_EQ(resent.status, 200) << resent.body;
+  EXPECT_EQ(Body(resent).at("sendCount").as_int64(), 2);
+  EXPECT_EQ(Body(resent).at("roleName").as_string(), "Support");
+  ExpectUauthProblem(Send(*client_, "GET", kLookup + first_token, "", ""), 410, "TOK-0410");
+  const std::string token = InvitationToken("rex@example.com");
+  ASSERT_NE(token, first_token);
+
+  // The invitee declines: REJECTED is final (V-12).
+  auto rejected = Send(*client_, "POST", kLookup + token + "/reject", "", "");
+  ASSERT_EQ(rejected.status, 204) << rejected.body;
+  ExpectUauthProblem(Send(*client_, "POST", kLookup + token + "/reject", "", ""), 410, "TOK-0410");
+  EXPECT_EQ(Listing(admin, "?status=REJECTED").at("data").as_array().size(), 1u);
+  ExpectUauthProblem(PostJson(kInvitations + id, {{"firstName", "Rexa"}}, admin), 409, "INV-0002");
+
+  // A new invitation supersedes the rejected one (V-3); deletion is all or nothing (V-9).
+  auto again = PostJson(kInvite, Invitation("rex@example.com"), admin);
+  ASSERT_EQ(again.status, 201) << again.body;
+  const std::string new_id = std::to_string(Body(again).at("invitationId").as_int64());
+  ExpectUauthProblem(WithBearer("DELETE", kInvitations + new_id + ",999999", admin), 404, "INV-0404");
+  EXPECT_EQ(Listing(admin, "?status=PENDING").at("data").as_array().size(), 1u);
+  auto deleted = WithBearer("DELETE", kInvitations + new_id, admin);
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(Listing(admin, "?status=PENDING,REJECTED,EXPIRED").at("data").as_array().size(), 0u);
+  ExpectUauthProblem(Send(*client_, "GET", kLookup + InvitationToken("rex@example.com"), "", ""), 410, "TOK-0410");
+}
+
+TEST_F(MembershipApiTest, AnInvitationLapsesByTheClockAndAResendRevivesIt) {
+  const std::string admin = WorkspaceToken(UserToken());
+  auto invited = PostJson(kInvite, Invitation("lapse@example.com"), admin);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  const std::string id = std::to_string(Body(invited).at("invitationId").as_int64());
+  const std::string token = InvitationToken("lapse@example.com");
+  Advance(7 * 24 * 3600 + 1);
+  // The token dies at once (V-13), whenever the scheduler records the lapse.
+  ExpectUauthProblem(Send(*client_, "GET", kLookup + token, "", ""), 410, "TOK-0410");
+  const std::string admin_now = WorkspaceToken(UserToken());
+  const json::value listed = Listing(admin_now, "?status=EXPIRED");
+  ASSERT_EQ(listed.at("data").as_array().size(), 1u) << listed;
+  EXPECT_TRUE(listed.at("data").at(0).at("userId").is_null());
+  Tick();  // the advance woke the scheduler too: the lapse is recorded by now
+  EXPECT_EQ(Tick()["invitation-lapse"], 0);  // CC-14: recorded once
+  EXPECT_EQ(CountEvents(events::kInvitationExpired), 1);
+  EXPECT_EQ(Listing(admin_now, "?status=EXPIRED").at("data").as_array().size(), 1u);
+  auto resent = PostJson(kInvitations + id, {{"resend", true}}, admin_now);
+  ASSERT_EQ(resent.status, 200) << resent.body;
+  EXPECT_EQ(Body(resent).at("status").as_string(), "PENDING");
+  EXPECT_EQ(Send(*client_, "GET", kLookup + InvitationToken("lapse@example.com"), "", "").status, 200);
+}
+
+TEST_F(MembershipApiTest, BulkInvitationsApplyEachItemOnItsOwn) {
+  const std::string admin = WorkspaceToken(UserToken());
+  json::array items{Invitation("one@example.com"), Invitation("two@example.com"), Invitation("one@example.com"),
+                    Invitation("three@example.com", 99)};
+  auto bulk = PostJson(kInviteBulk, {{"invitations", items}}, admin);
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  const json::value results = Body(bulk);
+  ASSERT_EQ(results.at("results").as_array().size(), 4u);
+  EXPECT_EQ(results.at("results").at(0).at("outcome").as_string(), "INVITED");
+  EXPECT_EQ(results.at("results").at(1).at("outcome").as_string(), "INVITED");
+  EXPECT_EQ(results.at("results").at(2).at("outcome").as_string(), "FAILED");
+  EXPECT_EQ(results.at("results").at(2).at("error").at("errorCode").as_string(), "INV-0409");
+  EXPECT_EQ(results.at("results").at(3).at("error").at("errorCode").as_string(), "INV-0001");
+  EXPECT_EQ(CountEvents(events::kInvitationCreated), 2);
+  ExpectUauthProblem(PostJson(kInviteBulk, {{"invitations", json::array{}}}, admin), 400, "GEN-0400");
+}
+
+TEST_F(MembershipApiTest, DeactivationEndsTheMembersWorkspaceTokensAtOnceAndActivationRestoresIt) {
+  const std::string admin = WorkspaceToken(UserToken());
+  const int64_t member = InvitedMember(admin, "dee@example.com");
+  const std::string member_token = MemberWorkspaceToken("dee@example.com");
+  ASSERT_EQ(WithBearer("GET", "/uauth/users/available-roles", member_token).status, 200);
+  const json::object ids{{"userIds", json::array{member}}};
+  ASSERT_EQ(PostJson("/uauth/users/deactivate", ids, admin).status, 204);
+  ASSERT_EQ(PostJson("/uauth/users/deactivate", ids, admin).status, 204);  // idempotent (M-8)
+  EXPECT_EQ(CountEvents(events::kUserWorkspaceMembershipDeactivated), 1);
+  ExpectUauthProblem(WithBearer("GET", "/uauth/users/available-roles", member_token), 401, "GEN-0401");
+  auto picker = WithBearer("GET", kPicker, UserTokenOf("dee@example.com"));
+  ASSERT_EQ(picker.status, 200);
+  EXPECT_EQ(Body(picker).at("data").at(0).at("accessState").as_string(), "DEACTIVATED");
+  EXPECT_EQ(Body(picker).at("data").at(0).at("membershipStatus").as_string(), "DEACTIVATED");
+  ASSERT_EQ(PostJson("/uauth/users/activate", ids, admin).status, 204);
+  EXPECT_FALSE(MemberWorkspaceToken("dee@example.com").empty());
+
+  // Never oneself; an unknown id changes nothing (all or nothing).
+  auto self = Body(WithBearer("GET", std::string(kListing) + "?search=admin%40iamd", admin));
+  const int64_t admin_id = self.at("data").at(0).at("userId").as_int64();
+  ExpectUauthProblem(PostJson("/uauth/users/deactivate", {{"userIds", json::array{admin_id}}}, admin), 400, "USR-0001");
+  ExpectUauthProblem(PostJson("/uauth/users/deactivate", {{"userIds", json::array{member, 999999}}}, admin), 404,
+                     "USR-0404");
+  EXPECT_EQ(CountEvents(events::kUserWorkspaceMembershipDeactivated), 1);
+}
+
+TEST_F(MembershipApiTest, AccessExpiresByTheClockAndTheSchedulerRecordsItOnce) {
+  const std::string admin = WorkspaceToken(UserToken());
+  const int64_t member = InvitedMember(admin, "temp@example.com");
+  ExpectUauthProblem(
+      Send(*client_, "PUT", kUsers + std::to_string(member) + "/access-time",
+           json::serialize(json::object{{"accessExpiresAt", "2000-01-01T00:00:00Z"}}), admin),
+      400, "USR-0005");
+  const int64_t now = *ParseTimestampMillis(ClockNow());
+  auto limited = Send(*client_, "PUT", kUsers + std::to_string(member) + "/access-time",
+                      json::serialize(json::object{{"accessExpiresAt", FormatTimestampMillis(now + 3600 * 1000)}}), admin);
+  ASSERT_EQ(limited.status, 200) << limited.body;
+  EXPECT_EQ(Body(limited).at("status").as_string(), "ACTIVE");
+  const std::string member_token = MemberWorkspaceToken("temp@example.com");
+  Advance(3601);
+  // CC-15: the clock decides at once, before the scheduler records anything.
+  ExpectUauthProblem(WithBearer("GET", "/uauth/users/available-roles", member_token), 401, "GEN-0401");
+  auto picker = WithBearer("GET", kPicker, UserTokenOf("temp@example.com"));
+  ASSERT_EQ(picker.status, 200);
+  EXPECT_EQ(Body(picker).at("data").at(0).at("accessState").as_string(), "ACCESS_EXPIRED");
+  EXPECT_EQ(Body(picker).at("data").at(0).at("membershipStatus").as_string(), "EXPIRED");
+  Tick();  // the advance woke the scheduler too: the expiry is recorded by now
+  EXPECT_EQ(Tick()["access-expiry"], 0);
+  EXPECT_EQ(CountEvents(events::kUserWorkspaceAccessExpired), 1);
+  auto unlimited = Send(*client_, "PUT", kUsers + std::to_string(member) + "/access-time",
+                        json::serialize(json::object{{"accessExpiresAt", nullptr}}), WorkspaceToken(UserToken()));
+  ASSERT_EQ(unlimited.status, 200) << unlimited.body;
+  EXPECT_EQ(Body(unlimited).at("status").as_string(), "ACTIVE");
+  EXPECT_FALSE(MemberWorkspaceToken("temp@example.com").empty());
+}
+
+TEST_F(MembershipApiTest, RolesChangeByWhatTheCallerMayAssignAndTheLastAdministratorStays) {
+  const std::string admin = WorkspaceToken(UserToken());
+  const int64_t manager = InvitedMember(admin, "manager@example.com");
+  const int64_t second_admin = InvitedMember(admin, "second.admin@example.com", 1);
+  const int64_t support = InvitedMember(admin, "support@example.com", 3);
+  // a manager assigns every role but PROFILE_ADMIN.
+  const std::string manager_token = MemberWorkspaceToken("manager@example.com");
+  auto roles = WithBearer("GET", "/uauth/users/available-roles", manager_token);
+  ASSERT_EQ(roles.status, 200) << roles.body;
+  EXPECT_EQ(Body(roles).at("data").as_array().size(), 2u);
+  ExpectUauthProblem(PostJson(kUsers + std::to_string(support), {{"roleId", 1}}, manager_token), 403, "INV-0003");
+  ExpectUauthProblem(PostJson(kUsers + std::to_string(support), {{"roleId", 77}}, admin), 400, "INV-0001");
+  ExpectUauthProblem(PostJson(kUsers + std::to_string(manager), {{"roleId", 3}}, manager_token), 400, "USR-0001");
+  auto updated = PostJson(kUsers + std::to_string(manager), {{"roleId", 3}, {"firstName", "Mana"}}, admin);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(Body(updated).at("roleName").as_string(), "Support");
+  EXPECT_EQ(Body(updated).at("firstName").as_string(), "Mana");  // their only workspace administers them (W-13 (b))
+  EXPECT_FALSE(updated.Header("ETag").empty());
+
+  // M-14: the second administrator, once limited in time, cannot limit the
+  // bootstrap administrator, the last unlimited one.
+  const int64_t now = *ParseTimestampMillis(ClockNow());
+  const std::string later = FormatTimestampMillis(now + 24 * 3600 * 1000);
+  ASSERT_EQ(Send(*client_, "PUT", kUsers + std::to_string(second_admin) + "/access-time",
+                 json::serialize(json::object{{"accessExpiresAt", later}}), admin)
+                .status,
+            200);
+  const std::string second_token = MemberWorkspaceToken("second.admin@example.com");
+  auto self = Body(WithBearer("GET", std::string(kListing) + "?search=admin%40iamd", admin));
+  const int64_t admin_id = self.at("data").at(0).at("userId").as_int64();
+  ExpectUauthProblem(Send(*client_, "PUT", kUsers + std::to_string(admin_id) + "/access-time",
+                          json::serialize(json::object{{"accessExpiresAt", later}}), second_token),
+                     409, "USR-0409");
+  ExpectUauthProblem(PostJson("/uauth/users/deactivate", {{"userIds", json::array{admin_id}}}, second_token), 409,
+                     "USR-0409");
+}
+
+TEST_F(MembershipApiTest, RemovingTheLastMembershipDeletesThePerson) {
+  const std::string admin = WorkspaceToken(UserToken());
+  const int64_t member = InvitedMember(admin, "gone@example.com");
+  const std::string member_token = MemberWorkspaceToken("gone@example.com");
+  ExpectUauthProblem(WithBearer("DELETE", std::string(kUsers) + "profile-association/" + std::to_string(member) + ",999999",
+                                admin),
+                     404, "USR-0404");
+  auto removed = WithBearer("DELETE", std::string(kUsers) + "profile-association/" + std::to_string(member), admin);
+  ASSERT_EQ(removed.status, 204) << removed.body;
+  ExpectEventDetailHeaders(removed);
+  ExpectUauthProblem(WithBearer("GET", "/uauth/users/available-roles", member_token), 401, "GEN-0401");
+  ExpectUauthProblem(WithBearer("GET", kUsers + std::to_string(member), admin), 404, "USR-0404");
+  EXPECT_EQ(SignIn(*client_, "gone@example.com", kNewPassword).status, 401);  // W-19: the person is deleted
+  EXPECT_EQ(CountEvents(events::kUserRemovedFromWorkspace), 1);
+}
+
+TEST_F(MembershipApiTest, AMemberWithoutAWorkspaceRoleHoldsNoPermission) {
+  const std::string admin = WorkspaceToken(UserToken());
+  CreateMember("v3.only@example.com");  // made through v3: no workspace role (W-15)
+  const std::string token = WorkspaceToken(UserTokenOf("v3.only@example.com", kPassword));
+  ExpectUauthProblem(WithBearer("GET", kListing, token), 403, "GEN-0403");
+  // The v3-made member is listed here with no role (W-12).
+  const json::value listed = Listing(admin, "?search=v3.only");
+  ASSERT_EQ(listed.at("data").as_array().size(), 1u);
+  EXPECT_TRUE(listed.at("data").at(0).at("roleId").is_null());
+}
+
+// CC-1: of 24 parallel invitations of one address, one creates it.
+TEST_F(MembershipApiTest, ParallelInvitationsOfOneAddressMakeOnePendingInvitation) {
+  const std::string admin = WorkspaceToken(UserToken());
+  constexpr int kRacers = 24;
+  std::atomic<int> created{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([this, &created, &conflicts, &admin, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      auto answer = Post(client, kInvite, Invitation("race@example.com"), admin);
+      if (answer.status == 201) created.fetch_add(1);
+      if (answer.status == 409) conflicts.fetch_add(1);
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflicts.load(), kRacers - 1);
+  EXPECT_EQ(CountEvents(events::kInvitationCreated), 1);
+}
+
+}  // namespace
+}  // namespace iam
