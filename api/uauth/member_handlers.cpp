@@ -13,6 +13,7 @@
 #include "api/json_input.h"
 #include "api/uauth/id_lists.h"
 #include "api/uauth/language_tags.h"
+#include "api/uauth/member_rows.h"
 #include "api/uauth/membership_problem.h"
 #include "api/uauth/person_details.h"
 #include "api/uauth/uauth_problem.h"
@@ -29,217 +30,20 @@
 namespace iam::api {
 namespace {
 
-boost::json::value TimeOrNull(int64_t ms) {
-  return ms ? boost::json::value(FormatTimestampMillis(ms)) : boost::json::value(nullptr);
-}
-
-boost::json::value RoleIdOrNull(int64_t role_id) {
-  return role_id ? boost::json::value(role_id) : boost::json::value(nullptr);
-}
-
-boost::json::value RoleNameOrNull(int64_t role_id) {
-  const std::string name = commands::WorkspaceRoleName(role_id);
-  return name.empty() ? boost::json::value(nullptr) : boost::json::value(name);
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
-}
-
-// One consistent set of the read models the member routes read.
-struct MemberViews {
-  std::shared_ptr<const projections::MembershipDirectory> memberships;
-  std::shared_ptr<const projections::InvitationDirectory> invitations;
-  std::shared_ptr<const projections::UserDirectory> users;
-  std::shared_ptr<const projections::MfaDirectory> mfa;
-  std::shared_ptr<const projections::SessionDirectory> sessions;
-  std::shared_ptr<const projections::ManagedDomainDirectory> domains;
-  std::shared_ptr<const projections::GroupDirectory> groups;
-};
-
-std::optional<MemberViews> ReadMemberViews(const UauthContext& context) {
-  auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
-  auto invitations = context.runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
-  auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  auto mfa = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
-  auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
-  auto domains = context.runner.LiveAs<projections::ManagedDomainsReadModel>(projections::kManagedDomainsProjection);
-  auto groups = context.runner.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
-  if (!memberships || !invitations || !users || !mfa || !sessions || !domains || !groups) return std::nullopt;
-  return MemberViews{memberships->Published(), invitations->Published(), users->Published(), mfa->Published(),
-                     sessions->Published(),    domains->Published(),     groups->Published()};
-}
-
-// A row of the listing: a member or an open invitation (M-10).
-struct Row {
-  const projections::MembershipRecord* membership = nullptr;
-  const projections::UserRecord* person = nullptr;
-  const projections::InvitationRecord* invitation = nullptr;
-  std::string status;
-  int64_t role_id = 0;
-  bool managed = false;
-  bool mfa_enabled = false;
-  int64_t last_login_ms = 0;
-  int64_t created_ms = 0;
-
-  const std::string& email() const { return person ? person->profile.email : invitation->email; }
-  const std::string& first_name() const { return person ? person->profile.first_name : invitation->first_name; }
-  const std::string& last_name() const { return person ? person->profile.last_name : invitation->last_name; }
-  int64_t user_id() const { return person ? person->user_number : 0; }
-  int64_t invitation_id() const { return invitation ? invitation->invitation_id : 0; }
-};
-
-Row MemberRow(const MemberViews& views, const projections::MembershipRecord& membership,
-              const projections::UserRecord& person, std::string_view account_id, int64_t now_ms) {
-  Row row;
-  row.membership = &membership;
-  row.person = &person;
-  row.status = membership.StatusAt(now_ms);
-  row.role_id = commands::ActingWorkspaceRole(membership, person, *views.groups);
-  const auto owner = views.domains->VerifiedOwnerOfEmail(person.profile.email);
-  row.managed = owner && *owner == account_id;
-  const projections::MfaRecord* factors = views.mfa->Find(person.ui_identity_id);
-  row.mfa_enabled = factors && !factors->Methods().empty();
-  const projections::SignInCounter* counter = views.sessions->FindCounter(commands::EmailKey(person.profile.email));
-  row.last_login_ms = counter ? counter->last_success_ms : 0;
-  row.created_ms = membership.joined_ms;
-  return row;
-}
-
-std::vector<Row> RowsOf(const MemberViews& views, std::string_view account_id, int64_t now_ms, bool with_invitations) {
-  std::vector<Row> rows;
-  for (const projections::MembershipRecord* membership : views.memberships->OfAccount(account_id)) {
-    const projections::UserRecord* person = views.users->FindUser(membership->ui_identity_id);
-    if (person) rows.push_back(MemberRow(views, *membership, *person, account_id, now_ms));
-  }
-  if (!with_invitations) return rows;
-  for (const projections::InvitationRecord* invitation : views.invitations->OpenOf(account_id)) {
-    Row row;
-    row.invitation = invitation;
-    row.status = invitation->StatusAt(now_ms);
-    row.role_id = invitation->role_id;
-    row.created_ms = invitation->created_ms;
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-boost::json::object ListItemJson(const Row& row) {
-  return boost::json::object{
-      {"userId", row.person ? boost::json::value(row.user_id()) : boost::json::value(nullptr)},
-      {"invitationId", row.invitation ? boost::json::value(row.invitation_id()) : boost::json::value(nullptr)},
-      {"email", row.email()},
-      {"firstName", row.first_name()},
-      {"lastName", row.last_name()},
-      {"roleId", RoleIdOrNull(row.role_id)},
-      {"roleName", RoleNameOrNull(row.role_id)},
-      {"status", row.status},
-      {"accountType", row.person ? boost::json::value(row.managed ? "MANAGED" : "GUEST") : boost::json::value(nullptr)},
-      {"mfaEnabled", row.mfa_enabled},
-      {"accessExpiresAt",
-       TimeOrNull(row.membership ? row.membership->access_expires_ms : row.invitation->access_expires_ms)},
-      {"lastLoginAt", TimeOrNull(row.last_login_ms)},
-      {"createdAt", FormatTimestampMillis(row.created_ms)}};
-}
-
-Result<int64_t> QueryInt(const ApiCall& call, std::string_view name, int64_t fallback, int64_t minimum, int64_t maximum) {
-  auto text = call.query.Get(name);
-  if (!text) return fallback;
-  int64_t value = 0;
-  const Status bad = Status::InvalidArgument(std::string(name) + " must be an integer from " + std::to_string(minimum) +
-                                             " to " + std::to_string(maximum));
-  if (text->empty() || text->size() > 19) return bad;
-  for (char c : *text) {
-    if (c < '0' || c > '9') return bad;
-    value = value * 10 + (c - '0');
-  }
-  if (value < minimum || value > maximum) return bad;
-  return value;
-}
-
-// M-10's order: the key, nulls last, ties by userId then invitationId.
-bool RowBefore(const Row& a, const Row& b, std::string_view key, bool descending) {
-  auto compare = [&](const auto& x, const auto& y) -> int { return x < y ? -1 : (y < x ? 1 : 0); };
-  int order = 0;
-  if (key == "NAME") {
-    order = compare(std::make_pair(Lower(a.last_name()), Lower(a.first_name())),
-                    std::make_pair(Lower(b.last_name()), Lower(b.first_name())));
-  } else if (key == "EMAIL") {
-    order = compare(Lower(a.email()), Lower(b.email()));
-  } else if (key == "CREATED") {
-    order = compare(a.created_ms, b.created_ms);
-  } else {
-    const bool a_null = a.last_login_ms == 0;
-    const bool b_null = b.last_login_ms == 0;
-    if (a_null != b_null) return b_null;  // nulls last, whatever the direction
-    order = compare(a.last_login_ms, b.last_login_ms);
-  }
-  if (order != 0) return descending ? order > 0 : order < 0;
-  // Members (userId set) before invitation rows, then by the ids.
-  const auto id_a = std::make_pair(a.person ? 0 : 1, a.person ? a.user_id() : a.invitation_id());
-  const auto id_b = std::make_pair(b.person ? 0 : 1, b.person ? b.user_id() : b.invitation_id());
-  return id_a < id_b;
-}
-
 void ListMembers(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   auto caller = AuthenticateWorkspacePermission(context, *call, "settings_iam_users:read");
   if (!caller) return;
   const std::string& path = call->request.path;
   auto page = QueryInt(*call, "page", 1, 1, 100000);
   auto limit = QueryInt(*call, "limit", 20, 1, 100);
-  auto role = QueryInt(*call, "roleId", 0, 1, INT64_MAX);
-  if (!page.ok() || !limit.ok() || !role.ok()) {
-    return call->respond(UauthBadRequest(path, (!page.ok() ? page.status() : !limit.ok() ? limit.status() : role.status()).message()));
+  if (!page.ok() || !limit.ok()) {
+    return call->respond(UauthBadRequest(path, (!page.ok() ? page.status() : limit.status()).message()));
   }
-  const std::string sort_by(call->query.Get("sortBy").value_or("NAME:ASC"));
-  const size_t colon = sort_by.find(':');
-  const std::string key = sort_by.substr(0, colon);
-  const std::string direction = colon == std::string::npos ? "" : sort_by.substr(colon + 1);
-  if ((key != "NAME" && key != "EMAIL" && key != "CREATED" && key != "LAST_LOGIN") ||
-      (direction != "ASC" && direction != "DESC")) {
-    return call->respond(UauthBadRequest(path, "sortBy must be NAME, EMAIL, CREATED or LAST_LOGIN with :ASC or :DESC"));
-  }
-  std::vector<std::string> statuses;
-  if (auto text = call->query.Get("status")) {
-    size_t start = 0;
-    while (true) {
-      const size_t comma = text->find(',', start);
-      std::string status(text->substr(start, comma == std::string_view::npos ? text->npos : comma - start));
-      if (status != "ACTIVE" && status != "PENDING" && status != "EXPIRED" && status != "REJECTED" &&
-          status != "DEACTIVATED") {
-        return call->respond(UauthBadRequest(path, "status must list ACTIVE, PENDING, EXPIRED, REJECTED or DEACTIVATED"));
-      }
-      statuses.push_back(std::move(status));
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
-  }
-  const auto account_type = call->query.Get("accountType");
-  if (account_type && *account_type != "MANAGED" && *account_type != "GUEST") {
-    return call->respond(UauthBadRequest(path, "accountType must be MANAGED or GUEST"));
-  }
-  const auto search = call->query.Get("search");
-  if (search && (search->empty() || search->size() > 100)) {
-    return call->respond(UauthBadRequest(path, "search must be 1 to 100 characters"));
-  }
+  auto query = ParseMemberQuery(*call, /*v2=*/false);
+  if (!query.ok()) return call->respond(UauthBadRequest(path, query.status().message()));
   auto views = ReadMemberViews(context);
   if (!views) return call->respond(UauthUnavailable(path, "the members cannot be read now"));
-  std::vector<Row> rows = RowsOf(*views, call->context.account_id, context.now_ms(), true);
-  const std::string needle = search ? Lower(*search) : std::string();
-  std::erase_if(rows, [&](const Row& row) {
-    if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), row.status) == statuses.end()) return true;
-    if (*role != 0 && row.role_id != *role) return true;
-    if (account_type && (!row.person || (*account_type == "MANAGED") != row.managed)) return true;
-    if (search && Lower(row.first_name()).find(needle) == std::string::npos &&
-        Lower(row.last_name()).find(needle) == std::string::npos && Lower(row.email()).find(needle) == std::string::npos) {
-      return true;
-    }
-    return false;
-  });
-  std::sort(rows.begin(), rows.end(),
-            [&](const Row& a, const Row& b) { return RowBefore(a, b, key, direction == "DESC"); });
+  std::vector<Row> rows = ListedRows(*views, call->context.account_id, context.now_ms(), *query);
   boost::json::array data;
   const size_t first = static_cast<size_t>((*page - 1) * *limit);
   for (size_t i = first; i < rows.size() && i < first + static_cast<size_t>(*limit); ++i) {
