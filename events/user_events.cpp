@@ -193,6 +193,17 @@ Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
+NewEvent ToNewEvent(const UserPasswordInvalidated& e) {
+  return {kUserPasswordInvalidated, 1,
+          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("byUiIdentityId", e.by_ui_identity_id).Finish()};
+}
+
+Result<UserPasswordInvalidated> ParseUserPasswordInvalidated(const Event& e) {
+  PayloadReader r(e);
+  UserPasswordInvalidated out{r.String("uiIdentityId"), r.String("byUiIdentityId")};
+  return FinishPayload(r, std::move(out));
+}
+
 Result<UserCreated> ParseUserCreated(const Event& e) {
   PayloadReader r(e);
   UserCreated out{r.String("uiIdentityId"), r.String("uiUserName")};

@@ -19,7 +19,9 @@
 //   UserRegistered            {"uiIdentityId", "uiUserName", <profile>, "via"}: a person
 //                             without an account, address not yet proven (seed-003 A-8)
 //   UserEmailConfirmed        {"uiIdentityId", "via", "tokenId"}
-//   UserAccountDeleted        {"uiIdentityId", "by"}: the person deleted
+//   UserAccountDeleted        {"uiIdentityId", "by"}: the person deleted (A-11, M-13)
+//   UserPasswordInvalidated   {"uiIdentityId", "byUiIdentityId"}: an administrator voided the
+//                             password until a new one is set (seed-003 #48, A-7)
 // <profile> is the members of UserProfile under their wire names;
 // <notifications> those of NotificationSettings. A password reaches the log
 // only as its argon2id hash (D-19); dates are milliseconds since the epoch.
@@ -50,12 +52,14 @@ inline constexpr const char* kUserRemoved = "UserRemoved";
 inline constexpr const char* kUserRegistered = "UserRegistered";
 inline constexpr const char* kUserEmailConfirmed = "UserEmailConfirmed";
 inline constexpr const char* kUserAccountDeleted = "UserAccountDeleted";
+inline constexpr const char* kUserPasswordInvalidated = "UserPasswordInvalidated";
 
 // UserRegistered::via, UserEmailConfirmed::via and UserAccountDeleted::by.
 inline constexpr const char* kViaOpenRegistration = "OPEN_REGISTRATION";
 inline constexpr const char* kViaConfirmation = "CONFIRMATION";
 inline constexpr const char* kViaReset = "RESET";
 inline constexpr const char* kDeletedBySelf = "SELF";
+inline constexpr const char* kDeletedByAdministrator = "ADMINISTRATOR";  // #50
 
 // What a user says about themself (U-5, U-12); empty strings are unset.
 struct UserProfile {
@@ -168,6 +172,10 @@ struct UserAccountDeleted {
   std::string ui_identity_id;
   std::string by;
 };
+struct UserPasswordInvalidated {
+  std::string ui_identity_id;
+  std::string by_ui_identity_id;  // the administrator who reset it
+};
 
 // The profile, notifications and grants in the members named above, for
 // payloads and the read-model rows that store them.
@@ -195,6 +203,7 @@ NewEvent ToNewEvent(const UserRemoved& e);
 NewEvent ToNewEvent(const UserRegistered& e);
 NewEvent ToNewEvent(const UserEmailConfirmed& e);
 NewEvent ToNewEvent(const UserAccountDeleted& e);
+NewEvent ToNewEvent(const UserPasswordInvalidated& e);
 
 // kCorruption naming the event's position when the payload does not match the type.
 Result<UserCreated> ParseUserCreated(const Event& e);
@@ -212,5 +221,6 @@ Result<UserRemoved> ParseUserRemoved(const Event& e);
 Result<UserRegistered> ParseUserRegistered(const Event& e);
 Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e);
 Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e);
+Result<UserPasswordInvalidated> ParseUserPasswordInvalidated(const Event& e);
 
 }  // namespace iam::events

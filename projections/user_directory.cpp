@@ -164,6 +164,12 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     user->password_one_time = event->one_time;
     user->password_expires_ms = event->expires_on_ms;
     user->failed_password_checks = 0;
+    user->password_voided = false;
+  } else if (type == events::kUserPasswordInvalidated) {
+    auto event = events::ParseUserPasswordInvalidated(e);
+    if (!event.ok()) return event.status();
+    if (auto s = touch(event->ui_identity_id); !s.ok()) return s;
+    user->password_voided = true;
   } else if (type == events::kUserPasswordCheckFailed) {
     auto event = events::ParseUserPasswordCheckFailed(e);
     if (!event.ok()) return event.status();
@@ -344,6 +350,7 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
   w.SetObjects("blockedProperties", blocked)
       .SetStrings("passwordHashes", u->password_hashes)
       .SetBool("passwordOneTime", u->password_one_time)
+      .SetBool("passwordVoided", u->password_voided)
       .Set("passwordExpiresOn", u->password_expires_ms)
       .Set("failedPasswordChecks", u->failed_password_checks)
       .SetBool("locked", u->locked)
@@ -387,6 +394,7 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   });
   u.password_hashes = r.Strings("passwordHashes");
   u.password_one_time = r.Bool("passwordOneTime");
+  u.password_voided = r.Bool("passwordVoided");
   u.password_expires_ms = r.Int("passwordExpiresOn");
   u.failed_password_checks = r.Int("failedPasswordChecks");
   u.locked = r.Bool("locked");

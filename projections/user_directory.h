@@ -50,6 +50,9 @@ struct UserRecord {
   // Newest last; the current one is back(); at most kPasswordHistory kept.
   std::vector<std::string> password_hashes;
   bool password_one_time = false;
+  // An administrator voided the password (#48): no password signs in until a
+  // new one is set; the hashes stay for the reuse rule.
+  bool password_voided = false;
   int64_t password_expires_ms = 0;  // 0 = never (or no password yet)
   int64_t failed_password_checks = 0;
   bool locked = false;      // may not sign in while locked
@@ -68,8 +71,9 @@ class UserDirectory {
   static constexpr const char* kProjectionName = "users";
   // Format 4: the whole profile, grants, notifications, blocks, password
   // state, the user number with its counter, the resource owner and whether
-  // the address is unconfirmed; 5 adds whether the address is proven.
-  static constexpr int kRowFormat = 5;
+  // the address is unconfirmed; 5 adds whether the address is proven; 6
+  // whether the password was voided.
+  static constexpr int kRowFormat = 6;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 

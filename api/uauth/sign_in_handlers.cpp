@@ -94,7 +94,8 @@ class SignInRoute {
     const std::vector<const UserRecord*> matches = user_version->AllWithEmail(username);
     // One person per address (M-1): an address two accounts' users share names nobody.
     const UserRecord* user = matches.size() == 1 ? matches.front() : nullptr;
-    const bool has_password = user && !user->password_hashes.empty();
+    // A voided password (#48) is no password: only the reset link helps.
+    const bool has_password = user && !user->password_hashes.empty() && !user->password_voided;
     std::string hash = has_password ? user->password_hashes.back() : context_.dummy_password_hash;
     events::SignInAttempt attempt{username, user ? user->ui_identity_id : std::string(),
                                   !user ? events::kSignInUnknownUser

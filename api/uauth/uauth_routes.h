@@ -23,6 +23,8 @@
 //                              GET and POST /uauth/users/{userId}, POST /uauth/users/activate, …/deactivate,
 //                              PUT /uauth/users/{userId}/access-time, DELETE /uauth/users/profile-association/{ids},
 //                              GET /uauth/users/available-roles
+//   member_administration_handlers.cpp  POST /uauth/users/{userId}/password-reset,
+//                              PUT /uauth/users/{userId}/mfa-reset, DELETE /uauth/users/{ids}
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -44,5 +46,6 @@ void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 void AddAccessControlRoutes(Router& router, const UauthContext& context);
 void AddInvitationRoutes(Router& router, const UauthContext& context);
 void AddMemberRoutes(Router& router, const UauthContext& context);
+void AddMemberAdministrationRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api
