@@ -2,11 +2,13 @@
 
 #include "commands/account_administrators.h"
 #include "commands/one_time_tokens.h"
+#include "commands/workspace_roles.h"
 #include "events/managed_domain_events.h"
 #include "events/outbox.h"
 #include "projections/account_directory.h"
 #include "projections/group_directory.h"
 #include "projections/managed_domain_directory.h"
+#include "projections/membership_directory.h"
 #include "projections/user_directory.h"
 
 namespace iam::commands {
@@ -63,8 +65,13 @@ std::vector<events::OutboxMail> LossMails(const WorkingState& state, const std::
                                           const std::string& domain) {
   std::vector<events::OutboxMail> mails;
   const auto& groups = state.Get<projections::GroupDirectory>();
-  for (const projections::UserRecord* user : state.Get<projections::UserDirectory>().OfAccount(account_id)) {
-    if (!AdministersOwnAccount(*user, groups) || user->profile.email.empty()) continue;
+  const auto& users = state.Get<projections::UserDirectory>();
+  for (const projections::MembershipRecord* membership :
+       state.Get<projections::MembershipDirectory>().OfAccount(account_id)) {
+    const projections::UserRecord* user = users.FindUser(membership->ui_identity_id);
+    if (!user || ActingWorkspaceRole(*membership, *user, groups) != kProfileAdminRoleId || user->profile.email.empty()) {
+      continue;
+    }
     if (!events::ValidateMailAddress(user->profile.email).ok()) continue;
     mails.push_back({user->profile.email, "Managed domain " + domain + " is no longer verified",
                      "The verification of " + domain +

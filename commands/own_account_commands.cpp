@@ -8,6 +8,7 @@
 #include "commands/user_validation.h"
 #include "events/access_events.h"
 #include "events/user_events.h"
+#include "projections/managed_domain_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/group_directory.h"
 #include "projections/user_directory.h"
@@ -104,6 +105,11 @@ Result<Decision> DeleteOwnAccount::Decide(const WorkingState& state, const Comma
     auto valid = CheckStepUpCode(state, context, attempt_, *step_up_, now_ms_, limits_, mfa_stream, decision);
     if (!valid.ok()) return valid.status();
     if (!*valid) return decision;
+  }
+  // a person whose address is in a workspace's VERIFIED domain is that workspace's to delete (#50).
+  if (state.Get<projections::ManagedDomainDirectory>().VerifiedOwnerOfEmail(user->profile.email)) {
+    return Status::PermissionDenied("your account is managed by a workspace; its administrators delete it")
+        .WithReason(kManagedPerson);
   }
   if (state.Get<projections::ApiClientDirectory>().OwnsAnyClient(user->ui_identity_id)) {
     return Status::FailedPrecondition("you own API clients; transfer them to another user first")

@@ -28,6 +28,7 @@ namespace iam::commands {
 
 inline constexpr int kWrongOldPassword = 3;
 inline constexpr int kLastAdministrator = 409;
+inline constexpr int kManagedPerson = 4003;  // a managed person is deleted by their workspace (ACC-0003)
 
 // `old_password_right` is what the argon2id check found; with it the
 // password becomes `new_hash` (as SetPassword decides, against

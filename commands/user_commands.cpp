@@ -13,7 +13,9 @@
 #include "commands/user_access_commands.h"
 #include "commands/user_validation.h"
 #include "events/access_events.h"
+#include "events/membership_events.h"
 #include "projections/grant_resolution.h"
+#include "projections/membership_directory.h"
 
 namespace iam::commands {
 namespace {
@@ -287,6 +289,19 @@ Result<Decision> RemoveUser::Decide(const WorkingState& state, const CommandCont
   if (!user.ok()) return user.status();
   if (auto s = CheckUserRemovable(**user, state.Get<projections::ApiClientDirectory>(), context.actor); !s.ok()) {
     return s;
+  }
+  // W-19: the account's delete ends the person's membership here; the person
+  // ends with it only when it was their last.
+  const auto& memberships = state.Get<projections::MembershipDirectory>();
+  const projections::MembershipRecord* membership = memberships.Find(context.account_id, ui_identity_id_);
+  if (membership && memberships.OfPerson(ui_identity_id_).size() > 1) {
+    events::MembershipEvent removed;
+    removed.ui_identity_id = ui_identity_id_;
+    removed.account_id = context.account_id;
+    removed.reason = events::kRemovedByV3Delete;
+    return OneEvent(StreamFor(events::kMembershipAggregate, events::MembershipId(context.account_id, ui_identity_id_),
+                              membership->version, context),
+                    events::ToNewEvent(events::kUserRemovedFromWorkspace, removed));
   }
   return UserEvents(ui_identity_id_, events::StreamAppend::kAnyVersion, context,
                     {events::ToNewEvent(events::UserRemoved{ui_identity_id_})});

@@ -339,6 +339,36 @@ TEST_F(ManagedDomainsApiTest, VerifiesByDnsTxtRecord) {
       "GEN-0400");
 }
 
+// W-13 (a), MD-6: while the domain is VERIFIED its people are managed by
+// the workspace: the listing says MANAGED, the own account names the
+// workspace, and the person may not delete themself.
+TEST_F(ManagedDomainsApiTest, AVerifiedDomainManagesItsPeople) {
+  const std::string token = WorkspaceToken(UserToken());
+  const std::string code = CodeOf(kAdminDomain, token);
+  auto listed_before = WithBearer("GET", "/uauth/users/listing?search=admin%40iamd", token);
+  ASSERT_EQ(listed_before.status, 200) << listed_before.body;
+  EXPECT_EQ(Body(listed_before).at("data").at(0).at("accountType").as_string(), "GUEST");
+  SetZone({{"txt", {{kAdminDomain, json::array{code}}}}});
+  ASSERT_EQ(Verify(kAdminDomain, "DNS_TXT", token).status, 200);
+
+  auto listed = WithBearer("GET", "/uauth/users/listing?search=admin%40iamd", token);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed).at("data").at(0).at("accountType").as_string(), "MANAGED");
+  const std::string user_token = UserToken();
+  auto mine = WithBearer("GET", "/uauth/users/my-account", user_token);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const json::value account = Body(mine);
+  ASSERT_TRUE(account.at("managedBy").is_object()) << mine.body;
+  EXPECT_EQ(account.at("managedBy").at("domain").as_string(), kAdminDomain);
+  ExpectUauthProblem(WithBearer("DELETE", "/uauth/users/my-account", user_token), 403, "ACC-0003");
+
+  // MD-7: once the domain is deleted its people are guests again.
+  ASSERT_EQ(WithBearer("DELETE", std::string("/uauth/managed-domains?domain=") + kAdminDomain, token).status, 204);
+  auto after = WithBearer("GET", "/uauth/users/my-account", user_token);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_TRUE(Body(after).at("managedBy").is_null());
+}
+
 TEST_F(ManagedDomainsApiTest, VerifiesByHttpsFile) {
   const std::string token = WorkspaceToken(UserToken());
   const std::string code = CodeOf(kWebDomain, token);

@@ -368,6 +368,50 @@ TEST_F(MembershipApiTest, AMemberWithoutAWorkspaceRoleHoldsNoPermission) {
   EXPECT_TRUE(listed.at("data").at(0).at("roleId").is_null());
 }
 
+// V-11 through a reset (A-7), then W-19 across both APIs: a v3 delete ends
+// the membership in that account only, and the person keeps the other.
+TEST_F(MembershipApiTest, AResetAcceptsAPendingInvitationAndAV3DeleteEndsOnlyThatMembership) {
+  const std::string mia = CreateMember("mia@example.com");  // made through v3 in the first account: unproven
+  json::value b_answer;
+  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
+  ASSERT_TRUE(b);
+  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
+  ASSERT_EQ(b->SendJson("POST",
+                        "/identity-management/v3/user-admin/ui-identities/" +
+                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
+                        json::serialize(json::object{{"newPassword", kPassword}}))
+                .status,
+            204);
+  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  // V-4: an unproven address is invited, not added.
+  auto invited = PostJson(kInvite, Invitation("mia@example.com"), admin_b);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  EXPECT_EQ(Body(invited).at("outcome").as_string(), "INVITED");
+  // A-7: the reset proves the address and accepts the invitation (V-11).
+  ASSERT_EQ(Post(*client_, "/uauth/password-reset/request", {{"email", "mia@example.com"}}).status, 200);
+  uint64_t seen = 0;
+  const std::string reset = MailedTo("mia@example.com", R"(/reset-password/([A-Za-z0-9_-]{43}))", &seen);
+  ASSERT_EQ(reset.size(), 43u);
+  auto confirmed = Post(*client_, "/uauth/password-reset/confirmation", {{"token", reset}, {"newPassword", kNewPassword}});
+  ASSERT_EQ(confirmed.status, 204) << confirmed.body;
+  EXPECT_EQ(CountEvents(events::kInvitationAccepted), 1);
+  auto both = WithBearer("GET", kPicker, UserTokenOf("mia@example.com"));
+  ASSERT_EQ(both.status, 200) << both.body;
+  EXPECT_EQ(Body(both).at("meta").at("totalCount").as_int64(), 2);
+
+  // The first account deletes mia through v3: only that membership ends.
+  auto deleted = client_->Send("DELETE", "/identity-management/v3/user-admin/ui-identities/" + mia);
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  auto left = WithBearer("GET", kPicker, UserTokenOf("mia@example.com"));
+  ASSERT_EQ(left.status, 200) << left.body;
+  const json::value remaining = Body(left);
+  ASSERT_EQ(remaining.at("meta").at("totalCount").as_int64(), 1);
+  EXPECT_EQ(remaining.at("data").at(0).at("name").as_string(), "Workspace B");
+  EXPECT_EQ(client_->Send("GET", "/identity-management/v3/user-admin/ui-identities/" + mia).status, 404);
+  const json::value a_members = Listing(WorkspaceToken(UserToken()), "?search=mia");
+  EXPECT_TRUE(a_members.at("data").as_array().empty()) << a_members;
+}
+
 // CC-1: of 24 parallel invitations of one address, one creates it.
 TEST_F(MembershipApiTest, ParallelInvitationsOfOneAddressMakeOnePendingInvitation) {
   const std::string admin = WorkspaceToken(UserToken());

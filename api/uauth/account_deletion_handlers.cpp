@@ -28,6 +28,8 @@ HttpResponse DeletionRefusal(const UauthContext& context, const ApiCall& call, c
       return StepUpCodeWrong(path, status.message());
     case commands::kUserOwnsApiClient:
       return UauthProblem({400, "owns-api-client", "USR-0006", status.message(), path});
+    case commands::kManagedPerson:
+      return UauthProblem({403, "managed-person", "ACC-0003", status.message(), path});
     case commands::kLastAdministrator:
       return UauthProblem({409, "last-administrator", "USR-0409", status.message(), path});
     default:

@@ -27,13 +27,15 @@ std::shared_ptr<const projections::ManagedDomainDirectory> DomainsVersion(const 
 
 json::value TimeOrNull(int64_t ms) { return ms == 0 ? json::value(nullptr) : json::value(FormatTimestampMillis(ms)); }
 
-// The users of `account_id` whose address is in `domain` (the
-// managedUsersCount of the contract). It counts the account's own users:
-// every person a workspace holds is one of them.
-int64_t ManagedUsers(const projections::UserDirectory* users, const std::string& account_id, const std::string& domain) {
-  if (!users) return 0;
+// The members of `account_id` whose address is in `domain` (the
+// managedUsersCount of the contract).
+int64_t ManagedUsers(const projections::UserDirectory* users, const std::string& account_id, const std::string& domain,
+                     const projections::MembershipDirectory* memberships) {
+  if (!users || !memberships) return 0;
   int64_t count = 0;
-  for (const projections::UserRecord* user : users->OfAccount(account_id)) {
+  for (const projections::MembershipRecord* membership : memberships->OfAccount(account_id)) {
+    const projections::UserRecord* user = users->FindUser(membership->ui_identity_id);
+    if (!user) continue;
     const std::string key = commands::EmailKey(user->profile.email);
     const size_t at = key.rfind('@');
     if (at != std::string::npos && key.compare(at + 1, std::string::npos, domain) == 0) ++count;
@@ -41,7 +43,8 @@ int64_t ManagedUsers(const projections::UserDirectory* users, const std::string&
   return count;
 }
 
-json::object DomainJson(const ManagedDomainRecord& r, const projections::UserDirectory* users) {
+json::object DomainJson(const ManagedDomainRecord& r, const projections::UserDirectory* users,
+                        const projections::MembershipDirectory* memberships) {
   return {{"domain", r.domain},
           {"status", r.status},
           {"verificationMethod", r.method.empty() ? json::value(nullptr) : json::value(r.method)},
@@ -50,7 +53,7 @@ json::object DomainJson(const ManagedDomainRecord& r, const projections::UserDir
           {"lastCheckedAt", TimeOrNull(r.last_checked_ms)},
           {"nextCheckAt", TimeOrNull(r.NextCheckMs())},
           {"consecutiveCheckFailures", r.consecutive_failures},
-          {"managedUsersCount", ManagedUsers(users, r.account_id, r.domain)}};
+          {"managedUsersCount", ManagedUsers(users, r.account_id, r.domain, memberships)}};
 }
 
 HttpResponse Problem(const ApiCall& call, int status, const char* slug, const char* code, std::string detail) {
@@ -100,14 +103,18 @@ std::optional<std::string> DomainOfQuery(ApiCall& call) {
 // ---------------------------------------------------------------- #72
 
 void ListDomains(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_managed_domains:read")) return;
   auto domains = DomainsVersion(context);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  if (!domains || !users) return call->respond(UauthUnavailable(call->request.path, "the domains cannot be read now"));
+  auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
+  if (!domains || !users || !memberships) {
+    return call->respond(UauthUnavailable(call->request.path, "the domains cannot be read now"));
+  }
+  auto membership_version = memberships->Published();
   auto user_version = users->Published();
   json::array data;
   for (const ManagedDomainRecord* r : domains->OfAccount(call->context.account_id)) {
-    data.push_back(DomainJson(*r, user_version.get()));
+    data.push_back(DomainJson(*r, user_version.get(), membership_version.get()));
   }
   call->respond(JsonResponse(200, json::serialize(json::object{{"data", std::move(data)}})));
 }
@@ -115,7 +122,7 @@ void ListDomains(const UauthContext& context, const std::shared_ptr<ApiCall>& ca
 // ---------------------------------------------------------------- #73
 
 void DeleteDomain(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_managed_domains:delete")) return;
   auto domain = DomainOfQuery(*call);
   if (!domain) return;
   SubmitCommand(context.processor, call, std::make_unique<commands::RemoveManagedDomain>(*domain),
@@ -136,7 +143,7 @@ json::object CodeJson(const ManagedDomainRecord& r) {
 }
 
 void InitializeDomain(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_managed_domains:create")) return;
   auto domain = DomainOfQuery(*call);
   if (!domain) return;
   auto code = commands::NewDomainVerificationCode();
@@ -158,7 +165,7 @@ void InitializeDomain(const UauthContext& context, const std::shared_ptr<ApiCall
 // ---------------------------------------------------------------- #75
 
 void VerifyDomain(const UauthContext& context, DomainVerifier& verifier, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_managed_domains:update")) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"domain", "method"}); !s.ok()) {
@@ -202,9 +209,14 @@ void VerifyDomain(const UauthContext& context, DomainVerifier& verifier, const s
           if (!outcome.refusal.ok()) return call->respond(DomainRefusal(*call, outcome.refusal));
           auto domains = DomainsVersion(context);
           auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
+          auto memberships =
+              context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
           const ManagedDomainRecord* r = domains ? domains->Find(call->context.account_id, domain) : nullptr;
-          if (!r || !users) return call->respond(UauthUnavailable(call->request.path, "the domain cannot be read now"));
-          HttpResponse response = JsonResponse(200, json::serialize(DomainJson(*r, users->Published().get())));
+          if (!r || !users || !memberships) {
+            return call->respond(UauthUnavailable(call->request.path, "the domain cannot be read now"));
+          }
+          HttpResponse response = JsonResponse(
+              200, json::serialize(DomainJson(*r, users->Published().get(), memberships->Published().get())));
           AddEventDetails(response, outcome);
           call->respond(std::move(response));
         });

@@ -208,7 +208,10 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
   auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
   auto mfa = context.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
-  if (!users || !sessions || !mfa) return call->respond(UauthUnavailable(call->request.path, "the account cannot be read now"));
+  auto domains = context.runner.LiveAs<projections::ManagedDomainsReadModel>(projections::kManagedDomainsProjection);
+  if (!users || !sessions || !mfa || !domains) {
+    return call->respond(UauthUnavailable(call->request.path, "the account cannot be read now"));
+  }
   auto user_version = users->Published();
   const projections::UserRecord* user = user_version->FindUser(ui_identity_id);
   if (!user) return call->respond(UauthUnauthorized(call->request.path, "the account has been removed"));
@@ -223,6 +226,12 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
   const projections::SignInCounter* counter =
       sessions->Published()->FindCounter(commands::EmailKey(user->profile.email));
   const bool has_password = !user->password_hashes.empty();
+  // W-13 (a): the workspace whose VERIFIED domain holds the address manages the person.
+  boost::json::value managed_by = nullptr;
+  if (const auto owner = domains->Published()->VerifiedOwnerOfEmail(user->profile.email)) {
+    const std::string key = commands::EmailKey(user->profile.email);
+    managed_by = boost::json::object{{"workspaceGuid", WorkspaceGuid(*owner)}, {"domain", key.substr(key.rfind('@') + 1)}};
+  }
   boost::json::object body{{"id", user->user_number},
                            {"email", user->profile.email},
                            {"firstName", user->profile.first_name},
@@ -233,7 +242,7 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
                            {"identityProvider", "LOCAL"},
                            {"mfaEnabled", !methods.empty()},
                            {"mfaMethods", std::move(methods)},
-                           {"managedBy", nullptr},
+                           {"managedBy", std::move(managed_by)},
                            {"createdAt", FormatTimestampMillis(user->created_ms)},
                            {"lastLoginAt", nullable_time(counter ? counter->last_success_ms : 0)},
                            // The log knows when; the read model keeps only the expiry it set.
