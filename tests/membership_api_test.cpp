@@ -74,6 +74,19 @@ class MembershipApiTest : public testing::TestClockApiTest {
     return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
   }
   std::string MemberWorkspaceToken(const std::string& email) { return WorkspaceToken(UserTokenOf(email)); }
+  // Whether any event's payload holds `text` (T-2: tokens never reach the log).
+  bool LogHolds(const std::string& text) {
+    uint64_t from = 1;
+    for (int page = 0; page < 1000 && from <= storage_->events().Head(); ++page) {
+      auto read = storage_->events().ReadAll(from, 500);
+      if (!read.ok() || read->empty()) break;
+      for (const auto& e : *read) {
+        if (e.payload.find(text) != std::string::npos) return true;
+      }
+      from = read->back().position + 1;
+    }
+    return false;
+  }
   api::HttpResponse PostJson(const std::string& path, const json::object& body, const std::string& token) {
     return Post(*client_, path, body, token);
   }
@@ -104,6 +117,7 @@ TEST_F(MembershipApiTest, AnInvitationIsAcceptedByRegisteringWithItsToken) {
 
   const std::string token = InvitationToken("nia@example.com");
   ASSERT_EQ(token.size(), 43u);
+  EXPECT_FALSE(LogHolds(token));  // T-2: only its hash is stored
   auto looked_up = Send(*client_, "GET", kLookup + token, "", "");
   ASSERT_EQ(looked_up.status, 200) << looked_up.body;
   EXPECT_EQ(looked_up.Header("Cache-Control"), "no-store");
@@ -410,6 +424,107 @@ TEST_F(MembershipApiTest, AResetAcceptsAPendingInvitationAndAV3DeleteEndsOnlyTha
   EXPECT_EQ(client_->Send("GET", "/identity-management/v3/user-admin/ui-identities/" + mia).status, 404);
   const json::value a_members = Listing(WorkspaceToken(UserToken()), "?search=mia");
   EXPECT_TRUE(a_members.at("data").as_array().empty()) << a_members;
+}
+
+// another workspace's member and invitation ids are 404 on every
+// member and invitation route, and change nothing.
+TEST_F(MembershipApiTest, AnotherWorkspacesIdsAreNotFound) {
+  const std::string admin_a = WorkspaceToken(UserToken());
+  const int64_t member = InvitedMember(admin_a, "kept@example.com");
+  auto invited = PostJson(kInvite, Invitation("waiting@example.com"), admin_a);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  const std::string invitation = std::to_string(Body(invited).at("invitationId").as_int64());
+  json::value b_answer;
+  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
+  ASSERT_TRUE(b);
+  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
+  ASSERT_EQ(b->SendJson("POST",
+                        "/identity-management/v3/user-admin/ui-identities/" +
+                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
+                        json::serialize(json::object{{"newPassword", kPassword}}))
+                .status,
+            204);
+  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  const std::string id = std::to_string(member);
+  const json::object ids{{"userIds", json::array{member}}};
+  ExpectUauthProblem(WithBearer("GET", kUsers + id, admin_b), 404, "USR-0404");
+  ExpectUauthProblem(PostJson(kUsers + id, {{"roleId", 3}}, admin_b), 404, "USR-0404");
+  ExpectUauthProblem(PostJson("/uauth/users/deactivate", ids, admin_b), 404, "USR-0404");
+  ExpectUauthProblem(PostJson("/uauth/users/activate", ids, admin_b), 404, "USR-0404");
+  ExpectUauthProblem(Send(*client_, "PUT", kUsers + id + "/access-time",
+                          json::serialize(json::object{{"accessExpiresAt", nullptr}}), admin_b),
+                     404, "USR-0404");
+  ExpectUauthProblem(WithBearer("DELETE", std::string(kUsers) + "profile-association/" + id, admin_b), 404, "USR-0404");
+  ExpectUauthProblem(PostJson(kInvitations + invitation, {{"resend", true}}, admin_b), 404, "INV-0404");
+  ExpectUauthProblem(WithBearer("DELETE", kInvitations + invitation, admin_b), 404, "INV-0404");
+  EXPECT_TRUE(Listing(admin_b, "?search=example.com").at("data").as_array().empty());
+  // A's member and invitation are as they were.
+  auto kept = WithBearer("GET", kUsers + id, admin_a);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_EQ(Body(kept).at("status").as_string(), "ACTIVE");
+  EXPECT_EQ(Body(kept).at("roleId").as_int64(), kManagerRole);
+  EXPECT_EQ(Listing(admin_a, "?status=PENDING").at("data").as_array().size(), 1u);
+}
+
+// CC-3: of 24 parallel invitations of one proven person, one makes the
+// membership; the rest find a member.
+TEST_F(MembershipApiTest, ParallelInvitationsOfAProvenPersonMakeOneMembership) {
+  const std::string admin_a = WorkspaceToken(UserToken());
+  InvitedMember(admin_a, "proven@example.com");  // proves the address by registering
+  json::value b_answer;
+  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
+  ASSERT_TRUE(b);
+  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
+  ASSERT_EQ(b->SendJson("POST",
+                        "/identity-management/v3/user-admin/ui-identities/" +
+                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
+                        json::serialize(json::object{{"newPassword", kPassword}}))
+                .status,
+            204);
+  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  const int before = CountEvents(events::kUserAddedToWorkspace);
+  constexpr int kRacers = 24;
+  std::atomic<int> added{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([this, &added, &conflicts, &admin_b, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      auto answer = Post(client, kInvite, Invitation("proven@example.com"), admin_b);
+      if (answer.status == 201) added.fetch_add(1);
+      if (answer.status == 409) conflicts.fetch_add(1);
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(added.load(), 1);
+  EXPECT_EQ(conflicts.load(), kRacers - 1);
+  EXPECT_EQ(CountEvents(events::kUserAddedToWorkspace), before + 1);
+}
+
+// CC-7, T-3: of 24 racing uses of one invitation token, half rejections and
+// half registrations, one wins; every other answers 410.
+TEST_F(MembershipApiTest, RacingUsesOfOneInvitationTokenHaveOneWinner) {
+  const std::string admin = WorkspaceToken(UserToken());
+  ASSERT_EQ(PostJson(kInvite, Invitation("racer@example.com"), admin).status, 201);
+  const std::string token = InvitationToken("racer@example.com");
+  constexpr int kRacers = 24;
+  std::vector<int> statuses(kRacers);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([this, &statuses, &token, i, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      statuses[i] = i % 2 ? Send(client, "POST", kLookup + token + "/reject", "", "").status
+                          : Post(client, kRegister,
+                                 {{"email", "racer@example.com"}, {"password", kNewPassword}, {"firstName", "Ra"},
+                                  {"lastName", "Cer"}, {"invitationToken", token}})
+                                .status;
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  const auto wins = std::count(statuses.begin(), statuses.end(), 204) + std::count(statuses.begin(), statuses.end(), 201);
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 410), kRacers - 1);
+  EXPECT_EQ(CountEvents(events::kInvitationAccepted) + CountEvents(events::kInvitationRejected), 1);
 }
 
 // CC-1: of 24 parallel invitations of one address, one creates it.
