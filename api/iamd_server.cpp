@@ -468,6 +468,7 @@ struct IamdServer::Impl {
     AddAccessControlRoutes(service->router(), *uauth);
     AddInvitationRoutes(service->router(), *uauth);
     AddMemberRoutes(service->router(), *uauth);
+    AddMemberListingV2Routes(service->router(), *uauth, storage->events());
     AddMemberAdministrationRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);

@@ -19,12 +19,13 @@
 //   invitation_handlers.cpp    POST /uauth/users/invitations/invite, …/invite-bulk, POST and DELETE
 //                              /uauth/users/invitations/{id(s)}, GET /uauth/user/register/invitation/{token},
 //                              POST …/{token}/reject
-//   member_handlers.cpp        GET /uauth/users/listing, /uauth/v2/users/listing, …/listing/autocomplete,
+//   member_handlers.cpp        GET /uauth/users/listing, …/listing/autocomplete,
 //                              GET and POST /uauth/users/{userId}, POST /uauth/users/activate, …/deactivate,
 //                              PUT /uauth/users/{userId}/access-time, DELETE /uauth/users/profile-association/{ids},
 //                              GET /uauth/users/available-roles
 //   member_administration_handlers.cpp  POST /uauth/users/{userId}/password-reset,
 //                              PUT /uauth/users/{userId}/mfa-reset, DELETE /uauth/users/{ids}
+//   member_listing_v2_handlers.cpp  GET /uauth/v2/users/listing
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
 // `context` must outlive `router`'s use.
@@ -32,6 +33,7 @@
 
 #include "api/router.h"
 #include "api/uauth/uauth_context.h"
+#include "events/event_store.h"
 
 namespace iam::api {
 
@@ -46,6 +48,8 @@ void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 void AddAccessControlRoutes(Router& router, const UauthContext& context);
 void AddInvitationRoutes(Router& router, const UauthContext& context);
 void AddMemberRoutes(Router& router, const UauthContext& context);
+// `log` (which must outlive `router`'s use) is what later pages are folded from.
+void AddMemberListingV2Routes(Router& router, const UauthContext& context, const events::EventStore& log);
 void AddMemberAdministrationRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api
