@@ -176,20 +176,6 @@ class ManagedDomainsApiTest : public testing::TestClockApiTest {
   std::string FreshToken() { return WorkspaceToken(UserToken()); }
 
   // A workspace token of the administrator of a second workspace.
-  std::string OtherWorkspaceToken(const std::string& name) {
-    json::value answer;
-    auto other = CreateAccount({{"accountName", name}}, &answer);
-    if (!other) return "";
-    auto me = Body(other->Send("GET", "/identity-management/v3/user-profile"));
-    const std::string id(me.at("uiIdentityId").as_string());
-    const std::string email(me.at("email").as_string());
-    auto set = other->SendJson("POST", "/identity-management/v3/user-admin/ui-identities/" + id + "/set-password",
-                               json::serialize(json::object{{"newPassword", kPassword}}));
-    EXPECT_EQ(set.status, 204) << set.body;
-    auto signed_in = SignIn(*client_, email, kPassword);
-    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
-    return WorkspaceToken(std::string(Body(signed_in).at("token").as_string()));
-  }
 
   static testing::TempDir* tls_dir_;
   testing::TempDir work_;
@@ -442,7 +428,7 @@ TEST_F(ManagedDomainsApiTest, TheSsrfGuardRefusesNonPublicAddresses) {
 
 TEST_F(ManagedDomainsApiTest, ADomainVerifiedElsewhereIsRefused) {
   const std::string mine = WorkspaceToken(UserToken());
-  const std::string theirs = OtherWorkspaceToken("Other");
+  const std::string theirs = OtherWorkspaceAdminToken("Other");
   ASSERT_FALSE(theirs.empty());
   const std::string my_code = CodeOf("shared.example.com", mine);
   const std::string their_code = CodeOf("shared.example.com", theirs);  // MD-1: both may hold it pending
@@ -465,7 +451,7 @@ TEST_F(ManagedDomainsApiTest, ADomainVerifiedElsewhereIsRefused) {
 // codes; the writer lets exactly one of them verify it.
 TEST_F(ManagedDomainsApiTest, ADomainIsVerifiedInAtMostOneWorkspaceUnderRacingRequests) {
   const std::string mine = WorkspaceToken(UserToken());
-  const std::string theirs = OtherWorkspaceToken("Racer");
+  const std::string theirs = OtherWorkspaceAdminToken("Racer");
   ASSERT_FALSE(theirs.empty());
   const std::string domain = "race.example.com";
   SetZone({{"txt", {{domain, json::array{CodeOf(domain, mine), CodeOf(domain, theirs)}}}}});

@@ -194,18 +194,9 @@ TEST_F(MemberAdministrationApiTest, AGuestWhoAlsoWorksElsewhereIsNotAdministered
   const std::string admin_a = WorkspaceToken(UserToken());
   const int64_t guest = InvitedMember(admin_a, "nia@example.com");
   // A second workspace adds the same, proven person at once.
-  json::value b_answer;
-  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
-  ASSERT_TRUE(b);
-  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
-  const std::string b_email(b_admin.at("email").as_string());
-  ASSERT_EQ(b->SendJson("POST",
-                        "/identity-management/v3/user-admin/ui-identities/" +
-                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
-                        json::serialize(json::object{{"newPassword", kPassword}}))
-                .status,
-            204);
-  const std::string admin_b = WorkspaceToken(UserTokenOf(b_email, kPassword));
+  std::string b_email;
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B", &b_email);
+  ASSERT_FALSE(admin_b.empty());
   auto added = Post(*client_, kInvite,
                     {{"email", "nia@example.com"}, {"firstName", "Nia"}, {"lastName", "Newcomer"},
                      {"roleId", kManagerRole}},

@@ -155,18 +155,9 @@ TEST_F(MembershipApiTest, APersonWhoProvedTheAddressIsAddedAtOnceAndSeesBothWork
   const std::string admin_a = WorkspaceToken(UserToken());
   InvitedMember(admin_a, "nia@example.com");
   // A second workspace invites the same, proven person: a member at once (V-4).
-  json::value b_answer;
-  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
-  ASSERT_TRUE(b);
-  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
-  const std::string b_email(b_admin.at("email").as_string());
-  ASSERT_EQ(b->SendJson("POST",
-                        "/identity-management/v3/user-admin/ui-identities/" +
-                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
-                        json::serialize(json::object{{"newPassword", kPassword}}))
-                .status,
-            204);
-  const std::string admin_b = WorkspaceToken(UserTokenOf(b_email, kPassword));
+  std::string b_email;
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B", &b_email);
+  ASSERT_FALSE(admin_b.empty());
   auto added = PostJson(kInvite, Invitation("nia@example.com"), admin_b);
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(Body(added).at("outcome").as_string(), "ADDED");
@@ -386,17 +377,8 @@ TEST_F(MembershipApiTest, AMemberWithoutAWorkspaceRoleHoldsNoPermission) {
 // the membership in that account only, and the person keeps the other.
 TEST_F(MembershipApiTest, AResetAcceptsAPendingInvitationAndAV3DeleteEndsOnlyThatMembership) {
   const std::string mia = CreateMember("mia@example.com");  // made through v3 in the first account: unproven
-  json::value b_answer;
-  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
-  ASSERT_TRUE(b);
-  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
-  ASSERT_EQ(b->SendJson("POST",
-                        "/identity-management/v3/user-admin/ui-identities/" +
-                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
-                        json::serialize(json::object{{"newPassword", kPassword}}))
-                .status,
-            204);
-  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B");
+  ASSERT_FALSE(admin_b.empty());
   // V-4: an unproven address is invited, not added.
   auto invited = PostJson(kInvite, Invitation("mia@example.com"), admin_b);
   ASSERT_EQ(invited.status, 201) << invited.body;
@@ -434,17 +416,8 @@ TEST_F(MembershipApiTest, AnotherWorkspacesIdsAreNotFound) {
   auto invited = PostJson(kInvite, Invitation("waiting@example.com"), admin_a);
   ASSERT_EQ(invited.status, 201) << invited.body;
   const std::string invitation = std::to_string(Body(invited).at("invitationId").as_int64());
-  json::value b_answer;
-  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
-  ASSERT_TRUE(b);
-  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
-  ASSERT_EQ(b->SendJson("POST",
-                        "/identity-management/v3/user-admin/ui-identities/" +
-                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
-                        json::serialize(json::object{{"newPassword", kPassword}}))
-                .status,
-            204);
-  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B");
+  ASSERT_FALSE(admin_b.empty());
   const std::string id = std::to_string(member);
   const json::object ids{{"userIds", json::array{member}}};
   ExpectUauthProblem(WithBearer("GET", kUsers + id, admin_b), 404, "USR-0404");
@@ -471,17 +444,8 @@ TEST_F(MembershipApiTest, AnotherWorkspacesIdsAreNotFound) {
 TEST_F(MembershipApiTest, ParallelInvitationsOfAProvenPersonMakeOneMembership) {
   const std::string admin_a = WorkspaceToken(UserToken());
   InvitedMember(admin_a, "proven@example.com");  // proves the address by registering
-  json::value b_answer;
-  auto b = CreateAccount({{"accountName", "Workspace B"}}, &b_answer);
-  ASSERT_TRUE(b);
-  const json::value b_admin = Body(b->Send("GET", "/identity-management/v3/user-profile"));
-  ASSERT_EQ(b->SendJson("POST",
-                        "/identity-management/v3/user-admin/ui-identities/" +
-                            std::string(b_admin.at("uiIdentityId").as_string()) + "/set-password",
-                        json::serialize(json::object{{"newPassword", kPassword}}))
-                .status,
-            204);
-  const std::string admin_b = WorkspaceToken(UserTokenOf(std::string(b_admin.at("email").as_string()), kPassword));
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B");
+  ASSERT_FALSE(admin_b.empty());
   const int before = CountEvents(events::kUserAddedToWorkspace);
   constexpr int kRacers = 24;
   std::atomic<int> added{0};
