@@ -15,6 +15,10 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+boost::json::value JsonTimeOrNull(int64_t ms) {
+  return ms == 0 ? boost::json::value(nullptr) : boost::json::value(FormatTimestampMillis(ms));
+}
+
 HttpResponse NoContent() {
   HttpResponse response;
   response.status = 204;

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
 
 #include <string>
 #include <string_view>
@@ -20,6 +23,10 @@ HttpResponse JsonResponse(int status, std::string body);
 
 // 204 No Content.
 HttpResponse NoContent();
+
+// An instant (milliseconds since the epoch) as RFC 3339 text, or null for 0:
+// the nullable date-times of the bodies.
+boost::json::value JsonTimeOrNull(int64_t ms);
 
 // Adds X-Iam-Sequence, X-Iam-Resource-Owner, X-Iam-Creation-Date and
 // X-Iam-Change-Date from a committed command.

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "events/clock.h"
+
 namespace iam::api {
 
 struct JsonObjectReader::Impl {
@@ -49,6 +51,17 @@ bool JsonObjectReader::Has(std::string_view name) const { return !impl_->object[
 bool JsonObjectReader::IsNull(std::string_view name) const {
   auto member = impl_->object[name];
   return !member.error() && member.value_unsafe().is_null();
+}
+
+Result<int64_t> JsonObjectReader::NullableInstant(std::string_view name) const {
+  if (!Has(name) || IsNull(name)) return int64_t{0};
+  const Status malformed =
+      Status::InvalidArgument("member '" + std::string(name) + "' must be an RFC 3339 instant or null");
+  auto text = RequiredString(name);
+  if (!text.ok()) return malformed;
+  auto ms = ParseTimestampMillis(*text);
+  if (!ms) return malformed;
+  return *ms;
 }
 
 Result<std::vector<int64_t>> JsonObjectReader::RequiredIntegers(std::string_view name, int64_t minimum) const {

@@ -46,6 +46,9 @@ class JsonObjectReader {
   bool Has(std::string_view name) const;
   // Whether member `name` is present and null.
   bool IsNull(std::string_view name) const;
+  // A nullable RFC 3339 instant: milliseconds since the epoch, or 0 when the
+  // member is null or absent; kInvalidArgument for anything else.
+  Result<int64_t> NullableInstant(std::string_view name) const;
 
  private:
   struct Impl;

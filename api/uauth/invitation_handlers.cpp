@@ -32,10 +32,6 @@ namespace {
 
 constexpr std::string_view kInvitationLinkPath = "/uauth/user/register/invitation/";
 
-boost::json::value TimeOrNull(int64_t ms) {
-  return ms ? boost::json::value(FormatTimestampMillis(ms)) : boost::json::value(nullptr);
-}
-
 // The workspace's name for mails, or its account id while the accounts cannot be read.
 std::string WorkspaceName(const UauthContext& context, const std::string& account_id) {
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
@@ -57,16 +53,6 @@ events::OutboxMail AddedMail(const UauthContext& context, const std::string& wor
               " to open it.\n"};
 }
 
-// accessExpiresAt: absent or null = unlimited (0), else an RFC 3339 instant.
-Result<int64_t> AccessExpiryMember(const JsonObjectReader& body) {
-  if (!body.Has("accessExpiresAt") || body.IsNull("accessExpiresAt")) return int64_t{0};
-  auto text = body.RequiredString("accessExpiresAt");
-  if (!text.ok()) return Status::InvalidArgument("member 'accessExpiresAt' must be an RFC 3339 instant or null");
-  auto ms = ParseTimestampMillis(*text);
-  if (!ms) return Status::InvalidArgument("member 'accessExpiresAt' must be an RFC 3339 instant or null");
-  return *ms;
-}
-
 // One InviteUserRequest; the answer when it is malformed.
 std::variant<commands::InvitationRequest, HttpResponse> ReadInvitation(const UauthContext& context,
                                                                        const ApiCall& call,
@@ -85,7 +71,7 @@ std::variant<commands::InvitationRequest, HttpResponse> ReadInvitation(const Uau
   if (auto refused = ReadPersonDetails(item, path, names, nullptr)) return std::move(*refused);
   auto role = item.RequiredInteger("roleId", 1);
   if (!role.ok()) return UauthBadRequest(path, role.status().message());
-  auto expiry = AccessExpiryMember(item);
+  auto expiry = item.NullableInstant("accessExpiresAt");
   if (!expiry.ok()) return UauthBadRequest(path, expiry.status().message());
   auto token = commands::NewHashedToken();
   if (!token.ok()) return UauthUnavailable(path, "no invitation token could be made");
@@ -117,7 +103,7 @@ boost::json::object ResultJson(const UauthContext& context, const commands::Invi
       {"userId", outcome.added ? UserIdOf(context, outcome.ui_identity_id) : boost::json::value(nullptr)},
       {"email", request.email},
       {"status", outcome.added ? "ACTIVE" : "PENDING"},
-      {"invitationExpiresAt", TimeOrNull(outcome.added ? 0 : outcome.token_expires_ms)}};
+      {"invitationExpiresAt", JsonTimeOrNull(outcome.added ? 0 : outcome.token_expires_ms)}};
 }
 
 void Invite(const UauthContext& context, const std::shared_ptr<ApiCall>& call, bool bulk) {
@@ -217,7 +203,7 @@ boost::json::object InvitationJson(const UauthContext& context, const projection
                              {"roleId", invitation.role_id},
                              {"roleName", commands::WorkspaceRoleName(invitation.role_id)},
                              {"status", invitation.StatusAt(context.now_ms())},
-                             {"accessExpiresAt", TimeOrNull(invitation.access_expires_ms)},
+                             {"accessExpiresAt", JsonTimeOrNull(invitation.access_expires_ms)},
                              {"invitationExpiresAt", FormatTimestampMillis(invitation.token_expires_ms)},
                              {"invitedBy", inviter ? inviter->user_number : int64_t{1}},
                              {"createdAt", FormatTimestampMillis(invitation.created_ms)},
@@ -248,7 +234,7 @@ void UpdateInvitation(const UauthContext& context, const std::shared_ptr<ApiCall
     change.role_id = *role;
   }
   if (body->Has("accessExpiresAt")) {
-    auto expiry = AccessExpiryMember(*body);
+    auto expiry = body->NullableInstant("accessExpiresAt");
     if (!expiry.ok()) return call->respond(UauthBadRequest(path, expiry.status().message()));
     change.access_expires_ms = *expiry;
   }

@@ -25,8 +25,6 @@ std::shared_ptr<const projections::ManagedDomainDirectory> DomainsVersion(const 
   return model ? model->Published() : nullptr;
 }
 
-json::value TimeOrNull(int64_t ms) { return ms == 0 ? json::value(nullptr) : json::value(FormatTimestampMillis(ms)); }
-
 // The members of `account_id` whose address is in `domain` (the
 // managedUsersCount of the contract).
 int64_t ManagedUsers(const projections::UserDirectory* users, const std::string& account_id, const std::string& domain,
@@ -49,9 +47,9 @@ json::object DomainJson(const ManagedDomainRecord& r, const projections::UserDir
           {"status", r.status},
           {"verificationMethod", r.method.empty() ? json::value(nullptr) : json::value(r.method)},
           {"createdAt", FormatTimestampMillis(r.created_ms)},
-          {"verifiedAt", TimeOrNull(r.verified_ms)},
-          {"lastCheckedAt", TimeOrNull(r.last_checked_ms)},
-          {"nextCheckAt", TimeOrNull(r.NextCheckMs())},
+          {"verifiedAt", JsonTimeOrNull(r.verified_ms)},
+          {"lastCheckedAt", JsonTimeOrNull(r.last_checked_ms)},
+          {"nextCheckAt", JsonTimeOrNull(r.NextCheckMs())},
           {"consecutiveCheckFailures", r.consecutive_failures},
           {"managedUsersCount", ManagedUsers(users, r.account_id, r.domain, memberships)}};
 }

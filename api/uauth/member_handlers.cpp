@@ -137,11 +137,11 @@ void RespondWithMember(const UauthContext& context, const std::shared_ptr<ApiCal
                            {"identityProvider", "LOCAL"},
                            {"mfaEnabled", row.mfa_enabled},
                            {"mfaMethods", std::move(methods)},
-                           {"accessExpiresAt", TimeOrNull(membership->access_expires_ms)},
-                           {"lastLoginAt", TimeOrNull(row.last_login_ms)},
-                           {"lockedUntil", TimeOrNull(locked_until)},
+                           {"accessExpiresAt", JsonTimeOrNull(membership->access_expires_ms)},
+                           {"lastLoginAt", JsonTimeOrNull(row.last_login_ms)},
+                           {"lockedUntil", JsonTimeOrNull(locked_until)},
                            {"passwordExpiresAt",
-                            TimeOrNull(person->password_hashes.empty() ? 0 : person->password_expires_ms)},
+                            JsonTimeOrNull(person->password_hashes.empty() ? 0 : person->password_expires_ms)},
                            {"joinedAt", FormatTimestampMillis(membership->joined_ms)}};
   HttpResponse response = JsonResponse(200, boost::json::serialize(body));
   response.SetHeader("ETag", ETagOf(membership->version));
@@ -241,15 +241,10 @@ void ChangeAccessTime(const UauthContext& context, const std::shared_ptr<ApiCall
   if (!body.ok()) return call->respond(UauthBadRequest(path, body.status().message()));
   if (auto s = body->OnlyMembers({"accessExpiresAt"}); !s.ok()) return call->respond(UauthBadRequest(path, s.message()));
   if (!body->Has("accessExpiresAt")) return call->respond(UauthBadRequest(path, "member 'accessExpiresAt' is required"));
-  int64_t expires_ms = 0;
-  if (!body->IsNull("accessExpiresAt")) {
-    auto text = body->RequiredString("accessExpiresAt");
-    auto parsed = text.ok() ? ParseTimestampMillis(*text) : std::nullopt;
-    if (!parsed) return call->respond(UauthBadRequest(path, "member 'accessExpiresAt' must be an RFC 3339 instant or null"));
-    expires_ms = *parsed;
-  }
+  auto expires_ms = body->NullableInstant("accessExpiresAt");
+  if (!expires_ms.ok()) return call->respond(UauthBadRequest(path, expires_ms.status().message()));
   SubmitCommand(
-      context.processor, call, std::make_unique<commands::ChangeAccessExpiry>(*user_number, expires_ms, context.now_ms()),
+      context.processor, call, std::make_unique<commands::ChangeAccessExpiry>(*user_number, *expires_ms, context.now_ms()),
       [](const ApiCall& call, const Status& status) { call.respond(MembershipProblem(call.request.path, status)); },
       [&context, number = *user_number](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
         auto views = ReadMemberViews(context);
@@ -260,7 +255,7 @@ void ChangeAccessTime(const UauthContext& context, const std::shared_ptr<ApiCall
         HttpResponse response = JsonResponse(
             200, boost::json::serialize(boost::json::object{
                      {"userId", number},
-                     {"accessExpiresAt", TimeOrNull(membership->access_expires_ms)},
+                     {"accessExpiresAt", JsonTimeOrNull(membership->access_expires_ms)},
                      {"status", membership->StatusAt(context.now_ms())}}));
         if (outcome.sequence != 0) AddEventDetails(response, outcome);
         call->respond(std::move(response));

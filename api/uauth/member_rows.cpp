@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "api/api_response.h"
+
 #include "commands/account_administrators.h"
 #include "commands/user_validation.h"
 #include "commands/workspace_roles.h"
@@ -25,10 +27,6 @@ std::vector<std::string> CommaSeparated(std::string_view text) {
 }
 
 }  // namespace
-
-boost::json::value TimeOrNull(int64_t ms) {
-  return ms ? boost::json::value(FormatTimestampMillis(ms)) : boost::json::value(nullptr);
-}
 
 boost::json::value RoleIdOrNull(int64_t role_id) {
   return role_id ? boost::json::value(role_id) : boost::json::value(nullptr);
@@ -108,8 +106,8 @@ boost::json::object ListItemJson(const Row& row) {
       {"accountType", row.person ? boost::json::value(row.managed ? "MANAGED" : "GUEST") : boost::json::value(nullptr)},
       {"mfaEnabled", row.mfa_enabled},
       {"accessExpiresAt",
-       TimeOrNull(row.membership ? row.membership->access_expires_ms : row.invitation->access_expires_ms)},
-      {"lastLoginAt", TimeOrNull(row.last_login_ms)},
+       JsonTimeOrNull(row.membership ? row.membership->access_expires_ms : row.invitation->access_expires_ms)},
+      {"lastLoginAt", JsonTimeOrNull(row.last_login_ms)},
       {"createdAt", FormatTimestampMillis(row.created_ms)}};
 }
 

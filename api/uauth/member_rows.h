@@ -60,7 +60,6 @@ struct Row {
   int64_t invitation_id() const { return invitation ? invitation->invitation_id : 0; }
 };
 
-boost::json::value TimeOrNull(int64_t ms);
 boost::json::value RoleIdOrNull(int64_t role_id);
 boost::json::value RoleNameOrNull(int64_t role_id);
 std::string Lower(std::string_view text);

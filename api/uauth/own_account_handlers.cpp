@@ -215,9 +215,6 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
   auto user_version = users->Published();
   const projections::UserRecord* user = user_version->FindUser(ui_identity_id);
   if (!user) return call->respond(UauthUnauthorized(call->request.path, "the account has been removed"));
-  auto nullable_time = [](int64_t ms) {
-    return ms == 0 ? boost::json::value(nullptr) : boost::json::value(FormatTimestampMillis(ms));
-  };
   const projections::MfaRecord* factors = mfa->Published()->Find(ui_identity_id);
   boost::json::array methods;
   if (factors) {
@@ -244,10 +241,10 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
                            {"mfaMethods", std::move(methods)},
                            {"managedBy", std::move(managed_by)},
                            {"createdAt", FormatTimestampMillis(user->created_ms)},
-                           {"lastLoginAt", nullable_time(counter ? counter->last_success_ms : 0)},
+                           {"lastLoginAt", JsonTimeOrNull(counter ? counter->last_success_ms : 0)},
                            // The log knows when; the read model keeps only the expiry it set.
                            {"passwordChangedAt", nullptr},
-                           {"passwordExpiresAt", nullable_time(has_password ? user->password_expires_ms : 0)}};
+                           {"passwordExpiresAt", JsonTimeOrNull(has_password ? user->password_expires_ms : 0)}};
   HttpResponse response = JsonResponse(200, boost::json::serialize(body));
   response.SetHeader("ETag", ETagOf(user->version));
   if (outcome) AddEventDetails(response, *outcome);
