@@ -13,8 +13,10 @@
 #include "commands/user_access_commands.h"
 #include "commands/user_validation.h"
 #include "events/access_events.h"
+#include "events/invitation_events.h"
 #include "events/membership_events.h"
 #include "projections/grant_resolution.h"
+#include "projections/invitation_directory.h"
 #include "projections/membership_directory.h"
 
 namespace iam::commands {
@@ -167,7 +169,21 @@ Result<Decision> CreateUser::Decide(const WorkingState& state, const CommandCont
       events::UserNotificationsChanged{user_.ui_identity_id, user_.notifications.value_or(events::NotificationSettings{})}));
   list.push_back(events::ToNewEvent(
       events::UserPasswordSet{user_.ui_identity_id, user_.password_hash, /*one_time=*/true, user_.password_expires_ms}));
-  return UserEvents(user_.ui_identity_id, 0, context, std::move(list));
+  Decision decision = UserEvents(user_.ui_identity_id, 0, context, std::move(list));
+  // CC-1: the new member's address keeps no open invitation to this workspace.
+  const auto* invitation =
+      state.Get<projections::InvitationDirectory>().OpenFor(context.account_id, EmailKey(user_.profile.email));
+  if (invitation) {
+    events::InvitationEvent revoked;
+    revoked.invitation_id = invitation->invitation_id;
+    revoked.account_id = context.account_id;
+    revoked.reason = events::kInvitationSuperseded;
+    decision.appends.push_back(WithEvent(StreamFor(events::kInvitationAggregate,
+                                                    std::to_string(invitation->invitation_id), invitation->version,
+                                                    context),
+                                          events::ToNewEvent(events::kInvitationRevoked, revoked)));
+  }
+  return decision;
 }
 
 Result<Decision> UpdateUserBasicInfo::Decide(const WorkingState& state, const CommandContext& context) const {

@@ -491,6 +491,19 @@ TEST_F(MembershipApiTest, RacingUsesOfOneInvitationTokenHaveOneWinner) {
   EXPECT_EQ(CountEvents(events::kInvitationAccepted) + CountEvents(events::kInvitationRejected), 1);
 }
 
+// CC-1, W-12: a person made through v3 in a workspace that has invited
+// their address leaves no pending invitation for a member behind.
+TEST_F(MembershipApiTest, AV3CreateOfAnInvitedAddressSupersedesTheInvitation) {
+  const std::string admin = WorkspaceToken(UserToken());
+  ASSERT_EQ(PostJson(kInvite, Invitation("both@example.com"), admin).status, 201);
+  const std::string token = InvitationToken("both@example.com");
+  CreateMember("both@example.com");
+  const json::value listed = Listing(admin, "?search=both");
+  ASSERT_EQ(listed.at("data").as_array().size(), 1u) << listed;
+  EXPECT_FALSE(listed.at("data").at(0).at("userId").is_null());
+  ExpectUauthProblem(Send(*client_, "GET", kLookup + token, "", ""), 410, "TOK-0410");
+}
+
 // CC-1: of 24 parallel invitations of one address, one creates it.
 TEST_F(MembershipApiTest, ParallelInvitationsOfOneAddressMakeOnePendingInvitation) {
   const std::string admin = WorkspaceToken(UserToken());
