@@ -15,7 +15,20 @@ events::StreamAppend InvitationStream(int64_t invitation_id, uint64_t version, c
   return StreamFor(events::kInvitationAggregate, std::to_string(invitation_id), version, context);
 }
 
-// The workspace role the caller acts with now, 0 when they are no member.
+// The person an address belongs to, platform-wide (CC-2), or nullptr.
+const projections::UserRecord* PersonOf(const WorkingState& state, const std::string& email) {
+  const auto matches = state.Get<projections::UserDirectory>().AllWithEmail(email);
+  return matches.empty() ? nullptr : matches.front();
+}
+
+// V-2, R-9 and V-6 for a role and an access expiry.
+Status CheckRoleAndExpiry(int64_t caller_role, int64_t role_id, int64_t access_expires_ms, int64_t now_ms) {
+  if (auto s = CheckAssignable(caller_role, role_id); !s.ok()) return s;
+  return CheckAccessExpiry(access_expires_ms, now_ms);
+}
+
+}  // namespace
+
 int64_t CallerRole(const WorkingState& state, const std::string& account_id, const std::string& caller_id) {
   const auto* membership = state.Get<projections::MembershipDirectory>().Find(account_id, caller_id);
   const auto* caller = state.Get<projections::UserDirectory>().FindUser(caller_id);
@@ -23,8 +36,7 @@ int64_t CallerRole(const WorkingState& state, const std::string& account_id, con
   return ActingWorkspaceRole(*membership, *caller, state.Get<projections::GroupDirectory>());
 }
 
-// V-2, R-9 and V-6 for a role and an access expiry.
-Status CheckRoleAndExpiry(int64_t caller_role, int64_t role_id, int64_t access_expires_ms, int64_t now_ms) {
+Status CheckAssignable(int64_t caller_role, int64_t role_id) {
   if (!FindWorkspaceRole(role_id)) {
     return Status::InvalidArgument("role " + std::to_string(role_id) + " does not exist in this workspace")
         .WithReason(kUnknownRole);
@@ -33,19 +45,15 @@ Status CheckRoleAndExpiry(int64_t caller_role, int64_t role_id, int64_t access_e
     return Status::PermissionDenied("your role may not assign role " + std::to_string(role_id))
         .WithReason(kRoleNotAssignable);
   }
+  return Status::Ok();
+}
+
+Status CheckAccessExpiry(int64_t access_expires_ms, int64_t now_ms) {
   if (access_expires_ms != 0 && access_expires_ms <= now_ms) {
     return Status::InvalidArgument("accessExpiresAt must be in the future").WithReason(kAccessExpiryPast);
   }
   return Status::Ok();
 }
-
-// The person an address belongs to, platform-wide (CC-2), or nullptr.
-const projections::UserRecord* PersonOf(const WorkingState& state, const std::string& email) {
-  const auto matches = state.Get<projections::UserDirectory>().AllWithEmail(email);
-  return matches.empty() ? nullptr : matches.front();
-}
-
-}  // namespace
 
 Result<Decision> InviteToWorkspace::Decide(const WorkingState& state, const CommandContext& context) const {
   outcomes_->assign(requests_.size(), InvitationOutcome{});
@@ -144,15 +152,11 @@ Result<Decision> UpdateInvitation::Decide(const WorkingState& state, const Comma
   updated.last_name = change_.last_name.value_or(invitation->last_name);
   updated.role_id = change_.role_id.value_or(invitation->role_id);
   updated.access_expires_ms = change_.access_expires_ms.value_or(invitation->access_expires_ms);
-  if (change_.role_id || change_.access_expires_ms) {
-    const int64_t role = change_.role_id.value_or(invitation->role_id);
-    const int64_t caller_role = CallerRole(state, context.account_id, caller_id_);
-    if (change_.role_id) {
-      if (auto s = CheckRoleAndExpiry(caller_role, role, 0, now_ms_); !s.ok()) return s;
-    }
-    if (change_.access_expires_ms && *change_.access_expires_ms != 0 && *change_.access_expires_ms <= now_ms_) {
-      return Status::InvalidArgument("accessExpiresAt must be in the future").WithReason(kAccessExpiryPast);
-    }
+  if (change_.role_id) {
+    if (auto s = CheckAssignable(CallerRole(state, context.account_id, caller_id_), *change_.role_id); !s.ok()) return s;
+  }
+  if (change_.access_expires_ms) {
+    if (auto s = CheckAccessExpiry(*change_.access_expires_ms, now_ms_); !s.ok()) return s;
   }
   auto stream = InvitationStream(invitation->invitation_id, invitation->version, context);
   const bool changed = updated.first_name != invitation->first_name || updated.last_name != invitation->last_name ||

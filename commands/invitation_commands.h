@@ -151,6 +151,17 @@ class RecordLapsedInvitations final : public Command {
   int64_t now_ms_;
 };
 
+// The workspace role `caller_id` acts with in `account_id` now, 0
+// when they are no member there.
+int64_t CallerRole(const WorkingState& state, const std::string& account_id, const std::string& caller_id);
+
+// V-2, R-9: kUnknownRole for a role the workspace lacks, kRoleNotAssignable
+// for one a holder of `caller_role` may not give.
+Status CheckAssignable(int64_t caller_role, int64_t role_id);
+
+// V-6, M-9: kAccessExpiryPast unless `access_expires_ms` is 0 (unlimited) or after `now_ms`.
+Status CheckAccessExpiry(int64_t access_expires_ms, int64_t now_ms);
+
 // The invitation a presented token names, for the lookup (#34) and for a
 // registration with it: kTokenUnknown when no invitation has that
 // token; kTokenGone when it is superseded, accepted, rejected, revoked or

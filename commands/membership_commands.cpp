@@ -152,19 +152,8 @@ Result<Decision> UpdateMember::Decide(const WorkingState& state, const CommandCo
     if (person.ui_identity_id == caller_id_) {
       return Status::InvalidArgument("you cannot change your own role").WithReason(kNotOnOneself);
     }
-    const auto* caller_membership = state.Get<projections::MembershipDirectory>().Find(context.account_id, caller_id_);
-    const auto* caller = state.Get<projections::UserDirectory>().FindUser(caller_id_);
-    const int64_t caller_role =
-        caller_membership && caller
-            ? ActingWorkspaceRole(*caller_membership, *caller, state.Get<projections::GroupDirectory>())
-            : 0;
-    if (!FindWorkspaceRole(*update_.role_id)) {
-      return Status::InvalidArgument("role " + std::to_string(*update_.role_id) + " does not exist in this workspace")
-          .WithReason(kUnknownRole);
-    }
-    if (!MayAssign(caller_role, *update_.role_id)) {
-      return Status::PermissionDenied("your role may not assign role " + std::to_string(*update_.role_id))
-          .WithReason(kRoleNotAssignable);
+    if (auto s = CheckAssignable(CallerRole(state, context.account_id, caller_id_), *update_.role_id); !s.ok()) {
+      return s;
     }
     const bool remains = AdministratorRemains(
         context.account_id, AdministratorFactsOf(state), [&](const projections::MembershipRecord& other) {
@@ -199,9 +188,7 @@ Result<Decision> ChangeAccessExpiry::Decide(const WorkingState& state, const Com
   auto member = FindMember(state, context, user_number_);
   if (!member.ok()) return member.status();
   const projections::MembershipRecord& m = *member->membership;
-  if (access_expires_ms_ != 0 && access_expires_ms_ <= now_ms_) {
-    return Status::InvalidArgument("accessExpiresAt must be in the future").WithReason(kAccessExpiryPast);
-  }
+  if (auto s = CheckAccessExpiry(access_expires_ms_, now_ms_); !s.ok()) return s;
   if (access_expires_ms_ == m.access_expires_ms) return Decision{};
   if (access_expires_ms_ != 0) {
     const bool remains = AdministratorRemains(context.account_id, AdministratorFactsOf(state),
