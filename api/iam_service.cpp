@@ -25,7 +25,7 @@ namespace {
 
 // D-15: the accepted path prefixes; anything else is 404 before authentication.
 constexpr std::string_view kApiPrefixes[] = {"/identity-management/v3/", "/v2/users", "/management/v1",
-                                             "/audit/v1", "/admin/v1", "/uauth/",
+                                             "/audit/v1", "/admin/v1", "/uauth/", "/sauth/",
                                              "/business-profile-service/"};
 
 bool UnderApiPrefix(std::string_view path) {
@@ -171,7 +171,7 @@ std::string IamService::Metrics() const {
 void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
-  if (path.starts_with("/uauth/") || path.starts_with("/business-profile-service/")) {
+  if (path.starts_with("/uauth/") || path.starts_with("/sauth/") || path.starts_with("/business-profile-service/")) {
     return DispatchBearerRoute(std::move(call));
   }
 

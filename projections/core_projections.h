@@ -7,6 +7,7 @@
 #include "projections/allowlist_directory.h"
 #include "projections/api_client_directory.h"
 #include "projections/asset_directory.h"
+#include "projections/customer_login_settings_directory.h"
 #include "projections/directory_set.h"
 #include "projections/favorite_directory.h"
 #include "projections/group_directory.h"
@@ -28,7 +29,8 @@ using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
                  ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, MembershipDirectory,
-                 InvitationDirectory, ManagedDomainDirectory>;
+                 InvitationDirectory, ManagedDomainDirectory,
+                 CustomerLoginSettingsDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

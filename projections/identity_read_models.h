@@ -21,6 +21,7 @@
 
 #include "projections/account_directory.h"
 #include "projections/api_client_directory.h"
+#include "projections/customer_login_settings_directory.h"
 #include "projections/directory_projection.h"
 #include "projections/favorite_directory.h"
 #include "projections/invitation_directory.h"
@@ -70,5 +71,9 @@ using InvitationsReadModel = DirectoryProjection<InvitationDirectory>;
 // The projection "managed-domains": each workspace's managed domains (MD-1 … MD-10).
 inline constexpr const char* kManagedDomainsProjection = ManagedDomainDirectory::kProjectionName;
 using ManagedDomainsReadModel = DirectoryProjection<ManagedDomainDirectory>;
+
+// The projection "customer-login-settings": each workspace's customer-login settings (S-1 … S-14).
+inline constexpr const char* kCustomerLoginSettingsProjection = CustomerLoginSettingsDirectory::kProjectionName;
+using CustomerLoginSettingsReadModel = DirectoryProjection<CustomerLoginSettingsDirectory>;
 
 }  // namespace iam::projections

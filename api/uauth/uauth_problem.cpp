@@ -34,6 +34,16 @@ HttpResponse UauthProblem(const UauthProblemFields& f) {
                            {"detail", f.detail},
                            {"instance", f.instance},
                            {"errorCode", f.error_code}};
+  if (!f.errors.empty()) {
+    constexpr size_t kMaxListed = 100;  // the contract's maxItems
+    boost::json::array errors;
+    for (size_t i = 0; i < f.errors.size() && i < kMaxListed; ++i) {
+      boost::json::object item{{"field", f.errors[i].field}, {"message", f.errors[i].message}};
+      if (!f.errors[i].code.empty()) item["code"] = f.errors[i].code;
+      errors.push_back(std::move(item));
+    }
+    body["errors"] = std::move(errors);
+  }
   HttpResponse response;
   response.status = f.status;
   response.body = boost::json::serialize(body);

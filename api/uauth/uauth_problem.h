@@ -7,11 +7,19 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http/http_message.h"
 #include "events/status.h"
 
 namespace iam::api {
+
+// One wrong member of a request, as a problem's errors[] lists it.
+struct UauthFieldProblem {
+  std::string field;  // a JSON pointer into the body, or a parameter name
+  std::string code;   // the member's own error code; "" for none
+  std::string message;
+};
 
 struct UauthProblemFields {
   int status = 400;
@@ -19,6 +27,7 @@ struct UauthProblemFields {
   std::string error_code;  // e.g. "ACC-0401"
   std::string detail;
   std::string instance;
+  std::vector<UauthFieldProblem> errors;  // listed as errors[] when any (the first 100)
 };
 
 HttpResponse UauthProblem(const UauthProblemFields& fields);

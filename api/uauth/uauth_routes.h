@@ -28,6 +28,8 @@
 //   member_listing_v2_handlers.cpp  GET /uauth/v2/users/listing
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
+//   customer_login_settings_handlers.cpp  GET and POST /sauth/settings/ban, …/templates, …/device-control,
+//                              …/general, …/oauth, …/synerise-auth, …/oauth/facebook, …/oauth/google, …/oauth/apple
 // `context` must outlive `router`'s use.
 #pragma once
 
@@ -51,5 +53,6 @@ void AddMemberRoutes(Router& router, const UauthContext& context);
 // `log` (which must outlive `router`'s use) is what later pages are folded from.
 void AddMemberListingV2Routes(Router& router, const UauthContext& context, const events::EventStore& log);
 void AddMemberAdministrationRoutes(Router& router, const UauthContext& context);
+void AddCustomerLoginSettingsRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api
