@@ -23,6 +23,7 @@ GroupReach::GroupReach(const projections::GroupDirectory& groups, const projecti
     everything_ = client->account_id != acting_account_id;
     if (!everything_) grants_ = ClientGroupGrants(*client, users);
   }
+  for (int64_t top : groups.TopLevel(acting_account_id)) reaches_top_ = reaches_top_ || Reaches(top);
 }
 
 bool GroupReach::Reaches(int64_t group_id) const {
@@ -31,10 +32,13 @@ bool GroupReach::Reaches(int64_t group_id) const {
 
 bool GroupReach::ReachesUser(const projections::UserRecord& user, const std::string& actor) const {
   if (everything_ || user.ui_user_name == actor) return true;
+  bool any_group = false;
   for (const events::AuthGrant& grant : user.grants) {
-    if (grant.group_id != 0 && Reaches(grant.group_id)) return true;
+    if (grant.group_id == 0) continue;
+    any_group = true;
+    if (Reaches(grant.group_id)) return true;
   }
-  return false;
+  return !any_group && reaches_top_;
 }
 
 Status GroupReach::Check(int64_t group_id) const {

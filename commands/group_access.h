@@ -38,7 +38,10 @@ class GroupReach {
 
   bool Reaches(int64_t group_id) const;
   // A user is reached through any group grant of theirs the caller reaches;
-  // `actor` (the caller's own owner) is always reached.
+  // `actor` (the caller's own owner) is always reached. A user holding no
+  // group grant here (a workspace member without Akamai grants, seed-003
+  // W-12) hangs under no group: a caller reaching a top-level group of the
+  // account reaches them.
   bool ReachesUser(const projections::UserRecord& user, const std::string& actor) const;
   // kPermissionDenied reason 1001 when the group is out of reach.
   Status Check(int64_t group_id) const;
@@ -46,6 +49,7 @@ class GroupReach {
  private:
   const projections::GroupDirectory& groups_;
   bool everything_ = false;
+  bool reaches_top_ = false;
   std::vector<events::AuthGrant> grants_;
 };
 

@@ -103,8 +103,6 @@ Result<Decision> ChangeMembers::Decide(const WorkingState& state, const CommandC
     return LastAdministratorRefusal();
   }
   Decision decision;
-  const std::string guid = WorkspaceGuid(context.account_id);
-  const auto& favorites = state.Get<projections::FavoriteDirectory>();
   for (const Member& member : members) {
     const projections::MembershipRecord& m = *member.membership;
     if (change_ == MemberChange::kActivate || change_ == MemberChange::kDeactivate) {
@@ -116,28 +114,36 @@ Result<Decision> ChangeMembers::Decide(const WorkingState& state, const CommandC
       decision.appends.push_back(std::move(stream));
       continue;
     }
-    auto stream = MembershipStream(m, context);
-    events::MembershipEvent removed;
-    removed.ui_identity_id = m.ui_identity_id;
-    removed.account_id = m.account_id;
-    removed.reason = events::kRemovedByWorkspace;
-    stream.events.push_back(events::ToNewEvent(events::kUserRemovedFromWorkspace, removed));
-    decision.appends.push_back(std::move(stream));
-    if (favorites.IsFavorite(m.ui_identity_id, guid)) {
-      decision.appends.push_back(WithEvent(StreamFor(events::kWorkspaceFavoriteAggregate, m.ui_identity_id,
-                                                favorites.VersionOf(m.ui_identity_id), context),
-                                      events::ToNewEvent(events::kWorkspaceFavoriteUnmarked,
-                                                         events::WorkspaceFavorite{m.ui_identity_id, guid})));
-    }
-    // W-19: the end of the last membership is the end of the person.
-    if (state.Get<projections::MembershipDirectory>().OfPerson(m.ui_identity_id).size() == 1) {
-      EndSessionsOf(state, context, m.ui_identity_id, "", events::kSessionRevoked, decision);
-      decision.appends.push_back(WithEvent(
-          StreamFor(events::kUserAggregate, m.ui_identity_id, member.person->version, context),
-          events::ToNewEvent(events::UserAccountDeleted{m.ui_identity_id, kDeletedByLastMembershipRemoved})));
-    }
+    AppendMembershipRemoval(state, context, m, *member.person, events::kRemovedByWorkspace, decision);
   }
   return decision;
+}
+
+void AppendMembershipRemoval(const WorkingState& state, const CommandContext& context,
+                             const projections::MembershipRecord& membership, const projections::UserRecord& person,
+                             const std::string& reason, Decision& decision) {
+  auto stream = MembershipStream(membership, context);
+  events::MembershipEvent removed;
+  removed.ui_identity_id = membership.ui_identity_id;
+  removed.account_id = membership.account_id;
+  removed.reason = reason;
+  stream.events.push_back(events::ToNewEvent(events::kUserRemovedFromWorkspace, removed));
+  decision.appends.push_back(std::move(stream));
+  const std::string guid = WorkspaceGuid(membership.account_id);
+  const auto& favorites = state.Get<projections::FavoriteDirectory>();
+  if (favorites.IsFavorite(membership.ui_identity_id, guid)) {
+    decision.appends.push_back(WithEvent(StreamFor(events::kWorkspaceFavoriteAggregate, membership.ui_identity_id,
+                                              favorites.VersionOf(membership.ui_identity_id), context),
+                                    events::ToNewEvent(events::kWorkspaceFavoriteUnmarked,
+                                                       events::WorkspaceFavorite{membership.ui_identity_id, guid})));
+  }
+  // W-19: the end of the last membership is the end of the person.
+  if (state.Get<projections::MembershipDirectory>().OfPerson(membership.ui_identity_id).size() == 1) {
+    EndSessionsOf(state, context, membership.ui_identity_id, "", events::kSessionRevoked, decision);
+    decision.appends.push_back(WithEvent(
+        StreamFor(events::kUserAggregate, membership.ui_identity_id, person.version, context),
+        events::ToNewEvent(events::UserAccountDeleted{membership.ui_identity_id, kDeletedByLastMembershipRemoved})));
+  }
 }
 
 Result<Decision> UpdateMember::Decide(const WorkingState& state, const CommandContext& context) const {

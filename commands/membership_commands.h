@@ -43,6 +43,15 @@ bool AdministersPerson(const WorkingState& state, std::string_view account_id, c
 // W-13 (a) alone: the account manages the person (`accountType: MANAGED`).
 bool ManagesPerson(const WorkingState& state, std::string_view account_id, const projections::UserRecord& person);
 
+// Appends to `decision` the end of `membership` (UserRemovedFromWorkspace
+// with `reason`, events::kRemovedBy…), the clearing of its favourite flag
+// (W-7) and, when it was the person's last membership, the end of `person`
+// (W-19: their sessions end, UserAccountDeleted {LAST_MEMBERSHIP_REMOVED}).
+// Both surfaces remove members through it.
+void AppendMembershipRemoval(const WorkingState& state, const CommandContext& context,
+                             const projections::MembershipRecord& membership, const projections::UserRecord& person,
+                             const std::string& reason, Decision& decision);
+
 // #45, #46, #42 on the members `user_numbers` of the context's workspace,
 // by the caller `caller_id`. Activation and deactivation are idempotent
 // (members already so change nothing). Removal ends the memberships, clears

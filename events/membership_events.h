@@ -46,7 +46,7 @@ inline constexpr const char* kViaAccountCreated = "ACCOUNT_CREATED";  // first a
 // UserRemovedFromWorkspace::reason.
 inline constexpr const char* kRemovedByWorkspace = "WORKSPACE_REMOVE";  // #42
 inline constexpr const char* kRemovedByAccountDeletion = "ACCOUNT_DELETED";  // #50, #71
-inline constexpr const char* kRemovedByV3Delete = "V3_DELETE";  // v3 delete of a person who has other memberships
+inline constexpr const char* kRemovedByV3Delete = "V3_DELETE";  // v3 delete of a guest, or of a person who has other memberships
 
 // The membership aggregate's id: the account and the person, which neither
 // contains a '/'.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -493,6 +494,49 @@ TEST_F(MembershipApiTest, RacingUsesOfOneInvitationTokenHaveOneWinner) {
 
 // CC-1, W-12: a person made through v3 in a workspace that has invited
 // their address leaves no pending invitation for a member behind.
+// W-12: the account's v3 ui-identities are its memberships. A member who
+// joined through an invitation is listed and readable there, without Akamai
+// grants, may not be edited (their identity belongs elsewhere), and a v3
+// delete removes them from the workspace too (W-19: it was their last
+// membership, so the person ends).
+TEST_F(MembershipApiTest, AnInvitedMemberIsAV3IdentityWithoutGrantsThatAV3DeleteRemoves) {
+  const std::string admin = WorkspaceToken(UserToken());
+  ASSERT_NE(InvitedMember(admin, "guest@example.com"), 0);
+  const std::string base = "/identity-management/v3/user-admin/ui-identities";
+  auto listed = client_->Send("GET", base + "?authGrants=true");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ExpectConformsToV3(listed, "/user-admin/ui-identities", "get");
+  std::string guest;
+  const json::value users = Body(listed);
+  for (const json::value& user : users.as_array()) {
+    if (user.at("email").as_string() == "guest@example.com") guest = std::string(user.at("uiIdentityId").as_string());
+  }
+  ASSERT_FALSE(guest.empty()) << listed.body;
+  auto read = client_->Send("GET", base + "/" + guest + "?authGrants=true&actions=true");
+  ASSERT_EQ(read.status, 200) << read.body;
+  ExpectConformsToV3(read, "/user-admin/ui-identities/{uiIdentityId}", "get");
+  const json::value shown = Body(read);
+  EXPECT_FALSE(shown.as_object().contains("authGrants")) << read.body;
+  EXPECT_FALSE(shown.at("actions").at("edit").as_bool()) << read.body;
+  const json::value own = Body(client_->Send("GET", base + "/" + CreateMember("own@example.com")));
+  EXPECT_EQ(shown.at("accountId"), own.at("accountId"));
+
+  // Their identity is not this account's to change.
+  const json::object info{{"firstName", "Renamed"},         {"lastName", "Guest"},       {"country", "USA"},
+                          {"preferredLanguage", "English"}, {"sessionTimeOut", 1800}, {"timeZone", "GMT"}};
+  ExpectProblem(client_->SendJson("PUT", base + "/" + guest + "/basic-info", json::serialize(info)), 403, "");
+  ExpectProblem(client_->Send("POST", base + "/" + guest + "/lock"), 403, "");
+
+  auto removed = client_->Send("DELETE", base + "/" + guest);
+  ASSERT_EQ(removed.status, 204) << removed.body;
+  EXPECT_EQ(client_->Send("GET", base + "/" + guest).status, 404);
+  const json::value members = Listing(admin, "?search=guest");
+  EXPECT_TRUE(members.at("data").as_array().empty()) << members;
+  EXPECT_EQ(CountEvents(events::kUserRemovedFromWorkspace), 1);
+  EXPECT_EQ(CountEvents("UserAccountDeleted"), 1);
+  EXPECT_EQ(SignIn(*client_, "guest@example.com", kNewPassword).status, 401);
+}
+
 TEST_F(MembershipApiTest, AV3CreateOfAnInvitedAddressSupersedesTheInvitation) {
   const std::string admin = WorkspaceToken(UserToken());
   ASSERT_EQ(PostJson(kInvite, Invitation("both@example.com"), admin).status, 201);
@@ -523,6 +567,100 @@ TEST_F(MembershipApiTest, ParallelInvitationsOfOneAddressMakeOnePendingInvitatio
   EXPECT_EQ(created.load(), 1);
   EXPECT_EQ(conflicts.load(), kRacers - 1);
   EXPECT_EQ(CountEvents(events::kInvitationCreated), 1);
+}
+
+class OpenRegistrationMembershipApiTest : public MembershipApiTest {
+ protected:
+  void Configure(api::ServerConfig& config) override {
+    MembershipApiTest::Configure(config);
+    config.self_registration = "open";
+  }
+};
+
+// CC-2 across surfaces: of racing self-registrations and v3 creates of one
+// address, exactly one makes a person; the registrations that lose answer as
+// for a taken address (202 and a notice) and the v3 creates that lose 400.
+TEST_F(OpenRegistrationMembershipApiTest, RacingRegistrationsAndV3CreatesOfOneAddressMakeOnePerson) {
+  constexpr int kRacers = 24;
+  const json::object registration{{"email", "contested@example.com"}, {"password", kNewPassword},
+                                  {"firstName", "Nia"}, {"lastName", "Newcomer"}};
+  const std::string create = json::serialize(NewMemberBody("contested@example.com"));
+  const int created_before = CountEvents("UserCreated");
+  std::atomic<int> created{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> registrations_answered{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([&, i, address = server_->address()] {
+      testing::SignedClient client(address, credential_);  // one per thread: clients are not thread-safe
+      if (i % 2 == 0) {
+        const auto answer = Post(client, kRegister, registration);
+        EXPECT_EQ(answer.status, 202) << answer.body;
+        if (answer.status == 202) registrations_answered.fetch_add(1);
+        return;
+      }
+      const int status = client.SendJson("POST", "/identity-management/v3/user-admin/ui-identities", create).status;
+      if (status == 201) created.fetch_add(1);
+      if (status == 400) refused.fetch_add(1);
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(registrations_answered.load(), kRacers / 2);
+  EXPECT_EQ(created.load() + refused.load(), kRacers / 2);
+  EXPECT_EQ(CountEvents("UserCreated") - created_before, created.load());
+  EXPECT_EQ(created.load() + CountEvents(events::kUserRegistered), 1);
+}
+
+// CC-13: racing bulk removals of overlapping pairs of members are each all
+// or nothing: the pairs that succeed are disjoint, exactly their members
+// are gone, and every refused pair lost a member to a winner.
+TEST_F(MembershipApiTest, RacingBulkRemovalsAreEachAllOrNothing) {
+  const std::string admin = WorkspaceToken(UserToken());
+  constexpr int kMembers = 6;
+  constexpr int kRacers = 24;
+  std::vector<int64_t> members;
+  for (int i = 0; i < kMembers; ++i) {
+    members.push_back(InvitedMember(admin, "bulk" + std::to_string(i) + "@example.com"));
+    ASSERT_NE(members.back(), 0);
+  }
+  auto pair_of = [&](int racer) {
+    return std::pair<int64_t, int64_t>{members[racer % kMembers], members[(racer + 1) % kMembers]};
+  };
+  std::vector<int> statuses(kRacers);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([&, i, address = server_->address()] {
+      testing::SignedClient client(address, credential_);
+      const auto [first, second] = pair_of(i);
+      statuses[i] = Send(client, "DELETE",
+                         std::string(kUsers) + "profile-association/" + std::to_string(first) + "," +
+                             std::to_string(second),
+                         "", admin)
+                        .status;
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  std::set<int64_t> removed_by_winners;
+  int winners = 0;
+  for (int i = 0; i < kRacers; ++i) {
+    if (statuses[i] != 204) continue;
+    ++winners;
+    const auto [first, second] = pair_of(i);
+    EXPECT_TRUE(removed_by_winners.insert(first).second) << "two winners removed " << first;
+    EXPECT_TRUE(removed_by_winners.insert(second).second) << "two winners removed " << second;
+  }
+  EXPECT_GE(winners, 1);
+  for (int i = 0; i < kRacers; ++i) {
+    if (statuses[i] == 204) continue;
+    EXPECT_EQ(statuses[i], 404) << "racer " << i;
+    const auto [first, second] = pair_of(i);
+    EXPECT_TRUE(removed_by_winners.count(first) || removed_by_winners.count(second)) << "racer " << i;
+  }
+  EXPECT_EQ(CountEvents(events::kUserRemovedFromWorkspace), 2 * winners);
+  for (int64_t member : members) {
+    const int status = WithBearer("GET", kUsers + std::to_string(member), admin).status;
+    EXPECT_EQ(status, removed_by_winners.count(member) ? 404 : 200) << member;
+  }
 }
 
 }  // namespace

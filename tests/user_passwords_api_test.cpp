@@ -68,18 +68,6 @@ class UserPasswordsApiTest : public testing::ApiServerTest {
                              json::serialize(json::object{{"currentPassword", current}, {"newPassword", next}}));
   }
 
-  void ExpectConforms(const api::HttpResponse& response, const std::string& path, const std::string& method,
-                      const std::string& status) {
-    const testing::OpenApiSpec* spec = testing::IamV3Spec();
-    if (!spec) return;
-    const auto* schema = spec->ResponseSchema(path, method, status);
-    ASSERT_NE(schema, nullptr) << method << " " << path << " " << status;
-    auto violations = testing::SchemaViolations(Body(response), *schema);
-    std::string all;
-    for (const auto& v : violations) all += v + "; ";
-    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << all;
-  }
-
   // The events of `type` on the user `id`, read from the whole log.
   int CountEvents(const std::string& id, const std::string& type) {
     const uint64_t head = storage_->events().Head();
@@ -106,7 +94,7 @@ TEST_F(UserPasswordsApiTest, ResetPasswordShowsTheOneTimePasswordOnlyWhenNotMail
   auto shown = client_->Send("POST", UserPath(id) + "/reset-password?sendEmail=false");
   ASSERT_EQ(shown.status, 200) << shown.body;
   ExpectEventDetailHeaders(shown);
-  ExpectConforms(shown, "/user-admin/ui-identities/{uiIdentityId}/reset-password", "post", "200");
+  ExpectConformsToV3(shown, "/user-admin/ui-identities/{uiIdentityId}/reset-password", "post", "200");
   const std::string password(Body(shown).at("newPassword").as_string());
   EXPECT_GE(password.size(), 8u);
   // D-19: only an argon2id hash reaches the log, never the password.
@@ -198,7 +186,7 @@ TEST_F(UserPasswordsApiTest, AdditionalAuthenticationIsSetAndReset) {
 TEST_F(UserPasswordsApiTest, TheProfileIsTheCallersUser) {
   auto profile = client_->Send("GET", std::string(kProfile) + "?authGrants=true&notifications=true&actions=true");
   ASSERT_EQ(profile.status, 200) << profile.body;
-  ExpectConforms(profile, "/user-profile", "get", "200");
+  ExpectConformsToV3(profile, "/user-profile", "get", "200");
   const json::object me = Body(profile).as_object();
   EXPECT_EQ(me.at("uiUserName").as_string(), "admin");
   const std::string id(me.at("uiIdentityId").as_string());
@@ -215,7 +203,7 @@ TEST_F(UserPasswordsApiTest, TheProfileIsTheCallersUser) {
   auto updated = client_->SendJson("PUT", std::string(kProfile) + "/basic-info", json::serialize(info));
   ASSERT_EQ(updated.status, 200) << updated.body;
   ExpectEventDetailHeaders(updated);
-  ExpectConforms(updated, "/user-profile/basic-info", "put", "200");
+  ExpectConformsToV3(updated, "/user-profile/basic-info", "put", "200");
   EXPECT_EQ(Body(updated).at("firstName").as_string(), "Ada");
   EXPECT_EQ(Body(updated).at("uiIdentityId").as_string(), id);
   const json::value stored = GetUser(id);
@@ -231,7 +219,7 @@ TEST_F(UserPasswordsApiTest, TheProfileIsTheCallersUser) {
       "PUT", std::string(kProfile) + "/notifications",
       R"({"enableEmailNotifications":false,"options":{"passwordExpiry":true,"proactive":[],"upgrade":[]}})");
   ASSERT_EQ(notifications.status, 200) << notifications.body;
-  ExpectConforms(notifications, "/user-profile/notifications", "put", "200");
+  ExpectConformsToV3(notifications, "/user-profile/notifications", "put", "200");
   EXPECT_FALSE(Body(notifications).at("enableEmailNotifications").as_bool());
 
   EXPECT_EQ(client_->SendJson("PUT", std::string(kProfile) + "/additionalAuthentication", R"({"value":"MFA"})").status,

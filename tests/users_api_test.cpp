@@ -84,21 +84,6 @@ class UsersApiTest : public testing::ApiServerTest {
     return std::string(Body(profile).at("uiIdentityId").as_string());
   }
 
-  void ExpectConforms(const json::value& body, const std::string& path, const std::string& method,
-                      const std::string& status) {
-    const testing::OpenApiSpec* spec = testing::IamV3Spec();
-    if (!spec) return;
-    const auto* schema = spec->ResponseSchema(path, method, status);
-    ASSERT_NE(schema, nullptr) << method << " " << path << " " << status;
-    auto violations = testing::SchemaViolations(body, *schema);
-    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << testing::JoinViolations(violations);
-  }
-
-  void ExpectConforms(const api::HttpResponse& response, const std::string& path, const std::string& method,
-                      const std::string& status) {
-    ExpectConforms(Body(response), path, method, status);
-  }
-
   // A problem whose detail names `member`.
   void ExpectProblemNaming(const api::HttpResponse& response, int status, const std::string& type_suffix,
                            const std::string& member) {
@@ -141,7 +126,7 @@ TEST_F(UsersApiTest, CreateAnswers201WithTheUserItsDefaultsAndTheMutationHeaders
   auto created = Create(UserBody("Jane.Doe@Example.com", testing::GrantOn(top_, kAccountingRole)));
   ASSERT_EQ(created.status, 201) << created.body;
   ExpectEventDetailHeaders(created);
-  ExpectConforms(created, "/user-admin/ui-identities", "post", "201");
+  ExpectConformsToV3(created, "/user-admin/ui-identities", "post", "201");
   const json::object user = Body(created).as_object();
   const std::string id(user.at("uiIdentityId").as_string());
   EXPECT_EQ(created.Header("Location"), UserPath(id));
@@ -214,7 +199,7 @@ TEST_F(UsersApiTest, CreateWithoutMailShowsAOneTimePasswordThatMeetsThePolicy) {
     }
   }
   body.erase("newPassword");
-  ExpectConforms(json::value(body), "/user-admin/ui-identities", "post", "201");
+  ExpectConformsToV3(json::value(body), "/user-admin/ui-identities", "post", "201");
   // Only the create answer shows it.
   EXPECT_FALSE(GetUser(std::string(body.at("uiIdentityId").as_string())).as_object().contains("newPassword"));
 }
@@ -322,7 +307,7 @@ TEST_F(UsersApiTest, CloneCopiesTheGrantsOnly) {
   clone["cloneFrom"] = "original@example.com";
   auto created = Create(clone);
   ASSERT_EQ(created.status, 201) << created.body;
-  ExpectConforms(created, "/user-admin/ui-identities", "post", "201");
+  ExpectConformsToV3(created, "/user-admin/ui-identities", "post", "201");
   const std::string b(Body(created).at("uiIdentityId").as_string());
 
   const json::value a_user = GetUser(a, "?authGrants=true");
@@ -338,7 +323,7 @@ TEST_F(UsersApiTest, GetAndListConformAndUnknownUsersAre404) {
   ASSERT_FALSE(id.empty());
   auto fetched = client_->Send("GET", UserPath(id) + "?authGrants=true&notifications=true&actions=true");
   ASSERT_EQ(fetched.status, 200) << fetched.body;
-  ExpectConforms(fetched, "/user-admin/ui-identities/{uiIdentityId}", "get", "200");
+  ExpectConformsToV3(fetched, "/user-admin/ui-identities/{uiIdentityId}", "get", "200");
   EXPECT_FALSE(fetched.Header("ETag").empty());
   const json::object user = Body(fetched).as_object();
   EXPECT_TRUE(user.contains("authGrants") && user.contains("notifications") && user.contains("actions"));
@@ -349,7 +334,7 @@ TEST_F(UsersApiTest, GetAndListConformAndUnknownUsersAre404) {
   // The list with actions is checked in ListWithActionsConforms.
   auto list = client_->Send("GET", std::string(kUsers) + "?authGrants=true");
   ASSERT_EQ(list.status, 200) << list.body;
-  ExpectConforms(list, "/user-admin/ui-identities", "get", "200");
+  ExpectConformsToV3(list, "/user-admin/ui-identities", "get", "200");
   EXPECT_EQ(Body(list).as_array().size(), 2u);  // the administrator and Jane
 
   ExpectProblem(client_->Send("GET", UserPath("A-NO-000000000000")), 404, "/useradmin-api/error-types/1100");
@@ -360,7 +345,7 @@ TEST_F(UsersApiTest, ListWithActionsConforms) {
   ASSERT_FALSE(CreateUser("jane@example.com").empty());
   auto list = client_->Send("GET", std::string(kUsers) + "?authGrants=true&actions=true");
   ASSERT_EQ(list.status, 200) << list.body;
-  ExpectConforms(list, "/user-admin/ui-identities", "get", "200");
+  ExpectConformsToV3(list, "/user-admin/ui-identities", "get", "200");
   const json::value items = Body(list);
   for (const auto& item : items.as_array()) {
     const auto& actions = item.at("actions").as_object();
@@ -431,7 +416,7 @@ TEST_F(UsersApiTest, BasicInfoIsAWholeReplacementThatKeepsTheEmail) {
   EXPECT_GT(std::stoull(std::string(replaced.Header("X-Iam-Sequence"))),
             std::stoull(std::string(created.Header("X-Iam-Sequence"))));
   EXPECT_EQ(replaced.Header("X-Iam-Resource-Owner"), created.Header("X-Iam-Resource-Owner"));
-  ExpectConforms(replaced, "/user-admin/ui-identities/{uiIdentityId}/basic-info", "put", "200");
+  ExpectConformsToV3(replaced, "/user-admin/ui-identities/{uiIdentityId}/basic-info", "put", "200");
   const json::object answer = Body(replaced).as_object();
   EXPECT_EQ(answer.at("firstName").as_string(), "Janet");
   EXPECT_EQ(answer.at("sessionTimeOut").as_int64(), 1800);
@@ -484,7 +469,7 @@ TEST_F(UsersApiTest, AuthGrantsAreReplacedAndAnsweredNested) {
   ASSERT_EQ(replaced.status, 200) << replaced.body;
   ExpectEventDetailHeaders(replaced);
   EXPECT_FALSE(replaced.Header("X-Iam-Resource-Owner").empty());
-  ExpectConforms(replaced, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
+  ExpectConformsToV3(replaced, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
   const json::value grants = Body(replaced);
   ASSERT_EQ(grants.as_array().size(), 1u) << replaced.body;  // Sub nests under its granted ancestor
   EXPECT_EQ(grants.at(0).at("groupId").as_int64(), top_);
@@ -512,7 +497,7 @@ TEST_F(UsersApiTest, AuthGrantsAreReplacedAndAnsweredNested) {
       {"subGroups", json::array{json::object{{"groupId", sub}, {"roleId", nullptr}}}}}};
   auto reverted = client_->SendJson("PUT", target, json::serialize(inherited));
   ASSERT_EQ(reverted.status, 200) << reverted.body;
-  ExpectConforms(reverted, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
+  ExpectConformsToV3(reverted, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
   ASSERT_EQ(Body(reverted).as_array().size(), 1u);
   EXPECT_FALSE(Body(reverted).at(0).as_object().contains("subGroups")) << reverted.body;
   EXPECT_EQ(ListIds("?groupId=" + std::to_string(sub)).count(id), 1u);  // still has the inherited role there
@@ -532,9 +517,9 @@ TEST_F(UsersApiTest, GrantAnswersConformWhenABlockedGroupHasNoRoleOfItsOwn) {
   auto replaced = client_->SendJson("PUT", UserPath(id) + "/auth-grants", json::serialize(grants));
   ASSERT_TRUE(replaced.status == 200 || replaced.status == 400) << replaced.status << " " << replaced.body;
   if (replaced.status == 400) return;
-  ExpectConforms(replaced, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
+  ExpectConformsToV3(replaced, "/user-admin/ui-identities/{uiIdentityId}/auth-grants", "put", "200");
   auto fetched = client_->Send("GET", UserPath(id) + "?authGrants=true");
-  ExpectConforms(fetched, "/user-admin/ui-identities/{uiIdentityId}", "get", "200");
+  ExpectConformsToV3(fetched, "/user-admin/ui-identities/{uiIdentityId}", "get", "200");
 }
 
 TEST_F(UsersApiTest, NotificationsAreReplacedWhole) {
@@ -550,7 +535,7 @@ TEST_F(UsersApiTest, NotificationsAreReplacedWhole) {
   auto replaced = client_->SendJson("PUT", target, json::serialize(full));
   ASSERT_EQ(replaced.status, 200) << replaced.body;
   ExpectEventDetailHeaders(replaced);
-  ExpectConforms(replaced, "/user-admin/ui-identities/{uiIdentityId}/notifications", "put", "200");
+  ExpectConformsToV3(replaced, "/user-admin/ui-identities/{uiIdentityId}/notifications", "put", "200");
   EXPECT_EQ(Body(replaced), json::value(full));
   EXPECT_EQ(GetUser(id, "?notifications=true").at("notifications"), json::value(full));
 
@@ -561,7 +546,7 @@ TEST_F(UsersApiTest, NotificationsAreReplacedWhole) {
                                                       {"upgrade", json::array{"Security"}}}}};
   auto second = client_->SendJson("PUT", target, json::serialize(minimal));
   ASSERT_EQ(second.status, 200) << second.body;
-  ExpectConforms(second, "/user-admin/ui-identities/{uiIdentityId}/notifications", "put", "200");
+  ExpectConformsToV3(second, "/user-admin/ui-identities/{uiIdentityId}/notifications", "put", "200");
   const json::object options = Body(second).at("options").as_object();
   EXPECT_TRUE(options.at("proactive").as_array().empty());
   EXPECT_EQ(options.at("upgrade").as_array(), json::array{"Security"});
@@ -615,11 +600,11 @@ TEST_F(UsersApiWithAssetsTest, BlockedPropertiesAreTheGroupsAssets) {
   auto blocked = client_->SendJson("PUT", Blocked(sub_), "[9678999]");
   ASSERT_EQ(blocked.status, 200) << blocked.body;
   ExpectEventDetailHeaders(blocked);
-  ExpectConforms(blocked, path, "put", "200");
+  ExpectConformsToV3(blocked, path, "put", "200");
   EXPECT_EQ(Body(blocked), json::value(json::array{9678999}));
   auto fetched = client_->Send("GET", Blocked(sub_));
   ASSERT_EQ(fetched.status, 200);
-  ExpectConforms(fetched, path, "get", "200");
+  ExpectConformsToV3(fetched, path, "get", "200");
   EXPECT_EQ(Body(fetched), json::value(json::array{9678999}));
 
   // U-21: only assets of the group (or its subgroups).
@@ -644,7 +629,7 @@ TEST_F(UsersApiWithAssetsTest, PropertyUsersAreTheSameRelationSeenFromTheAsset) 
     GTEST_SKIP() << "P-5/P-6 (GET /properties/{assetId}/users, PUT …/users/block) have no route yet";
   }
   ASSERT_EQ(probe.status, 200) << probe.body;
-  ExpectConforms(probe, "/user-admin/properties/{assetId}/users", "get", "200");
+  ExpectConformsToV3(probe, "/user-admin/properties/{assetId}/users", "get", "200");
   ASSERT_EQ(client_->SendJson("PUT", Blocked(sub_), "[9678999]").status, 200);
   auto listed = client_->Send("GET", users);
   bool found = false;
@@ -658,7 +643,7 @@ TEST_F(UsersApiWithAssetsTest, PropertyUsersAreTheSameRelationSeenFromTheAsset) 
 
   auto unblocked = client_->SendJson("PUT", users + "/block", "[]");
   ASSERT_EQ(unblocked.status, 200) << unblocked.body;
-  ExpectConforms(unblocked, "/user-admin/properties/{assetId}/users/block", "put", "200");
+  ExpectConformsToV3(unblocked, "/user-admin/properties/{assetId}/users/block", "put", "200");
   EXPECT_TRUE(Body(client_->Send("GET", Blocked(sub_))).as_array().empty());
   auto reblocked = client_->SendJson("PUT", users + "/block", json::serialize(json::array{json::object{{"uiIdentityId", user_}}}));
   ASSERT_EQ(reblocked.status, 200) << reblocked.body;

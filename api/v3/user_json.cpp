@@ -423,7 +423,10 @@ object ActionsJson(const UserActions& a) {
 object UserJson(const projections::UserRecord& user, const UserJsonContext& context) {
   object o;
   ProfileMembers(o, user);
-  if (context.view.auth_grants) o["authGrants"] = AuthGrantsJson(user.grants, user.account_id, context);
+  // W-12: a guest holds no grants here, and the schema has no empty list.
+  if (context.view.auth_grants && !user.grants.empty()) {
+    o["authGrants"] = AuthGrantsJson(user.grants, user.account_id, context);
+  }
   if (context.view.notifications) o["notifications"] = NotificationsJson(user.notifications);
   if (context.view.actions) o["actions"] = ActionsJson(context.actions);
   return o;
@@ -443,7 +446,10 @@ object UserListItemJson(const projections::UserRecord& user, const UserJsonConte
            {"isLocked", user.locked},
            {"tfaEnabled", method == "TFA"},
            {"tfaConfigured", false}};
-  if (context.view.auth_grants) o["authGrants"] = AuthGrantsJson(user.grants, user.account_id, context);
+  // W-12: a guest holds no grants here, and the schema has no empty list.
+  if (context.view.auth_grants && !user.grants.empty()) {
+    o["authGrants"] = AuthGrantsJson(user.grants, user.account_id, context);
+  }
   if (context.view.actions) {
     object actions = ActionsJson(context.actions);
     actions["editProfile"] = context.actions.edit_profile;

@@ -66,8 +66,9 @@ void UserOperations::Get(const std::shared_ptr<ApiCall>& call, const std::string
   if (!view.ok()) return RefuseUserCall(*call, view.status());
   auto snapshot = TakeIdentitySnapshot(runner_, *call);
   if (!snapshot) return;
-  const UserRecord* user = snapshot->UserOfAccount(*call, id);
-  if (user && !snapshot->Reaches(*call, *user)) {
+  auto identity = snapshot->IdentityOfAccount(*call, id);
+  if (!identity) return RespondUserNotFound(*call, id);
+  if (!snapshot->Reaches(*call, identity->record())) {
     return RefuseUserCall(*call, Status::PermissionDenied("Not Authorized to perform this action")
                                      .WithReason(commands::kNotAuthorized));
   }
@@ -79,8 +80,9 @@ void UserOperations::RespondWithUser(const std::shared_ptr<ApiCall>& call, const
                                      const std::string& new_password) const {
   auto snapshot = TakeIdentitySnapshot(runner_, *call);
   if (!snapshot) return;
-  const UserRecord* user = snapshot->UserOfAccount(*call, id);
-  if (!user) return RespondUserNotFound(*call, id);
+  auto identity = snapshot->IdentityOfAccount(*call, id);
+  if (!identity) return RespondUserNotFound(*call, id);
+  const UserRecord* user = &identity->record();
   boost::json::object body = UserJson(*user, snapshot->JsonContext(*call, *user, view));
   if (!new_password.empty()) body["newPassword"] = new_password;
   HttpResponse response = JsonResponse(status, boost::json::serialize(body));

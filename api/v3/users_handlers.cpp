@@ -87,11 +87,13 @@ class UserRoutes {
     }
     const commands::GroupReach reach = snapshot->ReachOf(*call);
     boost::json::array list;
-    for (const UserRecord* user : snapshot->users->OfAccount(call->context.account_id)) {
+    // W-12: the account's memberships, guests (without grants) included.
+    for (const AccountIdentity& identity : snapshot->IdentitiesOfAccount(*call)) {
+      const UserRecord& user = identity.record();
       // U-10: users with a role on the group, directly or inherited.
-      if (group_id && projections::RoleOnGroup(*snapshot->groups, user->grants, *group_id) == 0) continue;
-      if (!reach.ReachesUser(*user, call->context.actor)) continue;  // only the users the caller reaches
-      list.push_back(UserListItemJson(*user, snapshot->JsonContext(*call, *user, *view)));
+      if (group_id && projections::RoleOnGroup(*snapshot->groups, user.grants, *group_id) == 0) continue;
+      if (!reach.ReachesUser(user, call->context.actor)) continue;  // only the users the caller reaches
+      list.push_back(UserListItemJson(user, snapshot->JsonContext(*call, user, *view)));
     }
     call->respond(JsonResponse(200, boost::json::serialize(list)));
   }

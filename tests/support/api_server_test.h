@@ -15,6 +15,7 @@
 #include "api/auth/edgerc.h"
 #include "api/iamd_server.h"
 #include "events/clock.h"
+#include "tests/support/openapi_conformance.h"
 #include "tests/support/signed_client.h"
 #include "tests/support/temp_dir.h"
 
@@ -94,6 +95,22 @@ class ApiServerTest : public ::testing::Test {
     EXPECT_EQ(response.status, 201) << response.body;
     if (response.status != 201) return 0;
     return Body(response).as_object().at("groupId").as_int64();
+  }
+
+  // `body` conforms to the v3 spec's response schema of `path` (as the spec
+  // names it), `method` and `status`.
+  void ExpectConformsToV3(const json::value& body, const std::string& path, const std::string& method,
+                          const std::string& status = "200") {
+    const testing::OpenApiSpec* spec = testing::IamV3Spec();
+    ASSERT_NE(spec, nullptr) << "the v3 spec cannot be read";
+    const auto* schema = spec->ResponseSchema(path, method, status);
+    ASSERT_NE(schema, nullptr) << method << " " << path << " " << status;
+    auto violations = testing::SchemaViolations(body, *schema);
+    EXPECT_TRUE(violations.empty()) << method << " " << path << ": " << testing::JoinViolations(violations);
+  }
+  void ExpectConformsToV3(const api::HttpResponse& response, const std::string& path, const std::string& method,
+                          const std::string& status = "200") {
+    ExpectConformsToV3(Body(response), path, method, status);
   }
 
   // An IAM problem with `status` and a type ending in `type_suffix`.

@@ -68,16 +68,20 @@ class UauthApiTest : public ApiServerTest {
     EXPECT_EQ(signed_in.status, 200) << signed_in.body;
     return std::string(Body(signed_in).at("token").as_string());
   }
+  // A v3 create-user body for `email` with a grant on the top group.
+  json::object NewMemberBody(const std::string& email) {
+    return {{"firstName", "Mia"},
+            {"lastName", "Member"},
+            {"email", email},
+            {"country", "USA"},
+            {"additionalAuthentication", "NONE"},
+            {"authGrants", GrantOn(TopGroupId(), 13)}};
+  }
   // A second user of the account (Akamai role 13, no administrator) with
   // password kPassword; their uiIdentityId.
   std::string CreateMember(const std::string& email) {
-    json::object body{{"firstName", "Mia"},
-                      {"lastName", "Member"},
-                      {"email", email},
-                      {"country", "USA"},
-                      {"additionalAuthentication", "NONE"},
-                      {"authGrants", GrantOn(TopGroupId(), 13)}};
-    auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities", json::serialize(body));
+    auto created = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities",
+                                     json::serialize(NewMemberBody(email)));
     EXPECT_EQ(created.status, 201) << created.body;
     const std::string id(Body(created).at("uiIdentityId").as_string());
     auto set = client_->SendJson("POST", "/identity-management/v3/user-admin/ui-identities/" + id + "/set-password",
