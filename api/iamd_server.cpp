@@ -14,6 +14,7 @@
 
 #include "api/admin/accounts_handlers.h"
 #include "api/admin/admin_handlers.h"
+#include "api/admin/organizations_handlers.h"
 #include "api/auth/credential_lookup.h"
 #include "api/auth/edgerc.h"
 #include "api/auth/nonce_snapshot.h"
@@ -381,6 +382,7 @@ struct IamdServer::Impl {
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
+    AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
       const std::string url = service->public_url();
@@ -474,6 +476,7 @@ struct IamdServer::Impl {
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
     AddWorkspaceRoutes(service->router(), *uauth);
+    AddOrganizationRoutes(service->router(), *uauth);
     AddSessionRoutes(service->router(), *uauth);
     AddTokenDiscoveryRoutes(service->router(), *uauth);
     auto verifier = DomainVerifier::Create(config.domain_verification);

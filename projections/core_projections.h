@@ -16,6 +16,7 @@
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
 #include "projections/managed_domain_directory.h"
+#include "projections/organization_directory.h"
 #include "projections/role_directory.h"
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
@@ -29,7 +30,7 @@ using CoreDirectories =
     DirectorySet<GroupDirectory, AccountDirectory, UserDirectory, ApiClientDirectory, AssetDirectory, RoleDirectory,
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
                  ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, MembershipDirectory,
-                 InvitationDirectory, ManagedDomainDirectory,
+                 InvitationDirectory, ManagedDomainDirectory, OrganizationDirectory,
                  CustomerLoginSettingsDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).

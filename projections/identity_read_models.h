@@ -29,6 +29,7 @@
 #include "projections/mfa_directory.h"
 #include "projections/mailed_token_directory.h"
 #include "projections/managed_domain_directory.h"
+#include "projections/organization_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 #include "projections/workspace_settings_directory.h"
@@ -71,6 +72,10 @@ using InvitationsReadModel = DirectoryProjection<InvitationDirectory>;
 // The projection "managed-domains": each workspace's managed domains (MD-1 … MD-10).
 inline constexpr const char* kManagedDomainsProjection = ManagedDomainDirectory::kProjectionName;
 using ManagedDomainsReadModel = DirectoryProjection<ManagedDomainDirectory>;
+
+// The projection "organizations": organizations, their workspaces and users (W-1, W-4).
+inline constexpr const char* kOrganizationsProjection = OrganizationDirectory::kProjectionName;
+using OrganizationsReadModel = DirectoryProjection<OrganizationDirectory>;
 
 // The projection "customer-login-settings": each workspace's customer-login settings (S-1 … S-14).
 inline constexpr const char* kCustomerLoginSettingsProjection = CustomerLoginSettingsDirectory::kProjectionName;

@@ -32,6 +32,23 @@ std::string ProjectionStatusesJson(const std::vector<projections::ProjectionStat
   return boost::json::serialize(body);
 }
 
+// The bootstrap account is the owner of the log's first event (creation
+// dates cannot tell: under a test clock standing still every account is made
+// in the same millisecond).
+bool AdministersBootstrapAccount(const ApiCall& call, const events::EventStore& events) {
+  auto first = events.ReadAll(1, 1);
+  if (!first.ok()) {
+    RespondWithError(call, first.status(), kProtocolErrors);
+    return false;
+  }
+  if (!first->empty() && call.context.account_id == first->front().resource_owner) return true;
+  RespondWithError(call,
+                   Status::PermissionDenied("only administrators of the bootstrap account may use " + call.request.path)
+                       .WithReason(1001),
+                   kUserAdminErrors);
+  return false;
+}
+
 namespace {
 
 // The body of POST /admin/v1/assets: {propertyId, propertyName,
@@ -89,24 +106,6 @@ Result<std::unique_ptr<commands::ImportAsset>> ImportFromBody(const std::string&
     }
   }
   return std::make_unique<commands::ImportAsset>(std::move(asset), std::move(resources));
-}
-
-// Whether the caller administers the bootstrap account, the owner of the
-// log's first event (creation dates cannot tell: under a test clock standing
-// still every account is made in the same millisecond): server-wide controls
-// are theirs alone. Answers 403 (or the log's error) itself.
-bool AdministersBootstrapAccount(const ApiCall& call, const events::EventStore& events) {
-  auto first = events.ReadAll(1, 1);
-  if (!first.ok()) {
-    RespondWithError(call, first.status(), kProtocolErrors);
-    return false;
-  }
-  if (!first->empty() && call.context.account_id == first->front().resource_owner) return true;
-  RespondWithError(call,
-                   Status::PermissionDenied("only administrators of the bootstrap account may use " + call.request.path)
-                       .WithReason(1001),
-                   kUserAdminErrors);
-  return false;
 }
 
 HttpResponse ClockAnswer(int64_t now_ms) {

@@ -21,6 +21,11 @@ namespace iam::api {
 void AddAdminRoutes(Router& router, projections::ProjectionRunner& runner, events::EventStore& events,
                     commands::CommandProcessor& processor);
 
+// Whether the caller of `call` administers the bootstrap account: server-wide
+// controls are theirs alone. When not, answers 403 (or the log's error)
+// itself and returns false. `events` is the log whose first event names it.
+bool AdministersBootstrapAccount(const ApiCall& call, const events::EventStore& events);
+
 // seed-003 TO-1, for administrators of the bootstrap account (the owner of
 // the log's first event) only (else 403): GET /admin/v1/test/clock answers {"now": RFC 3339};
 // POST with {"set": RFC 3339} or {"advance": whole seconds ≥ 0} moves

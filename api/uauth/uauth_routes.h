@@ -10,6 +10,8 @@
 //                              POST /uauth/password-reset/request, POST /uauth/password-reset/confirmation,
 //   workspace_handlers.cpp     GET /business-profile-service/business-profiles,
 //                              POST /uauth/auth/login/user/workspace, POST /uauth/business-profile/mark-favorite
+//   organization_handlers.cpp  GET /business-profile-service/organizations/business-profiles,
+//                              …/business-profiles/with-identifiers
 //   registration_handlers.cpp  POST /uauth/user/register, POST /uauth/user/register/resend-confirmation,
 //                              GET /uauth/user/confirmation/{token}
 //   account_deletion_handlers.cpp  DELETE /uauth/users/my-account
@@ -45,6 +47,7 @@ void AddTokenDiscoveryRoutes(Router& router, const UauthContext& context);
 void AddMfaRoutes(Router& router, const UauthContext& context);
 void AddOwnAccountRoutes(Router& router, const UauthContext& context);
 void AddWorkspaceRoutes(Router& router, const UauthContext& context);
+void AddOrganizationRoutes(Router& router, const UauthContext& context);
 void AddRegistrationRoutes(Router& router, const UauthContext& context);
 void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 void AddAccessControlRoutes(Router& router, const UauthContext& context);

@@ -11,6 +11,7 @@
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "api/uauth/workspace_access.h"
+#include "api/uauth/workspace_listing.h"
 #include "commands/favorite_commands.h"
 #include "commands/workspace_roles.h"
 #include "events/clock.h"
@@ -21,30 +22,12 @@
 namespace iam::api {
 namespace {
 
-// W-1: what the picker and the token show of a workspace.
-struct Workspace {
-  std::string account_id;
-  std::string guid;
-  std::string name;
-  std::string subdomain;
-  int64_t created_ms = 0;
-};
-
-Workspace WorkspaceOfAccount(const projections::AccountRecord& account) {
-  std::string subdomain;
-  for (char c : account.account_id) {
-    subdomain.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return Workspace{account.account_id, WorkspaceGuid(account.account_id), account.account_name, subdomain,
-                   account.created_ms};
-}
-
 // The caller's membership in the workspace `guid` with that workspace, or
 // nullopt when they are no member of it; kUnavailable while the read models
 // cannot be read.
 struct MemberWorkspace {
   projections::MembershipRecord membership;
-  Workspace workspace;
+  WorkspaceView workspace;
 };
 Result<std::optional<MemberWorkspace>> MemberWorkspaceOf(const UauthContext& context,
                                                          const projections::UserRecord& user, std::string_view guid) {
@@ -63,26 +46,6 @@ HttpResponse NotAMember(const ApiCall& call) {
   return UauthProblem({404, "workspace-not-found", "WSP-0404", "you are not a member of that workspace", call.request.path});
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
-}
-
-Result<int64_t> PositiveQueryInt(const ApiCall& call, std::string_view name, int64_t fallback, int64_t maximum) {
-  auto text = call.query.Get(name);
-  if (!text) return fallback;
-  int64_t value = 0;
-  for (char c : *text) {
-    if (c < '0' || c > '9' || value > maximum) return Status::InvalidArgument(std::string(name) + " must be 1 to " + std::to_string(maximum));
-    value = value * 10 + (c - '0');
-  }
-  if (text->empty() || value < 1 || value > maximum) {
-    return Status::InvalidArgument(std::string(name) + " must be 1 to " + std::to_string(maximum));
-  }
-  return value;
-}
-
 // The authentication methods the caller's session passed (the token's `amr`).
 std::vector<std::string> AmrOf(const BearerCaller& caller) {
   std::vector<std::string> amr;
@@ -97,21 +60,10 @@ std::vector<std::string> AmrOf(const BearerCaller& caller) {
 void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   auto caller = AuthenticateBearer(context, *call, {kUserScope});
   if (!caller) return;
-  auto page = PositiveQueryInt(*call, "page", 1, 1000000);
-  auto limit = PositiveQueryInt(*call, "limit", 20, 100);
-  if (!page.ok() || !limit.ok()) {
-    return call->respond(UauthBadRequest(call->request.path, (!page.ok() ? page.status() : limit.status()).message()));
-  }
+  auto query = ParseWorkspaceListQuery(call->query);
+  if (!query.ok()) return call->respond(UauthBadRequest(call->request.path, query.status().message()));
   auto favorite = call->query.GetBool("favorite", false);
   if (!favorite.ok()) return call->respond(UauthBadRequest(call->request.path, favorite.status().message()));
-  const std::string sort_by(call->query.Get("sortBy").value_or("NAME:ASC"));
-  if (sort_by != "NAME:ASC" && sort_by != "NAME:DESC" && sort_by != "CREATED:ASC" && sort_by != "CREATED:DESC") {
-    return call->respond(UauthBadRequest(call->request.path, "sortBy must be NAME:ASC, NAME:DESC, CREATED:ASC or CREATED:DESC"));
-  }
-  const auto search = call->query.Get("search");
-  if (search && (search->empty() || search->size() > 100)) {
-    return call->respond(UauthBadRequest(call->request.path, "search must be 1 to 100 characters"));
-  }
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
   auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
   auto favorites = context.runner.LiveAs<projections::FavoritesReadModel>(projections::kFavoritesProjection);
@@ -121,9 +73,8 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
   const auto accounts_version = accounts->Published();
   const auto memberships_version = memberships->Published();
   const auto favorites_version = favorites->Published();
-  const std::string needle = search ? Lower(*search) : std::string();
   struct Row {
-    Workspace workspace;
+    WorkspaceView workspace;
     const projections::MembershipRecord* membership;
     bool favorite;
   };
@@ -134,51 +85,29 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
     Row row{WorkspaceOfAccount(*account), membership, false};
     row.favorite = favorites_version->IsFavorite(caller->user.ui_identity_id, row.workspace.guid);
     if (call->query.Has("favorite") && *favorite != row.favorite) continue;
-    if (search && Lower(row.workspace.name).find(needle) == std::string::npos &&
-        row.workspace.subdomain.find(needle) == std::string::npos) {
-      continue;
-    }
+    if (!query->Matches(row.workspace)) continue;
     rows.push_back(std::move(row));
   }
-  const bool by_name = sort_by.starts_with("NAME");
-  const bool descending = sort_by.ends_with("DESC");
-  std::sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    const auto key_a = by_name ? std::make_pair(Lower(a.workspace.name), int64_t{0})
-                               : std::make_pair(std::string(), a.workspace.created_ms);
-    const auto key_b = by_name ? std::make_pair(Lower(b.workspace.name), int64_t{0})
-                               : std::make_pair(std::string(), b.workspace.created_ms);
-    if (key_a != key_b) return descending ? key_b < key_a : key_a < key_b;
-    return a.workspace.guid < b.workspace.guid;
-  });
+  query->Sort(rows, [](const Row& row) -> const WorkspaceView& { return row.workspace; });
   const int64_t now_ms = context.now_ms();
   boost::json::array data;
-  const size_t first = static_cast<size_t>((*page - 1) * *limit);
-  for (size_t i = first; i < rows.size() && i < first + static_cast<size_t>(*limit); ++i) {
+  for (size_t i = query->First(rows.size()); i < query->End(rows.size()); ++i) {
     const Row& row = rows[i];
     auto state = CurrentAccessState(context, caller->user, *row.membership, AmrOf(*caller), call->context.remote_address);
     if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
     const std::string role_name = commands::WorkspaceRoleName(row.membership->role_id);
-    data.push_back(boost::json::object{
-        {"guid", row.workspace.guid},
-        {"hash", row.workspace.guid.substr(24)},
-        {"name", row.workspace.name},
-        {"subdomain", row.workspace.subdomain},
-        {"logo", nullptr},
-        {"favorite", row.favorite},
-        {"roleId", row.membership->role_id ? boost::json::value(row.membership->role_id) : boost::json::value(nullptr)},
-        {"roleName", role_name.empty() ? boost::json::value(nullptr) : boost::json::value(role_name)},
-        {"membershipStatus", row.membership->StatusAt(now_ms)},
-        {"accessExpiresAt", row.membership->access_expires_ms
-                                ? boost::json::value(FormatTimestampMillis(row.membership->access_expires_ms))
-                                : boost::json::value(nullptr)},
-        {"mfaRequired", WorkspaceRequiresMfa(context, row.membership->account_id)},
-        {"accessState", *state}});
+    boost::json::object item;
+    AddWorkspaceIdentity(item, row.workspace);
+    item["favorite"] = row.favorite;
+    item["roleId"] = row.membership->role_id ? boost::json::value(row.membership->role_id) : boost::json::value(nullptr);
+    item["roleName"] = role_name.empty() ? boost::json::value(nullptr) : boost::json::value(role_name);
+    item["membershipStatus"] = row.membership->StatusAt(now_ms);
+    item["accessExpiresAt"] = JsonTimeOrNull(row.membership->access_expires_ms);
+    item["mfaRequired"] = WorkspaceRequiresMfa(context, row.membership->account_id);
+    item["accessState"] = *state;
+    data.push_back(std::move(item));
   }
-  call->respond(JsonResponse(
-      200, boost::json::serialize(boost::json::object{
-               {"data", std::move(data)},
-               {"meta", boost::json::object{{"page", *page}, {"limit", *limit},
-                                            {"totalCount", static_cast<int64_t>(rows.size())}}}})));
+  call->respond(JsonResponse(200, WorkspacePageBody(std::move(data), *query, rows.size())));
 }
 
 void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
@@ -195,7 +124,7 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
   if (!found.ok()) return call->respond(UauthUnavailable(call->request.path, found.status().message()));
   if (!*found) return call->respond(NotAMember(*call));
   const MemberWorkspace& member = **found;
-  const Workspace* workspace = &member.workspace;
+  const WorkspaceView* workspace = &member.workspace;
   auto access = CurrentAccessState(context, caller->user, member.membership, AmrOf(*caller), call->context.remote_address);
   if (!access.ok()) return call->respond(UauthUnavailable(call->request.path, access.status().message()));
   const std::string state = *access;
