@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <iterator>
 #include <map>
@@ -31,6 +32,7 @@
 #include "commands/managed_domain_commands.h"
 #include "commands/membership_commands.h"
 #include "commands/mfa_commands.h"
+#include "commands/organization_commands.h"
 #include "commands/own_account_commands.h"
 #include "commands/registration_commands.h"
 #include "commands/workspace_settings_commands.h"
@@ -50,6 +52,7 @@
 #include "events/managed_domain_events.h"
 #include "events/membership_events.h"
 #include "events/mfa_events.h"
+#include "events/organization_events.h"
 #include "events/mailed_token_events.h"
 #include "events/signing_key_events.h"
 #include "events/session_events.h"
@@ -1938,6 +1941,182 @@ class MembershipActions {
   std::map<std::string, Address> addresses_;
 };
 
+// Organizations (seed-003 W-1, W-4, §15 item 11): made (now and then with a
+// name the writer refuses), the history's accounts put in them as workspaces
+// with and without a group (a malformed one refused), moved between groups
+// and taken out, and persons added and removed as organization users: the
+// bootstrap administrator by id or by address in another case, further
+// accounts' first administrators by address, and an unknown address. A
+// workspace and a person belong to one organization at most. Outcomes are
+// predicted from a model of each organization. The actions draw from their
+// own generator, so the rest of the history is the same with or without them.
+class OrganizationActions {
+ public:
+  OrganizationActions(uint32_t seed, std::set<std::string>& seen) : random_(seed * 7919u + 17u), seen_(seen) {}
+
+  void Bootstrapped(const commands::BootstrapIdentity& identity) {
+    admin_ = identity.admin_ui_identity_id;
+    first_account_ = identity.account_id;
+  }
+
+  void Run(CoreNode& node, const commands::CommandContext& context, const std::vector<std::string>& accounts) {
+    const int kind = static_cast<int>(random_() % 6);
+    // Now and then one past the last organization: unknown.
+    const int64_t id = 1 + static_cast<int64_t>(random_() % (organizations_.size() + 1));
+    const bool known = organizations_.count(id) != 0;
+    if (kind == 0) return Create(node, context);
+    if (kind <= 2) return PutWorkspace(node, context, id, known, accounts);
+    if (kind == 3) return RemoveWorkspace(node, context, id, known, accounts);
+    if (kind == 4) return AddUser(node, context, id, known, accounts);
+    return RemoveUser(node, context, id, known, accounts);
+  }
+
+ private:
+  struct Organization {
+    std::map<std::string, std::string> workspaces;  // account → group ("" none)
+    std::set<std::string> users;                    // uiIdentityIds
+  };
+
+  static Prediction Unknown() {
+    return Refused(StatusCode::kNotFound, commands::kOrganizationUnknown);
+  }
+
+  // At most four organizations, so that the others' actions meet each other.
+  void Create(CoreNode& node, const commands::CommandContext& context) {
+    const bool valid = organizations_.size() < 4 && random_() % 5 != 0;
+    const std::string name = valid ? "Org " + std::to_string(random_() % 50) : std::string(random_() % 2 ? "  " : "");
+    auto done = Expect(node, context, std::make_unique<commands::CreateOrganization>(name),
+                       valid ? Commits() : Refused(StatusCode::kInvalidArgument, commands::kOrganizationBadName),
+                       "create organization '" + name + "'");
+    if (!valid) seen_.insert("an organization's bad name refused");
+    if (!done) return;
+    const int64_t id = static_cast<int64_t>(organizations_.size()) + 1;
+    EXPECT_EQ(done->created_id, id) << "organization ids are handed out in order";
+    organizations_[id];
+    seen_.insert("an organization created");
+  }
+
+  std::string PickAccount(const std::vector<std::string>& accounts) {
+    return random_() % 8 == 0 ? std::string("1-NOSUCH") : accounts[random_() % accounts.size()];
+  }
+
+  void PutWorkspace(CoreNode& node, const commands::CommandContext& context, int64_t id, bool known,
+                    const std::vector<std::string>& accounts) {
+    static const char* const kGroups[] = {"", "emea", "apac", "not valid"};
+    const std::string group = kGroups[random_() % 4];
+    const std::string account = PickAccount(accounts);
+    const bool exists = account != "1-NOSUCH";
+    auto holder = workspace_of_.find(account);
+    Prediction expected = Commits();
+    if (group == "not valid") {
+      expected = Refused(StatusCode::kInvalidArgument, commands::kOrganizationBadGroupId);
+    } else if (!known) {
+      expected = Unknown();
+    } else if (!exists) {
+      expected = Refused(StatusCode::kNotFound, commands::kOrganizationWorkspaceUnknown);
+    } else if (holder != workspace_of_.end() && holder->second != id) {
+      expected = Refused(StatusCode::kFailedPrecondition, commands::kOrganizationWorkspaceTaken);
+      seen_.insert("W-1: a workspace of another organization refused");
+    } else if (holder != workspace_of_.end() && organizations_[id].workspaces[account] == group) {
+      expected = Commits(false);
+    }
+    auto done = Expect(node, context,
+                       std::make_unique<commands::PutOrganizationWorkspace>(
+                           id, account, group.empty() ? std::nullopt : std::optional<std::string>(group)),
+                       expected, "put workspace " + account + " in organization " + std::to_string(id));
+    if (!done || done->sequence == 0) return;
+    seen_.insert(holder == workspace_of_.end() ? "a workspace put in an organization" : "a workspace's group changed");
+    organizations_[id].workspaces[account] = group;
+    workspace_of_[account] = id;
+  }
+
+  void RemoveWorkspace(CoreNode& node, const commands::CommandContext& context, int64_t id, bool known,
+                       const std::vector<std::string>& accounts) {
+    const std::string account = PickAccount(accounts);
+    const bool here = known && organizations_[id].workspaces.count(account);
+    auto done = Expect(node, context, std::make_unique<commands::RemoveOrganizationWorkspace>(id, account),
+                       !known  ? Unknown()
+                       : !here ? Refused(StatusCode::kNotFound, commands::kOrganizationWorkspaceNotHere)
+                               : Commits(),
+                       "remove workspace " + account + " from organization " + std::to_string(id));
+    if (!done) return;
+    organizations_[id].workspaces.erase(account);
+    workspace_of_.erase(account);
+    seen_.insert("a workspace taken out of an organization");
+  }
+
+  // A person to add or remove: the reference, and their uiIdentityId ("" when no person has it).
+  std::pair<commands::PersonReference, std::string> PickPerson(CoreNode& node, const std::vector<std::string>& accounts) {
+    const int pick = static_cast<int>(random_() % 5);
+    if (pick == 0) return {{admin_, ""}, admin_};
+    commands::PersonReference reference;
+    if (pick == 1) {
+      reference.email = "ADMIN@iamd.example";
+    } else if (pick == 2) {
+      reference.email = "nobody@example.org";
+    } else {
+      // A further account's first administrator signs in as admin-<account>@iamd.example.
+      const std::string& account = accounts[random_() % accounts.size()];
+      std::string lower = account;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      reference.email = account == first_account_ ? "admin@iamd.example" : "admin-" + lower + "@iamd.example";
+    }
+    std::string id;
+    if (auto users = node.runner->LiveAs<projections::UsersReadModel>(projections::kUsersProjection)) {
+      const auto found = users->Published()->AllWithEmail(reference.email);
+      if (!found.empty()) id = found.front()->ui_identity_id;
+    }
+    return {reference, id};
+  }
+
+  void AddUser(CoreNode& node, const commands::CommandContext& context, int64_t id, bool known,
+               const std::vector<std::string>& accounts) {
+    auto [reference, person] = PickPerson(node, accounts);
+    auto holder = user_of_.find(person);
+    Prediction expected = Commits();
+    if (!known) {
+      expected = Unknown();
+    } else if (person.empty()) {
+      expected = Refused(StatusCode::kNotFound, commands::kOrganizationPersonUnknown);
+      seen_.insert("an unknown person refused as an organization user");
+    } else if (holder != user_of_.end()) {
+      expected = holder->second == id ? Commits(false)
+                                      : Refused(StatusCode::kFailedPrecondition, commands::kOrganizationPersonTaken);
+      if (holder->second != id) seen_.insert("a user of another organization refused");
+    }
+    auto done = Expect(node, context, std::make_unique<commands::AddOrganizationUser>(id, reference), expected,
+                       "add " + (person.empty() ? reference.email : person) + " to organization " + std::to_string(id));
+    if (!done || done->sequence == 0) return;
+    organizations_[id].users.insert(person);
+    user_of_[person] = id;
+    seen_.insert(reference.email.empty() ? "an organization user added by id" : "an organization user added by address");
+  }
+
+  void RemoveUser(CoreNode& node, const commands::CommandContext& context, int64_t id, bool known,
+                  const std::vector<std::string>& accounts) {
+    std::string person = PickPerson(node, accounts).second;
+    if (person.empty()) person = "no-such-person";
+    const bool here = known && organizations_[id].users.count(person);
+    auto done = Expect(node, context, std::make_unique<commands::RemoveOrganizationUser>(id, person),
+                       !known  ? Unknown()
+                       : !here ? Refused(StatusCode::kNotFound, commands::kOrganizationPersonNotHere)
+                               : Commits(),
+                       "remove " + person + " from organization " + std::to_string(id));
+    if (!done) return;
+    organizations_[id].users.erase(person);
+    user_of_.erase(person);
+    seen_.insert("an organization user removed");
+  }
+
+  std::mt19937 random_;
+  std::set<std::string>& seen_;
+  std::string admin_;
+  std::string first_account_;
+  std::map<int64_t, Organization> organizations_;
+  std::map<std::string, int64_t> workspace_of_;
+  std::map<std::string, int64_t> user_of_;
+};
+
 // Managed domains of the first account (seed-003 MD-1 … MD-10): initialized
 // (a second initialization keeps the code), verified by passing or failing
 // checks (a failure is appended and then refused, X-17), re-confirmed and
@@ -2018,6 +2197,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   constexpr int kKinds = kOtherKinds + UserActions::kKinds + ApiClientActions::kKinds + AllowlistActions::kKinds +
                          SessionActions::kKinds + MembershipActions::kKinds + DomainActions::kKinds;
   std::mt19937 random(seed);
+  OrganizationActions organizations(seed, seen);
   auto pick = [&](const std::vector<int64_t>& ids) { return ids[random() % ids.size()]; };
   std::vector<int64_t> known;
   UserActions users(random, known);
@@ -2042,6 +2222,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       clients.Bootstrapped(node.identity, top);
       sessions.Bootstrapped(node.identity);
       memberships.Bootstrapped(node.identity);
+      organizations.Bootstrapped(node.identity);
       context = node.context;
       sessions.SaveModelPolicy(node, context);
       account = context.account_id;
@@ -2049,6 +2230,10 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       admin = node.identity.admin_ui_identity_id;
     }
     for (int step = 0; step < 800; ++step) {
+      if (step % 5 == 0) {
+        organizations.Run(node, context, accounts);
+        if (::testing::Test::HasFailure()) return;
+      }
       const int action = static_cast<int>(random() % kKinds);
       if (action >= kOtherKinds + UserActions::kKinds) {
         const int kind = action - kOtherKinds - UserActions::kKinds;
@@ -2223,6 +2408,20 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed",
         "F-10: MFA required", "F-12: the MFA requirement lifted", "V-3: a second invitation of an address refused",
         "V-11: an invitation accepted by a registration", "W-19: a last membership removed with its person"}) {
+    EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
+  }
+  // … and every organization event and case.
+  for (const char* wanted :
+       {events::kOrganizationCreated, events::kOrganizationWorkspaceAdded, events::kOrganizationWorkspaceGroupChanged,
+        events::kOrganizationWorkspaceRemoved, events::kOrganizationUserAdded, events::kOrganizationUserRemoved}) {
+    EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
+  }
+  for (const char* wanted :
+       {"an organization created", "an organization's bad name refused", "a workspace put in an organization",
+        "a workspace's group changed", "W-1: a workspace of another organization refused",
+        "a workspace taken out of an organization", "an organization user added by id",
+        "an organization user added by address", "a user of another organization refused",
+        "an unknown person refused as an organization user", "an organization user removed"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   EXPECT_EQ(restored.rows, rebuilt.rows);
