@@ -37,9 +37,11 @@
 #include "api/mail/outbox_drainer.h"
 #include "api/mail/smtp_sender.h"
 #include "api/rate_limit.h"
+#include "api/redacted_path.h"
 #include "api/scheduler/scheduler.h"
 #include "api/scheduler/managed_domain_recheck_job.h"
 #include "api/scheduler/scheduler_jobs.h"
+#include "api/uauth/uauth_problem.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
 #include "api/auth/signing_key_ring.h"
@@ -324,6 +326,14 @@ struct IamdServer::Impl {
     http_options.host = listen->host;
     http_options.port = listen->port;
     http_options.threads = config.threads;
+    // seed-003 X-13: the bearer routes take bodies up to 1 MiB (e-mail templates are large).
+    http_options.large_body_prefixes = {"/uauth/", "/sauth/", "/business-profile-service/"};
+    http_options.large_body_limit = size_t{1} << 20;
+    http_options.large_body_refusal = [](std::string_view target, size_t limit) {
+      return UauthProblem({413, "payload-too-large", "GEN-0413",
+                           "the request body exceeds " + std::to_string(limit) + " bytes",
+                           RedactedPath(target.substr(0, target.find('?')))});
+    };
     if (!config.tls_cert.empty() || !config.tls_key.empty()) {
       if (config.tls_cert.empty() || config.tls_key.empty()) {
         return Status::InvalidArgument("--tls-cert and --tls-key go together");

@@ -261,6 +261,25 @@ TEST_F(CustomerLoginSettingsApiTest, TemplatesTakeBodiesUpToTheContractsLimits) 
   ExpectUauthProblem(Save(kTemplates, {{"pinCodeMailBody", body + "x"}}, token), 400, "GEN-0400");
   ExpectUauthProblem(Save(kTemplates, {{"pinCodeMailSubject", std::string(256, 's')}}, token), 400, "GEN-0400");
   ExpectUauthProblem(Save(kTemplates, {{"pinCodeMailTemplateId", std::string(65, 't')}}, token), 400, "GEN-0400");
+
+  // all five bodies at their longest fit the 1 MiB a bearer route takes; more is 413 before it is read.
+  json::object all;
+  const std::pair<const char*, const char*> bodies[] = {{"confirmationMailBody", "{{client_confirmation_link}}"},
+                                                         {"passwordResetMailBody", "{{password_reset_hash}}"},
+                                                         {"emailChangeMailBody", "{{email_change_link}}"},
+                                                         {"pinCodeMailBody", "{{pin_code}}"},
+                                                         {"deviceControlMailBody", "{{device_confirmation_link}}"}};
+  for (const auto& [name, placeholder] : bodies) {
+    std::string text = placeholder;
+    all[name] = text + std::string(100000 - text.size(), 'y');
+  }
+  auto whole = Save(kTemplates, all, token);
+  ASSERT_EQ(whole.status, 200) << whole.body.substr(0, 500);
+  EXPECT_GT(json::serialize(all).size(), 500000u);
+  EXPECT_EQ(Read(kTemplates, token).at("deviceControlMailBody"), all.at("deviceControlMailBody"));
+  auto too_large = Send(*client_, "POST", kTemplates, json::serialize(json::object{{"pinCodeMailBody", std::string(1 << 20, 'z')}}),
+                        token);
+  ExpectUauthProblem(too_large, 413, "GEN-0413");
 }
 
 // S-3, X-14: the Facebook app secret is written, never read: omitted keeps

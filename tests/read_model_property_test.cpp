@@ -6,6 +6,7 @@
 // Every directory in projections::CoreDirectories is covered without naming
 // it here: a new read model joins by joining that list.
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include "commands/asset_commands.h"
 #include "commands/bootstrap_command.h"
 #include "commands/credential_commands.h"
+#include "commands/customer_login_settings_commands.h"
 #include "commands/favorite_commands.h"
 #include "commands/group_commands.h"
 #include "commands/invitation_commands.h"
@@ -47,6 +49,7 @@
 #include "events/api_client_events.h"
 #include "events/clock.h"
 #include "events/credential_events.h"
+#include "events/customer_login_settings_events.h"
 #include "events/favorite_events.h"
 #include "events/invitation_events.h"
 #include "events/managed_domain_events.h"
@@ -2187,6 +2190,104 @@ class DomainActions {
   std::map<std::string, Domain> domains_;
 };
 
+// Customer-login settings of the first account (seed-003 S-1 … S-13,
+// CC-12): every kind saved whole from a few valid bodies, Facebook's secret
+// replaced, kept and cleared, enabling Facebook without a secret (refused by
+// the writer, S-11) and saves under a stale If-Match (refused, X-7). The
+// model keeps each kind's stored object and entity tag; it predicts a save's
+// object with the schema's own functions, so what is checked here is that
+// the command, the event and every read model agree on it.
+class CustomerLoginSettingsActions {
+ public:
+  static constexpr int kKinds = 2;
+
+  CustomerLoginSettingsActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {}
+
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    using Kind = events::CustomerLoginSettingsKind;
+    const auto all = events::AllCustomerLoginSettingsKinds();
+    const Kind k = kind == 0 ? all[random_() % all.size()] : Kind::kFacebookOAuth;
+    const boost::json::value body = BodyOf(k);
+    std::vector<commands::SettingsViolation> violations;
+    auto proposal = commands::ProposeSettings(k, body, &violations);
+    ASSERT_TRUE(proposal.ok()) << boost::json::serialize(body) << ": " << proposal.status().ToString();
+    for (commands::SettingsSecret& secret : proposal->secrets) {
+      if (secret.action != commands::SettingsSecret::Action::kReplace) continue;
+      secret.version = "version-" + std::to_string(serial_++);
+      secret.plaintext.clear();
+    }
+    commands::CommandContext as = context;
+    const uint64_t tag = tags_[k];
+    const int choice = static_cast<int>(random_() % 4);
+    if (choice == 0) as.if_match = tag + 1 + random_() % 3;  // stale, or from the future
+    if (choice >= 2) as.if_match = tag;
+    // What the workspace shows now, and what the save makes of it.
+    const boost::json::object defaults = commands::HasDefaults(k) ? commands::DefaultSettings(k) : boost::json::object();
+    const boost::json::object* shown = stored_.count(k) ? &stored_[k] : commands::HasDefaults(k) ? &defaults : nullptr;
+    const boost::json::object next = commands::ResolveSecrets(*proposal, shown, nullptr);
+    const bool dependents_hold = commands::DependentViolations(k, next).empty();
+    const Prediction expected = choice == 0       ? Refused(StatusCode::kVersionMismatch)
+                                : !dependents_hold ? Refused(StatusCode::kFailedPrecondition,
+                                                             commands::kSettingsDependentMember)
+                                                   : Commits(!shown || *shown != next);
+    auto done = Expect(node, as, std::make_unique<commands::UpdateCustomerLoginSettings>(std::move(*proposal)),
+                       expected, std::string("save ") + std::string(events::CustomerLoginSettingsName(k)));
+    if (choice == 0) seen_.insert("CC-12: a customer-login save under a stale If-Match refused");
+    if (choice != 0 && !dependents_hold) seen_.insert("S-11: Facebook enabled without a secret refused");
+    if (!done || done->sequence == 0) return;
+    stored_[k] = next;
+    tags_[k] = ++version_;
+    seen_.insert("S-1: customer-login settings saved");
+  }
+
+ private:
+  // A valid body of kind `k`, one of a few (Facebook's secret sent, left out or cleared).
+  boost::json::value BodyOf(events::CustomerLoginSettingsKind k) {
+    using Kind = events::CustomerLoginSettingsKind;
+    const int pick = static_cast<int>(random_() % 3);
+    switch (k) {
+      case Kind::kBan:
+        return {{"enabled", pick != 0}, {"maxFailedAttempts", 3 + pick}, {"timeWindowSeconds", 900},
+                {"banDurationSeconds", 3600}};
+      case Kind::kEmailTemplates:
+        return pick == 0 ? boost::json::object{} : boost::json::object{{"pinCodeMailSubject", "Code " + std::to_string(pick)}};
+      case Kind::kDeviceControl:
+        return pick == 0 ? boost::json::object{{"mode", "OFF"}}
+                         : boost::json::object{{"mode", "LOCATION_BASED"}, {"defaultCountry", pick == 1 ? "PL" : "DE"}};
+      case Kind::kGeneral:
+        return {{"tokenLifetimeInSeconds", 3600 + pick}};
+      case Kind::kOAuth:
+        return {{"enabled", false},
+                {"headers", pick == 0 ? boost::json::array{}
+                                      : boost::json::array{pick == 1 ? boost::json::object{{"name", "X-Key"}, {"value", "k-" + std::to_string(serial_)}, {"sensitive", true}}
+                                                                     : boost::json::object{{"name", "X-Key"}, {"sensitive", true}}}}};
+      case Kind::kSyneriseAuth:
+        return {{"enabled", pick != 0}, {"registrationType", "AUTOMATIC"}};
+      case Kind::kFacebookOAuth: {
+        // Cleared, it cannot be enabled (a request the API refuses before the writer).
+        boost::json::object body{{"enabled", pick != 2 && random_() % 2 == 0}, {"appId", "12345"}};
+        if (pick == 1) body["appSecret"] = "facebook-secret-" + std::to_string(serial_);
+        if (pick == 2) body["appSecret"] = nullptr;
+        return body;
+      }
+      case Kind::kGoogleOAuth:
+        return pick == 0 ? boost::json::object{{"enabled", false}, {"clientIds", boost::json::array{}}}
+                         : boost::json::object{{"enabled", true}, {"clientIds", boost::json::array{"client-" + std::to_string(pick)}}};
+      case Kind::kAppleSignIn:
+        return pick == 0 ? boost::json::object{{"enabled", false}}
+                         : boost::json::object{{"enabled", true}, {"appBundleIdentifier", "com.example.app" + std::to_string(pick)}};
+    }
+    return boost::json::object{};
+  }
+
+  std::mt19937& random_;
+  std::set<std::string>& seen_;
+  int serial_ = 0;
+  uint64_t version_ = 0;  // of the account's settings aggregate
+  std::map<events::CustomerLoginSettingsKind, uint64_t> tags_;
+  std::map<events::CustomerLoginSettingsKind, boost::json::object> stored_;
+};
+
 // Random commands: group creates, renames, moves and deletes, user locks and
 // unlocks, asset imports and moves, role creates, edits and deletes, and the
 // user, API client and credential, and allowlist commands above (refusals
@@ -2207,6 +2308,10 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   SessionActions sessions(random, seen);
   MembershipActions memberships(random, seen);
   DomainActions domains(random, seen);
+  // The settings actions draw from a generator of their own, so the history
+  // of everything else (and what each seed reaches) stays as it was.
+  std::mt19937 settings_random(seed ^ 0x5e771165u);
+  CustomerLoginSettingsActions customer_login(settings_random, seen);
   commands::CommandContext context;
   std::string admin;  // locked and unlocked by another operator
   std::vector<std::string> accounts;  // the first, then further ones, managed or not
@@ -2232,6 +2337,10 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
     for (int step = 0; step < 800; ++step) {
       if (step % 5 == 0) {
         organizations.Run(node, context, accounts);
+        if (::testing::Test::HasFailure()) return;
+      }
+      if (settings_random() % 8 == 0) {
+        customer_login.Run(node, context, static_cast<int>(settings_random() % CustomerLoginSettingsActions::kKinds));
         if (::testing::Test::HasFailure()) return;
       }
       const int action = static_cast<int>(random() % kKinds);
@@ -2407,7 +2516,9 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "P-9: a lockout started", "a session refreshed", "T-12: a reused token ended its session", "TOTP enabled",
         "A-8: a person registered", "A-8: a taken address got a notice", "A-9: an address confirmed",
         "F-10: MFA required", "F-12: the MFA requirement lifted", "V-3: a second invitation of an address refused",
-        "V-11: an invitation accepted by a registration", "W-19: a last membership removed with its person"}) {
+        "V-11: an invitation accepted by a registration", "W-19: a last membership removed with its person",
+        "S-1: customer-login settings saved", "CC-12: a customer-login save under a stale If-Match refused",
+        "S-11: Facebook enabled without a secret refused"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   // … and every organization event and case.

@@ -129,6 +129,20 @@ BeastResponse ToBeastResponse(HttpResponse res, unsigned version, bool head) {
 
 // Protocol-level refusals (malformed request, too large, internal) in the
 // same problem+json shape as every other iamd error.
+// Whether `target` is a route of HttpServerOptions::large_body_prefixes.
+bool IsLargeBodyRoute(const HttpServerOptions& options, std::string_view target) {
+  for (const std::string& prefix : options.large_body_prefixes) {
+    if (target.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+// The body limit of a request for `target`.
+size_t BodyLimitFor(const HttpServerOptions& options, std::string_view target) {
+  return IsLargeBodyRoute(options, target) ? std::max(options.body_limit, options.large_body_limit)
+                                           : options.body_limit;
+}
+
 BeastResponse ProblemResponse(unsigned version, int status, std::string_view title,
                               std::string_view detail, std::string_view instance) {
   std::string_view kind = "internal";
@@ -401,7 +415,10 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(
         core_.options.header_limit, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(static_cast<std::uint64_t>(core_.options.body_limit));
+    // The largest any route takes; OnHeader narrows it once the target is known.
+    parser_->body_limit(
+        static_cast<std::uint64_t>(std::max(core_.options.body_limit, core_.options.large_body_limit)));
+    body_limit_ = core_.options.body_limit;
     reading_ = true;
     if (buffer_.size() > 0) {
       ReadRequest();
@@ -450,8 +467,26 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     request_started_ = true;
     any_request_ = true;
     ArmReadTimer(core_.options.read_timeout);
-    http::async_read(derived().stream(), buffer_, *parser_,
-                     [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
+    http::async_read_header(derived().stream(), buffer_, *parser_,
+                            [self = Self()](error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // The header has arrived: the body limit of its target applies, to an
+  // announced Content-Length at once and to a chunked body as it comes.
+  void OnHeader(error_code ec) {
+    if (!ec && !closed_ && !closing_) {
+      body_limit_ = BodyLimitFor(core_.options, parser_->get().target());
+      const auto length = parser_->content_length();
+      if (length && *length > body_limit_) {
+        ec = http::error::body_limit;
+      } else {
+        parser_->body_limit(static_cast<std::uint64_t>(body_limit_));
+        http::async_read(derived().stream(), buffer_, *parser_,
+                         [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
+        return;
+      }
+    }
+    OnRead(ec);
   }
 
   void OnRead(error_code ec) {
@@ -496,9 +531,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       return;
     }
     if (ec == http::error::body_limit) {
-      Reject(413, "Payload Too Large",
-             "The request body exceeds " + std::to_string(core_.options.body_limit) + " bytes.",
-             std::string(parser_->get().target()));
+      const std::string target(parser_->get().target());
+      if (core_.options.large_body_refusal && IsLargeBodyRoute(core_.options, target)) {
+        RejectWith(ToBeastResponse(core_.options.large_body_refusal(target, body_limit_), 11, /*head=*/false));
+        return;
+      }
+      Reject(413, "Payload Too Large", "The request body exceeds " + std::to_string(body_limit_) + " bytes.", target);
       return;
     }
     if (IsHttpParseError(ec)) {
@@ -513,12 +551,15 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   // Queues an error answer after whatever is already owed, then closes.
   void Reject(int status, std::string_view title, const std::string& detail,
               const std::string& instance) {
+    RejectWith(ProblemResponse(11, status, title, detail, instance));
+  }
+  void RejectWith(BeastResponse response) {
     read_stopped_ = true;
     must_linger_ = true;  // e.g. the rest of a refused body may be on its way
     Slot& slot = queue_.emplace_back();
     slot.close_after = true;
     slot.ready = true;
-    slot.response = ProblemResponse(11, status, title, detail, instance);
+    slot.response = std::move(response);
     MaybeWrite();
   }
 
@@ -676,6 +717,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   bool http_started_ = false;
   bool reading_ = false;          // a read is pending
   bool request_started_ = false;  // bytes of the request being read have arrived
+  size_t body_limit_ = 0;         // of the request being read (HttpServerOptions::large_body_prefixes)
   bool any_request_ = false;      // some request's first byte has arrived
   bool read_stopped_ = false;     // no further request will be read
   bool writing_ = false;

@@ -10,9 +10,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/http/http_message.h"
 #include "events/status.h"
@@ -44,6 +46,16 @@ struct HttpServerOptions {
   // header would take it past the limit.
   size_t header_limit = 16 * 1024;
   size_t body_limit = kDefaultBodyLimit;
+  // Routes that take larger bodies (seed-003 X-13: the bearer routes, up
+  // to 1 MiB, e-mail templates being large): a request whose target starts
+  // with one of these prefixes may carry up to large_body_limit bytes (when
+  // that is above body_limit). Its Content-Length is judged as soon as the
+  // header has arrived, still before any body byte is read.
+  std::vector<std::string> large_body_prefixes;
+  size_t large_body_limit = 0;
+  // The 413 of those routes, in their own wire's shape (the request target,
+  // the limit); unset: the transport's problem. Called on an I/O thread.
+  std::function<HttpResponse(std::string_view target, size_t limit)> large_body_refusal;
 
   // Open connections (including ones still in a TLS handshake or lingering
   // in a close) beyond which a newly accepted connection is closed at once,
