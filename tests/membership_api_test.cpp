@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -660,6 +661,71 @@ TEST_F(MembershipApiTest, RacingBulkRemovalsAreEachAllOrNothing) {
   for (int64_t member : members) {
     const int status = WithBearer("GET", kUsers + std::to_string(member), admin).status;
     EXPECT_EQ(status, removed_by_winners.count(member) ? 404 : 200) << member;
+  }
+}
+
+// CC-14: the scheduler records an expiry only while it still holds at write
+// time. 24 members' access ends as the clock passes it and the scheduler
+// runs, while each member is given unlimited access again: in log order no
+// expiry is recorded after its membership was extended, each is recorded at
+// most once, and nothing is left to record.
+TEST_F(MembershipApiTest, RacingExtensionsAndTheSchedulerNeverRecordALiftedExpiry) {
+  const std::string admin = WorkspaceToken(UserToken());
+  constexpr int kMembers = 24;
+  const int64_t start = *ParseTimestampMillis(ClockNow());
+  const int64_t ends = start + 60 * 1000;
+  std::vector<int64_t> members;
+  for (int i = 0; i < kMembers; ++i) {
+    members.push_back(InvitedMember(admin, "expiring" + std::to_string(i) + "@example.com"));
+    ASSERT_NE(members.back(), 0);
+    auto limited = Send(*client_, "PUT", kUsers + std::to_string(members.back()) + "/access-time",
+                        json::serialize(json::object{{"accessExpiresAt", FormatTimestampMillis(ends)}}), admin);
+    ASSERT_EQ(limited.status, 200) << limited.body;
+  }
+  std::vector<std::thread> racers;
+  std::atomic<int> extended{0};
+  for (int64_t member : members) {
+    racers.emplace_back([&, member, address = server_->address()] {
+      testing::SignedClient client(address, credential_);
+      auto lifted = Send(client, "PUT", kUsers + std::to_string(member) + "/access-time",
+                         json::serialize(json::object{{"accessExpiresAt", nullptr}}), admin);
+      if (lifted.status == 200) extended.fetch_add(1);
+    });
+  }
+  Advance(61);  // wakes the scheduler while the extensions run
+  Tick();
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(extended.load(), kMembers);
+  EXPECT_EQ(Tick()["access-expiry"], 0);
+
+  std::map<std::string, int64_t> expiry_of;  // membership -> its access end, 0 = unlimited
+  std::map<std::string, int> recorded;
+  uint64_t from = 1;
+  for (int page = 0; page < 1000 && from <= storage_->events().Head(); ++page) {
+    auto read = storage_->events().ReadAll(from, 500);
+    ASSERT_TRUE(read.ok());
+    if (read->empty()) break;
+    for (const auto& e : *read) {
+      if (e.event_type != events::kUserWorkspaceAccessTimeChanged &&
+          e.event_type != events::kUserWorkspaceAccessExpired) {
+        continue;
+      }
+      const json::value payload = json::parse(e.payload);
+      const int64_t access_end = payload.at("accessExpiresAt").to_number<int64_t>();
+      if (e.event_type == events::kUserWorkspaceAccessTimeChanged) {
+        expiry_of[e.aggregate_id] = access_end;
+        continue;
+      }
+      EXPECT_EQ(++recorded[e.aggregate_id], 1) << e.aggregate_id;
+      EXPECT_EQ(expiry_of[e.aggregate_id], ends) << "recorded after the extension: " << e.aggregate_id;
+      EXPECT_EQ(access_end, ends) << e.aggregate_id;
+    }
+    from = read->back().position + 1;
+  }
+  for (int64_t member : members) {
+    auto shown = WithBearer("GET", kUsers + std::to_string(member), admin);
+    ASSERT_EQ(shown.status, 200) << shown.body;
+    EXPECT_EQ(Body(shown).at("status").as_string(), "ACTIVE") << shown.body;
   }
 }
 
