@@ -28,38 +28,17 @@ using testing::kPassword;
 using testing::kSessions;
 
 constexpr const char* kInvite = "/uauth/users/invitations/invite";
-constexpr const char* kRegister = "/uauth/user/register";
 constexpr const char* kUsers = "/uauth/users/";
 constexpr const char* kListing = "/uauth/users/listing";
-constexpr const char* kInvitationLink = "invitation/([A-Za-z0-9_-]{43})";
 constexpr const char* kResetLink = R"(/reset-password/([A-Za-z0-9_-]{43}))";
 constexpr const char* kResetConfirmation = "/uauth/password-reset/confirmation";
-constexpr const char* kNewPassword = "Fresh-Battery-77";
+constexpr const char* kNewPassword = testing::kInvitedPassword;
 constexpr const char* kResetPassword = "Reset-Lantern-58";
 constexpr int64_t kAdminRole = 1;
 constexpr int64_t kManagerRole = 2;
 
 class MemberAdministrationApiTest : public testing::TestClockApiTest {
  protected:
-  // Invites `email` to the workspace of `admin_token` and registers it with kNewPassword: the member's userId.
-  int64_t InvitedMember(const std::string& admin_token, const std::string& email, int64_t role = kManagerRole) {
-    auto invited = Post(*client_, kInvite,
-                        {{"email", email}, {"firstName", "Nia"}, {"lastName", "Newcomer"}, {"roleId", role}},
-                        admin_token);
-    EXPECT_EQ(invited.status, 201) << invited.body;
-    uint64_t seen = 0;
-    const std::string token = MailedTo(email, kInvitationLink, &seen);
-    auto registered = Post(*client_, kRegister,
-                           {{"email", email}, {"password", kNewPassword}, {"firstName", "Nia"},
-                            {"lastName", "Newcomer"}, {"invitationToken", token}});
-    EXPECT_EQ(registered.status, 201) << registered.body;
-    return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
-  }
-  std::string UserTokenOf(const std::string& email, const std::string& password = kNewPassword) {
-    auto signed_in = SignIn(*client_, email, password);
-    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
-    return signed_in.status == 200 ? std::string(Body(signed_in).at("token").as_string()) : "";
-  }
   // The userId of the member of `token`'s workspace whose address is `email`.
   int64_t MemberId(const std::string& token, std::string email) {
     const size_t at = email.find('@');

@@ -23,13 +23,9 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kInvite = "/uauth/users/invitations/invite";
-constexpr const char* kInvitations = "/uauth/users/invitations/";
-constexpr const char* kRegister = "/uauth/user/register";
 constexpr const char* kListing = "/uauth/users/listing";
 constexpr const char* kListingV2 = "/uauth/v2/users/listing";
 constexpr const char* kUsers = "/uauth/users/";
-constexpr const char* kInvitationLink = "invitation/([A-Za-z0-9_-]{43})";
-constexpr const char* kNewPassword = "Fresh-Battery-77";
 constexpr int64_t kManagerRole = 2;
 
 // A page of the cursor listing.
@@ -55,11 +51,7 @@ class MemberListingV2ApiTest : public testing::TestClockApiTest {
   }
   // Registers the invited `email` with its invitation's token; the userId.
   int64_t Accept(const std::string& email, const std::string& first, const std::string& last) {
-    uint64_t seen = 0;
-    const std::string token = MailedTo(email, kInvitationLink, &seen);
-    auto registered = Post(*client_, kRegister,
-                           {{"email", email}, {"password", kNewPassword}, {"firstName", first}, {"lastName", last},
-                            {"invitationToken", token}});
+    auto registered = RegisterInvited(email, InvitationToken(email), first, last);
     EXPECT_EQ(registered.status, 201) << registered.body;
     return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
   }

@@ -33,30 +33,13 @@ constexpr const char* kRegister = "/uauth/user/register";
 constexpr const char* kListing = "/uauth/users/listing";
 constexpr const char* kUsers = "/uauth/users/";
 constexpr const char* kPicker = "/business-profile-service/business-profiles";
-constexpr const char* kInvitationLink = "invitation/([A-Za-z0-9_-]{43})";
-constexpr const char* kNewPassword = "Fresh-Battery-77";
+constexpr const char* kNewPassword = testing::kInvitedPassword;
 constexpr int64_t kManagerRole = 2;
 
 class MembershipApiTest : public testing::TestClockApiTest {
  protected:
   json::object Invitation(const std::string& email, int64_t role = kManagerRole) {
     return {{"email", email}, {"firstName", "Nia"}, {"lastName", "Newcomer"}, {"roleId", role}};
-  }
-  // The clear token of the newest invitation mailed to `email`.
-  std::string InvitationToken(const std::string& email) {
-    uint64_t seen = 0;
-    return MailedTo(email, kInvitationLink, &seen);
-  }
-  // Registers `email` with the token of its invitation; the answer.
-  api::HttpResponse RegisterInvited(const std::string& email, const std::string& token) {
-    return Post(*client_, kRegister,
-                {{"email", email}, {"password", kNewPassword}, {"firstName", "Nia"}, {"lastName", "Newcomer"},
-                 {"invitationToken", token}});
-  }
-  std::string UserTokenOf(const std::string& email, const std::string& password = kNewPassword) {
-    auto signed_in = SignIn(*client_, email, password);
-    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
-    return signed_in.status == 200 ? std::string(Body(signed_in).at("token").as_string()) : "";
   }
   // A workspace token of `user_token`'s person for the workspace named `guid`.
   api::HttpResponse SelectWorkspace(const std::string& user_token, const std::string& guid) {
@@ -67,15 +50,6 @@ class MembershipApiTest : public testing::TestClockApiTest {
     EXPECT_EQ(listed.status, 200) << listed.body;
     return listed.status == 200 ? Body(listed) : json::value(json::object{{"data", json::array{}}});
   }
-  // Invites `email` to the administrator's workspace and registers it: the new member's userId.
-  int64_t InvitedMember(const std::string& admin_token, const std::string& email, int64_t role = kManagerRole) {
-    auto invited = Post(*client_, kInvite, Invitation(email, role), admin_token);
-    EXPECT_EQ(invited.status, 201) << invited.body;
-    auto registered = RegisterInvited(email, InvitationToken(email));
-    EXPECT_EQ(registered.status, 201) << registered.body;
-    return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
-  }
-  std::string MemberWorkspaceToken(const std::string& email) { return WorkspaceToken(UserTokenOf(email)); }
   // Whether any event's payload holds `text` (T-2: tokens never reach the log).
   bool LogHolds(const std::string& text) {
     uint64_t from = 1;

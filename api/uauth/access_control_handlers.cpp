@@ -78,7 +78,7 @@ boost::json::object MfaRequirementJson(const projections::WorkspaceSettings& s) 
 }
 
 void EnableMfaRequirement(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  auto caller = AuthenticateWorkspaceAdministrator(context, *call);
+  auto caller = AuthenticateWorkspacePermission(context, *call, "settings_iam_mfa:update");
   if (!caller) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
@@ -120,7 +120,7 @@ void EnableMfaRequirement(const UauthContext& context, const std::shared_ptr<Api
 }
 
 void DisableMfaRequirement(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  auto caller = AuthenticateWorkspaceAdministrator(context, *call);
+  auto caller = AuthenticateWorkspacePermission(context, *call, "settings_iam_mfa:update");
   if (!caller) return;
   const std::string code(call->request.Header("X-Mfa-Code"));
   if (code.empty()) {
@@ -166,7 +166,7 @@ boost::json::object IpPolicyJson(const events::WorkspaceIpPolicy& policy) {
 }
 
 void GetIpPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_ip_policy:read")) return;
   auto settings = SettingsVersion(context);
   if (!settings) return call->respond(UauthUnavailable(call->request.path, "the settings cannot be read now"));
   const projections::WorkspaceSettings& s = settings->Of(call->context.account_id);
@@ -174,7 +174,7 @@ void GetIpPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>& ca
 }
 
 void UpdateIpPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_ip_policy:update")) return;
   auto body = JsonObjectReader::Parse(call->request.body);
   if (!body.ok()) return call->respond(UauthBadRequest(call->request.path, body.status().message()));
   if (auto s = body->OnlyMembers({"enabled", "enableSupportSubnets", "ipPolicy"}); !s.ok()) {
@@ -211,7 +211,7 @@ void UpdateIpPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>&
 // ---------------------------------------------------------------- password policy (#24, #28, #32, #33)
 
 void GetPasswordPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_password_policy:read")) return;
   auto settings = SettingsVersion(context);
   if (!settings) return call->respond(UauthUnavailable(call->request.path, "the settings cannot be read now"));
   const projections::WorkspaceSettings& s = settings->Of(call->context.account_id);
@@ -219,7 +219,7 @@ void GetPasswordPolicy(const UauthContext& context, const std::shared_ptr<ApiCal
 }
 
 void UpdatePasswordPolicy(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
-  if (!AuthenticateWorkspaceAdministrator(context, *call)) return;
+  if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_password_policy:update")) return;
   boost::system::error_code ec;
   boost::json::value body = boost::json::parse(call->request.body, ec);
   if (ec || !body.is_object()) return call->respond(UauthBadRequest(call->request.path, "the body must be a JSON object"));

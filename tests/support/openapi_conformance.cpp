@@ -121,6 +121,26 @@ std::string OpenApiSpec::TemplateOf(const std::string& path, const std::string& 
   return best;
 }
 
+std::vector<OpenApiOperation> OpenApiSpec::Operations() const {
+  std::vector<OpenApiOperation> operations;
+  const auto* paths = document_.as_object().if_contains("paths");
+  if (!paths) return operations;
+  for (const auto& [path, item] : paths->as_object()) {
+    for (const auto& [method, operation] : item.as_object()) {
+      if (!operation.is_object() || !operation.as_object().contains("operationId")) continue;
+      const auto& o = operation.as_object();
+      OpenApiOperation entry{std::string(path), std::string(method), std::string(o.at("operationId").as_string()),
+                             {}, ""};
+      if (const auto* permissions = o.if_contains("x-permission")) {
+        for (const auto& permission : permissions->as_array()) entry.permissions.emplace_back(permission.as_string());
+      }
+      if (const auto* scope = o.if_contains("x-token-scope")) entry.token_scope = std::string(scope->as_string());
+      operations.push_back(std::move(entry));
+    }
+  }
+  return operations;
+}
+
 namespace {
 
 bool IsDateTime(const std::string& s) {

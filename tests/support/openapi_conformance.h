@@ -16,6 +16,16 @@
 
 namespace iam::testing {
 
+// One operation of a document, with the contract's extensions iamd's
+// workspace surface uses (`x-permission`, `x-token-scope`).
+struct OpenApiOperation {
+  std::string path_template;  // as written, e.g. "/uauth/users/{userId}"
+  std::string method;         // lower case
+  std::string operation_id;
+  std::vector<std::string> permissions;  // `x-permission`, all required
+  std::string token_scope;               // `x-token-scope`, "" when absent
+};
+
 class OpenApiSpec {
  public:
   // nullopt when the file is absent or unreadable.
@@ -31,6 +41,8 @@ class OpenApiSpec {
   // The path template `path` (no query) matches, a "{name}" segment matching
   // any one segment and literal segments winning; "" when none does.
   std::string TemplateOf(const std::string& path, const std::string& method) const;
+  // Every operation, in the document's order.
+  std::vector<OpenApiOperation> Operations() const;
 
  private:
   boost::json::value document_;

@@ -27,6 +27,9 @@ inline constexpr const char* kLogout = "/uauth/auth/logout";
 inline constexpr const char* kSessions = "/uauth/users/my-account/sessions";
 inline constexpr const char* kAdminEmail = "admin@iamd.example";
 inline constexpr const char* kPassword = "Correct-Horse-42";
+// The password of members who registered with an invitation (InvitedMember).
+inline constexpr const char* kInvitedPassword = "Fresh-Battery-77";
+inline constexpr const char* kInvitationLink = "invitation/([A-Za-z0-9_-]{43})";
 
 // A server whose bootstrap administrator has a password (set through v3, as
 // W-22 says), and the calls and checks the workspace-surface suites share.
@@ -158,6 +161,37 @@ class UauthApiTest : public ApiServerTest {
     EXPECT_EQ(body.at("status").as_int64(), status);
     EXPECT_TRUE(body.at("type").as_string().starts_with("/problems/")) << response.body;
   }
+
+  // The clear token of the newest invitation mailed to `email`.
+  std::string InvitationToken(const std::string& email) {
+    uint64_t seen = 0;
+    return MailedTo(email, kInvitationLink, &seen);
+  }
+  // Registers the invited `email` with `token` and kInvitedPassword; the answer.
+  api::HttpResponse RegisterInvited(const std::string& email, const std::string& token,
+                                    const std::string& first_name = "Nia", const std::string& last_name = "Newcomer") {
+    return Post(*client_, "/uauth/user/register",
+                {{"email", email}, {"password", kInvitedPassword}, {"firstName", first_name},
+                 {"lastName", last_name}, {"invitationToken", token}});
+  }
+  // Invites `email` with workspace role `role_id` to the workspace of
+  // `admin_token` and registers it: the new member's userId (0 on failure).
+  int64_t InvitedMember(const std::string& admin_token, const std::string& email, int64_t role_id = 2) {
+    auto invited = Post(*client_, "/uauth/users/invitations/invite",
+                        {{"email", email}, {"firstName", "Nia"}, {"lastName", "Newcomer"}, {"roleId", role_id}},
+                        admin_token);
+    EXPECT_EQ(invited.status, 201) << invited.body;
+    auto registered = RegisterInvited(email, InvitationToken(email));
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    return registered.status == 201 ? Body(registered).at("userId").as_int64() : 0;
+  }
+  // A user token of `email`'s person ("" when sign-in fails).
+  std::string UserTokenOf(const std::string& email, const std::string& password = kInvitedPassword) {
+    auto signed_in = SignIn(*client_, email, password);
+    EXPECT_EQ(signed_in.status, 200) << signed_in.body;
+    return signed_in.status == 200 ? std::string(Body(signed_in).at("token").as_string()) : "";
+  }
+  std::string MemberWorkspaceToken(const std::string& email) { return WorkspaceToken(UserTokenOf(email)); }
 
   // The first group of `pattern` in the newest mail to `to` past `after`
   // (its outbox sequence, which this advances): still in the outbox, or
