@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "api/admin/accounts_handlers.h"
+#include "api/audit/audit_handlers.h"
 #include "api/admin/admin_handlers.h"
 #include "api/admin/organizations_handlers.h"
 #include "api/auth/credential_lookup.h"
@@ -59,6 +60,7 @@
 #include "events/access_events.h"
 #include "events/clock.h"
 #include "events/storage.h"
+#include "projections/audit_index.h"
 #include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
@@ -307,6 +309,8 @@ struct IamdServer::Impl {
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
     projections::RegisterCoreProjections(*runner);
+    runner->Register(projections::kAuditIndexProjection, [] { return std::make_shared<projections::AuditIndex>(); },
+                     projections::kAuditIndexRowFormat);
     for (const auto& [name, factory] : config.extra_projections) runner->Register(name, factory);
     if (auto s = runner->DropUnregistered(); !s.ok()) return s;
     if (auto s = runner->Start(); !s.ok()) return s;
@@ -389,6 +393,7 @@ struct IamdServer::Impl {
     AddApiClientRoutes(service->router(), *runner, *processor, storage->secrets(),
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
+    AddAuditRoutes(service->router(), *runner, storage->events(), storage->state());
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
@@ -482,6 +487,7 @@ struct IamdServer::Impl {
     AddMemberRoutes(service->router(), *uauth);
     AddMemberListingV2Routes(service->router(), *uauth, storage->events());
     AddMemberAdministrationRoutes(service->router(), *uauth);
+    AddWorkspaceRoleRoutes(service->router(), *uauth);
     AddCustomerLoginSettingsRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);

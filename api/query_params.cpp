@@ -24,6 +24,12 @@ std::optional<std::string> QueryParams::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::string_view> QueryParams::Names() const {
+  std::vector<std::string_view> names;
+  for (const auto& [key, value] : values_) names.push_back(key);
+  return names;
+}
+
 Result<bool> QueryParams::GetBool(std::string_view name, bool fallback) const {
   auto value = Get(name);
   if (!value) return fallback;

@@ -22,6 +22,8 @@ class QueryParams {
 
   std::optional<std::string> Get(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name).has_value(); }
+  // Every name present, in order, repeats included.
+  std::vector<std::string_view> Names() const;
 
   // `fallback` when absent; kInvalidArgument naming the parameter for any
   // value other than "true"/"false".

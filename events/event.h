@@ -23,7 +23,7 @@ struct Event {
   std::string resource_owner;      // account id the aggregate belongs to
   std::string creator;             // who caused it: the acting user name (or "system")
   int64_t creation_date_ms = 0;    // when the aggregate was created (UTC, ms since epoch)
-  int64_t change_date_ms = 0;      // when this event was committed (UTC, ms since epoch)
+  int64_t change_date_ms = 0;      // when this event was committed (UTC, ms since epoch); never decreases with position
   std::string request_id;          // the API request that caused it, "" for internal work
   std::string payload;             // JSON object text
 };

@@ -151,6 +151,12 @@ class EventStore {
   // undecodable record.
   virtual Result<std::vector<Event>> ReadAll(uint64_t from_position, size_t max_count) const = 0;
 
+  // The events at `positions`, in the order given: one point read each,
+  // whatever the log's length (secondary indexes resolve their entries with
+  // it). kNotFound for a position that is 0 or beyond Head(); kCorruption
+  // for a missing or undecodable record.
+  virtual Result<std::vector<Event>> ReadPositions(std::span<const uint64_t> positions) const = 0;
+
   // Blocks until Head() > position or the timeout passes; returns whether it did.
   virtual bool WaitForHeadAfter(uint64_t position, std::chrono::milliseconds timeout) const = 0;
 

@@ -43,6 +43,15 @@ class StateStore {
   virtual Status Scan(std::string_view prefix,
                       const std::function<bool(std::string_view key, std::string_view value)>& visit)
       const = 0;
+
+  // Visits keys starting with `prefix` from a bound, until `visit` returns
+  // false: ascending from the first key >= `bound` (forward), or descending
+  // from the last key < `bound` (reverse; an empty `bound` starts at the last
+  // key of the prefix). Costs one seek plus the keys visited, whatever lies
+  // before the bound (secondary indexes page with it). kIOError from the engine.
+  virtual Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
+                          const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const = 0;
 };
 
 }  // namespace iam::events

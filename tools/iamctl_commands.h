@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "events/status.h"
 #include "events/storage.h"
@@ -95,6 +97,18 @@ struct SchedulerTickOptions {
 // `iamctl scheduler tick`: runs every scheduler job of the running server at
 // once and prints what each appended; 1 when a job failed or no server runs.
 int RunSchedulerTick(const SchedulerTickOptions& options);
+
+struct AuditOptions {
+  std::string data_dir;
+  // Query parameters of GET /audit/v1/events (name, value); empty values are left out.
+  std::vector<std::pair<std::string, std::string>> filters;
+  uint64_t max = 0;    // stop after this many events; 0 = all
+  bool table = false;  // one tab-separated line per event instead of NDJSON
+};
+
+// `iamctl audit`: the running server's audit trail, every page of it (see
+// iamctl_audit.cpp); 1 when no server runs or it refuses the query.
+int RunAudit(const AuditOptions& options);
 
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <map>
 #include <csignal>
 
 #include "tools/iamctl_commands.h"
@@ -122,6 +123,21 @@ int main(int argc, char** argv) {
               "durable; prints the events each appended");
   AddDataDir(*tick_cmd, data_dir);
 
+  tools::AuditOptions audit;
+  std::map<std::string, std::string> audit_query;
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit", "Query the running server's audit trail (GET /audit/v1/events), following every page; prints "
+               "NDJSON, one event per line");
+  AddDataDir(*audit_cmd, data_dir);
+  for (const char* name : {"aggregateType", "aggregateId", "eventType", "creator", "resourceOwner", "changeDateFrom",
+                           "changeDateTo", "afterPosition", "beforePosition", "order", "limit",
+                           "accountSwitchKey"}) {
+    audit_cmd->add_option(std::string("--") + name, audit_query[name], std::string("The route's ") + name);
+  }
+  audit_cmd->add_option("--max", audit.max, "Stop after this many events");
+  audit_cmd->add_flag("--table", audit.table, "One tab-separated line per event: position, changeDate, eventType, "
+                                               "aggregate, creator");
+
   CLI::App* projections_cmd = app.add_subcommand("projections", "Read-model status and rebuilds");
   projections_cmd->require_subcommand(1);
   CLI::App* status_cmd = projections_cmd->add_subcommand(
@@ -147,6 +163,12 @@ int main(int argc, char** argv) {
     return tools::RunEvents(events);
   }
   if (verify_cmd->parsed()) return tools::RunVerify(data_dir);
+  if (audit_cmd->parsed()) {
+    audit.data_dir = data_dir;
+    audit.filters.assign(audit_query.begin(), audit_query.end());
+    tools::InstallStopHandlers();
+    return tools::RunAudit(audit);
+  }
   if (import_cmd->parsed()) {
     assets_import.data_dir = data_dir;
     return tools::RunAssetsImport(assets_import);

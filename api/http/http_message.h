@@ -6,10 +6,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "events/status.h"
 
 namespace iam::api {
 
@@ -29,6 +32,22 @@ struct HttpRequest {
   bool HasHeader(std::string_view name) const;
 };
 
+// A response body made piece by piece while it is sent, so that a body of
+// any size costs constant memory (an NDJSON export). The server sends it
+// with Transfer-Encoding: chunked and asks for the next piece only once the
+// previous one is written, so a slow reader slows the producer instead of
+// filling memory. To an HTTP/1.0 client (no chunked coding) the pieces are
+// collected first; a HEAD request never asks for any.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece; an empty string ends the body. Called on an I/O thread,
+  // one call at a time, so it should be quick (one bounded page of work).
+  // An error ends the connection without ending the body: the client sees
+  // a truncated response rather than a complete-looking one.
+  virtual Result<std::string> Next() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -37,6 +56,9 @@ struct HttpResponse {
   // password): it is never kept, not even to replay an Idempotency-Key
   // (D-12, K-1).
   bool holds_secret = false;
+  // When set, the body is produced by this stream as it is sent and `body`
+  // is ignored (see BodyStream).
+  std::shared_ptr<BodyStream> body_stream;
 
   // Replaces any header of the same name (ASCII case-insensitive).
   void SetHeader(std::string name, std::string value);

@@ -48,6 +48,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -406,6 +407,11 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     bool head = false;
     unsigned version = 11;
     BeastResponse response;
+    // A body made while it is sent (BodyStream): `response` is then only
+    // the header, written by `serializer`, and `piece` the chunk in flight.
+    std::shared_ptr<BodyStream> stream;
+    std::optional<http::response_serializer<http::string_body>> serializer;
+    std::string piece;
   };
 
   // Starts reading the next request unless reading is over or paused.
@@ -582,8 +588,29 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void OnResponse(uint64_t seq, HttpResponse response) {
     if (closing_ || seq < front_seq_ || seq - front_seq_ >= queue_.size()) return;
     Slot& slot = queue_[seq - front_seq_];
+    std::shared_ptr<BodyStream> stream = std::move(response.body_stream);
+    if (stream && slot.version < 11 && !slot.head) {
+      // HTTP/1.0 has no chunked coding: the pieces are collected.
+      for (;;) {
+        auto piece = stream->Next();
+        if (!piece.ok()) {
+          spdlog::error("http: a streamed body failed: {}", piece.status().ToString());
+          Answer(seq, ProblemResponse(slot.version, 500, "Internal Server Error",
+                                      "The response body could not be produced.", ""));
+          return;
+        }
+        if (piece->empty()) break;
+        response.body += *piece;
+      }
+      stream.reset();
+    }
     try {
-      Answer(seq, ToBeastResponse(std::move(response), slot.version, slot.head));
+      BeastResponse out = ToBeastResponse(std::move(response), slot.version, slot.head);
+      if (stream && !slot.ready) {
+        out.chunked(true);
+        slot.stream = std::move(stream);
+      }
+      Answer(seq, std::move(out));
     } catch (const std::exception& e) {
       spdlog::error("http: handler response cannot be sent: {}", e.what());
       Answer(seq, ProblemResponse(slot.version, 500, "Internal Server Error",
@@ -618,8 +645,46 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
     // The deque never moves existing elements on push_back, so `slot`
     // stays valid until OnWrite pops it.
+    if (slot.stream) {
+      slot.serializer.emplace(slot.response);
+      http::async_write_header(derived().stream(), *slot.serializer, [self = Self(), close](error_code ec, size_t) {
+        if (ec || self->queue_.front().head) return self->OnWrite(ec, close);
+        self->WriteNextPiece(close);
+      });
+      return;
+    }
     http::async_write(derived().stream(), slot.response,
                       [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
+  }
+
+  // Writes the streamed body of queue_.front() one chunk at a time, asking
+  // for the next piece only once the previous one is written.
+  void WriteNextPiece(bool close) {
+    if (closed_) return;
+    Slot& slot = queue_.front();
+    auto piece = slot.stream->Next();
+    if (!piece.ok()) {
+      // Status and header are sent: ending without the last chunk tells the
+      // client the body is incomplete.
+      spdlog::error("http: a streamed body failed: {}", piece.status().ToString());
+      writing_ = false;
+      Finish();
+      return;
+    }
+    write_timer_.expires_after(core_.options.idle_timeout);
+    write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+    if (piece->empty()) {
+      slot.stream.reset();
+      asio::async_write(derived().stream(), http::make_chunk_last(),
+                        [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
+      return;
+    }
+    slot.piece = std::move(*piece);
+    asio::async_write(derived().stream(), http::make_chunk(asio::buffer(slot.piece)),
+                      [self = Self(), close](error_code ec, size_t) {
+                        if (ec) return self->OnWrite(ec, close);
+                        self->WriteNextPiece(close);
+                      });
   }
 
   void OnWrite(error_code ec, bool close) {

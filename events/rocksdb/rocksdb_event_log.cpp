@@ -106,6 +106,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!last.ok()) return last.status();
     next_position_ = *last + 1;
     head_.store(*last);
+    if (*last > 0) {
+      // changeDate never goes backwards across restarts either: the audit
+      // index maps instants to positions by it.
+      auto tail = ReadAll(*last, 1);
+      if (!tail.ok()) return tail.status();
+      if (!tail->empty()) last_change_ms_ = tail->front().change_date_ms;
+    }
     if (!read_only_) {
       completer_ = std::make_unique<Completer>();
       writer_ = std::thread([this] { WriterLoop(); });
@@ -253,6 +260,27 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (out.size() < max_count && expected <= head) {
       return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                 " is missing");
+    }
+    return out;
+  }
+
+  Result<std::vector<Event>> ReadPositions(std::span<const uint64_t> positions) const override {
+    std::vector<Event> out;
+    out.reserve(positions.size());
+    const uint64_t head = Head();
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::string record;
+    for (uint64_t position : positions) {
+      if (position == 0 || position > head) {
+        return Status::NotFound("no event at position " + std::to_string(position));
+      }
+      auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(position), &record);
+      if (s.IsNotFound()) return Status::Corruption("event at position " + std::to_string(position) + " is missing");
+      if (!s.ok()) return FromRocks(s, "reading event " + std::to_string(position));
+      auto event = DecodeEvent(record, position);
+      if (!event.ok()) return event.status();
+      out.push_back(std::move(*event));
     }
     return out;
   }

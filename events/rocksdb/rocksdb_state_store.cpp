@@ -60,6 +60,35 @@ class RocksDbStateStore final : public StateStore {
     return FromRocks(it->status(), "scanning read-model state");
   }
 
+  Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
+                  const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    const rocksdb::Slice wanted(prefix.data(), prefix.size());
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().state));
+    if (!reverse) {
+      const std::string start = bound < prefix ? std::string(prefix) : std::string(bound);
+      for (it->Seek(start); it->Valid() && it->key().starts_with(wanted); it->Next()) {
+        if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+      }
+    } else {
+      // The last key below the bound: the bound itself excluded, and an empty
+      // bound (or one past the prefix) means the prefix's end.
+      std::string end = PrefixSuccessor(std::string(prefix));
+      if (!bound.empty() && (end.empty() || bound < end)) end = std::string(bound);
+      if (end.empty()) {
+        it->SeekToLast();
+      } else {
+        it->SeekForPrev(end);
+        if (it->Valid() && it->key() == rocksdb::Slice(end)) it->Prev();
+      }
+      for (; it->Valid() && it->key().starts_with(wanted); it->Prev()) {
+        if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+      }
+    }
+    return FromRocks(it->status(), "scanning read-model state");
+  }
+
  private:
   const Database& database_;
   const bool read_only_;

@@ -1,0 +1,68 @@
+// Routes of the audit trail under /audit/v1 (EdgeGrid-authenticated, like
+// the v3 API):
+//
+//   GET /audit/v1/events        one account's events, filtered, paged by
+//                               position; NDJSON export with
+//                               Accept: application/x-ndjson
+//   GET /audit/v1/openapi.json  the OpenAPI 3 document of these routes
+//
+// Scope: a caller reads the events of one account per request, the
+// resourceOwner filter: by default the account the request acts on (its
+// client's own, or the one accountSwitchKey names); else that account must be
+// the client's own or one it may switch to (api/auth/account_switching.h),
+// and any other is 403. Events without a resource owner (server-wide work)
+// are in no account's trail.
+//
+// Query parameters (every one optional, any combination, ANDed; a bad value
+// is 400 problem+json naming the parameter, and so is an unknown name):
+//   aggregateType, aggregateId, eventType, creator, resourceOwner   exact match
+//   changeDateFrom (inclusive), changeDateTo (exclusive)            RFC 3339
+//   afterPosition, beforePosition      exclusive bounds of the log position
+//   order=asc|desc                     oldest (default) or newest first
+//   cursor                             a page's nextCursor: continues after
+//                                      (asc) or before (desc) that position
+//   limit=1..1000                      page size, default 100 (JSON only)
+// JSON answer: {"items":[event…], "nextCursor":"N" (when more may match),
+// "details":{"processedSequence","viewTimestamp","resourceOwner"}} (D-4).
+// Paging by position is stable under concurrent appends: positions never
+// change, and a new event lands beyond every cursor of an oldest-first
+// traversal (a newest-first one never sees it). A page reads at most
+// projections::kAuditExaminedPerPage index entries, so a sparse filter may
+// answer fewer items (even none) with a nextCursor.
+// NDJSON answer: one event per line, every match up to the log's head when
+// the request arrived (limit is ignored), streamed in chunks in constant memory.
+// Payloads are shown with their secret-derived members redacted (audit_redaction.h).
+// 503 while the audit index is catching up.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http/http_message.h"
+#include "api/router.h"
+#include "events/event_store.h"
+#include "events/state_store.h"
+#include "projections/audit_index.h"
+#include "projections/projection_runner.h"
+
+namespace iam::api {
+
+// The largest `limit` of a JSON page.
+inline constexpr size_t kAuditMaxLimit = 1000;
+inline constexpr size_t kAuditDefaultLimit = 100;
+
+// Events per piece of an NDJSON export: what one export holds in memory.
+inline constexpr size_t kAuditExportChunkEvents = 256;
+
+// The NDJSON export of `query` (its limit ignored) from the audit index rows
+// under `row_prefix`, one piece of at most kAuditExportChunkEvents lines per
+// BodyStream::Next. `state` and `events` must outlive the stream.
+std::shared_ptr<BodyStream> NewAuditExport(const events::StateStore& state, const events::EventStore& events,
+                                           std::string row_prefix, projections::AuditQuery query);
+
+// `runner` (with projections::kAuditIndexProjection registered), `events`
+// and `state` must outlive `router`'s use, including streamed answers.
+void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const events::EventStore& events,
+                    const events::StateStore& state);
+
+}  // namespace iam::api
