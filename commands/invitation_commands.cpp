@@ -22,8 +22,9 @@ const projections::UserRecord* PersonOf(const WorkingState& state, const std::st
 }
 
 // V-2, R-9 and V-6 for a role and an access expiry.
-Status CheckRoleAndExpiry(int64_t caller_role, int64_t role_id, int64_t access_expires_ms, int64_t now_ms) {
-  if (auto s = CheckAssignable(caller_role, role_id); !s.ok()) return s;
+Status CheckRoleAndExpiry(const WorkingState& state, std::string_view account_id, int64_t caller_role, int64_t role_id,
+                          int64_t access_expires_ms, int64_t now_ms) {
+  if (auto s = CheckAssignable(state, account_id, caller_role, role_id); !s.ok()) return s;
   return CheckAccessExpiry(access_expires_ms, now_ms);
 }
 
@@ -36,12 +37,13 @@ int64_t CallerRole(const WorkingState& state, const std::string& account_id, con
   return ActingWorkspaceRole(*membership, *caller, state.Get<projections::GroupDirectory>());
 }
 
-Status CheckAssignable(int64_t caller_role, int64_t role_id) {
-  if (!FindWorkspaceRole(role_id)) {
+Status CheckAssignable(const WorkingState& state, std::string_view account_id, int64_t caller_role, int64_t role_id) {
+  const auto& roles = state.Get<projections::WorkspaceRoleDirectory>();
+  if (!FindWorkspaceRole(roles, account_id, role_id)) {
     return Status::InvalidArgument("role " + std::to_string(role_id) + " does not exist in this workspace")
         .WithReason(kUnknownRole);
   }
-  if (!MayAssign(caller_role, role_id)) {
+  if (!MayAssign(roles, account_id, caller_role, role_id)) {
     return Status::PermissionDenied("your role may not assign role " + std::to_string(role_id))
         .WithReason(kRoleNotAssignable);
   }
@@ -66,7 +68,8 @@ Result<Decision> InviteToWorkspace::Decide(const WorkingState& state, const Comm
   for (size_t i = 0; i < requests_.size(); ++i) {
     const InvitationRequest& request = requests_[i];
     InvitationOutcome& outcome = (*outcomes_)[i];
-    outcome.refusal = CheckRoleAndExpiry(caller_role, request.role_id, request.access_expires_ms, now_ms_);
+    outcome.refusal =
+        CheckRoleAndExpiry(state, context.account_id, caller_role, request.role_id, request.access_expires_ms, now_ms_);
     const projections::UserRecord* person = PersonOf(state, request.email);
     const projections::InvitationRecord* open = invitations.OpenFor(context.account_id, request.email);
     if (outcome.refusal.ok()) {
@@ -153,7 +156,8 @@ Result<Decision> UpdateInvitation::Decide(const WorkingState& state, const Comma
   updated.role_id = change_.role_id.value_or(invitation->role_id);
   updated.access_expires_ms = change_.access_expires_ms.value_or(invitation->access_expires_ms);
   if (change_.role_id) {
-    if (auto s = CheckAssignable(CallerRole(state, context.account_id, caller_id_), *change_.role_id); !s.ok()) return s;
+    if (auto s = CheckAssignable(state, context.account_id, CallerRole(state, context.account_id, caller_id_),
+                                 *change_.role_id); !s.ok()) return s;
   }
   if (change_.access_expires_ms) {
     if (auto s = CheckAccessExpiry(*change_.access_expires_ms, now_ms_); !s.ok()) return s;

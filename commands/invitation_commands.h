@@ -155,9 +155,10 @@ class RecordLapsedInvitations final : public Command {
 // when they are no member there.
 int64_t CallerRole(const WorkingState& state, const std::string& account_id, const std::string& caller_id);
 
-// V-2, R-9: kUnknownRole for a role the workspace lacks, kRoleNotAssignable
-// for one a holder of `caller_role` may not give.
-Status CheckAssignable(int64_t caller_role, int64_t role_id);
+// V-2, R-9: kUnknownRole for a role workspace `account_id` lacks now,
+// kRoleNotAssignable for one a holder of `caller_role` may not give (custom
+// roles and edited permissions as they are in `state`).
+Status CheckAssignable(const WorkingState& state, std::string_view account_id, int64_t caller_role, int64_t role_id);
 
 // V-6, M-9: kAccessExpiryPast unless `access_expires_ms` is 0 (unlimited) or after `now_ms`.
 Status CheckAccessExpiry(int64_t access_expires_ms, int64_t now_ms);

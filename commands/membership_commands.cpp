@@ -158,7 +158,8 @@ Result<Decision> UpdateMember::Decide(const WorkingState& state, const CommandCo
     if (person.ui_identity_id == caller_id_) {
       return Status::InvalidArgument("you cannot change your own role").WithReason(kNotOnOneself);
     }
-    if (auto s = CheckAssignable(CallerRole(state, context.account_id, caller_id_), *update_.role_id); !s.ok()) {
+    if (auto s = CheckAssignable(state, context.account_id, CallerRole(state, context.account_id, caller_id_),
+                                 *update_.role_id); !s.ok()) {
       return s;
     }
     const bool remains = AdministratorRemains(

@@ -21,6 +21,7 @@
 #include "projections/session_directory.h"
 #include "projections/projection_runner.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_role_directory.h"
 #include "projections/workspace_settings_directory.h"
 
 namespace iam::projections {
@@ -31,7 +32,7 @@ using CoreDirectories =
                  AllowlistDirectory, SessionDirectory, MfaDirectory, PasswordResetDirectory,
                  ConfirmationDirectory, FavoriteDirectory, WorkspaceSettingsDirectory, MembershipDirectory,
                  InvitationDirectory, ManagedDomainDirectory, OrganizationDirectory,
-                 CustomerLoginSettingsDirectory>;
+                 CustomerLoginSettingsDirectory, WorkspaceRoleDirectory>;
 
 // Registers the core read models with `runner` (before runner.Start()).
 inline void RegisterCoreProjections(ProjectionRunner& runner) { CoreDirectories::Register(runner); }

@@ -32,6 +32,7 @@
 #include "projections/organization_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_role_directory.h"
 #include "projections/workspace_settings_directory.h"
 
 namespace iam::projections {
@@ -80,5 +81,9 @@ using OrganizationsReadModel = DirectoryProjection<OrganizationDirectory>;
 // The projection "customer-login-settings": each workspace's customer-login settings (S-1 … S-14).
 inline constexpr const char* kCustomerLoginSettingsProjection = CustomerLoginSettingsDirectory::kProjectionName;
 using CustomerLoginSettingsReadModel = DirectoryProjection<CustomerLoginSettingsDirectory>;
+
+// The projection "workspace-roles": each workspace's custom role groups and roles and its built-in roles' edits (R-1 … R-13).
+inline constexpr const char* kWorkspaceRolesProjection = WorkspaceRoleDirectory::kProjectionName;
+using WorkspaceRolesReadModel = DirectoryProjection<WorkspaceRoleDirectory>;
 
 }  // namespace iam::projections

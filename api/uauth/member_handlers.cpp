@@ -16,6 +16,7 @@
 #include "api/uauth/member_rows.h"
 #include "api/uauth/membership_problem.h"
 #include "api/uauth/person_details.h"
+#include "api/uauth/role_json.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "api/uauth/workspace_access.h"
@@ -131,7 +132,7 @@ void RespondWithMember(const UauthContext& context, const std::shared_ptr<ApiCal
                            {"lastName", person->profile.last_name},
                            {"language", LanguageTagOf(person->profile.preferred_language)},
                            {"roleId", RoleIdOrNull(row.role_id)},
-                           {"roleName", RoleNameOrNull(row.role_id)},
+                           {"roleName", RoleNameOrNull(row.role_name)},
                            {"status", row.status},
                            {"accountType", row.managed ? "MANAGED" : "GUEST"},
                            {"identityProvider", "LOCAL"},
@@ -267,16 +268,12 @@ void AvailableRoles(const UauthContext& context, const std::shared_ptr<ApiCall>&
   auto caller = AuthenticateWorkspacePermission(context, *call, "settings_iam_users:read");
   if (!caller) return;
   auto groups = context.runner.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
-  if (!groups) return call->respond(UauthUnavailable(call->request.path, "the roles cannot be read now"));
+  auto roles = WorkspaceRolesNow(context);
+  if (!groups || !roles) return call->respond(UauthUnavailable(call->request.path, "the roles cannot be read now"));
   const int64_t role = commands::ActingWorkspaceRole(*caller->membership, caller->user, *groups->Published());
   boost::json::array data;
-  for (const commands::WorkspaceRole* assignable : commands::AssignableRoles(role)) {
-    data.push_back(boost::json::object{
-        {"id", assignable->id},
-        {"name", assignable->name},
-        {"code", assignable->code ? boost::json::value(assignable->code) : boost::json::value(nullptr)},
-        {"groupId", assignable->group_id},
-        {"type", assignable->type}});
+  for (const commands::WorkspaceRole& assignable : commands::AssignableRoles(*roles, call->context.account_id, role)) {
+    data.push_back(RoleSummaryJson(assignable));
   }
   call->respond(JsonResponse(200, boost::json::serialize(boost::json::object{{"data", std::move(data)}})));
 }

@@ -49,7 +49,8 @@ MemberViews ViewsOf(std::shared_ptr<const ListingDirectories> state) {
                      part(state->Get<projections::MfaDirectory>()),
                      part(state->Get<projections::SessionDirectory>()),
                      part(state->Get<projections::ManagedDomainDirectory>()),
-                     part(state->Get<projections::GroupDirectory>())};
+                     part(state->Get<projections::GroupDirectory>()),
+                     part(state->Get<projections::WorkspaceRoleDirectory>())};
 }
 
 std::optional<PositionedViews> ReadViewsAtOnePosition(const UauthContext& context, uint64_t* fallback) {

@@ -29,7 +29,8 @@ namespace iam::api {
 using ListingDirectories =
     projections::DirectorySet<projections::MembershipDirectory, projections::InvitationDirectory,
                               projections::UserDirectory, projections::MfaDirectory, projections::SessionDirectory,
-                              projections::ManagedDomainDirectory, projections::GroupDirectory>;
+                              projections::ManagedDomainDirectory, projections::GroupDirectory,
+                              projections::WorkspaceRoleDirectory>;
 
 // Views into `state`, which they keep alive.
 MemberViews ViewsOf(std::shared_ptr<const ListingDirectories> state);

@@ -32,9 +32,8 @@ boost::json::value RoleIdOrNull(int64_t role_id) {
   return role_id ? boost::json::value(role_id) : boost::json::value(nullptr);
 }
 
-boost::json::value RoleNameOrNull(int64_t role_id) {
-  const std::string name = commands::WorkspaceRoleName(role_id);
-  return name.empty() ? boost::json::value(nullptr) : boost::json::value(name);
+boost::json::value RoleNameOrNull(std::string_view role_name) {
+  return role_name.empty() ? boost::json::value(nullptr) : boost::json::value(role_name);
 }
 
 std::string Lower(std::string_view text) {
@@ -52,9 +51,10 @@ std::optional<MemberViews> ReadMemberViews(const UauthContext& context) {
   auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
   auto domains = context.runner.LiveAs<projections::ManagedDomainsReadModel>(projections::kManagedDomainsProjection);
   auto groups = context.runner.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
-  if (!memberships || !invitations || !users || !mfa || !sessions || !domains || !groups) return std::nullopt;
+  auto roles = context.runner.LiveAs<projections::WorkspaceRolesReadModel>(projections::kWorkspaceRolesProjection);
+  if (!memberships || !invitations || !users || !mfa || !sessions || !domains || !groups || !roles) return std::nullopt;
   return MemberViews{memberships->Published(), invitations->Published(), users->Published(), mfa->Published(),
-                     sessions->Published(),    domains->Published(),     groups->Published()};
+                     sessions->Published(),    domains->Published(),     groups->Published(), roles->Published()};
 }
 
 
@@ -65,6 +65,7 @@ Row MemberRow(const MemberViews& views, const projections::MembershipRecord& mem
   row.person = &person;
   row.status = membership.StatusAt(now_ms);
   row.role_id = commands::ActingWorkspaceRole(membership, person, *views.groups);
+  row.role_name = commands::WorkspaceRoleName(*views.roles, account_id, row.role_id);
   const auto owner = views.domains->VerifiedOwnerOfEmail(person.profile.email);
   row.managed = owner && *owner == account_id;
   const projections::MfaRecord* factors = views.mfa->Find(person.ui_identity_id);
@@ -87,6 +88,7 @@ std::vector<Row> RowsOf(const MemberViews& views, std::string_view account_id, i
     row.invitation = invitation;
     row.status = invitation->StatusAt(now_ms);
     row.role_id = invitation->role_id;
+    row.role_name = commands::WorkspaceRoleName(*views.roles, account_id, row.role_id);
     row.created_ms = invitation->created_ms;
     rows.push_back(std::move(row));
   }
@@ -101,7 +103,7 @@ boost::json::object ListItemJson(const Row& row) {
       {"firstName", row.first_name()},
       {"lastName", row.last_name()},
       {"roleId", RoleIdOrNull(row.role_id)},
-      {"roleName", RoleNameOrNull(row.role_id)},
+      {"roleName", RoleNameOrNull(row.role_name)},
       {"status", row.status},
       {"accountType", row.person ? boost::json::value(row.managed ? "MANAGED" : "GUEST") : boost::json::value(nullptr)},
       {"mfaEnabled", row.mfa_enabled},

@@ -24,6 +24,7 @@
 #include "projections/mfa_directory.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_role_directory.h"
 
 namespace iam::api {
 
@@ -36,6 +37,7 @@ struct MemberViews {
   std::shared_ptr<const projections::SessionDirectory> sessions;
   std::shared_ptr<const projections::ManagedDomainDirectory> domains;
   std::shared_ptr<const projections::GroupDirectory> groups;
+  std::shared_ptr<const projections::WorkspaceRoleDirectory> roles;
 };
 
 // All of them, or nullopt while one cannot be read.
@@ -48,6 +50,7 @@ struct Row {
   const projections::InvitationRecord* invitation = nullptr;
   std::string status;
   int64_t role_id = 0;
+  std::string role_name;  // "" for none
   bool managed = false;
   bool mfa_enabled = false;
   int64_t last_login_ms = 0;
@@ -61,7 +64,7 @@ struct Row {
 };
 
 boost::json::value RoleIdOrNull(int64_t role_id);
-boost::json::value RoleNameOrNull(int64_t role_id);
+boost::json::value RoleNameOrNull(std::string_view role_name);
 std::string Lower(std::string_view text);
 
 // The member row of `membership` in `account_id` at `now_ms`.

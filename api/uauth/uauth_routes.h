@@ -30,6 +30,10 @@
 //   member_listing_v2_handlers.cpp  GET /uauth/v2/users/listing
 //   discovery_handlers.cpp     GET /uauth/.well-known/jwks.json,
 //                              GET /uauth/.well-known/openid-configuration
+//   role_handlers.cpp          GET /uauth/permissions/group/role/{roleId}, GET /uauth/roles/listing,
+//                              POST /uauth/roles/role-group, POST and DELETE /uauth/roles/role-group/{groupId},
+//                              POST /uauth/roles/role, GET /uauth/roles/{roleId}, POST and DELETE
+//                              /uauth/roles/role/{roleId}, GET and POST /uauth/roles/{roleId}/pii
 //   customer_login_settings_handlers.cpp  GET and POST /sauth/settings/ban, …/templates, …/device-control,
 //                              …/general, …/oauth, …/synerise-auth, …/oauth/facebook, …/oauth/google, …/oauth/apple
 // `context` must outlive `router`'s use.
@@ -57,5 +61,6 @@ void AddMemberRoutes(Router& router, const UauthContext& context);
 void AddMemberListingV2Routes(Router& router, const UauthContext& context, const events::EventStore& log);
 void AddMemberAdministrationRoutes(Router& router, const UauthContext& context);
 void AddCustomerLoginSettingsRoutes(Router& router, const UauthContext& context);
+void AddWorkspaceRoleRoutes(Router& router, const UauthContext& context);
 
 }  // namespace iam::api

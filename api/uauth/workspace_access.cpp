@@ -53,13 +53,14 @@ std::optional<BearerCaller> AuthenticateWorkspacePermission(const UauthContext& 
   auto caller = AuthenticateBearer(context, call, {kWorkspaceScope});
   if (!caller) return std::nullopt;
   auto groups = context.runner.LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection);
-  if (!groups) {
+  auto roles = WorkspaceRolesNow(context);
+  if (!groups || !roles) {
     call.respond(UauthUnavailable(call.request.path, "the workspace's roles cannot be read now"));
     return std::nullopt;
   }
-  // the role as it is now, never as the token was issued.
+  // the role and its permissions as they are now, never as the token was issued.
   const int64_t role = commands::ActingWorkspaceRole(*caller->membership, caller->user, *groups->Published());
-  if (!commands::RoleGrants(role, permission)) {
+  if (!commands::RoleGrants(*roles, caller->membership->account_id, role, permission)) {
     call.respond(UauthProblem({403, "forbidden", "GEN-0403",
                                permission == commands::kAnyPermission
                                    ? std::string("this needs the workspace's administrator role")
@@ -70,6 +71,16 @@ std::optional<BearerCaller> AuthenticateWorkspacePermission(const UauthContext& 
   call.context.account_id = caller->membership->account_id;
   call.context.actor = caller->user.ui_user_name;
   return caller;
+}
+
+std::shared_ptr<const projections::WorkspaceRoleDirectory> WorkspaceRolesNow(const UauthContext& context) {
+  auto roles = context.runner.LiveAs<projections::WorkspaceRolesReadModel>(projections::kWorkspaceRolesProjection);
+  return roles ? roles->Published() : nullptr;
+}
+
+std::string RoleNameNow(const UauthContext& context, std::string_view account_id, int64_t role_id) {
+  auto roles = WorkspaceRolesNow(context);
+  return roles ? commands::WorkspaceRoleName(*roles, account_id, role_id) : "";
 }
 
 std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call) {

@@ -17,6 +17,7 @@
 #include "projections/membership_directory.h"
 #include "projections/mfa_directory.h"
 #include "projections/user_directory.h"
+#include "projections/workspace_role_directory.h"
 #include "projections/workspace_settings_directory.h"
 
 namespace iam::api {
@@ -56,11 +57,18 @@ Result<std::string> CurrentAccessState(const UauthContext& context, const projec
 
 // The caller of a workspace-scoped route: a workspace token
 // (else 403 GEN-0403, or what AuthenticateBearer answers) whose member's
-// current role grants `permission` (`feature:action`, commands::RoleGrants;
-// else 403 GEN-0403). Sets the call's account (the workspace) and actor.
+// current role grants `permission` (`feature:action`, commands::RoleGrants
+// with the role's permissions as they are now; else 403 GEN-0403). Sets the call's account (the workspace) and actor.
 // Answers itself and returns nullopt otherwise.
 std::optional<BearerCaller> AuthenticateWorkspacePermission(const UauthContext& context, ApiCall& call,
                                                             std::string_view permission);
+
+// The workspace roles' read model as it is now, or nullptr while it cannot be read.
+std::shared_ptr<const projections::WorkspaceRoleDirectory> WorkspaceRolesNow(const UauthContext& context);
+
+// The name listings show for role `role_id` of workspace `account_id` now
+// ("" for none, an unknown role, or while the roles cannot be read).
+std::string RoleNameNow(const UauthContext& context, std::string_view account_id, int64_t role_id);
 
 // The same for the routes only PROFILE_ADMIN may call (the workspace's settings).
 std::optional<BearerCaller> AuthenticateWorkspaceAdministrator(const UauthContext& context, ApiCall& call);

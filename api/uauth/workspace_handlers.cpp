@@ -95,7 +95,7 @@ void ListWorkspaces(const UauthContext& context, const std::shared_ptr<ApiCall>&
     const Row& row = rows[i];
     auto state = CurrentAccessState(context, caller->user, *row.membership, AmrOf(*caller), call->context.remote_address);
     if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));
-    const std::string role_name = commands::WorkspaceRoleName(row.membership->role_id);
+    const std::string role_name = RoleNameNow(context, row.membership->account_id, row.membership->role_id);
     boost::json::object item;
     AddWorkspaceIdentity(item, row.workspace);
     item["favorite"] = row.favorite;
