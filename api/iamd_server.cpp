@@ -487,6 +487,7 @@ struct IamdServer::Impl {
     AddMemberRoutes(service->router(), *uauth);
     AddMemberListingV2Routes(service->router(), *uauth, storage->events());
     AddMemberAdministrationRoutes(service->router(), *uauth);
+    AddWorkspaceRoleRoutes(service->router(), *uauth);
     AddCustomerLoginSettingsRoutes(service->router(), *uauth);
     AddMfaRoutes(service->router(), *uauth);
     AddOwnAccountRoutes(service->router(), *uauth);
