@@ -5,6 +5,8 @@
 #include <limits>
 
 #include "commands/workspace_settings_commands.h"
+#include "events/access_events.h"
+#include "events/user_events.h"
 #include "projections/session_directory.h"
 #include "projections/user_directory.h"
 #include "projections/workspace_settings_directory.h"
@@ -135,9 +137,18 @@ Result<Decision> RecordSignIn::Decide(const WorkingState& state, const CommandCo
   Decision decision;
   if (succeeded_ && !locked_out) {
     if (!session_.mfa_pending) RecordSucceededAttempt(state, context, attempt_, decision);
-    // V-11: a sign-in of a person who proved the address accepts what awaits it.
     const projections::UserRecord* person = state.Get<projections::UserDirectory>().FindUser(session_.ui_identity_id);
-    if (person && person->email_proven) {
+    // seed-003 W-12: the mailed one-time password reached the address, so
+    // signing in with it proves the address, and V-11 applies at once.
+    if (person && !person->email_proven && !mailed_password_hash_.empty() && person->password_one_time &&
+        person->password_mailed && !person->password_hashes.empty() &&
+        person->password_hashes.back() == mailed_password_hash_) {
+      decision.appends.push_back(WithEvent(
+          StreamFor(events::kUserAggregate, person->ui_identity_id, person->version, context),
+          events::ToNewEvent(events::UserEmailConfirmed{person->ui_identity_id, events::kViaMailedPassword, ""})));
+      AcceptPendingInvitations(state, context, *person, events::kViaSignIn, now_ms_, decision);
+    } else if (person && person->email_proven) {
+      // V-11: a sign-in of a person who proved the address accepts what awaits it.
       AcceptPendingInvitations(state, context, *person, events::kViaSignIn, now_ms_, decision);
     }
     auto session = StreamFor(events::kSessionAggregate, session_.session_id, 0, context);

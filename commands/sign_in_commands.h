@@ -126,10 +126,15 @@ class AdmitSignIn final : public Command {
 // the password could reset it between guesses at the code).
 class RecordSignIn final : public Command {
  public:
+  // `mailed_password_hash` is the hash of the one-time password that
+  // signed in when it had been mailed to the person's unproven address
+  // (else ""): the sign-in then proves the address (seed-003 W-12), if that
+  // password is still the current one.
   RecordSignIn(std::shared_ptr<SignInGate::Ticket> ticket, events::SignInAttempt attempt, bool succeeded,
-               int64_t now_ms, SignInLimits limits, events::SessionStarted session)
+               int64_t now_ms, SignInLimits limits, events::SessionStarted session,
+               std::string mailed_password_hash = "")
       : ticket_(std::move(ticket)), attempt_(std::move(attempt)), succeeded_(succeeded), now_ms_(now_ms),
-        limits_(limits), session_(std::move(session)) {}
+        limits_(limits), session_(std::move(session)), mailed_password_hash_(std::move(mailed_password_hash)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:
@@ -139,6 +144,7 @@ class RecordSignIn final : public Command {
   int64_t now_ms_;
   SignInLimits limits_;
   events::SessionStarted session_;
+  std::string mailed_password_hash_;
 };
 
 }  // namespace iam::commands

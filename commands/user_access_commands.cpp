@@ -48,8 +48,11 @@ Result<Decision> SetPassword::Decide(const WorkingState& state, const CommandCon
     return Status::FailedPrecondition("The password changed while this request was checked; retry")
         .WithReason(kPasswordChangedMeanwhile);
   }
-  return UserEvent(ui_identity_id_, context,
-                   events::ToNewEvent(events::UserPasswordSet{ui_identity_id_, new_hash_, one_time_, expires_on_ms_}));
+  Decision decision = UserEvent(ui_identity_id_, context,
+                                events::ToNewEvent(events::UserPasswordSet{ui_identity_id_, new_hash_, one_time_,
+                                                                           expires_on_ms_, mail_.has_value()}));
+  if (mail_) decision.mails.push_back(*mail_);
+  return decision;
 }
 
 Result<Decision> RecordPasswordFailure::Decide(const WorkingState& state, const CommandContext& context) const {

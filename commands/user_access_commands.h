@@ -11,6 +11,7 @@
 // the reasons below.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "commands/command.h"
@@ -42,16 +43,19 @@ Status CheckPasswordResettable(const projections::UserRecord& user);
 // another password became current since.
 class SetPassword final : public Command {
  public:
+  // `mail` (A-3 with sendEmail) carries a one-time password to the person's
+  // address once the change is durable.
   SetPassword(std::string ui_identity_id, std::string checked_hash, std::string new_hash, bool one_time,
-              int64_t expires_on_ms)
+              int64_t expires_on_ms, std::optional<events::OutboxMail> mail = std::nullopt)
       : ui_identity_id_(std::move(ui_identity_id)), checked_hash_(std::move(checked_hash)),
-        new_hash_(std::move(new_hash)), one_time_(one_time), expires_on_ms_(expires_on_ms) {}
+        new_hash_(std::move(new_hash)), one_time_(one_time), expires_on_ms_(expires_on_ms), mail_(std::move(mail)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:
   std::string ui_identity_id_, checked_hash_, new_hash_;
   bool one_time_;
   int64_t expires_on_ms_;
+  std::optional<events::OutboxMail> mail_;
 };
 
 // N-7: a wrong current password; the kMaxPasswordFailures-th in a row locks

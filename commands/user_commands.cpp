@@ -182,9 +182,11 @@ Result<Decision> CreateUser::Decide(const WorkingState& state, const CommandCont
   list.push_back(events::ToNewEvent(events::UserAuthGrantsReplaced{user_.ui_identity_id, std::move(grants)}));
   list.push_back(events::ToNewEvent(
       events::UserNotificationsChanged{user_.ui_identity_id, user_.notifications.value_or(events::NotificationSettings{})}));
-  list.push_back(events::ToNewEvent(
-      events::UserPasswordSet{user_.ui_identity_id, user_.password_hash, /*one_time=*/true, user_.password_expires_ms}));
+  list.push_back(events::ToNewEvent(events::UserPasswordSet{user_.ui_identity_id, user_.password_hash,
+                                                            /*one_time=*/true, user_.password_expires_ms,
+                                                            /*mailed=*/user_.password_mail.has_value()}));
   Decision decision = UserEvents(user_.ui_identity_id, 0, context, std::move(list));
+  if (user_.password_mail) decision.mails.push_back(*user_.password_mail);
   // CC-1: the new member's address keeps no open invitation to this workspace.
   const auto* invitation =
       state.Get<projections::InvitationDirectory>().OpenFor(context.account_id, EmailKey(user_.profile.email));

@@ -41,6 +41,9 @@ struct NewUser {
   std::optional<events::NotificationSettings> notifications;
   std::string password_hash;
   int64_t password_expires_ms = 0;
+  // U-7 with sendEmail: the mail that carries the one-time password, sent
+  // once the user is durable; nullopt when the answer shows it instead.
+  std::optional<events::OutboxMail> password_mail;
 };
 
 // The sign-in name for a new user with `email`: the address, lower-cased,

@@ -120,6 +120,7 @@ NewEvent ToNewEvent(const UserPasswordSet& e) {
               .Set("passwordHash", e.password_hash)
               .SetBool("oneTime", e.one_time)
               .Set("expiresOn", e.expires_on_ms)
+              .SetBool("mailed", e.mailed)
               .Finish()};
 }
 
@@ -235,7 +236,8 @@ Result<UserNotificationsChanged> ParseUserNotificationsChanged(const Event& e) {
 
 Result<UserPasswordSet> ParseUserPasswordSet(const Event& e) {
   PayloadReader r(e);
-  UserPasswordSet out{r.String("uiIdentityId"), r.String("passwordHash"), r.Bool("oneTime"), r.Int("expiresOn")};
+  UserPasswordSet out{r.String("uiIdentityId"), r.String("passwordHash"), r.Bool("oneTime"), r.Int("expiresOn"),
+                      r.OptionalBool("mailed", false)};
   return FinishPayload(r, std::move(out));
 }
 

@@ -58,6 +58,7 @@ inline constexpr const char* kUserPasswordInvalidated = "UserPasswordInvalidated
 inline constexpr const char* kViaOpenRegistration = "OPEN_REGISTRATION";
 inline constexpr const char* kViaConfirmation = "CONFIRMATION";
 inline constexpr const char* kViaReset = "RESET";
+inline constexpr const char* kViaMailedPassword = "MAILED_PASSWORD";  // a sign-in with a mailed one-time password
 inline constexpr const char* kDeletedBySelf = "SELF";
 inline constexpr const char* kDeletedByAdministrator = "ADMINISTRATOR";  // #50
 
@@ -130,6 +131,9 @@ struct UserPasswordSet {
   std::string password_hash;  // PHC string of argon2id
   bool one_time = false;      // A-3, U-7: must be changed at the next sign-in
   int64_t expires_on_ms = 0;
+  // U-7, A-3 with sendEmail: the one-time password went to the person's
+  // address only, so signing in with it proves the address (seed-003 W-12).
+  bool mailed = false;
 };
 struct UserPasswordCheckFailed {
   std::string ui_identity_id;

@@ -162,6 +162,7 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     user->password_hashes.push_back(std::move(event->password_hash));
     if (user->password_hashes.size() > kPasswordHistory) user->password_hashes.erase(user->password_hashes.begin());
     user->password_one_time = event->one_time;
+    user->password_mailed = event->mailed;
     user->password_expires_ms = event->expires_on_ms;
     user->failed_password_checks = 0;
     user->password_voided = false;
@@ -351,6 +352,7 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
       .SetStrings("passwordHashes", u->password_hashes)
       .SetBool("passwordOneTime", u->password_one_time)
       .SetBool("passwordVoided", u->password_voided)
+      .SetBool("passwordMailed", u->password_mailed)
       .Set("passwordExpiresOn", u->password_expires_ms)
       .Set("failedPasswordChecks", u->failed_password_checks)
       .SetBool("locked", u->locked)
@@ -395,6 +397,7 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   u.password_hashes = r.Strings("passwordHashes");
   u.password_one_time = r.Bool("passwordOneTime");
   u.password_voided = r.Bool("passwordVoided");
+  u.password_mailed = r.Bool("passwordMailed");
   u.password_expires_ms = r.Int("passwordExpiresOn");
   u.failed_password_checks = r.Int("failedPasswordChecks");
   u.locked = r.Bool("locked");

@@ -50,6 +50,8 @@ struct UserRecord {
   // Newest last; the current one is back(); at most kPasswordHistory kept.
   std::vector<std::string> password_hashes;
   bool password_one_time = false;
+  // The current one-time password was mailed to the address (U-7, A-3).
+  bool password_mailed = false;
   // An administrator voided the password (#48): no password signs in until a
   // new one is set; the hashes stay for the reuse rule.
   bool password_voided = false;
@@ -72,8 +74,8 @@ class UserDirectory {
   // Format 4: the whole profile, grants, notifications, blocks, password
   // state, the user number with its counter, the resource owner and whether
   // the address is unconfirmed; 5 adds whether the address is proven; 6
-  // whether the password was voided.
-  static constexpr int kRowFormat = 6;
+  // whether the password was voided; 7 whether the one-time password was mailed.
+  static constexpr int kRowFormat = 7;
   // Passwords remembered for the reuse rule (A-4: the policy's minReuse is 4).
   static constexpr size_t kPasswordHistory = 8;
 

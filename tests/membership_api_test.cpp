@@ -703,5 +703,44 @@ TEST_F(MembershipApiTest, RacingExtensionsAndTheSchedulerNeverRecordALiftedExpir
   }
 }
 
+// W-12, U-7, A-3: a one-time password mailed by v3 (sendEmail, the
+// default) reaches only the address, so signing in with it proves the
+// address and accepts what awaits it (V-11). A password shown in the answer
+// proves nothing.
+TEST_F(MembershipApiTest, SigningInWithAMailedOneTimePasswordProvesTheAddress) {
+  const std::string admin_b = OtherWorkspaceAdminToken("Workspace B");
+  ASSERT_FALSE(admin_b.empty());
+  const std::string users = "/identity-management/v3/user-admin/ui-identities";
+  auto created = client_->SendJson("POST", users, json::serialize(NewMemberBody("otp@example.com")));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_FALSE(Body(created).as_object().contains("newPassword")) << created.body;
+  uint64_t seen = 0;
+  const std::string password = MailedTo("otp@example.com", R"(\n    (\S+)\r?\n)", &seen);
+  ASSERT_FALSE(password.empty());
+  auto invited = PostJson(kInvite, Invitation("otp@example.com"), admin_b);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  EXPECT_EQ(Body(invited).at("outcome").as_string(), "INVITED");  // V-4: not proven yet
+  EXPECT_FALSE(LogHolds(password));
+  ASSERT_EQ(SignIn(*client_, "otp@example.com", password).status, 200);
+  EXPECT_EQ(CountEvents("UserEmailConfirmed"), 1);
+  EXPECT_EQ(CountEvents(events::kInvitationAccepted), 1);
+  auto picker = WithBearer("GET", kPicker, UserTokenOf("otp@example.com", password));
+  ASSERT_EQ(picker.status, 200) << picker.body;
+  EXPECT_EQ(Body(picker).at("meta").at("totalCount").as_int64(), 2);
+
+  // A reset mails a new one-time password (A-3); shown ones prove nothing.
+  auto shown = client_->SendJson("POST", users + "?sendEmail=false", json::serialize(NewMemberBody("shown@example.com")));
+  ASSERT_EQ(shown.status, 201) << shown.body;
+  const std::string shown_password(Body(shown).at("newPassword").as_string());
+  ASSERT_EQ(SignIn(*client_, "shown@example.com", shown_password).status, 200);
+  EXPECT_EQ(CountEvents("UserEmailConfirmed"), 1);
+  const std::string shown_id(Body(shown).at("uiIdentityId").as_string());
+  ASSERT_EQ(client_->Send("POST", users + "/" + shown_id + "/reset-password").status, 204);
+  const std::string reset = MailedTo("shown@example.com", R"(\n    (\S+)\r?\n)", &seen);
+  ASSERT_FALSE(reset.empty());
+  ASSERT_EQ(SignIn(*client_, "shown@example.com", reset).status, 200);
+  EXPECT_EQ(CountEvents("UserEmailConfirmed"), 2);
+}
+
 }  // namespace
 }  // namespace iam

@@ -174,10 +174,15 @@ class SignInRoute {
     }
     const std::string username = attempt.username;
     const std::string session_id = session.session_id;
+    std::string mailed_password_hash;
+    if (verified && user->password_one_time && user->password_mailed && !user->email_proven &&
+        !user->password_hashes.empty()) {
+      mailed_password_hash = user->password_hashes.back();
+    }
     SubmitCommand(
         context_.processor, call,
         std::make_unique<commands::RecordSignIn>(ticket, std::move(attempt), verified, now, context_.limits,
-                                                 std::move(session)),
+                                                 std::move(session), std::move(mailed_password_hash)),
         [this, username](const ApiCall& call, const Status& status) {
           call.respond(RefusalOf(call, context_, username, status));
         },

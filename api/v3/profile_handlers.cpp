@@ -60,7 +60,7 @@ void AddProfileRoutes(Router& router, const UserOperations& operations) {
                if (!current.ok()) return RefuseUserCall(*call, current.status());
                auto next = body->RequiredString("newPassword");
                if (!next.ok()) return RefuseUserCall(*call, next.status());
-               ops.ChangePassword(call, id, std::move(*current), std::move(*next), /*one_time=*/false,
+               ops.ChangePassword(call, id, std::move(*current), std::move(*next), UserOperations::NewPasswordKind::kChosen,
                                   RespondNoContent);
              }));
 }

@@ -37,7 +37,9 @@ void AddUserAccessRoutes(Router& router, const UserOperations& operations) {
     if (!send_email.ok()) return RefuseUserCall(*call, send_email.status());
     std::string password = commands::NewOneTimePassword(commands::Lookups::Get().password_policy());
     const bool show = !*send_email;
-    operations.ChangePassword(call, UserId(*call), std::nullopt, password, /*one_time=*/true,
+    operations.ChangePassword(call, UserId(*call), std::nullopt, password,
+                              show ? UserOperations::NewPasswordKind::kOneTimeShown
+                                   : UserOperations::NewPasswordKind::kOneTimeMailed,
                               [password, show](const std::shared_ptr<ApiCall>& call,
                                                const commands::CommandOutcome& outcome) {
                                 if (!show) return RespondNoContent(call, outcome);
@@ -55,7 +57,8 @@ void AddUserAccessRoutes(Router& router, const UserOperations& operations) {
     if (auto s = body->OnlyMembers({"newPassword"}); !s.ok()) return RefuseUserCall(*call, s);
     auto password = body->RequiredString("newPassword");
     if (!password.ok()) return RefuseUserCall(*call, password.status());
-    operations.ChangePassword(call, UserId(*call), std::nullopt, std::move(*password), /*one_time=*/false,
+    operations.ChangePassword(call, UserId(*call), std::nullopt, std::move(*password),
+                              UserOperations::NewPasswordKind::kChosen,
                               RespondNoContent);
   });
   router.Add("PUT", base + "/{uiIdentityId}/additionalAuthentication", [operations](std::shared_ptr<ApiCall> call) {

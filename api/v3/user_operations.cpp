@@ -146,8 +146,9 @@ void UserOperations::ResetAdditionalAuthentication(const std::shared_ptr<ApiCall
 
 void UserOperations::ChangePassword(
     const std::shared_ptr<ApiCall>& call, const std::string& id, std::optional<std::string> current_password,
-    std::string new_password, bool one_time,
+    std::string new_password, NewPasswordKind kind,
     std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)> then) const {
+  const bool one_time = kind != NewPasswordKind::kChosen;
   auto snapshot = TakeIdentitySnapshot(runner_, *call);
   if (!snapshot) return;
   const UserRecord* user = snapshot->UserOfAccount(*call, id);
@@ -172,7 +173,10 @@ void UserOperations::ChangePassword(
   // checks below compare against; SetPassword refuses (1510) if
   // another password becomes current before it is decided.
   std::vector<std::string> history = user->password_hashes;
+  std::optional<events::OutboxMail> mail;
+  if (kind == NewPasswordKind::kOneTimeMailed) mail = OneTimePasswordMail(user->profile.email, new_password);
   auto job = [this, call, id, history = std::move(history), current_password = std::move(current_password),
+              mail = std::move(mail),
               new_password = std::move(new_password), one_time, then = std::move(then),
               min_reuse = one_time ? 0 : policy.history_size, expires_on]() {
     const std::string checked = history.empty() ? std::string() : history.back();
@@ -191,10 +195,16 @@ void UserOperations::ChangePassword(
     auto hash = commands::HashPassword(new_password);
     if (!hash.ok()) return RefuseUserCall(*call, hash.status());
     Submit(processor_, call,
-           std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, expires_on),
+           std::make_unique<commands::SetPassword>(id, checked, std::move(*hash), one_time, expires_on, mail),
            then);
   };
   if (!hashing_.Post(std::move(job))) RespondHashingBusy(*call);
+}
+
+events::OutboxMail UserOperations::OneTimePasswordMail(const std::string& to, const std::string& password) {
+  return {to, "Your one-time password",
+          "An administrator set a one-time password for your account:\n\n    " + password +
+              "\n\nSign in with it and choose a new password. Signing in with it also confirms this address.\n"};
 }
 
 }  // namespace iam::api

@@ -19,6 +19,7 @@
 #include "api/v3/user_json.h"
 #include "commands/command_processor.h"
 #include "commands/hashing_pool.h"
+#include "events/outbox.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
@@ -44,12 +45,17 @@ class UserOperations {
   // PUT additionalAuthentication/reset (A-7, N-6): 204.
   void ResetAdditionalAuthentication(const std::shared_ptr<ApiCall>& call, const std::string& id) const;
 
+  // What kind of password ChangePassword sets: one the caller chose (A-4,
+  // N-7), or a generated one-time password that the answer shows or
+  // that is mailed to the user's address (sendEmail, U-7).
+  enum class NewPasswordKind { kChosen, kOneTimeShown, kOneTimeMailed };
+
   // A new password for `id`: `new_password` must meet the policy (checked
   // here) and not match the last minReuse ones (1508). With
   // `current_password` (N-7) it must match the current one first; a wrong
   // one is counted and may lock the user. `then` answers the committed change.
   void ChangePassword(const std::shared_ptr<ApiCall>& call, const std::string& id,
-                      std::optional<std::string> current_password, std::string new_password, bool one_time,
+                      std::optional<std::string> current_password, std::string new_password, NewPasswordKind kind,
                       std::function<void(const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&)> then) const;
 
   // The user as the read models have it now; with `outcome`, the event
@@ -62,6 +68,9 @@ class UserOperations {
                                                     const projections::UserRecord&)>;
   void RespondWithPart(const std::shared_ptr<ApiCall>& call, const std::string& id,
                        const commands::CommandOutcome& outcome, const UserPart& part) const;
+
+  // The mail that carries a generated one-time password to `to` (U-7, A-3).
+  static events::OutboxMail OneTimePasswordMail(const std::string& to, const std::string& password);
 
   projections::ProjectionRunner& runner() const { return runner_; }
   commands::CommandProcessor& processor() const { return processor_; }

@@ -54,6 +54,7 @@ class UserRoutes {
     // U-7, D-6: the one-time password is shown only when it is not mailed.
     std::string password = commands::NewOneTimePassword(policy);
     const bool show_password = !*send_email;
+    if (!show_password) user.password_mail = UserOperations::OneTimePasswordMail(user.profile.email, password);
     // D-19: hashing costs tens of milliseconds; it runs on the hashing pool.
     auto job = [this, call, user = std::move(user), password, show_password]() mutable {
       auto hash = commands::HashPassword(password);
