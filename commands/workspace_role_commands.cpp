@@ -28,21 +28,21 @@ std::string Folded(std::string_view text) {
 
 Status GroupNotHere(int64_t group_id) {
   return Status::NotFound("role group " + std::to_string(group_id) + " does not exist in this workspace")
-      .WithReason(kRoleNotHere);
+      .WithReason(kWorkspaceRoleNotHere);
 }
 
 Status RoleNotHere(int64_t role_id) {
   return Status::NotFound("role " + std::to_string(role_id) + " does not exist in this workspace")
-      .WithReason(kRoleNotHere);
+      .WithReason(kWorkspaceRoleNotHere);
 }
 
 Status BuiltIn(std::string what) {
-  return Status::PermissionDenied(std::move(what)).WithReason(kRoleBuiltIn);
+  return Status::PermissionDenied(std::move(what)).WithReason(kWorkspaceRoleBuiltIn);
 }
 
 Status NameTaken(std::string_view name) {
   return Status::FailedPrecondition("the name '" + std::string(name) + "' is taken in this workspace")
-      .WithReason(kRoleNameTaken);
+      .WithReason(kWorkspaceRoleNameTaken);
 }
 
 // R-5 for groups: whether another group than `except` has `name`.
@@ -78,7 +78,7 @@ Result<std::vector<std::string>> Normalized(std::vector<std::string> permissions
   permissions.erase(std::unique(permissions.begin(), permissions.end()), permissions.end());
   for (const std::string& p : permissions) {
     if (!IsKnownPermission(p)) {
-      return Status::InvalidArgument("unknown permission " + p).WithReason(kRoleUnknownPermission);
+      return Status::InvalidArgument("unknown permission " + p).WithReason(kWorkspaceRoleUnknownPermission);
     }
   }
   return permissions;
@@ -90,7 +90,7 @@ Status CheckHeld(const WorkingState& state, const std::string& account_id, const
   const int64_t caller_role = CallerRole(state, account_id, caller_id);
   for (const std::string& p : added) {
     if (!RoleGrants(Roles(state), account_id, caller_role, p)) {
-      return Status::PermissionDenied("you cannot grant " + p + ": your role lacks it").WithReason(kRolePermissionNotHeld);
+      return Status::PermissionDenied("you cannot grant " + p + ": your role lacks it").WithReason(kWorkspaceRolePermissionNotHeld);
     }
   }
   return Status::Ok();
@@ -125,14 +125,14 @@ Result<WorkspaceRoleGroup> CustomGroup(const WorkingState& state, const CommandC
 Status CheckRoleName(std::string_view name) {
   const size_t n = Characters(name);
   if (n < 1 || n > kMaxRoleNameLength) {
-    return Status::InvalidArgument("name must have 1 to 100 characters").WithReason(kRoleInvalidInput);
+    return Status::InvalidArgument("name must have 1 to 100 characters").WithReason(kWorkspaceRoleInvalidInput);
   }
   return Status::Ok();
 }
 
 Status CheckRoleDescription(std::string_view description) {
   if (Characters(description) > kMaxRoleDescriptionLength) {
-    return Status::InvalidArgument("description must have at most 500 characters").WithReason(kRoleInvalidInput);
+    return Status::InvalidArgument("description must have at most 500 characters").WithReason(kWorkspaceRoleInvalidInput);
   }
   return Status::Ok();
 }
@@ -184,7 +184,7 @@ Result<Decision> DeleteRoleGroup::Decide(const WorkingState& state, const Comman
   for (const WorkspaceRole& role : WorkspaceRoles(Roles(state), context.account_id)) {
     if (role.group_id == group_id_) {
       return Status::FailedPrecondition("role group " + std::to_string(group_id_) + " still holds roles")
-          .WithReason(kRoleInUse);
+          .WithReason(kWorkspaceRoleInUse);
     }
   }
   return OneEvent(GroupStream(state, context, group_id_),
@@ -258,7 +258,7 @@ Result<Decision> DeleteWorkspaceRole::Decide(const WorkingState& state, const Co
   if (RoleHolders(state, context.account_id, role_id_) != 0) {
     return Status::FailedPrecondition("role " + std::to_string(role_id_) +
                                       " is held by a member or a pending or expired invitation")
-        .WithReason(kRoleInUse);
+        .WithReason(kWorkspaceRoleInUse);
   }
   events::WorkspaceRoleEvent deleted;
   deleted.type = events::kWorkspaceRoleDeleted;
@@ -271,13 +271,13 @@ Result<Decision> SetRolePiiAccess::Decide(const WorkingState& state, const Comma
   if (!role) return RoleNotHere(role_id_);
   if (auto s = CheckIfMatch(context, role->version); !s.ok()) return s;
   if (pii_access_ != events::kPiiAccessNone && pii_access_ != events::kPiiAccessFull) {
-    return Status::InvalidArgument("piiAccess must be NONE or FULL").WithReason(kRoleInvalidInput);
+    return Status::InvalidArgument("piiAccess must be NONE or FULL").WithReason(kWorkspaceRoleInvalidInput);
   }
   Decision decision;
   decision.created_id = role_id_;
   if (pii_access_ == role->pii_access) return decision;  // a no-op
   if (role_id_ == kProfileAdminRoleId) {
-    return Status::PermissionDenied("PROFILE_ADMIN always has FULL PII access").WithReason(kRoleAdminPiiFixed);
+    return Status::PermissionDenied("PROFILE_ADMIN always has FULL PII access").WithReason(kWorkspaceRoleAdminPiiFixed);
   }
   events::WorkspaceRoleEvent changed;
   changed.type = events::kRolePiiAccessChanged;

@@ -11,14 +11,14 @@
 // "" is none. Permissions are stored sorted and unique.
 //
 // Refusals (Status::reason()):
-//   kRoleInvalidInput     kInvalidArgument    a name or description out of bounds    400 GEN-0400
-//   kRoleUnknownPermission kInvalidArgument   a permission outside R-2's catalogue    400 ROL-0001
-//   kRoleBuiltIn          kPermissionDenied   a built-in group or role     403 ROL-0002
-//   kRolePermissionNotHeld kPermissionDenied  a permission the caller lacks    403 ROL-0003
-//   kRoleInUse            kFailedPrecondition a group with roles, a role held   409 ROL-0004
-//   kRoleAdminPiiFixed    kPermissionDenied   PROFILE_ADMIN's PII access       403 ROL-0005
-//   kRoleNotHere          kNotFound           no such group or role here        404 ROL-0404
-//   kRoleNameTaken        kFailedPrecondition the name is taken                 409 ROL-0409
+//   kWorkspaceRoleInvalidInput      kInvalidArgument    a name or description out of bounds   400 GEN-0400
+//   kWorkspaceRoleUnknownPermission kInvalidArgument    a permission outside R-2's catalogue  400 ROL-0001
+//   kWorkspaceRoleBuiltIn           kPermissionDenied   a built-in group or role   403 ROL-0002
+//   kWorkspaceRolePermissionNotHeld kPermissionDenied   a permission the caller lacks  403 ROL-0003
+//   kWorkspaceRoleInUse             kFailedPrecondition a group with roles, a role held 409 ROL-0004
+//   kWorkspaceRoleAdminPiiFixed     kPermissionDenied   PROFILE_ADMIN's PII access     403 ROL-0005
+//   kWorkspaceRoleNotHere           kNotFound           no such group or role here      404 ROL-0404
+//   kWorkspaceRoleNameTaken         kFailedPrecondition the name is taken               409 ROL-0409
 // and kVersionMismatch (If-Match, X-7) → 412 GEN-0412.
 #pragma once
 
@@ -31,21 +31,21 @@
 
 namespace iam::commands {
 
-inline constexpr int kRoleInvalidInput = 3200;
-inline constexpr int kRoleUnknownPermission = 3201;
-inline constexpr int kRoleBuiltIn = 3202;
-inline constexpr int kRolePermissionNotHeld = 3203;
-inline constexpr int kRoleInUse = 3204;
-inline constexpr int kRoleAdminPiiFixed = 3205;
-inline constexpr int kRoleNotHere = 3206;
-inline constexpr int kRoleNameTaken = 3207;
+inline constexpr int kWorkspaceRoleInvalidInput = 3200;
+inline constexpr int kWorkspaceRoleUnknownPermission = 3201;
+inline constexpr int kWorkspaceRoleBuiltIn = 3202;
+inline constexpr int kWorkspaceRolePermissionNotHeld = 3203;
+inline constexpr int kWorkspaceRoleInUse = 3204;
+inline constexpr int kWorkspaceRoleAdminPiiFixed = 3205;
+inline constexpr int kWorkspaceRoleNotHere = 3206;
+inline constexpr int kWorkspaceRoleNameTaken = 3207;
 
 inline constexpr size_t kMaxRoleNameLength = 100;
 inline constexpr size_t kMaxRoleDescriptionLength = 500;
 
-// kRoleInvalidInput unless `name` has 1 to 100 characters.
+// kWorkspaceRoleInvalidInput unless `name` has 1 to 100 characters.
 Status CheckRoleName(std::string_view name);
-// kRoleInvalidInput unless `description` has at most 500 characters.
+// kWorkspaceRoleInvalidInput unless `description` has at most 500 characters.
 Status CheckRoleDescription(std::string_view description);
 
 // Members holding role `role_id` in workspace `account_id` (any status) plus
@@ -57,7 +57,7 @@ int64_t RoleHolders(const projections::MembershipDirectory& memberships,
                     const projections::InvitationDirectory& invitations, std::string_view account_id,
                     int64_t role_id);
 
-// #53: a custom group. Refusals: kRoleInvalidInput, kRoleNameTaken. The
+// #53: a custom group. Refusals: kWorkspaceRoleInvalidInput, kWorkspaceRoleNameTaken. The
 // outcome's created_id is the group's id.
 class CreateRoleGroup final : public Command {
  public:
@@ -71,8 +71,8 @@ class CreateRoleGroup final : public Command {
 };
 
 // #54: renames or re-describes a custom group (what is absent stays); no
-// change appends nothing. Refusals: kRoleNotHere, kRoleBuiltIn,
-// kRoleInvalidInput, kRoleNameTaken.
+// change appends nothing. Refusals: kWorkspaceRoleNotHere, kWorkspaceRoleBuiltIn,
+// kWorkspaceRoleInvalidInput, kWorkspaceRoleNameTaken.
 class UpdateRoleGroup final : public Command {
  public:
   UpdateRoleGroup(int64_t group_id, std::optional<std::string> name, std::optional<std::string> description)
@@ -85,7 +85,7 @@ class UpdateRoleGroup final : public Command {
   std::optional<std::string> description_;
 };
 
-// #55: deletes an empty custom group. Refusals: kRoleNotHere, kRoleBuiltIn, kRoleInUse.
+// #55: deletes an empty custom group. Refusals: kWorkspaceRoleNotHere, kWorkspaceRoleBuiltIn, kWorkspaceRoleInUse.
 class DeleteRoleGroup final : public Command {
  public:
   explicit DeleteRoleGroup(int64_t group_id) : group_id_(group_id) {}
@@ -105,9 +105,9 @@ struct RoleChange {
 
 // #56: a custom role in a custom or the predefined group, PII access NONE
 // holding permissions `caller_id` holds now. `change` names
-// all of name, group and permissions. Refusals: kRoleNotHere (the group),
-// kRoleBuiltIn (the basic group), kRoleInvalidInput, kRoleUnknownPermission,
-// kRolePermissionNotHeld, kRoleNameTaken. The outcome's created_id is the
+// all of name, group and permissions. Refusals: kWorkspaceRoleNotHere (the group),
+// kWorkspaceRoleBuiltIn (the basic group), kWorkspaceRoleInvalidInput, kWorkspaceRoleUnknownPermission,
+// kWorkspaceRolePermissionNotHeld, kWorkspaceRoleNameTaken. The outcome's created_id is the
 // role's id.
 class CreateWorkspaceRole final : public Command {
  public:
@@ -124,9 +124,9 @@ class CreateWorkspaceRole final : public Command {
 // are immutable; the predefined role takes permission changes only (R-4,
 // R-8); a custom role may move to a custom or the predefined group. Every
 // permission added must be one `caller_id` holds now. Refusals:
-// kRoleNotHere (the role or the group), kVersionMismatch, kRoleBuiltIn,
-// kRoleInvalidInput, kRoleUnknownPermission, kRolePermissionNotHeld,
-// kRoleNameTaken.
+// kWorkspaceRoleNotHere (the role or the group), kVersionMismatch, kWorkspaceRoleBuiltIn,
+// kWorkspaceRoleInvalidInput, kWorkspaceRoleUnknownPermission, kWorkspaceRolePermissionNotHeld,
+// kWorkspaceRoleNameTaken.
 class UpdateWorkspaceRole final : public Command {
  public:
   UpdateWorkspaceRole(int64_t role_id, RoleChange change, std::string caller_id)
@@ -140,7 +140,7 @@ class UpdateWorkspaceRole final : public Command {
 };
 
 // #59: deletes a custom role nobody holds (R-6, CC-5). Refusals:
-// kRoleNotHere, kRoleBuiltIn, kRoleInUse.
+// kWorkspaceRoleNotHere, kWorkspaceRoleBuiltIn, kWorkspaceRoleInUse.
 class DeleteWorkspaceRole final : public Command {
  public:
   explicit DeleteWorkspaceRole(int64_t role_id) : role_id_(role_id) {}
@@ -151,9 +151,9 @@ class DeleteWorkspaceRole final : public Command {
 };
 
 // #61: sets a role's PII access (events::kPiiAccessNone or kPiiAccessFull)
-// under If-Match; the same level appends nothing. Refusals: kRoleNotHere,
-// kVersionMismatch, kRoleAdminPiiFixed (PROFILE_ADMIN to NONE),
-// kRoleInvalidInput (another level).
+// under If-Match; the same level appends nothing. Refusals: kWorkspaceRoleNotHere,
+// kVersionMismatch, kWorkspaceRoleAdminPiiFixed (PROFILE_ADMIN to NONE),
+// kWorkspaceRoleInvalidInput (another level).
 class SetRolePiiAccess final : public Command {
  public:
   SetRolePiiAccess(int64_t role_id, std::string pii_access) : role_id_(role_id), pii_access_(std::move(pii_access)) {}

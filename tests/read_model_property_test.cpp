@@ -37,6 +37,8 @@
 #include "commands/organization_commands.h"
 #include "commands/own_account_commands.h"
 #include "commands/registration_commands.h"
+#include "commands/workspace_role_commands.h"
+#include "commands/workspace_roles.h"
 #include "commands/workspace_settings_commands.h"
 #include "commands/signing_key_commands.h"
 #include "commands/role_commands.h"
@@ -61,6 +63,7 @@
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
+#include "events/workspace_role_events.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 #include "tests/support/core_node.h"
@@ -112,6 +115,8 @@ std::map<std::string, std::string> DerivedOf(const CoreDirectories& set, const s
     out["owns clients " + client->definition.owner_ui_identity_id] =
         clients.OwnsAnyClient(client->definition.owner_ui_identity_id) ? "yes" : "no";
   }
+  const auto& roles = set.Get<projections::WorkspaceRoleDirectory>();
+  out["workspace roles: next ids"] = std::to_string(roles.NextGroupId()) + " " + std::to_string(roles.NextRoleId());
   const auto& allowlist = set.Get<projections::AllowlistDirectory>();
   out["allowlist"] = std::string(allowlist.Enabled(account) ? "on" : "off") + ", version " +
                      std::to_string(allowlist.Version(account)) + ", " + std::to_string(allowlist.BlockCount(account)) +
@@ -2288,6 +2293,278 @@ class CustomerLoginSettingsActions {
   std::map<events::CustomerLoginSettingsKind, boost::json::object> stored_;
 };
 
+// Role groups and roles of the first account (seed-003 R-4 … R-12, CC-5,
+// CC-6): custom groups made (a taken name refused), deleted (the built-in
+// ones and those holding roles refused), custom roles made in custom or the
+// predefined group (the basic group refused), renamed, moved, given other
+// permissions (the predefined role too, the basic ones refused) under
+// current and stale If-Match tags, their PII access set (PROFILE_ADMIN's
+// refused) and deleted. Outcomes are predicted from a model of each group
+// and role; a permission the administrator does not hold while the history
+// keeps them locked is refused, which the model allows for.
+class RoleActions {
+ public:
+  static constexpr int kKinds = 6;
+
+  RoleActions(std::mt19937& random, std::set<std::string>& seen) : random_(random), seen_(seen) {
+    // The predefined role's permissions before any edit.
+    roles_[commands::kSupportRoleId].permissions =
+        commands::FindWorkspaceRole(projections::WorkspaceRoleDirectory(), "", commands::kSupportRoleId)->permissions;
+  }
+
+  void Bootstrapped(const commands::BootstrapIdentity& identity) { admin_ = identity.admin_ui_identity_id; }
+
+  void Run(CoreNode& node, const commands::CommandContext& context, int kind) {
+    static const std::vector<std::string> kPermissions = {"settings_iam_users:read", "settings_iam_roles:read",
+                                                          "settings_pii:read", "settings_iam_users:create"};
+    if (kind == 0) {
+      const std::string name = "Team " + std::to_string(random_() % 4);
+      const bool taken = GroupNamed(name) != 0;
+      const int64_t next = next_group_;
+      auto done = Expect(node, context, std::make_unique<commands::CreateRoleGroup>(random_() % 2 ? name : Upper(name), ""),
+                         taken ? Refused(StatusCode::kFailedPrecondition, commands::kWorkspaceRoleNameTaken) : Commits(),
+                         "create group " + name);
+      if (taken) seen_.insert("R-5: a taken group name refused");
+      if (!done) return;
+      EXPECT_EQ(done->created_id, next);
+      groups_[next] = name;
+      next_group_ = next + 1;
+      seen_.insert("R-1: a custom group made");
+      return;
+    }
+    if (kind == 1) {
+      const int64_t id = PickGroup();
+      Prediction expected = Commits();
+      if (id < projections::kFirstCustomRoleGroupId) {
+        expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn);
+      } else if (!groups_.count(id)) {
+        expected = Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+      } else if (HoldsRoles(id)) {
+        expected = Refused(StatusCode::kFailedPrecondition, commands::kWorkspaceRoleInUse);
+        seen_.insert("R-6: a group holding roles kept");
+      }
+      if (Expect(node, context, std::make_unique<commands::DeleteRoleGroup>(id), expected,
+                 "delete group " + std::to_string(id))) {
+        groups_.erase(id);
+        seen_.insert("R-6: an empty group deleted");
+      }
+      return;
+    }
+    if (kind == 2) {
+      const std::string name = random_() % 9 == 0 ? "support" : "Duty " + std::to_string(random_() % 5);
+      int64_t group = PickGroup();
+      if (random_() % 3 == 0) group = commands::kPredefinedRoleGroupId;
+      std::vector<std::string> permissions;
+      for (const std::string& p : kPermissions) {
+        if (random_() % 2) permissions.push_back(p);
+      }
+      const bool unknown = random_() % 10 == 0;
+      if (unknown) permissions.push_back("settings_nothing:read");
+      Prediction expected = Commits();
+      if (group == commands::kBasicRoleGroupId) {
+        expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn);
+        seen_.insert("R-7: a role in the basic group refused");
+      } else if (group != commands::kPredefinedRoleGroupId && !groups_.count(group)) {
+        expected = Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+      } else if (unknown) {
+        expected = Refused(StatusCode::kInvalidArgument, commands::kWorkspaceRoleUnknownPermission);
+      } else {
+        if (RoleNamed(name) != 0) expected = Refused(StatusCode::kFailedPrecondition, commands::kWorkspaceRoleNameTaken);
+        if (!permissions.empty()) expected.or_else.emplace_back(StatusCode::kPermissionDenied, commands::kWorkspaceRolePermissionNotHeld);
+      }
+      commands::RoleChange change;
+      change.name = name;
+      change.group_id = group;
+      change.permissions = permissions;
+      const int64_t next = next_role_;
+      auto done = Expect(node, context, std::make_unique<commands::CreateWorkspaceRole>(std::move(change), admin_),
+                         expected, "create role " + name);
+      if (expected.code == StatusCode::kFailedPrecondition) seen_.insert("R-5: a taken role name refused");
+      if (!done) return;
+      EXPECT_EQ(done->created_id, next);
+      std::sort(permissions.begin(), permissions.end());
+      roles_[next] = {name, group, permissions, events::kPiiAccessNone, 1};
+      next_role_ = next + 1;
+      seen_.insert("R-7: a custom role made");
+      return;
+    }
+    int64_t id = PickRole();
+    if (kind == 5 && random_() % 4 == 0) id = commands::kProfileAdminRoleId;
+    const bool built_in = id < projections::kFirstCustomWorkspaceRoleId;
+    Role* role = roles_.count(id) ? &roles_[id] : nullptr;
+    if (kind == 3) {
+      commands::CommandContext as = context;
+      const int choice = static_cast<int>(random_() % 4);
+      commands::RoleChange change;
+      if (choice == 0) change.name = "Duty " + std::to_string(random_() % 5);
+      if (choice == 1) change.group_id = PickGroup();
+      std::vector<std::string> permissions;
+      for (const std::string& p : kPermissions) {
+        if (random_() % 2) permissions.push_back(p);
+      }
+      std::sort(permissions.begin(), permissions.end());  // as stored
+      if (choice >= 2) change.permissions = permissions;
+      const bool stale = random_() % 6 == 0;
+      if (stale) as.if_match = (role ? role->version : 0) + 1 + random_() % 3;
+      Prediction expected = Commits();
+      if (!role) {
+        expected = Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+      } else if (stale) {
+        expected = Refused(StatusCode::kVersionMismatch);
+        seen_.insert("X-7: a role edit under a stale If-Match refused");
+      } else if (id == commands::kProfileAdminRoleId || id == commands::kProfileManagerRoleId) {
+        expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn);
+        seen_.insert("R-4: a basic role's edit refused");
+      } else if (built_in && choice < 2) {
+        const bool changes = (change.name && *change.name != role->name) ||
+                             (change.group_id && *change.group_id != role->group);
+        if (changes) expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn);
+        if (!changes) expected = Commits(false);
+      } else if (choice == 1 && *change.group_id != role->group &&
+                 (*change.group_id == commands::kBasicRoleGroupId ||
+                  (*change.group_id != commands::kPredefinedRoleGroupId && !groups_.count(*change.group_id)))) {
+        expected = *change.group_id == commands::kBasicRoleGroupId
+                       ? Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn)
+                       : Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+      } else if (choice == 0 && *change.name != role->name && RoleNamed(*change.name) != 0) {
+        expected = Refused(StatusCode::kFailedPrecondition, commands::kWorkspaceRoleNameTaken);
+      } else {
+        const bool changes = (choice == 0 && *change.name != role->name) ||
+                             (choice == 1 && *change.group_id != role->group) ||
+                             (choice >= 2 && permissions != role->permissions);
+        expected = Commits(changes);
+        std::vector<std::string> added;
+        if (choice >= 2) {
+          std::set_difference(permissions.begin(), permissions.end(), role->permissions.begin(),
+                              role->permissions.end(), std::back_inserter(added));
+        }
+        if (!added.empty()) expected.or_else.emplace_back(StatusCode::kPermissionDenied, commands::kWorkspaceRolePermissionNotHeld);
+      }
+      auto done = Expect(node, as, std::make_unique<commands::UpdateWorkspaceRole>(id, std::move(change), admin_), expected,
+                         "update role " + std::to_string(id));
+      if (!done || done->sequence == 0) return;
+      if (choice == 0) role->name = NameAfter(node, context, id);
+      if (choice == 1) role->group = GroupAfter(node, context, id);
+      if (choice >= 2) role->permissions = permissions;
+      ++role->version;
+      seen_.insert(built_in ? "R-4: the predefined role's permissions edited" : "R-8: a custom role changed");
+      return;
+    }
+    if (kind == 4) {
+      Prediction expected = Commits();
+      if (!role) {
+        expected = Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+      } else if (built_in) {
+        expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleBuiltIn);
+      }
+      if (Expect(node, context, std::make_unique<commands::DeleteWorkspaceRole>(id), expected,
+                 "delete role " + std::to_string(id))) {
+        roles_.erase(id);
+        seen_.insert("R-6: a custom role deleted");
+      }
+      return;
+    }
+    const std::string level = random_() % 2 ? events::kPiiAccessFull : events::kPiiAccessNone;
+    Prediction expected = Commits();
+    if (!role) {
+      expected = Refused(StatusCode::kNotFound, commands::kWorkspaceRoleNotHere);
+    } else if (level == role->pii) {
+      expected = Commits(false);
+    } else if (id == commands::kProfileAdminRoleId) {
+      expected = Refused(StatusCode::kPermissionDenied, commands::kWorkspaceRoleAdminPiiFixed);
+      seen_.insert("R-12: PROFILE_ADMIN's PII access kept FULL");
+    }
+    auto done = Expect(node, context, std::make_unique<commands::SetRolePiiAccess>(id, level), expected,
+                       "set PII access of " + std::to_string(id));
+    if (!done || done->sequence == 0) return;
+    role->pii = level;
+    ++role->version;
+    seen_.insert("R-12: a role's PII access changed");
+  }
+
+ private:
+  struct Role {
+    std::string name;
+    int64_t group = 0;
+    std::vector<std::string> permissions;
+    std::string pii;
+    uint64_t version = 0;
+  };
+
+  static std::string Upper(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+  }
+  static std::string Folded(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  }
+  int64_t GroupNamed(const std::string& name) const {
+    for (const auto& [id, group] : groups_) {
+      if (Folded(group) == Folded(name)) return id;
+    }
+    return 0;
+  }
+  int64_t RoleNamed(const std::string& name) const {
+    for (const auto& [id, role] : roles_) {
+      if (Folded(role.name) == Folded(name)) return id;
+    }
+    return 0;
+  }
+  bool HoldsRoles(int64_t group) const {
+    for (const auto& [id, role] : roles_) {
+      if (role.group == group) return true;
+    }
+    return false;
+  }
+  // A custom group now and then, a built-in one, or one that never was.
+  int64_t PickGroup() {
+    const int pick = static_cast<int>(random_() % 8);
+    if (pick == 0) return commands::kBasicRoleGroupId + random_() % 2;
+    if (pick == 1 || groups_.size() <= 2) return next_group_ + random_() % 2;  // unknown (or next)
+    auto it = groups_.begin();
+    std::advance(it, 2 + random_() % (groups_.size() - 2));
+    return it->first;
+  }
+  int64_t PickRole() {
+    const int pick = static_cast<int>(random_() % 8);
+    if (pick <= 1) return pick == 0 ? commands::kSupportRoleId : 1 + random_() % 3;
+    if (pick == 2 || roles_.size() <= 3) return next_role_ + random_() % 2;
+    auto it = roles_.begin();
+    std::advance(it, 3 + random_() % (roles_.size() - 3));
+    return it->first;
+  }
+  // What the working state holds after a commit (the model then follows it).
+  std::optional<commands::WorkspaceRole> Stored(CoreNode& node, const commands::CommandContext& context, int64_t id) {
+    auto roles = node.runner->LiveAs<projections::WorkspaceRolesReadModel>(projections::kWorkspaceRolesProjection);
+    if (!roles) return std::nullopt;
+    return commands::FindWorkspaceRole(*roles->Published(), context.account_id, id);
+  }
+  std::string NameAfter(CoreNode& node, const commands::CommandContext& context, int64_t id) {
+    auto role = Stored(node, context, id);
+    EXPECT_TRUE(role.has_value());
+    return role ? role->name : "";
+  }
+  int64_t GroupAfter(CoreNode& node, const commands::CommandContext& context, int64_t id) {
+    auto role = Stored(node, context, id);
+    EXPECT_TRUE(role.has_value());
+    return role ? role->group_id : 0;
+  }
+
+  std::mt19937& random_;
+  std::set<std::string>& seen_;
+  std::string admin_;
+  int64_t next_group_ = projections::kFirstCustomRoleGroupId;
+  int64_t next_role_ = projections::kFirstCustomWorkspaceRoleId;
+  // Built-in groups and roles, then the custom ones.
+  std::map<int64_t, std::string> groups_ = {{commands::kBasicRoleGroupId, "Basic roles"},
+                                            {commands::kPredefinedRoleGroupId, "Predefined roles"}};
+  std::map<int64_t, Role> roles_ = {
+      {commands::kProfileAdminRoleId, {"Admin", commands::kBasicRoleGroupId, {}, events::kPiiAccessFull, 0}},
+      {commands::kProfileManagerRoleId, {"Manager", commands::kBasicRoleGroupId, {}, events::kPiiAccessNone, 0}},
+      {commands::kSupportRoleId, {"Support", commands::kPredefinedRoleGroupId, {}, events::kPiiAccessNone, 0}}};
+};
+
 // Random commands: group creates, renames, moves and deletes, user locks and
 // unlocks, asset imports and moves, role creates, edits and deletes, and the
 // user, API client and credential, and allowlist commands above (refusals
@@ -2312,6 +2589,9 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   // of everything else (and what each seed reaches) stays as it was.
   std::mt19937 settings_random(seed ^ 0x5e771165u);
   CustomerLoginSettingsActions customer_login(settings_random, seen);
+  // The role actions draw from a generator of their own too.
+  std::mt19937 roles_random(seed ^ 0x201e5a11u);
+  RoleActions roles(roles_random, seen);
   commands::CommandContext context;
   std::string admin;  // locked and unlocked by another operator
   std::vector<std::string> accounts;  // the first, then further ones, managed or not
@@ -2328,6 +2608,7 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
       sessions.Bootstrapped(node.identity);
       memberships.Bootstrapped(node.identity);
       organizations.Bootstrapped(node.identity);
+      roles.Bootstrapped(node.identity);
       context = node.context;
       sessions.SaveModelPolicy(node, context);
       account = context.account_id;
@@ -2337,6 +2618,10 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
     for (int step = 0; step < 800; ++step) {
       if (step % 5 == 0) {
         organizations.Run(node, context, accounts);
+        if (::testing::Test::HasFailure()) return;
+      }
+      if (roles_random() % 6 == 0) {
+        roles.Run(node, context, static_cast<int>(roles_random() % RoleActions::kKinds));
         if (::testing::Test::HasFailure()) return;
       }
       if (settings_random() % 8 == 0) {
@@ -2505,7 +2790,8 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         events::kUserAddedToWorkspace, events::kUserWorkspaceMembershipDeactivated,
         events::kUserWorkspaceMembershipActivated, events::kUserWorkspaceAccessTimeChanged,
         events::kUserRemovedFromWorkspace, events::kManagedDomainAdded, events::kManagedDomainVerified,
-        events::kManagedDomainVerificationFailed, events::kManagedDomainRemoved}) {
+        events::kManagedDomainVerificationFailed, events::kManagedDomainRemoved, events::kRoleGroupCreated,
+        events::kRoleGroupDeleted, events::kRolePiiAccessChanged}) {
     EXPECT_TRUE(types.count(wanted)) << "seed " << GetParam() << " never produced: " << wanted;
   }
   for (const char* wanted :
@@ -2518,7 +2804,12 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
         "F-10: MFA required", "F-12: the MFA requirement lifted", "V-3: a second invitation of an address refused",
         "V-11: an invitation accepted by a registration", "W-19: a last membership removed with its person",
         "S-1: customer-login settings saved", "CC-12: a customer-login save under a stale If-Match refused",
-        "S-11: Facebook enabled without a secret refused"}) {
+        "S-11: Facebook enabled without a secret refused", "R-1: a custom group made",
+        "R-5: a taken group name refused", "R-6: a group holding roles kept", "R-6: an empty group deleted",
+        "R-7: a role in the basic group refused", "R-7: a custom role made", "R-5: a taken role name refused",
+        "X-7: a role edit under a stale If-Match refused", "R-4: a basic role's edit refused",
+        "R-4: the predefined role's permissions edited", "R-8: a custom role changed", "R-6: a custom role deleted",
+        "R-12: PROFILE_ADMIN's PII access kept FULL", "R-12: a role's PII access changed"}) {
     EXPECT_TRUE(seen.count(wanted)) << "seed " << GetParam() << " never reached: " << wanted;
   }
   // … and every organization event and case.

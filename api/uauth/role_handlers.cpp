@@ -106,13 +106,13 @@ struct Refusal {
 };
 
 constexpr Refusal kRefusals[] = {
-    {commands::kRoleUnknownPermission, 400, "unknown-permission", "ROL-0001"},
-    {commands::kRoleBuiltIn, 403, "built-in-role", "ROL-0002"},
-    {commands::kRolePermissionNotHeld, 403, "permission-not-held", "ROL-0003"},
-    {commands::kRoleInUse, 409, "role-in-use", "ROL-0004"},
-    {commands::kRoleAdminPiiFixed, 403, "pii-access-fixed", "ROL-0005"},
-    {commands::kRoleNotHere, 404, "role-not-found", "ROL-0404"},
-    {commands::kRoleNameTaken, 409, "role-name-taken", "ROL-0409"},
+    {commands::kWorkspaceRoleUnknownPermission, 400, "unknown-permission", "ROL-0001"},
+    {commands::kWorkspaceRoleBuiltIn, 403, "built-in-role", "ROL-0002"},
+    {commands::kWorkspaceRolePermissionNotHeld, 403, "permission-not-held", "ROL-0003"},
+    {commands::kWorkspaceRoleInUse, 409, "role-in-use", "ROL-0004"},
+    {commands::kWorkspaceRoleAdminPiiFixed, 403, "pii-access-fixed", "ROL-0005"},
+    {commands::kWorkspaceRoleNotHere, 404, "role-not-found", "ROL-0404"},
+    {commands::kWorkspaceRoleNameTaken, 409, "role-name-taken", "ROL-0409"},
 };
 
 // The refusals of the role commands (commands/workspace_role_commands.h).
@@ -152,7 +152,7 @@ bool RefuseAsOf(ApiCall& call) {
 HttpResponse RoleNotFound(const ApiCall& call, int64_t role_id) {
   return RoleRefusal(call.request.path, Status::NotFound("role " + std::to_string(role_id) +
                                                          " does not exist in this workspace")
-                                            .WithReason(commands::kRoleNotHere));
+                                            .WithReason(commands::kWorkspaceRoleNotHere));
 }
 
 // ---------------------------------------------------------------- bodies
