@@ -445,10 +445,26 @@ TEST_F(OrganizationsApiTest, PagesSortsAndSearchesAsWFiveSays) {
   const json::value last = Page(std::string(kList) + "?limit=4&page=2", token);
   EXPECT_EQ(last.at("data").as_array().size(), 2u);
 
-  // Search: case-insensitive substring of the name or of the subdomain.
-  EXPECT_EQ(Names(Page(std::string(kList) + "?search=ALP", token)), (std::vector<std::string>{"Alpha"}));
-  EXPECT_EQ(Page(std::string(kList) + "?search=tWiN", token).at("meta").at("totalCount").as_int64(), 2);
-  EXPECT_EQ(Page(std::string(kList) + "?search=ar&sortBy=NAME:DESC", token).at("data").as_array().size(), 1u);
+  // Search: case-insensitive substring of the name or of the subdomain. The
+  // subdomains are the random account ids, so what a term finds is counted
+  // over both, as W-5 says.
+  const std::vector<std::string> made_names = {"delta", "Alpha", "charlie", "Bravo", "Twin", "twin"};
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  auto finds = [&](const std::string& term) {
+    int64_t found = 0;
+    for (size_t i = 0; i < made_names.size(); ++i) {
+      found += lower(made_names[i]).find(lower(term)) != std::string::npos ||
+               lower(made[i]).find(lower(term)) != std::string::npos;
+    }
+    return found;
+  };
+  EXPECT_EQ(Page(std::string(kList) + "?search=ALP", token).at("meta").at("totalCount").as_int64(), finds("ALP"));
+  EXPECT_EQ(Page(std::string(kList) + "?search=tWiN", token).at("meta").at("totalCount").as_int64(), finds("tWiN"));
+  EXPECT_EQ(Page(std::string(kList) + "?search=ar&sortBy=NAME:DESC", token).at("meta").at("totalCount").as_int64(),
+            finds("ar"));
   std::string subdomain = made[2];  // charlie's account id, searched in upper and lower case
   for (char& c : subdomain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   EXPECT_EQ(Names(Page(std::string(kList) + "?search=" + subdomain, token)), (std::vector<std::string>{"charlie"}));
@@ -459,7 +475,8 @@ TEST_F(OrganizationsApiTest, PagesSortsAndSearchesAsWFiveSays) {
   // Search and paging together: the total counts what the search found.
   const json::value searched = Page(std::string(kList) + "?search=a&limit=1&page=2", token);
   EXPECT_EQ(searched.at("data").as_array().size(), 1u);
-  EXPECT_EQ(searched.at("meta").at("totalCount").as_int64(), 4);  // Alpha, Bravo, charlie, delta
+  EXPECT_EQ(searched.at("meta").at("totalCount").as_int64(), finds("a"));  // Alpha, Bravo, charlie, delta at least
+  EXPECT_GE(finds("a"), 4);
 }
 
 TEST_F(OrganizationsApiTest, AUserOfAnotherOrganizationSeesNothingOfThisOne) {
