@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "api/uauth/reason_problem.h"
 #include "api/uauth/uauth_problem.h"
 #include "commands/invitation_commands.h"
 #include "commands/membership_commands.h"
@@ -11,14 +12,7 @@
 namespace iam::api {
 namespace {
 
-struct Refusal {
-  int reason;
-  int status;
-  const char* slug;
-  const char* error_code;
-};
-
-constexpr Refusal kRefusals[] = {
+constexpr ReasonRefusal kRefusals[] = {
     {commands::kUnknownRole, 400, "unknown-role", "INV-0001"},
     {commands::kRoleNotAssignable, 403, "role-not-assignable", "INV-0003"},
     {commands::kAccessExpiryPast, 400, "access-expiry-in-the-past", "USR-0005"},
@@ -40,16 +34,7 @@ HttpResponse MembershipProblem(std::string_view instance, const Status& status) 
   if (status.reason() == commands::kTokenUnknown || status.reason() == commands::kTokenGone) {
     return MailedTokenRefusal(instance, status);
   }
-  for (const Refusal& refusal : kRefusals) {
-    if (status.reason() == refusal.reason) {
-      return UauthProblem({refusal.status, refusal.slug, refusal.error_code, status.message(), std::string(instance)});
-    }
-  }
-  if (status.code() == StatusCode::kVersionMismatch) {
-    return UauthProblem({412, "precondition-failed", "GEN-0412", status.message(), std::string(instance)});
-  }
-  if (status.code() == StatusCode::kInvalidArgument) return UauthBadRequest(instance, status.message());
-  return UauthUnavailable(instance, status.message());
+  return ReasonProblem(kRefusals, instance, status);
 }
 
 }  // namespace iam::api

@@ -12,6 +12,7 @@
 #include "api/etag.h"
 #include "api/json_input.h"
 #include "api/uauth/id_lists.h"
+#include "api/uauth/reason_problem.h"
 #include "api/uauth/role_json.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
@@ -98,14 +99,7 @@ json::object RoleGroupJson(const RoleViews& views, const WorkspaceRoleGroup& gro
           {"updatedAt", FormatTimestampMillis(UpdatedMs(views, group.created_ms, group.updated_ms))}};
 }
 
-struct Refusal {
-  int reason;
-  int status;
-  const char* slug;
-  const char* error_code;
-};
-
-constexpr Refusal kRefusals[] = {
+constexpr ReasonRefusal kRefusals[] = {
     {commands::kWorkspaceRoleUnknownPermission, 400, "unknown-permission", "ROL-0001"},
     {commands::kWorkspaceRoleBuiltIn, 403, "built-in-role", "ROL-0002"},
     {commands::kWorkspaceRolePermissionNotHeld, 403, "permission-not-held", "ROL-0003"},
@@ -117,16 +111,7 @@ constexpr Refusal kRefusals[] = {
 
 // The refusals of the role commands (commands/workspace_role_commands.h).
 HttpResponse RoleRefusal(std::string_view instance, const Status& status) {
-  for (const Refusal& refusal : kRefusals) {
-    if (status.reason() == refusal.reason) {
-      return UauthProblem({refusal.status, refusal.slug, refusal.error_code, status.message(), std::string(instance)});
-    }
-  }
-  if (status.code() == StatusCode::kVersionMismatch) {
-    return UauthProblem({412, "precondition-failed", "GEN-0412", status.message(), std::string(instance)});
-  }
-  if (status.code() == StatusCode::kInvalidArgument) return UauthBadRequest(instance, status.message());
-  return UauthUnavailable(instance, status.message());
+  return ReasonProblem(kRefusals, instance, status);
 }
 
 void Refused(const ApiCall& call, const Status& status) { call.respond(RoleRefusal(call.request.path, status)); }
