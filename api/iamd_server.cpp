@@ -65,6 +65,7 @@
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 #include "projections/projection_runner.h"
+#include "projections/registered_projections.h"
 
 namespace iam::api {
 namespace {
@@ -308,10 +309,7 @@ struct IamdServer::Impl {
     if (auto s = StartMailDelivery(listen->host); !s.ok()) return s;
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
-    projections::RegisterCoreProjections(*runner);
-    runner->Register(projections::kAuditIndexProjection, [] { return std::make_shared<projections::AuditIndex>(); },
-                     projections::kAuditIndexRowFormat);
-    for (const auto& [name, factory] : config.extra_projections) runner->Register(name, factory);
+    projections::RegisterProjections(*runner, config.extra_projections);
     if (auto s = runner->DropUnregistered(); !s.ok()) return s;
     if (auto s = runner->Start(); !s.ok()) return s;
     spdlog::info("projections restored; {} event(s) applied at start, log head {}", runner->events_applied_at_start(),

@@ -18,6 +18,7 @@
 #include "api/iamd_server.h"
 #include "projections/core_projections.h"
 #include "projections/projection_runner.h"
+#include "projections/registered_projections.h"
 #include "tools/iamctl_commands.h"
 #include "tools/iamctl_server_client.h"
 
@@ -157,7 +158,7 @@ int OfflineStatus(const ProjectionsOptions& options) {
   events::Storage& storage = **opened;
   // Only for the names: the runner is never started, so it reads and writes nothing.
   projections::ProjectionRunner runner(storage.events(), storage.state());
-  projections::RegisterCoreProjections(runner);
+  projections::RegisterProjections(runner);
   std::vector<ProjectionStatus> statuses;
   const uint64_t head = storage.events().Head();
   for (const auto& registered : runner.Statuses()) {
@@ -209,7 +210,7 @@ int OfflineRebuild(const ProjectionsOptions& options, bool server_address_exists
   }
   events::Storage& storage = **opened;
   projections::ProjectionRunner runner(storage.events(), storage.state());
-  projections::RegisterCoreProjections(runner);
+  projections::RegisterProjections(runner);
   if (!FindStatus(runner.Statuses(), options.name)) {
     std::string known;
     for (const auto& s : runner.Statuses()) known += (known.empty() ? "" : ", ") + s.name;

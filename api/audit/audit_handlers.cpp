@@ -12,6 +12,7 @@
 #include "api/api_response.h"
 #include "api/audit/audit_openapi.h"
 #include "api/audit/audit_redaction.h"
+#include "api/audit/sign_in_changes_handlers.h"
 #include "api/auth/account_switching.h"
 #include "api/problem.h"
 #include "events/clock.h"
@@ -284,6 +285,7 @@ void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const
   router.Add("GET", "/audit/v1/openapi.json", [](std::shared_ptr<ApiCall> call) {
     call->respond(JsonResponse(200, std::string(AuditOpenApiJson())));
   });
+  AddSignInChangesRoutes(router, runner, events, state);
 }
 
 }  // namespace iam::api

@@ -1,0 +1,219 @@
+#include "projections/user_sign_in_changes.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "events/membership_events.h"
+#include "events/mfa_events.h"
+#include "events/payload_json.h"
+#include "events/session_events.h"
+#include "events/sign_in_events.h"
+#include "events/user_events.h"
+#include "projections/fold.h"
+
+namespace iam::projections {
+namespace {
+
+constexpr size_t kPositionDigits = 20;
+
+// The qualifying types. Kinds that depend on the payload:
+//   UserPasswordSet     "one-time-password-issued" when oneTime, else "password-set"
+//   UserProfileChanged  a row only when a new address awaits confirmation
+//   UserSessionEnded    a row only for REVOKED ("session-revoked") and
+//                       REUSE_DETECTED ("session-reuse-detected"); a logout
+//                       or an expiry changes nothing about signing in
+constexpr SignInChangeType kTypes[] = {
+    // the user: password, lock, additional authentication, address, removal
+    {events::kUserPasswordSet, "password-set"},
+    {events::kUserPasswordInvalidated, "password-invalidated"},
+    {events::kUserLocked, "locked"},
+    {events::kUserUnlocked, "unlocked"},
+    {events::kUserAdditionalAuthenticationSet, "additional-authentication-set"},
+    {events::kUserAdditionalAuthenticationReset, "additional-authentication-reset"},
+    {events::kUserProfileChanged, "email-change-requested"},
+    {events::kUserEmailConfirmed, "email-confirmed"},
+    {events::kUserRemoved, "removed"},
+    {events::kUserAccountDeleted, "account-deleted"},
+    // second factors (the TOTP secret is set when an enrolment is enabled)
+    {events::kUserMfaEnabled, "mfa-enrolled"},
+    {events::kUserMfaRemoved, "mfa-removed"},
+    {events::kUserMfaBackupCodeUsed, "mfa-backup-code-used"},
+    {events::kUserMfaDeviceTrusted, "mfa-device-trusted"},
+    // sign-in lockouts
+    {events::kUserLockedOut, "locked-out"},
+    {events::kUserLockoutCleared, "lockout-cleared"},
+    // sessions
+    {events::kUserSessionEnded, "session-revoked"},
+    // access to a workspace
+    {events::kUserAddedToWorkspace, "workspace-access-granted"},
+    {events::kUserWorkspaceMembershipDeactivated, "workspace-access-deactivated"},
+    {events::kUserWorkspaceMembershipActivated, "workspace-access-activated"},
+    {events::kUserWorkspaceAccessTimeChanged, "workspace-access-time-changed"},
+    {events::kUserWorkspaceAccessExpired, "workspace-access-expired"},
+    {events::kUserRemovedFromWorkspace, "removed-from-workspace"},
+};
+
+const SignInChangeType* FindType(std::string_view event_type) {
+  for (const SignInChangeType& type : kTypes) {
+    if (type.event_type == event_type) return &type;
+  }
+  return nullptr;
+}
+
+bool HoldsNul(std::string_view id) { return id.find('\0') != std::string_view::npos; }
+
+// The key prefix of one user's list in one account (without the row prefix).
+std::string ListPrefix(std::string_view account, std::string_view ui_identity_id) {
+  std::string key = "L";
+  key.append(account);
+  key += '\0';
+  key.append(ui_identity_id);
+  key += '\0';
+  return key;
+}
+
+std::string SessionKey(std::string_view session_id) { return "S" + std::string(session_id); }
+std::string PendingKey(std::string_view ui_identity_id) { return "P" + std::string(ui_identity_id); }
+
+std::string EncodeChange(const events::Event& e, std::string_view kind) {
+  return events::PayloadWriter()
+      .Set("changeDate", e.change_date_ms)
+      .Set("eventType", e.event_type)
+      .Set("kind", kind)
+      .Set("creator", e.creator)
+      .Finish();
+}
+
+}  // namespace
+
+std::span<const SignInChangeType> SignInChangeTypes() { return kTypes; }
+
+Status UserSignInChanges::Load(const events::StateStore& store, const std::string& row_prefix) {
+  {
+    std::lock_guard lock(mu_);
+    row_prefix_ = row_prefix;
+  }
+  open_sessions_.clear();
+  pending_emails_.clear();
+  for (auto [letter, into] : {std::pair{'S', &open_sessions_}, std::pair{'P', &pending_emails_}}) {
+    const std::string prefix = row_prefix + letter;
+    Status scan = store.Scan(prefix, [&, into = into](std::string_view key, std::string_view value) {
+      into->emplace(key.substr(prefix.size()), value);
+      return true;
+    });
+    if (!scan.ok()) return scan;
+  }
+  return Status::Ok();
+}
+
+Status UserSignInChanges::Apply(std::span<const events::Event> events, const std::string& row_prefix,
+                                events::StateBatch& batch) {
+  {
+    std::lock_guard lock(mu_);
+    row_prefix_ = row_prefix;
+  }
+  for (const events::Event& e : events) {
+    const SignInChangeType* type = FindType(e.event_type);
+    const bool session_start = e.event_type == events::kUserSessionStarted;
+    if (!type && !session_start) continue;
+    events::PayloadReader reader(e);
+    std::string kind = type ? std::string(type->kind) : std::string();
+    std::string user;
+    if (session_start) {
+      const std::string session = reader.String("sessionId");
+      user = reader.String("uiIdentityId");
+      if (!reader.status().ok()) return reader.status();
+      open_sessions_[session] = user;
+      batch.puts.emplace_back(row_prefix + SessionKey(session), user);
+      continue;
+    }
+    if (e.event_type == events::kUserSessionEnded) {
+      const std::string session = reader.String("sessionId");
+      const std::string reason = reader.String("reason");
+      if (!reader.status().ok()) return reader.status();
+      auto open = open_sessions_.find(session);
+      if (open == open_sessions_.end()) continue;  // a session this read model never saw start
+      user = std::move(open->second);
+      open_sessions_.erase(open);
+      batch.deletes.push_back(row_prefix + SessionKey(session));
+      if (reason == events::kSessionReuseDetected) {
+        kind = "session-reuse-detected";
+      } else if (reason != events::kSessionRevoked) {
+        continue;
+      }
+    } else {
+      user = reader.String("uiIdentityId");
+      if (e.event_type == events::kUserPasswordSet && reader.Bool("oneTime")) kind = "one-time-password-issued";
+      if (e.event_type == events::kUserProfileChanged) {
+        const std::string pending = reader.OptionalString("pendingEmail");
+        if (!reader.status().ok()) return reader.status();
+        auto known = pending_emails_.find(user);
+        const bool is_new = !pending.empty() && (known == pending_emails_.end() || known->second != pending);
+        if (pending.empty() && known != pending_emails_.end()) {
+          pending_emails_.erase(known);
+          batch.deletes.push_back(row_prefix + PendingKey(user));
+        } else if (is_new) {
+          pending_emails_[user] = pending;
+          batch.puts.emplace_back(row_prefix + PendingKey(user), pending);
+        }
+        if (!is_new) continue;
+      }
+      if (!reader.status().ok()) return reader.status();
+      if (e.event_type == events::kUserEmailConfirmed || e.event_type == events::kUserRemoved ||
+          e.event_type == events::kUserAccountDeleted) {
+        if (pending_emails_.erase(user) > 0) batch.deletes.push_back(row_prefix + PendingKey(user));
+      }
+    }
+    // An unknown username's lockout names nobody.
+    if (user.empty() || e.resource_owner.empty() || HoldsNul(user) || HoldsNul(e.resource_owner)) continue;
+    batch.puts.emplace_back(row_prefix + ListPrefix(e.resource_owner, user) + FixedWidthId(static_cast<int64_t>(e.position)),
+                            EncodeChange(e, kind));
+  }
+  return Status::Ok();
+}
+
+std::string UserSignInChanges::row_prefix() const {
+  std::lock_guard lock(mu_);
+  return row_prefix_;
+}
+
+Result<SignInChangesPage> QuerySignInChanges(const events::StateStore& store, const std::string& row_prefix,
+                                             std::string_view account, std::string_view ui_identity_id,
+                                             uint64_t before_position, size_t limit) {
+  SignInChangesPage page;
+  if (row_prefix.empty() || limit == 0 || before_position <= 1 || HoldsNul(account) || HoldsNul(ui_identity_id)) {
+    return page;
+  }
+  const std::string prefix = row_prefix + ListPrefix(account, ui_identity_id);
+  const std::string bound = before_position > uint64_t{INT64_MAX}
+                                ? std::string()
+                                : prefix + FixedWidthId(static_cast<int64_t>(before_position));
+  Status damaged;
+  Status scan = store.ScanFrom(prefix, bound, /*reverse=*/true, [&](std::string_view key, std::string_view value) {
+    if (page.changes.size() >= limit) {  // one more exists: the page is not the last
+      page.next_cursor = page.changes.back().position;
+      return false;
+    }
+    SignInChange change;
+    const std::string_view digits = key.substr(prefix.size());
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), change.position);
+    events::PayloadReader reader(value, "sign-in change row");
+    change.change_date_ms = reader.Int("changeDate");
+    change.event_type = reader.String("eventType");
+    change.kind = reader.String("kind");
+    change.creator = reader.String("creator");
+    if (digits.size() != kPositionDigits || ec != std::errc() || end != digits.data() + digits.size() ||
+        !reader.status().ok()) {
+      damaged = Status::Corruption("user sign-in changes: a row under " + prefix.substr(0, row_prefix.size()) +
+                                   " is damaged");
+      return false;
+    }
+    page.changes.push_back(std::move(change));
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!damaged.ok()) return damaged;
+  return page;
+}
+
+}  // namespace iam::projections
