@@ -72,17 +72,8 @@ NewEvent ToNewEvent(const ApiClientDeleted& e) { return IdOnlyEvent(kApiClientDe
 Result<ApiClientCreated> ParseApiClientCreated(const Event& e) {
   PayloadReader r(e);
   ApiClientCreated out{r.String("clientId"), r.String("accessToken")};
-  if (e.schema_revision < 2) {
-    // The bootstrap client of revision 1: its owner's client for everything.
-    out.definition.client_name = r.String("clientName");
-    out.definition.owner_ui_identity_id = r.String("ownerUiIdentityId");
-    out.definition.owner_username = r.String("ownerUsername");
-    out.definition.all_accessible_apis = true;
-    out.definition.clone_authorized_user_groups = true;
-    out.definition.can_auto_create_credential = true;
-  } else {
-    out.definition = ReadApiClientDefinition(r);
-  }
+  // Revision 2 (revision 1, the bootstrap client, is upcast: upcasting.cpp).
+  out.definition = ReadApiClientDefinition(r);
   return FinishPayload(r, std::move(out));
 }
 

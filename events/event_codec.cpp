@@ -4,6 +4,7 @@
 
 #include "events/clock.h"
 #include "events/rocksdb/storage_layout.h"
+#include "events/upcasting.h"
 
 namespace iam::events {
 namespace {
@@ -104,6 +105,8 @@ Result<Event> DecodeEvent(std::string_view record, uint64_t position_hint) {
   if (!r.ok()) return corrupt("truncated record");
   if (!r.AtEnd()) return corrupt("trailing bytes after record");
   if (e.position != position_hint) return corrupt("record names another position");
+  // The one place records become events: every reader sees current shapes.
+  if (Status s = Upcast(e); !s.ok()) return s;
   return e;
 }
 

@@ -22,6 +22,8 @@ namespace iam::events {
 std::string EncodeEvent(const Event& event);
 // kCorruption (naming `position_hint`) when the record is truncated or of an
 // unknown format, or when its stored position differs from `position_hint`.
+// The event comes back upcast to the current revision of its type
+// (upcasting.h), with Upcast's errors.
 Result<Event> DecodeEvent(std::string_view record, uint64_t position_hint);
 
 std::string EncodeIdempotencyRecord(const IdempotencyRecord& record);

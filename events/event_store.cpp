@@ -1,6 +1,7 @@
 #include "events/event_store.h"
 
 #include "events/await_result.h"
+#include "events/upcasting.h"
 
 namespace iam::events {
 
@@ -9,7 +10,8 @@ Event Envelope(const StreamAppend& stream, const NewEvent& event) {
   e.aggregate_type = stream.aggregate_type;
   e.aggregate_id = stream.aggregate_id;
   e.event_type = event.event_type;
-  e.schema_revision = event.schema_revision;
+  // Emit sites write the current shape; stamping it here spares them naming revisions.
+  e.schema_revision = CurrentRevision(event.event_type);
   e.resource_owner = stream.resource_owner;
   e.creator = stream.creator;
   e.request_id = stream.request_id;

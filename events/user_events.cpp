@@ -114,7 +114,7 @@ NewEvent ToNewEvent(const UserNotificationsChanged& e) {
 }
 
 NewEvent ToNewEvent(const UserPasswordSet& e) {
-  return {kUserPasswordSet, 1,
+  return {kUserPasswordSet, 2,
           PayloadWriter()
               .Set("uiIdentityId", e.ui_identity_id)
               .Set("passwordHash", e.password_hash)
@@ -236,8 +236,9 @@ Result<UserNotificationsChanged> ParseUserNotificationsChanged(const Event& e) {
 
 Result<UserPasswordSet> ParseUserPasswordSet(const Event& e) {
   PayloadReader r(e);
+  // Revision 2: "mailed" is always there (revision 1 is upcast, upcasting.cpp).
   UserPasswordSet out{r.String("uiIdentityId"), r.String("passwordHash"), r.Bool("oneTime"), r.Int("expiresOn"),
-                      r.OptionalBool("mailed", false)};
+                      r.Bool("mailed")};
   return FinishPayload(r, std::move(out));
 }
 
