@@ -5,6 +5,7 @@
 // safe to move between threads; not synchronised.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +47,25 @@ class BodyStream {
   // An error ends the connection without ending the body: the client sees
   // a truncated response rather than a complete-looking one.
   virtual Result<std::string> Next() = 0;
+
+  // A live body (a Server-Sent Events stream) has no end known in advance:
+  // its pieces arrive over time, and waiting for them must not hold an I/O
+  // thread. Such a stream answers true here and uses the three calls below.
+  // It is sent only with chunked coding (an HTTP/1.0 client gets 505), ends
+  // when the server begins shutting down, and is dropped (the stream
+  // destroyed) as soon as the client is seen to have gone.
+  virtual bool Live() const { return false; }
+  // Called once, on an I/O thread, before the first Next() of a live body.
+  // The stream keeps `wake` and calls it whenever Ready() may have become
+  // true; `wake` is quick, never blocks, may be called from any thread, any
+  // number of times, and does nothing once the response is over.
+  virtual void Watch(std::function<void()> wake) {}
+  // Whether Next() has a piece (or the end) to answer now. While false the
+  // server waits, holding no thread, for wake() or for MaxWait().
+  virtual bool Ready() { return true; }
+  // How long the server waits for Ready() before calling Next() anyway (which
+  // then answers, e.g., a heartbeat); zero waits for wake() alone.
+  virtual std::chrono::milliseconds MaxWait() const { return std::chrono::milliseconds::zero(); }
 };
 
 struct HttpResponse {

@@ -150,6 +150,7 @@ BeastResponse ProblemResponse(unsigned version, int status, std::string_view tit
   if (status == 400) kind = "bad-request";
   if (status == 413) kind = "payload-too-large";
   if (status == 431) kind = "header-fields-too-large";
+  if (status == 505) kind = "http-version-not-supported";
   HttpResponse problem = IamProblem({status, std::string(kProtocolErrors) + std::string(kind), std::string(title),
                                      std::string(detail), std::string(instance)});
   return ToBeastResponse(std::move(problem), version, /*head=*/false);
@@ -351,7 +352,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         buffer_(std::move(buffer)),
         remote_(std::move(remote)),
         read_timer_(strand),
-        write_timer_(strand) {}
+        write_timer_(strand),
+        stream_timer_(strand) {}
 
   Derived& derived() { return static_cast<Derived&>(*this); }
   std::shared_ptr<Derived> Self() {
@@ -396,6 +398,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   const std::string remote_;
   asio::steady_timer read_timer_;   // idle, request, handshake and close deadlines
   asio::steady_timer write_timer_;  // bounds writing one response
+  asio::steady_timer stream_timer_;  // a parked live body's BodyStream::MaxWait
   bool closed_ = false;             // socket closed; every completion just returns
   bool linger_ = false;             // the client may still send: drain before closing
 
@@ -412,6 +415,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     std::shared_ptr<BodyStream> stream;
     std::optional<http::response_serializer<http::string_body>> serializer;
     std::string piece;
+    bool live = false;  // stream->Live(): see BodyStream
   };
 
   // Starts reading the next request unless reading is over or paused.
@@ -526,6 +530,13 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void OnReadFailed(const error_code& ec) {
     if (IsPeerDone(ec)) {
       read_stopped_ = true;
+      peer_done_ = true;
+      // A live body never ends by itself: a client that stopped sending
+      // while waiting for one has gone, and must not hold its stream.
+      if (stream_parked_) {
+        Finish();
+        return;
+      }
       CloseWhenDone();
       return;
     }
@@ -589,6 +600,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     if (closing_ || seq < front_seq_ || seq - front_seq_ >= queue_.size()) return;
     Slot& slot = queue_[seq - front_seq_];
     std::shared_ptr<BodyStream> stream = std::move(response.body_stream);
+    if (stream && stream->Live() && slot.version < 11 && !slot.head) {
+      // Collecting a body that never ends would never answer.
+      Answer(seq, ProblemResponse(slot.version, 505, "HTTP Version Not Supported",
+                                  "This response is a live stream, which needs HTTP/1.1.", ""));
+      return;
+    }
     if (stream && slot.version < 11 && !slot.head) {
       // HTTP/1.0 has no chunked coding: the pieces are collected.
       for (;;) {
@@ -608,6 +625,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       BeastResponse out = ToBeastResponse(std::move(response), slot.version, slot.head);
       if (stream && !slot.ready) {
         out.chunked(true);
+        slot.live = stream->Live();
         slot.stream = std::move(stream);
       }
       Answer(seq, std::move(out));
@@ -646,6 +664,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     // The deque never moves existing elements on push_back, so `slot`
     // stays valid until OnWrite pops it.
     if (slot.stream) {
+      if (slot.live && !slot.head) slot.stream->Watch(MakeStreamWaker());
       slot.serializer.emplace(slot.response);
       http::async_write_header(derived().stream(), *slot.serializer, [self = Self(), close](error_code ec, size_t) {
         if (ec || self->queue_.front().head) return self->OnWrite(ec, close);
@@ -658,10 +677,30 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   }
 
   // Writes the streamed body of queue_.front() one chunk at a time, asking
-  // for the next piece only once the previous one is written.
-  void WriteNextPiece(bool close) {
+  // for the next piece only once the previous one is written. A live body
+  // that is not Ready() parks instead (no write, no thread held) until its
+  // wake-up or MaxWait(); `waited` says MaxWait() has passed.
+  void WriteNextPiece(bool close, bool waited = false) {
     if (closed_) return;
     Slot& slot = queue_.front();
+    if (slot.live && peer_done_) {
+      Finish();
+      return;
+    }
+    if (slot.live && draining_) {
+      // Shutdown ends live bodies properly, so clients see a complete
+      // response and reconnect elsewhere or later.
+      slot.stream.reset();
+      write_timer_.expires_after(core_.options.idle_timeout);
+      write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+      asio::async_write(derived().stream(), http::make_chunk_last(),
+                        [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
+      return;
+    }
+    if (!waited && !slot.stream->Ready()) {
+      ParkStream(close, slot.stream->MaxWait());
+      return;
+    }
     auto piece = slot.stream->Next();
     if (!piece.ok()) {
       // Status and header are sent: ending without the last chunk tells the
@@ -685,6 +724,46 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
                         if (ec) return self->OnWrite(ec, close);
                         self->WriteNextPiece(close);
                       });
+  }
+
+  // Waits for the live body's wake-up (OnStreamWake) or `max_wait`. The
+  // response is still being written (writing_ stays set), but no write
+  // deadline runs: the client is not slow, the stream is quiet.
+  void ParkStream(bool close, std::chrono::milliseconds max_wait) {
+    stream_parked_ = true;
+    parked_close_ = close;
+    DisarmTimer(write_timer_);
+    if (max_wait <= std::chrono::milliseconds::zero()) return;
+    stream_timer_.expires_after(max_wait);
+    stream_timer_.async_wait([self = Self()](error_code ec) {
+      if (ec == asio::error::operation_aborted || self->closed_ || !self->stream_parked_) return;
+      if (self->stream_timer_.expiry() > Clock::now()) return;
+      self->stream_parked_ = false;
+      self->WriteNextPiece(self->parked_close_, /*waited=*/true);
+    });
+  }
+
+  // Resumes a parked live body; also on a drain, which ends it.
+  void OnStreamWake() {
+    if (closed_ || !stream_parked_) return;
+    stream_parked_ = false;
+    DisarmTimer(stream_timer_);
+    WriteNextPiece(parked_close_);
+  }
+
+  // What a live body's BodyStream::Watch gets: like a Responder it reaches
+  // the session only through the gate and a weak pointer, so a stream that
+  // outlives its connection wakes nothing.
+  std::function<void()> MakeStreamWaker() {
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    return [weak = std::move(weak), gate = core_.gate] {
+      gate->RunIfOpen([&] {
+        std::shared_ptr<HttpSession> session = weak.lock();
+        if (!session) return;
+        auto strand = session->read_timer_.get_executor();
+        asio::post(strand, [session] { session->OnStreamWake(); });
+      });
+    };
   }
 
   void OnWrite(error_code ec, bool close) {
@@ -723,6 +802,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void OnDrain() {
     draining_ = true;
     if (closed_ || closing_) return;
+    OnStreamWake();  // a parked live body ends now
     if (!http_started_) {  // e.g. mid-TLS-handshake: nothing was asked yet
       Finish();
       return;
@@ -774,6 +854,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void DisarmTimers() {
     DisarmTimer(read_timer_);
     DisarmTimer(write_timer_);
+    DisarmTimer(stream_timer_);
   }
 
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -789,6 +870,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   bool draining_ = false;  // server shutdown began
   bool closing_ = false;   // orderly close under way (or done)
   bool must_linger_ = false;  // an error answer ends the connection
+  bool peer_done_ = false;    // the client stopped sending (or went away)
+  bool stream_parked_ = false;  // a live body waits for data (ParkStream)
+  bool parked_close_ = false;   // the parked response's `close`
 };
 
 class PlainSession : public HttpSession<PlainSession> {

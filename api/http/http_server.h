@@ -124,7 +124,8 @@ class HttpServer {
 
   // Graceful stop: refuses new connections, closes idle keep-alive
   // connections, lets requests already received finish (their final
-  // response carries `Connection: close`), waits at most shutdown_grace,
+  // response carries `Connection: close`; a live body, BodyStream::Live,
+  // is ended at its next piece boundary), waits at most shutdown_grace,
   // then closes whatever remains and joins the I/O threads. Responders
   // called after that are ignored. Idempotent; concurrent callers all return
   // after the threads have been joined.
