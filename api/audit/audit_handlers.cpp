@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "api/api_response.h"
+#include "api/audit/audit_history_handlers.h"
 #include "api/audit/audit_openapi.h"
 #include "api/audit/audit_redaction.h"
 #include "api/audit/sign_in_changes_handlers.h"
@@ -24,7 +25,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kAuditErrors = "/audit/error-types/";
 constexpr std::string_view kNdjson = "application/x-ndjson";
 
 constexpr std::string_view kFilterNames[] = {"aggregateType", "aggregateId", "eventType", "creator", "resourceOwner"};
@@ -47,20 +47,16 @@ Result<uint64_t> ParsePosition(std::string_view name, const std::string& text) {
   return value;
 }
 
-struct ParsedQuery {
-  projections::AuditQuery query;
-  bool owner_given = false;
-};
+}  // namespace
 
-// The query of `params` for the account `default_owner`; kInvalidArgument
-// naming the first bad parameter.
-Result<ParsedQuery> ParseAuditQuery(const QueryParams& params, const std::string& default_owner, bool ndjson) {
+Result<ParsedAuditQuery> ParseAuditQuery(const QueryParams& params, const std::string& default_owner, bool ndjson,
+                                         std::span<const std::string_view> known_names) {
   for (std::string_view name : params.Names()) {
-    if (std::find(std::begin(kKnownNames), std::end(kKnownNames), name) == std::end(kKnownNames)) {
+    if (std::find(known_names.begin(), known_names.end(), name) == known_names.end()) {
       return BadParameter(name, "is not known here");
     }
   }
-  ParsedQuery parsed;
+  ParsedAuditQuery parsed;
   projections::AuditQuery& q = parsed.query;
   q.resource_owner = default_owner;
   std::optional<std::string>* targets[] = {&q.aggregate_type, &q.aggregate_id, &q.event_type, &q.creator, nullptr};
@@ -123,6 +119,8 @@ Result<ParsedQuery> ParseAuditQuery(const QueryParams& params, const std::string
   return parsed;
 }
 
+namespace {
+
 // Whether the Accept header asks for NDJSON.
 bool WantsNdjson(std::string_view accept) {
   while (!accept.empty()) {
@@ -138,10 +136,9 @@ bool WantsNdjson(std::string_view accept) {
   return false;
 }
 
-// Whether the caller of `call` may read `owner`'s events: the account the
-// request acts on, the client's own, or one it may switch to. kUnavailable
-// while the read models that tell are not serving.
-Status CheckReach(const ApiCall& call, const projections::ProjectionRunner& runner, const std::string& owner) {
+}  // namespace
+
+Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner& runner, const std::string& owner) {
   if (owner == call.context.account_id) return Status::Ok();
   auto clients = runner.LiveAs<projections::ApiClientsReadModel>(projections::kApiClientsProjection);
   auto accounts = runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
@@ -159,15 +156,7 @@ Status CheckReach(const ApiCall& call, const projections::ProjectionRunner& runn
   return Status::PermissionDenied("resourceOwner " + owner + " is not an account this API client may reach");
 }
 
-// One event as the audit trail shows it.
-json::object AuditEventJson(const events::Event& e) {
-  json::value payload;
-  boost::system::error_code ec;
-  json::value parsed = json::parse(e.payload, ec);
-  if (!ec && parsed.is_object()) {
-    RedactPayload(e.event_type, parsed.as_object());
-    payload = std::move(parsed);
-  }
+json::object AuditEnvelopeJson(const events::Event& e) {
   return {{"position", e.position},
           {"eventId", e.event_id},
           {"aggregateType", e.aggregate_type},
@@ -179,8 +168,23 @@ json::object AuditEventJson(const events::Event& e) {
           {"creator", e.creator},
           {"creationDate", FormatTimestampMillis(e.creation_date_ms)},
           {"changeDate", FormatTimestampMillis(e.change_date_ms)},
-          {"requestId", e.request_id},
-          {"payload", std::move(payload)}};
+          {"requestId", e.request_id}};
+}
+
+namespace {
+
+// One event as the audit trail shows it.
+json::object AuditEventJson(const events::Event& e) {
+  json::value payload;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(e.payload, ec);
+  if (!ec && parsed.is_object()) {
+    RedactPayload(e.event_type, parsed.as_object());
+    payload = std::move(parsed);
+  }
+  json::object item = AuditEnvelopeJson(e);
+  item["payload"] = std::move(payload);
+  return item;
 }
 
 // An NDJSON export: one index page and its events per piece, so memory stays
@@ -229,13 +233,13 @@ void ListEvents(const std::shared_ptr<ApiCall>& call, const projections::Project
                 const events::EventStore& events, const events::StateStore& state) {
   const std::string& path = call->request.path;
   const bool ndjson = WantsNdjson(call->request.Header("Accept"));
-  auto parsed = ParseAuditQuery(call->query, call->context.account_id, ndjson);
+  auto parsed = ParseAuditQuery(call->query, call->context.account_id, ndjson, kKnownNames);
   if (!parsed.ok()) {
     return call->respond(IamProblem({400, std::string(kAuditErrors) + "invalid-parameter", "Bad Request",
                                      parsed.status().message(), path}));
   }
   projections::AuditQuery& query = parsed->query;
-  if (Status reach = CheckReach(*call, runner, query.resource_owner); !reach.ok()) {
+  if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
     if (reach.code() != StatusCode::kPermissionDenied) return RespondWithError(*call, reach, kProtocolErrors);
     return call->respond(
         IamProblem({403, std::string(kAuditErrors) + "forbidden", "Forbidden", reach.message(), path}));
@@ -286,6 +290,7 @@ void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const
     call->respond(JsonResponse(200, std::string(AuditOpenApiJson())));
   });
   AddSignInChangesRoutes(router, runner, events, state);
+  AddAuditHistoryRoute(router, runner, events, state);
 }
 
 }  // namespace iam::api

@@ -4,6 +4,9 @@
 //   GET /audit/v1/events        one account's events, filtered, paged by
 //                               position; NDJSON export with
 //                               Accept: application/x-ndjson
+//   GET /audit/v1/{aggregateType}/{id}/history
+//                               one aggregate's events with the fields each
+//                               changed, before and after
 //   GET /audit/v1/openapi.json  the OpenAPI 3 document of these routes
 //
 // Scope: a caller reads the events of one account per request, the
@@ -33,10 +36,28 @@
 // the request arrived (limit is ignored), streamed in chunks in constant memory.
 // Payloads are shown with their secret-derived members redacted (audit_redaction.h).
 // 503 while the audit index is catching up.
+//
+// History (api/audit/audit_history_handlers.h): the aggregate's events in one
+// account (resourceOwner and accountSwitchKey as above), oldest first, paged
+// by cursor and limit alone (other parameters are 400). Each item is an
+// /events item without its payload, plus "changes":
+// [{"field", "before", "after"}…], the fields the event changed as a fold of
+// the aggregate's events from its first reads them (aggregate_history.h: the
+// payload's members, and the per-event-type table for locks, removals,
+// statuses and items of collections); unchanged fields are not listed, and
+// secret-derived values are "[REDACTED]" on both sides. A page after a
+// cursor folds the aggregate's earlier events first, so its cost grows with
+// the aggregate's length, not the log's. An aggregateType that is not one of
+// KnownAggregateTypes() is 400; an aggregate with no event in the account,
+// whether it does not exist or belongs to another account, is 404.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "api/http/http_message.h"
 #include "api/router.h"
@@ -51,6 +72,9 @@ namespace iam::api {
 inline constexpr size_t kAuditMaxLimit = 1000;
 inline constexpr size_t kAuditDefaultLimit = 100;
 
+// Where the audit routes' problem types live ("<this>invalid-parameter").
+inline constexpr std::string_view kAuditErrors = "/audit/error-types/";
+
 // Events per piece of an NDJSON export: what one export holds in memory.
 inline constexpr size_t kAuditExportChunkEvents = 256;
 
@@ -59,6 +83,30 @@ inline constexpr size_t kAuditExportChunkEvents = 256;
 // BodyStream::Next. `state` and `events` must outlive the stream.
 std::shared_ptr<BodyStream> NewAuditExport(const events::StateStore& state, const events::EventStore& events,
                                            std::string row_prefix, projections::AuditQuery query);
+
+// The parameters of an audit route as a query of the index. `owner_given`
+// tells whether resourceOwner named the account (else it is `default_owner`).
+struct ParsedAuditQuery {
+  projections::AuditQuery query;
+  bool owner_given = false;
+};
+
+// Parses the parameters /audit/v1/events documents, accepting only those
+// named in `known_names` (a route that pages by cursor alone lists fewer);
+// kInvalidArgument naming the first bad or unknown parameter. With `ndjson`
+// the limit is not read.
+Result<ParsedAuditQuery> ParseAuditQuery(const QueryParams& params, const std::string& default_owner, bool ndjson,
+                                         std::span<const std::string_view> known_names);
+
+// Whether the caller of `call` may read `owner`'s events: the account the
+// request acts on, the client's own, or one it may switch to.
+// kPermissionDenied when it may not; kUnavailable while the read models that
+// tell are not serving.
+Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner& runner, const std::string& owner);
+
+// The envelope of `event` as an audit item shows it (position, ids, type,
+// version, owner, creator, dates, request id), without its payload.
+boost::json::object AuditEnvelopeJson(const events::Event& event);
 
 // `runner` (with projections::kAuditIndexProjection registered), `events`
 // and `state` must outlive `router`'s use, including streamed answers.
