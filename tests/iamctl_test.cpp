@@ -3,6 +3,8 @@
 // port. Every wait is bounded, and every child is killed in teardown.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
 #include <rocksdb/db.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/audit/audit_redaction.h"
 #include "api/auth/edgerc.h"
 #include "api/http/http_client.h"
 #include "api/iamd_server.h"
@@ -636,6 +639,128 @@ TEST_F(IamctlTest, AnEventNoReadModelCanApplyIsNamedAndVoided) {
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_NE(clean.err.find("position " + position + ": void"), std::string::npos) << clean.err;
   ASSERT_NO_FATAL_FAILURE(StopServer());
+}
+
+TEST_F(IamctlTest, ReplayWritesTheLogAsRedactedNdjsonAndNothingElse) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  auto created = SendSigned("POST", "/identity-management/v3/user-admin/ui-identities",
+                            json::serialize(json::object{
+                                {"firstName", "Replay"},
+                                {"lastName", "User"},
+                                {"email", "replay.user@example.com"},
+                                {"country", "USA"},
+                                {"additionalAuthentication", "NONE"},
+                                {"authGrants", json::array{json::object{{"groupId", 10000}, {"roleId", 13}}}}}));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id(ParseJson(created->body).at("uiIdentityId").as_string());
+  auto reset = SendSigned("POST", "/identity-management/v3/user-admin/ui-identities/" + id +
+                                      "/reset-password?sendEmail=false", "");
+  ASSERT_TRUE(reset.ok()) << reset.status().ToString();
+  ASSERT_EQ(reset->status, 200) << reset->body;
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  const std::string client_secret = api::ReadEdgerc((data_ / ".edgerc").string())->client_secret;
+
+  // stdout and stderr are files here, not a terminal: no progress, only NDJSON.
+  RunResult all = Iamctl({"replay", "--to", "ndjson"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_TRUE(all.err.empty()) << all.err;
+  ASSERT_FALSE(all.out.empty());
+  EXPECT_EQ(all.out.back(), '\n');
+  EXPECT_EQ(all.out.find('\r'), std::string::npos);
+  const auto lines = Lines(all.out);
+  RunResult events = Iamctl({"events"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  ASSERT_EQ(lines.size(), Lines(events.out).size());  // positions 1..head
+  int hashes = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    json::value e = ParseJson(lines[i]);
+    ASSERT_TRUE(e.is_object()) << lines[i];
+    EXPECT_EQ(e.at("position").to_number<uint64_t>(), i + 1) << lines[i];
+    EXPECT_TRUE(e.at("payload").is_object()) << lines[i];
+    if (e.at("eventType").as_string() == "UserPasswordSet") {
+      EXPECT_EQ(e.at("payload").at("passwordHash").as_string(), api::kRedactedValue) << lines[i];
+      EXPECT_EQ(e.at("schemaRevision").to_number<uint32_t>(), 2u) << lines[i];
+      ++hashes;
+    }
+  }
+  EXPECT_EQ(hashes, 2);  // the new user's first password and its reset
+  EXPECT_EQ(all.out.find("$argon2"), std::string::npos);
+  ASSERT_FALSE(client_secret.empty());
+  EXPECT_EQ(all.out.find(client_secret), std::string::npos);
+
+  RunResult tail = Iamctl({"replay", "--to", "ndjson", "--from", "3"});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  const auto tail_lines = Lines(tail.out);
+  ASSERT_EQ(tail_lines.size(), lines.size() - 2);
+  EXPECT_EQ(tail_lines.front(), lines[2]);
+
+  const fs::path file = root_ / "export.ndjson";
+  RunResult to_file = Iamctl({"replay", "--to", "ndjson", "--output", file.string()});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_TRUE(to_file.out.empty()) << to_file.out;
+  EXPECT_EQ(ReadFile(file), all.out);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+
+  RunResult csv = Iamctl({"replay", "--to", "csv"});
+  EXPECT_NE(csv.exit_code, 0);
+  EXPECT_TRUE(csv.out.empty()) << csv.out;
+  RunResult missing = Iamctl({"replay", "--to", "ndjson"}, 60s, root_ / "no-such-dir");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(missing.out.empty()) << missing.out;
+}
+
+TEST_F(IamctlTest, ReplayShowsProgressOnATerminalOnly) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_NO_FATAL_FAILURE(StopServer());
+  const fs::path out = root_ / "replay.ndjson";
+  int terminal = -1, child_side = -1;
+  ASSERT_EQ(openpty(&terminal, &child_side, nullptr, nullptr, nullptr), 0);
+  std::vector<std::string> argv = {IAM_IAMCTL_PATH, "replay", "--to", "ndjson", "--output", out.string(),
+                                   "--data-dir", data_.string()};
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int in_fd = open("/dev/null", O_RDONLY);
+    if (in_fd < 0) _exit(126);
+    dup2(in_fd, 0);
+    dup2(in_fd, 1);  // stdout is not needed: --output
+    dup2(child_side, 2);
+    close(terminal);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(child_side);
+  // Reads what the child draws until it closes the terminal (EIO) or 30 s pass.
+  std::string drawn;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd ready{terminal, POLLIN, 0};
+    if (poll(&ready, 1, 100) <= 0) continue;
+    char buffer[512];
+    const ssize_t n = read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;
+    drawn.append(buffer, static_cast<size_t>(n));
+  }
+  close(terminal);
+  int status = 0;
+  const bool exited = Eventually(10s, [&] { return waitpid(pid, &status, WNOHANG) == pid; });
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(exited);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << drawn;
+  // One line redrawn in place, ending with the total and its rate.
+  EXPECT_EQ(drawn.rfind("\rreplay 0/7 events (0%)", 0), 0u) << drawn;
+  EXPECT_NE(drawn.find("\rreplay 7/7 events (100%), "), std::string::npos) << drawn;
+  EXPECT_NE(drawn.find(" events/s"), std::string::npos) << drawn;
+  EXPECT_EQ(std::count(drawn.begin(), drawn.end(), '\n'), 1) << drawn;
+  // The export itself is unaffected.
+  EXPECT_EQ(Lines(ReadFile(out)).size(), 7u);
 }
 
 }  // namespace

@@ -34,6 +34,19 @@ struct EventsOptions {
 // `iamctl events`: the log as NDJSON, one EventToJson object per line.
 int RunEvents(const EventsOptions& options);
 
+struct ReplayOptions {
+  std::string data_dir;
+  std::string to = "ndjson";  // the only format so far
+  uint64_t from = 1;          // first position
+  std::string output = "-";   // a file (created 0600), or "-" for stdout
+};
+
+// `iamctl replay --to ndjson`: positions from..head (the head at its start)
+// as NDJSON, one EventToJson object per line with the payload redacted as
+// the audit trail does; progress on stderr when it is a terminal. Reads as a
+// follower, so the server may run. 2 when the store cannot be read.
+int RunReplay(const ReplayOptions& options);
+
 // `iamctl verify`: checks the log's invariants and that every read model can
 // apply every event that is not void; see iamctl_log.cpp.
 int RunVerify(const std::string& data_dir);

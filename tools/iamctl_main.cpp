@@ -70,6 +70,16 @@ int main(int argc, char** argv) {
                          "Only the events of one aggregate, TYPE/ID (e.g. group/10000)");
   events_cmd->add_flag("--follow,-f", events.follow, "Keep printing new events until SIGINT/SIGTERM");
 
+  tools::ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Write the log up to its current head as NDJSON (one event per line, secret digests redacted as in "
+                "the audit trail), reading the store directly; progress on stderr when it is a terminal");
+  AddDataDir(*replay_cmd, data_dir);
+  replay_cmd->add_option("--to", replay.to, "Output format")->required()->check(CLI::IsMember({"ndjson"}));
+  replay_cmd->add_option("--from", replay.from, "First position")->check(CLI::PositiveNumber);
+  replay_cmd->add_option("--output,-o", replay.output, "File to write (created with mode 0600), or - for stdout")
+      ->capture_default_str();
+
   CLI::App* verify_cmd = app.add_subcommand(
       "verify", "Check the event log: contiguous positions and versions, readable records, JSON payloads, "
                 "dates, the stream index, and that every read model applies every event that is not void "
@@ -161,6 +171,11 @@ int main(int argc, char** argv) {
     events.data_dir = data_dir;
     tools::InstallStopHandlers();
     return tools::RunEvents(events);
+  }
+  if (replay_cmd->parsed()) {
+    replay.data_dir = data_dir;
+    tools::InstallStopHandlers();
+    return tools::RunReplay(replay);
   }
   if (verify_cmd->parsed()) return tools::RunVerify(data_dir);
   if (audit_cmd->parsed()) {

@@ -21,6 +21,7 @@
 #include "projections/registered_projections.h"
 #include "tools/iamctl_commands.h"
 #include "tools/iamctl_server_client.h"
+#include "tools/progress_line.h"
 
 namespace iam::tools {
 namespace {
@@ -106,14 +107,6 @@ void PrintStatuses(const std::vector<ProjectionStatus>& statuses, bool as_json) 
   } else {
     PrintTable(statuses);
   }
-}
-
-// Progress goes to stdout for people, or to stderr when stdout carries JSON.
-void PrintProgress(const ProjectionStatus& s, bool json_output) {
-  std::FILE* to = json_output ? stderr : stdout;
-  std::fprintf(to, "%s rebuild %llu/%llu\n", s.name.c_str(), static_cast<unsigned long long>(s.rebuild_position),
-               static_cast<unsigned long long>(s.head));
-  std::fflush(to);
 }
 
 void PrintDone(const ProjectionStatus& s, bool json_output) {
@@ -223,26 +216,27 @@ int OfflineRebuild(const ProjectionsOptions& options, bool server_address_exists
   }
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
-  // Waits for every projection to settle, printing the progress of `name`
+  // The rebuild's progress, on a terminal only (progress_line.h).
+  ProgressLine progress(options.name + " rebuild");
+  // Waits for every projection to settle, updating the progress of `name`
   // (when `rebuilding`) on each poll. False when it failed, timed out or was interrupted.
   auto settle = [&](bool rebuilding) {
-    uint64_t shown = UINT64_MAX;
     while (!runner.WaitUntilSettled(kPollInterval)) {
       for (const auto& s : runner.Statuses()) {
         if (s.state == "failed") {
+          progress.Finish();
           std::fprintf(stderr, "%s: projection %s failed: %s\n", kWhat, s.name.c_str(), s.error.c_str());
           return false;
         }
-        if (rebuilding && s.name == options.name && s.state == "rebuilding" && s.rebuild_position != shown) {
-          shown = s.rebuild_position;
-          PrintProgress(s, options.json);
-        }
+        if (rebuilding && s.name == options.name && s.state == "rebuilding") progress.Update(s.rebuild_position, s.head);
       }
       if (StopRequested()) {
+        progress.Finish();
         std::fprintf(stderr, "%s: interrupted; the partial rebuild is discarded at the next start\n", kWhat);
         return false;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
+        progress.Finish();
         std::fprintf(stderr, "%s: timed out after %d s\n", kWhat, options.timeout_seconds);
         return false;
       }
@@ -257,6 +251,7 @@ int OfflineRebuild(const ProjectionsOptions& options, bool server_address_exists
                                                                                              : kExitStoreError;
   }
   if (!settle(true)) return kExitFailed;
+  progress.Finish();
   const auto statuses = runner.Statuses();
   if (const ProjectionStatus* done = FindStatus(statuses, options.name)) PrintDone(*done, options.json);
   runner.Stop();
@@ -351,28 +346,31 @@ int RunProjectionsRebuild(const ProjectionsOptions& options) {
   InstallStopHandlers();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
   auto statuses = ParseStatuses(started->body);
-  uint64_t shown = UINT64_MAX;
+  // The rebuild's progress, on a terminal only (progress_line.h); ended
+  // before anything else is printed.
+  ProgressLine progress(options.name + " rebuild");
   while (true) {
     if (statuses.ok()) {
       const ProjectionStatus* s = FindStatus(*statuses, options.name);
+      if (s && s->state == "rebuilding") progress.Update(s->rebuild_position, s->head);
       if (!s) {
+        progress.Finish();
         std::fprintf(stderr, "%s: the server no longer reports %s\n", kWhat, options.name.c_str());
         return kExitFailed;
       }
       if (s->state == "live") {
+        progress.Finish();
         PrintDone(*s, options.json);
         if (options.json) PrintStatuses(*statuses, /*as_json=*/true);
         return kExitOk;
       }
       if (s->state == "failed") {
+        progress.Finish();
         std::fprintf(stderr, "%s: the rebuild of %s failed: %s\n", kWhat, s->name.c_str(), s->error.c_str());
         return kExitFailed;
       }
-      if (s->rebuild_position != shown) {
-        shown = s->rebuild_position;
-        PrintProgress(*s, options.json);
-      }
     } else {
+      progress.Finish();
       std::error_code ec;
       if (!fs::exists(fs::path(options.data_dir) / "server.address", ec)) {
         std::fprintf(stderr, "%s: the server stopped during the rebuild; the next start discards it\n", kWhat);
@@ -382,11 +380,13 @@ int RunProjectionsRebuild(const ProjectionsOptions& options) {
       std::fprintf(stderr, "%s: polling the status: %s\n", kWhat, statuses.status().message().c_str());
     }
     if (std::chrono::steady_clock::now() >= deadline) {
+      progress.Finish();
       std::fprintf(stderr, "%s: timed out after %d s; the rebuild continues in the server\n", kWhat,
                    options.timeout_seconds);
       return kExitFailed;
     }
     if (!SleepUnlessStopped(kPollInterval)) {
+      progress.Finish();
       std::fprintf(stderr, "%s: interrupted; the rebuild continues in the server\n", kWhat);
       return kExitFailed;
     }
