@@ -14,6 +14,8 @@
 
 #include "api/admin/accounts_handlers.h"
 #include "api/audit/audit_handlers.h"
+#include "api/audit/audit_stream.h"
+#include "api/audit/event_fanout.h"
 #include "api/admin/admin_handlers.h"
 #include "api/admin/organizations_handlers.h"
 #include "api/auth/credential_lookup.h"
@@ -85,6 +87,9 @@ struct IamdServer::Impl {
   ServerConfig config;
   std::unique_ptr<events::Storage> storage;
   std::unique_ptr<projections::ProjectionRunner> runner;
+  // Feeds the audit trail's live streams; registered after `runner`, so the
+  // audit index holds every event a subscription starts after.
+  std::unique_ptr<EventFanout> audit_fanout;
   std::unique_ptr<commands::CommandProcessor> processor;
   // Delivers the outbox (A-6, TO-3) by SMTP or as .eml files.
   std::unique_ptr<MailSender> mail_sender;
@@ -309,6 +314,7 @@ struct IamdServer::Impl {
     if (auto s = StartMailDelivery(listen->host); !s.ok()) return s;
 
     runner = std::make_unique<projections::ProjectionRunner>(storage->events(), storage->state());
+    audit_fanout = std::make_unique<EventFanout>(storage->events());
     projections::RegisterProjections(*runner, config.extra_projections);
     if (auto s = runner->DropUnregistered(); !s.ok()) return s;
     if (auto s = runner->Start(); !s.ok()) return s;
@@ -392,6 +398,7 @@ struct IamdServer::Impl {
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAuditRoutes(service->router(), *runner, storage->events(), storage->state());
+    AddAuditStreamRoute(service->router(), *runner, storage->events(), storage->state(), *audit_fanout);
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);

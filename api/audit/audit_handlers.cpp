@@ -171,9 +171,6 @@ json::object AuditEnvelopeJson(const events::Event& e) {
           {"requestId", e.request_id}};
 }
 
-namespace {
-
-// One event as the audit trail shows it.
 json::object AuditEventJson(const events::Event& e) {
   json::value payload;
   boost::system::error_code ec;
@@ -186,6 +183,8 @@ json::object AuditEventJson(const events::Event& e) {
   item["payload"] = std::move(payload);
   return item;
 }
+
+namespace {
 
 // An NDJSON export: one index page and its events per piece, so memory stays
 // bounded by kAuditExportChunkEvents whatever the export's size.

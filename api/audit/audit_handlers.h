@@ -4,6 +4,13 @@
 //   GET /audit/v1/events        one account's events, filtered, paged by
 //                               position; NDJSON export with
 //                               Accept: application/x-ndjson
+//   GET /audit/v1/events/stream the same events live, as Server-Sent Events:
+//                               catch-up after `after` (or Last-Event-ID,
+//                               which wins), then each new event; resumable,
+//                               a slow consumer is dropped, at most 256 at
+//                               once (503 + Retry-After). Registered by
+//                               AddAuditStreamRoute (audit_stream.h), which
+//                               needs the server's EventFanout.
 //   GET /audit/v1/{aggregateType}/{id}/history
 //                               one aggregate's events with the fields each
 //                               changed, before and after
@@ -107,6 +114,11 @@ Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner&
 // The envelope of `event` as an audit item shows it (position, ids, type,
 // version, owner, creator, dates, request id), without its payload.
 boost::json::object AuditEnvelopeJson(const events::Event& event);
+
+// One event as every audit route shows it (/events items, NDJSON lines, the
+// live stream's messages): the envelope and the payload with its
+// secret-derived members redacted (audit_redaction.h).
+boost::json::object AuditEventJson(const events::Event& event);
 
 // `runner` (with projections::kAuditIndexProjection registered), `events`
 // and `state` must outlive `router`'s use, including streamed answers.
