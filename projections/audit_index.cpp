@@ -4,10 +4,12 @@
 #include <charconv>
 #include <cstdio>
 
+#include "projections/fold.h"
+
 namespace iam::projections {
 namespace {
 
-constexpr size_t kPositionDigits = 20;
+constexpr size_t kPositionDigits = kFixedWidthIdDigits;
 
 // `value` escaped so that it holds no 0x00 and terminated by one: a
 // component is never a prefix of another (0x00 → 01 01, 0x01 → 01 02).
@@ -41,19 +43,6 @@ std::optional<std::string> TakeComponent(std::string_view& in) {
     }
   }
   return std::nullopt;
-}
-
-std::string FixedNumber(uint64_t value) {
-  char buffer[kPositionDigits + 1];
-  std::snprintf(buffer, sizeof buffer, "%020llu", static_cast<unsigned long long>(value));
-  return buffer;
-}
-
-std::optional<uint64_t> ParseFixedNumber(std::string_view digits) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return value;
 }
 
 struct Summary {
@@ -116,12 +105,12 @@ Result<std::optional<uint64_t>> FirstPositionAtOrAfter(const events::StateStore&
   const std::string prefix = row_prefix + "D";
   std::optional<uint64_t> found;
   bool damaged = false;
-  Status scan = store.ScanFrom(prefix, prefix + FixedNumber(static_cast<uint64_t>(std::max<int64_t>(ms, 0))),
+  Status scan = store.ScanFrom(prefix, prefix + FixedWidthId(std::max<int64_t>(ms, 0)),
                                /*reverse=*/false, [&](std::string_view key, std::string_view) {
                                  if (key.size() != prefix.size() + 2 * kPositionDigits) {
                                    damaged = true;
                                  } else {
-                                   found = ParseFixedNumber(key.substr(key.size() - kPositionDigits));
+                                   found = ParseFixedWidthId(key.substr(key.size() - kPositionDigits));
                                    damaged = !found;
                                  }
                                  return false;
@@ -135,8 +124,8 @@ Result<std::optional<uint64_t>> FirstPositionAtOrAfter(const events::StateStore&
 
 std::vector<std::pair<std::string, std::string>> AuditIndexRows(const events::Event& e) {
   std::vector<std::pair<std::string, std::string>> rows;
-  const std::string position = FixedNumber(e.position);
-  rows.emplace_back("D" + FixedNumber(static_cast<uint64_t>(std::max<int64_t>(e.change_date_ms, 0))) + position, "");
+  const std::string position = FixedWidthId(static_cast<int64_t>(e.position));
+  rows.emplace_back("D" + FixedWidthId(std::max<int64_t>(e.change_date_ms, 0)) + position, "");
   if (e.resource_owner.empty()) return rows;
   const std::string summary = EncodeSummary(e);
   rows.emplace_back(IndexPrefix('A', e.resource_owner) + position, summary);
@@ -191,12 +180,12 @@ Result<AuditPage> QueryAuditIndex(const events::StateStore& store, const std::st
   if (high <= low + 1) return page;
 
   const std::string prefix = row_prefix + DrivingPrefix(query);
-  const std::string bound = query.newest_first ? (high == UINT64_MAX ? std::string() : prefix + FixedNumber(high))
-                                               : prefix + FixedNumber(low + 1);
+  const std::string bound = query.newest_first ? (high == UINT64_MAX ? std::string() : prefix + FixedWidthId(static_cast<int64_t>(high)))
+                                               : prefix + FixedWidthId(static_cast<int64_t>(low + 1));
   bool damaged = false;
   Status scan = store.ScanFrom(prefix, bound, query.newest_first, [&](std::string_view key, std::string_view value) {
     std::optional<uint64_t> position;
-    if (key.size() == prefix.size() + kPositionDigits) position = ParseFixedNumber(key.substr(prefix.size()));
+    if (key.size() == prefix.size() + kPositionDigits) position = ParseFixedWidthId(key.substr(prefix.size()));
     auto summary = position ? DecodeSummary(value) : std::nullopt;
     if (!summary) {
       damaged = true;

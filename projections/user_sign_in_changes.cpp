@@ -14,8 +14,6 @@
 namespace iam::projections {
 namespace {
 
-constexpr size_t kPositionDigits = 20;
-
 // The qualifying types. Kinds that depend on the payload:
 //   UserPasswordSet     "one-time-password-issued" when oneTime, else "password-set"
 //   UserProfileChanged  a row only when a new address awaits confirmation
@@ -195,19 +193,18 @@ Result<SignInChangesPage> QuerySignInChanges(const events::StateStore& store, co
       return false;
     }
     SignInChange change;
-    const std::string_view digits = key.substr(prefix.size());
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), change.position);
+    const auto position = ParseFixedWidthId(key.substr(prefix.size()));
     events::PayloadReader reader(value, "sign-in change row");
     change.change_date_ms = reader.Int("changeDate");
     change.event_type = reader.String("eventType");
     change.kind = reader.String("kind");
     change.creator = reader.String("creator");
-    if (digits.size() != kPositionDigits || ec != std::errc() || end != digits.data() + digits.size() ||
-        !reader.status().ok()) {
+    if (!position || !reader.status().ok()) {
       damaged = Status::Corruption("user sign-in changes: a row under " + prefix.substr(0, row_prefix.size()) +
                                    " is damaged");
       return false;
     }
+    change.position = *position;
     page.changes.push_back(std::move(change));
     return true;
   });
