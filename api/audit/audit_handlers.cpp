@@ -156,6 +156,27 @@ Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner&
   return Status::PermissionDenied("resourceOwner " + owner + " is not an account this API client may reach");
 }
 
+HttpResponse AuditProblem(int status, std::string_view kind, std::string detail, const std::string& instance) {
+  std::string title = status == 400   ? "Bad Request"
+                      : status == 403 ? "Forbidden"
+                      : status == 404 ? "Not Found"
+                      : status == 503 ? "Service Unavailable"
+                                      : "Error";
+  return IamProblem({status, std::string(kAuditErrors) + std::string(kind), std::move(title), std::move(detail),
+                     instance});
+}
+
+void RespondAuditReachRefusal(const ApiCall& call, const Status& refusal) {
+  if (refusal.code() != StatusCode::kPermissionDenied) return RespondWithError(call, refusal, kProtocolErrors);
+  call.respond(AuditProblem(403, "forbidden", refusal.message(), call.request.path));
+}
+
+json::object AuditDetailsJson(uint64_t processed_sequence, int64_t view_ms, std::string_view resource_owner) {
+  return {{"processedSequence", std::to_string(processed_sequence)},
+          {"viewTimestamp", FormatTimestampMillis(view_ms)},
+          {"resourceOwner", resource_owner}};
+}
+
 json::object AuditEnvelopeJson(const events::Event& e) {
   return {{"position", e.position},
           {"eventId", e.event_id},
@@ -234,14 +255,11 @@ void ListEvents(const std::shared_ptr<ApiCall>& call, const projections::Project
   const bool ndjson = WantsNdjson(call->request.Header("Accept"));
   auto parsed = ParseAuditQuery(call->query, call->context.account_id, ndjson, kKnownNames);
   if (!parsed.ok()) {
-    return call->respond(IamProblem({400, std::string(kAuditErrors) + "invalid-parameter", "Bad Request",
-                                     parsed.status().message(), path}));
+    return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
   }
   projections::AuditQuery& query = parsed->query;
   if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    if (reach.code() != StatusCode::kPermissionDenied) return RespondWithError(*call, reach, kProtocolErrors);
-    return call->respond(
-        IamProblem({403, std::string(kAuditErrors) + "forbidden", "Forbidden", reach.message(), path}));
+    return RespondAuditReachRefusal(*call, reach);
   }
   auto index = runner.LiveAs<projections::AuditIndex>(projections::kAuditIndexProjection);
   if (!index) return RespondWithError(*call, runner.Serving(projections::kAuditIndexProjection), kProtocolErrors);
@@ -267,9 +285,7 @@ void ListEvents(const std::shared_ptr<ApiCall>& call, const projections::Project
   for (const events::Event& e : *read) items.push_back(AuditEventJson(e));
   json::object body{{"items", std::move(items)}};
   if (page->next_cursor) body["nextCursor"] = std::to_string(*page->next_cursor);
-  body["details"] = json::object{{"processedSequence", std::to_string(head)},
-                                 {"viewTimestamp", FormatTimestampMillis(NowMillis())},
-                                 {"resourceOwner", query.resource_owner}};
+  body["details"] = AuditDetailsJson(head, NowMillis(), query.resource_owner);
   call->respond(JsonResponse(200, json::serialize(body)));
 }
 

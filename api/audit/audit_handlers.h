@@ -82,6 +82,19 @@ inline constexpr size_t kAuditDefaultLimit = 100;
 // Where the audit routes' problem types live ("<this>invalid-parameter").
 inline constexpr std::string_view kAuditErrors = "/audit/error-types/";
 
+// A problem of an audit route: type kAuditErrors + `kind` ("invalid-parameter",
+// "forbidden", "not-found", …), the title HTTP gives `status`, `instance` the
+// request path.
+HttpResponse AuditProblem(int status, std::string_view kind, std::string detail, const std::string& instance);
+
+// Answers a refusal of CheckAuditReach: 403 "forbidden" for
+// kPermissionDenied, else the status as the protocol's problem (503, …).
+void RespondAuditReachRefusal(const ApiCall& call, const Status& refusal);
+
+// D-4's details of an audit answer: the log position it was read at, the
+// instant it describes and the account it is about.
+boost::json::object AuditDetailsJson(uint64_t processed_sequence, int64_t view_ms, std::string_view resource_owner);
+
 // Events per piece of an NDJSON export: what one export holds in memory.
 inline constexpr size_t kAuditExportChunkEvents = 256;
 

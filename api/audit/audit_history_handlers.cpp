@@ -65,19 +65,16 @@ void History(const std::shared_ptr<ApiCall>& call, const projections::Projection
   const std::string aggregate_type(call->path.Get("aggregateType"));
   const std::string aggregate_id(call->path.Get("id"));
   if (!IsKnownAggregateType(aggregate_type)) {
-    return call->respond(IamProblem({400, std::string(kAuditErrors) + "invalid-parameter", "Bad Request",
-                                     "path parameter 'aggregateType' must be one of: " + KnownTypesText(), path}));
+    return call->respond(AuditProblem(400, "invalid-parameter",
+                                      "path parameter 'aggregateType' must be one of: " + KnownTypesText(), path));
   }
   auto parsed = ParseAuditQuery(call->query, call->context.account_id, /*ndjson=*/false, kHistoryNames);
   if (!parsed.ok()) {
-    return call->respond(IamProblem({400, std::string(kAuditErrors) + "invalid-parameter", "Bad Request",
-                                     parsed.status().message(), path}));
+    return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
   }
   projections::AuditQuery& query = parsed->query;
   if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    if (reach.code() != StatusCode::kPermissionDenied) return RespondWithError(*call, reach, kProtocolErrors);
-    return call->respond(
-        IamProblem({403, std::string(kAuditErrors) + "forbidden", "Forbidden", reach.message(), path}));
+    return RespondAuditReachRefusal(*call, reach);
   }
   auto index = runner.LiveAs<projections::AuditIndex>(projections::kAuditIndexProjection);
   if (!index) return RespondWithError(*call, runner.Serving(projections::kAuditIndexProjection), kProtocolErrors);
@@ -99,10 +96,8 @@ void History(const std::shared_ptr<ApiCall>& call, const projections::Projection
   // An aggregate of another account has no entry under this one: the same
   // answer as one that never existed.
   if (earlier == 0 && page->positions.empty() && !page->next_cursor) {
-    return call->respond(IamProblem({404, std::string(kAuditErrors) + "not-found", "Not Found",
-                                     "no " + aggregate_type + " '" + aggregate_id + "' in account " +
-                                         query.resource_owner,
-                                     path}));
+    return call->respond(AuditProblem(
+        404, "not-found", "no " + aggregate_type + " '" + aggregate_id + "' in account " + query.resource_owner, path));
   }
   auto read = events.ReadPositions(page->positions);
   if (!read.ok()) return RespondWithError(*call, read.status(), kProtocolErrors);
@@ -115,9 +110,7 @@ void History(const std::shared_ptr<ApiCall>& call, const projections::Projection
   }
   json::object body{{"items", std::move(items)}};
   if (page->next_cursor) body["nextCursor"] = std::to_string(*page->next_cursor);
-  body["details"] = json::object{{"processedSequence", std::to_string(head)},
-                                 {"viewTimestamp", FormatTimestampMillis(NowMillis())},
-                                 {"resourceOwner", query.resource_owner}};
+  body["details"] = AuditDetailsJson(head, NowMillis(), query.resource_owner);
   call->respond(JsonResponse(200, json::serialize(body)));
 }
 

@@ -17,7 +17,6 @@
 namespace iam::api {
 namespace {
 
-constexpr std::string_view kAuditErrors = "/audit/error-types/";
 constexpr std::string_view kStreamNames[] = {"aggregateType", "aggregateId",     "eventType", "creator",
                                              "resourceOwner", "accountSwitchKey", "after"};
 // Index pages one Next may read before it answers a comment instead: a
@@ -171,16 +170,11 @@ class AuditEventStream final : public BodyStream {
   std::vector<std::shared_ptr<const events::Event>> batch_;
 };
 
-HttpResponse StreamProblem(int status, std::string_view kind, std::string_view title, std::string detail,
-                           const std::string& path) {
-  return IamProblem({status, std::string(kAuditErrors) + std::string(kind), std::string(title), std::move(detail), path});
-}
-
 void StreamEvents(const std::shared_ptr<ApiCall>& call, const projections::ProjectionRunner& runner,
                   const events::EventStore& events, const events::StateStore& state, EventFanout& fanout) {
   const std::string& path = call->request.path;
   auto parsed = ParseAuditQuery(call->query, call->context.account_id, /*ndjson=*/true, kStreamNames);
-  if (!parsed.ok()) return call->respond(StreamProblem(400, "invalid-parameter", "Bad Request", parsed.status().message(), path));
+  if (!parsed.ok()) return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
   projections::AuditQuery& query = parsed->query;
 
   // Both are judged; by the SSE specification a reconnecting client's
@@ -195,29 +189,28 @@ void StreamEvents(const std::shared_ptr<ApiCall>& call, const projections::Proje
   for (const auto& [source, text] : given) {
     auto position = ParseStreamPosition(text);
     if (!position) {
-      return call->respond(StreamProblem(400, "invalid-parameter", "Bad Request",
-                                         std::string(source) + " must be a log position (a non-negative decimal integer)",
-                                         path));
+      return call->respond(AuditProblem(
+          400, "invalid-parameter", std::string(source) + " must be a log position (a non-negative decimal integer)",
+          path));
     }
     if (*position > head) {
-      return call->respond(StreamProblem(
-          400, "invalid-parameter", "Bad Request",
-          std::string(source) + " is beyond the log's head (" + std::to_string(head) + ")", path));
+      return call->respond(AuditProblem(
+          400, "invalid-parameter", std::string(source) + " is beyond the log's head (" + std::to_string(head) + ")",
+          path));
     }
     after = *position;
   }
 
   if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    if (reach.code() != StatusCode::kPermissionDenied) return RespondWithError(*call, reach, kProtocolErrors);
-    return call->respond(StreamProblem(403, "forbidden", "Forbidden", reach.message(), path));
+    return RespondAuditReachRefusal(*call, reach);
   }
   if (Status serving = runner.Serving(projections::kAuditIndexProjection); !serving.ok()) {
     return RespondWithError(*call, serving, kProtocolErrors);
   }
   auto subscription = fanout.Subscribe([query](const events::Event& e) { return MatchesAuditFilters(query, e); });
   if (!subscription.ok()) {
-    HttpResponse refused = StreamProblem(503, "too-many-streams", "Service Unavailable",
-                                         subscription.status().message() + "; retry later", path);
+    HttpResponse refused =
+        AuditProblem(503, "too-many-streams", subscription.status().message() + "; retry later", path);
     refused.SetHeader("Retry-After", std::to_string(kAuditStreamRetryAfterSeconds));
     return call->respond(std::move(refused));
   }

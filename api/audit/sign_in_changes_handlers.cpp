@@ -19,7 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kAuditErrors = "/audit/error-types/";
 constexpr std::string_view kKnownNames[] = {"limit", "cursor", "accountSwitchKey"};
 
 struct PageRequest {
@@ -66,8 +65,7 @@ void ListSignInChanges(const std::shared_ptr<ApiCall>& call, const projections::
   const std::string& path = call->request.path;
   auto request = ParsePageRequest(call->query);
   if (!request.ok()) {
-    return call->respond(IamProblem({400, std::string(kAuditErrors) + "invalid-parameter", "Bad Request",
-                                     request.status().message(), path}));
+    return call->respond(AuditProblem(400, "invalid-parameter", request.status().message(), path));
   }
   auto changes = runner.LiveAs<projections::UserSignInChanges>(projections::kUserSignInChangesProjection);
   if (!changes) {
@@ -89,8 +87,7 @@ void ListSignInChanges(const std::shared_ptr<ApiCall>& call, const projections::
     known = !newest->changes.empty();
   }
   if (!known) {
-    return call->respond(IamProblem({404, std::string(kAuditErrors) + "not-found", "Not Found",
-                                     "the account has no user " + user, path}));
+    return call->respond(AuditProblem(404, "not-found", "the account has no user " + user, path));
   }
   json::array items;
   items.reserve(page->changes.size());
@@ -103,9 +100,7 @@ void ListSignInChanges(const std::shared_ptr<ApiCall>& call, const projections::
   }
   json::object body{{"items", std::move(items)}};
   if (page->next_cursor) body["nextCursor"] = std::to_string(*page->next_cursor);
-  body["details"] = json::object{{"processedSequence", std::to_string(head)},
-                                 {"viewTimestamp", FormatTimestampMillis(NowMillis())},
-                                 {"resourceOwner", account}};
+  body["details"] = AuditDetailsJson(head, NowMillis(), account);
   call->respond(JsonResponse(200, json::serialize(body)));
 }
 
