@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api/api_response.h"
+#include "api/as_of.h"
 #include "api/auth/account_switching.h"
 #include "api/auth/authorization.h"
 #include "api/client_address.h"
@@ -15,9 +16,12 @@
 #include "api/redacted_path.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/zitadel/zitadel_response.h"
+#include "events/clock.h"
+#include "projections/account_directory.h"
 #include "projections/allowlist_read_model.h"
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
+#include "projections/read_model_view.h"
 #include "commands/random_tokens.h"
 
 namespace iam::api {
@@ -41,6 +45,13 @@ bool IsJsonMediaType(std::string_view content_type) {
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
   return EqualsIgnoreCase(media, "application/json");
+}
+
+// Time travel (api/as_of.h) applies to the reads of the v3, ZITADEL and
+// workspace surfaces; /audit/v1 has its own bounds and /admin/v1 operates on
+// the present.
+bool AcceptsAsOf(const HttpRequest& request) {
+  return request.method == "GET" && !request.path.starts_with("/audit/v1") && !request.path.starts_with("/admin/v1");
 }
 
 int64_t NowSeconds() {
@@ -238,7 +249,47 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
     call->context.if_match = *if_match;
   }
   if (!BeginIdempotent(call)) return;
+  if (AcceptsAsOf(call->request) && call->query.Has("asOf")) {
+    return DispatchAsOf(*match.handler, std::move(call), /*bearer=*/false);
+  }
   (*match.handler)(std::move(call));
+}
+
+void IamService::DispatchAsOf(const RouteHandler& handler, std::shared_ptr<ApiCall> call, bool bearer) {
+  const std::string path = call->request.path;
+  auto refuse = [&](const Status& status) {
+    if (!bearer) return RespondWithError(*call, status, kUserAdminErrors);
+    // X-7 and the contract's GEN-0400: every asOf the workspace surface
+    // cannot answer is bad input, a point before anything existed included.
+    if (status.code() == StatusCode::kNotFound || status.code() == StatusCode::kInvalidArgument) {
+      return call->respond(UauthBadRequest(path, status.message()));
+    }
+    return call->respond(UauthUnavailable(path, status.message()));
+  };
+  if (!options_.history) return refuse(Status::InvalidArgument("asOf is not available on this server"));
+  const int64_t now_ms = options_.now_ms ? options_.now_ms() : RealNowMillis();
+  auto position = ResolveAsOf(*call->query.Get("asOf"), events_, now_ms);
+  if (!position.ok()) return refuse(position.status());
+  auto view = options_.history->At(*position);
+  if (!view.ok()) {
+    spdlog::error("asOf {}: the state at position {} could not be folded: {}", *call->query.Get("asOf"), *position,
+                  view.status().ToString());
+    return refuse(Status::Unavailable("the state at that point cannot be read now; retry shortly"));
+  }
+  projections::ScopedReadModelView past(*view);
+  if (!bearer) {
+    // The "before the account existed": nothing of it to show.
+    auto accounts = runner_.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
+    if (!accounts || !accounts->Published()->FindAccount(call->context.account_id)) {
+      return refuse(Status::NotFound("account " + call->context.account_id + " did not exist at asOf " +
+                                     std::string(*call->query.Get("asOf"))));
+    }
+  }
+  call->respond = [respond = std::move(call->respond), position = *position](HttpResponse response) {
+    response.SetHeader("X-Iam-As-Of-Sequence", std::to_string(position));
+    respond(std::move(response));
+  };
+  handler(std::move(call));
 }
 
 bool IamService::Authorize(const ApiCall& call) {
@@ -288,9 +339,9 @@ bool IamService::Authorize(const ApiCall& call) {
                                  ? AdministersAccount(*client, *users->Published(), *groups->Published())
                                  : client->definition.all_accessible_apis && grant == ApiGrant::kReadWrite;
     if (!administers) {
-      RespondWithError(call,
-                       Status::PermissionDenied("only administrators of the account may use /admin/v1").WithReason(1001),
-                       kUserAdminErrors);
+      RespondWithError(
+          call, Status::PermissionDenied("only administrators of the account may use /admin/v1").WithReason(1001),
+          kUserAdminErrors);
       return false;
     }
   }
@@ -322,7 +373,8 @@ void IamService::DispatchBearerRoute(std::shared_ptr<ApiCall> call) {
       break;
   }
   if (!request.body.empty() && !IsJsonMediaType(request.Header("Content-Type"))) {
-    return call->respond(UauthProblem({415, "unsupported-media-type", "GEN-0415", "request bodies must be JSON", path}));
+    return call->respond(
+        UauthProblem({415, "unsupported-media-type", "GEN-0415", "request bodies must be JSON", path}));
   }
   if (!ready_()) return call->respond(UauthUnavailable(path, "the server is starting; retry shortly"));
   if (request.method != "GET" && request.HasHeader("If-Match")) {
@@ -333,6 +385,9 @@ void IamService::DispatchBearerRoute(std::shared_ptr<ApiCall> call) {
     call->context.if_match = *if_match;
   }
   call->path = std::move(match.params);
+  if (AcceptsAsOf(request) && call->query.Has("asOf")) {
+    return DispatchAsOf(*match.handler, std::move(call), /*bearer=*/true);
+  }
   (*match.handler)(std::move(call));
 }
 
@@ -348,7 +403,8 @@ bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {
   auto accounts = runner_.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
   auto clients = runner_.LiveAs<projections::ApiClientsReadModel>(projections::kApiClientsProjection);
   if (!accounts || !clients) {
-    RespondWithError(call, runner_.Serving(accounts ? projections::kApiClientsProjection : projections::kAccountsProjection),
+    RespondWithError(call,
+                     runner_.Serving(accounts ? projections::kApiClientsProjection : projections::kAccountsProjection),
                      kProtocolErrors);
     return false;
   }

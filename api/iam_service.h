@@ -23,6 +23,7 @@
 #include "api/http/http_message.h"
 #include "api/router.h"
 #include "events/event_store.h"
+#include "projections/historical_states.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
@@ -33,6 +34,11 @@ struct IamServiceOptions {
   edgegrid::VerifierOptions verifier;
   // TO-9: peers whose X-Forwarded-For names the client (see client_address.h).
   std::vector<commands::CidrNetwork> trusted_proxies;
+  // Time travel (api/as_of.h): the past states GETs with `asOf` read, and
+  // the rules' clock that says what is in the future. Without `history`,
+  // `asOf` is refused (400).
+  projections::HistoricalStates* history = nullptr;
+  std::function<int64_t()> now_ms;
 };
 
 class IamService final : public RequestHandler {
@@ -85,6 +91,10 @@ class IamService final : public RequestHandler {
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
   void DispatchBearerRoute(std::shared_ptr<ApiCall> call);
+  // Runs `handler` for a GET with `asOf` against the state it names (see
+  // api/as_of.h), or answers the call with the refusal (`bearer` picks the
+  // workspace surface's problem shapes).
+  void DispatchAsOf(const RouteHandler& handler, std::shared_ptr<ApiCall> call, bool bearer);
   std::string Metrics() const;
 
   IamServiceOptions options_;

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "api/admin/accounts_handlers.h"
+#include "api/audit/access_handlers.h"
 #include "api/audit/audit_handlers.h"
 #include "api/audit/audit_stream.h"
 #include "api/audit/event_fanout.h"
@@ -65,7 +66,9 @@
 #include "projections/audit_index.h"
 #include "projections/core_projections.h"
 #include "projections/groups_read_model.h"
+#include "projections/historical_states.h"
 #include "projections/identity_read_models.h"
+#include "projections/historical_states.h"
 #include "projections/projection_runner.h"
 #include "projections/registered_projections.h"
 
@@ -103,6 +106,7 @@ struct IamdServer::Impl {
   std::unique_ptr<DomainVerifier> domain_verifier;
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
+  std::unique_ptr<projections::HistoricalStates> history;  // asOf's past states; before `service`, which reads them
   std::unique_ptr<IamService> service;
   int64_t start_second = 0;
   // Requests signed at or before it are refused (D-25): the start second
@@ -379,6 +383,11 @@ struct IamdServer::Impl {
     service_options.verifier.not_before_seconds = not_before_second;
     // A credential expires by the rules' clock; the window and nonces keep the real one (TO-1).
     service_options.verifier.rules_now_seconds = [clock = clock] { return clock->NowMillis() / 1000; };
+    history = std::make_unique<projections::HistoricalStates>(
+        storage->events(), storage->state(),
+        projections::HistoricalStatesOptions{});
+    service_options.history = history.get();
+    service_options.now_ms = [clock = clock] { return clock->NowMillis(); };
     service = std::make_unique<IamService>(service_options, *credentials, *runner, storage->events(),
                                            [this] { return started.load(); }, idempotency.get());
     if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, RealNowMillis() / 1000);
@@ -399,6 +408,8 @@ struct IamdServer::Impl {
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAuditRoutes(service->router(), *runner, storage->events(), storage->state());
     AddAuditStreamRoute(service->router(), *runner, storage->events(), storage->state(), *audit_fanout);
+    AddAccessAuditRoutes(service->router(), *runner, storage->events(), *history,
+                         [clock = clock] { return clock->NowMillis(); });
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);

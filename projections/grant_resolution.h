@@ -16,4 +16,13 @@ namespace iam::projections {
 // The role id on `group_id`, or 0 for no access (also for an unknown group).
 int64_t RoleOnGroup(const GroupDirectory& groups, const std::vector<events::AuthGrant>& grants, int64_t group_id);
 
+// The role on a group and where it comes from: the group itself, or the
+// ancestor it is inherited from (why a user has it). Both 0 for no access.
+struct ResolvedRole {
+  int64_t role_id = 0;
+  int64_t granting_group_id = 0;
+};
+ResolvedRole ResolveRoleOnGroup(const GroupDirectory& groups, const std::vector<events::AuthGrant>& grants,
+                                int64_t group_id);
+
 }  // namespace iam::projections

@@ -11,6 +11,7 @@
 
 #include "events/log_events.h"
 #include "events/payload_json.h"
+#include "projections/read_model_view.h"
 
 namespace iam::projections {
 namespace {
@@ -385,12 +386,16 @@ void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
 }
 
 std::shared_ptr<Projection> ProjectionRunner::Live(std::string_view name) const {
+  if (const ReadModelView* view = CurrentReadModelView()) {
+    if (auto past = view->Find(name)) return past;
+  }
   Slot* slot = Find(name);
   if (!slot) return nullptr;
   return slot->published.load();
 }
 
 Status ProjectionRunner::Serving(std::string_view name) const {
+  if (const ReadModelView* view = CurrentReadModelView(); view && view->Find(name)) return Status::Ok();
   Slot* slot = Find(name);
   if (slot && slot->serving.load()) return Status::Ok();
   return Status::Unavailable("read model '" + std::string(name) + "' is not serving" +

@@ -76,7 +76,9 @@ class ProjectionRunner final : public events::CommitListener {
 
   // The serving instance of `name`: nullptr for an unknown name and for one
   // that is not serving (failed, or still catching up), so that a failed read
-  // model never answers (D-22). Lock-free.
+  // model never answers (D-22). Lock-free. On a thread where a
+  // ScopedReadModelView is installed (projections/read_model_view.h), the
+  // view's instance of `name` when it has one: the state at a past position.
   std::shared_ptr<Projection> Live(std::string_view name) const;
   // Ok when `name` serves a caught-up generation; kUnavailable naming the
   // read model otherwise (failed, catching up, unknown). Lock-free.

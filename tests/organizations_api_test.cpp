@@ -365,7 +365,7 @@ TEST_F(OrganizationsApiTest, OnlyOrganizationUsersListAndEveryBadParameterIsRefu
   for (const char* query :
        {"?page=0", "?page=abc", "?page=", "?page=1000001", "?limit=0", "?limit=101", "?limit=-1", "?sortBy=NAME",
         "?sortBy=name:asc", "?sortBy=UPDATED:ASC", "?search=", "?businessProfileGroupId=",
-        "?asOf=2020-01-01T00:00:00Z", "?asOf=yesterday"}) {
+        "?asOf=2999-01-01T00:00:00Z", "?asOf=yesterday", "?asOf=0"}) {
     ExpectUauthProblem(WithBearer("GET", std::string(kList) + query, user_token), 400, "GEN-0400");
     ExpectUauthProblem(WithBearer("GET", std::string(kWithIdentifiers) + query, user_token), 400, "GEN-0400");
   }

@@ -135,7 +135,9 @@ TEST_F(WorkspaceRolesApiTest, TheBuiltInGroupsAndRolesAreListedFirst) {
   }
   EXPECT_GT(actions, granted);
   ExpectUauthProblem(WithBearer("GET", kTree + std::string("999"), admin), 404, "ROL-0404");
+  // Before anything existed there is nothing to show (X-7: bad input).
   ExpectUauthProblem(WithBearer("GET", std::string(kListing) + "?asOf=2020-01-01T00:00:00Z", admin), 400, "GEN-0400");
+  ExpectUauthProblem(WithBearer("GET", std::string(kListing) + "?asOf=tomorrow", admin), 400, "GEN-0400");
 }
 
 TEST_F(WorkspaceRolesApiTest, GroupsAndRolesAreMadeChangedAndDeleted) {

@@ -76,9 +76,6 @@ void ListOrganizationWorkspaces(const UauthContext& context, const std::shared_p
   if (group && (group->empty() || group->size() > 64)) {
     return call->respond(UauthBadRequest(call->request.path, "businessProfileGroupId must be 1 to 64 characters"));
   }
-  if (call->query.Has("asOf")) {
-    return call->respond(UauthBadRequest(call->request.path, "asOf is not supported on this route yet"));
-  }
 
   const auto accounts_version = accounts->Published();
   struct Row {

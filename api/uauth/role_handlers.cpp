@@ -126,13 +126,6 @@ std::optional<int64_t> IdParam(ApiCall& call, std::string_view name) {
   return ids->front();
 }
 
-// X-7's asOf: not answered from the log on these routes yet.
-bool RefuseAsOf(ApiCall& call) {
-  if (!call.query.Has("asOf")) return false;
-  call.respond(UauthBadRequest(call.request.path, "asOf is not supported on this route yet"));
-  return true;
-}
-
 // The RoleNotHere refusal of a read.
 HttpResponse RoleNotFound(const ApiCall& call, int64_t role_id) {
   return RoleRefusal(call.request.path, Status::NotFound("role " + std::to_string(role_id) +
@@ -275,7 +268,7 @@ void RespondWithPii(const UauthContext& context, const std::shared_ptr<ApiCall>&
 void PermissionTree(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_roles:read")) return;
   auto role_id = IdParam(*call, "roleId");
-  if (!role_id || RefuseAsOf(*call)) return;
+  if (!role_id) return;
   auto roles = WorkspaceRolesNow(context);
   if (!roles) return call->respond(UauthUnavailable(call->request.path, "the roles cannot be read now"));
   auto role = commands::FindWorkspaceRole(*roles, call->context.account_id, *role_id);
@@ -305,7 +298,6 @@ void PermissionTree(const UauthContext& context, const std::shared_ptr<ApiCall>&
 
 void ListRoleGroups(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_roles:read")) return;
-  if (RefuseAsOf(*call)) return;
   const std::string& account_id = call->context.account_id;
   auto views = ReadRoleViews(context, account_id);
   if (!views) return call->respond(UauthUnavailable(call->request.path, "the roles cannot be read now"));
@@ -320,14 +312,14 @@ void ListRoleGroups(const UauthContext& context, const std::shared_ptr<ApiCall>&
 void GetRole(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   if (!AuthenticateWorkspacePermission(context, *call, "settings_iam_roles:read")) return;
   auto role_id = IdParam(*call, "roleId");
-  if (!role_id || RefuseAsOf(*call)) return;
+  if (!role_id) return;
   RespondWithRole(context, call, *role_id, 200, nullptr);
 }
 
 void GetRolePii(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   if (!AuthenticateWorkspacePermission(context, *call, "settings_pii:read")) return;
   auto role_id = IdParam(*call, "roleId");
-  if (!role_id || RefuseAsOf(*call)) return;
+  if (!role_id) return;
   RespondWithPii(context, call, *role_id, nullptr);
 }
 

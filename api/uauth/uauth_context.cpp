@@ -9,6 +9,7 @@
 #include "commands/cidr.h"
 #include "commands/random_tokens.h"
 #include "projections/identity_read_models.h"
+#include "projections/read_model_view.h"
 #include "projections/session_directory.h"
 
 namespace iam::api {
@@ -22,6 +23,9 @@ constexpr std::string_view kBearerPrefix = "Bearer ";
 
 std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiCall& call,
                                                std::initializer_list<std::string_view> scopes) {
+  // A token is checked against today's sessions and people, also on a read
+  // of the past (`asOf`: api/as_of.h).
+  projections::ScopedLiveReadModels present;
   const std::string& path = call.request.path;
   const std::string_view header = call.request.Header("Authorization");
   if (header.size() <= kBearerPrefix.size() ||
