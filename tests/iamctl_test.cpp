@@ -32,6 +32,7 @@
 #include "events/storage.h"
 #include "projections/core_projections.h"
 #include "projections/identity_read_models.h"
+#include "projections/registered_projections.h"
 #include "events/rocksdb/storage_layout.h"
 #include "tests/support/test_signer.h"
 
@@ -408,9 +409,11 @@ TEST_F(IamctlTest, OfflineStatusAndRebuildAfterTheServerStops) {
   EXPECT_NE(table.out.find("stopped"), std::string::npos) << table.out;
 
   auto before = StatusByName();
-  ASSERT_EQ(before.size(), projections::CoreDirectories::Names().size());
-  for (std::string_view name : projections::CoreDirectories::Names()) {
-    const json::object& s = before[std::string(name)];
+  // Every registered projection, the core ones and the others alike.
+  ASSERT_EQ(before.size(), projections::RegisteredProjections().size());
+  for (const projections::RegisteredProjection& projection : projections::RegisteredProjections()) {
+    const std::string& name = projection.name;
+    const json::object& s = before[name];
     EXPECT_EQ(s.at("state").as_string(), "stopped") << name;
     EXPECT_EQ(s.at("head").to_number<uint64_t>(), 8u) << name;
     EXPECT_EQ(s.at("position"), s.at("head")) << name;
