@@ -87,7 +87,9 @@ class AllowlistApiTest : public testing::ApiServerTest {
   void ExpectIpAclProblem(const api::HttpResponse& response, int status, int type, const std::string& title) {
     ExpectProblem(response, status, "/ip-acl/error-types/" + std::to_string(type));
     json::value body = Body(response);
-    if (body.is_object() && body.as_object().contains("title")) EXPECT_EQ(body.at("title").as_string(), title);
+    if (body.is_object() && body.as_object().contains("title")) {
+      EXPECT_EQ(body.at("title").as_string(), title);
+    }
   }
 };
 

@@ -124,7 +124,9 @@ TEST_F(OrganizationsApiTest, TheOperatorMakesAnOrganizationAndFillsIt) {
   for (const auto& workspace : workspaces) {
     const bool home = workspace.at("accountId") == json::value(home_account_);
     EXPECT_EQ(workspace.at("businessProfileGroupId"), home ? json::value("emea") : json::value(nullptr));
-    if (!home) EXPECT_EQ(workspace.at("name"), "Acme Retail");
+    if (!home) {
+      EXPECT_EQ(workspace.at("name"), "Acme Retail");
+    }
     EXPECT_EQ(workspace.at("guid").as_string().size(), 36u);
   }
   const json::object apac{{"businessProfileGroupId", "apac"}};

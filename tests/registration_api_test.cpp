@@ -92,7 +92,9 @@ TEST_F(RegistrationApiTest, ANewAddressConfirmsThroughTheMailedLinkAndThenSignsI
   for (const auto& e : *all) {
     EXPECT_EQ(e.payload.find(token), std::string::npos) << e.event_type;
     EXPECT_EQ(e.payload.find(kJanePassword), std::string::npos) << e.event_type;
-    if (e.event_type == events::kUserRegistered) EXPECT_FALSE(e.resource_owner.empty());
+    if (e.event_type == events::kUserRegistered) {
+      EXPECT_FALSE(e.resource_owner.empty());
+    }
   }
 }
 

@@ -123,7 +123,9 @@ TEST_F(SignInApiTest, ParallelWrongPasswordsGetNoMoreEvaluationsThanTheLimit) {
   for (int i = 0; i < kAttempts; ++i) {
     rejected += statuses[i] == 401;
     locked += statuses[i] == 423;
-    if (statuses[i] == 423) EXPECT_FALSE(retry_after[i].empty());
+    if (statuses[i] == 423) {
+      EXPECT_FALSE(retry_after[i].empty());
+    }
   }
   EXPECT_EQ(rejected + locked, kAttempts);
   EXPECT_EQ(CountEvents(events::kUserSignInFailed), 10);

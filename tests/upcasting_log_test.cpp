@@ -161,7 +161,9 @@ TEST_F(UpcastingLogTest, TheFixtureIsReallyInTheOldShapes) {
       EXPECT_EQ(e.schema_revision, 1u);
       EXPECT_FALSE(PayloadOf(e).contains("mailed")) << e.payload;
     }
-    if (e.position <= 5) EXPECT_EQ(e.schema_revision, 1u) << e.event_type;
+    if (e.position <= 5) {
+      EXPECT_EQ(e.schema_revision, 1u) << e.event_type;
+    }
   }
   EXPECT_FALSE(PayloadOf(fixture_[2]).contains("allAccessibleApis"));
   EXPECT_FALSE(PayloadOf(fixture_[3]).contains("description"));

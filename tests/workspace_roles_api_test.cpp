@@ -513,7 +513,9 @@ TEST_F(WorkspaceRolesApiTest, DeletionsRaceAssignmentsAndNeverLeaveAHolder) {
     const json::value members_body = Body(members);
     for (const json::value& row : members_body.at("data").as_array()) {
       holders += row.at("roleId") == json::value(role_id);
-      if (!row.at("roleId").is_null()) EXPECT_FALSE(row.at("roleName").is_null()) << row;
+      if (!row.at("roleId").is_null()) {
+        EXPECT_FALSE(row.at("roleName").is_null()) << row;
+      }
     }
     if (role.status == 404) {
       EXPECT_EQ(holders, 0);

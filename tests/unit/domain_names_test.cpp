@@ -23,7 +23,9 @@ std::string Normalized(std::string_view text) {
 void ExpectRefused(std::string_view text) {
   auto domain = NormalizeDomainName(text);
   EXPECT_FALSE(domain.ok()) << text << " became " << (domain.ok() ? *domain : "");
-  if (!domain.ok()) EXPECT_EQ(domain.status().code(), StatusCode::kInvalidArgument);
+  if (!domain.ok()) {
+    EXPECT_EQ(domain.status().code(), StatusCode::kInvalidArgument);
+  }
 }
 
 TEST(DomainNames, TrimsLowerCasesAndDropsTheTrailingDot) {
