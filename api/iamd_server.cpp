@@ -408,7 +408,7 @@ struct IamdServer::Impl {
     AddZitadelUserLockRoutes(service->router(), *processor);
     AddAuditRoutes(service->router(), *runner, storage->events(), storage->state());
     AddAuditStreamRoute(service->router(), *runner, storage->events(), storage->state(), *audit_fanout);
-    AddAccessAuditRoutes(service->router(), *runner, storage->events(), *history,
+    AddAccessAuditRoutes(service->router(), *runner, storage->events(), storage->state(), *history,
                          [clock = clock] { return clock->NowMillis(); });
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();

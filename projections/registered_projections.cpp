@@ -4,6 +4,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "projections/access_history.h"
 #include "projections/audit_index.h"
 #include "projections/core_projections.h"
 #include "projections/user_sign_in_changes.h"
@@ -26,6 +27,7 @@ std::vector<RegisteredProjection> RegisteredProjections() {
   table.push_back({kAuditIndexProjection, [] { return std::make_shared<AuditIndex>(); }, kAuditIndexRowFormat});
   table.push_back({kUserSignInChangesProjection, [] { return std::make_shared<UserSignInChanges>(); },
                    kUserSignInChangesRowFormat});
+  table.push_back({kAccessHistoryProjection, [] { return std::make_shared<AccessHistory>(); }, kAccessHistoryRowFormat});
   return table;
 }
 

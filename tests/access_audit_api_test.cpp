@@ -4,12 +4,16 @@
 // scenario.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "api/audit/effective_access.h"
+#include "projections/access_history.h"
 #include "projections/core_projections.h"
 #include "projections/state_at_position.h"
 #include "tests/support/uauth_api_test.h"
@@ -156,6 +160,85 @@ TEST_F(AccessAuditApiTest, RefusesBadParametersAndOtherAccounts) {
   const std::string mine(
       Body(client_->Send("GET", "/identity-management/v3/user-profile")).at("accountId").as_string());
   ExpectProblem(other->Send("GET", std::string(kChanges) + "?from=1&to=2&resourceOwner=" + mine), 403, "/forbidden");
+}
+
+// The access-history projection on its own: qualifying events of an account
+// become rows, others none, and a query reads a position range of one account.
+TEST(AccessHistoryProjection, KeepsAnAccountsAccessRelevantEventsInPositionOrder) {
+  auto event = [](uint64_t position, std::string owner, std::string type, std::string id, std::string event_type) {
+    events::Event e;
+    e.position = position;
+    e.resource_owner = std::move(owner);
+    e.aggregate_type = std::move(type);
+    e.aggregate_id = std::move(id);
+    e.event_type = std::move(event_type);
+    e.payload = "{}";
+    return e;
+  };
+  const std::vector<events::Event> log = {
+      event(1, "A", "user", "u1", "UserCreated"),
+      event(2, "A", "user", "u1", "UserProfileChanged"),     // not about access
+      event(3, "B", "group", "7", "GroupMoved"),             // another account
+      event(4, "A", "group", "7", "GroupMoved"),
+      event(5, "", "user", "u2", "UserLocked"),              // no owner: in no account
+      event(6, "A", "workspaceRole", "A:101", "RoleUpdated"),
+      event(7, "A", "roleGroup", "A:100", "RoleGroupUpdated"),  // a group of roles grants nothing
+      event(8, "A", "user", "u1", "UserLocked"),
+  };
+  projections::AccessHistory history;
+  events::StateBatch batch;
+  ASSERT_TRUE(history.Apply(log, "access-history/00000001/", batch).ok());
+  ASSERT_EQ(batch.puts.size(), 5u);
+  EXPECT_EQ(history.row_prefix(), "access-history/00000001/");
+
+  // A store holding just those rows.
+  class Rows final : public events::StateStore {
+   public:
+    explicit Rows(const events::StateBatch& batch) {
+      for (const auto& [key, value] : batch.puts) rows_[key] = value;
+    }
+    Status Write(const events::StateBatch&) override { return Status::Ok(); }
+    Result<std::optional<std::string>> Get(std::string_view key) const override {
+      auto it = rows_.find(std::string(key));
+      return it == rows_.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+    }
+    Status Scan(std::string_view prefix,
+                const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+      return ScanFrom(prefix, prefix, false, visit);
+    }
+    Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
+                    const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+      EXPECT_FALSE(reverse);
+      for (auto it = rows_.lower_bound(std::string(bound)); it != rows_.end() && it->first.starts_with(prefix); ++it) {
+        if (!visit(it->first, it->second)) break;
+      }
+      return Status::Ok();
+    }
+
+   private:
+    std::map<std::string, std::string> rows_;
+  } rows(batch);
+
+  auto all = projections::QueryAccessHistory(rows, history.row_prefix(), "A", 0, 100, 100);
+  ASSERT_TRUE(all.ok());
+  std::vector<uint64_t> positions;
+  for (const auto& entry : *all) positions.push_back(entry.position);
+  EXPECT_EQ(positions, (std::vector<uint64_t>{1, 4, 6, 8}));
+  EXPECT_EQ(all->at(2).aggregate_type, "workspaceRole");
+  EXPECT_EQ(all->at(2).aggregate_id, "A:101");
+  EXPECT_EQ(all->at(2).event_type, "RoleUpdated");
+  auto middle = projections::QueryAccessHistory(rows, history.row_prefix(), "A", 1, 6, 100);
+  ASSERT_TRUE(middle.ok());
+  ASSERT_EQ(middle->size(), 2u);
+  EXPECT_EQ(middle->front().position, 4u);
+  EXPECT_EQ(middle->back().position, 6u);
+  auto limited = projections::QueryAccessHistory(rows, history.row_prefix(), "A", 0, 100, 1);
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->size(), 1u);
+  auto other = projections::QueryAccessHistory(rows, history.row_prefix(), "B", 0, 100, 100);
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ(other->front().position, 3u);
 }
 
 // The reference: effective access computed on a plain fold of the log.

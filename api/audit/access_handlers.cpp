@@ -21,6 +21,7 @@
 #include "events/role_events.h"
 #include "events/user_events.h"
 #include "events/workspace_role_events.h"
+#include "projections/access_history.h"
 #include "projections/grant_resolution.h"
 
 namespace iam::api {
@@ -33,6 +34,8 @@ constexpr std::string_view kChangesNames[] = {"from", "to", "groupId", "resource
 
 // Events of one aggregate read for a "why": more would not explain more.
 constexpr size_t kAggregateEventsRead = 100000;
+// Access-relevant events read as the causes of one answer's changes.
+constexpr size_t kCausesRead = 100000;
 
 HttpResponse BadParameter(const ApiCall& call, const std::string& detail) {
   return AuditProblem(400, "invalid-parameter", detail, call.request.path);
@@ -277,7 +280,8 @@ std::vector<std::pair<std::string, std::string>> CausesOf(const AccessUnit& unit
 }
 
 void ListAccessChanges(const std::shared_ptr<ApiCall>& call, const projections::ProjectionRunner& runner,
-                       const events::EventStore& events, projections::HistoricalStates& history,
+                       const events::EventStore& events, const events::StateStore& state,
+                       projections::HistoricalStates& history,
                        const std::function<int64_t()>& now_ms) {
   std::string account;
   if (!Admit(*call, runner, kChangesNames, &account)) return;
@@ -301,35 +305,58 @@ void ListAccessChanges(const std::shared_ptr<ApiCall>& call, const projections::
   auto in_scope = [&](const AccessUnit& unit) {
     return !group_filter || unit.resource == "group/" + std::to_string(*group_filter);
   };
-  AggregateEvents stream(events, from->position, to->position);
-  Status failure;
+  // The causes: the account's access-relevant events in between, from the
+  // access-history read model (one range scan), by aggregate.
+  auto history_model = runner.LiveAs<projections::AccessHistory>(projections::kAccessHistoryProjection);
+  if (!history_model) {
+    return RespondWithError(*call, runner.Serving(projections::kAccessHistoryProjection), kProtocolErrors);
+  }
+  auto entries = projections::QueryAccessHistory(state, history_model->row_prefix(), account, from->position,
+                                                 to->position, kCausesRead);
+  if (!entries.ok()) return RespondWithError(*call, entries.status(), kProtocolErrors);
+  std::map<std::pair<std::string, std::string>, std::vector<uint64_t>> by_aggregate;
+  for (const projections::AccessHistoryEntry& entry : *entries) {
+    by_aggregate[{entry.aggregate_type, entry.aggregate_id}].push_back(entry.position);
+  }
+  std::map<uint64_t, json::object> envelopes;  // read once, whichever changes they explain
   auto item = [&](const AccessUnit& unit) {
-    json::array causes;
-    for (const auto& [type, id] : CausesOf(unit, account, *before, *after)) {
-      auto range = stream.Of(type, id);
-      if (!range.ok()) {
-        failure = range.status();
-        break;
+    std::vector<uint64_t> positions;
+    for (const auto& aggregate : CausesOf(unit, account, *before, *after)) {
+      if (auto it = by_aggregate.find(aggregate); it != by_aggregate.end()) {
+        positions.insert(positions.end(), it->second.begin(), it->second.end());
       }
-      for (const events::Event& e : **range) causes.push_back(AuditEnvelopeJson(e));
     }
-    std::sort(causes.begin(), causes.end(), [](const json::value& a, const json::value& b) {
-      return a.at("position").as_uint64() < b.at("position").as_uint64();
-    });
-    return json::object{{"subjectType", unit.subject_type},
-                        {"subjectId", unit.subject_id},
-                        {"resource", unit.resource},
-                        {"access", unit.access},
-                        {"causes", std::move(causes)}};
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    for (uint64_t position : positions) envelopes.try_emplace(position);
+    return std::pair{unit, std::move(positions)};
   };
-  json::array gained, lost;
+  std::vector<std::pair<AccessUnit, std::vector<uint64_t>>> gained_units, lost_units;
   for (const AccessUnit& unit : has) {
-    if (in_scope(unit) && !had.contains(unit)) gained.push_back(item(unit));
+    if (in_scope(unit) && !had.contains(unit)) gained_units.push_back(item(unit));
   }
   for (const AccessUnit& unit : had) {
-    if (in_scope(unit) && !has.contains(unit)) lost.push_back(item(unit));
+    if (in_scope(unit) && !has.contains(unit)) lost_units.push_back(item(unit));
   }
-  if (!failure.ok()) return RespondWithError(*call, failure, kProtocolErrors);
+  std::vector<uint64_t> wanted;
+  for (const auto& [position, envelope] : envelopes) wanted.push_back(position);
+  auto read = events.ReadPositions(wanted);
+  if (!read.ok()) return RespondWithError(*call, read.status(), kProtocolErrors);
+  for (const events::Event& e : *read) envelopes[e.position] = AuditEnvelopeJson(e);
+  auto to_json = [&](const std::vector<std::pair<AccessUnit, std::vector<uint64_t>>>& units) {
+    json::array out;
+    for (const auto& [unit, positions] : units) {
+      json::array causes;
+      for (uint64_t position : positions) causes.push_back(envelopes[position]);
+      out.push_back(json::object{{"subjectType", unit.subject_type},
+                                 {"subjectId", unit.subject_id},
+                                 {"resource", unit.resource},
+                                 {"access", unit.access},
+                                 {"causes", std::move(causes)}});
+    }
+    return out;
+  };
+  json::array gained = to_json(gained_units), lost = to_json(lost_units);
   json::object body{{"from", FormatTimestampMillis(from->at_ms)},
                     {"fromPosition", std::to_string(from->position)},
                     {"to", FormatTimestampMillis(to->at_ms)},
@@ -343,13 +370,15 @@ void ListAccessChanges(const std::shared_ptr<ApiCall>& call, const projections::
 }  // namespace
 
 void AddAccessAuditRoutes(Router& router, const projections::ProjectionRunner& runner, const events::EventStore& events,
-                          projections::HistoricalStates& history, std::function<int64_t()> now_ms) {
+                          const events::StateStore& state, projections::HistoricalStates& history,
+                          std::function<int64_t()> now_ms) {
   router.Add("GET", "/audit/v1/access", [&runner, &events, &history, now_ms](std::shared_ptr<ApiCall> call) {
     ExplainAccess(call, runner, events, history, now_ms);
   });
-  router.Add("GET", "/audit/v1/access/changes", [&runner, &events, &history, now_ms](std::shared_ptr<ApiCall> call) {
-    ListAccessChanges(call, runner, events, history, now_ms);
-  });
+  router.Add("GET", "/audit/v1/access/changes",
+             [&runner, &events, &state, &history, now_ms](std::shared_ptr<ApiCall> call) {
+               ListAccessChanges(call, runner, events, state, history, now_ms);
+             });
 }
 
 }  // namespace iam::api

@@ -13,8 +13,10 @@
 //       gained and lost between two instants (api/audit/effective_access.h:
 //       v3 roles on groups with inheritance, blocked properties, locks,
 //       memberships, workspace roles and their permissions, access expiry,
-//       client grants), each change with the positions of the events in
-//       between that touched its subject.
+//       client grants), each change with the events in between that touched
+//       its subject, the groups above its resource or its role (read from the
+//       access-history projection: one range scan of the account's
+//       access-relevant events, 503 while it catches up).
 //
 // T, T1 and T2 are RFC 3339 date-times or log positions (api/as_of.h): one
 // in the future is 400, one before the log began is 404. Both answers come
@@ -29,13 +31,17 @@
 
 #include "api/router.h"
 #include "events/event_store.h"
+#include "events/state_store.h"
 #include "projections/historical_states.h"
 #include "projections/projection_runner.h"
 
 namespace iam::api {
 
-// Every reference must outlive the routes. `now_ms` is the rules' clock.
+// Every reference must outlive the routes. `runner` has the access-history
+// projection registered (projections/access_history.h); `now_ms` is the
+// rules' clock.
 void AddAccessAuditRoutes(Router& router, const projections::ProjectionRunner& runner, const events::EventStore& events,
-                          projections::HistoricalStates& history, std::function<int64_t()> now_ms);
+                          const events::StateStore& state, projections::HistoricalStates& history,
+                          std::function<int64_t()> now_ms);
 
 }  // namespace iam::api
