@@ -501,7 +501,7 @@ struct IamdServer::Impl {
     AddAccessControlRoutes(service->router(), *uauth);
     AddInvitationRoutes(service->router(), *uauth);
     AddMemberRoutes(service->router(), *uauth);
-    AddMemberListingV2Routes(service->router(), *uauth, storage->events());
+    AddMemberListingV2Routes(service->router(), *uauth, *history);
     AddMemberAdministrationRoutes(service->router(), *uauth);
     AddWorkspaceRoleRoutes(service->router(), *uauth);
     AddCustomerLoginSettingsRoutes(service->router(), *uauth);

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "commands/base64url.h"
-#include "projections/state_at_position.h"
 
 namespace iam::api {
 namespace {
@@ -55,6 +54,12 @@ MemberViews ViewsOf(std::shared_ptr<const ListingDirectories> state) {
 
 std::optional<PositionedViews> ReadViewsAtOnePosition(const UauthContext& context, uint64_t* fallback) {
   *fallback = 0;
+  // A read of the past (asOf): its state is at one position by construction.
+  if (const projections::ReadModelView* past = projections::CurrentReadModelView()) {
+    auto views = ReadMemberViews(context);
+    if (!views) return std::nullopt;
+    return PositionedViews{past->position(), std::move(*views)};
+  }
   // The runner publishes a projection's new version and then records its
   // position under the slot's lock, which Statuses() takes: positions that
   // agree before and after the versions are read prove the versions are the
@@ -71,34 +76,11 @@ std::optional<PositionedViews> ReadViewsAtOnePosition(const UauthContext& contex
   return std::nullopt;
 }
 
-ListingStateCache::ListingStateCache(const events::EventStore& log, size_t capacity)
-    : log_(log), capacity_(std::max<size_t>(capacity, 1)) {}
-
-Result<std::shared_ptr<const ListingDirectories>> ListingStateCache::At(uint64_t position) {
-  std::shared_ptr<const ListingDirectories> base;
-  uint64_t base_position = 0;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->first == position) {
-        entries_.splice(entries_.begin(), entries_, it);
-        return entries_.front().second;
-      }
-      if (it->first < position && it->first >= base_position) {
-        base = it->second;
-        base_position = it->first;
-      }
-    }
-  }
-  // A copy of the nearest earlier state, brought forward; else from position 1.
-  auto state = base ? std::make_shared<ListingDirectories>(*base) : std::make_shared<ListingDirectories>();
-  if (auto s = projections::FoldLogInto(log_, base ? base_position : 0, position, *state); !s.ok()) return s;
-  std::shared_ptr<const ListingDirectories> folded = std::move(state);
-  std::lock_guard lock(mu_);
-  std::erase_if(entries_, [&](const auto& entry) { return entry.first == position; });
-  entries_.emplace_front(position, folded);
-  while (entries_.size() > capacity_) entries_.pop_back();
-  return folded;
+std::optional<MemberViews> PastMemberViews(const UauthContext& context,
+                                           std::shared_ptr<const projections::ReadModelView> past) {
+  // The same reads as the live listing's, answered by the past instances.
+  projections::ScopedReadModelView scope(std::move(past));
+  return ReadMemberViews(context);
 }
 
 std::string QueryDigest(std::string_view account_id, const MemberQuery& query) {

@@ -2,16 +2,14 @@
 // every page of a traversal is read at the log position its first page was
 // read at, and at the instant it was read, so rows neither repeat nor vanish
 // while the workspace changes. Later pages read the read models' state at
-// that position, folded from the log (projections/state_at_position.h) and
-// kept in a small cache; the cursor carries the position, the instant, the
+// that position (projections::HistoricalStates, the state time travel reads
+// too); the cursor carries the position, the instant, the
 // query it belongs to and the last row shown, sealed with a MAC so that a
 // client can neither forge a position nor move a cursor to another query.
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +20,7 @@
 #include "events/status.h"
 #include "projections/directory_set.h"
 #include "projections/projection_runner.h"
+#include "projections/read_model_view.h"
 
 namespace iam::api {
 
@@ -45,28 +44,10 @@ struct PositionedViews {
 };
 std::optional<PositionedViews> ReadViewsAtOnePosition(const UauthContext& context, uint64_t* fallback);
 
-// The listing's read models at a log position, folded from the log. Keeps the
-// last few states folded (least recently used out) and folds a new one from
-// the nearest earlier state it holds, so a traversal folds once and the next
-// ones fold only what was appended since.
-//
-// Thread-safe: concurrent callers may fold the same position twice (the
-// cache keeps one); no lock is held while folding.
-class ListingStateCache {
- public:
-  // `log` must outlive the cache; `capacity` >= 1.
-  explicit ListingStateCache(const events::EventStore& log, size_t capacity = 4);
-
-  // The state after the events up to `position`. Errors: kInvalidArgument for
-  // a position beyond the log's head; kCorruption / kIOError from the log.
-  Result<std::shared_ptr<const ListingDirectories>> At(uint64_t position);
-
- private:
-  const events::EventStore& log_;
-  const size_t capacity_;
-  std::mutex mu_;
-  std::list<std::pair<uint64_t, std::shared_ptr<const ListingDirectories>>> entries_;  // most recent first; guarded by mu_
-};
+// The listing's read models as `past` holds them (a state at a past
+// position: projections/historical_states.h); nullopt when it lacks one.
+std::optional<MemberViews> PastMemberViews(const UauthContext& context,
+                                           std::shared_ptr<const projections::ReadModelView> past);
 
 // What a cursor says: where the next page starts.
 struct ListingCursor {

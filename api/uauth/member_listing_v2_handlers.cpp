@@ -16,6 +16,7 @@
 #include "api/uauth/uauth_problem.h"
 #include "api/uauth/uauth_routes.h"
 #include "api/uauth/workspace_access.h"
+#include "projections/historical_states.h"
 
 namespace iam::api {
 namespace {
@@ -24,10 +25,10 @@ constexpr int64_t kCursorLifetimeMs = 15 * 60 * 1000;
 
 // What the route keeps between calls: the folded states and the cursor key.
 struct ListingV2State {
-  ListingStateCache states;
+  projections::HistoricalStates& history;
   std::optional<ListingCursorSealer> sealer;  // nullopt: no random key could be drawn
 
-  explicit ListingV2State(const events::EventStore& log) : states(log) {
+  explicit ListingV2State(projections::HistoricalStates& states) : history(states) {
     if (auto made = ListingCursorSealer::Create(); made.ok()) sealer.emplace(std::move(*made));
   }
 };
@@ -60,13 +61,15 @@ void ListMembersByCursor(const UauthContext& context, ListingV2State& state, con
     cursor = std::move(*opened);
     position = cursor->position;
     instant_ms = cursor->first_page_ms;
-    auto at = state.states.At(position);
+    auto at = state.history.At(position);
     if (!at.ok()) {
       return call->respond(at.status().code() == StatusCode::kInvalidArgument
                                ? UauthBadRequest(path, "cursor names no position of the log")
                                : UauthUnavailable(path, "the members cannot be read now"));
     }
-    views = ViewsOf(std::move(*at));
+    auto past = PastMemberViews(context, *at);
+    if (!past) return call->respond(UauthUnavailable(path, "the members cannot be read now"));
+    views = std::move(*past);
   } else {
     instant_ms = context.now_ms();
     uint64_t fallback = 0;
@@ -74,10 +77,11 @@ void ListMembersByCursor(const UauthContext& context, ListingV2State& state, con
       position = live->position;
       views = std::move(live->views);
     } else if (fallback != 0) {
-      auto at = state.states.At(fallback);
-      if (!at.ok()) return call->respond(UauthUnavailable(path, "the members cannot be read now"));
+      auto at = state.history.At(fallback);
+      auto past = at.ok() ? PastMemberViews(context, *at) : std::nullopt;
+      if (!past) return call->respond(UauthUnavailable(path, "the members cannot be read now"));
       position = fallback;
-      views = ViewsOf(std::move(*at));
+      views = std::move(*past);
     } else {
       return call->respond(UauthUnavailable(path, "the members cannot be read now"));
     }
@@ -114,8 +118,8 @@ void ListMembersByCursor(const UauthContext& context, ListingV2State& state, con
 
 }  // namespace
 
-void AddMemberListingV2Routes(Router& router, const UauthContext& context, const events::EventStore& log) {
-  auto state = std::make_shared<ListingV2State>(log);
+void AddMemberListingV2Routes(Router& router, const UauthContext& context, projections::HistoricalStates& history) {
+  auto state = std::make_shared<ListingV2State>(history);
   router.Add("GET", "/uauth/v2/users/listing",
              [&context, state](std::shared_ptr<ApiCall> call) { ListMembersByCursor(context, *state, call); });
 }

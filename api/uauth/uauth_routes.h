@@ -42,6 +42,7 @@
 #include "api/router.h"
 #include "api/uauth/uauth_context.h"
 #include "events/event_store.h"
+#include "projections/historical_states.h"
 
 namespace iam::api {
 
@@ -57,8 +58,9 @@ void AddAccountDeletionRoutes(Router& router, const UauthContext& context);
 void AddAccessControlRoutes(Router& router, const UauthContext& context);
 void AddInvitationRoutes(Router& router, const UauthContext& context);
 void AddMemberRoutes(Router& router, const UauthContext& context);
-// `log` (which must outlive `router`'s use) is what later pages are folded from.
-void AddMemberListingV2Routes(Router& router, const UauthContext& context, const events::EventStore& log);
+// `history` (which must outlive `router`'s use) gives later pages the state
+// at their traversal's position.
+void AddMemberListingV2Routes(Router& router, const UauthContext& context, projections::HistoricalStates& history);
 void AddMemberAdministrationRoutes(Router& router, const UauthContext& context);
 void AddCustomerLoginSettingsRoutes(Router& router, const UauthContext& context);
 void AddWorkspaceRoleRoutes(Router& router, const UauthContext& context);
