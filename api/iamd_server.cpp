@@ -18,6 +18,7 @@
 #include "api/audit/audit_stream.h"
 #include "api/audit/event_fanout.h"
 #include "api/admin/admin_handlers.h"
+#include "api/admin/erasure_handlers.h"
 #include "api/admin/organizations_handlers.h"
 #include "api/auth/credential_lookup.h"
 #include "api/auth/edgerc.h"
@@ -414,6 +415,7 @@ struct IamdServer::Impl {
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
+    AddErasureRoutes(service->router(), *processor, *storage, *history);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
       const std::string url = service->public_url();

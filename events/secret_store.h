@@ -1,4 +1,5 @@
-// SecretStore: secrets (API client secrets) kept apart from the event log.
+// SecretStore: secrets (API client secrets, personal-data keys) kept apart
+// from the event log.
 //
 // Secrets never enter the event log: a replay rebuilds everything else. Values
 // are encrypted with the master key (AES-256-GCM) before they reach storage.
@@ -23,6 +24,16 @@ class SecretStore {
   // kNotFound when absent; kCorruption when it cannot be decrypted with the
   // master key (wrong key or damaged record).
   virtual Result<std::string> Get(const std::string& id) const = 0;
+
+  // Removes the secret under `id`; absent is not an error. Returns only
+  // after the removal is synced: a later Get answers kNotFound, also after a
+  // crash. The old record's bytes leave the files at the engine's next
+  // compaction (Storage::Compact forces it). kIOError on storage failure;
+  // kFailedPrecondition from a store that cannot delete (the default, for
+  // stores that only ever keep secrets).
+  virtual Status Delete(const std::string& id) {
+    return Status::FailedPrecondition("this secret store cannot delete " + id);
+  }
 };
 
 }  // namespace iam::events

@@ -11,6 +11,7 @@
 
 #include "events/event_store.h"
 #include "events/outbox.h"
+#include "events/personal_data.h"
 #include "events/secret_store.h"
 #include "events/state_store.h"
 #include "events/status.h"
@@ -24,7 +25,10 @@ struct StorageOptions {
   // follower's own logs; empty = a fresh temporary directory.
   bool read_only = false;
   std::string follower_dir;
-  std::string master_key;        // 32 raw bytes for the secret store and the outbox; empty = neither
+  // 32 raw bytes for the secret store, the outbox and personal data; empty =
+  // none of them: payloads are then written in clear, and encrypted personal
+  // data written with a key reads as it is stored (personal_data.h).
+  std::string master_key;
   size_t max_requests_per_commit = 512;  // cap of one group commit
   // Appends waiting beyond this many are refused at once with kUnavailable,
   // so a burst cannot grow memory without bound.
@@ -55,6 +59,11 @@ class Storage {
   virtual SecretStore& secrets() = 0;
   // The mails appended with events (AppendRequest::mails), until delivered.
   virtual Outbox& outbox() = 0;
+  // How the event log keeps personal data (personal_data.h): encrypted with
+  // keys in secrets() when the store has a master key, else in clear. The
+  // log seals every event it writes and opens every event it reads with it;
+  // erasing a person is its Forget.
+  virtual PersonalDataCipher& personal_data() = 0;
 
   // Rewrites the engine's files now, dropping what has expired (idempotency
   // records past their retention, expiring state rows). The engine also does

@@ -188,6 +188,17 @@ Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e) {
   return FinishPayload(r, std::move(out));
 }
 
+NewEvent ToNewEvent(const UserErased& e) {
+  return {kUserErased, 1,
+          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("userNameDigest", e.user_name_digest).Finish()};
+}
+
+Result<UserErased> ParseUserErased(const Event& e) {
+  PayloadReader r(e);
+  UserErased out{r.String("uiIdentityId"), r.String("userNameDigest")};
+  return FinishPayload(r, std::move(out));
+}
+
 Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e) {
   PayloadReader r(e);
   UserAccountDeleted out{r.String("uiIdentityId"), r.String("by")};

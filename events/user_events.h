@@ -22,6 +22,9 @@
 //   UserAccountDeleted        {"uiIdentityId", "by"}: the person deleted (A-11, M-13)
 //   UserPasswordInvalidated   {"uiIdentityId", "byUiIdentityId"}: an administrator voided the
 //                             password until a new one is set (seed-003 #48, A-7)
+//   UserErased                {"uiIdentityId", "userNameDigest"}: a removed user's personal
+//                             data was erased (its key deleted, personal_data.h); the digest
+//                             (PersonalDataDigest of the sign-in name) is what D-21 keeps of it
 // <profile> is the members of UserProfile under their wire names;
 // <notifications> those of NotificationSettings. A password reaches the log
 // only as its argon2id hash (D-19); dates are milliseconds since the epoch.
@@ -53,6 +56,7 @@ inline constexpr const char* kUserRegistered = "UserRegistered";
 inline constexpr const char* kUserEmailConfirmed = "UserEmailConfirmed";
 inline constexpr const char* kUserAccountDeleted = "UserAccountDeleted";
 inline constexpr const char* kUserPasswordInvalidated = "UserPasswordInvalidated";
+inline constexpr const char* kUserErased = "UserErased";
 
 // UserRegistered::via, UserEmailConfirmed::via and UserAccountDeleted::by.
 inline constexpr const char* kViaOpenRegistration = "OPEN_REGISTRATION";
@@ -180,6 +184,10 @@ struct UserPasswordInvalidated {
   std::string ui_identity_id;
   std::string by_ui_identity_id;  // the administrator who reset it
 };
+struct UserErased {
+  std::string ui_identity_id;
+  std::string user_name_digest;  // "sha256:<hex>" of the sign-in name as it was
+};
 
 // The profile, notifications and grants in the members named above, for
 // payloads and the read-model rows that store them.
@@ -208,6 +216,7 @@ NewEvent ToNewEvent(const UserRegistered& e);
 NewEvent ToNewEvent(const UserEmailConfirmed& e);
 NewEvent ToNewEvent(const UserAccountDeleted& e);
 NewEvent ToNewEvent(const UserPasswordInvalidated& e);
+NewEvent ToNewEvent(const UserErased& e);
 
 // kCorruption naming the event's position when the payload does not match the type.
 Result<UserCreated> ParseUserCreated(const Event& e);
@@ -226,5 +235,6 @@ Result<UserRegistered> ParseUserRegistered(const Event& e);
 Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e);
 Result<UserAccountDeleted> ParseUserAccountDeleted(const Event& e);
 Result<UserPasswordInvalidated> ParseUserPasswordInvalidated(const Event& e);
+Result<UserErased> ParseUserErased(const Event& e);
 
 }  // namespace iam::events

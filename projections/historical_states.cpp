@@ -290,6 +290,25 @@ Result<std::shared_ptr<const ReadModelView>> HistoricalStates::At(uint64_t posit
 
 Result<uint64_t> HistoricalStates::SnapshotNow() { return impl_->Snapshot(); }
 
+Status HistoricalStates::DropAll() {
+  std::lock_guard one_at_a_time(impl_->snapshot_mu);
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->cache.clear();
+  }
+  events::StateBatch drop;
+  Status scan = impl_->state.ScanFrom(kMarkerPrefix, "", /*reverse=*/false, [&](std::string_view key, std::string_view) {
+    drop.deletes.emplace_back(key);
+    if (auto position = ParseFixedWidthId(key.substr(kMarkerPrefix.size()))) {
+      drop.delete_prefixes.push_back(RowsPrefix(*position));
+    }
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (drop.deletes.empty()) return Status::Ok();
+  return impl_->state.Write(drop);
+}
+
 uint64_t HistoricalStates::last_fold_length() const { return impl_->last_fold_length.load(); }
 
 Result<uint64_t> PositionAtInstant(const events::EventStore& log, int64_t instant_ms) {

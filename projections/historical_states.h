@@ -56,6 +56,13 @@ class HistoricalStates {
   // (not synced: a lost snapshot is taken again). kIOError / kCorruption.
   Result<uint64_t> SnapshotNow();
 
+  // Forgets every past state: those in memory and every snapshot in the
+  // state store (an erasure, events/personal_data.h: they were folded while
+  // the person's data could still be read). Later answers fold again from
+  // the log. A fold running meanwhile may still keep its state in memory.
+  // kIOError from the state store.
+  Status DropAll();
+
   // Events the last At folded (its cost; for tests and metrics).
   uint64_t last_fold_length() const;
 

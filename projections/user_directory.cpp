@@ -6,6 +6,7 @@
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
+#include "events/personal_data.h"
 #include "projections/fold.h"
 
 namespace iam::projections {
@@ -43,20 +44,29 @@ bool UserRecord::IsBlockedFrom(int64_t property_id) const {
   return false;
 }
 
+bool UserRecord::PersonalDataErased() const {
+  return ui_user_name == events::kErasedValue || profile.email == events::kErasedValue;
+}
+
 std::string UserDirectory::EmailKey(std::string_view account_id, std::string_view email) {
   std::string key(account_id);
   key.push_back('\0');
   return key + LowerAscii(email);
 }
 
+// Erased values name nobody: many users may hold them.
 void UserDirectory::Index(const UserRecord& user) {
-  by_user_name_[user.ui_user_name] = user.ui_identity_id;
-  by_email_[EmailKey(user.account_id, user.profile.email)] = user.ui_identity_id;
-  by_any_email_.emplace(LowerAscii(user.profile.email), user.ui_identity_id);
+  if (user.ui_user_name != events::kErasedValue) by_user_name_[user.ui_user_name] = user.ui_identity_id;
+  if (user.profile.email != events::kErasedValue) {
+    by_email_[EmailKey(user.account_id, user.profile.email)] = user.ui_identity_id;
+    by_any_email_.emplace(LowerAscii(user.profile.email), user.ui_identity_id);
+  }
   by_number_[user.user_number] = user.ui_identity_id;
 }
 
 void UserDirectory::Unindex(const UserRecord& user) {
+  by_number_.erase(user.user_number);
+  if (user.profile.email == events::kErasedValue) return;
   by_email_.erase(EmailKey(user.account_id, user.profile.email));
   auto [begin, end] = by_any_email_.equal_range(LowerAscii(user.profile.email));
   for (auto it = begin; it != end; ++it) {
@@ -65,7 +75,6 @@ void UserDirectory::Unindex(const UserRecord& user) {
       break;
     }
   }
-  by_number_.erase(user.user_number);
 }
 
 Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::string& ui_identity_id) {
@@ -104,7 +113,8 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
       if (!event.ok()) return event.status();
       created = std::move(*event);
     }
-    if (IdEverUsed(created.ui_identity_id) || UserNameEverUsed(created.ui_user_name)) {
+    const bool name_erased = created.ui_user_name == events::kErasedValue;
+    if (IdEverUsed(created.ui_identity_id) || (!name_erased && UserNameEverUsed(created.ui_user_name))) {
       return Contradiction(e, "user id or sign-in name was given out before");
     }
     UserRecord user;
@@ -123,6 +133,24 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
       changed->push_back(Key(created.ui_identity_id));
       changed->emplace_back(kNumberCounterRow);
     }
+    return Status::Ok();
+  }
+
+  if (type == events::kUserErased) {
+    // The person was removed before; the tombstone keeps the name's digest only.
+    auto event = events::ParseUserErased(e);
+    if (!event.ok()) return event.status();
+    auto it = removed_.find(event->ui_identity_id);
+    if (it == removed_.end()) return Contradiction(e, "user " + event->ui_identity_id + " was not removed");
+    if (!IsErasedName(event->user_name_digest)) {
+      return Contradiction(e, "the sign-in name's digest is malformed");
+    }
+    if (auto named = by_user_name_.find(it->second); named != by_user_name_.end() && named->second == it->first) {
+      by_user_name_.erase(named);
+    }
+    it->second = std::move(event->user_name_digest);
+    by_user_name_[it->second] = it->first;
+    if (changed) changed->push_back(RemovedKey(it->first));
     return Status::Ok();
   }
 
@@ -260,7 +288,21 @@ const UserRecord* UserDirectory::FindByEmail(std::string_view account_id, std::s
 
 bool UserDirectory::IdEverUsed(std::string_view id) const { return users_.count(id) > 0 || removed_.count(id) > 0; }
 
-bool UserDirectory::UserNameEverUsed(std::string_view name) const { return by_user_name_.count(name) > 0; }
+bool UserDirectory::UserNameEverUsed(std::string_view name) const {
+  return by_user_name_.count(name) > 0 || by_user_name_.count(events::PersonalDataDigest(name)) > 0;
+}
+
+const std::string* UserDirectory::RemovedUserName(std::string_view ui_identity_id) const {
+  auto it = removed_.find(ui_identity_id);
+  return it == removed_.end() ? nullptr : &it->second;
+}
+
+bool UserDirectory::IsErasedName(std::string_view name) {
+  // "sha256:" and 64 hex digits, as PersonalDataDigest writes it.
+  if (name.size() != 7 + 64 || !name.starts_with("sha256:")) return false;
+  return std::all_of(name.begin() + 7, name.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 std::vector<const UserRecord*> UserDirectory::AllWithEmail(std::string_view email) const {
   std::set<std::string> ids;
@@ -414,7 +456,9 @@ Status UserDirectory::FinishRestore() {
   by_email_.clear();
   by_any_email_.clear();
   by_number_.clear();
-  for (const auto& [id, name] : removed_) by_user_name_[name] = id;
+  for (const auto& [id, name] : removed_) {
+    if (name != events::kErasedValue) by_user_name_[name] = id;
+  }
   for (const auto& [id, user] : users_) {
     Index(user);
     max_user_number_ = std::max(max_user_number_, user.user_number);

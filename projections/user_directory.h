@@ -3,7 +3,13 @@
 // properties, password state and locks.
 //
 // Users that were removed leave a tombstone with their id and sign-in name,
-// so neither is ever handed out again (D-21).
+// so neither is ever handed out again (D-21). Once the person is erased
+// (UserErased) the tombstone keeps, instead of the name, its digest
+// (events::PersonalDataDigest, "sha256:<hex>" of the name exactly as it was:
+// names are compared exactly, so the rule is unchanged, yet the name cannot
+// be read back). A fold of a log whose person was erased meets that user's
+// sign-in name and profile as events::kErasedValue: such a name is never
+// indexed nor checked for reuse, since only the digest can say which it was.
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
@@ -66,6 +72,10 @@ struct UserRecord {
   bool HoldsRole(int64_t role_id) const;
   // Blocked from the asset under any group's list (U-22: one relation, two views).
   bool IsBlockedFrom(int64_t property_id) const;
+  // The person was erased since (events/personal_data.h): the sign-in name or
+  // the e-mail address, which every user has, reads as events::kErasedValue.
+  // Only a state folded from before the removal holds such a user.
+  bool PersonalDataErased() const;
 };
 
 class UserDirectory {
@@ -97,6 +107,11 @@ class UserDirectory {
   // Whether the id or sign-in name was ever given out, removed users included.
   bool IdEverUsed(std::string_view ui_identity_id) const;
   bool UserNameEverUsed(std::string_view ui_user_name) const;
+  // What the tombstone of a removed user keeps as its sign-in name (the
+  // digest once erased); nullptr when `ui_identity_id` is not a removed user.
+  const std::string* RemovedUserName(std::string_view ui_identity_id) const;
+  // Whether a tombstone's name is the digest an erasure left.
+  static bool IsErasedName(std::string_view removed_user_name);
   // The account's users in id order.
   std::vector<const UserRecord*> OfAccount(std::string_view account_id) const;
   // The account's users with a grant of `role_id`, in id order.
@@ -117,7 +132,7 @@ class UserDirectory {
   Result<UserRecord*> Existing(const events::Event& e, const std::string& ui_identity_id);
 
   std::map<std::string, UserRecord, std::less<>> users_;           // by ui identity id
-  std::map<std::string, std::string, std::less<>> removed_;        // id -> sign-in name
+  std::map<std::string, std::string, std::less<>> removed_;        // id -> sign-in name, or its digest
   int64_t max_user_number_ = 0;
   // Derived; not persisted.
   std::map<std::string, std::string, std::less<>> by_user_name_;   // name -> id, removed users too

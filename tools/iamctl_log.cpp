@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "api/auth/master_key.h"
 #include "api/iamd_server.h"
 #include "events/event_codec.h"
 #include "projections/apply_check.h"
@@ -102,6 +104,16 @@ Result<std::unique_ptr<events::Storage>> OpenStore(const std::string& data_dir, 
   events::StorageOptions options;
   options.data_dir = store_dir;
   options.read_only = read_only;
+  // The master key, as the server finds it by default, opens the personal
+  // data in payloads (events/personal_data.h); never created here. Without it
+  // encrypted members read as they are stored.
+  const char* key_variable = std::getenv("IAMD_MASTER_KEY");
+  const std::string key_file = (std::filesystem::path(data_dir) / "master.key").string();
+  if ((key_variable && *key_variable) || std::filesystem::exists(key_file, ec)) {
+    auto key = api::LoadOrCreateMasterKey(key_variable, key_file);
+    if (!key.ok()) return key.status();
+    options.master_key = std::move(*key);
+  }
   return events::Storage::OpenRocksDb(options);
 }
 

@@ -87,10 +87,11 @@ class Completer {
 class RocksDbEventStore final : public RocksDbEventLog {
  public:
   RocksDbEventStore(Database& database, std::function<Status()> reopen, RocksDbOutbox& outbox,
-                    const StorageOptions& options)
+                    PersonalDataCipher& personal_data, const StorageOptions& options)
       : database_(database),
         reopen_(std::move(reopen)),
         outbox_(outbox),
+        personal_data_(personal_data),
         read_only_(options.read_only),
         max_requests_(options.max_requests_per_commit),
         max_queued_(options.max_queued_appends),
@@ -227,7 +228,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
                                   " is indexed but missing");
       }
       if (!s.ok()) return FromRocks(s, "reading event " + std::to_string(position));
-      auto event = DecodeEvent(record, position);
+      auto event = Decode(record, position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
     }
@@ -251,7 +252,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                   " is missing");
       }
-      auto event = DecodeEvent(it->value().ToStringView(), position);
+      auto event = Decode(it->value().ToStringView(), position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
       ++expected;
@@ -278,7 +279,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
       auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(position), &record);
       if (s.IsNotFound()) return Status::Corruption("event at position " + std::to_string(position) + " is missing");
       if (!s.ok()) return FromRocks(s, "reading event " + std::to_string(position));
-      auto event = DecodeEvent(record, position);
+      auto event = Decode(record, position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
     }
@@ -296,6 +297,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
  private:
+  // The one place stored records become events: decoded and upcast
+  // (DecodeEvent), then their personal data opened.
+  Result<Event> Decode(std::string_view record, uint64_t position) const {
+    auto event = DecodeEvent(record, position);
+    if (!event.ok()) return event;
+    if (Status s = personal_data_.Open(*event); !s.ok()) return s;
+    return event;
+  }
+
   struct Pending {
     AppendRequest request;
     AppendCallback done;
@@ -546,6 +556,18 @@ class RocksDbEventStore final : public RocksDbEventLog {
         outcomes[i] = failure;
         continue;
       }
+      // The records as stored: personal data sealed, the key durable first.
+      std::vector<std::string> records;
+      records.reserve(request_events.size());
+      for (const Event& e : request_events) {
+        Event sealed = e;
+        if (failure = personal_data_.Seal(sealed); !failure.ok()) break;
+        records.push_back(EncodeEvent(sealed));
+      }
+      if (!failure.ok()) {
+        outcomes[i] = failure;
+        continue;
+      }
       // Nothing of the request is in the batch yet, and a failed Stage adds nothing.
       if (Status staged = outbox_.Stage(cf, request.mails, write, undo); !staged.ok()) {
         outcomes[i] = staged;
@@ -554,10 +576,11 @@ class RocksDbEventStore final : public RocksDbEventLog {
       mails_staged = mails_staged || !request.mails.empty();
       result.first_position = position;
       result.last_position = request_position - 1;
-      for (const Event& e : request_events) {
+      for (size_t k = 0; k < request_events.size(); ++k) {
+        const Event& e = request_events[k];
         const std::string position_key = layout::PositionKey(e.position);
         const std::string index_key = layout::StreamIndexKey(e.aggregate_type, e.aggregate_id, e.aggregate_version);
-        write.Put(cf.events, position_key, EncodeEvent(e));
+        write.Put(cf.events, position_key, records[k]);
         write.Put(cf.stream_index, index_key, position_key);
         undo.Delete(cf.events, position_key);
         undo.Delete(cf.stream_index, index_key);
@@ -633,6 +656,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Database& database_;
   const std::function<Status()> reopen_;  // closes and opens the database again (the storage's)
   RocksDbOutbox& outbox_;
+  PersonalDataCipher& personal_data_;
   const bool read_only_;
   const size_t max_requests_;
   const size_t max_queued_;
@@ -674,8 +698,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
 }  // namespace
 
 std::unique_ptr<RocksDbEventLog> RocksDbEventLog::Create(Database& database, std::function<Status()> reopen,
-                                                         RocksDbOutbox& outbox, const StorageOptions& options) {
-  return std::make_unique<RocksDbEventStore>(database, std::move(reopen), outbox, options);
+                                                         RocksDbOutbox& outbox, PersonalDataCipher& personal_data,
+                                                         const StorageOptions& options) {
+  return std::make_unique<RocksDbEventStore>(database, std::move(reopen), outbox, personal_data, options);
 }
 
 }  // namespace iam::events::rocksdb_backend

@@ -6,7 +6,9 @@
 // write the log refuses appends, advances its epoch and retries recovery
 // (RocksDB Resume, then undoing what the failed write may have left in the
 // write-ahead log) every recovery_interval (D-20). The mails of an append go
-// to the outbox in the same WriteBatch as its events.
+// to the outbox in the same WriteBatch as its events. Personal data is sealed
+// as records are encoded and opened as they are decoded, nowhere else
+// (personal_data.h): commit listeners see the events as appended.
 //
 // Thread safety: as EventStore; Initialize, RefreshHead and Stop are for the
 // owning Storage.
@@ -18,18 +20,20 @@
 #include "events/rocksdb/rocksdb_common.h"
 #include "events/rocksdb/rocksdb_outbox.h"
 #include "events/event_store.h"
+#include "events/personal_data.h"
 #include "events/storage.h"
 
 namespace iam::events::rocksdb_backend {
 
 class RocksDbEventLog : public EventStore {
  public:
-  // `database` and `outbox` must outlive the log. `reopen` closes and opens
+  // `database`, `outbox` and `personal_data` must outlive the log. `reopen` closes and opens
   // the database again (for write errors RocksDB will not resume from; may be
   // empty). A read-only log (a follower) has no writer thread and refuses
   // appends with kUnavailable.
   static std::unique_ptr<RocksDbEventLog> Create(Database& database, std::function<Status()> reopen,
-                                                 RocksDbOutbox& outbox, const StorageOptions& options);
+                                                 RocksDbOutbox& outbox, PersonalDataCipher& personal_data,
+                                                 const StorageOptions& options);
 
   // Finds the head and starts the writer. kIOError / kCorruption from RocksDB.
   virtual Status Initialize() = 0;

@@ -22,6 +22,15 @@ class RocksDbSecretStore final : public SecretStore {
     return FromRocks(db->Put(options, db.cf().secrets, id, *record), "writing secret");
   }
 
+  Status Delete(const std::string& id) override {
+    if (read_only_) return Status::Unavailable("the store is open read-only");
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    return FromRocks(db->Delete(options, db.cf().secrets, id), "deleting secret");
+  }
+
   Result<std::string> Get(const std::string& id) const override {
     if (!cipher_.has_key()) return NoMasterKey();
     std::string record;

@@ -98,10 +98,12 @@ class RocksDbStorage final : public Storage {
     if (!read_only_) reopen = [this] { return database_.Reopen(); };
     outbox_ = RocksDbOutbox::Create(database_, options.master_key, read_only_);
     if (auto st = outbox_->Initialize(); !st.ok()) return st;
-    events_ = RocksDbEventLog::Create(database_, std::move(reopen), *outbox_, options);
+    secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
+    personal_data_ = options.master_key.empty() ? NewPlaintextPersonalDataCipher()
+                                                : NewSecretStorePersonalDataCipher(*secrets_);
+    events_ = RocksDbEventLog::Create(database_, std::move(reopen), *outbox_, *personal_data_, options);
     if (auto st = events_->Initialize(); !st.ok()) return st;
     state_ = NewRocksDbStateStore(database_, read_only_);
-    secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
     return Status::Ok();
   }
 
@@ -109,6 +111,7 @@ class RocksDbStorage final : public Storage {
   StateStore& state() override { return *state_; }
   SecretStore& secrets() override { return *secrets_; }
   Outbox& outbox() override { return *outbox_; }
+  PersonalDataCipher& personal_data() override { return *personal_data_; }
 
   Status Compact() override {
     auto db = database_.Acquire();
@@ -154,11 +157,12 @@ class RocksDbStorage final : public Storage {
   std::unique_ptr<rocksdb_backend::ExpiredIdempotencyFilter> idempotency_filter_;
   rocksdb_backend::ExpiredStateRowFilter state_filter_;
   rocksdb_backend::Database database_;
-  // Declared before the event log, which writes to it until it is stopped.
+  // Declared before the event log, which writes to them until it is stopped.
   std::unique_ptr<RocksDbOutbox> outbox_;
+  std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<PersonalDataCipher> personal_data_;
   std::unique_ptr<RocksDbEventLog> events_;
   std::unique_ptr<StateStore> state_;
-  std::unique_ptr<SecretStore> secrets_;
 };
 
 }  // namespace
