@@ -8,7 +8,8 @@
 //   UserProfileChanged        {"uiIdentityId", <profile>, "pendingEmail"}
 //   UserAuthGrantsReplaced    {"uiIdentityId", "grants": [{"groupId", "roleId", "isBlocked"}]}
 //   UserNotificationsChanged  {"uiIdentityId", <notifications>}
-//   UserPasswordSet           {"uiIdentityId", "passwordHash", "oneTime", "expiresOn"}
+//   UserPasswordSet           {"uiIdentityId", "passwordHash", "oneTime", "expiresOn", "mailed"} (revision 2;
+//                             revision 1 had no "mailed": events/upcasting.cpp)
 //   UserPasswordCheckFailed   {"uiIdentityId", "failures"}
 //   UserAdditionalAuthenticationSet    {"uiIdentityId", "value"}
 //   UserAdditionalAuthenticationReset  {"uiIdentityId"}
