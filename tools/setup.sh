@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages iamd builds with, and nothing else. Idempotent:
 # when everything is present it prints nothing and changes nothing.
+# --bench adds what the benchmark suite compares against (tools/bench/run.sh).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,9 @@ packages=(
   libgtest-dev libbenchmark-dev python3 python3-yaml
   libidn2-dev libpsl-dev libc-ares-dev python3-dnslib
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(nginx-light wrk postgresql gnuplot-nox linux-perf procps curl)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,105 @@
+// bench_appends: durable appends through the real event store against what
+// RocksDB itself does on this machine, measured in one run (issue 18 item 1).
+//
+// Baselines: Put(sync) from one thread (one fsync per write), Put(sync) from
+// 64 threads (RocksDB's own write groups) and one thread writing 64-put
+// WriteBatches (sync). Then EventStore::Append from 1, 16 and 64 appenders,
+// one ~300 B event each (the group commit of events/rocksdb). Prints one
+// JSON line per measurement.
+#include <CLI/CLI.hpp>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "events/clock.h"
+#include "events/storage.h"
+#include "tools/bench/thread_sample.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using iam::bench::PrintSample;
+using iam::bench::RunThreads;
+
+const std::string kValue(300, 'v');  // the measured-limits reference size
+
+std::unique_ptr<rocksdb::DB> OpenRaw(const fs::path& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (auto s = rocksdb::DB::Open(options, dir.string(), &raw); !s.ok()) {
+    std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), s.ToString().c_str());
+    std::exit(2);
+  }
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+void RocksDbBaselines(const fs::path& dir, std::chrono::milliseconds limit) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  for (int threads : {1, 64}) {
+    auto db = OpenRaw(dir / ("put-" + std::to_string(threads)));
+    auto sample = RunThreads(threads, 1'000'000, limit, [&](int t, uint64_t i) {
+      return db->Put(sync, std::to_string(t) + "/" + std::to_string(i), kValue).ok();
+    });
+    PrintSample("rocksdb-put-sync", threads, sample, 1, "puts");
+  }
+  auto db = OpenRaw(dir / "batch-64");
+  auto sample = RunThreads(1, 1'000'000, limit, [&](int, uint64_t i) {
+    rocksdb::WriteBatch batch;
+    for (int k = 0; k < 64; ++k) batch.Put(std::to_string(i) + "/" + std::to_string(k), kValue);
+    return db->Write(sync, &batch).ok();
+  });
+  PrintSample("rocksdb-batch-64-sync", 1, sample, 64, "puts");
+}
+
+iam::events::AppendRequest OneEvent(int appender) {
+  iam::events::StreamAppend stream;
+  stream.aggregate_type = "bench";
+  stream.aggregate_id = std::to_string(appender);
+  stream.resource_owner = "1-BENCH";
+  stream.creator = "bench";
+  stream.expected_version = iam::events::StreamAppend::kAnyVersion;
+  stream.events.push_back({"Benchmarked", 1, "{\"data\":\"" + std::string(280, 'x') + "\"}"});
+  iam::events::AppendRequest request;
+  request.streams.push_back(std::move(stream));
+  return request;
+}
+
+void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
+  for (int appenders : {1, 16, 64}) {
+    iam::events::StorageOptions options;
+    options.data_dir = (dir / ("store-" + std::to_string(appenders))).string();
+    auto storage = iam::events::Storage::OpenRocksDb(options);
+    if (!storage.ok()) {
+      std::fprintf(stderr, "cannot open the store: %s\n", storage.status().ToString().c_str());
+      std::exit(2);
+    }
+    auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
+      return (*storage)->events().Append(OneEvent(t)).ok();
+    });
+    PrintSample("eventstore-append", appenders, sample, 1, "events");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int seconds = 5;
+  std::string work_dir;
+  CLI::App app{"Durable appends through iamd's event store against RocksDB's own write rates"};
+  app.add_option("--seconds", seconds, "time limit of each measurement")->check(CLI::Range(1, 120))->capture_default_str();
+  app.add_option("--work-dir", work_dir, "scratch directory on the disk to measure (default: a temporary one)");
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  const fs::path dir = (work_dir.empty() ? fs::temp_directory_path() : fs::path(work_dir)) /
+                       ("iamd-bench-appends-" + iam::NewUuid());
+  fs::create_directories(dir);
+  const auto limit = std::chrono::milliseconds(seconds * 1000);
+  RocksDbBaselines(dir, limit);
+  EventStoreAppends(dir, limit);
+  fs::remove_all(dir);
+  return 0;
+}

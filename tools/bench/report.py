@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines of one benchmark run (tools/bench/run.sh) into the
+Markdown report: machine, build, commit and commands; every measurement with
+its baseline measured in the same run; each target as a ratio, met or missed;
+and two plots (gnuplot) beside the report."""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def sh(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine():
+    cpu = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        mem_kib = int(f.readline().split()[1])
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": f"{mem_kib / 1024 / 1024:.1f} GiB",
+        "kernel": platform.release(),
+        "os": sh("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"),
+        "compiler": sh("c++", "--version").splitlines()[0] if sh("c++", "--version") else "",
+        "filesystem": sh("df", "-T", "--output=fstype", ".").splitlines()[-1].strip(),
+    }
+
+
+class Results:
+    def __init__(self, path):
+        self.items = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    self.items.append(json.loads(line))
+
+    def find(self, label, threads=None, key="label"):
+        for item in self.items:
+            if item.get(key) == label and (threads is None or item.get("threads", item.get("connections")) == threads):
+                return item
+        return None
+
+    def rate(self, label, threads=None):
+        item = self.find(label, threads)
+        if not item:
+            return None
+        return item.get("per_second", item.get("requests_per_second"))
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+class Targets:
+    """Collects target rows: what, measured, baseline, ratio, target, verdict."""
+
+    def __init__(self):
+        self.rows = []
+
+    def ratio(self, what, measured, baseline, minimum, baseline_name):
+        if measured is None or baseline in (None, 0):
+            self.rows.append((what, fmt(measured), f"{baseline_name}: {fmt(baseline)}", "—", f"≥ {minimum:g}×",
+                              "not measured"))
+            return
+        r = measured / baseline
+        if minimum == 0:  # no target: the ratio is reported
+            self.rows.append((what, fmt(measured), f"{baseline_name}: {fmt(baseline)}", f"{r:.2f}×", "—", "reported"))
+            return
+        self.rows.append((what, fmt(measured), f"{baseline_name}: {fmt(baseline)}", f"{r:.2f}×", f"≥ {minimum:g}×",
+                          "met" if r >= minimum else "**missed**"))
+
+    def bound(self, what, measured, maximum, unit):
+        if measured is None:
+            self.rows.append((what, "—", "", "", f"< {maximum:g} {unit}", "not measured"))
+            return
+        self.rows.append((what, f"{measured:.2f} {unit}", "", "", f"< {maximum:g} {unit}",
+                          "met" if measured < maximum else "**missed**"))
+
+    def markdown(self):
+        lines = ["| target | measured | baseline (same run) | ratio | target | verdict |", "|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def http_table(results, group):
+    lines = ["| run | connections | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | body B | unexpected | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for item in results.items:
+        if item.get("group") != group:
+            continue
+        lines.append("| {} | {} | {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {} | {} | {} |".format(
+            item["label"], item.get("connections", ""), fmt(item.get("requests")),
+            fmt(item.get("requests_per_second"), 0), item.get("p50_ms", 0), item.get("p90_ms", 0),
+            item.get("p99_ms", 0), item.get("max_ms", 0), fmt(item.get("body_bytes")),
+            fmt(item.get("unexpected")), fmt(item.get("errors"))))
+    return "\n".join(lines)
+
+
+def sample_table(results, groups):
+    lines = ["| measurement | threads | rate | unit | p50 ms | p99 ms | failures |", "|---|---|---|---|---|---|---|"]
+    for item in results.items:
+        if item.get("group") not in groups:
+            continue
+        lines.append("| {} | {} | {} | {}/s | {} | {} | {} |".format(
+            item["label"], item.get("threads", ""), fmt(item.get("per_second"), 0), item.get("unit", "events"),
+            f"{item['p50_ms']:.3f}" if "p50_ms" in item else "—", f"{item['p99_ms']:.3f}" if "p99_ms" in item else "—",
+            fmt(item.get("failures", 0))))
+    return "\n".join(lines)
+
+
+def other_table(results, group):
+    """Measurements of other programs, printed as they came (label, then members)."""
+    lines = []
+    for item in results.items:
+        if item.get("group") != group:
+            continue
+        members = ", ".join(f"{k}={v}" for k, v in item.items() if k not in ("group", "label"))
+        lines.append(f"- **{item['label']}**: {members}")
+    return "\n".join(lines)
+
+
+def plots(results, out_dir, stem):
+    """Append throughput against concurrency, and HTTP latency percentiles."""
+    appends = os.path.join(out_dir, f"{stem}-appends.png")
+    latency = os.path.join(out_dir, f"{stem}-latency.png")
+    data_dir = os.path.join(out_dir, ".plotdata")
+    os.makedirs(data_dir, exist_ok=True)
+    with open(os.path.join(data_dir, "appends.dat"), "w", encoding="utf-8") as f:
+        for label in ("eventstore-append", "rocksdb-put-sync"):
+            f.write(f"# {label}\n")
+            for item in results.items:
+                if item.get("label") == label:
+                    f.write(f"{item['threads']} {item['per_second']:.0f}\n")
+            f.write("\n\n")
+    with open(os.path.join(data_dir, "latency.dat"), "w", encoding="utf-8") as f:
+        for item in results.items:
+            if item.get("group") in ("reads", "writes", "nginx") and "p50_ms" in item and "p90_ms" in item:
+                f.write(f"\"{item['label']}\" {item['p50_ms']:.3f} {item['p90_ms']:.3f} {item['p99_ms']:.3f}\n")
+    script = f"""
+set terminal pngcairo size 900,500 noenhanced
+set output '{appends}'
+set title 'Durable appends against concurrency'
+set xlabel 'appending threads'
+set ylabel 'events (puts) per second'
+set logscale x 2
+set key top left
+set grid
+plot '{data_dir}/appends.dat' index 0 with linespoints lw 2 title 'EventStore::Append (group commit)', \\
+     '{data_dir}/appends.dat' index 1 with linespoints lw 2 title 'RocksDB Put(sync)'
+set output '{latency}'
+unset logscale x
+set title 'HTTP latency at 64 connections'
+set ylabel 'milliseconds'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -30
+set key top right
+set logscale y
+plot '{data_dir}/latency.dat' using 2:xtic(1) title 'p50', '' using 3 title 'p90', '' using 4 title 'p99'
+"""
+    ok = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True).returncode == 0
+    for name in ("appends.dat", "latency.dat"):
+        os.remove(os.path.join(data_dir, name))
+    os.rmdir(data_dir)
+    return (os.path.basename(appends), os.path.basename(latency)) if ok else None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--commands", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--seconds", required=True)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    results = Results(args.results)
+    m = machine()
+    commit = sh("git", "rev-parse", "--short", "HEAD")
+    dirty = " (with uncommitted changes)" if sh("git", "status", "--porcelain", "--untracked-files=no") else ""
+    build_type = ""
+    cache = os.path.join(args.build_dir, "CMakeCache.txt")
+    if os.path.exists(cache):
+        with open(cache, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("CMAKE_BUILD_TYPE:"):
+                    build_type = line.split("=", 1)[1].strip()
+
+    t = Targets()
+    one = results.rate("rocksdb-put-sync", 1)
+    many = results.rate("rocksdb-put-sync", 64)
+    batch = results.rate("rocksdb-batch-64-sync", 1)
+    appends64 = results.rate("eventstore-append", 64)
+    postgres = results.rate("postgres-event-per-transaction")
+    t.ratio("1. appends at 64 vs one-thread Put(sync)", appends64, one, 20, "Put(sync) ×1")
+    t.ratio("1. appends at 64 vs RocksDB's 64-thread write groups", appends64, many, 2, "Put(sync) ×64")
+    t.ratio("1. appends at 64 vs 64-put batches", appends64, batch, 0.5, "batch of 64")
+    t.ratio("1. appends at 64 vs PostgreSQL (ZITADEL's table, 64 clients)", appends64, postgres, 10, "PostgreSQL")
+    for scenario in ("create-user", "lock-unlock", "grant-role"):
+        item = results.find(scenario)
+        t.ratio(f"2. HTTP {scenario} at 64 vs one fsync per request", item and item["requests_per_second"], one, 10,
+                "Put(sync) ×1")
+        t.bound(f"2. HTTP {scenario} p99", item and item["p99_ms"], 10, "ms")
+    hashes = results.rate("argon2id-hash", 2)
+    for scenario in ("set-password", "sign-in"):
+        item = results.find(scenario)
+        t.ratio(f"2. {scenario} per second vs raw argon2id hashes (2 threads)", item and item["requests_per_second"],
+                hashes, 0, "argon2id")
+    for scenario, minimum in (("get-user", 0.7), ("group-tree", 0), ("audit-page", 0), ("jwt-account", 0.5)):
+        item = results.find(scenario)
+        t.ratio(f"3. GET {scenario} vs nginx, same size",
+                item and item["requests_per_second"], results.rate(f"nginx-{scenario}"), minimum, "nginx")
+    get_user = results.find("get-user")
+    t.bound("3. GET get-user p99", get_user and get_user["p99_ms"], 5, "ms")
+    t.ratio("3. iamload vs wrk on nginx (unsigned)", results.rate("nginx-get-user"), results.rate("wrk-get-user"), 0.9,
+            "wrk")
+
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    stem = os.path.splitext(os.path.basename(args.out))[0]
+    images = plots(results, out_dir, stem)
+    with open(args.commands, encoding="utf-8") as f:
+        commands = [line.rstrip() for line in f if line.strip()]
+    # Scratch paths differ per run and name nothing the reader needs.
+    commands = [" ".join(os.path.basename(w) if w.startswith("/") else w for w in c.split()) for c in commands]
+
+    doc = []
+    doc.append("# Benchmarks")
+    doc.append("")
+    if args.smoke:
+        doc.append("**Smoke run: one second per measurement on tiny data; the numbers mean nothing.**\n")
+    doc.append(f"Produced by `tools/bench/run.sh` ({args.seconds} s per measurement). Every target is a ratio against a "
+               "baseline measured in the same run on the same machine; both sides are printed. The load generator "
+               "and the servers share the machine's cores.")
+    doc.append("")
+    doc.append("## Machine and build")
+    doc.append("")
+    doc.append(f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory']}; {m['os']}, kernel {m['kernel']}; "
+               f"file system {m['filesystem']}")
+    doc.append(f"- Build: {build_type or 'unknown'} ({m['compiler']}); commit `{commit}`{dirty}")
+    doc.append("")
+    doc.append("## Targets")
+    doc.append("")
+    doc.append(t.markdown())
+    doc.append("")
+    if images:
+        doc.append(f"![Durable appends against concurrency]({images[0]})")
+        doc.append("")
+        doc.append(f"![HTTP latency percentiles]({images[1]})")
+        doc.append("")
+    doc.append("## Durable appends and hashing (in process)")
+    doc.append("")
+    doc.append(sample_table(results, ("appends", "hashing", "postgres")))
+    doc.append("")
+    doc.append("## HTTP reads (iamd signed; nginx serving a file of the same size)")
+    doc.append("")
+    doc.append(http_table(results, "reads"))
+    doc.append("")
+    doc.append(http_table(results, "nginx"))
+    doc.append("")
+    doc.append("## HTTP writes (signed, durable: request → command → event → read model → response)")
+    doc.append("")
+    doc.append(http_table(results, "writes"))
+    doc.append("")
+    log_scale = other_table(results, "log-scale")
+    if log_scale:
+        doc.append("## Log scale: replay, start-up, memory, audit, time travel")
+        doc.append("")
+        doc.append(log_scale)
+        doc.append("")
+    doc.append("## Commands")
+    doc.append("")
+    doc.append("```")
+    doc.extend(commands)
+    doc.append("```")
+    doc.append("")
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
