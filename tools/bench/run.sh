@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite on this machine and writes the report.
 #
-#   tools/bench/run.sh [--smoke] [--seconds N] [--out FILE]
+#   tools/bench/run.sh [--smoke] [--seconds N] [--out FILE] [--build-dir DIR]
 #
 # Builds a Release tree in build-release/, starts everything it measures on
 # 127.0.0.1 (iamd, an nginx baseline, a throwaway PostgreSQL cluster) in a
 # scratch directory that is removed afterwards, and writes a Markdown report
 # (default docs/benchmarks.md, with its plots beside it) from the JSON lines
 # each program prints. --smoke runs every measurement for one second on tiny
-# data: it checks the suite works, its numbers mean nothing.
+# data: it checks the suite works, its numbers mean nothing. --build-dir
+# measures an existing build instead (the report names its build type).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -16,22 +17,24 @@ root=$PWD
 seconds=10
 smoke=0
 out=docs/benchmarks.md
+build_dir=build-release
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1; seconds=1; shift ;;
     --seconds) seconds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE]" >&2; exit 2 ;;
+    --build-dir) build_dir="$2"; shift 2 ;;
+    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE] [--build-dir DIR]" >&2; exit 2 ;;
   esac
 done
 
 tools/setup.sh --bench
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
-if [ ! -f build-release/build.ninja ]; then
-  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 fi
-cmake --build build-release -j "$(nproc)" --target iamd iamctl iamload bench_appends bench_hashing
-bin=$root/build-release
+cmake --build "$build_dir" -j "$(nproc)" --target iamd iamctl iamload bench_appends bench_hashing
+bin=$(cd "$build_dir" && pwd)
 
 scratch=$(mktemp -d -t iamd-bench.XXXXXX)
 results=$scratch/results.ndjson
@@ -160,5 +163,5 @@ PY
 echo "== report"
 mkdir -p "$(dirname "$out")"
 python3 tools/bench/report.py --results "$results" --commands "$scratch/commands.txt" --out "$out" \
-  --build-dir build-release --seconds "$seconds" $([ "$smoke" = 1 ] && echo --smoke)
+  --build-dir "$build_dir" --seconds "$seconds" $([ "$smoke" = 1 ] && echo --smoke)
 echo "report: $out"
