@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "events/access_events.h"
+#include "events/invitation_events.h"
 #include "events/rocksdb/master_key_cipher.h"
 #include "events/user_events.h"
 
@@ -29,20 +30,29 @@ constexpr std::array<std::string_view, 12> kProfileChangeMembers = {
     "firstName", "lastName", "email",   "secondaryEmail", "phone",    "mobilePhone",
     "address",   "city",     "state",   "zipCode",        "jobTitle", "pendingEmail"};
 
+// An invitation names the person invited; its role, dates and token do not.
+constexpr std::array<std::string_view, 3> kInvitationMembers = {"email", "firstName", "lastName"};
+constexpr std::array<std::string_view, 2> kInvitationChangeMembers = {"firstName", "lastName"};
+
 struct PersonalTable {
+  std::string_view aggregate_type;
   std::string_view event_type;
   std::span<const std::string_view> members;
 };
 
-// The one table: which members of which user events are personal data.
-const std::array<PersonalTable, 3>& Table() {
-  static const std::array<PersonalTable, 3> table = {{
-      {kUserCreated, kProfileMembers},
-      {kUserRegistered, kProfileMembers},
-      {kUserProfileChanged, kProfileChangeMembers},
+// The one table: which members of which events are personal data.
+const std::array<PersonalTable, 5>& Table() {
+  static const std::array<PersonalTable, 5> table = {{
+      {kUserAggregate, kUserCreated, kProfileMembers},
+      {kUserAggregate, kUserRegistered, kProfileMembers},
+      {kUserAggregate, kUserProfileChanged, kProfileChangeMembers},
+      {kInvitationAggregate, kInvitationCreated, kInvitationMembers},
+      {kInvitationAggregate, kInvitationUpdated, kInvitationChangeMembers},
   }};
   return table;
 }
+
+constexpr std::string_view kInvitationSubjectPrefix = "invitation/";
 
 constexpr size_t kKeySize = 32;
 
@@ -222,16 +232,51 @@ class SecretStoreCipher final : public PersonalDataCipher {
 }  // namespace
 
 std::span<const std::string_view> PersonalMembersOf(std::string_view aggregate_type, std::string_view event_type) {
-  if (aggregate_type != kUserAggregate) return {};
   for (const PersonalTable& entry : Table()) {
-    if (entry.event_type == event_type) return entry.members;
+    if (entry.aggregate_type == aggregate_type && entry.event_type == event_type) return entry.members;
   }
   return {};
 }
 
+std::string PersonalDataSubjectOf(std::string_view aggregate_type, std::string_view aggregate_id) {
+  // The user's subject is its bare id: the records sealed before invitations
+  // had keys name it so.
+  if (aggregate_type == kUserAggregate) return std::string(aggregate_id);
+  if (aggregate_type == kInvitationAggregate) return std::string(kInvitationSubjectPrefix) + std::string(aggregate_id);
+  return {};
+}
+
+std::optional<int64_t> InvitationOfSubject(std::string_view subject) {
+  if (!subject.starts_with(kInvitationSubjectPrefix)) return std::nullopt;
+  const std::string_view digits = subject.substr(kInvitationSubjectPrefix.size());
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  int64_t id = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
 std::string PersonalDataSubject(const Event& event) {
   if (PersonalMembersOf(event.aggregate_type, event.event_type).empty()) return {};
-  return event.aggregate_id;
+  return PersonalDataSubjectOf(event.aggregate_type, event.aggregate_id);
+}
+
+Result<std::vector<std::string>> SubjectsConcerned(const Event& event) {
+  std::vector<std::string> subjects;
+  if (std::string own = PersonalDataSubjectOf(event.aggregate_type, event.aggregate_id); !own.empty()) {
+    subjects.push_back(std::move(own));
+  }
+  boost::system::error_code ec;
+  const json::value payload = json::parse(event.payload, ec);
+  if (ec || !payload.is_object()) return Damaged(event, "payload is not a JSON object");
+  if (const json::value* person = payload.as_object().if_contains("uiIdentityId");
+      person && person->is_string() && !person->as_string().empty()) {
+    std::string id(person->as_string());
+    if (subjects.empty() || subjects.front() != id) subjects.push_back(std::move(id));
+  }
+  return subjects;
 }
 
 std::string PersonalDataKeyId(std::string_view subject) { return "personal-data-key/" + std::string(subject); }
@@ -247,6 +292,13 @@ std::string PersonalDataDigest(std::string_view text) {
     out.push_back(kHex[digest[i] & 0xf]);
   }
   return out;
+}
+
+bool IsPersonalDataDigest(std::string_view text) {
+  // "sha256:" and 64 lower-case hex digits.
+  if (text.size() != 7 + 64 || !text.starts_with("sha256:")) return false;
+  return std::all_of(text.begin() + 7, text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::unique_ptr<PersonalDataCipher> NewPlaintextPersonalDataCipher() { return std::make_unique<PlaintextCipher>(); }

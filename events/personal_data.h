@@ -3,11 +3,14 @@
 // rewritten.
 //
 // The members listed by PersonalMembersOf (the user aggregate's profile and
-// sign-in name) are stored encrypted with a key of their subject (the
-// uiIdentityId) that lives in the secret store, outside the log. Deleting the
-// key (Forget) erases every copy in the log at once: the records stay, byte
-// for byte, and `iamctl verify` still reads them, but the members read as
-// kErasedValue from then on.
+// sign-in name; an invitation's address and names) are stored encrypted with
+// a key of their subject that lives in the secret store, outside the log. A
+// subject is one aggregate whose events name a person (PersonalDataSubjectOf):
+// a user is its own subject, an invitation has one of its own, so that
+// erasing a person reaches the invitations addressed to them without
+// touching anybody else's. Deleting the key (Forget) erases every copy in the
+// log at once: the records stay, byte for byte, and `iamctl verify` still
+// reads them, but the members read as kErasedValue from then on.
 //
 // An encrypted member is the string "pd1:" + base64url(nonce | ciphertext |
 // tag) (AES-256-GCM, a random 96-bit nonce, the subject and member name as
@@ -21,10 +24,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/event.h"
 #include "events/secret_store.h"
@@ -41,9 +47,25 @@ inline constexpr std::string_view kSealedPrefix = "pd1:";
 // data; empty for every other event.
 std::span<const std::string_view> PersonalMembersOf(std::string_view aggregate_type, std::string_view event_type);
 
-// The person whose key protects `event`'s personal members: the user
-// aggregate's id; "" for an event without personal members.
+// The subject of an aggregate whose events carry personal data: a user's
+// uiIdentityId as it is, "invitation/<id>" for an invitation; "" for every
+// other aggregate type. Subjects of different aggregates never collide.
+std::string PersonalDataSubjectOf(std::string_view aggregate_type, std::string_view aggregate_id);
+
+// The aggregate id of an invitation subject ("invitation/<id>"), or nullopt
+// for any other subject.
+std::optional<int64_t> InvitationOfSubject(std::string_view subject);
+
+// The subject whose key protects `event`'s personal members (that of its
+// aggregate); "" for an event without personal members.
 std::string PersonalDataSubject(const Event& event);
+
+// The subjects whose erasure must reach what `event` tells about them: its
+// aggregate's subject, and the person its payload names as "uiIdentityId"
+// (a membership, a session, an accepted invitation), each once, in that
+// order. Empty for events about nobody. kCorruption for a payload that is
+// not a JSON object.
+Result<std::vector<std::string>> SubjectsConcerned(const Event& event);
 
 // The secret-store id of `subject`'s key.
 std::string PersonalDataKeyId(std::string_view subject);
@@ -52,6 +74,8 @@ std::string PersonalDataKeyId(std::string_view subject);
 // sign-in name once its person is erased, so that it is never handed out
 // again (D-21) without being readable.
 std::string PersonalDataDigest(std::string_view text);
+// Whether `text` has the form PersonalDataDigest gives.
+bool IsPersonalDataDigest(std::string_view text);
 
 class PersonalDataCipher {
  public:

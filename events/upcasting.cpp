@@ -65,6 +65,13 @@ Status UserPasswordSetMailed(json::object& payload) {
   return Status::Ok();
 }
 
+// UserErased 1 -> 2: revision 2 names the other subjects the erasure
+// deleted the keys of; revision 1 deleted the person's own key only.
+Status UserErasedSubjects(json::object& payload) {
+  Default(payload, "subjects", json::array());
+  return Status::Ok();
+}
+
 // Every step of every event type. Keep the entries of one type together and
 // in revision order; append, never edit or remove (see upcasting.h).
 const Upcaster kUpcasters[] = {
@@ -72,6 +79,7 @@ const Upcaster kUpcasters[] = {
     {kApiClientCreated, 1, &ApiClientCreatedWholeDefinition},
     {kCredentialCreated, 1, &CredentialCreatedDescription},
     {kUserPasswordSet, 1, &UserPasswordSetMailed},
+    {kUserErased, 1, &UserErasedSubjects},
 };
 
 const Upcaster* FindStep(std::span<const Upcaster> table, std::string_view event_type, uint32_t from_revision) {

@@ -189,13 +189,17 @@ Result<UserEmailConfirmed> ParseUserEmailConfirmed(const Event& e) {
 }
 
 NewEvent ToNewEvent(const UserErased& e) {
-  return {kUserErased, 1,
-          PayloadWriter().Set("uiIdentityId", e.ui_identity_id).Set("userNameDigest", e.user_name_digest).Finish()};
+  return {kUserErased, 2,
+          PayloadWriter()
+              .Set("uiIdentityId", e.ui_identity_id)
+              .Set("userNameDigest", e.user_name_digest)
+              .SetStrings("subjects", e.subjects)
+              .Finish()};
 }
 
 Result<UserErased> ParseUserErased(const Event& e) {
   PayloadReader r(e);
-  UserErased out{r.String("uiIdentityId"), r.String("userNameDigest")};
+  UserErased out{r.String("uiIdentityId"), r.String("userNameDigest"), r.Strings("subjects")};
   return FinishPayload(r, std::move(out));
 }
 

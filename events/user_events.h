@@ -23,9 +23,13 @@
 //   UserAccountDeleted        {"uiIdentityId", "by"}: the person deleted (A-11, M-13)
 //   UserPasswordInvalidated   {"uiIdentityId", "byUiIdentityId"}: an administrator voided the
 //                             password until a new one is set (seed-003 #48, A-7)
-//   UserErased                {"uiIdentityId", "userNameDigest"}: a removed user's personal
-//                             data was erased (its key deleted, personal_data.h); the digest
-//                             (PersonalDataDigest of the sign-in name) is what D-21 keeps of it
+//   UserErased (revision 2)   {"uiIdentityId", "userNameDigest", "subjects"}: a removed user's
+//                             personal data was erased (its key deleted, personal_data.h); the
+//                             digest (PersonalDataDigest of the sign-in name) is what D-21 keeps
+//                             of it; "subjects" are the other personal-data subjects whose keys
+//                             went with it (the invitations addressed to the person or accepted
+//                             by them). Revision 1 had no "subjects": it erased none
+//                             (events/upcasting.cpp)
 // <profile> is the members of UserProfile under their wire names;
 // <notifications> those of NotificationSettings. A password reaches the log
 // only as its argon2id hash (D-19); dates are milliseconds since the epoch.
@@ -188,6 +192,7 @@ struct UserPasswordInvalidated {
 struct UserErased {
   std::string ui_identity_id;
   std::string user_name_digest;  // "sha256:<hex>" of the sign-in name as it was
+  std::vector<std::string> subjects;  // erased besides the person's own (personal_data.h), in order
 };
 
 // The profile, notifications and grants in the members named above, for

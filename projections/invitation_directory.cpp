@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "events/access_events.h"
 #include "events/invitation_events.h"
 #include "events/payload_json.h"
+#include "events/personal_data.h"
+#include "events/user_events.h"
 #include "projections/fold.h"
 
 namespace iam::projections {
@@ -46,18 +49,46 @@ std::string InvitationRecord::StatusAt(int64_t now_ms) const {
   return "PENDING";
 }
 
+bool InvitationRecord::PersonalDataErased() const { return email == events::kErasedValue; }
+
+// Erased addresses name nobody: many invitations may hold the marker, and
+// none of them is open to anybody.
 void InvitationDirectory::Index(const InvitationRecord& record) {
   by_token_hash_[record.token_hash] = record.invitation_id;
   for (const std::string& hash : record.superseded_hashes) by_token_hash_[hash] = record.invitation_id;
-  const std::pair<std::string, std::string> key{record.account_id, record.email};
-  if (record.Open()) {
-    open_by_email_[key] = record.invitation_id;
-  } else if (auto it = open_by_email_.find(key); it != open_by_email_.end() && it->second == record.invitation_id) {
+  if (record.Open() && !record.PersonalDataErased()) {
+    open_by_email_[{record.account_id, record.email}] = record.invitation_id;
+  } else {
+    Unindex(record);
+  }
+}
+
+void InvitationDirectory::Unindex(const InvitationRecord& record) {
+  if (auto it = open_by_email_.find({record.account_id, record.email});
+      it != open_by_email_.end() && it->second == record.invitation_id) {
     open_by_email_.erase(it);
   }
 }
 
+Status InvitationDirectory::ApplyErasure(const events::Event& e, std::vector<std::string>* changed) {
+  auto erased = events::ParseUserErased(e);
+  if (!erased.ok()) return erased.status();
+  for (const std::string& subject : erased->subjects) {
+    const std::optional<int64_t> id = events::InvitationOfSubject(subject);
+    if (!id) continue;  // another kind of subject: not this read model's
+    auto it = invitations_.find(*id);
+    if (it == invitations_.end()) return Contradiction(e, "erased invitation " + std::to_string(*id) + " does not exist");
+    InvitationRecord& record = it->second;
+    Unindex(record);
+    record.email = record.first_name = record.last_name = std::string(events::kErasedValue);
+    Index(record);
+    if (changed) changed->push_back(RowKey(record.invitation_id));
+  }
+  return Status::Ok();
+}
+
 Status InvitationDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>*) {
+  if (e.aggregate_type == events::kUserAggregate && e.event_type == events::kUserErased) return ApplyErasure(e, changed);
   if (e.aggregate_type != events::kInvitationAggregate) return Status::Ok();
   auto event = events::ParseInvitationEvent(e);
   if (!event.ok()) return event.status();
@@ -132,9 +163,14 @@ Status InvitationDirectory::Apply(const events::Event& e, std::vector<std::strin
   return Status::Ok();
 }
 
-const InvitationRecord* InvitationDirectory::Find(int64_t invitation_id) const {
+const InvitationRecord* InvitationDirectory::Stored(int64_t invitation_id) const {
   auto it = invitations_.find(invitation_id);
   return it == invitations_.end() ? nullptr : &it->second;
+}
+
+const InvitationRecord* InvitationDirectory::Find(int64_t invitation_id) const {
+  const InvitationRecord* record = Stored(invitation_id);
+  return record && !record->PersonalDataErased() ? record : nullptr;
 }
 
 const InvitationRecord* InvitationDirectory::FindByTokenHash(std::string_view token_hash, bool* live) const {
@@ -145,6 +181,8 @@ const InvitationRecord* InvitationDirectory::FindByTokenHash(std::string_view to
   return record;
 }
 
+// The open index holds no erased invitation (Index), so the queries below
+// that walk it never meet one.
 const InvitationRecord* InvitationDirectory::OpenFor(std::string_view account_id, std::string_view email) const {
   auto it = open_by_email_.find({std::string(account_id), std::string(email)});
   return it == open_by_email_.end() ? nullptr : Find(it->second);
@@ -189,6 +227,18 @@ std::vector<const InvitationRecord*> InvitationDirectory::LapsedUnrecorded(int64
   return out;
 }
 
+std::vector<const InvitationRecord*> InvitationDirectory::Concerning(std::string_view ui_identity_id,
+                                                                    const std::vector<std::string>& emails) const {
+  std::vector<const InvitationRecord*> out;
+  for (const auto& [id, record] : invitations_) {
+    if (record.PersonalDataErased()) continue;
+    const bool accepted_by_them = record.accepted_by == ui_identity_id;
+    const bool addressed_to_them = std::find(emails.begin(), emails.end(), record.email) != emails.end();
+    if (accepted_by_them || (addressed_to_them && record.accepted_by.empty())) out.push_back(&record);
+  }
+  return out;
+}
+
 std::vector<std::string> InvitationDirectory::RowKeys() const {
   std::vector<std::string> keys;
   keys.reserve(invitations_.size());
@@ -203,7 +253,7 @@ std::optional<std::string> InvitationDirectory::EncodeRow(std::string_view row_k
     if (c < '0' || c > '9') return std::nullopt;
     id = id * 10 + (c - '0');
   }
-  const InvitationRecord* r = Find(id);
+  const InvitationRecord* r = Stored(id);
   if (!r) return std::nullopt;
   return events::PayloadWriter()
       .Set("invitationId", r->invitation_id)

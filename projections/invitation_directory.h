@@ -5,6 +5,12 @@
 // Accepted and revoked invitations stay, so their tokens keep answering 410
 // (T-6) and their ids are never handed out again.
 //
+// Erasure (events/personal_data.h): a UserErased that names an invitation's
+// subject replaces its address and names by events::kErasedValue, as a fold
+// of the log meets them once the key is gone, so the live rows and a rebuild
+// agree. An erased invitation stays for its id, but no query finds it: it
+// is absent to every reader, as an erased user is (D-13).
+//
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
 #pragma once
@@ -54,6 +60,8 @@ struct InvitationRecord {
   }
   // "PENDING", "EXPIRED" or "REJECTED" at `now_ms` for an open invitation.
   std::string StatusAt(int64_t now_ms) const;
+  // The person's address and names were erased (read as events::kErasedValue).
+  bool PersonalDataErased() const;
 };
 
 class InvitationDirectory {
@@ -79,6 +87,11 @@ class InvitationDirectory {
   bool RoleInUse(std::string_view account_id, int64_t role_id) const;
   // Pending invitations whose token lapsed by `now_ms`, not yet recorded (V-13).
   std::vector<const InvitationRecord*> LapsedUnrecorded(int64_t now_ms) const;
+  // What erasing the person `ui_identity_id` reaches, in id order: the
+  // invitations they accepted, and those addressed to one of `emails`
+  // (normalised, M-1) that nobody else accepted.
+  std::vector<const InvitationRecord*> Concerning(std::string_view ui_identity_id,
+                                                  const std::vector<std::string>& emails) const;
   // The id the next invitation gets.
   int64_t NextId() const { return max_id_ + 1; }
 
@@ -89,6 +102,10 @@ class InvitationDirectory {
 
  private:
   void Index(const InvitationRecord& record);
+  void Unindex(const InvitationRecord& record);
+  // The invitation `id` whatever its data (Find hides erased ones).
+  const InvitationRecord* Stored(int64_t invitation_id) const;
+  Status ApplyErasure(const events::Event& e, std::vector<std::string>* changed);
 
   std::map<int64_t, InvitationRecord> invitations_;
   int64_t max_id_ = 0;

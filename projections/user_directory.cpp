@@ -273,7 +273,7 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
 
 const UserRecord* UserDirectory::FindUser(std::string_view ui_identity_id) const {
   auto it = users_.find(ui_identity_id);
-  return it == users_.end() ? nullptr : &it->second;
+  return it == users_.end() || it->second.PersonalDataErased() ? nullptr : &it->second;
 }
 
 const UserRecord* UserDirectory::FindByUserName(std::string_view ui_user_name) const {
@@ -297,12 +297,7 @@ const std::string* UserDirectory::RemovedUserName(std::string_view ui_identity_i
   return it == removed_.end() ? nullptr : &it->second;
 }
 
-bool UserDirectory::IsErasedName(std::string_view name) {
-  // "sha256:" and 64 hex digits, as PersonalDataDigest writes it.
-  if (name.size() != 7 + 64 || !name.starts_with("sha256:")) return false;
-  return std::all_of(name.begin() + 7, name.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool UserDirectory::IsErasedName(std::string_view name) { return events::IsPersonalDataDigest(name); }
 
 std::vector<const UserRecord*> UserDirectory::AllWithEmail(std::string_view email) const {
   std::set<std::string> ids;
@@ -323,7 +318,7 @@ const UserRecord* UserDirectory::FindByNumber(int64_t user_number) const {
 std::vector<const UserRecord*> UserDirectory::OfAccount(std::string_view account_id) const {
   std::vector<const UserRecord*> out;
   for (const auto& [id, user] : users_) {
-    if (user.account_id == account_id) out.push_back(&user);
+    if (user.account_id == account_id && !user.PersonalDataErased()) out.push_back(&user);
   }
   return out;
 }
@@ -371,7 +366,8 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
     return events::PayloadWriter().Set("uiIdentityId", it->first).Set("uiUserName", it->second).Finish();
   }
   if (!key.starts_with(kUserRow)) return std::nullopt;
-  const UserRecord* u = FindUser(key.substr(kUserRow.size()));
+  auto found = users_.find(key.substr(kUserRow.size()));
+  const UserRecord* u = found == users_.end() ? nullptr : &found->second;
   if (!u) return std::nullopt;
   events::PayloadWriter w;
   w.Set("uiIdentityId", u->ui_identity_id)

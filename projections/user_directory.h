@@ -9,7 +9,9 @@
 // names are compared exactly, so the rule is unchanged, yet the name cannot
 // be read back). A fold of a log whose person was erased meets that user's
 // sign-in name and profile as events::kErasedValue: such a name is never
-// indexed nor checked for reuse, since only the digest can say which it was.
+// indexed nor checked for reuse, since only the digest can say which it was,
+// and no query finds such a user (D-13: an erased user is absent from every
+// view of the past, on every surface, as if it had never been).
 //
 // A plain value type (see DirectoryProjection). Not thread-safe: callers
 // synchronise.
@@ -96,7 +98,8 @@ class UserDirectory {
   Status Apply(const events::Event& event, std::vector<std::string>* changed,
                std::vector<std::string>* removed);
 
-  // nullptr when unknown (or removed).
+  // nullptr when unknown (or removed, or erased: see the class comment;
+  // every query below leaves erased users out alike).
   const UserRecord* FindUser(std::string_view ui_identity_id) const;
   const UserRecord* FindByUserName(std::string_view ui_user_name) const;
   // The account's user whose e-mail equals `email` ignoring ASCII case (U-6).

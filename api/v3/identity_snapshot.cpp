@@ -33,16 +33,6 @@ std::optional<IdentitySnapshot> TakeIdentitySnapshot(const projections::Projecti
                           clients->Published(), assets->Published(), memberships->Published()};
 }
 
-namespace {
-
-// D-13: a user whose personal data was erased (met by time travel before the
-// removal) would be schema-invalid; v3 shows it nowhere, as if absent.
-const projections::UserRecord* Shown(const projections::UserRecord* user) {
-  return user && !user->PersonalDataErased() ? user : nullptr;
-}
-
-}  // namespace
-
 AccountIdentity::AccountIdentity(const projections::UserRecord& person, std::string_view account_id) {
   auto view = std::make_shared<projections::UserRecord>(person);
   view->account_id = std::string(account_id);
@@ -53,7 +43,7 @@ AccountIdentity::AccountIdentity(const projections::UserRecord& person, std::str
 
 std::optional<AccountIdentity> IdentitySnapshot::IdentityOfAccount(const ApiCall& call,
                                                                    std::string_view ui_identity_id) const {
-  const projections::UserRecord* user = Shown(users->FindUser(ui_identity_id));
+  const projections::UserRecord* user = users->FindUser(ui_identity_id);
   if (!user) return std::nullopt;
   if (user->account_id == call.context.account_id) return AccountIdentity(*user);
   if (!memberships->Find(call.context.account_id, ui_identity_id)) return std::nullopt;
@@ -63,11 +53,11 @@ std::optional<AccountIdentity> IdentitySnapshot::IdentityOfAccount(const ApiCall
 std::vector<AccountIdentity> IdentitySnapshot::IdentitiesOfAccount(const ApiCall& call) const {
   std::map<std::string_view, AccountIdentity> by_id;
   for (const projections::UserRecord* user : users->OfAccount(call.context.account_id)) {
-    if (Shown(user)) by_id.emplace(user->ui_identity_id, AccountIdentity(*user));
+    by_id.emplace(user->ui_identity_id, AccountIdentity(*user));
   }
   for (const projections::MembershipRecord* membership : memberships->OfAccount(call.context.account_id)) {
     if (by_id.count(membership->ui_identity_id)) continue;
-    if (const projections::UserRecord* person = Shown(users->FindUser(membership->ui_identity_id))) {
+    if (const projections::UserRecord* person = users->FindUser(membership->ui_identity_id)) {
       by_id.emplace(person->ui_identity_id, AccountIdentity(*person, call.context.account_id));
     }
   }
@@ -79,7 +69,7 @@ std::vector<AccountIdentity> IdentitySnapshot::IdentitiesOfAccount(const ApiCall
 
 const projections::UserRecord* IdentitySnapshot::UserOfAccount(const ApiCall& call,
                                                               std::string_view ui_identity_id) const {
-  const projections::UserRecord* user = Shown(users->FindUser(ui_identity_id));
+  const projections::UserRecord* user = users->FindUser(ui_identity_id);
   return user && user->account_id == call.context.account_id ? user : nullptr;
 }
 

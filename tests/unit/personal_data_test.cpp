@@ -1,7 +1,8 @@
 // Personal data in payloads (events/personal_data.h): sealed members round
 // trip, a tampered or moved value is refused, an erased subject reads as the
 // marker, plaintext of old logs passes through, and a key is stored before
-// anything that needs it.
+// anything that needs it; invitations have keys of their own, and the
+// read models of users and invitations hide what was erased.
 #include "events/personal_data.h"
 
 #include <gtest/gtest.h>
@@ -13,7 +14,9 @@
 
 #include "events/access_events.h"
 #include "events/group_events.h"
+#include "events/invitation_events.h"
 #include "events/user_events.h"
+#include "projections/invitation_directory.h"
 #include "projections/user_directory.h"
 
 namespace iam::events {
@@ -269,8 +272,172 @@ TEST(PersonalDataTest, UserDirectoryKeepsDigestOfErasedName) {
   for (const char* id : {"u-1", "u-2"}) {
     ASSERT_TRUE(apply_rebuilt(UserEvent(ToNewEvent(UserCreated{id, std::string(kErasedValue), erased_profile}), id)).ok());
   }
-  ASSERT_NE(rebuilt.FindUser("u-2"), nullptr);
-  EXPECT_TRUE(rebuilt.FindUser("u-2")->PersonalDataErased());
+  // D-13: a user whose data was erased is absent to every query.
+  EXPECT_EQ(rebuilt.FindUser("u-2"), nullptr);
+  EXPECT_TRUE(rebuilt.OfAccount("A").empty());
+  EXPECT_TRUE(rebuilt.IdEverUsed("u-2"));
+  auto row = rebuilt.EncodeRow("user/u-2");
+  ASSERT_TRUE(row.has_value());  // kept, for its id
+  EXPECT_NE(row->find(kErasedValue), std::string::npos);
+}
+
+InvitationEvent Invitation(int64_t id, const std::string& email) {
+  InvitationEvent e;
+  e.invitation_id = id;
+  e.account_id = "A";
+  e.email = email;
+  e.first_name = "Ottilie";
+  e.last_name = "Quennell";
+  e.role_id = 3;
+  e.invited_by = "u-admin";
+  e.token_id = "t-" + std::to_string(id);
+  e.token_hash = "hash-" + std::to_string(id);
+  e.token_expires_ms = 1'000'000;
+  return e;
+}
+
+Event InvitationOf(const char* type, const InvitationEvent& invitation, uint64_t version = 1) {
+  const NewEvent ne = ToNewEvent(type, invitation);
+  Event e;
+  e.position = 7;
+  e.aggregate_type = kInvitationAggregate;
+  e.aggregate_id = std::to_string(invitation.invitation_id);
+  e.aggregate_version = version;
+  e.event_type = ne.event_type;
+  e.schema_revision = ne.schema_revision;
+  e.resource_owner = "A";
+  e.payload = ne.payload;
+  return e;
+}
+
+// An invitation's address and names are sealed with a key of the invitation,
+// apart from the person's: forgetting one leaves the other readable.
+TEST(PersonalDataTest, InvitationsHaveSubjectsOfTheirOwn) {
+  MemorySecrets secrets;
+  auto cipher = NewSecretStorePersonalDataCipher(secrets);
+  const Event original = InvitationOf(kInvitationCreated, Invitation(12, "ottilie.quennell@example.com"));
+  EXPECT_EQ(PersonalDataSubject(original), "invitation/12");
+  EXPECT_EQ(InvitationOfSubject("invitation/12"), std::optional<int64_t>(12));
+  EXPECT_EQ(InvitationOfSubject("u-1"), std::nullopt);
+  EXPECT_EQ(InvitationOfSubject("invitation/x"), std::nullopt);
+  EXPECT_EQ(PersonalDataSubjectOf(kUserAggregate, "u-1"), "u-1");
+  EXPECT_EQ(PersonalDataSubjectOf("group", "7"), "");
+
+  Event sealed = original;
+  ASSERT_TRUE(cipher->Seal(sealed).ok());
+  for (const char* clear : {"Ottilie", "Quennell", "ottilie.quennell@example.com"}) {
+    EXPECT_EQ(sealed.payload.find(clear), std::string::npos) << clear;
+  }
+  EXPECT_EQ(Payload(sealed).at("tokenHash").as_string(), "hash-12");  // not personal
+  InvitationEvent renamed = Invitation(12, "");
+  renamed.first_name = "Tilly";
+  Event updated = InvitationOf(kInvitationUpdated, renamed, 2);
+  ASSERT_TRUE(cipher->Seal(updated).ok());
+  EXPECT_EQ(updated.payload.find("Tilly"), std::string::npos);
+  Event user = Created();
+  ASSERT_TRUE(cipher->Seal(user).ok());
+  EXPECT_EQ(secrets.size(), 2u);  // the invitation's key and the person's
+
+  ASSERT_TRUE(cipher->Forget("invitation/12").ok());
+  Event erased = sealed;
+  ASSERT_TRUE(cipher->Open(erased).ok());
+  for (const char* member : {"email", "firstName", "lastName"}) {
+    EXPECT_EQ(Payload(erased).at(member).as_string(), kErasedValue) << member;
+  }
+  Event still = user;
+  ASSERT_TRUE(cipher->Open(still).ok());
+  EXPECT_EQ(Payload(still).at("firstName").as_string(), "Ottilie");
+
+  // An invitation written before invitations were sealed reads as it is.
+  Event old = original;
+  ASSERT_TRUE(cipher->Open(old).ok());
+  EXPECT_EQ(old.payload, original.payload);
+}
+
+TEST(PersonalDataTest, SubjectsConcernedNameTheAggregateAndThePerson) {
+  auto subjects = SubjectsConcerned(InvitationOf(kInvitationCreated, Invitation(4, "a@example.com")));
+  ASSERT_TRUE(subjects.ok());
+  EXPECT_EQ(*subjects, std::vector<std::string>{"invitation/4"});
+  InvitationEvent accepted = Invitation(4, "");
+  accepted.ui_identity_id = "u-1";
+  subjects = SubjectsConcerned(InvitationOf(kInvitationAccepted, accepted, 2));
+  ASSERT_TRUE(subjects.ok());
+  EXPECT_EQ(*subjects, (std::vector<std::string>{"invitation/4", "u-1"}));
+  subjects = SubjectsConcerned(UserEvent(ToNewEvent(UserLocked{"u-1", ""})));
+  ASSERT_TRUE(subjects.ok());
+  EXPECT_EQ(*subjects, std::vector<std::string>{"u-1"});  // once
+  Event group;
+  group.aggregate_type = "group";
+  group.aggregate_id = "9";
+  group.payload = R"({"groupId":9})";
+  subjects = SubjectsConcerned(group);
+  ASSERT_TRUE(subjects.ok());
+  EXPECT_TRUE(subjects->empty());
+  group.payload = "[]";
+  EXPECT_EQ(SubjectsConcerned(group).status().code(), StatusCode::kCorruption);
+}
+
+// The invitations read model: UserErased scrubs the invitations it names, so
+// the live rows equal those a fold of the log (keys gone) makes, and an
+// erased invitation is found by no query.
+TEST(PersonalDataTest, InvitationDirectoryErasesWhatUserErasedNames) {
+  MemorySecrets secrets;
+  auto cipher = NewSecretStorePersonalDataCipher(secrets);
+  InvitationEvent accepted = Invitation(1, "ottilie.quennell@example.com");
+  accepted.ui_identity_id = "u-1";
+  accepted.via = "SIGN_IN";
+  std::vector<Event> log = {
+      InvitationOf(kInvitationCreated, Invitation(1, "ottilie.quennell@example.com")),
+      InvitationOf(kInvitationAccepted, accepted, 2),
+      InvitationOf(kInvitationCreated, Invitation(2, "ottilie.quennell@example.com")),
+      InvitationOf(kInvitationCreated, Invitation(3, "someone.else@example.com")),
+  };
+  uint64_t position = 0;
+  for (Event& e : log) {
+    e.position = ++position;
+    ASSERT_TRUE(cipher->Seal(e).ok());
+  }
+  auto fold = [&](projections::InvitationDirectory& directory, const std::vector<Event>& events) {
+    for (Event e : events) {
+      ASSERT_TRUE(cipher->Open(e).ok());
+      ASSERT_TRUE(directory.Apply(e, nullptr, nullptr).ok()) << e.event_type;
+    }
+  };
+  projections::InvitationDirectory live;
+  fold(live, log);
+  ASSERT_NE(live.OpenFor("A", "ottilie.quennell@example.com"), nullptr);
+  const auto reached = live.Concerning("u-1", {"ottilie.quennell@example.com"});
+  ASSERT_EQ(reached.size(), 2u);
+  EXPECT_EQ(reached[0]->invitation_id, 1);
+  EXPECT_EQ(reached[1]->invitation_id, 2);
+
+  Event erased = UserEvent(ToNewEvent(UserErased{"u-1", PersonalDataDigest("x"), {"invitation/1", "invitation/2"}}));
+  erased.position = ++position;
+  log.push_back(erased);
+  fold(live, {erased});
+  for (const char* subject : {"invitation/1", "invitation/2", "u-1"}) ASSERT_TRUE(cipher->Forget(subject).ok());
+
+  EXPECT_EQ(live.Find(1), nullptr);
+  EXPECT_EQ(live.Find(2), nullptr);
+  EXPECT_EQ(live.OpenFor("A", "ottilie.quennell@example.com"), nullptr);
+  bool is_live = false;
+  EXPECT_EQ(live.FindByTokenHash("hash-2", &is_live), nullptr);
+  ASSERT_EQ(live.OpenOf("A").size(), 1u);
+  EXPECT_EQ(live.OpenOf("A")[0]->invitation_id, 3);
+  EXPECT_TRUE(live.Concerning("u-1", {"ottilie.quennell@example.com"}).empty());
+  EXPECT_EQ(live.NextId(), 4);
+
+  projections::InvitationDirectory rebuilt;
+  fold(rebuilt, log);
+  ASSERT_EQ(live.RowKeys(), rebuilt.RowKeys());
+  for (const std::string& key : live.RowKeys()) {
+    EXPECT_EQ(live.EncodeRow(key), rebuilt.EncodeRow(key)) << key;
+    EXPECT_EQ(live.EncodeRow(key)->find("ottilie"), std::string::npos) << key;
+  }
+
+  // A UserErased naming an invitation the read model never had contradicts it.
+  Event unknown = UserEvent(ToNewEvent(UserErased{"u-1", PersonalDataDigest("x"), {"invitation/99"}}));
+  EXPECT_EQ(rebuilt.Apply(unknown, nullptr, nullptr).code(), StatusCode::kCorruption);
 }
 
 }  // namespace

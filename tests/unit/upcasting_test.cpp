@@ -109,6 +109,27 @@ TEST(Upcasting, PasswordSetOfRevisionOneReadsAsNotMailed) {
   EXPECT_TRUE(parsed_mailed->mailed);
 }
 
+TEST(Upcasting, ErasureOfRevisionOneErasedNoFurtherSubjects) {
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  Event e = Stored(kUserErased, 1, R"({"uiIdentityId":"A-AD-1234567","userNameDigest":")" + digest + R"("})");
+  ASSERT_TRUE(Upcast(e).ok());
+  EXPECT_EQ(e.schema_revision, 2u);
+  EXPECT_EQ(CurrentRevision(kUserErased), 2u);
+  auto parsed = ParseUserErased(e);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->user_name_digest, digest);
+  EXPECT_TRUE(parsed->subjects.empty());
+
+  // Revision 2 round-trips its subjects, and must carry them.
+  const NewEvent emitted = ToNewEvent(UserErased{"A-AD-1234567", digest, {"invitation/3", "invitation/9"}});
+  EXPECT_EQ(emitted.schema_revision, 2u);
+  auto again = ParseUserErased(Stored(kUserErased, 2, emitted.payload));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->subjects, (std::vector<std::string>{"invitation/3", "invitation/9"}));
+  const Event unsaid = Stored(kUserErased, 2, R"({"uiIdentityId":"A-AD-1234567","userNameDigest":")" + digest + R"("})");
+  EXPECT_EQ(ParseUserErased(unsaid).status().code(), StatusCode::kCorruption);
+}
+
 TEST(Upcasting, TheDecoderRequiresWhatRevisionTwoAlwaysHas) {
   // Not upcast (claims revision 2) yet lacking "mailed": damage, not a default.
   const Event e = Stored(kUserPasswordSet, 2, kPasswordSetRevision1);
