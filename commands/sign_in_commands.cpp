@@ -89,7 +89,7 @@ namespace {
 events::StreamAppend AttemptStream(const WorkingState& state, const CommandContext& context,
                                    const std::string& username) {
   const projections::SignInCounter* counter = state.Get<projections::SessionDirectory>().FindCounter(username);
-  return StreamFor(events::kSignInAggregate, username, counter ? counter->version : 0, context);
+  return StreamFor(events::kSignInAggregate, events::SignInStreamId(username), counter ? counter->version : 0, context);
 }
 
 }  // namespace

@@ -40,7 +40,10 @@ struct PersonalTable {
   std::span<const std::string_view> members;
 };
 
-// The one table: which members of which events are personal data.
+// The one table: which members of which events are personal data. Every
+// other payload was checked to name no person (ids, roles, dates, token
+// hashes, masked networks); sign-in attempts name their address only by
+// the digest that is their stream's id (sign_in_events.h).
 const std::array<PersonalTable, 5>& Table() {
   static const std::array<PersonalTable, 5> table = {{
       {kUserAggregate, kUserCreated, kProfileMembers},

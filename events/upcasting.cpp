@@ -6,6 +6,7 @@
 
 #include "events/api_client_events.h"
 #include "events/credential_events.h"
+#include "events/sign_in_events.h"
 #include "events/user_events.h"
 
 namespace iam::events {
@@ -72,6 +73,16 @@ Status UserErasedSubjects(json::object& payload) {
   return Status::Ok();
 }
 
+// The sign-in events 1 -> 2: revision 1 named the attempt's address as
+// "username", as the stream's id did; revision 2 keeps it only as the digest
+// that names the stream (events/sign_in_events.h), so that no new record
+// holds a readable address. An older record keeps its address in its
+// stream's id, which no upcaster can change.
+Status SignInWithoutUsername(json::object& payload) {
+  payload.erase("username");
+  return Status::Ok();
+}
+
 // Every step of every event type. Keep the entries of one type together and
 // in revision order; append, never edit or remove (see upcasting.h).
 const Upcaster kUpcasters[] = {
@@ -80,6 +91,10 @@ const Upcaster kUpcasters[] = {
     {kCredentialCreated, 1, &CredentialCreatedDescription},
     {kUserPasswordSet, 1, &UserPasswordSetMailed},
     {kUserErased, 1, &UserErasedSubjects},
+    {kUserSignInFailed, 1, &SignInWithoutUsername},
+    {kUserSignInSucceeded, 1, &SignInWithoutUsername},
+    {kUserLockedOut, 1, &SignInWithoutUsername},
+    {kUserLockoutCleared, 1, &SignInWithoutUsername},
 };
 
 const Upcaster* FindStep(std::span<const Upcaster> table, std::string_view event_type, uint32_t from_revision) {

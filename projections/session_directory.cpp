@@ -1,6 +1,7 @@
 #include "projections/session_directory.h"
 
 #include "events/payload_json.h"
+#include "events/personal_data.h"
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "projections/fold.h"
@@ -29,9 +30,12 @@ void SessionDirectory::UnindexTokens(const SessionRecord& session) {
 Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>* changed,
                                std::vector<std::string>* removed) {
   if (e.aggregate_type == events::kSignInAggregate) {
-    SignInCounter& counter = counters_[e.aggregate_id];
-    counter.username = e.aggregate_id;
-    counter.version = VersionAfter(e, counter.version);
+    // An older log's stream, keyed by the username, counts with the new one.
+    const bool digest = events::IsPersonalDataDigest(e.aggregate_id);
+    const std::string key = digest ? e.aggregate_id : events::SignInStreamId(e.aggregate_id);
+    SignInCounter& counter = counters_[key];
+    counter.username = key;
+    if (digest) counter.version = VersionAfter(e, counter.version);
     if (e.event_type == events::kUserLockoutCleared) {
       counter.failed = 0;
       counter.locked_until_ms = 0;
@@ -51,7 +55,7 @@ Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>*
         counter.last_success_ms = e.change_date_ms;
       }
     }
-    if (changed) changed->push_back(SignInKey(e.aggregate_id));
+    if (changed) changed->push_back(SignInKey(key));
     return Status::Ok();
   }
   if (e.aggregate_type != events::kSessionAggregate) return Status::Ok();
@@ -108,7 +112,7 @@ Status SessionDirectory::Apply(const events::Event& e, std::vector<std::string>*
 }
 
 const SignInCounter* SessionDirectory::FindCounter(std::string_view username) const {
-  auto it = counters_.find(username);
+  auto it = counters_.find(events::SignInStreamId(username));
   return it == counters_.end() ? nullptr : &it->second;
 }
 
@@ -141,8 +145,9 @@ std::vector<std::string> SessionDirectory::RowKeys() const {
 
 std::optional<std::string> SessionDirectory::EncodeRow(std::string_view key) const {
   if (key.starts_with(kSignInRow)) {
-    const SignInCounter* c = FindCounter(key.substr(kSignInRow.size()));
-    if (!c) return std::nullopt;
+    auto found = counters_.find(key.substr(kSignInRow.size()));
+    if (found == counters_.end()) return std::nullopt;
+    const SignInCounter* c = &found->second;
     return events::PayloadWriter()
         .Set("username", c->username)
         .Set("uiIdentityId", c->ui_identity_id)

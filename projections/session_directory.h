@@ -2,7 +2,9 @@
 // T-14, P-9), folded from the "signin" and "session" aggregates.
 //
 // Per normalised username it keeps the failures since the last success or
-// lockout and when the lockout ends; per open session, its user, methods,
+// lockout and when the lockout ends, under the username's digest
+// (events::SignInStreamId), also for the streams older logs keyed by the
+// username itself; per open session, its user, methods,
 // lifetimes, the hash of its live refresh token and of every token it spent
 // (reuse detection survives a restart, T-12). An ended session leaves no row:
 // its tokens are then simply unknown.
@@ -24,11 +26,11 @@
 namespace iam::projections {
 
 struct SignInCounter {
-  std::string username;
+  std::string username;         // its digest (events::SignInStreamId), the stream appends go to
   std::string ui_identity_id;   // of the last attempt naming a known user
   int64_t failed = 0;           // evaluated failures since the last success or lockout
   int64_t locked_until_ms = 0;  // 0 = never locked out
-  uint64_t version = 0;
+  uint64_t version = 0;         // of the stream `username` names (not of an older log's)
   int64_t last_success_ms = 0;  // the last completed sign-in, 0 = none
 };
 
@@ -53,11 +55,14 @@ struct SessionRecord {
 class SessionDirectory {
  public:
   static constexpr const char* kProjectionName = "sessions";
+  // 2: sign-in counters are keyed by the username's digest, not the username.
+  static constexpr int kRowFormat = 2;
 
   // Folds one event; events of other aggregates are ignored. kCorruption for
   // an undecodable payload or an event naming a session that is not open.
   Status Apply(const events::Event& event, std::vector<std::string>* changed, std::vector<std::string>* removed);
 
+  // The counter of `username` (normalised), found by its digest.
   const SignInCounter* FindCounter(std::string_view username) const;
   const SessionRecord* FindSession(std::string_view session_id) const;
   // The open session that issued `refresh_token_hash` (live or spent), or nullptr.

@@ -16,6 +16,8 @@
 #include "events/event_store.h"
 #include "events/group_events.h"
 #include "events/payload_json.h"
+#include "events/personal_data.h"
+#include "events/sign_in_events.h"
 #include "events/user_events.h"
 
 namespace iam::events {
@@ -128,6 +130,27 @@ TEST(Upcasting, ErasureOfRevisionOneErasedNoFurtherSubjects) {
   EXPECT_EQ(again->subjects, (std::vector<std::string>{"invitation/3", "invitation/9"}));
   const Event unsaid = Stored(kUserErased, 2, R"({"uiIdentityId":"A-AD-1234567","userNameDigest":")" + digest + R"("})");
   EXPECT_EQ(ParseUserErased(unsaid).status().code(), StatusCode::kCorruption);
+}
+
+TEST(Upcasting, SignInEventsOfRevisionOneLoseTheirAddress) {
+  for (const char* type : {kUserSignInFailed, kUserSignInSucceeded, kUserLockedOut, kUserLockoutCleared}) {
+    EXPECT_EQ(CurrentRevision(type), 2u) << type;
+    Event e = Stored(type, 1, R"({"username":"ada@example.com","uiIdentityId":"A-1","reason":"WRONG_PASSWORD","until":5})");
+    e.aggregate_type = kSignInAggregate;
+    ASSERT_TRUE(Upcast(e).ok()) << type;
+    EXPECT_EQ(e.payload.find("ada@example.com"), std::string::npos) << type;
+  }
+  Event failed = Stored(kUserSignInFailed, 1, R"({"username":"ada@example.com","uiIdentityId":"","reason":"UNKNOWN_USER"})");
+  ASSERT_TRUE(Upcast(failed).ok());
+  auto attempt = ParseSignInAttempt(failed);
+  ASSERT_TRUE(attempt.ok()) << attempt.status().ToString();
+  EXPECT_EQ(attempt->reason, "UNKNOWN_USER");
+  EXPECT_EQ(attempt->username, "");
+  // Revision 2 is written without it; the stream's id is the address's digest.
+  const NewEvent emitted = SignInFailedEvent(SignInAttempt{"ada@example.com", "A-1", "WRONG_PASSWORD"});
+  EXPECT_EQ(emitted.schema_revision, 2u);
+  EXPECT_EQ(emitted.payload.find("ada@example.com"), std::string::npos);
+  EXPECT_EQ(SignInStreamId("ada@example.com"), PersonalDataDigest("ada@example.com"));
 }
 
 TEST(Upcasting, TheDecoderRequiresWhatRevisionTwoAlwaysHas) {
