@@ -23,7 +23,7 @@ inline void SubmitCommand(commands::CommandProcessor& processor, const std::shar
                           std::unique_ptr<commands::Command> command, OnRefused refused, OnCommitted then) {
   const RequestContext& c = call->context;
   commands::CommandContext context{c.account_id,      c.actor,    c.request_id, c.idempotency_key,
-                                   c.idempotency_fingerprint, c.if_match, c.client_id};
+                                   c.idempotency_fingerprint, c.if_match, c.client_id, c.actor_id};
   processor.Submit(std::move(command), std::move(context),
                    [call, refused = std::move(refused), then = std::move(then)](Result<commands::CommandOutcome> outcome) {
                      if (!outcome.ok()) return refused(*call, outcome.status());

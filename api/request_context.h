@@ -25,6 +25,10 @@ struct RequestContext {
   std::string credential_id;  // the credential that signed the request
   std::string account_id;     // account the operation acts on (resourceOwner)
   std::string actor;          // uiUserName of the client's owner: createdBy/modifiedBy
+  // The acting person's uiIdentityId on the workspace surface, which names
+  // them as their events' creator (seed-003 §12) instead of their address,
+  // so that erasing them leaves no address in the envelopes; "" = actor.
+  std::string actor_id;
   std::string remote_address;
   std::string scheme;
   // Set when the request carries an Idempotency-Key (D-23): the key scoped to

@@ -9,7 +9,7 @@ events::StreamAppend StreamFor(const char* aggregate_type, std::string aggregate
   append.aggregate_id = std::move(aggregate_id);
   append.expected_version = expected_version;
   append.resource_owner = context.account_id;
-  append.creator = context.actor;
+  append.creator = context.creator.empty() ? context.actor : context.creator;
   append.request_id = context.request_id;
   return append;
 }

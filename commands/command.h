@@ -32,6 +32,9 @@ struct CommandContext {
   // The calling API client, whose group access rules check; "" for the
   // server's own work, which reaches every group.
   std::string client_id;
+  // The events' creator when it is not `actor`: a person acting on the
+  // workspace surface is named by their uiIdentityId (seed-003 §12).
+  std::string creator;
 };
 
 // kVersionMismatch unless `if_match` is empty or equals `version`.

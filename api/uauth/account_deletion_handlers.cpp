@@ -70,7 +70,7 @@ void DeleteOwnAccount(const UauthContext& context, const std::shared_ptr<ApiCall
   const std::string username = commands::EmailKey(caller->user.profile.email);
   events::SignInAttempt attempt{username, caller->user.ui_identity_id, "WRONG_STEP_UP_CODE"};
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   if (!record || record->Methods().empty()) {
     return Submit(context, call, username,
                   std::make_unique<commands::DeleteOwnAccount>(nullptr, attempt, std::nullopt, context.now_ms(),

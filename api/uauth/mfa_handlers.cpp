@@ -119,7 +119,7 @@ void Initialize(const UauthContext& context, const std::shared_ptr<ApiCall>& cal
   }
   const int64_t expires = context.now_ms() + kEnrollmentWindowMs;
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   const std::string encoded = totp ? commands::Base32Encode(secret) : std::string();
   const std::string email = caller->user.profile.email;
   SubmitCommand(
@@ -183,7 +183,7 @@ void Confirm(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
     return call->respond(UauthUnavailable(call->request.path, "the secret store cannot take the backup code"));
   }
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   const std::string email = caller->user.profile.email;
   std::vector<std::string> methods = record->Methods();
   methods.push_back(*method);
@@ -228,7 +228,7 @@ void Remove(const UauthContext& context, const std::shared_ptr<ApiCall>& call) {
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, code, types](auto ticket) {
     auto mfa = MfaVersion(context);
     if (!mfa) {
@@ -277,7 +277,7 @@ void VerifySignIn(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   }
   const std::string username = commands::EmailKey(caller->user.profile.email);
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   AdmitAttempt(context, call, username, [&context, call, caller = *caller, username, method, code = *code,
                                          device_hash = *device_hash](auto ticket) {
     auto mfa = MfaVersion(context);
@@ -325,7 +325,7 @@ void SendSignInCode(const UauthContext& context, const std::shared_ptr<ApiCall>&
   const int64_t expires = context.now_ms() + kEmailCodeLifetimeMs;
   const std::string email = caller->user.profile.email;
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   SubmitCommand(
       context.processor, call,
       std::make_unique<commands::SendSignInEmailCode>(

@@ -64,7 +64,7 @@ void ChangePassword(const UauthContext& context, const std::shared_ptr<ApiCall>&
   if (!policy) return;
   const std::string username = commands::EmailKey(user.profile.email);
   call->context.account_id = user.resource_owner;
-  call->context.actor = user.ui_user_name;
+  ActAs(call->context, user);
   AdmitAttempt(context, call, username,
                [&context, call, user, username, session_id = caller->session_id, old_password = *old_password,
                 new_password = *new_password, policy = *policy](auto ticket) {
@@ -179,7 +179,7 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   auto policy = AdmitNewPassword(context, *call, user, user->profile.email, *password);
   if (!policy) return;
   call->context.account_id = user->resource_owner;
-  call->context.actor = user->ui_user_name;
+  ActAs(call->context, *user);
   auto job = [&context, call, history = user->password_hashes, password = *password, token_hash = *hash,
               policy = *policy]() {
     if (commands::MatchesAnyPrevious(password, history, policy.history_size)) {
@@ -270,7 +270,7 @@ void UpdateAccount(const UauthContext& context, const std::shared_ptr<ApiCall>& 
   if (auto refused = ReadPersonDetails(*body, call->request.path, profile, &any)) return call->respond(std::move(*refused));
   if (!any) return call->respond(UauthBadRequest(call->request.path, "name at least one member to change"));
   call->context.account_id = caller->user.resource_owner;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   const std::string id = caller->user.ui_identity_id;
   SubmitCommand(context.processor, call, std::make_unique<commands::UpdateOwnProfile>(id, std::move(profile)),
                 [](const ApiCall& call, const Status& status) {

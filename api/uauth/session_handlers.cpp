@@ -69,7 +69,7 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   }
   const std::string workspace = refresh.workspace_guid;
   call->context.account_id = session->account_id;
-  call->context.actor = user->ui_user_name;
+  ActAs(call->context, *user);
   SubmitCommand(context.processor, call,
                 std::make_unique<commands::RefreshSession>(std::move(*presented_hash), std::move(refresh),
                                                            context.now_ms(), context.lifetimes),
@@ -89,7 +89,7 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
 void End(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const BearerCaller& caller,
          std::string session_id, const char* reason, std::string owner) {
   call->context.account_id = caller.user.resource_owner;
-  call->context.actor = caller.user.ui_user_name;
+  ActAs(call->context, caller.user);
   SubmitCommand(context.processor, call,
                 std::make_unique<commands::EndSession>(std::move(session_id), reason, std::move(owner)),
                 RespondSessionRefusal, RespondNoContent);

@@ -101,7 +101,7 @@ class SignInRoute {
                                   !user ? events::kSignInUnknownUser
                                         : (has_password ? events::kSignInWrongPassword : events::kSignInNoPassword)};
     call->context.account_id = OwnerAccount(*accounts->Published(), user);
-    if (user) call->context.actor = user->ui_user_name;
+    if (user) ActAs(call->context, *user);
     std::optional<UserRecord> known = user ? std::optional<UserRecord>(*user) : std::nullopt;
     // The second factors the sign-in will ask for (read now, as the user is).
     // A device that passed the MFA step in the last 8 hours skips it (F-15).

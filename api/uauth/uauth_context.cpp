@@ -21,6 +21,11 @@ constexpr std::string_view kBearerPrefix = "Bearer ";
 
 }  // namespace
 
+void ActAs(RequestContext& call, const projections::UserRecord& person) {
+  call.actor = person.ui_user_name;
+  call.actor_id = person.ui_identity_id;
+}
+
 std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiCall& call,
                                                std::initializer_list<std::string_view> scopes) {
   // A token is checked against today's sessions and people, also on a read

@@ -91,6 +91,10 @@ struct BearerCaller {
 std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiCall& call,
                                                std::initializer_list<std::string_view> scopes);
 
+// `person` acts in `call`: the rules see their sign-in name, the events name
+// them by their uiIdentityId.
+void ActAs(RequestContext& call, const projections::UserRecord& person);
+
 // A signed access token of `scope` for `user` in session `session_id`;
 // `workspace_guid` (the `bp` claim) for a workspace token. kInternal when
 // signing fails.

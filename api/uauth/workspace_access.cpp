@@ -69,7 +69,7 @@ std::optional<BearerCaller> AuthenticateWorkspacePermission(const UauthContext& 
     return std::nullopt;
   }
   call.context.account_id = caller->membership->account_id;
-  call.context.actor = caller->user.ui_user_name;
+  ActAs(call.context, caller->user);
   return caller;
 }
 

@@ -144,7 +144,7 @@ void SelectWorkspace(const UauthContext& context, const std::shared_ptr<ApiCall>
   events::SessionRefreshed refresh = NextRefresh(*call, caller->session_id, issued->hash);
   refresh.workspace_guid = workspace->guid;
   call->context.account_id = workspace->account_id;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   const std::vector<std::string> amr = AmrOf(*caller);
   const int64_t auth_time = caller->claims.contains("auth_time") && caller->claims.at("auth_time").is_int64()
                                 ? caller->claims.at("auth_time").as_int64() * 1000
@@ -182,7 +182,7 @@ void MarkFavorite(const UauthContext& context, const std::shared_ptr<ApiCall>& c
   if (!found.ok()) return call->respond(UauthUnavailable(call->request.path, found.status().message()));
   if (!*found) return call->respond(NotAMember(*call));
   call->context.account_id = (*found)->workspace.account_id;
-  call->context.actor = caller->user.ui_user_name;
+  ActAs(call->context, caller->user);
   SubmitCommand(context.processor, call,
                 std::make_unique<commands::MarkFavoriteWorkspace>(
                     events::WorkspaceFavorite{caller->user.ui_identity_id, *guid}, *favorite),
