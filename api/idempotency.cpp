@@ -3,12 +3,14 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 #include "api/auth/sha256.h"
 #include "events/clock.h"
 #include "events/expiring_rows.h"
 #include "events/payload_json.h"
+#include "events/personal_data.h"
 
 namespace iam::api {
 namespace {
@@ -63,6 +65,31 @@ IdempotencyGuard::IdempotencyGuard(const events::EventStore& events, events::Sta
 // An expiring row (events/expiring_rows.h): the engine drops it after the retention.
 std::string IdempotencyGuard::ResponseKey(const std::string& scoped_key) {
   return std::string(events::kExpiringRowPrefix) + "idempotent-response/" + scoped_key;
+}
+
+// Expiring too, with its response: "<prefix><subject>\n<scoped key>". No
+// subject holds a line feed (ids, "invitation/<id>").
+std::string IdempotencyGuard::SubjectPrefix(std::string_view subject) {
+  return std::string(events::kExpiringRowPrefix) + "idempotent-subject/" + std::string(subject) + '\n';
+}
+
+Result<std::vector<std::string>> IdempotencyGuard::SubjectsOf(const std::string& scoped_key) const {
+  auto record = events_.FindIdempotencyRecord(scoped_key);
+  if (!record.ok()) return record.status();
+  std::vector<std::string> subjects;
+  if (!record->has_value()) return Status::NotFound("the idempotency record is gone");
+  const events::AppendResult& appended = (*record)->result;
+  if (appended.first_position == 0 || appended.last_position < appended.first_position) return subjects;
+  auto appended_events = events_.ReadAll(appended.first_position, appended.last_position - appended.first_position + 1);
+  if (!appended_events.ok()) return appended_events.status();
+  for (const events::Event& e : *appended_events) {
+    auto concerned = events::SubjectsConcerned(e);
+    if (!concerned.ok()) return concerned.status();
+    for (std::string& subject : *concerned) {
+      if (std::find(subjects.begin(), subjects.end(), subject) == subjects.end()) subjects.push_back(std::move(subject));
+    }
+  }
+  return subjects;
 }
 
 IdempotencyGuard::Decision IdempotencyGuard::Begin(std::string_view client_id, std::string_view key,
@@ -138,15 +165,44 @@ void IdempotencyGuard::Finish(const std::string& scoped_key, const std::string& 
   // A repeat of a request whose answer held a secret learns that it was
   // applied (kResponseLost), never the secret a second time.
   if (applied && !response.holds_secret) {
-    events::StateBatch batch;
-    const int64_t expires = NowMillis() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
-    batch.puts.emplace_back(ResponseKey(scoped_key), events::ExpiringValue(expires, EncodeResponse(fingerprint, response)));
-    if (auto s = state_.Write(batch); !s.ok()) {
-      spdlog::warn("the response of an idempotent request was not kept: {}", s.ToString());
+    auto subjects = SubjectsOf(scoped_key);
+    if (!subjects.ok()) {
+      // Without its record (a handler's sequence of no append) no retry would read it.
+      if (subjects.status().code() != StatusCode::kNotFound) {
+        spdlog::warn("the response of an idempotent request was not kept: its subjects: {}",
+                     subjects.status().ToString());
+      }
+    } else {
+      events::StateBatch batch;
+      const int64_t expires =
+          NowMillis() + std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
+      batch.puts.emplace_back(ResponseKey(scoped_key),
+                              events::ExpiringValue(expires, EncodeResponse(fingerprint, response)));
+      for (const std::string& subject : *subjects) {
+        batch.puts.emplace_back(SubjectPrefix(subject) + scoped_key, events::ExpiringValue(expires, ""));
+      }
+      if (auto s = state_.Write(batch); !s.ok()) {
+        spdlog::warn("the response of an idempotent request was not kept: {}", s.ToString());
+      }
     }
   }
   std::lock_guard lock(mu_);
   in_flight_.erase(scoped_key);
+}
+
+Status IdempotencyGuard::ForgetSubjects(const std::vector<std::string>& subjects) {
+  events::StateBatch batch;
+  for (const std::string& subject : subjects) {
+    const std::string prefix = SubjectPrefix(subject);
+    Status scanned = state_.Scan(prefix, [&](std::string_view key, std::string_view) {
+      batch.deletes.emplace_back(key);
+      batch.deletes.push_back(ResponseKey(std::string(key.substr(prefix.size()))));
+      return true;
+    });
+    if (!scanned.ok()) return scanned;
+  }
+  if (batch.empty()) return Status::Ok();
+  return state_.Write(batch);
 }
 
 }  // namespace iam::api

@@ -12,6 +12,12 @@
 // - still in flight: 409.
 // Records are honoured for `retention` (at least 24 hours).
 //
+// A kept response may tell about a person (the body of a user's creation).
+// So it is kept with the personal-data subjects (events/personal_data.h) of
+// the events its request appended, and erasing a subject drops every
+// response that concerns it (ForgetSubjects): a retry of such a request is
+// then answered as one whose response was lost.
+//
 // Thread safety: safe for concurrent use without external synchronization.
 #pragma once
 
@@ -21,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "api/http/http_message.h"
 #include "events/event_store.h"
@@ -55,10 +62,21 @@ class IdempotencyGuard {
   // X-Iam-Sequence) is kept for replays; anything else is forgotten, so a
   // retry runs again. The kept response becomes durable with the next synced
   // write; until then a crash loses it, and a replay answers kResponseLost.
+  // A response whose subjects cannot be read is not kept (it could outlive
+  // an erasure).
   void Finish(const std::string& scoped_key, const std::string& fingerprint, const HttpResponse& response);
+
+  // Drops every kept response concerning one of `subjects`, in one write
+  // (not synced: it becomes durable with the next synced write, which the
+  // caller may force). kIOError from the state store.
+  Status ForgetSubjects(const std::vector<std::string>& subjects);
 
  private:
   static std::string ResponseKey(const std::string& scoped_key);
+  // The row that ties a kept response to one subject it concerns.
+  static std::string SubjectPrefix(std::string_view subject);
+  // The subjects of the events the request `scoped_key` appended.
+  Result<std::vector<std::string>> SubjectsOf(const std::string& scoped_key) const;
 
   const events::EventStore& events_;
   events::StateStore& state_;
