@@ -62,7 +62,9 @@ class Outbox {
   // sequence of a record that cannot be decoded or decrypted with the master
   // key; kFailedPrecondition when no master key is configured; kIOError,
   // kUnavailable (the database is being reopened) from storage.
-  virtual Result<std::vector<PendingMail>> Pending(size_t max) const = 0;
+  Result<std::vector<PendingMail>> Pending(size_t max) const { return PendingAfter(0, max); }
+  // The same, beginning after the mail `after_sequence` (to page through them).
+  virtual Result<std::vector<PendingMail>> PendingAfter(uint64_t after_sequence, size_t max) const = 0;
 
   // Drops the mail `sequence`; returns after the removal is synced, so a
   // restart does not deliver it again. Removing an absent mail is Ok.

@@ -283,6 +283,39 @@ TEST(MailDelivery, MailsAcknowledgedBeforeACrashAreDeliveredAtTheNextStart) {
   EXPECT_EQ(PendingCount(*storage), 0u);
 }
 
+// Erasure (events/personal_data.h): the mails to an erased person's
+// addresses go, whether still waiting or delivered as files; others stay.
+TEST(MailDelivery, ForgettingARecipientDropsTheirWaitingMailsAndTheirFiles) {
+  TempDir dir;
+  auto storage = OpenStorage((dir.path() / "events").string());
+  const auto outbox_dir = dir.path() / "outbox";
+  auto files = EmlFileSender::Open(outbox_dir.string(), "iamd@localhost");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  OutboxDrainer drainer(storage->outbox(), **files);
+  drainer.Start();
+  ASSERT_TRUE(AppendMails(*storage, {{"Ada@Example.com", "delivered", "one"}, {"bob@example.com", "kept", "two"}}).ok());
+  ASSERT_TRUE(Delivered(drainer, 2));
+  drainer.Stop();
+  // Waiting: two more for Ada among others, more than one page of the outbox would hold.
+  std::vector<events::OutboxMail> waiting;
+  for (int i = 0; i < 300; ++i) waiting.push_back({"carol@example.com", "waiting", "three"});
+  waiting.push_back({"ada@example.com", "waiting", "four"});
+  waiting.push_back({"ADA@example.com", "waiting", "five"});
+  ASSERT_TRUE(AppendMails(*storage, std::move(waiting)).ok());
+  ASSERT_EQ(PendingCount(*storage), 100u);  // a page
+
+  ASSERT_TRUE(drainer.ForgetMailsTo({"ada@example.com"}).ok());
+  EXPECT_FALSE(std::filesystem::exists(outbox_dir / "00000000000000000001.eml"));
+  EXPECT_TRUE(std::filesystem::exists(outbox_dir / "00000000000000000002.eml"));
+  auto pending = storage->outbox().PendingAfter(0, 1000);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  EXPECT_EQ(pending->size(), 300u);
+  for (const events::PendingMail& mail : *pending) EXPECT_EQ(mail.mail.to, "carol@example.com");
+  // Forgetting nobody, or somebody again, is harmless.
+  EXPECT_TRUE(drainer.ForgetMailsTo({}).ok());
+  EXPECT_TRUE(drainer.ForgetMailsTo({"ada@example.com"}).ok());
+}
+
 TEST(MailDelivery, SmtpCarriesTheExactBodyWithDotStuffedLinesRestored) {
   TestSmtpServer server;
   SmtpSender sender({"127.0.0.1", server.port(), "iamd@localhost", std::chrono::seconds(10)});

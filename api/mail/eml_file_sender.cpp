@@ -4,13 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "api/mail/mail_message.h"
+#include "commands/user_validation.h"
 #include "events/clock.h"
 
 namespace iam::api {
@@ -95,6 +99,29 @@ Status EmlFileSender::Deliver(const events::PendingMail& mail) {
     ::unlink(temporary.c_str());
     return written;
   }
+  FileDescriptor dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return Failed("syncing " + directory_, errno);
+  return Status::Ok();
+}
+
+Status EmlFileSender::ForgetMailsTo(const std::vector<std::string>& addresses) {
+  if (addresses.empty()) return Status::Ok();
+  std::error_code ec;
+  bool removed_any = false;
+  for (fs::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path path = it->path();
+    if (path.extension() != ".eml" || !it->is_regular_file(ec)) continue;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream content;
+    if (!in || !(content << in.rdbuf())) return Status::IOError("reading " + path.string());
+    const std::string message = std::move(content).str();
+    const std::string to = commands::EmailKey(MailMessageRecipient(message));
+    if (std::find(addresses.begin(), addresses.end(), to) == addresses.end()) continue;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Failed("deleting " + path.string(), errno);
+    removed_any = true;
+  }
+  if (ec) return Status::IOError("listing " + directory_ + ": " + ec.message());
+  if (!removed_any) return Status::Ok();
   FileDescriptor dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || ::fsync(dir.get()) != 0) return Failed("syncing " + directory_, errno);
   return Status::Ok();

@@ -26,6 +26,10 @@ class EmlFileSender final : public MailSender {
   // file. kIOError when any step fails (nothing is left under the final name).
   Status Deliver(const events::PendingMail& mail) override;
   std::string Destination() const override;
+  // Deletes the .eml files whose To header names one of `addresses` (each
+  // file synced away with the directory); a file that cannot be read is an
+  // error, never skipped.
+  Status ForgetMailsTo(const std::vector<std::string>& addresses) override;
 
   // "00000000000000000042.eml" for sequence 42.
   static std::string FileName(uint64_t sequence);

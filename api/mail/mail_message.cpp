@@ -130,4 +130,18 @@ std::string FormatMailMessage(const events::PendingMail& pending, std::string_vi
   return message;
 }
 
+std::string MailMessageRecipient(std::string_view message) {
+  constexpr std::string_view kTo = "To: ";
+  // Header lines up to the empty line that ends them.
+  for (size_t at = 0; at < message.size();) {
+    const size_t end = message.find("\r\n", at);
+    const std::string_view line = message.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    if (line.empty()) break;
+    if (line.starts_with(kTo)) return std::string(line.substr(kTo.size()));
+    if (end == std::string_view::npos) break;
+    at = end + 2;
+  }
+  return {};
+}
+
 }  // namespace iam::api

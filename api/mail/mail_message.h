@@ -20,6 +20,10 @@ namespace iam::api {
 // ending in CRLF.
 std::string FormatMailMessage(const events::PendingMail& mail, std::string_view from, int64_t date_ms);
 
+// The address of the To header of `message` (as FormatMailMessage writes
+// it), or "" when its header has none.
+std::string MailMessageRecipient(std::string_view message);
+
 // `subject` as an RFC 5322 unstructured header value: itself when it is
 // printable ASCII, else RFC 2047 encoded-words (UTF-8, Q encoding) of at
 // most 75 characters, folded onto continuation lines.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "events/outbox.h"
 #include "events/status.h"
@@ -28,6 +29,12 @@ class MailSender {
 
   // Where mails go, for the log: "SMTP server HOST:PORT", ".eml files in DIR".
   virtual std::string Destination() const = 0;
+
+  // Deletes what this sender keeps of the mails it delivered to any of
+  // `addresses` (lower case; a mail's address matches ignoring ASCII case):
+  // an erasure (events/personal_data.h). Ok once nothing of them is kept.
+  // kIOError when a copy cannot be deleted.
+  virtual Status ForgetMailsTo(const std::vector<std::string>& addresses) = 0;
 };
 
 }  // namespace iam::api

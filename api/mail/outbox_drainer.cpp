@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "commands/user_validation.h"
+
 namespace iam::api {
 
 OutboxDrainer::OutboxDrainer(events::Outbox& outbox, MailSender& sender, OutboxDrainerOptions options)
@@ -91,6 +93,11 @@ void OutboxDrainer::Run() {
 }
 
 Result<bool> OutboxDrainer::DeliverPending() {
+  uint64_t erasures_seen = 0;
+  {
+    std::lock_guard delivering(delivery_mu_);
+    erasures_seen = erasures_;
+  }
   auto pending = outbox_.Pending(options_.batch);
   if (!pending.ok()) {
     Count(&OutboxDrainerStats::failed_attempts);
@@ -102,6 +109,9 @@ Result<bool> OutboxDrainer::DeliverPending() {
       if (stopping_) return false;
     }
     const std::string name = "mail " + std::to_string(mail.sequence);
+    std::lock_guard delivering(delivery_mu_);
+    // An erasure since the read may have dropped mails of this batch: read again.
+    if (erasures_ != erasures_seen) return true;
     const Status delivered = sender_.Deliver(mail);
     const bool refused = delivered.code() == StatusCode::kInvalidArgument;
     if (!delivered.ok() && !refused) {
@@ -117,6 +127,25 @@ Result<bool> OutboxDrainer::DeliverPending() {
     if (!refused) spdlog::info("outbox: {} delivered", name);
   }
   return pending->size() == options_.batch;
+}
+
+Status OutboxDrainer::ForgetMailsTo(const std::vector<std::string>& addresses) {
+  if (addresses.empty()) return Status::Ok();
+  std::lock_guard delivering(delivery_mu_);
+  ++erasures_;
+  constexpr size_t kPage = 256;
+  for (uint64_t after = 0;;) {
+    auto pending = outbox_.PendingAfter(after, kPage);
+    if (!pending.ok()) return pending.status();
+    for (const events::PendingMail& mail : *pending) {
+      after = mail.sequence;
+      if (std::find(addresses.begin(), addresses.end(), commands::EmailKey(mail.mail.to)) == addresses.end()) continue;
+      if (Status removed = outbox_.Remove(mail.sequence); !removed.ok()) return removed;
+      spdlog::info("outbox: mail {} dropped: its recipient was erased", mail.sequence);
+    }
+    if (pending->size() < kPage) break;
+  }
+  return sender_.ForgetMailsTo(addresses);
 }
 
 }  // namespace iam::api

@@ -20,6 +20,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/mail/mail_sender.h"
 #include "events/outbox.h"
@@ -56,6 +57,13 @@ class OutboxDrainer {
   // (bounded by the sender's own timeout). Idempotent.
   void Stop();
 
+  // Erasure (events/personal_data.h): drops the pending mails to any of
+  // `addresses` (lower case, matched ignoring ASCII case) from the outbox and
+  // has the sender delete what it keeps of those it delivered. No delivery
+  // runs meanwhile, so none of them slips through. Works whether or not the
+  // thread runs. Errors: the outbox's (reading, removing) and the sender's.
+  Status ForgetMailsTo(const std::vector<std::string>& addresses);
+
   OutboxDrainerStats Stats() const;
   // Blocks until `condition` holds for the stats or `timeout` passes;
   // returns whether it held.
@@ -74,6 +82,9 @@ class OutboxDrainer {
   MailSender& sender_;
   const OutboxDrainerOptions options_;
 
+  // Held while one mail is delivered and removed, and by ForgetMailsTo.
+  std::mutex delivery_mu_;
+  uint64_t erasures_ = 0;  // ForgetMailsTo calls so far (under delivery_mu_)
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;  // wakeups, stopping, and stats
   bool woken_ = false;

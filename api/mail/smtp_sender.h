@@ -35,6 +35,8 @@ class SmtpSender final : public MailSender {
   // connection, a timeout, a transient 4xx reply, a refused sender).
   Status Deliver(const events::PendingMail& mail) override;
   std::string Destination() const override;
+  // Nothing is kept once the server accepted a mail: Ok.
+  Status ForgetMailsTo(const std::vector<std::string>&) override { return Status::Ok(); }
 
  private:
   SmtpOptions options_;

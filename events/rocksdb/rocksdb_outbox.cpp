@@ -65,13 +65,13 @@ class RocksDbOutboxImpl final : public RocksDbOutbox {
     if (wakeup_) RunGuarded("the outbox wakeup", wakeup_);
   }
 
-  Result<std::vector<PendingMail>> Pending(size_t max) const override {
+  Result<std::vector<PendingMail>> PendingAfter(uint64_t after_sequence, size_t max) const override {
     if (!cipher_.has_key()) return Status::FailedPrecondition("no master key configured for the outbox");
     std::vector<PendingMail> out;
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().meta));
-    for (it->Seek(layout::kOutboxPrefix);
+    for (it->Seek(after_sequence == 0 ? std::string(layout::kOutboxPrefix) : layout::OutboxKey(after_sequence + 1));
          it->Valid() && it->key().starts_with(layout::kOutboxPrefix) && out.size() < max; it->Next()) {
       const std::string_view key = it->key().ToStringView();
       auto sequence = layout::OutboxSequence(key);
