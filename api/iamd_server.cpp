@@ -108,6 +108,8 @@ struct IamdServer::Impl {
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<projections::HistoricalStates> history;  // asOf's past states; before `service`, which reads them
+  // Completes erasures off the command processor; after what it erases from.
+  std::unique_ptr<ErasureWorker> erasure;
   std::unique_ptr<IamService> service;
   int64_t start_second = 0;
   // Requests signed at or before it are refused (D-25): the start second
@@ -415,7 +417,9 @@ struct IamdServer::Impl {
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
-    AddErasureRoutes(service->router(), *processor, *storage, *history);
+    erasure = std::make_unique<ErasureWorker>(
+        ErasureWorker::Parts{*storage, *history, idempotency.get(), mail_drainer.get()});
+    AddErasureRoutes(service->router(), *processor, *storage, *erasure);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.
       const std::string url = service->public_url();
@@ -537,6 +541,7 @@ struct IamdServer::Impl {
     domain_verifier.reset();  // its checks submit commands: before the processor stops
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
     if (processor) processor->Stop();
+    if (erasure) erasure->Stop();  // after the processor, whose completions hand erasures to it
     if (runner) runner->Stop();
     if (mail_drainer) mail_drainer->Stop();
     if (storage) storage->Close();
