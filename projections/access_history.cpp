@@ -10,7 +10,6 @@
 #include "events/role_events.h"
 #include "events/user_events.h"
 #include "events/workspace_role_events.h"
-#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
@@ -69,33 +68,17 @@ std::string AccountPrefix(std::string_view account) {
 
 std::span<const AccessHistoryType> AccessHistoryTypes() { return kTypes; }
 
-Status AccessHistory::Load(const events::StateStore&, const std::string& row_prefix) {
-  std::lock_guard lock(mu_);
-  row_prefix_ = row_prefix;
-  return Status::Ok();
-}
-
-Status AccessHistory::Apply(std::span<const events::Event> events, const std::string& row_prefix,
-                            events::StateBatch& batch) {
-  {
-    std::lock_guard lock(mu_);
-    row_prefix_ = row_prefix;
+Status AccessHistory::ApplyEvent(const events::Event& e, RowWriter& rows) {
+  if (e.resource_owner.empty() || e.resource_owner.find('\0') != std::string::npos || !Qualifies(e)) {
+    return Status::Ok();
   }
-  for (const events::Event& e : events) {
-    if (e.resource_owner.empty() || e.resource_owner.find('\0') != std::string::npos || !Qualifies(e)) continue;
-    batch.puts.emplace_back(row_prefix + AccountPrefix(e.resource_owner) + FixedWidthId(static_cast<int64_t>(e.position)),
-                            events::PayloadWriter()
-                                .Set("aggregateType", e.aggregate_type)
-                                .Set("aggregateId", e.aggregate_id)
-                                .Set("eventType", e.event_type)
-                                .Finish());
-  }
+  rows.Put(AccountPrefix(e.resource_owner) + PositionKey(e.position),
+           events::PayloadWriter()
+               .Set("aggregateType", e.aggregate_type)
+               .Set("aggregateId", e.aggregate_id)
+               .Set("eventType", e.event_type)
+               .Finish());
   return Status::Ok();
-}
-
-std::string AccessHistory::row_prefix() const {
-  std::lock_guard lock(mu_);
-  return row_prefix_;
 }
 
 Result<std::vector<AccessHistoryEntry>> QueryAccessHistory(const events::StateStore& store,
@@ -105,28 +88,22 @@ Result<std::vector<AccessHistoryEntry>> QueryAccessHistory(const events::StateSt
   if (row_prefix.empty() || until <= after || limit == 0 || account.find('\0') != std::string_view::npos) {
     return entries;
   }
-  const std::string prefix = row_prefix + AccountPrefix(account);
-  Status damaged;
-  Status scan = store.ScanFrom(
-      prefix, prefix + FixedWidthId(static_cast<int64_t>(after + 1)), /*reverse=*/false,
-      [&](std::string_view key, std::string_view value) {
-        auto position = ParseFixedWidthId(key.substr(prefix.size()));
+  Status scan = ScanPositionRows(
+      store, row_prefix + AccountPrefix(account), after + 1, /*reverse=*/false,
+      [&](uint64_t position, std::string_view value) {
         events::PayloadReader reader(value, "access history row");
         AccessHistoryEntry entry;
+        entry.position = position;
         entry.aggregate_type = reader.String("aggregateType");
         entry.aggregate_id = reader.String("aggregateId");
         entry.event_type = reader.String("eventType");
-        if (!position || !reader.status().ok()) {
-          damaged = Status::Corruption("access history: a row of account " + std::string(account) + " is damaged");
-          return false;
-        }
-        if (*position > until) return false;
-        entry.position = *position;
+        if (!reader.status().ok()) return RowVisit::kDamaged;
+        if (position > until) return RowVisit::kStop;
         entries.push_back(std::move(entry));
-        return entries.size() < limit;
-      });
+        return entries.size() < limit ? RowVisit::kNext : RowVisit::kStop;
+      },
+      "access history: a row of account " + std::string(account) + " is damaged");
   if (!scan.ok()) return scan;
-  if (!damaged.ok()) return damaged;
   return entries;
 }
 

@@ -14,20 +14,19 @@
 // valued {"aggregateType", "aggregateId", "eventType"}. Events without a
 // resource owner make no row.
 //
-// Thread safety: Load and Apply follow the Projection contract; row_prefix()
-// and QueryAccessHistory are safe for concurrent use with them.
+// Thread safety: as RowsProjection's; QueryAccessHistory is safe for
+// concurrent use with Load and Apply.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "events/state_store.h"
-#include "projections/projection.h"
+#include "projections/rows_projection.h"
 
 namespace iam::projections {
 
@@ -51,21 +50,11 @@ struct AccessHistoryEntry {
   std::string event_type;
 };
 
-class AccessHistory final : public Projection {
- public:
-  // Remembers `row_prefix`: the rows are read where they lie.
-  Status Load(const events::StateStore& store, const std::string& row_prefix) override;
-  // Adds the rows of the qualifying events. Never fails: it reads no payload.
-  Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
-               events::StateBatch& batch) override;
-
-  // The row prefix of the generation this instance serves; empty before it
-  // has seen one (an empty log).
-  std::string row_prefix() const;
-
- private:
-  mutable std::mutex mu_;
-  std::string row_prefix_;
+// Keeps nothing in memory: the rows are read where they lie.
+class AccessHistory final : public RowsProjection {
+ protected:
+  // Adds the row of `event` when it qualifies. Never fails: it reads no payload.
+  Status ApplyEvent(const events::Event& event, RowWriter& rows) override;
 };
 
 // The account's entries with positions in (after, until], oldest first, at

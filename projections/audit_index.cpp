@@ -124,7 +124,7 @@ Result<std::optional<uint64_t>> FirstPositionAtOrAfter(const events::StateStore&
 
 std::vector<std::pair<std::string, std::string>> AuditIndexRows(const events::Event& e) {
   std::vector<std::pair<std::string, std::string>> rows;
-  const std::string position = FixedWidthId(static_cast<int64_t>(e.position));
+  const std::string position = PositionKey(e.position);
   rows.emplace_back("D" + FixedWidthId(std::max<int64_t>(e.change_date_ms, 0)) + position, "");
   if (e.resource_owner.empty()) return rows;
   const std::string summary = EncodeSummary(e);
@@ -136,27 +136,9 @@ std::vector<std::pair<std::string, std::string>> AuditIndexRows(const events::Ev
   return rows;
 }
 
-Status AuditIndex::Load(const events::StateStore&, const std::string& row_prefix) {
-  std::lock_guard lock(mu_);
-  row_prefix_ = row_prefix;
+Status AuditIndex::ApplyEvent(const events::Event& event, RowWriter& rows) {
+  for (auto& [key, value] : AuditIndexRows(event)) rows.Put(key, std::move(value));
   return Status::Ok();
-}
-
-Status AuditIndex::Apply(std::span<const events::Event> events, const std::string& row_prefix,
-                         events::StateBatch& batch) {
-  {
-    std::lock_guard lock(mu_);
-    row_prefix_ = row_prefix;
-  }
-  for (const events::Event& e : events) {
-    for (auto& [key, value] : AuditIndexRows(e)) batch.puts.emplace_back(row_prefix + key, std::move(value));
-  }
-  return Status::Ok();
-}
-
-std::string AuditIndex::row_prefix() const {
-  std::lock_guard lock(mu_);
-  return row_prefix_;
 }
 
 Result<AuditPage> QueryAuditIndex(const events::StateStore& store, const std::string& row_prefix,
@@ -179,29 +161,22 @@ Result<AuditPage> QueryAuditIndex(const events::StateStore& store, const std::st
   }
   if (high <= low + 1) return page;
 
-  const std::string prefix = row_prefix + DrivingPrefix(query);
-  const std::string bound = query.newest_first ? (high == UINT64_MAX ? std::string() : prefix + FixedWidthId(static_cast<int64_t>(high)))
-                                               : prefix + FixedWidthId(static_cast<int64_t>(low + 1));
-  bool damaged = false;
-  Status scan = store.ScanFrom(prefix, bound, query.newest_first, [&](std::string_view key, std::string_view value) {
-    std::optional<uint64_t> position;
-    if (key.size() == prefix.size() + kPositionDigits) position = ParseFixedWidthId(key.substr(prefix.size()));
-    auto summary = position ? DecodeSummary(value) : std::nullopt;
-    if (!summary) {
-      damaged = true;
-      return false;
-    }
-    if (query.newest_first ? *position <= low : *position >= high) return false;
-    ++page.examined;
-    if (Matches(query, *summary)) page.positions.push_back(*position);
-    if (page.positions.size() >= query.limit || page.examined >= max_examined) {
-      page.next_cursor = *position;
-      return false;
-    }
-    return true;
-  });
+  Status scan = ScanPositionRows(
+      store, row_prefix + DrivingPrefix(query), query.newest_first ? high : low + 1, query.newest_first,
+      [&](uint64_t position, std::string_view value) {
+        auto summary = DecodeSummary(value);
+        if (!summary) return RowVisit::kDamaged;
+        if (query.newest_first ? position <= low : position >= high) return RowVisit::kStop;
+        ++page.examined;
+        if (Matches(query, *summary)) page.positions.push_back(position);
+        if (page.positions.size() >= query.limit || page.examined >= max_examined) {
+          page.next_cursor = position;
+          return RowVisit::kStop;
+        }
+        return RowVisit::kNext;
+      },
+      "audit index: an entry under " + row_prefix + " is damaged");
   if (!scan.ok()) return scan;
-  if (damaged) return Status::Corruption("audit index: an entry under " + row_prefix + " is damaged");
   return page;
 }
 

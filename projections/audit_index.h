@@ -22,19 +22,18 @@
 // are in no account's index. Positions voided by an EventVoided are skipped,
 // as by every projection; the EventVoided itself is indexed.
 //
-// Thread safety: Load and Apply follow the Projection contract; row_prefix()
-// and QueryAuditIndex are safe for concurrent use with them.
+// Thread safety: as RowsProjection's; QueryAuditIndex is safe for concurrent
+// use with Load and Apply.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "events/state_store.h"
-#include "projections/projection.h"
+#include "projections/rows_projection.h"
 
 namespace iam::projections {
 
@@ -42,21 +41,11 @@ inline constexpr const char* kAuditIndexProjection = "audit-index";
 // The shape of the index rows (ProjectionRunner::Register's row_format).
 inline constexpr int kAuditIndexRowFormat = 1;
 
-class AuditIndex final : public Projection {
- public:
-  // Remembers `row_prefix`: the rows are read where they lie.
-  Status Load(const events::StateStore& store, const std::string& row_prefix) override;
-  // Adds the entries of `events` to `batch`. Never fails: it reads no payload.
-  Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
-               events::StateBatch& batch) override;
-
-  // The row prefix of the generation this instance serves; empty before it
-  // has seen one (an empty log), when every query finds nothing.
-  std::string row_prefix() const;
-
- private:
-  mutable std::mutex mu_;
-  std::string row_prefix_;
+// Keeps nothing in memory: the rows are read where they lie.
+class AuditIndex final : public RowsProjection {
+ protected:
+  // Adds the entries of `event`. Never fails: it reads no payload.
+  Status ApplyEvent(const events::Event& event, RowWriter& rows) override;
 };
 
 // The index rows of one event (keys without the row prefix), for Apply and tests.

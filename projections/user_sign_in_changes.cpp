@@ -1,7 +1,6 @@
 #include "projections/user_sign_in_changes.h"
 
-#include <algorithm>
-#include <charconv>
+#include <utility>
 
 #include "events/membership_events.h"
 #include "events/mfa_events.h"
@@ -9,7 +8,6 @@
 #include "events/session_events.h"
 #include "events/sign_in_events.h"
 #include "events/user_events.h"
-#include "projections/fold.h"
 
 namespace iam::projections {
 namespace {
@@ -86,11 +84,7 @@ std::string EncodeChange(const events::Event& e, std::string_view kind) {
 
 std::span<const SignInChangeType> SignInChangeTypes() { return kTypes; }
 
-Status UserSignInChanges::Load(const events::StateStore& store, const std::string& row_prefix) {
-  {
-    std::lock_guard lock(mu_);
-    row_prefix_ = row_prefix;
-  }
+Status UserSignInChanges::LoadRows(const events::StateStore& store, const std::string& row_prefix) {
   open_sessions_.clear();
   pending_emails_.clear();
   for (auto [letter, into] : {std::pair{'S', &open_sessions_}, std::pair{'P', &pending_emails_}}) {
@@ -104,75 +98,62 @@ Status UserSignInChanges::Load(const events::StateStore& store, const std::strin
   return Status::Ok();
 }
 
-Status UserSignInChanges::Apply(std::span<const events::Event> events, const std::string& row_prefix,
-                                events::StateBatch& batch) {
-  {
-    std::lock_guard lock(mu_);
-    row_prefix_ = row_prefix;
+Status UserSignInChanges::ApplyEvent(const events::Event& e, RowWriter& rows) {
+  const SignInChangeType* type = FindType(e.event_type);
+  const bool session_start = e.event_type == events::kUserSessionStarted;
+  if (!type && !session_start) return Status::Ok();
+  events::PayloadReader reader(e);
+  std::string kind = type ? std::string(type->kind) : std::string();
+  std::string user;
+  if (session_start) {
+    const std::string session = reader.String("sessionId");
+    user = reader.String("uiIdentityId");
+    if (!reader.status().ok()) return reader.status();
+    open_sessions_[session] = user;
+    rows.Put(SessionKey(session), user);
+    return Status::Ok();
   }
-  for (const events::Event& e : events) {
-    const SignInChangeType* type = FindType(e.event_type);
-    const bool session_start = e.event_type == events::kUserSessionStarted;
-    if (!type && !session_start) continue;
-    events::PayloadReader reader(e);
-    std::string kind = type ? std::string(type->kind) : std::string();
-    std::string user;
-    if (session_start) {
-      const std::string session = reader.String("sessionId");
-      user = reader.String("uiIdentityId");
-      if (!reader.status().ok()) return reader.status();
-      open_sessions_[session] = user;
-      batch.puts.emplace_back(row_prefix + SessionKey(session), user);
-      continue;
+  if (e.event_type == events::kUserSessionEnded) {
+    const std::string session = reader.String("sessionId");
+    const std::string reason = reader.String("reason");
+    if (!reader.status().ok()) return reader.status();
+    auto open = open_sessions_.find(session);
+    if (open == open_sessions_.end()) return Status::Ok();  // a session this read model never saw start
+    user = std::move(open->second);
+    open_sessions_.erase(open);
+    rows.Delete(SessionKey(session));
+    if (reason == events::kSessionReuseDetected) {
+      kind = "session-reuse-detected";
+    } else if (reason != events::kSessionRevoked) {
+      return Status::Ok();
     }
-    if (e.event_type == events::kUserSessionEnded) {
-      const std::string session = reader.String("sessionId");
-      const std::string reason = reader.String("reason");
+  } else {
+    user = reader.String("uiIdentityId");
+    if (e.event_type == events::kUserPasswordSet && reader.Bool("oneTime")) kind = "one-time-password-issued";
+    if (e.event_type == events::kUserProfileChanged) {
+      const std::string pending = reader.OptionalString("pendingEmail");
       if (!reader.status().ok()) return reader.status();
-      auto open = open_sessions_.find(session);
-      if (open == open_sessions_.end()) continue;  // a session this read model never saw start
-      user = std::move(open->second);
-      open_sessions_.erase(open);
-      batch.deletes.push_back(row_prefix + SessionKey(session));
-      if (reason == events::kSessionReuseDetected) {
-        kind = "session-reuse-detected";
-      } else if (reason != events::kSessionRevoked) {
-        continue;
+      auto known = pending_emails_.find(user);
+      const bool is_new = !pending.empty() && (known == pending_emails_.end() || known->second != pending);
+      if (pending.empty() && known != pending_emails_.end()) {
+        pending_emails_.erase(known);
+        rows.Delete(PendingKey(user));
+      } else if (is_new) {
+        pending_emails_[user] = pending;
+        rows.Put(PendingKey(user), pending);
       }
-    } else {
-      user = reader.String("uiIdentityId");
-      if (e.event_type == events::kUserPasswordSet && reader.Bool("oneTime")) kind = "one-time-password-issued";
-      if (e.event_type == events::kUserProfileChanged) {
-        const std::string pending = reader.OptionalString("pendingEmail");
-        if (!reader.status().ok()) return reader.status();
-        auto known = pending_emails_.find(user);
-        const bool is_new = !pending.empty() && (known == pending_emails_.end() || known->second != pending);
-        if (pending.empty() && known != pending_emails_.end()) {
-          pending_emails_.erase(known);
-          batch.deletes.push_back(row_prefix + PendingKey(user));
-        } else if (is_new) {
-          pending_emails_[user] = pending;
-          batch.puts.emplace_back(row_prefix + PendingKey(user), pending);
-        }
-        if (!is_new) continue;
-      }
-      if (!reader.status().ok()) return reader.status();
-      if (e.event_type == events::kUserEmailConfirmed || e.event_type == events::kUserRemoved ||
-          e.event_type == events::kUserAccountDeleted) {
-        if (pending_emails_.erase(user) > 0) batch.deletes.push_back(row_prefix + PendingKey(user));
-      }
+      if (!is_new) return Status::Ok();
     }
-    // An unknown username's lockout names nobody.
-    if (user.empty() || e.resource_owner.empty() || HoldsNul(user) || HoldsNul(e.resource_owner)) continue;
-    batch.puts.emplace_back(row_prefix + ListPrefix(e.resource_owner, user) + FixedWidthId(static_cast<int64_t>(e.position)),
-                            EncodeChange(e, kind));
+    if (!reader.status().ok()) return reader.status();
+    if (e.event_type == events::kUserEmailConfirmed || e.event_type == events::kUserRemoved ||
+        e.event_type == events::kUserAccountDeleted) {
+      if (pending_emails_.erase(user) > 0) rows.Delete(PendingKey(user));
+    }
   }
+  // An unknown username's lockout names nobody.
+  if (user.empty() || e.resource_owner.empty() || HoldsNul(user) || HoldsNul(e.resource_owner)) return Status::Ok();
+  rows.Put(ListPrefix(e.resource_owner, user) + PositionKey(e.position), EncodeChange(e, kind));
   return Status::Ok();
-}
-
-std::string UserSignInChanges::row_prefix() const {
-  std::lock_guard lock(mu_);
-  return row_prefix_;
 }
 
 Result<SignInChangesPage> QuerySignInChanges(const events::StateStore& store, const std::string& row_prefix,
@@ -183,33 +164,26 @@ Result<SignInChangesPage> QuerySignInChanges(const events::StateStore& store, co
     return page;
   }
   const std::string prefix = row_prefix + ListPrefix(account, ui_identity_id);
-  const std::string bound = before_position > uint64_t{INT64_MAX}
-                                ? std::string()
-                                : prefix + FixedWidthId(static_cast<int64_t>(before_position));
-  Status damaged;
-  Status scan = store.ScanFrom(prefix, bound, /*reverse=*/true, [&](std::string_view key, std::string_view value) {
-    if (page.changes.size() >= limit) {  // one more exists: the page is not the last
-      page.next_cursor = page.changes.back().position;
-      return false;
-    }
-    SignInChange change;
-    const auto position = ParseFixedWidthId(key.substr(prefix.size()));
-    events::PayloadReader reader(value, "sign-in change row");
-    change.change_date_ms = reader.Int("changeDate");
-    change.event_type = reader.String("eventType");
-    change.kind = reader.String("kind");
-    change.creator = reader.String("creator");
-    if (!position || !reader.status().ok()) {
-      damaged = Status::Corruption("user sign-in changes: a row under " + prefix.substr(0, row_prefix.size()) +
-                                   " is damaged");
-      return false;
-    }
-    change.position = *position;
-    page.changes.push_back(std::move(change));
-    return true;
-  });
+  Status scan = ScanPositionRows(
+      store, prefix, before_position, /*reverse=*/true,
+      [&](uint64_t position, std::string_view value) {
+        if (page.changes.size() >= limit) {  // one more exists: the page is not the last
+          page.next_cursor = page.changes.back().position;
+          return RowVisit::kStop;
+        }
+        SignInChange change;
+        events::PayloadReader reader(value, "sign-in change row");
+        change.position = position;
+        change.change_date_ms = reader.Int("changeDate");
+        change.event_type = reader.String("eventType");
+        change.kind = reader.String("kind");
+        change.creator = reader.String("creator");
+        if (!reader.status().ok()) return RowVisit::kDamaged;
+        page.changes.push_back(std::move(change));
+        return RowVisit::kNext;
+      },
+      "user sign-in changes: a row under " + row_prefix + " is damaged");
   if (!scan.ok()) return scan;
-  if (!damaged.ok()) return damaged;
   return page;
 }
 

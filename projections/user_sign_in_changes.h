@@ -23,13 +23,12 @@
 // pending address, and only a new one is a change). Both are bounded by what
 // is live now, not by the length of the log.
 //
-// Thread safety: Load and Apply follow the Projection contract; row_prefix()
-// and QuerySignInChanges are safe for concurrent use with them.
+// Thread safety: as RowsProjection's; QuerySignInChanges is safe for
+// concurrent use with Load and Apply.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,7 +38,7 @@
 #include <vector>
 
 #include "events/state_store.h"
-#include "projections/projection.h"
+#include "projections/rows_projection.h"
 
 namespace iam::projections {
 
@@ -67,23 +66,16 @@ struct SignInChange {
   bool operator==(const SignInChange&) const = default;
 };
 
-class UserSignInChanges : public Projection {
- public:
-  // Remembers `row_prefix` and restores the open sessions and pending
-  // addresses from their rows. kCorruption for a damaged row.
-  Status Load(const events::StateStore& store, const std::string& row_prefix) override;
-  // Adds the rows of the qualifying `events` to `batch`. kCorruption when a
+class UserSignInChanges : public RowsProjection {
+ protected:
+  // Restores the open sessions and pending addresses from their rows.
+  // kCorruption for a damaged row.
+  Status LoadRows(const events::StateStore& store, const std::string& row_prefix) override;
+  // Adds the rows of `event` when it qualifies. kCorruption when a
   // qualifying event's payload cannot be read; the instance is then unusable.
-  Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
-               events::StateBatch& batch) override;
-
-  // The row prefix of the generation this instance serves; empty before it
-  // has seen one (an empty log), when every query finds nothing.
-  std::string row_prefix() const;
+  Status ApplyEvent(const events::Event& event, RowWriter& rows) override;
 
  private:
-  mutable std::mutex mu_;  // guards row_prefix_ (readers ask for it)
-  std::string row_prefix_;
   // Apply's own state (one caller at a time): session id → uiIdentityId, and
   // uiIdentityId → the address awaiting confirmation.
   std::unordered_map<std::string, std::string> open_sessions_;
