@@ -31,6 +31,15 @@ std::vector<RegisteredProjection> RegisteredProjections() {
   return table;
 }
 
+std::vector<RegisteredProjection> ProjectionsBesideTheCore() {
+  std::vector<RegisteredProjection> table = RegisteredProjections();
+  const auto core = CoreDirectories::Names();
+  std::erase_if(table, [&](const RegisteredProjection& entry) {
+    return std::find(core.begin(), core.end(), entry.name) != core.end();
+  });
+  return table;
+}
+
 void RegisterProjections(ProjectionRunner& runner, const ExtraProjections& extra) {
   std::vector<bool> used(extra.size(), false);
   for (RegisteredProjection& entry : RegisteredProjections()) {

@@ -27,6 +27,11 @@ struct RegisteredProjection {
 // Every registered projection, in registration order.
 std::vector<RegisteredProjection> RegisteredProjections();
 
+// The entries beside the core directories (CoreDirectories, which the
+// command processor folds as one working state): the audit trail's and the
+// customer-facing read models, in registration order.
+std::vector<RegisteredProjection> ProjectionsBesideTheCore();
+
 // Projections a caller adds beside the table (name, factory).
 using ExtraProjections = std::vector<std::pair<std::string, ProjectionFactory>>;
 

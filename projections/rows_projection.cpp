@@ -9,12 +9,30 @@ namespace iam::projections {
 void RowsProjection::RowWriter::Put(std::string_view key, std::string value) {
   std::string full = prefix_;
   full += key;
+  // One entry per key: a later put replaces the value in place.
+  auto [at, fresh] = put_at_.try_emplace(full, batch_.puts.size());
+  if (!fresh) {
+    batch_.puts[at->second].second = std::move(value);
+    return;
+  }
   batch_.puts.emplace_back(std::move(full), std::move(value));
 }
 
 void RowsProjection::RowWriter::Delete(std::string_view key) {
   std::string full = prefix_;
   full += key;
+  if (auto at = put_at_.find(full); at != put_at_.end()) {
+    // Put earlier in this call: the put goes (each key has one entry, so
+    // the entries' order does not matter and the last one may fill its place).
+    const size_t index = at->second;
+    put_at_.erase(at);
+    if (index + 1 != batch_.puts.size()) {
+      batch_.puts[index] = std::move(batch_.puts.back());
+      put_at_[batch_.puts[index].first] = index;
+    }
+    batch_.puts.pop_back();
+  }
+  // A row persisted by an earlier call is deleted from the store too.
   batch_.deletes.push_back(std::move(full));
 }
 

@@ -18,12 +18,14 @@
 // they call; row_prefix() is safe for concurrent use with them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "events/state_store.h"
 #include "projections/projection.h"
@@ -48,6 +50,11 @@ class RowsProjection : public Projection {
 
  protected:
   // The rows one Apply call changes: keys are given without the row prefix.
+  // Puts and deletes take effect in the order they are made, as if each
+  // event's rows were written on their own: a StateBatch applies its
+  // deletes before its puts, so a row put and then deleted within one call
+  // (a session that starts and ends in one page of a catch-up) leaves the
+  // batch instead of surviving it.
   class RowWriter {
    public:
     RowWriter(const std::string& row_prefix, events::StateBatch& batch) : prefix_(row_prefix), batch_(batch) {}
@@ -57,6 +64,7 @@ class RowsProjection : public Projection {
    private:
     const std::string& prefix_;
     events::StateBatch& batch_;
+    std::unordered_map<std::string, size_t> put_at_;  // full key -> its entry in batch_.puts
   };
 
   // Restores what the subclass keeps in memory from its rows under

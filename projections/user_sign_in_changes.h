@@ -44,7 +44,10 @@ namespace iam::projections {
 
 inline constexpr const char* kUserSignInChangesProjection = "user-sign-in-changes";
 // The shape of the rows above (ProjectionRunner::Register's row_format).
-inline constexpr int kUserSignInChangesRowFormat = 1;
+// 2: format 1's catch-ups and rebuilds could keep the S or P row of a
+// session or an address that started and ended within one page of the log,
+// so its rows are rebuilt from the log once.
+inline constexpr int kUserSignInChangesRowFormat = 2;
 
 // One event type that qualifies, and the kind its rows carry. A few kinds
 // depend on the payload, as noted in the table (user_sign_in_changes.cpp).

@@ -2,9 +2,14 @@
 // and restarts, the read model restored from its checkpoint, the one rebuilt
 // from position 1, and the working state folded from the log by the command
 // processor's code are the same state — row for row, id counters included.
+// The projections beside the core, which keep their history as rows (the
+// audit index, user sign-in changes, access history), run through the same
+// history and restarts: restored, rebuilt and a fresh fold of the log give
+// the same rows.
 //
-// Every directory in projections::CoreDirectories is covered without naming
-// it here: a new read model joins by joining that list.
+// Every directory in projections::CoreDirectories and every projection of
+// the registration table is covered without naming it here: a new read model
+// joins by joining that list or that table.
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -65,8 +70,11 @@
 #include "events/user_events.h"
 #include "events/workspace_role_events.h"
 #include "projections/groups_read_model.h"
+#include "events/log_events.h"
 #include "projections/identity_read_models.h"
+#include "projections/registered_projections.h"
 #include "tests/support/core_node.h"
+#include "tests/support/projection_rows.h"
 #include "tests/support/temp_dir.h"
 
 namespace iam {
@@ -157,6 +165,81 @@ State FoldedFromLog(const events::EventStore& log, const std::string& account) {
     from = page->back().position + 1;
   }
   return {RowsOf(folded), DerivedOf(folded, account)};
+}
+
+// The projections beside the core, run over a CoreNode's storage as the
+// server runs them: restored from their checkpoints at each start, then
+// applying each commit.
+struct BesideTheCore {
+  explicit BesideTheCore(events::Storage& storage) : state(storage.state()), runner(storage.events(), storage.state()) {
+    for (projections::RegisteredProjection& entry : projections::ProjectionsBesideTheCore()) {
+      runner.Register(entry.name, std::move(entry.factory), entry.row_format);
+    }
+    start_status = runner.Start();
+    if (start_status.ok() && !runner.WaitUntilSettled(std::chrono::seconds(30))) {
+      start_status = Status::Unavailable("the projections beside the core did not catch up");
+    }
+  }
+
+  // name -> the rows of its serving generation.
+  AllRows Served() const {
+    AllRows rows;
+    for (const projections::ProjectionStatus& status : runner.Statuses()) {
+      rows[status.name] = testing::RowsOfGeneration(state, status.name, static_cast<int64_t>(status.generation));
+    }
+    return rows;
+  }
+
+  const events::StateStore& state;
+  projections::ProjectionRunner runner;
+  Status start_status;
+};
+
+// Where two row sets first differ ("" when they are the same): their rows
+// are many, so a failure names one row rather than printing them all.
+std::string FirstDifference(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+  auto printable = [](std::string text) {
+    for (char& c : text) c = std::isprint(static_cast<unsigned char>(c)) ? c : '.';
+    return text;
+  };
+  for (auto [i, j] = std::pair{a.begin(), b.begin()}; i != a.end() || j != b.end(); ++i, ++j) {
+    if (i == a.end()) return "only the second has " + printable(j->first);
+    if (j == b.end()) return "only the first has " + printable(i->first);
+    if (i->first != j->first) return "first " + printable(i->first) + ", second " + printable(j->first);
+    if (i->second != j->second) return printable(i->first) + ": " + i->second + " != " + j->second;
+  }
+  return "";
+}
+
+// name -> the rows a fresh instance of each projection beside the core
+// writes folding the log from position 1 (voided positions left out, as
+// the runner leaves them out).
+AllRows FoldedBesideTheCore(const events::EventStore& log) {
+  auto voids = events::ReadVoids(log);
+  EXPECT_TRUE(voids.ok()) << voids.status().ToString();
+  AllRows rows;
+  for (projections::RegisteredProjection& entry : projections::ProjectionsBesideTheCore()) {
+    std::shared_ptr<projections::Projection> fresh = entry.factory();
+    auto& table = rows[entry.name];
+    for (uint64_t from = 1; from <= log.Head();) {
+      auto page = log.ReadAll(from, 500);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok() || page->empty()) break;
+      std::vector<events::Event> kept;
+      for (events::Event& e : *page) {
+        if (!voids.ok() || !voids->positions.count(e.position)) kept.push_back(std::move(e));
+      }
+      events::StateBatch batch;
+      EXPECT_TRUE(fresh->Apply(kept, "", batch).ok()) << entry.name;
+      for (const std::string& prefix : batch.delete_prefixes) {
+        std::erase_if(table, [&](const auto& row) { return row.first.starts_with(prefix); });
+      }
+      for (const std::string& key : batch.deletes) table.erase(key);
+      for (auto& [key, value] : batch.puts) table[key] = std::move(value);
+      from = page->back().position + 1;
+    }
+  }
+  return rows;
 }
 
 // What of the user aggregate a log holds: its event types, and the cases
@@ -2599,6 +2682,8 @@ void RunRandomHistory(const std::string& dir, uint32_t seed, std::set<std::strin
   for (int round = 0; round < 4; ++round) {
     CoreNode node(dir);
     ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
+    BesideTheCore beside(*node.storage);
+    ASSERT_TRUE(beside.start_status.ok()) << beside.start_status.ToString();
     if (round == 0) {
       const int64_t top = node.Bootstrap();
       ASSERT_NE(top, 0);
@@ -2737,13 +2822,22 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
 
   CoreNode node(dir.string());
   ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
+  BesideTheCore beside(*node.storage);
+  ASSERT_TRUE(beside.start_status.ok()) << beside.start_status.ToString();
   const State restored = Served(*node.runner, account);
   const State folded = FoldedFromLog(node.storage->events(), account);
+  const AllRows restored_beside = beside.Served();
+  const AllRows folded_beside = FoldedBesideTheCore(node.storage->events());
   for (std::string_view name : CoreDirectories::Names()) {
     ASSERT_TRUE(node.runner->Rebuild(name).ok());
     ASSERT_TRUE(node.runner->WaitUntilSettled(std::chrono::seconds(30)));
   }
+  for (const projections::RegisteredProjection& entry : projections::ProjectionsBesideTheCore()) {
+    ASSERT_TRUE(beside.runner.Rebuild(entry.name).ok()) << entry.name;
+    ASSERT_TRUE(beside.runner.WaitUntilSettled(std::chrono::seconds(30))) << entry.name;
+  }
   const State rebuilt = Served(*node.runner, account);
+  const AllRows rebuilt_beside = beside.Served();
 
   ASSERT_EQ(restored.rows.size(), CoreDirectories::Names().size());
   EXPECT_FALSE(restored.rows.at(projections::kGroupsProjection).empty());
@@ -2830,6 +2924,15 @@ TEST_P(ReadModelProperty, RestoredRebuiltAndFoldedAreTheSameState) {
   EXPECT_EQ(restored.rows, folded.rows);
   EXPECT_EQ(restored.derived, rebuilt.derived);
   EXPECT_EQ(restored.derived, folded.derived);
+
+  // The projections beside the core: every one of the table, each with rows
+  // (the history reached what they keep), the same restored, rebuilt and folded.
+  ASSERT_EQ(restored_beside.size(), projections::ProjectionsBesideTheCore().size());
+  for (const auto& [name, rows] : restored_beside) {
+    EXPECT_FALSE(rows.empty()) << name;
+    EXPECT_EQ(FirstDifference(rows, rebuilt_beside.at(name)), "") << name << ": restored and rebuilt differ";
+    EXPECT_EQ(FirstDifference(rows, folded_beside.at(name)), "") << name << ": restored and a fresh fold differ";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ReadModelProperty, ::testing::Values(1u, 11u, 42u));

@@ -103,11 +103,49 @@ TEST(RowsProjection, FilesRowsUnderTheGenerationsPrefixAndPublishesIt) {
   events::StateBatch batch;
   ASSERT_TRUE(probe.Apply(Log({"A", "B", "Forget"}), "probe/00000002/", batch).ok());
   EXPECT_EQ(probe.row_prefix(), "probe/00000002/");
+  // B's row, put and deleted within the call, is only deleted.
   EXPECT_EQ(batch.puts, (std::vector<std::pair<std::string, std::string>>{
                             {"probe/00000002/E" + PositionKey(1), "A"},
-                            {"probe/00000002/E" + PositionKey(2), "B"},
                             {"probe/00000002/E" + PositionKey(3), "Forget"}}));
   EXPECT_EQ(batch.deletes, std::vector<std::string>{"probe/00000002/E" + PositionKey(2)});
+}
+
+// A StateBatch applies its deletes before its puts: a row put and deleted
+// within one Apply (a catch-up page) must leave the batch, or it would
+// survive the delete that follows it in the log.
+TEST(RowsProjection, ARowPutAndDeletedWithinOneApplyIsGoneAsIfWrittenEventByEvent) {
+  MemoryState by_page, by_event;
+  const std::vector<events::Event> log = Log({"A", "Forget", "C", "C2", "Forget", "D"});
+  {
+    Probe probe;
+    events::StateBatch batch;
+    ASSERT_TRUE(probe.Apply(log, "p/", batch).ok());
+    ASSERT_TRUE(by_page.Write(batch).ok());
+  }
+  {
+    Probe probe;
+    for (const events::Event& e : log) {
+      events::StateBatch batch;
+      ASSERT_TRUE(probe.Apply(std::span<const events::Event>(&e, 1), "p/", batch).ok());
+      ASSERT_TRUE(by_event.Write(batch).ok());
+    }
+  }
+  auto rows = [](const MemoryState& state) {
+    std::map<std::string, std::string> out;
+    EXPECT_TRUE(state
+                    .Scan("p/",
+                          [&](std::string_view key, std::string_view value) {
+                            out.emplace(key, value);
+                            return true;
+                          })
+                    .ok());
+    return out;
+  };
+  EXPECT_EQ(rows(by_page), rows(by_event));
+  EXPECT_EQ(rows(by_page), (std::map<std::string, std::string>{{"p/E" + PositionKey(2), "Forget"},
+                                                                {"p/E" + PositionKey(3), "C"},
+                                                                {"p/E" + PositionKey(5), "Forget"},
+                                                                {"p/E" + PositionKey(6), "D"}}));
 }
 
 TEST(RowsProjection, ApplyStopsAtTheFirstEventThatCannotBeApplied) {
