@@ -1,7 +1,8 @@
 // /audit/v1/access and /audit/v1/access/changes: who could do what at an
 // instant, why, and who gained or lost what between two — checked by hand
 // on a small tree, and against a reference fold of the log on a random
-// scenario.
+// scenario; and the access-history read model they read causes from, built
+// from an existing log while the server serves and rebuilt by iamctl.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -16,6 +17,8 @@
 #include "projections/access_history.h"
 #include "projections/core_projections.h"
 #include "projections/state_at_position.h"
+#include "tests/support/projection_catch_up.h"
+#include "tests/support/shell.h"
 #include "tests/support/uauth_api_test.h"
 
 namespace iam::testing {
@@ -315,6 +318,109 @@ TEST_F(AccessAuditApiTest, ChangesEqualAReferenceFoldOfARandomScenario) {
     EXPECT_EQ(units(changes.at("gained")), gained) << from << ".." << to;
     EXPECT_EQ(units(changes.at("lost")), lost) << from << ".." << to;
   }
+}
+
+// access-history as a new read model meets it: built from the existing log
+// on the next start while the server serves, and rebuilt by `iamctl
+// projections rebuild access-history` against the running server.
+class AccessHistoryCatchUpTest : public AccessAuditApiTest {
+ protected:
+  static constexpr const char* kName = projections::kAccessHistoryProjection;
+
+  void Configure(api::ServerConfig& config) override {
+    if (gated_) {
+      config.extra_projections.emplace_back(kName, [] { return std::make_shared<Gated<projections::AccessHistory>>(); });
+    }
+  }
+
+  int64_t Generation() { return ProjectionStatusOf(*client_, kName).at("generation").to_number<int64_t>(); }
+
+  // A user granted on a new group, then locked: what was gained between the
+  // positions (from, to) returned; the lock comes after `to`.
+  std::pair<uint64_t, uint64_t> WriteAccessHistory(const std::string& email) {
+    const int64_t group = CreateGroup(TopGroupId(), "Group of " + email);
+    const uint64_t from = Head();
+    const std::string user = NewUser(email, group, 13);
+    const uint64_t to = Head();
+    EXPECT_EQ(client_->Send("POST", std::string(kUsers) + "/" + user + "/lock").status, 204);
+    users_.push_back(user);
+    return {from, to};
+  }
+
+  // The rows of positions up to `through` (each key ends with its position).
+  static std::map<std::string, std::string> Through(std::map<std::string, std::string> rows, uint64_t through) {
+    std::erase_if(rows, [&](const auto& row) { return std::stoull(row.first.substr(row.first.size() - 20)) > through; });
+    return rows;
+  }
+
+  bool gated_ = false;
+  std::vector<std::string> users_;
+};
+
+TEST_F(AccessHistoryCatchUpTest, BuiltFromAnExistingLogOnTheNextStartWhileTheServerServes) {
+  const auto [from, to] = WriteAccessHistory("catch-up@access.example");
+  const std::string target = std::string(kChanges) + "?from=" + std::to_string(from) + "&to=" + std::to_string(to);
+  const auto live = client_->Send("GET", target);
+  ASSERT_EQ(live.status, 200) << live.body;
+  const json::value live_body = Body(live);
+  ASSERT_FALSE(live_body.at("gained").as_array().empty()) << live.body;
+  EXPECT_FALSE(live_body.at("gained").at(0).at("causes").as_array().empty()) << live.body;
+  const uint64_t written = Head();
+  const auto rows = RowsOfGeneration(storage_->state(), kName, Generation());
+  ASSERT_FALSE(rows.empty());
+
+  // As if the read model were new: its rows and checkpoint are gone.
+  client_.reset();
+  server_.reset();
+  ASSERT_NO_FATAL_FAILURE(ForgetProjection(dir_.string(), kName));
+  ProjectionGate gate;
+  gated_ = true;
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+
+  // Catching up: the API serves, the route that reads causes from it answers
+  // 503, and the status and /readyz show it.
+  EXPECT_EQ(client_->SendUnsigned("GET", "/readyz").status, 503);
+  EXPECT_EQ(ProjectionStatusOf(*client_, kName).at("state").as_string(), "catching-up");
+  ExpectProblem(client_->Send("GET", target), 503, "/unavailable");
+  EXPECT_EQ(client_->Send("GET", kGroups).status, 200);
+  EXPECT_EQ(client_->Send("GET", "/audit/v1/events?limit=1").status, 200);
+  ASSERT_EQ(client_->Send("POST", std::string(kUsers) + "/" + users_.at(0) + "/unlock").status, 204);
+  const uint64_t during = Head();
+
+  gate.Open();
+  ASSERT_TRUE(WaitUntilProjectionLive(*client_, kName));
+  EXPECT_EQ(client_->SendUnsigned("GET", "/readyz").status, 200);
+  // The same rows as before, and the change made while it caught up.
+  const auto rebuilt = RowsOfGeneration(storage_->state(), kName, Generation());
+  EXPECT_EQ(Through(rebuilt, written), rows);
+  EXPECT_EQ(Through(rebuilt, during).size(), rows.size() + 1);
+  // The same answer, byte for byte.
+  const auto again = client_->Send("GET", target);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, live.body);
+}
+
+TEST_F(AccessHistoryCatchUpTest, IamctlRebuildsItAgainstTheRunningServer) {
+  const auto [from, to] = WriteAccessHistory("rebuild@access.example");
+  const std::string target = std::string(kChanges) + "?from=" + std::to_string(from) + "&to=" + std::to_string(to);
+  const auto before = client_->Send("GET", target);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const int64_t generation = Generation();
+  const auto rows = RowsOfGeneration(storage_->state(), kName, generation);
+  ASSERT_FALSE(rows.empty());
+
+  const auto run = RunShell(std::string(IAM_IAMCTL_PATH) + " projections rebuild " + kName +
+                            " --timeout 60 --data-dir '" + dir_.string() + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find(std::string(kName) + " live generation " + std::to_string(generation + 1)),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(Generation(), generation + 1);
+  EXPECT_EQ(RowsOfGeneration(storage_->state(), kName, generation + 1), rows);
+  EXPECT_TRUE(RowsOfGeneration(storage_->state(), kName, generation).empty());
+  const auto after = client_->Send("GET", target);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body, before.body);
 }
 
 }  // namespace

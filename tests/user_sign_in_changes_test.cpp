@@ -6,11 +6,8 @@
 // of it against the running server.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <future>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "events/membership_events.h"
@@ -27,6 +24,7 @@
 #include "projections/registered_projections.h"
 #include "projections/user_sign_in_changes.h"
 #include "tests/support/api_server_test.h"
+#include "tests/support/projection_catch_up.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
@@ -248,22 +246,13 @@ TEST(UserSignInChangesFold, PagesNewestFirstWithACursorOnlyWhenOlderChangesExist
 
 // ---- the route -----------------------------------------------------------------
 
-// Apply waits for the gate while it is set (bounded, so a failing test never hangs).
-std::shared_future<void> gate;
-
-class GatedSignInChanges final : public projections::UserSignInChanges {
- public:
-  Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
-               events::StateBatch& batch) override {
-    if (gate.valid()) gate.wait_for(std::chrono::seconds(60));
-    return UserSignInChanges::Apply(events, row_prefix, batch);
-  }
-};
-
 class UserSignInChangesApiTest : public testing::ApiServerTest {
  protected:
   void Configure(api::ServerConfig& config) override {
-    if (gated_) config.extra_projections.emplace_back(kName, [] { return std::make_shared<GatedSignInChanges>(); });
+    if (gated_) {
+      config.extra_projections.emplace_back(
+          kName, [] { return std::make_shared<testing::Gated<projections::UserSignInChanges>>(); });
+    }
   }
 
   std::string CreateUser(testing::SignedClient& client, const std::string& email) {
@@ -341,16 +330,7 @@ class UserSignInChangesApiTest : public testing::ApiServerTest {
     return response.status == 200 ? std::string(Body(response).at("details").at("resourceOwner").as_string()) : "";
   }
 
-  json::object ProjectionStatus() {
-    auto response = client_->Send("GET", "/admin/v1/projections");
-    EXPECT_EQ(response.status, 200) << response.body;
-    const json::value body = Body(response);  // outlives the loop (a temporary's member would not)
-    for (const auto& p : body.at("projections").as_array()) {
-      if (p.at("name").as_string() == kName) return p.as_object();
-    }
-    ADD_FAILURE() << kName << " is not reported";
-    return {};
-  }
+  json::object ProjectionStatus() { return testing::ProjectionStatusOf(*client_, kName); }
 
   // A history of `user_`: lock, unlock, a chosen password, a one-time one,
   // the additional authentication reset. Positions, oldest first.
@@ -472,26 +452,8 @@ TEST_F(UserSignInChangesApiTest, BuiltFromAnExistingLogOnTheNextStartWhileTheSer
   // As if the read model were new: its rows and checkpoint are gone.
   client_.reset();
   server_.reset();
-  {
-    auto storage = events::Storage::OpenRocksDb({.data_dir = api::EventStoreDirectory(dir_.string())});
-    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
-    events::StateBatch forget;
-    forget.delete_prefixes.push_back(std::string(kName) + "/");
-    forget.deletes.push_back(projections::CheckpointKey(kName));
-    ASSERT_TRUE((*storage)->state().Write(forget).ok());
-    (*storage)->Close();
-  }
-  std::promise<void> opener;
-  gate = opener.get_future().share();
-  struct OpenAtExit {
-    std::promise<void>& p;
-    bool open = false;
-    void Open() {
-      if (!open) p.set_value();
-      open = true;
-    }
-    ~OpenAtExit() { Open(); }
-  } open_at_exit{opener};
+  ASSERT_NO_FATAL_FAILURE(testing::ForgetProjection(dir_.string(), kName));
+  testing::ProjectionGate gate;
   gated_ = true;
   ASSERT_NO_FATAL_FAILURE(StartServer());
 
@@ -503,13 +465,8 @@ TEST_F(UserSignInChangesApiTest, BuiltFromAnExistingLogOnTheNextStartWhileTheSer
   EXPECT_EQ(waiting.status, 503) << waiting.body;
   const uint64_t during = Act("POST", user_, "lock");
 
-  open_at_exit.Open();
-  bool caught_up = false;
-  for (int attempt = 0; attempt < 300 && !caught_up; ++attempt) {
-    caught_up = ProjectionStatus().at("state").as_string() == "live";
-    if (!caught_up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(caught_up);
+  gate.Open();
+  ASSERT_TRUE(testing::WaitUntilProjectionLive(*client_, kName));
   const json::array rebuilt = Traverse(user_);
   ASSERT_EQ(rebuilt.size(), live.size() + 1);
   EXPECT_EQ(rebuilt[0].at("position").to_number<uint64_t>(), during);
@@ -519,18 +476,7 @@ TEST_F(UserSignInChangesApiTest, BuiltFromAnExistingLogOnTheNextStartWhileTheSer
 
 // The rows of the generation the status reports as live.
 std::map<std::string, std::string> RowsOfGeneration(const events::StateStore& state, int64_t generation) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "/%08lld/", static_cast<long long>(generation));
-  const std::string prefix = std::string(kName) + buffer;
-  std::map<std::string, std::string> rows;
-  EXPECT_TRUE(state
-                  .Scan(prefix,
-                        [&](std::string_view key, std::string_view value) {
-                          rows.emplace(key.substr(prefix.size()), value);
-                          return true;
-                        })
-                  .ok());
-  return rows;
+  return testing::RowsOfGeneration(state, kName, generation);
 }
 
 TEST_F(UserSignInChangesApiTest, IamctlRebuildsItAgainstTheRunningServer) {
