@@ -1,6 +1,8 @@
-// ApplyCheck: folds the whole log into scratch copies of every core read
-// model and names the events that cannot be applied — what `iamctl verify`
-// reports and what may be voided (events/log_events.h).
+// ApplyCheck: folds the whole log into scratch copies of every registered
+// read model (registered_projections.h: the core directories and the
+// projections beside them) and names the events that cannot be applied —
+// what `iamctl verify` reports and what may be voided (events/log_events.h),
+// so that any read model stopped by an event has a way out.
 //
 // Reads the log only; writes nothing. Safe for concurrent use with the
 // server (it works on its own directories).

@@ -2,8 +2,8 @@
 // (each qualifying event type in, its row out), GET
 // /audit/v1/users/{uiIdentityId}/sign-in-changes against a real server
 // (scope, paging, every 400), the read model built from an existing log on
-// the next start while the server serves, and `iamctl projections rebuild`
-// of it against the running server.
+// the next start while the server serves, `iamctl projections rebuild` of
+// it against the running server, and an event it cannot apply.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -497,6 +497,57 @@ TEST_F(UserSignInChangesApiTest, IamctlRebuildsItAgainstTheRunningServer) {
   EXPECT_EQ(RowsOfGeneration(storage_->state(), generation + 1), rows);
   EXPECT_TRUE(RowsOfGeneration(storage_->state(), generation).empty());
   EXPECT_EQ(Traverse(user_), before);
+}
+
+// D-22 for a projection beside the core: an event it cannot apply stops it
+// alone (its route and /readyz answer 503 naming the position, the other
+// routes and every mutation serve: no command depends on it), `iamctl
+// verify` names the event, and voiding it brings the read model back by
+// itself with every other change in it.
+TEST_F(UserSignInChangesApiTest, AnEventItCannotApplyStopsItAloneUntilTheEventIsVoided) {
+  Act("POST", user_, "lock");
+  const json::array before = Traverse(user_);
+  const std::string account = AccountId();
+  ASSERT_FALSE(account.empty());
+  // Written behind the API: a type this read model keeps, on an aggregate no
+  // directory folds, without the user it would name.
+  events::AppendRequest impossible;
+  events::StreamAppend stream;
+  stream.aggregate_type = "probe";
+  stream.aggregate_id = "p-1";
+  stream.resource_owner = account;
+  stream.creator = "intruder";
+  stream.events.push_back({events::kUserLocked, 1, "{}"});
+  impossible.streams.push_back(std::move(stream));
+  auto appended = storage_->events().Append(std::move(impossible));
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  const std::string bad = std::to_string(appended->first_position);
+
+  ExpectProblem(client_->Send("GET", ListPath(user_)), 503, "/unavailable");
+  EXPECT_EQ(ProjectionStatus().at("state").as_string(), "failed");
+  auto ready = client_->SendUnsigned("GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find(kName), std::string::npos) << ready.body;
+  EXPECT_NE(ready.body.find("position " + bad), std::string::npos) << ready.body;
+  EXPECT_EQ(client_->Send("GET", std::string(kUsers) + "/" + user_).status, 200);
+  auto trail = client_->Send("GET", "/audit/v1/events?aggregateType=probe");  // it reads no payload
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  EXPECT_EQ(Body(trail).at("items").as_array().size(), 1u);
+  const uint64_t during = Act("POST", user_, "unlock");
+
+  const auto verify = testing::RunShell(std::string(IAM_IAMCTL_PATH) + " verify --data-dir '" + dir_.string() + "'");
+  EXPECT_NE(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("position " + bad), std::string::npos) << verify.output;
+  EXPECT_NE(verify.output.find(std::string(kName) + ": "), std::string::npos) << verify.output;
+
+  auto voided = client_->SendJson("POST", "/admin/v1/events/" + bad + "/void", R"({"reason":"written behind the API"})");
+  ASSERT_EQ(voided.status, 200) << voided.body;
+  ASSERT_TRUE(testing::WaitUntilProjectionLive(*client_, kName));
+  EXPECT_EQ(client_->SendUnsigned("GET", "/readyz").status, 200);
+  const json::array after = Traverse(user_);
+  ASSERT_EQ(after.size(), before.size() + 1);
+  EXPECT_EQ(after[0].at("position").to_number<uint64_t>(), during);
+  EXPECT_EQ(json::array(after.begin() + 1, after.end()), before);
 }
 
 TEST(RegisteredProjections, OneTableHoldsTheCoreTheAuditIndexAndTheCustomerFacingOnes) {
