@@ -126,48 +126,70 @@ struct HistoricalStates::Impl {
 
   Impl(const events::EventStore& l, events::StateStore& s, HistoricalStatesOptions o) : log(l), state(s), options(o) {}
 
+  // Removes the snapshot at `position` (marker and rows). A failure is only
+  // logged: an untrusted snapshot left behind is met, and removed, again.
+  void Remove(uint64_t position) {
+    events::StateBatch drop;
+    drop.deletes.push_back(MarkerKey(position));
+    drop.delete_prefixes.push_back(RowsPrefix(position));
+    if (auto s = state.Write(drop); !s.ok()) spdlog::warn("history snapshot {} not removed: {}", position, s.ToString());
+  }
+
   // The newest snapshot at or before `position` that can be trusted now;
-  // untrusted ones met on the way are removed.
+  // untrusted ones met on the way (other row formats, made wrong by a later
+  // void, a damaged marker) are removed.
   Result<std::optional<SnapshotMark>> NewestSnapshot(uint64_t position, const std::set<uint64_t>& voids) {
     std::optional<SnapshotMark> found;
     std::vector<uint64_t> stale;
-    bool damaged = false;
+    std::vector<std::string> unreadable;  // marker keys without a position
     const std::string formats = RowFormatsText();
     Status scan = state.ScanFrom(
         kMarkerPrefix, MarkerKey(position + 1), /*reverse=*/true, [&](std::string_view key, std::string_view value) {
           auto mark = DecodeMarker(key, value);
-          if (!mark) {
-            damaged = true;
-            return false;
-          }
-          if (mark->row_formats == formats && mark->voids_at_or_before == VoidsAtOrBefore(voids, mark->position)) {
+          if (mark && mark->row_formats == formats && mark->voids_at_or_before == VoidsAtOrBefore(voids, mark->position)) {
             found = std::move(*mark);
             return false;
           }
-          stale.push_back(mark->position);
+          if (auto at = ParseFixedWidthId(key.substr(kMarkerPrefix.size()))) {
+            stale.push_back(*at);
+          } else {
+            unreadable.emplace_back(key);
+          }
           return true;
         });
     if (!scan.ok()) return scan;
-    if (damaged) return Status::Corruption("a history snapshot marker is damaged");
-    for (uint64_t p : stale) {
+    for (uint64_t p : stale) Remove(p);
+    if (!unreadable.empty()) {
       events::StateBatch drop;
-      drop.deletes.push_back(MarkerKey(p));
-      drop.delete_prefixes.push_back(RowsPrefix(p));
-      if (auto s = state.Write(drop); !s.ok()) spdlog::warn("history snapshot {} not removed: {}", p, s.ToString());
+      drop.deletes = std::move(unreadable);
+      if (auto s = state.Write(drop); !s.ok()) spdlog::warn("history snapshot markers not removed: {}", s.ToString());
     }
     return found;
   }
 
   // The instances at `position`, folded from the best snapshot; `base_position`
-  // gets the snapshot's position (0 = none).
+  // gets the snapshot's position (0 = none). A snapshot whose rows cannot be
+  // loaded is removed and the next older one is tried, so a damaged snapshot
+  // costs a longer fold, never a wrong or failed answer.
   Result<PastModels> FoldTo(uint64_t position, uint64_t* base_position) {
     auto voids = events::ReadVoids(log);
     if (!voids.ok()) return voids.status();
-    auto base = NewestSnapshot(position, voids->positions);
-    if (!base.ok()) return base.status();
-    *base_position = *base ? (*base)->position : 0;
-    auto models = CoreModels::Load(state, *base ? RowsPrefix(*base_position) : std::string());
-    if (!models.ok()) return models.status();
+    std::optional<PastModels> models;
+    for (uint64_t below = position; !models;) {
+      auto base = NewestSnapshot(below, voids->positions);
+      if (!base.ok()) return base.status();
+      *base_position = *base ? (*base)->position : 0;
+      auto loaded = CoreModels::Load(state, *base ? RowsPrefix(*base_position) : std::string());
+      if (loaded.ok()) {
+        models = std::move(*loaded);
+      } else if (*base && loaded.status().code() == StatusCode::kCorruption) {
+        spdlog::warn("history snapshot at {} is damaged, removed: {}", *base_position, loaded.status().ToString());
+        Remove(*base_position);
+        below = *base_position - 1;
+      } else {
+        return loaded.status();
+      }
+    }
     // The rows the instances would write are not wanted: they stay in memory.
     events::StateBatch discarded;
     Status folded = ForEachLogPage(log, *base_position, position, [&](std::span<const events::Event> page) {
@@ -178,7 +200,7 @@ struct HistoricalStates::Impl {
       return Status::Ok();
     });
     if (!folded.ok()) return folded;
-    return models;
+    return std::move(*models);
   }
 
   Result<uint64_t> Snapshot() {

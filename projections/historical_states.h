@@ -6,10 +6,14 @@
 // events since that snapshot, not the log's length. Snapshots are taken in
 // the background every `snapshot_interval` events of the log and written to
 // the state store in the directories' own row formats, so they survive
-// restarts; one whose row formats no longer match the code, or that an
-// EventVoided recorded after it has made wrong, is ignored and removed. The
-// last few states asked for are kept in memory (paging through a past list
-// asks for one position many times).
+// restarts; one whose row formats no longer match the code, that an
+// EventVoided recorded after it has made wrong, or whose marker or rows are
+// damaged, is ignored and removed (the answer folds from an older one).
+// Snapshots only save work: a snapshot's rows and marker are one atomic
+// write, so one that fails leaves nothing to trust, and an answer whose
+// snapshot could not be written is still answered. The last few states asked
+// for are kept in memory (paging through a past list asks for one position
+// many times).
 //
 // Thread safety: safe for concurrent use without external synchronization.
 // A fold runs on the calling thread, outside any lock.
@@ -46,8 +50,10 @@ class HistoricalStates {
 
   // The core read models after exactly the events up to `position` (voided
   // positions left out, as a rebuild would). Errors: kInvalidArgument for 0
-  // or a position beyond the log's head; kIOError / kCorruption from reading
-  // the log or a snapshot; kCorruption when an event cannot be applied.
+  // or a position beyond the log's head; kIOError from reading the log or a
+  // snapshot, kCorruption from reading the log; kCorruption when an event
+  // cannot be applied. A snapshot this leaves behind that cannot be written
+  // is only logged.
   Result<std::shared_ptr<const ReadModelView>> At(uint64_t position);
 
   // Takes a snapshot at the log's current head now (what the background does
