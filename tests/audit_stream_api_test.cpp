@@ -502,6 +502,15 @@ TEST_F(AuditStreamApiTest, BadPositionsAndUnknownParametersAre400) {
   }
 }
 
+// Every parameter is judged before the reach, as on /events: a bad position
+// is 400 even for an account the client may not read.
+TEST_F(AuditStreamApiTest, ParametersAreJudgedBeforeTheReach) {
+  auto response = client_->Send("GET", std::string(kStream) + "?after=abc&resourceOwner=9-OTHER");
+  ExpectProblem(response, 400, "invalid-parameter");
+  EXPECT_NE(Body(response).at("detail").as_string().find("'after'"), std::string::npos) << response.body;
+  ExpectProblem(client_->Send("GET", std::string(kStream) + "?after=0&resourceOwner=9-OTHER"), 403, "forbidden");
+}
+
 TEST_F(AuditStreamApiTest, StreamsBeyondTheLimitAre503WithRetryAfter) {
   std::vector<std::unique_ptr<StreamConnection>> open;
   for (int i = 0; i < 256; ++i) {

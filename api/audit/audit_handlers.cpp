@@ -156,6 +156,23 @@ Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner&
   return Status::PermissionDenied("resourceOwner " + owner + " is not an account this API client may reach");
 }
 
+std::optional<ParsedAuditQuery> AuditQueryInReach(const ApiCall& call, const projections::ProjectionRunner& runner,
+                                                  bool ndjson, std::span<const std::string_view> known_names,
+                                                  const std::function<Status()>& check_route_parameters) {
+  auto parsed = ParseAuditQuery(call.query, call.context.account_id, ndjson, known_names);
+  Status parameters = parsed.ok() ? Status::Ok() : parsed.status();
+  if (parameters.ok() && check_route_parameters) parameters = check_route_parameters();
+  if (!parameters.ok()) {
+    call.respond(AuditProblem(400, "invalid-parameter", parameters.message(), call.request.path));
+    return std::nullopt;
+  }
+  if (Status reach = CheckAuditReach(call, runner, parsed->query.resource_owner); !reach.ok()) {
+    RespondAuditReachRefusal(call, reach);
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
 HttpResponse AuditProblem(int status, std::string_view kind, std::string detail, const std::string& instance) {
   std::string title = status == 400   ? "Bad Request"
                       : status == 403 ? "Forbidden"
@@ -251,16 +268,10 @@ class EventExport final : public BodyStream {
 
 void ListEvents(const std::shared_ptr<ApiCall>& call, const projections::ProjectionRunner& runner,
                 const events::EventStore& events, const events::StateStore& state) {
-  const std::string& path = call->request.path;
   const bool ndjson = WantsNdjson(call->request.Header("Accept"));
-  auto parsed = ParseAuditQuery(call->query, call->context.account_id, ndjson, kKnownNames);
-  if (!parsed.ok()) {
-    return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
-  }
+  auto parsed = AuditQueryInReach(*call, runner, ndjson, kKnownNames);
+  if (!parsed) return;
   projections::AuditQuery& query = parsed->query;
-  if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    return RespondAuditReachRefusal(*call, reach);
-  }
   auto index = runner.LiveAs<projections::AuditIndex>(projections::kAuditIndexProjection);
   if (!index) return RespondWithError(*call, runner.Serving(projections::kAuditIndexProjection), kProtocolErrors);
   const std::string row_prefix = index->row_prefix();

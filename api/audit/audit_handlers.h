@@ -61,7 +61,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -123,6 +125,16 @@ Result<ParsedAuditQuery> ParseAuditQuery(const QueryParams& params, const std::s
 // kPermissionDenied when it may not; kUnavailable while the read models that
 // tell are not serving.
 Status CheckAuditReach(const ApiCall& call, const projections::ProjectionRunner& runner, const std::string& owner);
+
+// What every route reading one account's events does first: the query of
+// `call` (ParseAuditQuery, the account the request acts on by default), then
+// `check_route_parameters` when given (a route's parameters of its own),
+// then CheckAuditReach. Returns the query when all three pass; otherwise
+// answers `call` — 400 invalid-parameter with the failed parse's or check's
+// message, or RespondAuditReachRefusal — and returns nullopt.
+std::optional<ParsedAuditQuery> AuditQueryInReach(const ApiCall& call, const projections::ProjectionRunner& runner,
+                                                  bool ndjson, std::span<const std::string_view> known_names,
+                                                  const std::function<Status()>& check_route_parameters = {});
 
 // The envelope of `event` as an audit item shows it (position, ids, type,
 // version, owner, creator, dates, request id), without its payload.

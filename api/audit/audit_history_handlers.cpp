@@ -68,14 +68,9 @@ void History(const std::shared_ptr<ApiCall>& call, const projections::Projection
     return call->respond(AuditProblem(400, "invalid-parameter",
                                       "path parameter 'aggregateType' must be one of: " + KnownTypesText(), path));
   }
-  auto parsed = ParseAuditQuery(call->query, call->context.account_id, /*ndjson=*/false, kHistoryNames);
-  if (!parsed.ok()) {
-    return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
-  }
+  auto parsed = AuditQueryInReach(*call, runner, /*ndjson=*/false, kHistoryNames);
+  if (!parsed) return;
   projections::AuditQuery& query = parsed->query;
-  if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    return RespondAuditReachRefusal(*call, reach);
-  }
   auto index = runner.LiveAs<projections::AuditIndex>(projections::kAuditIndexProjection);
   if (!index) return RespondWithError(*call, runner.Serving(projections::kAuditIndexProjection), kProtocolErrors);
   const std::string row_prefix = index->row_prefix();

@@ -173,37 +173,32 @@ class AuditEventStream final : public BodyStream {
 void StreamEvents(const std::shared_ptr<ApiCall>& call, const projections::ProjectionRunner& runner,
                   const events::EventStore& events, const events::StateStore& state, EventFanout& fanout) {
   const std::string& path = call->request.path;
-  auto parsed = ParseAuditQuery(call->query, call->context.account_id, /*ndjson=*/true, kStreamNames);
-  if (!parsed.ok()) return call->respond(AuditProblem(400, "invalid-parameter", parsed.status().message(), path));
-  projections::AuditQuery& query = parsed->query;
-
   // Both are judged; by the SSE specification a reconnecting client's
   // Last-Event-ID wins over the `after` of the URL it reuses.
   const uint64_t head = events.Head();
   uint64_t after = head;
-  std::vector<std::pair<std::string_view, std::string>> given;
-  if (auto param = call->query.Get("after")) given.emplace_back("query parameter 'after'", std::move(*param));
-  if (!call->request.Header("Last-Event-ID").empty()) {
-    given.emplace_back("header 'Last-Event-ID'", std::string(call->request.Header("Last-Event-ID")));
-  }
-  for (const auto& [source, text] : given) {
-    auto position = ParseStreamPosition(text);
-    if (!position) {
-      return call->respond(AuditProblem(
-          400, "invalid-parameter", std::string(source) + " must be a log position (a non-negative decimal integer)",
-          path));
+  auto parse_after = [&]() -> Status {
+    std::vector<std::pair<std::string_view, std::string>> given;
+    if (auto param = call->query.Get("after")) given.emplace_back("query parameter 'after'", std::move(*param));
+    if (!call->request.Header("Last-Event-ID").empty()) {
+      given.emplace_back("header 'Last-Event-ID'", std::string(call->request.Header("Last-Event-ID")));
     }
-    if (*position > head) {
-      return call->respond(AuditProblem(
-          400, "invalid-parameter", std::string(source) + " is beyond the log's head (" + std::to_string(head) + ")",
-          path));
+    for (const auto& [source, text] : given) {
+      auto position = ParseStreamPosition(text);
+      if (!position) {
+        return Status::InvalidArgument(std::string(source) + " must be a log position (a non-negative decimal integer)");
+      }
+      if (*position > head) {
+        return Status::InvalidArgument(std::string(source) + " is beyond the log's head (" + std::to_string(head) + ")");
+      }
+      after = *position;
     }
-    after = *position;
-  }
+    return Status::Ok();
+  };
+  auto parsed = AuditQueryInReach(*call, runner, /*ndjson=*/true, kStreamNames, parse_after);
+  if (!parsed) return;
+  projections::AuditQuery& query = parsed->query;
 
-  if (Status reach = CheckAuditReach(*call, runner, query.resource_owner); !reach.ok()) {
-    return RespondAuditReachRefusal(*call, reach);
-  }
   if (Status serving = runner.Serving(projections::kAuditIndexProjection); !serving.ok()) {
     return RespondWithError(*call, serving, kProtocolErrors);
   }
