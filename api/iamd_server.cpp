@@ -108,6 +108,7 @@ struct IamdServer::Impl {
   std::unique_ptr<AccessCredentialLookup> credentials;
   std::unique_ptr<IdempotencyGuard> idempotency;
   std::unique_ptr<projections::HistoricalStates> history;  // asOf's past states; before `service`, which reads them
+  std::unique_ptr<HistoryFoldCache> history_folds;  // where audit history pages resume; before `service`
   // Completes erasures off the command processor; after what it erases from.
   std::unique_ptr<ErasureWorker> erasure;
   std::unique_ptr<IamService> service;
@@ -409,7 +410,8 @@ struct IamdServer::Impl {
     AddApiClientRoutes(service->router(), *runner, *processor, storage->secrets(),
                        [service = service.get()] { return service->public_url(); });
     AddZitadelUserLockRoutes(service->router(), *processor);
-    AddAuditRoutes(service->router(), *runner, storage->events(), storage->state());
+    history_folds = std::make_unique<HistoryFoldCache>();
+    AddAuditRoutes(service->router(), *runner, storage->events(), storage->state(), *history_folds);
     AddAuditStreamRoute(service->router(), *runner, storage->events(), storage->state(), *audit_fanout);
     AddAccessAuditRoutes(service->router(), *runner, storage->events(), storage->state(), *history,
                          [clock = clock] { return clock->NowMillis(); });
@@ -418,7 +420,7 @@ struct IamdServer::Impl {
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
     AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
     erasure = std::make_unique<ErasureWorker>(
-        ErasureWorker::Parts{*storage, *history, idempotency.get(), mail_drainer.get()});
+        ErasureWorker::Parts{*storage, *history, idempotency.get(), mail_drainer.get(), history_folds.get()});
     AddErasureRoutes(service->router(), *processor, *storage, *erasure);
     AddAccountRoutes(service->router(), *processor, storage->secrets(), *runner, [service = service.get()] {
       // The .edgerc host: the public address without its scheme.

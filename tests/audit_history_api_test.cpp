@@ -1,7 +1,9 @@
 // GET /audit/v1/{aggregateType}/{id}/history: a user's life (created,
 // renamed, locked, unlocked, given passwords) read as field changes, checked
 // against a fold of the aggregate's events read from the log; paging that
-// gives the same items as one page; another account's aggregate as 404; bad
+// gives the same items as one page, each page the same slice of the unpaged
+// answer and, following the cursors, reading only its own events (resumed
+// folds, forgotten at an erasure); another account's aggregate as 404; bad
 // types and parameters as 400; secrets never shown; a group's move as a
 // change of its parent; and the per-event-type table's own consistency.
 #include <gtest/gtest.h>
@@ -14,10 +16,14 @@
 
 #include "api/audit/aggregate_history.h"
 #include "api/audit/audit_handlers.h"
+#include "api/audit/audit_history_handlers.h"
+#include "api/audit/history_fold_cache.h"
 #include "api/audit/audit_redaction.h"
 #include "events/customer_login_settings_events.h"
 #include "events/storage.h"
+#include "projections/audit_index.h"
 #include "tests/support/api_server_test.h"
+#include "tests/support/projection_catch_up.h"
 
 namespace iam {
 namespace {
@@ -208,6 +214,129 @@ TEST_F(AuditHistoryApiTest, PagingAcrossSeveralPagesGivesTheSameItemsAsOnePage) 
   EXPECT_EQ(tail_body.at("items").at(0), whole[whole.size() - 2]);
   EXPECT_EQ(tail_body.at("items").at(1), whole[whole.size() - 1]);
   EXPECT_FALSE(tail_body.as_object().contains("nextCursor"));
+}
+
+TEST_F(AuditHistoryApiTest, EachLaterPageIsTheSameSliceOfOneAnswerAndReadsOnlyItsOwnEvents) {
+  const std::string id = CreateUser("Paula", "paula@example.com");
+  ASSERT_FALSE(id.empty());
+  const std::string user = std::string(kUsers) + "/" + id;
+  for (int i = 0; i < 5; ++i) {
+    Rename(id, "Paula" + std::to_string(i));
+    Post(user + "/lock");
+    Post(user + "/unlock");
+  }
+  const std::vector<json::value> whole = Traverse("user", id, 1000);
+  ASSERT_GE(whole.size(), 16u);
+
+  // Over HTTP: page after page, each the slice of the unpaged answer where
+  // it starts, and its cursor the position of its last item.
+  constexpr size_t kLimit = 3;
+  std::string cursor;
+  for (size_t offset = 0; offset < whole.size(); offset += kLimit) {
+    std::string target = HistoryPath("user", id) + "?limit=" + std::to_string(kLimit);
+    if (offset > 0) target += "&cursor=" + cursor;
+    auto response = client_->Send("GET", target);
+    ASSERT_EQ(response.status, 200) << target << ": " << response.body;
+    const json::value body = Body(response);
+    const std::vector<json::value> slice(whole.begin() + static_cast<std::ptrdiff_t>(offset),
+                                         whole.begin() + static_cast<std::ptrdiff_t>(std::min(offset + kLimit, whole.size())));
+    EXPECT_EQ(std::vector<json::value>(body.at("items").as_array().begin(), body.at("items").as_array().end()), slice)
+        << "the page at " << offset;
+    const auto* next = body.as_object().if_contains("nextCursor");
+    if (offset + kLimit >= whole.size()) {
+      EXPECT_FALSE(next) << response.body;
+      break;
+    }
+    ASSERT_TRUE(next) << response.body;
+    cursor = std::string(next->as_string());
+    EXPECT_EQ(cursor, std::to_string(slice.back().at("position").to_number<uint64_t>()));
+  }
+
+  // What each page costs, read through the audit index the server serves.
+  const int64_t generation =
+      testing::ProjectionStatusOf(*client_, projections::kAuditIndexProjection).at("generation").to_number<int64_t>();
+  char generation_text[16];
+  std::snprintf(generation_text, sizeof generation_text, "%08lld", static_cast<long long>(generation));
+  const std::string index_prefix = std::string(projections::kAuditIndexProjection) + "/" + generation_text + "/";
+  projections::AuditQuery query;
+  query.resource_owner = account_;
+  query.aggregate_type = "user";
+  query.aggregate_id = id;
+  query.limit = kLimit;
+  api::HistoryFoldCache folds;
+  auto page_at = [&](api::HistoryFoldCache& cache, uint64_t after) {
+    projections::AuditQuery q = query;
+    q.after_position = after;
+    auto page = api::ReadAggregateHistoryPage(storage_->state(), storage_->events(), index_prefix, q, cache);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? std::move(*page) : api::AggregateHistoryPage{};
+  };
+  auto items_of = [](const api::AggregateHistoryPage& page) {
+    return std::vector<json::value>(page.items.begin(), page.items.end());
+  };
+  // Following the cursors, a page reads its own events and nothing before them.
+  uint64_t after = 0;
+  for (size_t offset = 0; offset < whole.size(); offset += kLimit) {
+    const api::AggregateHistoryPage page = page_at(folds, after);
+    EXPECT_TRUE(page.found);
+    EXPECT_EQ(page.events_read, page.items.size()) << "the page at " << offset;
+    EXPECT_EQ(items_of(page), std::vector<json::value>(whole.begin() + static_cast<std::ptrdiff_t>(offset),
+                                                       whole.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                           offset + kLimit, whole.size()))));
+    if (!page.next_cursor) break;
+    after = *page.next_cursor;
+  }
+  // A cursor nobody kept (another process, a restart) refolds what came
+  // before it, and answers the same.
+  const size_t middle = 7;
+  const uint64_t middle_position = whole[middle - 1].at("position").to_number<uint64_t>();
+  api::HistoryFoldCache cold;
+  const api::AggregateHistoryPage resumed_cold = page_at(cold, middle_position);
+  EXPECT_EQ(resumed_cold.events_read, middle + resumed_cold.items.size());
+  EXPECT_EQ(items_of(resumed_cold), std::vector<json::value>(whole.begin() + middle, whole.begin() + middle + kLimit));
+  // … and keeps its end for the next page, unless an erasure came between.
+  ASSERT_TRUE(resumed_cold.next_cursor);
+  EXPECT_EQ(page_at(cold, *resumed_cold.next_cursor).events_read, kLimit);
+  const uint64_t before_drop = cold.generation();
+  cold.DropAll();
+  EXPECT_EQ(cold.size(), 0u);
+  const api::AggregateHistoryPage refolded = page_at(cold, *resumed_cold.next_cursor);
+  EXPECT_EQ(refolded.events_read, middle + kLimit + refolded.items.size());
+  const size_t kept = cold.size();
+  EXPECT_EQ(kept, refolded.next_cursor ? 1u : 0u);
+  cold.Keep({index_prefix, account_, "user", id, 1}, {}, before_drop);  // folded before the drop: not kept
+  EXPECT_EQ(cold.size(), kept);
+}
+
+TEST_F(AuditHistoryApiTest, AnErasureBetweenTwoPagesShowsTheLaterPageErased) {
+  const std::string id = CreateUser("Erika", "erika@example.com");
+  ASSERT_FALSE(id.empty());
+  const std::string user = std::string(kUsers) + "/" + id;
+  Rename(id, "Erikb");
+  Post(user + "/lock");
+  Post(user + "/unlock");
+  Rename(id, "Erikc");
+  auto first = client_->Send("GET", HistoryPath("user", id) + "?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_NE(first.body.find("Erika"), std::string::npos);  // in clear while the person is there
+  const std::string cursor(Body(first).at("nextCursor").as_string());
+
+  ASSERT_EQ(client_->Send("DELETE", user).status, 204);
+  auto erased = client_->Send("POST", "/admin/v1/users/" + id + "/erase");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+
+  // The page after the cursor: the fold kept at it held the names in
+  // clear, and was forgotten with the key.
+  auto later = client_->Send("GET", HistoryPath("user", id) + "?limit=1000&cursor=" + cursor);
+  ASSERT_EQ(later.status, 200) << later.body;
+  for (const char* name : {"Erika", "Erikb", "Erikc", "erika@example.com"}) {
+    EXPECT_EQ(later.body.find(name), std::string::npos) << name << " in " << later.body;
+  }
+  const std::vector<json::value> now = BruteForce("user", id);
+  const json::value later_body = Body(later);
+  ASSERT_EQ(later_body.at("items").as_array().size(), now.size() - 2);
+  EXPECT_EQ(std::vector<json::value>(later_body.at("items").as_array().begin(), later_body.at("items").as_array().end()),
+            std::vector<json::value>(now.begin() + 2, now.end()));
 }
 
 TEST_F(AuditHistoryApiTest, AnotherAccountsAggregateIs404LikeOneThatDoesNotExist) {

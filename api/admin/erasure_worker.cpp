@@ -86,9 +86,11 @@ Status ErasureWorker::Complete(const std::string& id) {
     if (Status s = storage.personal_data().Forget(subject); !s.ok()) return s;
   }
 
-  // Past states and deleted rows held the plaintext, but a failure here is
-  // no reason to refuse an erasure that has happened: it is logged, and
-  // running the erasure again drops and compacts again.
+  // Past states, history pages' fold states and deleted rows held the
+  // plaintext, but a failure here is no reason to refuse an erasure that has
+  // happened: it is logged, and running the erasure again drops and compacts
+  // again.
+  if (parts_.history_folds) parts_.history_folds->DropAll();
   if (Status s = parts_.history.DropAll(); !s.ok()) spdlog::warn("erasing {}: past states kept: {}", id, s.ToString());
   if (Status s = storage.Compact(); !s.ok()) spdlog::warn("erasing {}: compaction failed: {}", id, s.ToString());
   spdlog::info("erasing {}: complete ({} further subjects)", id, erased->subjects.size());

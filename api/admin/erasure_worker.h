@@ -27,6 +27,7 @@
 #include <string>
 #include <thread>
 
+#include "api/audit/history_fold_cache.h"
 #include "api/idempotency.h"
 #include "api/mail/outbox_drainer.h"
 #include "events/storage.h"
@@ -38,12 +39,13 @@ namespace iam::api {
 class ErasureWorker {
  public:
   // What an erasure reaches besides the store; each must outlive the worker.
-  // `idempotency` and `mail` may be null (a server without them).
+  // `idempotency`, `mail` and `history_folds` may be null (a server without them).
   struct Parts {
     events::Storage& storage;
     projections::HistoricalStates& history;
     IdempotencyGuard* idempotency = nullptr;
     OutboxDrainer* mail = nullptr;
+    HistoryFoldCache* history_folds = nullptr;  // audit history pages' fold states
   };
 
   // Starts the thread.

@@ -22,6 +22,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,6 +81,8 @@ class AggregateFold {
 
   // The fields as the history shows them (secret-derived values redacted).
   const boost::json::object& shown_state() const { return shown_; }
+  // How many fields the state holds (what keeping a copy of it costs).
+  size_t field_count() const { return raw_.size(); }
 
  private:
   boost::json::object raw_;    // compared: the values as the events set them

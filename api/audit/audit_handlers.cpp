@@ -308,7 +308,7 @@ std::shared_ptr<BodyStream> NewAuditExport(const events::StateStore& state, cons
 }
 
 void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const events::EventStore& events,
-                    const events::StateStore& state) {
+                    const events::StateStore& state, HistoryFoldCache& history_folds) {
   router.Add("GET", "/audit/v1/events", [&runner, &events, &state](std::shared_ptr<ApiCall> call) {
     ListEvents(call, runner, events, state);
   });
@@ -316,7 +316,7 @@ void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const
     call->respond(JsonResponse(200, std::string(AuditOpenApiJson())));
   });
   AddSignInChangesRoutes(router, runner, events, state);
-  AddAuditHistoryRoute(router, runner, events, state);
+  AddAuditHistoryRoute(router, runner, events, state, history_folds);
 }
 
 }  // namespace iam::api

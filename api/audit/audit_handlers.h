@@ -53,8 +53,8 @@
 // payload's members, and the per-event-type table for locks, removals,
 // statuses and items of collections); unchanged fields are not listed, and
 // secret-derived values are "[REDACTED]" on both sides. A page after a
-// cursor folds the aggregate's earlier events first, so its cost grows with
-// the aggregate's length, not the log's. An aggregateType that is not one of
+// cursor resumes the fold where the page that gave the cursor ended
+// (audit_history_handlers.h), so it costs its own events. An aggregateType that is not one of
 // KnownAggregateTypes() is 400; an aggregate with no event in the account,
 // whether it does not exist or belongs to another account, is 404.
 #pragma once
@@ -68,6 +68,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/audit/history_fold_cache.h"
 #include "api/http/http_message.h"
 #include "api/router.h"
 #include "events/event_store.h"
@@ -145,9 +146,11 @@ boost::json::object AuditEnvelopeJson(const events::Event& event);
 // secret-derived members redacted (audit_redaction.h).
 boost::json::object AuditEventJson(const events::Event& event);
 
-// `runner` (with projections::kAuditIndexProjection registered), `events`
-// and `state` must outlive `router`'s use, including streamed answers.
+// `runner` (with projections::kAuditIndexProjection registered), `events`,
+// `state` and `history_folds` (where history pages resume their folds: the
+// erasure route empties it) must outlive `router`'s use, including streamed
+// answers.
 void AddAuditRoutes(Router& router, projections::ProjectionRunner& runner, const events::EventStore& events,
-                    const events::StateStore& state);
+                    const events::StateStore& state, HistoryFoldCache& history_folds);
 
 }  // namespace iam::api
