@@ -223,7 +223,9 @@ iam::bench::RequestSource Prepare(const Settings& settings, std::optional<iam::t
   }
   if (scenario == "set-password") {
     return [requests, users](int c, uint64_t n) {
-      json::object body{{"newPassword", std::string(kPassword) + " " + std::to_string(n % 2)}};
+      // A new password every time: the policy refuses any of the last four
+      // (minReuse), so each request also verifies against that history.
+      json::object body{{"newPassword", std::string(kPassword) + " " + std::to_string(c) + "-" + std::to_string(n)}};
       return requests->Signed("POST", std::string(kUsers) + "/" + (*users)[static_cast<size_t>(c)] + "/set-password",
                               json::serialize(body), 204);
     };

@@ -13,9 +13,13 @@ cleanup() {
 trap cleanup EXIT
 
 check() {  # runs a program and fails unless every JSON line it printed measured something
-  local output
-  output=$("$@")
+  local output status=0
+  output=$("$@") || status=$?
   echo "$output"
+  if [ "$status" -ne 0 ]; then
+    echo "$* exited with $status" >&2
+    return "$status"
+  fi
   python3 -c '
 import json, sys
 lines = [json.loads(l) for l in sys.stdin if l.startswith("{")]
