@@ -27,6 +27,12 @@
 // user creation at one per fsync. --personal-data clear writes those members
 // in clear instead (they read the same), for logs too long to seal.
 //
+// Snapshots: a server writes a snapshot of the core read models for time
+// travel every 100,000 events as its log grows (projections/historical_states.h);
+// a log written here gets the same ones afterwards, by asking for the state
+// at every 100,000th position in turn (each such fold leaves a snapshot).
+// --events 0 only does that, on a log seeded before.
+//
 // Prints one JSON line: what was written, how fast, and the ids and dates the
 // measurements need (the bootstrap account, a user it had early on, the first
 // and last event dates).
@@ -54,6 +60,7 @@
 #include "events/clock.h"
 #include "events/credential_events.h"
 #include "projections/groups_read_model.h"
+#include "projections/historical_states.h"
 #include "projections/identity_read_models.h"
 #include "tools/bench/data_dir_storage.h"
 
@@ -144,6 +151,7 @@ struct Settings {
   size_t in_flight = 256;
   int max_seconds = 3600;
   std::string personal_data = "sealed";
+  bool snapshots = true;
 };
 
 class Seeder {
@@ -187,7 +195,13 @@ class Seeder {
     if (!hash.ok()) Fail("cannot hash the shared password: " + hash.status().ToString());
     password_hash_ = std::move(*hash);
     const auto deadline = Clock::now() + std::chrono::seconds(settings_.max_seconds);
+    auto next_report = Clock::now() + std::chrono::seconds(30);
     while (events_ < settings_.events) {
+      if (Clock::now() > next_report) {
+        std::fprintf(stderr, "seed_log: %llu of %llu events\n", static_cast<unsigned long long>(events_),
+                     static_cast<unsigned long long>(settings_.events));
+        next_report += std::chrono::seconds(30);
+      }
       if (Clock::now() > deadline) {
         Fail("gave up after " + std::to_string(settings_.max_seconds) + " s at " + std::to_string(events_) +
              " events (--max-seconds)");
@@ -208,6 +222,7 @@ class Seeder {
   }
 
   boost::json::object Summary() const {
+    if (accounts_.empty()) return {{"commands", commands_}};  // nothing seeded (--events 0)
     const SeededAccount& bootstrap = accounts_.front();
     // A user the bootstrap account had early: what time travel asks about.
     std::string early_user = bootstrap.users.empty() ? "" : users_[bootstrap.users.front()].id;
@@ -315,6 +330,19 @@ class Seeder {
   uint64_t events_ = 0;  // written or in flight, as the commands make them
 };
 
+// Each At() folds from the snapshot before it and, being a whole interval
+// long, leaves one behind: the snapshots a server would have taken.
+void WriteSnapshots(iam::events::Storage& storage) {
+  iam::projections::HistoricalStatesOptions options;
+  options.check_every = std::chrono::hours(24);  // no background snapshots at the head meanwhile
+  iam::projections::HistoricalStates history(storage.events(), storage.state(), options);
+  const uint64_t head = storage.events().Head();
+  for (uint64_t position = options.snapshot_interval; position <= head; position += options.snapshot_interval) {
+    auto state = history.At(position);
+    if (!state.ok()) Fail("cannot fold the state at " + std::to_string(position) + ": " + state.status().ToString());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,8 +350,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Fills a stopped, bootstrapped iamd data directory with a long realistic log"};
   app.add_option("--data-dir", settings.data_dir, "the data directory (iamd started on it once, then stopped)")
       ->required();
-  app.add_option("--events", settings.events, "events to write (about: a command writes several)")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
+  app.add_option("--events", settings.events,
+                 "events to write (about: a command writes several); 0: only the time-travel snapshots")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100'000'000}))
       ->capture_default_str();
   app.add_option("--accounts", settings.accounts, "accounts, the bootstrap account included")
       ->check(CLI::Range(1, 10'000))
@@ -346,6 +375,8 @@ int main(int argc, char** argv) {
                  "members read as they are)")
       ->check(CLI::IsMember({"sealed", "clear"}))
       ->capture_default_str();
+  app.add_option("--snapshots", settings.snapshots, "write time travel's snapshots as a server would")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
@@ -365,11 +396,19 @@ int main(int argc, char** argv) {
 
   const auto started = Clock::now();
   Seeder seeder(settings, **node, **storage, clock, first_ms, last_ms);
-  seeder.MakeAccounts();
-  seeder.Run();
+  if (settings.events > 0) {
+    seeder.MakeAccounts();
+    seeder.Run();
+  }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   const uint64_t written = (*storage)->events().Head() - head_before;
   node->reset();
+  double snapshot_seconds = 0;
+  if (settings.snapshots) {
+    const auto snapshots_started = Clock::now();
+    WriteSnapshots(**storage);
+    snapshot_seconds = std::chrono::duration<double>(Clock::now() - snapshots_started).count();
+  }
   (*storage)->Close();
 
   boost::json::object line = seeder.Summary();
@@ -379,6 +418,7 @@ int main(int argc, char** argv) {
   line["per_second"] = static_cast<double>(written) / seconds;
   line["seed"] = settings.seed;
   line["personal_data"] = settings.personal_data;
+  line["snapshot_seconds"] = snapshot_seconds;
   std::printf("%s\n", boost::json::serialize(line).c_str());
   return 0;
 }
