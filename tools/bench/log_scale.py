@@ -265,6 +265,7 @@ def main():
     parser.add_argument("--users", type=int, default=1_000_000, help="users of the memory log")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--smoke", action="store_true", help="thousands of events, one-second runs")
+    parser.add_argument("--items", default="4,5,6,7,8", help="which of the issue's items to measure")
     args = parser.parse_args()
     if args.smoke:
         args.events, args.audit_events, args.users, args.seconds = 2_000, 4_000, 500, 1
@@ -276,29 +277,45 @@ def main():
     os.makedirs(args.work_dir, exist_ok=True)
     try:
         size = lambda n: f"{n // 1_000_000}m" if n >= 1_000_000 else f"{n // 1000}k"
+        fast = ["--personal-data", "clear", "--snapshots", "false", "--max-seconds", str(4 * 3600)]
         # Sealed, with time travel's snapshots, as a server writes it. The others keep personal data in
         # clear, since sealing costs one synced write per person, and have no snapshots, which only
         # time travel reads (item 7 compares the long log with its 1M twin, written alike).
-        mixed = Log(args, f"mixed-{size(args.events)}", ["--events", str(args.events), "--seed", "1"])
-        fast = ["--personal-data", "clear", "--snapshots", "false", "--max-seconds", str(4 * 3600)]
-        # Every account's bootstrap writes 7 events; the rest are users of 4 each.
-        users = Log(args, f"users-{size(args.users)}",
-                    ["--events", str(args.users * 4 + 700), "--mix", "users", "--seed", "2", *fast])
-        long = Log(args, f"mixed-{size(args.audit_events)}-clear",
-                   ["--events", str(args.audit_events), "--seed", "3", *fast])
+        # Every account's bootstrap writes 7 events; the rest of the users log are users of 4 each.
         # The smoke run spares the fourth log: its audit page runs on the first.
-        twin = mixed if args.smoke else Log(args, f"mixed-{size(args.events)}-clear",
-                                            ["--events", str(args.events), "--seed", "4", *fast])
-        empty = Log(args, "empty", ["--events", "1", "--accounts", "1", "--seed", "5", *fast])
-        for log in dict.fromkeys((mixed, users, long, twin)):
-            emit(tag(dict(log.seed), log))
-        measure_replay(args, mixed)
-        measure_startup(args, mixed)
-        measure_startup(args, long)
-        measure_memory(args, users, empty)
-        for log in dict.fromkeys((twin, long, mixed)):
-            measure_audit(args, log)
-        measure_time_travel(args, mixed)
+        recipes = {
+            "mixed": (f"mixed-{size(args.events)}", ["--events", str(args.events), "--seed", "1"]),
+            "users": (f"users-{size(args.users)}",
+                      ["--events", str(args.users * 4 + 700), "--mix", "users", "--seed", "2", *fast]),
+            "long": (f"mixed-{size(args.audit_events)}-clear", ["--events", str(args.audit_events), "--seed", "3", *fast]),
+            "twin": (f"mixed-{size(args.events)}-clear" if not args.smoke else f"mixed-{size(args.events)}",
+                     ["--events", str(args.events), "--seed", "4", *fast]),
+            "empty": ("empty", ["--events", "1", "--accounts", "1", "--seed", "5", *fast]),
+        }
+        logs = {}
+
+        def log(kind):  # seeded (and reported) the first time a measurement needs it
+            name, seed_args = recipes[kind]
+            if name not in logs:
+                logs[name] = Log(args, name, seed_args)
+                if kind != "empty":
+                    emit(tag(dict(logs[name].seed), logs[name]))
+            return logs[name]
+
+        items = set(args.items.split(","))
+        if "4" in items:
+            measure_replay(args, log("mixed"))
+        if "5" in items:
+            measure_startup(args, log("mixed"))
+            measure_startup(args, log("long"))
+        if "6" in items:
+            measure_memory(args, log("users"), log("empty"))
+        if "7" in items:
+            for kind in ("twin", "long", "mixed"):
+                if kind != "twin" or recipes["twin"][0] != recipes["mixed"][0]:
+                    measure_audit(args, log(kind))
+        if "8" in items:
+            measure_time_travel(args, log("mixed"))
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
