@@ -3,12 +3,14 @@
 
     tools/bench/log_scale.py --bin BUILD_DIR [--work-dir DIR] [--smoke]
                              [--events N] [--audit-events N] [--users N] [--seconds S]
+                             [--items 4,5,6,7,8 | seed:KIND]
 
 Each log is a data directory that iamd bootstrapped (with a test clock set
 before the log's span), then filled in process by seed_log, then started once
 so every projection has caught up and written current checkpoints. With
 --work-dir the directories stay there and a later run reuses each one whose
-seed.json exists (seeding ten million events takes a while); without it they
+seed.json exists (seeding ten million events takes a while; a log is known by
+its name, so change --work-dir along with the sizes); without it they
 live in a temporary directory removed at the end.
 
 Prints JSON lines (one per measurement) on stdout, progress on stderr:
@@ -265,7 +267,7 @@ def main():
     parser.add_argument("--users", type=int, default=1_000_000, help="users of the memory log")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--smoke", action="store_true", help="thousands of events, one-second runs")
-    parser.add_argument("--items", default="4,5,6,7,8", help="which of the issue's items to measure")
+    parser.add_argument("--items", default="4,5,6,7,8", help="which of the issue's items to measure; seed:KIND (mixed, users, long, twin) only seeds that log")
     args = parser.parse_args()
     if args.smoke:
         args.events, args.audit_events, args.users, args.seconds = 2_000, 4_000, 500, 1
@@ -303,6 +305,11 @@ def main():
             return logs[name]
 
         items = set(args.items.split(","))
+        for item in sorted(items):
+            if item.startswith("seed:"):  # seeding only, e.g. ahead of a run
+                if item[5:] not in recipes:
+                    fail(f"--items {item}: the logs are {', '.join(recipes)}")
+                log(item[5:])
         if "4" in items:
             measure_replay(args, log("mixed"))
         if "5" in items:
