@@ -114,7 +114,9 @@ class InFlight {
           first_failure_ = outcome.ok() ? outcome->refusal.ToString() : outcome.status().ToString();
         }
       }
-      cv_.notify_all();
+      // The submitter is woken once half the window is free, not per
+      // command: a wake-up per command costs more than the command.
+      if (outstanding_ <= limit_ / 2) cv_.notify_all();
     };
   }
 
