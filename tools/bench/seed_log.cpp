@@ -46,6 +46,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "commands/bootstrap_command.h"
@@ -74,9 +75,12 @@ constexpr int64_t kHourMs = 3600 * 1000;
 constexpr int64_t kRoleA = 13;  // two roles every account has, swapped by grant changes
 constexpr int64_t kRoleB = 3;
 
+// Quits at once: the processor's and the store's threads are still running,
+// and what they wrote is durable already (every append is synced).
 [[noreturn]] void Fail(const std::string& what) {
   std::fprintf(stderr, "seed_log: %s\n", what.c_str());
-  std::exit(1);
+  std::fflush(stderr);
+  std::_Exit(1);
 }
 
 struct SeededAccount {
@@ -187,6 +191,7 @@ class Seeder {
              (outcome.ok() ? outcome->refusal.ToString() : outcome.status().ToString()));
       }
       commands_ += 1;
+      credential_ids_.insert(identity.credential_id);
       accounts_.push_back({identity.account_id, outcome->created_id, identity.client_id, identity.credential_id, {}});
     }
     events_ = log_.Head() - head_before_;
@@ -306,7 +311,10 @@ class Seeder {
   // As an operator rotates a key: a new credential, then the old one off and gone.
   void RotateCredential(size_t account) {
     SeededAccount& a = accounts_[account];
-    const std::string fresh = iam::commands::NewCredentialId();
+    // Credential ids are short random numbers: over many rotations two meet,
+    // and the command would refuse the second (the API's caller retries).
+    std::string fresh = iam::commands::NewCredentialId();
+    while (!credential_ids_.insert(fresh).second) fresh = iam::commands::NewCredentialId();
     StoreSecret(fresh);
     Submit(std::make_unique<iam::commands::CreateCredential>(a.client_id, fresh, iam::commands::NewEdgeGridToken(),
                                                              iam::NowMillis()),
@@ -328,6 +336,7 @@ class Seeder {
   std::string password_hash_;
   std::vector<SeededAccount> accounts_;
   std::vector<SeededUser> users_;
+  std::unordered_set<std::string> credential_ids_;  // every one this run made
   uint64_t commands_ = 0;
   uint64_t events_ = 0;  // written or in flight, as the commands make them
 };
