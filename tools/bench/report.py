@@ -118,7 +118,7 @@ def log_scale_items(results, label, log_contains=""):
 
 
 def millions(events):
-    return f"{events / 1e6:g}M" if events >= 1_000_000 else f"{events:,}"
+    return f"{events / 1e6:.3g}M" if events >= 1_000_000 else f"{events:,}"
 
 
 def log_scale_targets(t, results):
@@ -145,15 +145,18 @@ def log_scale_targets(t, results):
                 f"fresh server's {item['baseline_rss_bytes'] / 2**20:,.0f} MiB)", item["rss_bytes"] / 2**20, 1024, "MiB")
     else:
         t.bound("6. RSS of iamd with 1M users", None, 1024, "MiB")
-    # Compared between logs written alike (personal data in clear), so only the length differs.
+    # Compared between logs written alike (personal data in clear) when there are two, so only the
+    # length differs; else between whatever logs were measured, named in the row.
     audit = log_scale_items(results, "audit-window-page", "clear")
+    if len(audit) < 2:
+        audit = log_scale_items(results, "audit-window-page")
     if audit:
-        t.bound(f"7. audit page p99, one account, one hour a day back ({millions(audit[-1]['log_events'])} events)",
-                audit[-1]["p99_ms"], 5, "ms")
+        t.bound(f"7. audit page p99, one account, one hour a day back ({millions(audit[-1]['log_events'])} events, "
+                f"{audit[-1]['log']})", audit[-1]["p99_ms"], 5, "ms")
     if len(audit) >= 2:
-        t.at_most(f"7. audit page p50 at {millions(audit[-1]['log_events'])} vs at "
-                  f"{millions(audit[0]['log_events'])} events", audit[-1]["p50_ms"], audit[0]["p50_ms"], 1.5,
-                  "shorter log, ms")
+        t.at_most(f"7. audit page p50 at {millions(audit[-1]['log_events'])} ({audit[-1]['log']}) vs at "
+                  f"{millions(audit[0]['log_events'])} events ({audit[0]['log']})", audit[-1]["p50_ms"],
+                  audit[0]["p50_ms"], 1.5, "shorter log, ms")
     for label, what in (("as-of-day-back", "p99"), ("as-of-day-back-first", "first request")):
         items = log_scale_items(results, label)
         t.bound(f"8. GET a user asOf one day back, {what} ({millions(items[-1]['log_events']) if items else '?'} events)",
