@@ -131,10 +131,11 @@ def log_scale_targets(t, results):
     t.ratio(f"4. rebuild of every projection vs raw RocksDB scan of the log ({size} events)",
             replay[-1]["per_second"] if replay else None, scan[-1]["per_second"] if scan else None, 0.25, "raw scan")
     t.bound(f"4. rebuild of every projection ({size} events)", replay[-1]["seconds"] if replay else None, 10, "s")
-    starts = log_scale_items(results, "startup-to-readyz")
-    for item in starts:
-        t.bound(f"5. start-up to /readyz, current checkpoints ({millions(item['log_events'])} events)",
+    for item in log_scale_items(results, "startup-to-readyz"):
+        t.bound(f"5. start-up to /readyz, current checkpoints ({millions(item['log_events'])} events, {item['log']})",
                 item["seconds"], 1, "s")
+    # Flat in the log's length: between logs of one mix (a users-only log holds far more state per event).
+    starts = log_scale_items(results, "startup-to-readyz", "mixed")
     if len(starts) >= 2:
         t.at_most(f"5. start-up at {millions(starts[-1]['log_events'])} vs at {millions(starts[0]['log_events'])} "
                   "events (flat)", starts[-1]["seconds"], starts[0]["seconds"], 1.5, "shorter log, s")
