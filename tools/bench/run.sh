@@ -2,6 +2,7 @@
 # Runs the whole benchmark suite on this machine and writes the report.
 #
 #   tools/bench/run.sh [--smoke] [--seconds N] [--out FILE] [--build-dir DIR]
+#                      [--log-scale] [--log-scale-dir DIR]
 #
 # Builds a Release tree in build-release/, starts everything it measures on
 # 127.0.0.1 (iamd, an nginx baseline, a throwaway PostgreSQL cluster) in a
@@ -10,6 +11,10 @@
 # each program prints. --smoke runs every measurement for one second on tiny
 # data: it checks the suite works, its numbers mean nothing. --build-dir
 # measures an existing build instead (the report names its build type).
+# --log-scale adds the measurements on long seeded logs (tools/bench/log_scale.py:
+# a 1M-event log, a 10M-event log and 1M users; seeding them takes most of an
+# hour, tiny ones with --smoke); --log-scale-dir keeps those logs there and
+# reuses them on the next run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -18,13 +23,18 @@ seconds=10
 smoke=0
 out=docs/benchmarks.md
 build_dir=build-release
+log_scale=0
+log_scale_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1; seconds=1; shift ;;
     --seconds) seconds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
-    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE] [--build-dir DIR]" >&2; exit 2 ;;
+    --log-scale) log_scale=1; shift ;;
+    --log-scale-dir) log_scale=1; log_scale_dir="$2"; shift 2 ;;
+    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE] [--build-dir DIR] [--log-scale] [--log-scale-dir DIR]" >&2
+       exit 2 ;;
   esac
 done
 
@@ -33,7 +43,8 @@ export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 fi
-cmake --build "$build_dir" -j "$(nproc)" --target iamd iamctl iamload bench_appends bench_hashing
+cmake --build "$build_dir" -j "$(nproc)" --target iamd iamctl iamload bench_appends bench_hashing \
+  seed_log bench_replay
 bin=$(cd "$build_dir" && pwd)
 
 scratch=$(mktemp -d -t iamd-bench.XXXXXX)
@@ -159,6 +170,14 @@ print(json.dumps({"group": "postgres", "label": "postgres-event-per-transaction"
                   "per_second": float(m.group(1)) if m else 0.0,
                   "mean_ms": float(latency.group(1)) if latency else 0.0}))
 PY
+
+if [ "$log_scale" = 1 ]; then
+  echo "== log scale: replay, start-up, memory, audit and time travel on long seeded logs"
+  log_scale_args=(--bin "$bin" --seconds "$seconds")
+  [ "$smoke" = 1 ] && log_scale_args+=(--smoke)
+  [ -n "$log_scale_dir" ] && log_scale_args+=(--work-dir "$log_scale_dir")
+  record log-scale python3 tools/bench/log_scale.py "${log_scale_args[@]}"
+fi
 
 echo "== report"
 mkdir -p "$(dirname "$out")"

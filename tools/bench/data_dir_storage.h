@@ -1,0 +1,44 @@
+// The store of a data directory that iamd made, opened by a benchmark
+// program as the server would open it: the event store beneath the data
+// directory and, when the directory holds one (or IAMD_MASTER_KEY is set),
+// its master key, so personal data in payloads reads as the server reads it.
+// The key is never created here: a directory without one stays without.
+// `personal_data` kClear opens it without the key, so what is appended keeps
+// personal data in clear (events/personal_data.h: such members read as they
+// are, with or without a key), and no key per person is written.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "api/auth/master_key.h"
+#include "api/iamd_server.h"
+#include "events/storage.h"
+
+namespace iam::bench {
+
+enum class PersonalData { kSealed, kClear };
+
+inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::string& data_dir, bool read_only,
+                                                                   PersonalData personal_data = PersonalData::kSealed) {
+  events::StorageOptions options;
+  options.data_dir = api::EventStoreDirectory(data_dir);
+  options.read_only = read_only;
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(options.data_dir) / "CURRENT", ec)) {
+    return Status::NotFound("no event store in " + options.data_dir + " (start iamd on the data directory once)");
+  }
+  const char* key_variable = std::getenv("IAMD_MASTER_KEY");
+  const std::string key_file = (std::filesystem::path(data_dir) / "master.key").string();
+  const bool has_key = (key_variable && *key_variable) || std::filesystem::exists(key_file, ec);
+  if (personal_data == PersonalData::kSealed && has_key) {
+    auto key = api::LoadOrCreateMasterKey(key_variable, key_file);
+    if (!key.ok()) return key.status();
+    options.master_key = std::move(*key);
+  }
+  return events::Storage::OpenRocksDb(options);
+}
+
+}  // namespace iam::bench
