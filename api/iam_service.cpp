@@ -1,4 +1,5 @@
 #include "api/iam_service.h"
+#include "api/request_id.h"
 
 #include <spdlog/spdlog.h>
 
@@ -22,7 +23,6 @@
 #include "projections/groups_read_model.h"
 #include "projections/identity_read_models.h"
 #include "projections/read_model_view.h"
-#include "commands/random_tokens.h"
 
 namespace iam::api {
 namespace {
@@ -101,7 +101,7 @@ void IamService::Handle(HttpRequest request, Responder respond) {
   request.remote_address =
       ClientAddress(request.remote_address, request.Header("X-Forwarded-For"), options_.trusted_proxies);
   auto call = std::make_shared<ApiCall>();
-  call->context.request_id = commands::RandomString(commands::kLowerAlphanumeric, 16);
+  call->context.request_id = NewRequestId();
   call->context.remote_address = request.remote_address;
   call->context.scheme = request.scheme;
   // The final responder stamps the request id and writes the access log line.
