@@ -1,11 +1,14 @@
-// The store of a data directory that iamd made, opened by a benchmark
-// program as the server would open it: the event store beneath the data
-// directory and, when the directory holds one (or IAMD_MASTER_KEY is set),
-// its master key, so personal data in payloads reads as the server reads it.
-// The key is never created here: a directory without one stays without.
-// `personal_data` kClear opens it without the key, so what is appended keeps
-// personal data in clear (events/personal_data.h: such members read as they
-// are, with or without a key), and no key per person is written.
+// The store of a data directory that iamd made, opened by an operator tool
+// (iamctl) or a benchmark program as the server opens it: the event store
+// beneath the data directory and, when the directory holds one (or
+// IAMD_MASTER_KEY is set), its master key, so personal data in payloads reads
+// as the server reads it. The key is never created here: a directory without
+// one stays without, and its encrypted members read as they are stored.
+//
+// `personal_data` kClear opens the store without the key, so what is
+// appended keeps personal data in clear (events/personal_data.h: such members
+// read as they are, with or without a key) and no key per person is written;
+// only benchmarks that seed long logs want that.
 #pragma once
 
 #include <cstdlib>
@@ -17,10 +20,12 @@
 #include "api/iamd_server.h"
 #include "events/storage.h"
 
-namespace iam::bench {
+namespace iam::tools {
 
 enum class PersonalData { kSealed, kClear };
 
+// kNotFound when the directory holds no event store; the master key's and
+// RocksDB's errors otherwise. The caller owns the storage.
 inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::string& data_dir, bool read_only,
                                                                    PersonalData personal_data = PersonalData::kSealed) {
   events::StorageOptions options;
@@ -28,7 +33,7 @@ inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::st
   options.read_only = read_only;
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::path(options.data_dir) / "CURRENT", ec)) {
-    return Status::NotFound("no event store in " + options.data_dir + " (start iamd on the data directory once)");
+    return Status::NotFound("no event store in " + options.data_dir + " (check the data directory)");
   }
   const char* key_variable = std::getenv("IAMD_MASTER_KEY");
   const std::string key_file = (std::filesystem::path(data_dir) / "master.key").string();
@@ -41,4 +46,4 @@ inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::st
   return events::Storage::OpenRocksDb(options);
 }
 
-}  // namespace iam::bench
+}  // namespace iam::tools

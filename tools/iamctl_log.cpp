@@ -12,10 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/auth/master_key.h"
-#include "api/iamd_server.h"
 #include "events/event_codec.h"
 #include "projections/apply_check.h"
+#include "tools/data_dir_storage.h"
 #include "tools/iamctl_commands.h"
 
 namespace iam::tools {
@@ -93,38 +92,12 @@ void SleepUnlessStopped(std::chrono::milliseconds total) {
 
 }  // namespace
 
-namespace {
-
-Result<std::unique_ptr<events::Storage>> OpenStore(const std::string& data_dir, bool read_only) {
-  const std::string store_dir = api::EventStoreDirectory(data_dir);
-  std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::path(store_dir) / "CURRENT", ec)) {
-    return Status::NotFound("no event store in " + store_dir + " (check --data-dir)");
-  }
-  events::StorageOptions options;
-  options.data_dir = store_dir;
-  options.read_only = read_only;
-  // The master key, as the server finds it by default, opens the personal
-  // data in payloads (events/personal_data.h); never created here. Without it
-  // encrypted members read as they are stored.
-  const char* key_variable = std::getenv("IAMD_MASTER_KEY");
-  const std::string key_file = (std::filesystem::path(data_dir) / "master.key").string();
-  if ((key_variable && *key_variable) || std::filesystem::exists(key_file, ec)) {
-    auto key = api::LoadOrCreateMasterKey(key_variable, key_file);
-    if (!key.ok()) return key.status();
-    options.master_key = std::move(*key);
-  }
-  return events::Storage::OpenRocksDb(options);
-}
-
-}  // namespace
-
 Result<std::unique_ptr<events::Storage>> OpenStoreReadOnly(const std::string& data_dir) {
-  return OpenStore(data_dir, true);
+  return OpenDataDirStorage(data_dir, true);
 }
 
 Result<std::unique_ptr<events::Storage>> OpenStoreWritable(const std::string& data_dir) {
-  return OpenStore(data_dir, false);
+  return OpenDataDirStorage(data_dir, false);
 }
 
 // ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@
 #include "events/clock.h"
 #include "events/rocksdb/storage_layout.h"
 #include "projections/registered_projections.h"
-#include "tools/bench/data_dir_storage.h"
+#include "tools/data_dir_storage.h"
 
 namespace {
 
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   const ScanResult raw = RawScan(store_dir);
   Print({{"label", "rocksdb-scan-events"}, {"bytes", raw.bytes}}, raw.records, raw.seconds);
 
-  auto storage = iam::bench::OpenDataDirStorage(data_dir, true);
+  auto storage = iam::tools::OpenDataDirStorage(data_dir, true);
   if (!storage.ok()) Fail("cannot open the store: " + storage.status().ToString());
   iam::events::EventStore& log = (*storage)->events();
   ReadAll(log);

@@ -63,7 +63,7 @@
 #include "projections/groups_read_model.h"
 #include "projections/historical_states.h"
 #include "projections/identity_read_models.h"
-#include "tools/bench/data_dir_storage.h"
+#include "tools/data_dir_storage.h"
 
 namespace {
 
@@ -397,9 +397,9 @@ int main(int argc, char** argv) {
   auto lease = iam::ProcessClockLease::Acquire(clock);
   if (!lease.ok()) Fail("cannot lease the test clock: " + lease.status().ToString());
 
-  auto storage = iam::bench::OpenDataDirStorage(
+  auto storage = iam::tools::OpenDataDirStorage(
       settings.data_dir, false,
-      settings.personal_data == "clear" ? iam::bench::PersonalData::kClear : iam::bench::PersonalData::kSealed);
+      settings.personal_data == "clear" ? iam::tools::PersonalData::kClear : iam::tools::PersonalData::kSealed);
   if (!storage.ok()) Fail("cannot open the store (is iamd still running?): " + storage.status().ToString());
   const uint64_t head_before = (*storage)->events().Head();
   auto node = iam::commands::OfflineNode::Start(**storage, std::chrono::minutes(30));
