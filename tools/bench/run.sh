@@ -52,6 +52,7 @@ results=$scratch/results.ndjson
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -f "$scratch/pg/postmaster.pid" ]; then
     runuser -u postgres -- /usr/lib/postgresql/*/bin/pg_ctl -D "$scratch/pg" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -109,6 +110,8 @@ done
 echo "== nginx baseline (same body sizes, $threads workers, same load settings)"
 nginx_port=$(free_port)
 mkdir -p "$scratch/nginx"
+# nginx's workers drop root for an unprivileged user, which must reach the files.
+chmod 755 "$scratch" "$scratch/static"
 cat >"$scratch/nginx/nginx.conf" <<EOF
 worker_processes $threads;
 daemon off;
