@@ -187,7 +187,6 @@ mkdir -p "$(dirname "$out")"
 # The raw lines stay beside the report, so it can be rendered again or
 # compared with a later run.
 cp "$results" "${out%.md}.ndjson"
-cp "$scratch/commands.txt" "${out%.md}.commands"
 python3 tools/bench/report.py --results "$results" --commands "$scratch/commands.txt" --out "$out" \
   --build-dir "$build_dir" --seconds "$seconds" $([ "$smoke" = 1 ] && echo --smoke)
 echo "report: $out"
