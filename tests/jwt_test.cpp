@@ -351,5 +351,43 @@ TEST(JwtTest, JwksPublishesEachKeysPublicJwk) {
   EXPECT_EQ(JwksDocument({}), R"({"keys":[]})");
 }
 
+// A remembered signature skips only the Ed25519 check: expiry, the key being
+// verifiable and every byte of the token are still checked on each use.
+TEST(JwtTest, RememberedSignaturesKeepEveryOtherCheck) {
+  const Ed25519Key key = NewKey();
+  VerifiedSignatures verified;
+  const std::vector<Ed25519Key> keys{key};
+  Result<std::string> token = SignJwt(key, Claims(kNow + 300));
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+
+  ASSERT_TRUE(VerifyJwt(*token, keys, kNow, &verified).ok());
+  EXPECT_TRUE(VerifyJwt(*token, keys, kNow + 1, &verified).ok());
+  // Expired since, or its key no longer verifiable: refused as without memory.
+  EXPECT_EQ(VerifyJwt(*token, keys, kNow + 300, &verified).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(VerifyJwt(*token, std::vector<Ed25519Key>{NewKey()}, kNow, &verified).status().code(),
+            StatusCode::kPermissionDenied);
+
+  // Another payload under the remembered signature: verified in full, refused.
+  const Segments segments = SplitToken(*token);
+  boost::json::object longer = Claims(kNow + 3600);
+  const std::string forged = segments.header + "." + Segment(boost::json::serialize(longer)) + "." + segments.signature;
+  EXPECT_EQ(VerifyJwt(forged, keys, kNow, &verified).status().code(), StatusCode::kPermissionDenied);
+  // A wrong signature over the remembered input: refused too.
+  Result<std::string> other = SignJwt(NewKey(), Claims(kNow + 300));
+  ASSERT_TRUE(other.ok());
+  const std::string swapped = segments.header + "." + segments.payload + "." + SplitToken(*other).signature;
+  EXPECT_EQ(VerifyJwt(swapped, keys, kNow, &verified).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST(VerifiedSignaturesTest, StaysWithinItsCapacity) {
+  VerifiedSignatures verified(32);
+  for (int i = 0; i < 1000; ++i) verified.Add("kid", "input-" + std::to_string(i), "signature");
+  int remembered = 0;
+  for (int i = 0; i < 1000; ++i) remembered += verified.Contains("kid", "input-" + std::to_string(i), "signature");
+  EXPECT_GT(remembered, 0);
+  EXPECT_LE(remembered, 32);
+  EXPECT_FALSE(verified.Contains("other", "input-999", "signature"));
+}
+
 }  // namespace
 }  // namespace iam::api

@@ -158,7 +158,8 @@ Result<std::string> SignJwt(const Ed25519Key& key, const boost::json::object& cl
   return token;
 }
 
-Result<boost::json::object> VerifyJwt(std::string_view token, std::span<const Ed25519Key> keys, int64_t now_seconds) {
+Result<boost::json::object> VerifyJwt(std::string_view token, std::span<const Ed25519Key> keys, int64_t now_seconds,
+                                      VerifiedSignatures* verified) {
   const size_t first_dot = token.find('.');
   const size_t second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
   if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos) {
@@ -186,7 +187,11 @@ Result<boost::json::object> VerifyJwt(std::string_view token, std::span<const Ed
   if (!signature.ok() || signature->size() != kEd25519SignatureBytes) {
     return Status::InvalidArgument("the token's signature is not 64 base64url-encoded bytes");
   }
-  if (!key->Verify(signing_input, *signature)) return Status::PermissionDenied("the token's signature is wrong");
+  const std::string_view kid_name = kid->get_string();
+  if (verified == nullptr || !verified->Contains(kid_name, signing_input, *signature)) {
+    if (!key->Verify(signing_input, *signature)) return Status::PermissionDenied("the token's signature is wrong");
+    if (verified != nullptr) verified->Add(kid_name, signing_input, *signature);
+  }
 
   Result<boost::json::object> claims = DecodeJsonObject(payload_segment, "payload");
   if (!claims.ok()) return claims.status();

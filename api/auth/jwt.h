@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/auth/verified_signatures.h"
 #include "events/status.h"
 
 namespace iam::api {
@@ -90,7 +91,11 @@ Result<std::string> SignJwt(const Ed25519Key& key, const boost::json::object& cl
 //                       included); "crit"; no "kid", or one not in `keys`;
 //                       a signature that does not verify; no "exp"
 //   kFailedPrecondition expired (now ≥ exp) or not yet valid (now < nbf)
-Result<boost::json::object> VerifyJwt(std::string_view token, std::span<const Ed25519Key> keys, int64_t now_seconds);
+//
+// `verified` (optional, not owned) remembers signatures that verified, so a
+// repeated token skips the Ed25519 check and nothing else.
+Result<boost::json::object> VerifyJwt(std::string_view token, std::span<const Ed25519Key> keys, int64_t now_seconds,
+                                      VerifiedSignatures* verified = nullptr);
 
 // The JWKS (RFC 7517 §5) publishing `keys`: {"keys":[PublicJwk(), …]}.
 std::string JwksDocument(std::span<const Ed25519Key> keys);

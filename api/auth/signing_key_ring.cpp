@@ -174,7 +174,7 @@ std::vector<Ed25519Key> SigningKeyRing::VerificationKeys(int64_t now_seconds) co
 }
 
 Result<boost::json::object> SigningKeyRing::Verify(std::string_view token, int64_t now_seconds) const {
-  return VerifyJwt(token, VerificationKeys(now_seconds), now_seconds);
+  return VerifyJwt(token, VerificationKeys(now_seconds), now_seconds, &verified_);
 }
 
 std::string SigningKeyRing::Jwks(int64_t now_seconds) const { return JwksDocument(VerificationKeys(now_seconds)); }

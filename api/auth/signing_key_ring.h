@@ -117,6 +117,9 @@ class SigningKeyRing {
   // Guards entries_; held only to copy or replace it, never during I/O.
   mutable std::mutex mu_;
   std::vector<Entry> entries_;  // the current key first, then the previous one
+  // Signatures already verified (thread-safe on its own): tokens are
+  // presented again on every request of a session.
+  mutable VerifiedSignatures verified_;
 };
 
 }  // namespace iam::api
