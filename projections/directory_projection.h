@@ -59,6 +59,14 @@ class DirectoryProjection : public Projection {
 
   Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
                events::StateBatch& batch) override {
+    if (rows_deferred_) {
+      // No reader holds any version: one copy, changed in place, no rows.
+      auto only = std::const_pointer_cast<Directory>(published_.load());
+      for (const events::Event& e : events) {
+        if (auto s = only->Apply(e, nullptr, nullptr); !s.ok()) return s;
+      }
+      return Status::Ok();
+    }
     std::shared_ptr<Directory> next = TakeSpare();
     std::vector<std::string> changed, removed;
     std::vector<events::Event> lags;  // what the other version will need: events that changed rows
@@ -85,6 +93,28 @@ class DirectoryProjection : public Projection {
     spare_ = std::const_pointer_cast<Directory>(std::move(previous));
     spare_lags_ = std::move(lags);
     return Status::Ok();
+  }
+
+  bool DeferRows() override {
+    rows_deferred_ = true;
+    spare_.reset();
+    spare_lags_.clear();
+    return true;
+  }
+
+  Status WriteAllRows(const std::string& row_prefix, events::StateStore& store) override {
+    rows_deferred_ = false;
+    std::shared_ptr<const Directory> state = published_.load();
+    constexpr size_t kRowsPerBatch = 4096;
+    events::StateBatch batch;
+    for (const std::string& key : state->RowKeys()) {
+      if (auto row = state->EncodeRow(key)) batch.puts.emplace_back(row_prefix + key, std::move(*row));
+      if (batch.puts.size() >= kRowsPerBatch) {
+        if (auto s = store.Write(batch); !s.ok()) return s;
+        batch = events::StateBatch();
+      }
+    }
+    return batch.empty() ? Status::Ok() : store.Write(batch);
   }
 
   // Runs `reader(const Directory&)` on the published version and returns its
@@ -128,6 +158,7 @@ class DirectoryProjection : public Projection {
   // lacks compared with the published one.
   std::shared_ptr<Directory> spare_;
   std::vector<events::Event> spare_lags_;
+  bool rows_deferred_ = false;  // between DeferRows and WriteAllRows
 };
 
 }  // namespace iam::projections

@@ -35,6 +35,22 @@ class Projection {
   // decoded; the instance must then be considered unusable.
   virtual Status Apply(std::span<const events::Event> events, const std::string& row_prefix,
                        events::StateBatch& batch) = 0;
+
+  // For an instance no reader sees yet (a catch-up or a rebuild, before it
+  // goes live): asks it to fold the Apply calls that follow without adding
+  // rows to their batches, until WriteAllRows. A projection whose rows are its
+  // only state (it keeps nothing in memory to write them from) refuses by
+  // returning false, the default, and keeps writing rows as it goes.
+  virtual bool DeferRows() { return false; }
+
+  // Ends DeferRows: writes every row of the current state under `row_prefix`
+  // (which holds none of this instance's rows yet) to `store`, in batches of
+  // bounded size, and returns only after they are written (not synced: the
+  // caller's checkpoint, written after, is what makes them count). Later Apply
+  // calls add their rows to their batches again. kIOError from the store.
+  virtual Status WriteAllRows(const std::string& row_prefix, events::StateStore& store) {
+    return Status::Ok();
+  }
 };
 
 }  // namespace iam::projections

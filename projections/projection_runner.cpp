@@ -6,6 +6,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -42,6 +44,28 @@ std::string CheckpointKey(std::string_view projection_name) {
   return "checkpoint/" + std::string(projection_name);
 }
 
+struct ProjectionRunner::SharedCatchUp {
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable wake;
+  bool work_added = false;  // an instance joined since the reader last looked
+  bool stop = false;
+};
+
+// An instance the shared catch-up advances: a newly registered generation
+// that is not caught up yet, or a rebuild. No commit touches it (commits only
+// apply to caught-up instances), so it is applied to without the slot lock.
+struct ProjectionRunner::Follower {
+  Slot* slot = nullptr;
+  bool shadow = false;
+  std::shared_ptr<Projection> target;
+  uint64_t generation = 0;
+  uint64_t position = 0;
+  uint64_t rebuild_generation = 0;
+  bool rows_deferred = false;
+  Result<uint64_t> reached = uint64_t{0};
+};
+
 struct ProjectionRunner::Slot {
   std::string name;
   ProjectionFactory factory;
@@ -73,14 +97,20 @@ struct ProjectionRunner::Slot {
   std::shared_ptr<Projection> shadow;  // a rebuild in progress
   uint64_t shadow_generation = 0;
   uint64_t shadow_position = 0;
+  // The instance catching up (a new live generation or the rebuild) folds
+  // without writing rows until it reaches the head, then writes each row
+  // once (Projection::DeferRows); its checkpoint stays at 0 meanwhile.
+  bool rows_deferred = false;
 
-  std::thread worker;
   std::atomic<bool> stop{false};
   mutable std::condition_variable settled;  // signalled when caught up or a rebuild ends
 };
 
 ProjectionRunner::ProjectionRunner(events::EventStore& events, events::StateStore& state)
-    : events_(events), state_(state), voided_(std::make_shared<const std::set<uint64_t>>()) {
+    : events_(events),
+      state_(state),
+      voided_(std::make_shared<const std::set<uint64_t>>()),
+      shared_(std::make_unique<SharedCatchUp>()) {
   events_.AddCommitListener(this);
 }
 
@@ -152,7 +182,11 @@ Status ProjectionRunner::Start() {
       abandoned = reader.OptionalInt("rebuildGeneration", 0);
       const int64_t row_format = reader.OptionalInt("rowFormat", 1);
       if (!reader.status().ok()) return reader.status();
-      if (row_format != slot.row_format) {
+      if (slot.position == 0 && row_format == slot.row_format) {
+        // Nothing was applied for good: a catch-up cut short while its rows
+        // were deferred (or being written). Start it afresh.
+        has_checkpoint = false;
+      } else if (row_format != slot.row_format) {
         // Rows an older build wrote in another shape: the log rebuilds them.
         spdlog::info("projection {} has rows in format {}, this build writes format {}: rebuilding it from the log",
                      slot.name, row_format, slot.row_format);
@@ -191,10 +225,11 @@ Status ProjectionRunner::Start() {
       slot.generation = 1;
       slot.position = 0;
       if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
+      slot.rows_deferred = slot.live->DeferRows();
       spdlog::info("projection {} starts afresh: catching up from position 1 in the background", slot.name);
-      slot.worker = std::thread([this, &slot] { RunBackground(slot, /*shadow=*/false); });
     }
   }
+  shared_->thread = std::thread([this] { RunSharedCatchUp(); });
   return Status::Ok();
 }
 
@@ -234,6 +269,7 @@ Result<uint64_t> ProjectionRunner::Advance(const Slot& slot, Projection& target,
     batch.puts.emplace_back(CheckpointKey(slot.name),
                             EncodeCheckpoint(generation, reached, rebuild_generation, slot.row_format));
   }
+  if (batch.empty() && !unwritten) return reached;  // a background page that changed no row
   if (unwritten) {
     // The instance has applied the page: a refused write is kept and retried
     // rather than failing a read model that is right.
@@ -315,44 +351,161 @@ void ProjectionRunner::MarkFailed(Slot& slot, const Status& status) {
   slot.shadow.reset();
   slot.shadow_generation = 0;
   slot.shadow_position = 0;
+  slot.rows_deferred = false;
   spdlog::error("projection {} failed: {}", slot.name, slot.error);
   slot.settled.notify_all();
 }
 
-// A background catch-up works on an instance no commit touches yet (commits
-// only apply to caught-up instances), so it reads, applies and persists each
-// page without the slot lock and never holds up the writer thread. Only the
-// final comparison with the head and the switch to live happen under the
-// lock: a commit either lands before it (and is read from the log here) or
-// after it (and is applied by OnCommitted).
-void ProjectionRunner::RunBackground(Slot& slot, bool shadow) {
-  while (!slot.stop.load()) {
-    std::shared_ptr<Projection> target;
-    uint64_t position, generation, rebuild_generation;
-    {
-      std::lock_guard lock(slot.mu);
-      position = shadow ? slot.shadow_position : slot.position;
-      if (position >= events_.Head()) {
-        if (auto s = GoLive(slot, shadow); !s.ok()) MarkFailed(slot, s);
-        return;
-      }
-      target = shadow ? slot.shadow : slot.live;
-      generation = shadow ? slot.shadow_generation : slot.generation;
-      rebuild_generation = slot.shadow ? slot.shadow_generation : 0;
-    }
-    auto page = events_.ReadAll(position + 1, kPageSize);
-    Result<uint64_t> reached =
-        page.ok() ? Advance(slot, *target, generation, position, /*write_checkpoint=*/!shadow,
-                            rebuild_generation, *page, nullptr, nullptr)
-                  : Result<uint64_t>(page.status());
+// The instances that need events from the log, with what the reader needs to
+// advance them. Each one already at the head goes live here instead, under its
+// slot lock, so that a commit either lands before the comparison (and was read
+// from the log) or after it (and is applied by OnCommitted).
+std::vector<ProjectionRunner::Follower> ProjectionRunner::TakeFollowers() {
+  std::vector<Follower> followers;
+  std::vector<Follower> rows_to_write;
+  for (auto& owned : slots_) {
+    Slot& slot = *owned;
     std::lock_guard lock(slot.mu);
-    if (!reached.ok()) {
-      MarkFailed(slot, reached.status());
-      return;
+    const bool shadow = slot.shadow != nullptr;
+    if (!shadow && (slot.caught_up || slot.failed || !slot.live)) continue;
+    const uint64_t position = shadow ? slot.shadow_position : slot.position;
+    if (position >= events_.Head() && slot.rows_deferred) {
+      Follower follower;
+      follower.slot = &slot;
+      follower.shadow = shadow;
+      follower.target = shadow ? slot.shadow : slot.live;
+      follower.generation = shadow ? slot.shadow_generation : slot.generation;
+      rows_to_write.push_back(std::move(follower));
+      continue;
     }
-    (shadow ? slot.shadow_position : slot.position) = *reached;
-    if (!shadow) slot.persisted_position = *reached;
+    if (position >= events_.Head()) {
+      if (auto s = GoLive(slot, shadow); !s.ok()) MarkFailed(slot, s);
+      continue;
+    }
+    Follower follower;
+    follower.slot = &slot;
+    follower.shadow = shadow;
+    follower.target = shadow ? slot.shadow : slot.live;
+    follower.generation = shadow ? slot.shadow_generation : slot.generation;
+    follower.position = position;
+    follower.rebuild_generation = shadow ? slot.shadow_generation : 0;
+    follower.rows_deferred = slot.rows_deferred;
+    followers.push_back(std::move(follower));
   }
+  // Each row once, outside the slot lock (no commit touches the instance);
+  // then the checkpoint that makes them count. The next round sends the
+  // instance live, after applying page by page whatever came meanwhile.
+  for (Follower& f : rows_to_write) {
+    Status written = f.target->WriteAllRows(RowPrefix(f.slot->name, f.generation), state_);
+    Slot& slot = *f.slot;
+    std::lock_guard lock(slot.mu);
+    if (f.target != (f.shadow ? slot.shadow : slot.live)) continue;
+    slot.rows_deferred = false;
+    if (written.ok() && !f.shadow) {
+      written = WriteCheckpoint(slot);
+      if (written.ok()) slot.persisted_position = slot.position;
+    }
+    if (!written.ok()) MarkFailed(slot, written);
+  }
+  if (!rows_to_write.empty()) WakeSharedCatchUp();
+  return followers;
+}
+
+// Applies `page` to every follower, the followers split across the cores (one
+// instance is only ever applied to by one thread), then records how far each
+// got; one that cannot apply the page is failed alone.
+void ProjectionRunner::ApplyToFollowers(std::vector<Follower>& followers,
+                                         const Result<std::vector<events::Event>>& page) {
+  if (!page.ok()) {
+    for (Follower& f : followers) f.reached = page.status();
+  } else {
+    const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), followers.size());
+    auto run_lane = [&](size_t lane) {
+      for (size_t i = lane; i < followers.size(); i += lanes) {
+        Follower& f = followers[i];
+        f.reached = Advance(*f.slot, *f.target, f.generation, f.position,
+                            /*write_checkpoint=*/!f.shadow && !f.rows_deferred, f.rebuild_generation, *page,
+                            nullptr, nullptr);
+      }
+    };
+    std::vector<std::future<void>> others;
+    for (size_t lane = 1; lane < lanes; ++lane) others.push_back(std::async(std::launch::async, run_lane, lane));
+    run_lane(0);
+    for (auto& other : others) other.get();
+  }
+  for (Follower& f : followers) {
+    Slot& slot = *f.slot;
+    std::lock_guard lock(slot.mu);
+    if (f.target != (f.shadow ? slot.shadow : slot.live)) continue;  // replaced meanwhile
+    if (!f.reached.ok()) {
+      MarkFailed(slot, f.reached.status());
+      continue;
+    }
+    (f.shadow ? slot.shadow_position : slot.position) = *f.reached;
+    if (!f.shadow && !f.rows_deferred) slot.persisted_position = *f.reached;
+  }
+}
+
+// The one background reader of the log. Each round takes the instances that
+// are behind, groups them by where they are, reads one page for each group
+// (the next page of a group is read ahead on another thread while this one
+// applies) and applies it to every member of the group. Instances that start
+// together, as at a first start or a rebuild of several read models, share
+// every read; one that starts later is served in the same rounds from its own
+// position.
+void ProjectionRunner::RunSharedCatchUp() {
+  using Page = Result<std::vector<events::Event>>;
+  std::map<uint64_t, std::future<Page>> read_ahead;  // by first position
+  while (true) {
+    {
+      std::lock_guard lock(shared_->mu);
+      if (shared_->stop) break;
+      shared_->work_added = false;
+    }
+    std::vector<Follower> followers = TakeFollowers();
+    if (followers.empty()) {
+      for (auto& [from, page] : read_ahead) page.wait();
+      read_ahead.clear();
+      std::unique_lock lock(shared_->mu);
+      shared_->wake.wait(lock, [&] { return shared_->stop || shared_->work_added; });
+      continue;
+    }
+    std::sort(followers.begin(), followers.end(),
+              [](const Follower& a, const Follower& b) { return a.position < b.position; });
+    std::map<uint64_t, std::future<Page>> next_read_ahead;
+    for (size_t first = 0; first < followers.size();) {
+      const uint64_t from = followers[first].position + 1;
+      Page page = Status::Unavailable("unread");
+      if (auto ahead = read_ahead.find(from); ahead != read_ahead.end()) {
+        page = ahead->second.get();
+        read_ahead.erase(ahead);
+      }
+      if (!page.ok() || page->empty()) page = events_.ReadAll(from, kPageSize);
+      size_t last = first + 1;
+      if (page.ok() && !page->empty()) {
+        while (last < followers.size() && followers[last].position < page->back().position) ++last;
+        if (page->size() == kPageSize) {
+          const uint64_t next = page->back().position + 1;
+          next_read_ahead.emplace(next, std::async(std::launch::async, [this, next] {
+                                    return events_.ReadAll(next, kPageSize);
+                                  }));
+        }
+      }
+      std::vector<Follower> group(std::make_move_iterator(followers.begin() + first),
+                                  std::make_move_iterator(followers.begin() + last));
+      if (!page.ok() || !page->empty()) ApplyToFollowers(group, page);
+      first = last;
+    }
+    for (auto& [from, page] : read_ahead) page.wait();  // read ahead for a group that moved on
+    read_ahead = std::move(next_read_ahead);
+  }
+  for (auto& [from, page] : read_ahead) page.wait();
+}
+
+void ProjectionRunner::WakeSharedCatchUp() {
+  std::lock_guard lock(shared_->mu);
+  shared_->work_added = true;
+  shared_->wake.notify_all();
 }
 
 void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
@@ -410,15 +563,10 @@ Status ProjectionRunner::Rebuild(std::string_view name) {
   if (!slot->caught_up && !slot->failed) {
     return Status::FailedPrecondition("projection " + slot->name + " is still catching up");
   }
-  if (slot->worker.joinable()) {
-    // The previous background run has finished (caught up or failed).
-    lock.unlock();
-    slot->worker.join();
-    lock.lock();
-  }
   slot->shadow = slot->factory();
   slot->shadow_generation = slot->generation + 1;
   slot->shadow_position = 0;
+  slot->rows_deferred = slot->shadow->DeferRows();
   events::StateBatch batch;
   batch.delete_prefixes.push_back(RowPrefix(slot->name, slot->shadow_generation));
   if (auto s = state_.Write(batch); !s.ok()) {
@@ -437,7 +585,8 @@ Status ProjectionRunner::Rebuild(std::string_view name) {
     slot->UpdateServing();
   }
   spdlog::info("projection {}: rebuilding into generation {}", slot->name, slot->shadow_generation);
-  slot->worker = std::thread([this, slot] { RunBackground(*slot, /*shadow=*/true); });
+  lock.unlock();
+  WakeSharedCatchUp();
   return Status::Ok();
 }
 
@@ -494,9 +643,12 @@ void ProjectionRunner::Stop() {
   if (stopped_) return;
   stopped_ = true;
   for (auto& owned : slots_) owned->stop.store(true);
-  for (auto& owned : slots_) {
-    if (owned->worker.joinable()) owned->worker.join();
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->stop = true;
+    shared_->wake.notify_all();
   }
+  if (shared_->thread.joinable()) shared_->thread.join();
   for (auto& owned : slots_) {
     Slot& slot = *owned;
     std::lock_guard lock(slot.mu);

@@ -4,6 +4,9 @@
 //   only the events after its checkpoint (no replay when checkpoints are
 //   current). A projection without a checkpoint (newly registered) catches up
 //   from position 1 in the background; Ready() is false until it has.
+// - Background catch-ups and rebuilds share one reader of the log: each page
+//   is read and decoded once, on its own thread ahead of use, and applied to
+//   every instance that needs it, those instances split across the cores.
 // - As a CommitListener it applies each committed batch to every caught-up
 //   projection before the appending callers are completed: read models are
 //   current when a mutation's response is sent (read-your-writes).
@@ -121,7 +124,11 @@ class ProjectionRunner final : public events::CommitListener {
   Status ApplyPage(Slot& slot, bool shadow, std::span<const events::Event> page);
   Status CatchUp(Slot& slot, bool shadow);
   Status GoLive(Slot& slot, bool shadow);
-  void RunBackground(Slot& slot, bool shadow);
+  struct Follower;
+  std::vector<Follower> TakeFollowers();
+  void ApplyToFollowers(std::vector<Follower>& followers, const Result<std::vector<events::Event>>& page);
+  void RunSharedCatchUp();
+  void WakeSharedCatchUp();
   void MarkFailed(Slot& slot, const Status& status);
   void AddCheckpoint(const Slot& slot, events::StateBatch& batch);
   Status WriteCheckpoint(Slot& slot);
@@ -133,6 +140,9 @@ class ProjectionRunner final : public events::CommitListener {
   std::atomic<std::shared_ptr<const std::set<uint64_t>>> voided_;
   uint64_t applied_at_start_ = 0;
   bool stopped_ = false;
+  // The shared background reader (RunSharedCatchUp), started by Start.
+  struct SharedCatchUp;
+  std::unique_ptr<SharedCatchUp> shared_;
 };
 
 // Key of a projection's checkpoint record in the StateStore.

@@ -350,6 +350,27 @@ TEST(EventStore, FollowerReadsWhileThePrimaryWrites) {
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
 }
 
+TEST(StateStore, ABatchAppliesDeletesThenPutsAndAKeyPutTwiceKeepsItsLastValue) {
+  TempDir dir;
+  auto storage = Open(dir.string());
+  StateBatch first;
+  first.puts = {{"row/b", "1"}, {"row/a", "1"}, {"row/c", "1"}};
+  ASSERT_TRUE(storage->state().Write(first).ok());
+  StateBatch second;
+  second.deletes = {"row/a", "row/c"};
+  second.puts = {{"row/c", "2"}, {"row/b", "first"}, {"row/a0", "2"}, {"row/b", "last"}};
+  ASSERT_TRUE(storage->state().Write(second).ok());
+  std::map<std::string, std::string> rows;
+  ASSERT_TRUE(storage->state()
+                  .Scan("row/", [&](std::string_view key, std::string_view value) {
+                    rows.emplace(key, value);
+                    return true;
+                  })
+                  .ok());
+  const std::map<std::string, std::string> expected = {{"row/a0", "2"}, {"row/b", "last"}, {"row/c", "2"}};
+  EXPECT_EQ(rows, expected);
+}
+
 TEST(SecretStore, EncryptsAndRefusesAWrongKey) {
   TempDir dir;
   {

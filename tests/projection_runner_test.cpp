@@ -34,6 +34,11 @@ class CountingDirectory {
     if (it == counts.end()) return std::nullopt;
     return std::to_string(it->second);
   }
+  std::vector<std::string> RowKeys() const {
+    std::vector<std::string> keys;
+    for (const auto& [key, count] : counts) keys.push_back(key);
+    return keys;
+  }
   Status RestoreRow(std::string_view key, std::string_view row) {
     counts[std::string(key)] = std::stoll(std::string(row));
     return Status::Ok();
@@ -239,6 +244,117 @@ TEST(ProjectionRunner, NewProjectionCatchesUpInTheBackground) {
   EXPECT_EQ(CountOf(runner, "late", "x"), 2520);
   AppendEvents(storage->events(), "x", 1);
   EXPECT_EQ(CountOf(runner, "late", "x"), 2521);
+}
+
+// A real store that counts the pages read through ReadAll.
+class PageCountingLog final : public events::EventStore {
+ public:
+  explicit PageCountingLog(events::EventStore& log) : log_(log) {}
+  void AppendAsync(events::AppendRequest request, AppendCallback done) override {
+    log_.AppendAsync(std::move(request), std::move(done));
+  }
+  uint64_t Head() const override { return log_.Head(); }
+  uint64_t Epoch() const override { return log_.Epoch(); }
+  Status Health() const override { return log_.Health(); }
+  events::EventStoreStats Stats() const override { return log_.Stats(); }
+  Result<std::optional<events::IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const override {
+    return log_.FindIdempotencyRecord(key);
+  }
+  Result<std::vector<events::Event>> ReadStream(const std::string& type, const std::string& id, uint64_t from,
+                                                size_t max_count) const override {
+    return log_.ReadStream(type, id, from, max_count);
+  }
+  Result<std::vector<events::Event>> ReadAll(uint64_t from_position, size_t max_count) const override {
+    auto page = log_.ReadAll(from_position, max_count);
+    if (page.ok() && !page->empty()) ++pages_read;
+    return page;
+  }
+  Result<std::vector<events::Event>> ReadPositions(std::span<const uint64_t> positions) const override {
+    return log_.ReadPositions(positions);
+  }
+  bool WaitForHeadAfter(uint64_t position, std::chrono::milliseconds timeout) const override {
+    return log_.WaitForHeadAfter(position, timeout);
+  }
+  void AddCommitListener(events::CommitListener* listener) override { log_.AddCommitListener(listener); }
+
+  mutable std::atomic<int> pages_read{0};
+
+ private:
+  events::EventStore& log_;
+};
+
+TEST(ProjectionRunner, ProjectionsCatchingUpTogetherShareEachReadOfTheLog) {
+  TempDir dir;
+  auto storage = Open(dir.string());
+  AppendEvents(storage->events(), "x", 2500);  // three pages
+  PageCountingLog log(storage->events());
+  ProjectionRunner runner(log, storage->state());
+  constexpr int kProjections = 8;
+  for (int i = 1; i <= kProjections; ++i) runner.Register("counter-" + std::to_string(i), Counting());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(30)));
+  for (int i = 1; i <= kProjections; ++i) EXPECT_EQ(CountOf(runner, "counter-" + std::to_string(i), "x"), 2500);
+  // One read per page, where each projection reading for itself took 8 × 3.
+  EXPECT_LE(log.pages_read.load(), 4);
+  // Two rebuilds started together share their reads too, and commits keep
+  // reaching the live generations meanwhile.
+  const int before = log.pages_read.load();
+  ASSERT_TRUE(runner.Rebuild("counter-1").ok());
+  ASSERT_TRUE(runner.Rebuild("counter-2").ok());
+  AppendEvents(storage->events(), "x", 1);
+  ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(30)));
+  for (int i = 1; i <= kProjections; ++i) EXPECT_EQ(CountOf(runner, "counter-" + std::to_string(i), "x"), 2501);
+  EXPECT_LE(log.pages_read.load() - before, 2 * 4);
+  runner.Stop();
+}
+
+TEST(ProjectionRunner, AFinishedCatchUpLeavesItsRowsSoARestartReplaysNothing) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.string());
+    AppendEvents(storage->events(), "x", 1500);
+    AppendEvents(storage->events(), "y", 700);
+  }
+  {
+    CounterServer server(dir.string());
+    ASSERT_TRUE(server.start_status.ok());
+    ASSERT_TRUE(server.runner.WaitUntilSettled(std::chrono::seconds(30)));
+    // One row per counter, written once the catch-up reached the head.
+    size_t rows = 0;
+    ASSERT_TRUE(server.storage->state()
+                    .Scan("counter/", [&](std::string_view, std::string_view) { return ++rows, true; })
+                    .ok());
+    EXPECT_EQ(rows, 2u);
+  }
+  CounterServer server(dir.string());
+  ASSERT_TRUE(server.start_status.ok());
+  EXPECT_EQ(server.runner.events_applied_at_start(), 0u);
+  EXPECT_EQ(CountOf(server.runner, "counter", "x"), 1500);
+  EXPECT_EQ(CountOf(server.runner, "counter", "y"), 700);
+}
+
+TEST(ProjectionRunner, ACatchUpCutShortWhileWritingItsRowsStartsAfresh) {
+  TempDir dir;
+  {
+    auto storage = Open(dir.string());
+    AppendEvents(storage->events(), "x", 30);
+    // What a kill during the catch-up's row writes leaves: the checkpoint of
+    // a generation still at position 0, and some of its rows.
+    events::StateBatch partial;
+    partial.puts.emplace_back(CheckpointKey("counter"),
+                              events::PayloadWriter()
+                                  .Set("rowFormat", int64_t{1})
+                                  .Set("generation", int64_t{1})
+                                  .Set("position", int64_t{0})
+                                  .Set("rebuildGeneration", int64_t{0})
+                                  .Finish());
+    partial.puts.emplace_back("counter/00000001/x", "30");
+    ASSERT_TRUE(storage->state().Write(partial).ok());
+  }
+  CounterServer server(dir.string());
+  ASSERT_TRUE(server.start_status.ok());
+  ASSERT_TRUE(server.runner.WaitUntilSettled(std::chrono::seconds(30)));
+  EXPECT_EQ(CountOf(server.runner, "counter", "x"), 30);  // not 60
 }
 
 TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {

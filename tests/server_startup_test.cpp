@@ -33,6 +33,7 @@ class GatedDirectory {
     return Status::Ok();
   }
   std::optional<std::string> EncodeRow(std::string_view) const { return std::to_string(count_); }
+  std::vector<std::string> RowKeys() const { return {"count"}; }
   Status RestoreRow(std::string_view, std::string_view row) {
     count_ = std::stoll(std::string(row));
     return Status::Ok();

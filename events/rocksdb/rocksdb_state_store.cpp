@@ -1,5 +1,8 @@
 #include "events/rocksdb/rocksdb_state_store.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <rocksdb/write_batch.h>
 
 namespace iam::events::rocksdb_backend {
@@ -34,7 +37,15 @@ class RocksDbStateStore final : public StateStore {
       write.DeleteRange(family, prefix, end);
     }
     for (const auto& key : batch.deletes) write.Delete(family, key);
-    for (const auto& [key, value] : batch.puts) write.Put(family, key, value);
+    // In key order, the memtable inserts each row next to the one before
+    // (its skip list reuses the last insert's position) instead of searching
+    // from the top: a projection's page changes rows all over its key space.
+    // Stable, so a key put twice keeps its last value.
+    std::vector<const std::pair<std::string, std::string>*> puts;
+    puts.reserve(batch.puts.size());
+    for (const auto& put : batch.puts) puts.push_back(&put);
+    std::stable_sort(puts.begin(), puts.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (const auto* put : puts) write.Put(family, put->first, put->second);
     return FromRocks(db->Write(rocksdb::WriteOptions(), &write), "writing read-model state");
   }
 
