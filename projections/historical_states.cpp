@@ -191,6 +191,9 @@ struct HistoricalStates::Impl {
       }
     }
     // The rows the instances would write are not wanted: they stay in memory.
+    // No reader sees these instances before the fold ends, so each folds in
+    // place, once, without encoding rows (Projection::DeferRows).
+    for (auto& [name, model] : *models) model->DeferRows();
     events::StateBatch discarded;
     Status folded = ForEachLogPage(log, *base_position, position, [&](std::span<const events::Event> page) {
       for (auto& [name, model] : *models) {
