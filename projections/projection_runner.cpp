@@ -168,6 +168,7 @@ Status ProjectionRunner::Start() {
   auto voids = events::ReadVoids(events_);
   if (!voids.ok()) return voids.status();
   voided_.store(std::make_shared<const std::set<uint64_t>>(std::move(voids->positions)));
+  std::vector<Slot*> restored;  // slots with a checkpoint: loaded after this loop
   for (auto& owned : slots_) {
     Slot& slot = *owned;
     auto record = state_.Get(CheckpointKey(slot.name));
@@ -201,22 +202,7 @@ Status ProjectionRunner::Start() {
         if (auto s = state_.Write(cleanup); !s.ok()) return s;
         if (auto s = WriteCheckpoint(slot); !s.ok()) return s;
       }
-      // A read model that cannot be restored or cannot apply the log is
-      // failed, not fatal: it answers nothing (D-22) while the others serve,
-      // and a rebuild or a void of the event repairs it.
-      std::lock_guard lock(slot.mu);
-      if (auto s = slot.live->Load(state_, RowPrefix(slot.name, slot.generation)); !s.ok()) {
-        MarkFailed(slot, s);
-        continue;
-      }
-      slot.persisted_position = slot.position;
-      const uint64_t before = slot.position;
-      if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) {
-        if (s.code() == StatusCode::kUnavailable) return s;  // stopping
-        MarkFailed(slot, s);
-        continue;
-      }
-      applied_at_start_ += slot.position - before;
+      restored.push_back(&slot);
     } else {
       // Newly registered: start from an empty generation and catch up in the background.
       events::StateBatch cleanup;
@@ -228,6 +214,39 @@ Status ProjectionRunner::Start() {
       slot.rows_deferred = slot.live->DeferRows();
       spdlog::info("projection {} starts afresh: catching up from position 1 in the background", slot.name);
     }
+  }
+  // Restoring rows is most of a start: the read models load side by side.
+  std::vector<Status> loaded(restored.size());
+  std::atomic<size_t> next_to_load{0};
+  auto load = [&] {
+    for (size_t i = next_to_load++; i < restored.size(); i = next_to_load++) {
+      Slot& slot = *restored[i];
+      loaded[i] = slot.live->Load(state_, RowPrefix(slot.name, slot.generation));
+    }
+  };
+  std::vector<std::thread> loaders;
+  const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), restored.size());
+  for (size_t lane = 1; lane < lanes; ++lane) loaders.emplace_back(load);
+  load();
+  for (auto& loader : loaders) loader.join();
+  for (size_t i = 0; i < restored.size(); ++i) {
+    Slot& slot = *restored[i];
+    // A read model that cannot be restored or cannot apply the log is
+    // failed, not fatal: it answers nothing (D-22) while the others serve,
+    // and a rebuild or a void of the event repairs it.
+    std::lock_guard lock(slot.mu);
+    if (!loaded[i].ok()) {
+      MarkFailed(slot, loaded[i]);
+      continue;
+    }
+    slot.persisted_position = slot.position;
+    const uint64_t before = slot.position;
+    if (auto s = CatchUp(slot, /*shadow=*/false); !s.ok()) {
+      if (s.code() == StatusCode::kUnavailable) return s;  // stopping
+      MarkFailed(slot, s);
+      continue;
+    }
+    applied_at_start_ += slot.position - before;
   }
   shared_->thread = std::thread([this] { RunSharedCatchUp(); });
   return Status::Ok();
