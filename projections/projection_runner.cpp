@@ -101,6 +101,9 @@ struct ProjectionRunner::Slot {
   // without writing rows until it reaches the head, then writes each row
   // once (Projection::DeferRows); its checkpoint stays at 0 meanwhile.
   bool rows_deferred = false;
+  // How long the shared catch-up's last page took for this slot's instance
+  // (it schedules the costliest first).
+  std::atomic<uint64_t> last_page_nanos{0};
 
   std::atomic<bool> stop{false};
   mutable std::condition_variable settled;  // signalled when caught up or a rebuild ends
@@ -438,18 +441,30 @@ void ProjectionRunner::ApplyToFollowers(std::vector<Follower>& followers,
   if (!page.ok()) {
     for (Follower& f : followers) f.reached = page.status();
   } else {
-    const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), followers.size());
-    auto run_lane = [&](size_t lane) {
-      for (size_t i = lane; i < followers.size(); i += lanes) {
-        Follower& f = followers[i];
+    // Lanes take the next instance as they come free, costliest first (by
+    // its previous page), so one heavy read model (an index with several
+    // rows per event) does not leave the other cores idle at the end.
+    std::vector<size_t> order(followers.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return followers[a].slot->last_page_nanos.load() > followers[b].slot->last_page_nanos.load();
+    });
+    std::atomic<size_t> next{0};
+    auto run_lane = [&] {
+      for (size_t i = next++; i < order.size(); i = next++) {
+        Follower& f = followers[order[i]];
+        const auto start = std::chrono::steady_clock::now();
         f.reached = Advance(*f.slot, *f.target, f.generation, f.position,
                             /*write_checkpoint=*/!f.shadow && !f.rows_deferred, f.rebuild_generation, *page,
                             nullptr, nullptr);
+        f.slot->last_page_nanos.store(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
       }
     };
+    const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), followers.size());
     std::vector<std::future<void>> others;
-    for (size_t lane = 1; lane < lanes; ++lane) others.push_back(std::async(std::launch::async, run_lane, lane));
-    run_lane(0);
+    for (size_t lane = 1; lane < lanes; ++lane) others.push_back(std::async(std::launch::async, run_lane));
+    run_lane();
     for (auto& other : others) other.get();
   }
   for (Follower& f : followers) {
