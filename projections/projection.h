@@ -40,7 +40,9 @@ class Projection {
   // goes live): asks it to fold the Apply calls that follow without adding
   // rows to their batches, until WriteAllRows. A projection whose rows are its
   // only state (it keeps nothing in memory to write them from) refuses by
-  // returning false, the default, and keeps writing rows as it goes.
+  // returning false, the default, and keeps writing rows as it goes. An
+  // instance whose rows are never wanted (a past state, folded then only
+  // read) may stay deferred; it must then get no Apply once readers have it.
   virtual bool DeferRows() { return false; }
 
   // Ends DeferRows: writes every row of the current state under `row_prefix`

@@ -38,6 +38,22 @@ std::string EncodeCheckpoint(uint64_t generation, uint64_t position, uint64_t re
       .Finish();
 }
 
+// Calls work(i) for every i below `count` on up to one thread per core (at
+// most 4), each thread taking the next i as it comes free; returns when all
+// are done.
+template <typename Work>
+void RunInLanes(size_t count, Work&& work) {
+  const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), count);
+  std::atomic<size_t> next{0};
+  auto lane = [&] {
+    for (size_t i = next++; i < count; i = next++) work(i);
+  };
+  std::vector<std::future<void>> others;
+  for (size_t i = 1; i < lanes; ++i) others.push_back(std::async(std::launch::async, lane));
+  lane();
+  for (auto& other : others) other.get();
+}
+
 }  // namespace
 
 std::string CheckpointKey(std::string_view projection_name) {
@@ -220,18 +236,9 @@ Status ProjectionRunner::Start() {
   }
   // Restoring rows is most of a start: the read models load side by side.
   std::vector<Status> loaded(restored.size());
-  std::atomic<size_t> next_to_load{0};
-  auto load = [&] {
-    for (size_t i = next_to_load++; i < restored.size(); i = next_to_load++) {
-      Slot& slot = *restored[i];
-      loaded[i] = slot.live->Load(state_, RowPrefix(slot.name, slot.generation));
-    }
-  };
-  std::vector<std::thread> loaders;
-  const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), restored.size());
-  for (size_t lane = 1; lane < lanes; ++lane) loaders.emplace_back(load);
-  load();
-  for (auto& loader : loaders) loader.join();
+  RunInLanes(restored.size(), [&](size_t i) {
+    loaded[i] = restored[i]->live->Load(state_, RowPrefix(restored[i]->name, restored[i]->generation));
+  });
   for (size_t i = 0; i < restored.size(); ++i) {
     Slot& slot = *restored[i];
     // A read model that cannot be restored or cannot apply the log is
@@ -391,19 +398,6 @@ std::vector<ProjectionRunner::Follower> ProjectionRunner::TakeFollowers() {
     const bool shadow = slot.shadow != nullptr;
     if (!shadow && (slot.caught_up || slot.failed || !slot.live)) continue;
     const uint64_t position = shadow ? slot.shadow_position : slot.position;
-    if (position >= events_.Head() && slot.rows_deferred) {
-      Follower follower;
-      follower.slot = &slot;
-      follower.shadow = shadow;
-      follower.target = shadow ? slot.shadow : slot.live;
-      follower.generation = shadow ? slot.shadow_generation : slot.generation;
-      rows_to_write.push_back(std::move(follower));
-      continue;
-    }
-    if (position >= events_.Head()) {
-      if (auto s = GoLive(slot, shadow); !s.ok()) MarkFailed(slot, s);
-      continue;
-    }
     Follower follower;
     follower.slot = &slot;
     follower.shadow = shadow;
@@ -412,7 +406,13 @@ std::vector<ProjectionRunner::Follower> ProjectionRunner::TakeFollowers() {
     follower.position = position;
     follower.rebuild_generation = shadow ? slot.shadow_generation : 0;
     follower.rows_deferred = slot.rows_deferred;
-    followers.push_back(std::move(follower));
+    if (position < events_.Head()) {
+      followers.push_back(std::move(follower));
+    } else if (slot.rows_deferred) {
+      rows_to_write.push_back(std::move(follower));
+    } else if (auto s = GoLive(slot, shadow); !s.ok()) {
+      MarkFailed(slot, s);
+    }
   }
   // Each row once, outside the slot lock (no commit touches the instance);
   // then the checkpoint that makes them count. The next round sends the
@@ -449,23 +449,15 @@ void ProjectionRunner::ApplyToFollowers(std::vector<Follower>& followers,
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       return followers[a].slot->last_page_nanos.load() > followers[b].slot->last_page_nanos.load();
     });
-    std::atomic<size_t> next{0};
-    auto run_lane = [&] {
-      for (size_t i = next++; i < order.size(); i = next++) {
-        Follower& f = followers[order[i]];
-        const auto start = std::chrono::steady_clock::now();
-        f.reached = Advance(*f.slot, *f.target, f.generation, f.position,
-                            /*write_checkpoint=*/!f.shadow && !f.rows_deferred, f.rebuild_generation, *page,
-                            nullptr, nullptr);
-        f.slot->last_page_nanos.store(static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
-      }
-    };
-    const size_t lanes = std::min(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4), followers.size());
-    std::vector<std::future<void>> others;
-    for (size_t lane = 1; lane < lanes; ++lane) others.push_back(std::async(std::launch::async, run_lane));
-    run_lane();
-    for (auto& other : others) other.get();
+    RunInLanes(order.size(), [&](size_t i) {
+      Follower& f = followers[order[i]];
+      const auto start = std::chrono::steady_clock::now();
+      f.reached = Advance(*f.slot, *f.target, f.generation, f.position,
+                          /*write_checkpoint=*/!f.shadow && !f.rows_deferred, f.rebuild_generation, *page, nullptr,
+                          nullptr);
+      f.slot->last_page_nanos.store(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
+    });
   }
   for (Follower& f : followers) {
     Slot& slot = *f.slot;
@@ -498,8 +490,7 @@ void ProjectionRunner::RunSharedCatchUp() {
     }
     std::vector<Follower> followers = TakeFollowers();
     if (followers.empty()) {
-      for (auto& [from, page] : read_ahead) page.wait();
-      read_ahead.clear();
+      read_ahead.clear();  // a future of std::async waits for its read when destroyed
       std::unique_lock lock(shared_->mu);
       shared_->wake.wait(lock, [&] { return shared_->stop || shared_->work_added; });
       continue;
@@ -530,10 +521,8 @@ void ProjectionRunner::RunSharedCatchUp() {
       if (!page.ok() || !page->empty()) ApplyToFollowers(group, page);
       first = last;
     }
-    for (auto& [from, page] : read_ahead) page.wait();  // read ahead for a group that moved on
-    read_ahead = std::move(next_read_ahead);
+    read_ahead = std::move(next_read_ahead);  // drops (after it is read) what a group that moved on left
   }
-  for (auto& [from, page] : read_ahead) page.wait();
 }
 
 void ProjectionRunner::WakeSharedCatchUp() {

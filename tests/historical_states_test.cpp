@@ -19,6 +19,7 @@
 #include "projections/historical_states.h"
 #include "projections/state_at_position.h"
 #include "tests/support/core_node.h"
+#include "tests/support/failing_state_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace iam {
@@ -27,34 +28,7 @@ namespace {
 constexpr std::string_view kMarkers = "history-snapshot-marker/";
 constexpr std::string_view kSnapshotRows = "history-snapshot/";
 
-// A state store whose writes fail while `fail` is set; reads pass through.
-class FailingWrites final : public events::StateStore {
- public:
-  explicit FailingWrites(events::StateStore& inner) : inner_(inner) {}
-
-  Status Write(const events::StateBatch& batch) override {
-    if (fail) {
-      ++refused;
-      return Status::IOError("injected: the device refuses the write");
-    }
-    return inner_.Write(batch);
-  }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return inner_.Scan(prefix, visit);
-  }
-  Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
-                  const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return inner_.ScanFrom(prefix, bound, reverse, visit);
-  }
-
-  std::atomic<bool> fail{false};
-  std::atomic<int> refused{0};
-
- private:
-  events::StateStore& inner_;
-};
+using testing::FailingWrites;
 
 class HistoricalStatesFailureTest : public ::testing::Test {
  protected:

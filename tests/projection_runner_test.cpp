@@ -10,6 +10,7 @@
 #include "events/group_events.h"
 #include "events/payload_json.h"
 #include "events/storage.h"
+#include "tests/support/failing_state_store.h"
 #include "tests/support/temp_dir.h"
 #include "projections/directory_projection.h"
 #include "projections/groups_read_model.h"
@@ -355,6 +356,42 @@ TEST(ProjectionRunner, ACatchUpCutShortWhileWritingItsRowsStartsAfresh) {
   ASSERT_TRUE(server.start_status.ok());
   ASSERT_TRUE(server.runner.WaitUntilSettled(std::chrono::seconds(30)));
   EXPECT_EQ(CountOf(server.runner, "counter", "x"), 30);  // not 60
+}
+
+TEST(ProjectionRunner, ACatchUpWhoseRowsCannotBeWrittenFailsAloneAndARebuildRepairsIt) {
+  TempDir dir;
+  auto storage = Open(dir.string());
+  AppendEvents(storage->events(), "x", 30);
+  testing::FailingWrites state(storage->state());
+  state.only_puts_under = "counter/";  // the device refuses the rows the catch-up writes at the head
+  state.fail = true;
+  {
+    ProjectionRunner runner(storage->events(), state);
+    runner.Register("counter", Counting());
+    runner.Register("other", Counting());
+    ASSERT_TRUE(runner.Start().ok());
+    EXPECT_FALSE(runner.WaitUntilSettled(std::chrono::seconds(30)));
+    ASSERT_TRUE(runner.WaitUntilLive("other", std::chrono::seconds(30)));
+    EXPECT_GT(state.refused.load(), 0);
+    EXPECT_EQ(CountOf(runner, "other", "x"), 30);
+    EXPECT_EQ(CountOf(runner, "counter", "x"), -1);  // D-22: a failed read model answers nothing
+    for (const auto& status : runner.Statuses()) {
+      if (status.name == "counter") {
+        EXPECT_EQ(status.state, "failed");
+      }
+    }
+    state.fail = false;
+    ASSERT_TRUE(runner.Rebuild("counter").ok());
+    ASSERT_TRUE(runner.WaitUntilSettled(std::chrono::seconds(30)));
+    EXPECT_EQ(CountOf(runner, "counter", "x"), 30);
+  }
+  // The repaired rows and checkpoint hold across a restart.
+  ProjectionRunner runner(storage->events(), state);
+  runner.Register("counter", Counting());
+  runner.Register("other", Counting());
+  ASSERT_TRUE(runner.Start().ok());
+  EXPECT_EQ(runner.events_applied_at_start(), 0u);
+  EXPECT_EQ(CountOf(runner, "counter", "x"), 30);
 }
 
 TEST(ProjectionRunner, RebuildReplacesTheGenerationWhileServing) {
