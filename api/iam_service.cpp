@@ -14,6 +14,7 @@
 #include "api/client_address.h"
 #include "api/etag.h"
 #include "api/problem.h"
+#include "api/prometheus_text.h"
 #include "api/redacted_path.h"
 #include "api/uauth/uauth_problem.h"
 #include "api/zitadel/zitadel_response.h"
@@ -105,7 +106,9 @@ void IamService::Handle(HttpRequest request, Responder respond) {
   call->context.remote_address = request.remote_address;
   call->context.scheme = request.scheme;
   // The final responder stamps the request id and writes the access log line.
-  call->respond = [this, started, method = request.method, path = request.path,
+  // The call is alive whenever its own responder runs (callers hold it), so
+  // the weak reference only reads the route it was matched to.
+  call->respond = [this, started, method = request.method, path = request.path, weak_call = std::weak_ptr(call),
                    request_id = call->context.request_id, respond = std::move(respond)](HttpResponse response) {
     // D-16: the ZITADEL routes answer every refusal in ZITADEL's shape.
     if (IsZitadelPath(path)) response = AsZitadelError(std::move(response));
@@ -114,6 +117,8 @@ void IamService::Handle(HttpRequest request, Responder respond) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     const int status_class = std::clamp(response.status / 100, 0, 5);
     responses_by_class_[status_class].fetch_add(1, std::memory_order_relaxed);
+    const auto call = weak_call.lock();
+    http_metrics_.Record(method, call ? call->context.route : std::string_view(), response.status, ms / 1000);
     spdlog::info("{} {} {} {:.3f}ms {}", method, RedactedPath(path), response.status, ms, request_id);
     respond(std::move(response));
   };
@@ -121,6 +126,7 @@ void IamService::Handle(HttpRequest request, Responder respond) {
 
   const std::string& path = call->request.path;
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    call->context.route = path;  // fixed routes: their own labels
     return call->respond(Health(call->request, call->context.request_id));
   }
   if (!UnderApiPrefix(path)) {
@@ -157,26 +163,86 @@ HttpResponse IamService::Health(const HttpRequest& request, const std::string& r
 }
 
 std::string IamService::Metrics() const {
-  // No tenant data in labels (D-15): only status classes and projection names.
-  std::string out = "# TYPE iamd_http_responses_total counter\n";
+  // No tenant data in labels (D-15): status classes and codes, methods,
+  // route patterns, projection names and engine figure names only.
+  std::string out;
+  AppendPrometheusType(out, "iamd_http_responses_total", "counter");
   for (int c = 1; c <= 5; ++c) {
-    out += "iamd_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
-           std::to_string(responses_by_class_[c].load(std::memory_order_relaxed)) + "\n";
+    const std::string status_class = std::to_string(c) + "xx";
+    AppendPrometheusSample(out, "iamd_http_responses_total", {{"class", status_class}},
+                           static_cast<double>(responses_by_class_[c].load(std::memory_order_relaxed)));
   }
-  out += "# TYPE iamd_event_log_head gauge\niamd_event_log_head " + std::to_string(events_.Head()) + "\n";
-  out += "# TYPE iamd_projection_position gauge\n";
-  for (const auto& status : runner_.Statuses()) {
-    out += "iamd_projection_position{projection=\"" + status.name + "\"} " + std::to_string(status.position) + "\n";
-  }
+  http_metrics_.AppendPrometheus(out);
+
+  const uint64_t head = events_.Head();
+  AppendPrometheusType(out, "iamd_event_log_head", "gauge");
+  AppendPrometheusSample(out, "iamd_event_log_head", {}, static_cast<double>(head));
   const events::EventStoreStats stats = events_.Stats();
-  out += "# TYPE iamd_event_log_commits_total counter\niamd_event_log_commits_total " + std::to_string(stats.commits) +
-         "\n";
-  out += "# TYPE iamd_event_log_failed_writes_total counter\niamd_event_log_failed_writes_total " +
-         std::to_string(stats.failed_writes) + "\n";
-  out += "# TYPE iamd_event_log_writable gauge\niamd_event_log_writable " +
-         std::string(events_.Health().ok() ? "1" : "0") + "\n";
-  out += "# TYPE iamd_ready gauge\niamd_ready " + std::string(NotReadyReason().empty() ? "1" : "0") + "\n";
+  AppendPrometheusType(out, "iamd_event_log_commits_total", "counter");
+  AppendPrometheusSample(out, "iamd_event_log_commits_total", {}, static_cast<double>(stats.commits));
+  AppendPrometheusType(out, "iamd_event_log_failed_writes_total", "counter");
+  AppendPrometheusSample(out, "iamd_event_log_failed_writes_total", {}, static_cast<double>(stats.failed_writes));
+  AppendPrometheusType(out, "iamd_event_log_queued_appends", "gauge");
+  AppendPrometheusSample(out, "iamd_event_log_queued_appends", {}, static_cast<double>(stats.queued));
+  AppendPrometheusType(out, "iamd_event_log_writable", "gauge");
+  AppendPrometheusSample(out, "iamd_event_log_writable", {}, events_.Health().ok() ? 1 : 0);
+  AppendPrometheusType(out, "iamd_event_log_commit_duration_seconds", "histogram");
+  AppendPrometheusHistogram(out, "iamd_event_log_commit_duration_seconds", {}, stats.commit_seconds);
+  AppendPrometheusType(out, "iamd_event_log_commit_appends", "histogram");
+  AppendPrometheusHistogram(out, "iamd_event_log_commit_appends", {}, stats.commit_requests);
+  for (const auto& [name, value] : stats.engine) {
+    const std::string metric = "iamd_storage_" + name;
+    AppendPrometheusType(out, metric, "gauge");
+    AppendPrometheusSample(out, metric, {}, static_cast<double>(value));
+  }
+
+  const auto statuses = runner_.Statuses();
+  AppendPrometheusType(out, "iamd_projection_position", "gauge");
+  for (const auto& status : statuses) {
+    AppendPrometheusSample(out, "iamd_projection_position", {{"projection", status.name}},
+                           static_cast<double>(status.position));
+  }
+  // Events of the log a read model has not applied yet (0 = up to date).
+  AppendPrometheusType(out, "iamd_projection_lag_events", "gauge");
+  for (const auto& status : statuses) {
+    AppendPrometheusSample(out, "iamd_projection_lag_events", {{"projection", status.name}},
+                           static_cast<double>(head > status.position ? head - status.position : 0));
+  }
+  // 1 while a read model cannot apply an event and answers nothing (D-22).
+  AppendPrometheusType(out, "iamd_projection_failed", "gauge");
+  for (const auto& status : statuses) {
+    AppendPrometheusSample(out, "iamd_projection_failed", {{"projection", status.name}}, status.error.empty() ? 0 : 1);
+  }
+  AppendPrometheusType(out, "iamd_ready", "gauge");
+  AppendPrometheusSample(out, "iamd_ready", {}, NotReadyReason().empty() ? 1 : 0);
   return out;
+}
+
+bool IamService::AdmitFrom(const ApiCall& call, std::string_view limit, std::string_view subject, RateCheck check,
+                           bool bearer) {
+  if (!options_.rate_limiter) return true;
+  const RateDecision decision = check == RateCheck::kPeek ? options_.rate_limiter->Peek(limit, subject)
+                                                          : options_.rate_limiter->Admit(limit, subject);
+  if (decision.admitted) return true;
+  // The answer names no subject: the same for every client of an address.
+  HttpResponse response;
+  if (bearer) {
+    response = UauthProblem({429, "rate-limited", "GEN-0429", "Too many requests. Retry later.", call.request.path});
+  } else {
+    const auto public_url = public_url_.load();
+    GatewayProblemFields fields;
+    fields.problem = {429, *public_url + "/-/rate-limited", "Too Many Requests",
+                      limit == kAuthFailuresPerIp ? "too many failed authentications from this address; retry later"
+                                                  : "too many requests; retry later",
+                      *public_url + call.request.path};
+    fields.method = call.request.method;
+    fields.client_ip = call.request.remote_address;
+    fields.request_id = call.context.request_id;
+    response = GatewayProblem(fields);
+  }
+  response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
+  call.respond(std::move(response));
+  return false;
 }
 
 void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
@@ -192,9 +258,11 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
     return call->respond(ProtocolProblem(503, "unavailable", "Service Unavailable",
                                          ready_() ? clients.message() : "the server is starting; retry shortly", path));
   }
+  if (!AdmitFrom(*call, kAuthFailuresPerIp, request.remote_address, RateCheck::kPeek, false)) return;
   // D-3: header grammar → timestamp (400) → credential (401) → signature → nonce.
   const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());
   if (!auth.ok()) {
+    if (options_.rate_limiter) options_.rate_limiter->Admit(kAuthFailuresPerIp, request.remote_address);
     const auto public_url = public_url_.load();
     GatewayProblemFields fields;
     fields.problem = {auth.http_status, *public_url + auth.type_suffix, auth.title, auth.detail,
@@ -208,12 +276,19 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   call->context.credential_id = auth.credential.credential_id;
   call->context.account_id = auth.credential.account_id;
   call->context.actor = auth.credential.owner_username;
+  if (!AdmitFrom(*call, kRequestsPerClient, call->context.client_id, RateCheck::kCount, false) ||
+      !AdmitFrom(*call, kRequestsPerPerson, call->context.account_id + "/" + call->context.actor, RateCheck::kCount,
+                 false) ||
+      !AdmitFrom(*call, kRequestsPerIp, request.remote_address, RateCheck::kCount, false)) {
+    return;
+  }
 
   auto query = QueryParams::Parse(request.query);
   if (!query.ok()) return RespondWithError(*call, query.status(), kUserAdminErrors);
   call->query = std::move(*query);
 
   Router::Match match = router_.Find(request.method, path);
+  call->context.route = match.pattern;
   switch (match.outcome) {
     case Router::Outcome::kNoPath:
       return call->respond(ProtocolProblem(404, "not-found", "Not found", "no such resource: " + path, path));
@@ -354,10 +429,12 @@ bool IamService::Authorize(const ApiCall& call) {
 void IamService::DispatchBearerRoute(std::shared_ptr<ApiCall> call) {
   const HttpRequest& request = call->request;
   const std::string& path = request.path;
+  if (!AdmitFrom(*call, kAuthFailuresPerIp, request.remote_address, RateCheck::kPeek, true)) return;
   auto query = QueryParams::Parse(request.query);
   if (!query.ok()) return call->respond(UauthBadRequest(path, query.status().message()));
   call->query = std::move(*query);
   Router::Match match = router_.Find(request.method, path);
+  call->context.route = match.pattern;
   switch (match.outcome) {
     case Router::Outcome::kNoPath:
       return call->respond(UauthProblem({404, "not-found", "GEN-0404", "no such resource: " + path, path}));

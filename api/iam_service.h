@@ -21,6 +21,8 @@
 #include "commands/cidr.h"
 #include "api/idempotency.h"
 #include "api/http/http_message.h"
+#include "api/http_metrics.h"
+#include "api/rate_limit.h"
 #include "api/router.h"
 #include "events/event_store.h"
 #include "projections/historical_states.h"
@@ -39,6 +41,11 @@ struct IamServiceOptions {
   // `asOf` is refused (400).
   projections::HistoricalStates* history = nullptr;
   std::function<int64_t()> now_ms;
+  // Rate limits (api/rate_limit.h): every request from an address over
+  // auth-failures-per-ip is refused, failed EdgeGrid authentications count
+  // against it, and signed requests count against requests-per-client,
+  // -per-person and -per-ip. Null = no limits.
+  std::shared_ptr<RateLimiter> rate_limiter;
 };
 
 class IamService final : public RequestHandler {
@@ -90,6 +97,11 @@ class IamService final : public RequestHandler {
   bool SwitchAccount(ApiCall& call, const std::string& key);
   HttpResponse Health(const HttpRequest& request, const std::string& request_id);
   void Dispatch(std::shared_ptr<ApiCall> call);
+  enum class RateCheck { kPeek, kCount };
+  // Whether options_.rate_limiter admits `subject` under `limit` (kCount:
+  // counting this request); else answers 429 with Retry-After (in the
+  // workspace surface's shape when `bearer`) and returns false.
+  bool AdmitFrom(const ApiCall& call, std::string_view limit, std::string_view subject, RateCheck check, bool bearer);
   void DispatchBearerRoute(std::shared_ptr<ApiCall> call);
   // Runs `handler` for a GET with `asOf` against the state it names (see
   // api/as_of.h), or answers the call with the refusal (`bearer` picks the
@@ -106,6 +118,7 @@ class IamService final : public RequestHandler {
   IdempotencyGuard* idempotency_;
   Router router_;
   std::atomic<uint64_t> responses_by_class_[6] = {};
+  HttpMetrics http_metrics_;
 };
 
 }  // namespace iam::api

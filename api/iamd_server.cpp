@@ -18,6 +18,8 @@
 #include "api/audit/audit_stream.h"
 #include "api/audit/event_fanout.h"
 #include "api/admin/admin_handlers.h"
+#include "api/admin/backup.h"
+#include "api/admin/backup_handlers.h"
 #include "api/admin/erasure_handlers.h"
 #include "api/admin/organizations_handlers.h"
 #include "api/auth/credential_lookup.h"
@@ -90,6 +92,7 @@ std::string EventStoreDirectory(const std::string& data_dir) { return (fs::path(
 struct IamdServer::Impl {
   ServerConfig config;
   std::unique_ptr<events::Storage> storage;
+  std::string master_key_fingerprint;  // MasterKeyFingerprint of the storage's key (backups)
   std::unique_ptr<projections::ProjectionRunner> runner;
   // Feeds the audit trail's live streams; registered after `runner`, so the
   // audit index holds every event a subscription starts after.
@@ -130,6 +133,9 @@ struct IamdServer::Impl {
   std::unique_ptr<ProcessClockLease> clock_lease;
   // X-8's limits with the configured changes (used unless --rate-limits=off).
   RateLimitTable rate_limits;
+  // Shared by both surfaces: a failed sign-in and a failed signature count
+  // against the same address. Null when rate limits are off.
+  std::shared_ptr<RateLimiter> rate_limiter;
   // Startup that waits for read models runs beside the serving HTTP server.
   std::thread startup;
   // TO-2: session expiry and the signing key's rotation (T-13), started once ready.
@@ -313,6 +319,7 @@ struct IamdServer::Impl {
     events::StorageOptions storage_options;
     storage_options.data_dir = EventStoreDirectory(config.data_dir);
     storage_options.master_key = std::move(*master_key);
+    master_key_fingerprint = MasterKeyFingerprint(storage_options.master_key);
     storage_options.min_free_bytes = config.min_free_bytes;
     auto opened = config.open_storage ? config.open_storage(storage_options)
                                       : events::Storage::OpenRocksDb(storage_options);
@@ -392,6 +399,11 @@ struct IamdServer::Impl {
         projections::HistoricalStatesOptions{});
     service_options.history = history.get();
     service_options.now_ms = [clock = clock] { return clock->NowMillis(); };
+    if (config.rate_limits) {
+      rate_limiter = std::make_shared<RateLimiter>(RateLimiter::Options{rate_limits},
+                                                   [clock = clock] { return clock->NowMillis(); });
+    }
+    service_options.rate_limiter = rate_limiter;
     service = std::make_unique<IamService>(service_options, *credentials, *runner, storage->events(),
                                            [this] { return started.load(); }, idempotency.get());
     if (nonce_window->has_value()) service->nonces().Import((*nonce_window)->entries, RealNowMillis() / 1000);
@@ -418,6 +430,7 @@ struct IamdServer::Impl {
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
+    AddBackupRoutes(service->router(), *storage, Path("backups"), master_key_fingerprint);
     AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
     erasure = std::make_unique<ErasureWorker>(
         ErasureWorker::Parts{*storage, *history, idempotency.get(), mail_drainer.get(), history_folds.get()});
@@ -494,10 +507,7 @@ struct IamdServer::Impl {
         *runner, *processor, *hashing, *keys, storage->secrets(), std::make_shared<commands::SignInGate>(),
         [service = service.get()] { return service->public_url(); }, commands::SessionLifetimes{},
         commands::SignInLimits{}, std::move(*dummy), std::move(*pepper), [clock = clock] { return clock->NowMillis(); }});
-    if (config.rate_limits) {
-      uauth->rate_limiter = std::make_shared<RateLimiter>(RateLimiter::Options{rate_limits},
-                                                          [clock = clock] { return clock->NowMillis(); });
-    }
+    uauth->rate_limiter = rate_limiter;
     uauth->open_registration = config.self_registration == "open";
     uauth->require_mfa = config.require_mfa;
     uauth->begin_idempotent = [service = service.get()](ApiCall& call, std::string_view subject) {

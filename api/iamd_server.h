@@ -59,7 +59,8 @@ struct ServerConfig {
   // at start. Either way never before the last event's dates, so event dates
   // stay monotonic across restarts.
   std::optional<int64_t> test_clock_start_ms;
-  // seed-003 X-8, TO-8: the workspace surface's rate limits; false = none.
+  // seed-003 X-8, TO-8: the workspace surface's rate limits, and the signed
+  // requests' per client, person and address (api/rate_limit.h); false = none.
   bool rate_limits = true;
   // Changes to X-8's default limits, each "NAME=COUNT/PERIOD" (api/rate_limit.h).
   std::vector<std::string> rate_limit_settings;

@@ -26,6 +26,11 @@ Result<int64_t> PositiveInteger(std::string_view text, std::string_view what) {
   return value;
 }
 
+// Refused until the window ends, in whole seconds (Retry-After), at least 1.
+RateDecision Refused(int64_t window_ends_ms, int64_t now_ms) {
+  return {false, std::max<int64_t>(1, (window_ends_ms - now_ms + 999) / 1000)};
+}
+
 }  // namespace
 
 const RateLimitTable& DefaultRateLimits() {
@@ -46,6 +51,12 @@ const RateLimitTable& DefaultRateLimits() {
       {std::string(kMfaStepPerSession), {10, kMinuteMs}},
       {std::string(kEmailCodesPerUser), {5, kHourMs}},
       {std::string(kDomainVerificationPerDomain), {10, kHourMs}},
+      // The administration surface sheds load well above what one operator's
+      // automation needs, and stalls credential guessing at once.
+      {std::string(kRequestsPerClient), {1000, kSecondMs}},
+      {std::string(kRequestsPerPerson), {2000, kSecondMs}},
+      {std::string(kRequestsPerIp), {3000, kSecondMs}},
+      {std::string(kAuthFailuresPerIp), {50, kMinuteMs}},
   };
   return defaults;
 }
@@ -105,14 +116,35 @@ void RateLimiter::DropEnded(Shard& shard, int64_t now_ms) {
   shard.next_sweep_ms = now_ms + kSweepEveryMs;
 }
 
-RateDecision RateLimiter::Admit(std::string_view limit, std::string_view subject) {
-  auto rule = options_.limits.find(limit);
-  if (rule == options_.limits.end()) return {};
+std::string RateLimiter::Key(std::string_view limit, std::string_view subject) {
   std::string key;
   key.reserve(limit.size() + 1 + subject.size());
   key.append(limit).push_back('\n');  // no limit name holds a line break
   key.append(subject);
-  Shard& shard = *shards_[std::hash<std::string>{}(key) % kShards];
+  return key;
+}
+
+RateLimiter::Shard& RateLimiter::ShardOf(const std::string& key) const {
+  return *shards_[std::hash<std::string>{}(key) % kShards];
+}
+
+RateDecision RateLimiter::Peek(std::string_view limit, std::string_view subject) const {
+  auto rule = options_.limits.find(limit);
+  if (rule == options_.limits.end()) return {};
+  const std::string key = Key(limit, subject);
+  Shard& shard = ShardOf(key);
+  const int64_t now = now_ms_();
+  std::lock_guard lock(shard.mu);
+  auto it = shard.windows.find(key);
+  if (it == shard.windows.end() || it->second.ends_ms <= now || it->second.count < rule->second.count) return {};
+  return Refused(it->second.ends_ms, now);
+}
+
+RateDecision RateLimiter::Admit(std::string_view limit, std::string_view subject) {
+  auto rule = options_.limits.find(limit);
+  if (rule == options_.limits.end()) return {};
+  std::string key = Key(limit, subject);
+  Shard& shard = ShardOf(key);
   const int64_t now = now_ms_();
   std::lock_guard lock(shard.mu);
   if (now >= shard.next_sweep_ms) DropEnded(shard, now);
@@ -130,7 +162,7 @@ RateDecision RateLimiter::Admit(std::string_view limit, std::string_view subject
     ++window.count;
     return {};
   }
-  return {false, std::max<int64_t>(1, (window.ends_ms - now + 999) / 1000)};
+  return Refused(window.ends_ms, now);
 }
 
 size_t RateLimiter::WindowCount() const {

@@ -50,6 +50,17 @@ inline constexpr std::string_view kMfaStepPerSession = "mfa-step-per-session";
 inline constexpr std::string_view kEmailCodesPerUser = "email-codes-per-user";
 // Per workspace and domain (MD-9):
 inline constexpr std::string_view kDomainVerificationPerDomain = "domain-verification-per-domain";
+// Every signed request of the administration surface (v3, /audit, /admin,
+// the ZITADEL routes), after authentication: per API client, per person
+// owning the client (all their clients together), and per source address.
+inline constexpr std::string_view kRequestsPerClient = "requests-per-client";
+inline constexpr std::string_view kRequestsPerPerson = "requests-per-person";
+inline constexpr std::string_view kRequestsPerIp = "requests-per-ip";
+// Failed authentications of a source address (a bad EdgeGrid signature or
+// credential, a bad bearer token, a wrong password at sign-in). Once over
+// the limit, every request from the address is refused until the window
+// ends, so guessing credentials from one address stalls.
+inline constexpr std::string_view kAuthFailuresPerIp = "auth-failures-per-ip";
 
 struct RateLimit {
   int64_t count = 0;      // requests admitted per window, ≥ 1
@@ -102,6 +113,10 @@ class RateLimiter {
   // is no limit: always admitted.
   RateDecision Admit(std::string_view limit, std::string_view subject);
 
+  // What Admit would decide now, without counting anything: refused while
+  // `subject`'s window already holds COUNT requests.
+  RateDecision Peek(std::string_view limit, std::string_view subject) const;
+
   // The windows kept now, ended ones not yet dropped included (for tests).
   size_t WindowCount() const;
 
@@ -116,6 +131,8 @@ class RateLimiter {
     int64_t next_sweep_ms = 0;                        // guarded by mu
   };
 
+  static std::string Key(std::string_view limit, std::string_view subject);
+  Shard& ShardOf(const std::string& key) const;
   // Drops the ended windows of `shard` (its mu held).
   static void DropEnded(Shard& shard, int64_t now_ms);
 

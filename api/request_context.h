@@ -31,6 +31,9 @@ struct RequestContext {
   std::string actor_id;
   std::string remote_address;
   std::string scheme;
+  // The matched route's pattern (Router::Match::pattern), the request's label
+  // in /metrics; "" until routed.
+  std::string_view route;
   // Set when the request carries an Idempotency-Key (D-23): the key scoped to
   // the client and the request's fingerprint, recorded with the events.
   std::string idempotency_key;

@@ -35,6 +35,7 @@ std::optional<std::string> Decode(std::string_view segment) {
 void Router::Add(std::string method, std::string_view pattern, RouteHandler handler) {
   Route route;
   route.method = std::move(method);
+  route.pattern = std::string(pattern);
   for (std::string_view segment : Split(pattern)) {
     if (!IsParameter(segment)) ++route.literal_count;
     route.segments.emplace_back(segment);
@@ -71,6 +72,7 @@ Router::Match Router::Find(std::string_view method, std::string_view raw_path) c
     // literal count decides among same-method candidates only.
     best.outcome = Outcome::kMatched;
     best.handler = &best_route->handler;
+    best.pattern = best_route->pattern;
     for (size_t i = 0; i < segments.size(); ++i) {
       if (!IsParameter(best_route->segments[i])) continue;
       auto decoded = Decode(segments[i]);

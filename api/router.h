@@ -30,6 +30,10 @@ class Router {
     const RouteHandler* handler = nullptr;
     PathParams params;
     std::string allow;  // for kWrongMethod: "GET, PUT"
+    // For kMatched and kBadPath: the route's pattern as added, e.g.
+    // "/identity-management/v3/user-admin/groups/{groupId}" (the label of
+    // the request in /metrics). Valid while no route is added.
+    std::string_view pattern;
   };
 
   void Add(std::string method, std::string_view pattern, RouteHandler handler);
@@ -41,6 +45,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" marks a parameter
     size_t literal_count = 0;
     RouteHandler handler;

@@ -15,9 +15,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "events/event.h"
+#include "events/histogram.h"
 #include "events/outbox.h"
 #include "events/status.h"
 
@@ -87,6 +89,12 @@ struct EventStoreStats {
   uint64_t commits = 0;         // durable writes since the start (group commits)
   uint64_t failed_writes = 0;   // durable writes that failed since the start
   uint64_t queued = 0;          // appends waiting for the writer now
+  HistogramSnapshot commit_seconds;   // how long each durable write took (sync included)
+  HistogramSnapshot commit_requests;  // appends per durable write (the group commit's size)
+  // The storage engine's own figures that matter to an operator, by
+  // Prometheus-style name (live data, pending compaction, memtables, write
+  // stalls, background errors); empty when the engine cannot be asked.
+  std::vector<std::pair<std::string, uint64_t>> engine;
 };
 
 // Observes committed events. Called on the store's writer thread, in position

@@ -70,6 +70,18 @@ class Storage {
   // this by itself as it writes; for maintenance and tests.
   virtual Status Compact() = 0;
 
+  // Writes a consistent copy of the whole store (event log, read-model
+  // state, secret store, outbox) into `directory`, while appends go on: the
+  // copy holds every append acknowledged before the call began, and no
+  // append only in part. Immutable files are hard-linked when `directory` is
+  // on the same file system, so a copy costs little space until the store
+  // compacts. Secrets and personal data stay sealed with the master key,
+  // which is not copied. `directory` must not exist; its parent must.
+  // Errors: kInvalidArgument when `directory` exists; kFailedPrecondition
+  // for a follower (only the writer can copy); kIOError when the copy
+  // cannot be written (nothing usable is left at `directory` then).
+  virtual Status Checkpoint(const std::string& directory) = 0;
+
   // Followers only: catches up with what the server has written since.
   virtual Status Refresh() = 0;
 

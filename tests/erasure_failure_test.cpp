@@ -83,6 +83,7 @@ class HookedStorage final : public events::Storage {
   events::Outbox& outbox() override { return inner_->outbox(); }
   events::PersonalDataCipher& personal_data() override { return cipher_; }
   Status Compact() override { return inner_->Compact(); }
+  Status Checkpoint(const std::string& directory) override { return inner_->Checkpoint(directory); }
   Status Refresh() override { return inner_->Refresh(); }
   void Close() override { inner_->Close(); }
 

@@ -653,14 +653,29 @@ TEST(ConfiguredHttpServerTest, SelfSignedTlsMaterialIsCreatedOnceAndValid) {
   EXPECT_NE(ReadFile(dir + "/server.pem"), server_pem);
 }
 
+// A server presenting fresh self-signed TLS files made under `temp`/tls.
+struct TlsServer {
+  TlsFiles files;
+  std::unique_ptr<HttpServer> server;  // null when it did not start
+};
+
+TlsServer StartTlsServer(const TempDir& temp, TestHandler& handler, HttpServerOptions options) {
+  TlsServer out;
+  auto files = EnsureSelfSignedTls(temp.path() + "/tls");
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  if (!files.ok()) return out;
+  out.files = *files;
+  options.tls = *files;
+  out.server = StartOrDie(options, handler);
+  return out;
+}
+
 TEST(ConfiguredHttpServerTest, TlsAndPlainHttpShareOnePort) {
   TempDir temp;
-  auto files = EnsureSelfSignedTls(temp.path() + "/tls");
-  ASSERT_TRUE(files.ok()) << files.status().ToString();
   TestHandler handler;
   HttpServerOptions options = TestOptions();
-  options.tls = *files;
-  auto server = StartOrDie(options, handler);
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  std::unique_ptr<HttpServer>& server = tls.server;
   ASSERT_TRUE(server);
 
   ClientOptions tls_options = PlainClient(server->port());
@@ -698,13 +713,11 @@ TEST(ConfiguredHttpServerTest, TlsAndPlainHttpShareOnePort) {
 
 TEST(ConfiguredHttpServerTest, PlainHttpIsRefusedWhenNotAllowed) {
   TempDir temp;
-  auto files = EnsureSelfSignedTls(temp.path() + "/tls");
-  ASSERT_TRUE(files.ok()) << files.status().ToString();
   TestHandler handler;
   HttpServerOptions options = TestOptions();
-  options.tls = *files;
   options.allow_plain_http = false;
-  auto server = StartOrDie(options, handler);
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  std::unique_ptr<HttpServer>& server = tls.server;
   ASSERT_TRUE(server);
 
   HttpClient plain_client(PlainClient(server->port()));
@@ -1013,14 +1026,12 @@ TEST(ConfiguredHttpServerTest, KeepAliveAfterAFirstRequestWaitsForIdleTimeout) {
 
 TEST(ConfiguredHttpServerTest, TlsConnectionSilentAfterHandshakeIsClosedAfterFirstRequestTimeout) {
   TempDir temp;
-  auto files = EnsureSelfSignedTls(temp.path() + "/tls");
-  ASSERT_TRUE(files.ok()) << files.status().ToString();
   TestHandler handler;
   HttpServerOptions options = TestOptions();
-  options.tls = *files;
   options.first_request_timeout = 200ms;
   options.idle_timeout = 30000ms;
-  auto server = StartOrDie(options, handler);
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  std::unique_ptr<HttpServer>& server = tls.server;
   ASSERT_TRUE(server);
 
   Fd fd(ConnectRaw(server->port()));
@@ -1046,6 +1057,184 @@ TEST(ConfiguredHttpServerTest, TlsConnectionSilentAfterHandshakeIsClosedAfterFir
   EXPECT_LE(n, 0);
   EXPECT_GE(elapsed, 150ms);
   EXPECT_LT(elapsed, 4000ms);
+}
+
+// What one TLS handshake offered and got: ok is false when the server
+// refused it; `certificate` is the DER of the certificate it presented.
+struct Handshake {
+  bool ok = false;
+  std::string protocol;
+  std::string cipher;
+  std::string certificate;
+};
+
+// One handshake with exactly the given protocol versions and cipher lists.
+// The client's own security level is lowered to 0, so that the outcome is
+// the server's decision alone.
+Handshake HandshakeWith(uint16_t port, int min_version, int max_version, const char* tls12_ciphers,
+                        const char* tls13_ciphersuites = "TLS_AES_128_GCM_SHA256") {
+  Handshake result;
+  Fd fd(ConnectRaw(port));
+  if (fd.get() < 0) return result;
+  timeval tv{5, 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  if (!ctx) return result;
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  if (SSL_CTX_set_min_proto_version(ctx.get(), min_version) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx.get(), max_version) != 1 ||
+      SSL_CTX_set_cipher_list(ctx.get(), tls12_ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(ctx.get(), tls13_ciphersuites) != 1) {
+    ADD_FAILURE() << "the test client cannot offer " << tls12_ciphers;
+    return result;
+  }
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  if (!ssl || SSL_set_fd(ssl.get(), fd.get()) != 1) return result;
+  if (SSL_connect(ssl.get()) != 1) return result;
+  result.ok = true;
+  result.protocol = SSL_get_version(ssl.get());
+  result.cipher = SSL_get_cipher_name(ssl.get());
+  if (X509* peer = SSL_get1_peer_certificate(ssl.get())) {
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(peer, &der);
+    if (length > 0) result.certificate.assign(reinterpret_cast<char*>(der), static_cast<size_t>(length));
+    OPENSSL_free(der);
+    X509_free(peer);
+  }
+  SSL_shutdown(ssl.get());
+  return result;
+}
+
+std::string CertificateDer(const std::string& pem_path) {
+  const std::string pem = ReadFile(pem_path);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+  if (cert == nullptr) return {};
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert, &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(std::max(length, 0)));
+  OPENSSL_free(der);
+  X509_free(cert);
+  return out;
+}
+
+// A renewed certificate (another CA's pair) copied over `files`, as an
+// operator renews one; the DER of the new certificate ("" on failure).
+std::string InstallRenewedCertificate(const TempDir& temp, const TlsFiles& files) {
+  auto renewed = EnsureSelfSignedTls(temp.path() + "/renewed");
+  EXPECT_TRUE(renewed.ok());
+  if (!renewed.ok()) return "";
+  const auto overwrite = std::filesystem::copy_options::overwrite_existing;
+  std::filesystem::copy_file(renewed->cert_chain_pem_path, files.cert_chain_pem_path, overwrite);
+  std::filesystem::copy_file(renewed->private_key_pem_path, files.private_key_pem_path, overwrite);
+  return CertificateDer(files.cert_chain_pem_path);
+}
+
+TEST(ConfiguredHttpServerTest, TlsSpeaksOnlyTls12And13WithStrongCiphers) {
+  TempDir temp;
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  std::unique_ptr<HttpServer>& server = tls.server;
+  ASSERT_TRUE(server);
+  const uint16_t port = server->port();
+
+  // Old protocols are refused whatever they offer.
+  EXPECT_FALSE(HandshakeWith(port, TLS1_VERSION, TLS1_VERSION, "ALL:@SECLEVEL=0").ok);
+  EXPECT_FALSE(HandshakeWith(port, TLS1_1_VERSION, TLS1_1_VERSION, "ALL:@SECLEVEL=0").ok);
+  // TLS 1.2 with only weak suites (CBC with SHA-1 or SHA-2 MACs, no forward
+  // secrecy, RC4-era leftovers) finds nothing in common.
+  for (const char* weak : {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256",
+                           "AES128-GCM-SHA256:AES256-SHA:DES-CBC3-SHA"}) {
+    EXPECT_FALSE(HandshakeWith(port, TLS1_2_VERSION, TLS1_2_VERSION, weak).ok) << weak;
+  }
+  // Mozilla's intermediate suites succeed, and TLS 1.3 is the default.
+  for (const char* strong : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                             "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+    const Handshake ok = HandshakeWith(port, TLS1_2_VERSION, TLS1_2_VERSION, strong);
+    EXPECT_TRUE(ok.ok) << strong;
+    EXPECT_EQ(ok.protocol, "TLSv1.2");
+    EXPECT_EQ(ok.cipher, strong);
+  }
+  const Handshake modern = HandshakeWith(port, TLS1_2_VERSION, TLS1_3_VERSION, "ALL",
+                                         "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
+  EXPECT_TRUE(modern.ok);
+  EXPECT_EQ(modern.protocol, "TLSv1.3");
+}
+
+TEST(ConfiguredHttpServerTest, ReloadTlsPresentsTheNewCertificateAndKeepsTheOldOnError) {
+  TempDir temp;
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  const TlsFiles& files = tls.files;
+  std::unique_ptr<HttpServer>& server = tls.server;
+  ASSERT_TRUE(server);
+  const std::string first = CertificateDer(files.cert_chain_pem_path);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(HandshakeWith(server->port(), TLS1_2_VERSION, TLS1_3_VERSION, "ALL").certificate, first);
+
+  const std::string second = InstallRenewedCertificate(temp, files);
+  ASSERT_NE(second, first);
+  EXPECT_EQ(HandshakeWith(server->port(), TLS1_2_VERSION, TLS1_3_VERSION, "ALL").certificate, first)
+      << "nothing changes before the reload";
+  ASSERT_TRUE(server->ReloadTls().ok());
+  EXPECT_EQ(HandshakeWith(server->port(), TLS1_2_VERSION, TLS1_3_VERSION, "ALL").certificate, second);
+
+  // A certificate that does not match its key is refused, and the server
+  // keeps presenting the last good one.
+  std::filesystem::copy_file(temp.path() + "/tls/ca.pem", files.cert_chain_pem_path,
+                             std::filesystem::copy_options::overwrite_existing);
+  const Status bad = server->ReloadTls();
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument) << bad.ToString();
+  EXPECT_EQ(HandshakeWith(server->port(), TLS1_2_VERSION, TLS1_3_VERSION, "ALL").certificate, second);
+
+  TestHandler plain_handler;
+  auto plain = StartOrDie(TestOptions(), plain_handler);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->ReloadTls().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(ConfiguredHttpServerTest, SighupReloadsTheCertificate) {
+  TempDir temp;
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  TlsServer tls = StartTlsServer(temp, handler, options);
+  const TlsFiles& files = tls.files;
+  std::unique_ptr<HttpServer>& server = tls.server;
+  ASSERT_TRUE(server);
+  const std::string renewed_der = InstallRenewedCertificate(temp, files);
+  ASSERT_FALSE(renewed_der.empty());
+
+  // Until the server installs its handler a SIGHUP must not end the test.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(::sigaction(SIGHUP, &ignore, &previous), 0);
+  std::atomic<bool> reloaded{false};
+  std::thread signaller([&] {
+    const auto deadline = Clock::now() + 5000ms;
+    bool raised = false;
+    while (Clock::now() < deadline && !reloaded) {
+      struct sigaction current {};
+      ::sigaction(SIGHUP, nullptr, &current);
+      if (!raised && current.sa_handler != SIG_IGN) {
+        ::kill(::getpid(), SIGHUP);
+        raised = true;
+      }
+      if (raised &&
+          HandshakeWith(server->port(), TLS1_2_VERSION, TLS1_3_VERSION, "ALL").certificate == renewed_der) {
+        reloaded = true;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    server->Shutdown();  // ends RunUntilSignal either way
+  });
+  server->RunUntilSignal();
+  signaller.join();
+  EXPECT_TRUE(reloaded);
+  ::sigaction(SIGHUP, &previous, nullptr);
 }
 
 }  // namespace

@@ -223,6 +223,95 @@ TEST_F(ConfiguredRateLimitTest, MfaStepPerSession) {
   ExpectUauthProblem(Post(*client_, kVerifyEmail, {{"verificationCode", "123456"}}, other), 401, "MFA-0401");
 }
 
+// The administration surface: every signed request counts per API client
+// (here 5 a minute), and failed authentications per source address (here 3
+// a minute), after which the address is refused everything, signed or not.
+// The limited calls come from a second client, and from addresses named by
+// X-Forwarded-For (the loopback is a trusted proxy here), so that the
+// bootstrap client on the loopback itself can still move the clock.
+class AdministrationRateLimitTest : public RateLimitTest {
+ protected:
+  void Configure(api::ServerConfig& config) override {
+    RateLimitTest::Configure(config);
+    config.rate_limit_settings = {"requests-per-client=5/1m", "auth-failures-per-ip=3/1m"};
+    config.trusted_proxies = {"127.0.0.1/32"};
+  }
+
+  // A second API client of the administrator, with a credential.
+  std::unique_ptr<testing::SignedClient> OtherClient() {
+    const json::object body{{"clientName", "limited"},
+                            {"clientDescription", "rate limits"},
+                            {"clientType", "CLIENT"},
+                            {"authorizedUsers", json::array{"admin"}},
+                            {"createCredential", true},
+                            {"apiAccess", json::object{{"allAccessibleApis", true}}},
+                            {"groupAccess", json::object{{"cloneAuthorizedUserGroups", true}}},
+                            {"ipAcl", json::object{{"enable", false}, {"cidr", json::array{}}}}};
+    auto created = client_->SendJson("POST", "/identity-management/v3/api-clients", json::serialize(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    return created.status == 201 ? SignerOfCreatedClient(Body(created)) : nullptr;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> From(const char* address) {
+    return {{"X-Forwarded-For", address}};
+  }
+
+  // The gateway's 429: problem+json with every member, and a Retry-After of 1 … 60.
+  void ExpectGatewayLimited(const api::HttpResponse& response) {
+    EXPECT_EQ(response.status, 429) << response.body;
+    EXPECT_EQ(response.Header("Content-Type"), "application/problem+json");
+    const json::value body = Body(response);
+    for (const char* member : {"type", "title", "detail", "instance", "status"}) {
+      EXPECT_TRUE(body.is_object() && body.as_object().contains(member)) << member << " in " << response.body;
+    }
+    const std::string retry(response.Header("Retry-After"));
+    ASSERT_FALSE(retry.empty());
+    EXPECT_GE(std::stoll(retry), 1);
+    EXPECT_LE(std::stoll(retry), 60);
+  }
+};
+
+TEST_F(AdministrationRateLimitTest, SignedRequestsPerApiClient) {
+  auto limited = OtherClient();
+  ASSERT_TRUE(limited);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(limited->Send("GET", testing::kGroups).status, 200) << "request " << i + 1;
+  ExpectGatewayLimited(limited->Send("GET", testing::kGroups));
+  EXPECT_EQ(client_->Send("GET", testing::kGroups).status, 200) << "another client has its own window";
+  Advance(60);
+  EXPECT_EQ(limited->Send("GET", testing::kGroups).status, 200);
+}
+
+TEST_F(AdministrationRateLimitTest, FailedSignaturesStallTheirAddress) {
+  const auto attacker = From("203.0.113.7");
+  for (int i = 0; i < 3; ++i) {
+    auto refused = client_->SendWithAuthorization(
+        "GET", testing::kGroups, "", "EG1-HMAC-SHA256 client_token=akab-guess-" + std::to_string(i), attacker);
+    EXPECT_GE(refused.status, 400) << refused.body;
+    EXPECT_LT(refused.status, 429) << refused.body;
+  }
+  // Now even a correctly signed request, and a workspace call, are refused from there …
+  ExpectGatewayLimited(client_->Send("GET", testing::kGroups, "", attacker));
+  ExpectLimited(Send(*client_, "POST", kSignIn,
+                     json::serialize(json::object{{"username", kAdminEmail}, {"password", kPassword}}), "", attacker),
+                60);
+  // … and from nowhere else.
+  EXPECT_EQ(client_->Send("GET", testing::kGroups, "", From("198.51.100.1")).status, 200);
+  Advance(60);
+  EXPECT_EQ(client_->Send("GET", testing::kGroups, "", attacker).status, 200);
+}
+
+TEST_F(AdministrationRateLimitTest, WrongPasswordsCountAgainstTheAddressToo) {
+  const auto guesser = From("203.0.113.9");
+  for (int i = 0; i < 3; ++i) {
+    const std::string body = json::serialize(
+        json::object{{"username", kAdminEmail}, {"password", "Wrong-Password-" + std::to_string(i)}});
+    ExpectUauthProblem(Send(*client_, "POST", kSignIn, body, "", guesser), 401, "ACC-0401");
+  }
+  ExpectGatewayLimited(client_->Send("GET", testing::kGroups, "", guesser));
+  Advance(60);
+  EXPECT_EQ(client_->Send("GET", testing::kGroups, "", guesser).status, 200);
+}
+
 class RateLimitsOffTest : public testing::TestClockApiTest {
  protected:
   void Configure(api::ServerConfig& config) override {

@@ -91,7 +91,29 @@ TEST(RateLimitSettingsTest, DefaultsAreXEightsLimits) {
   expect(kMfaStepPerSession, 10, kMinute);
   expect(kEmailCodesPerUser, 5, kHour);
   expect(kDomainVerificationPerDomain, 10, kHour);
-  EXPECT_EQ(defaults.size(), 16u);
+  // The administration surface's (api/rate_limit.h).
+  expect(kRequestsPerClient, 1000, 1000);
+  expect(kRequestsPerPerson, 2000, 1000);
+  expect(kRequestsPerIp, 3000, 1000);
+  expect(kAuthFailuresPerIp, 50, kMinute);
+  EXPECT_EQ(defaults.size(), 20u);
+}
+
+TEST_F(RateLimiterTest, PeekTellsWithoutCounting) {
+  RateLimiter limiter = Limiter({{"test", {2, 60'000}}});
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.Peek("test", "a").admitted);
+  EXPECT_EQ(limiter.WindowCount(), 0u) << "peeking opens no window";
+  EXPECT_TRUE(limiter.Admit("test", "a").admitted);
+  EXPECT_TRUE(limiter.Peek("test", "a").admitted);
+  EXPECT_TRUE(limiter.Admit("test", "a").admitted);
+  now_ms_ += 15'000;
+  const RateDecision full = limiter.Peek("test", "a");
+  EXPECT_FALSE(full.admitted);
+  EXPECT_EQ(full.retry_after_seconds, 45);
+  EXPECT_TRUE(limiter.Peek("test", "b").admitted) << "another subject";
+  EXPECT_TRUE(limiter.Peek("unlisted", "a").admitted) << "an unlisted limit is none";
+  now_ms_ += 45'000;
+  EXPECT_TRUE(limiter.Peek("test", "a").admitted) << "the window has ended";
 }
 
 TEST(RateLimitSettingsTest, ParsesNameCountAndPeriod) {

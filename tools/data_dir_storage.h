@@ -24,6 +24,16 @@ namespace iam::tools {
 
 enum class PersonalData { kSealed, kClear };
 
+// The master key the server of `data_dir` uses: IAMD_MASTER_KEY when set,
+// else DATA_DIR/master.key; "" when neither exists (never created here).
+// kInvalidArgument when the one used holds no valid key.
+inline Result<std::string> DataDirMasterKey(const std::string& data_dir) {
+  auto key = api::LoadMasterKey(std::getenv("IAMD_MASTER_KEY"),
+                                (std::filesystem::path(data_dir) / "master.key").string());
+  if (key.status().code() == StatusCode::kNotFound) return std::string();
+  return key;
+}
+
 // kNotFound when the directory holds no event store; the master key's and
 // RocksDB's errors otherwise. The caller owns the storage.
 inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::string& data_dir, bool read_only,
@@ -35,11 +45,8 @@ inline Result<std::unique_ptr<events::Storage>> OpenDataDirStorage(const std::st
   if (!std::filesystem::exists(std::filesystem::path(options.data_dir) / "CURRENT", ec)) {
     return Status::NotFound("no event store in " + options.data_dir + " (check the data directory)");
   }
-  const char* key_variable = std::getenv("IAMD_MASTER_KEY");
-  const std::string key_file = (std::filesystem::path(data_dir) / "master.key").string();
-  const bool has_key = (key_variable && *key_variable) || std::filesystem::exists(key_file, ec);
-  if (personal_data == PersonalData::kSealed && has_key) {
-    auto key = api::LoadOrCreateMasterKey(key_variable, key_file);
+  if (personal_data == PersonalData::kSealed) {
+    auto key = DataDirMasterKey(data_dir);
     if (!key.ok()) return key.status();
     options.master_key = std::move(*key);
   }

@@ -75,6 +75,7 @@ bool Start(const std::string& data_dir, uint64_t reserve_bytes, Server& s) {
   config.data_dir = data_dir;
   config.listen = "127.0.0.1:0";
   config.min_free_bytes = reserve_bytes;
+  config.rate_limits = false;  // limits would only refuse load the drill wants to apply
   auto started = iam::api::IamdServer::Start(config);
   if (!started.ok()) {
     std::fprintf(stderr, "cannot start iamd: %s\n", started.status().ToString().c_str());

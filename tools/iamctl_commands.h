@@ -123,6 +123,29 @@ struct AuditOptions {
 // iamctl_audit.cpp); 1 when no server runs or it refuses the query.
 int RunAudit(const AuditOptions& options);
 
+struct BackupOptions {
+  std::string data_dir;
+  std::string directory;  // the backup's directory; must not exist yet
+};
+
+// `iamctl backup DIR`: a consistent copy of the data directory's store
+// (api/admin/backup.h), taken by the running server while it serves, or
+// directly when no server runs. 1 when DIR exists or the copy fails.
+int RunBackup(const BackupOptions& options);
+
+struct RestoreOptions {
+  std::string backup_dir;
+  std::string data_dir;         // must hold no store yet
+  std::string master_key_file;  // the source's key, installed as DATA_DIR/master.key
+};
+
+// `iamctl restore DIR`: fills a data directory without a store from a
+// backup, after checking the master key (IAMD_MASTER_KEY, else
+// --master-key-file, else DATA_DIR/master.key) against the backup's. 1
+// when the key is missing or wrong, the data directory holds a store, or a
+// server runs on it.
+int RunRestore(const RestoreOptions& options);
+
 // Opens the store of `data_dir` as a read-only follower (a RocksDB secondary
 // instance), which works whether or not the server runs. Errors: NotFound
 // when the directory holds no store; those of Storage::OpenRocksDb.

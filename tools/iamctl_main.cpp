@@ -86,6 +86,22 @@ int main(int argc, char** argv) {
                 "(exit 0 clean, 1 damaged, 2 unreadable store)");
   AddDataDir(*verify_cmd, data_dir);
 
+  tools::BackupOptions backup;
+  CLI::App* backup_cmd = app.add_subcommand(
+      "backup", "Copy the whole store (log, read models, secret store, outbox) into DIR, consistently and while "
+                "the server serves (through it; directly when it is stopped). The master key is not copied");
+  AddDataDir(*backup_cmd, data_dir);
+  backup_cmd->add_option("directory", backup.directory, "New directory for the backup")->required();
+
+  tools::RestoreOptions restore;
+  CLI::App* restore_cmd = app.add_subcommand(
+      "restore", "Fill a data directory that holds no store from a backup, after checking the master key "
+                 "(IAMD_MASTER_KEY, --master-key-file, or DATA_DIR/master.key) against the backup's");
+  AddDataDir(*restore_cmd, data_dir);
+  restore_cmd->add_option("backup", restore.backup_dir, "Directory written by iamctl backup")->required();
+  restore_cmd->add_option("--master-key-file", restore.master_key_file,
+                          "The source's master.key, installed as DATA_DIR/master.key");
+
   tools::VoidOptions void_options;
   CLI::App* void_cmd = app.add_subcommand(
       "void", "Record that the event at POSITION, which a read model cannot apply (see verify), is void: every "
@@ -199,6 +215,14 @@ int main(int argc, char** argv) {
   if (tick_cmd->parsed()) {
     scheduler_tick.data_dir = data_dir;
     return tools::RunSchedulerTick(scheduler_tick);
+  }
+  if (backup_cmd->parsed()) {
+    backup.data_dir = data_dir;
+    return tools::RunBackup(backup);
+  }
+  if (restore_cmd->parsed()) {
+    restore.data_dir = data_dir;
+    return tools::RunRestore(restore);
   }
   if (void_cmd->parsed()) {
     void_options.data_dir = data_dir;

@@ -4,10 +4,35 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "api/iamd_server.h"
 #include "events/clock.h"
+
+namespace {
+
+// Every connection (up to 4096 open, more are closed at once) and every
+// RocksDB file is a descriptor; distributions' default soft limit of 1024
+// would make accepting fail long before that. The hard limit is the
+// administrator's; raise the soft one to it, as far as useful.
+void RaiseOpenFileLimit() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0) return;
+  const rlim_t wanted = std::min<rlim_t>(files.rlim_max, 65536);
+  if (files.rlim_cur >= wanted) return;
+  const rlim_t before = files.rlim_cur;
+  files.rlim_cur = wanted;
+  if (::setrlimit(RLIMIT_NOFILE, &files) == 0) {
+    spdlog::info("open file limit raised from {} to {}", before, wanted);
+  } else {
+    spdlog::warn("open file limit stays at {}: fewer connections can be served", before);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   iam::api::ServerConfig config;
@@ -89,7 +114,9 @@ int main(int argc, char** argv) {
                      "now) until POST /admin/v1/test/clock sets or advances it")
           ->expected(0, 1);
   std::string rate_limits = "on";
-  app.add_option("--rate-limits", rate_limits, "Rate limits of the workspace surface (on or off)")
+  app.add_option("--rate-limits", rate_limits,
+                 "Rate limits (on or off): the workspace surface's, and every signed request's per API client, "
+                 "person and source address, with failed authentications counted per address")
       ->envname("IAMD_RATE_LIMITS")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
@@ -125,6 +152,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(
       spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("iamd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
+  RaiseOpenFileLimit();
   auto server = iam::api::IamdServer::Start(config);
   if (!server.ok()) {
     spdlog::critical("iamd cannot start: {}", server.status().ToString());

@@ -26,14 +26,18 @@ Result<std::string> DecodeKey(std::string text, const std::string& source) {
 
 }  // namespace
 
-Result<std::string> LoadOrCreateMasterKey(const char* environment_value, const std::string& key_file) {
+Result<std::string> LoadMasterKey(const char* environment_value, const std::string& key_file) {
   if (environment_value && *environment_value) return DecodeKey(environment_value, "IAMD_MASTER_KEY");
   std::ifstream in(key_file);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    return DecodeKey(text.str(), key_file);
-  }
+  if (!in) return Status::NotFound("no IAMD_MASTER_KEY and no master key file " + key_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return DecodeKey(text.str(), key_file);
+}
+
+Result<std::string> LoadOrCreateMasterKey(const char* environment_value, const std::string& key_file) {
+  auto existing = LoadMasterKey(environment_value, key_file);
+  if (existing.status().code() != StatusCode::kNotFound) return existing;
   unsigned char raw[kKeySize];
   if (RAND_bytes(raw, kKeySize) != 1) return Status::Internal("random generator failed");
   unsigned char encoded[64];

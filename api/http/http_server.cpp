@@ -20,6 +20,8 @@
 
 #include <signal.h>
 
+#include <functional>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -312,7 +314,18 @@ class ResponseGate {
 struct ServerCore {
   HttpServerOptions options;
   RequestHandler* handler = nullptr;
-  std::unique_ptr<ssl::context> tls;  // null when TLS is not configured
+
+  // The TLS context new connections handshake with; null when TLS is not
+  // configured. Replaced whole by a reload (SIGHUP); a session keeps the
+  // context it started with for its whole life.
+  std::shared_ptr<ssl::context> Tls() const {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    return tls;
+  }
+  void SetTls(std::shared_ptr<ssl::context> context) {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    tls = std::move(context);
+  }
   Registry registry;
   std::shared_ptr<ResponseGate> gate = std::make_shared<ResponseGate>();
 
@@ -320,6 +333,10 @@ struct ServerCore {
     return std::min<std::chrono::milliseconds>(options.read_timeout,
                                                linger ? kMaxCloseLinger : kTlsCloseWait);
   }
+
+ private:
+  mutable std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls;  // guarded by tls_mu
 };
 
 // HTTP/1.1 over some stream: reads requests, hands them to the handler, and
@@ -921,9 +938,11 @@ class PlainSession : public HttpSession<PlainSession> {
 
 class TlsSession : public HttpSession<TlsSession> {
  public:
-  TlsSession(ServerCore& core, tcp::socket socket, beast::flat_buffer buffer, std::string remote)
+  TlsSession(ServerCore& core, std::shared_ptr<ssl::context> context, tcp::socket socket,
+             beast::flat_buffer buffer, std::string remote)
       : HttpSession(core, socket.get_executor(), std::move(buffer), std::move(remote)),
-        stream_(std::move(socket), *core.tls) {}
+        context_(std::move(context)),
+        stream_(std::move(socket), *context_) {}
 
   void Run() {
     ArmReadTimer(core_.options.read_timeout);
@@ -958,6 +977,7 @@ class TlsSession : public HttpSession<TlsSession> {
     StartHttp(false);
   }
 
+  std::shared_ptr<ssl::context> context_;  // declared first: outlives stream_
   ssl::stream<tcp::socket> stream_;
 };
 
@@ -1016,9 +1036,10 @@ class DetectSession : public Connection, public std::enable_shared_from_this<Det
     done_ = true;
     timer_.cancel();
     auto keep_alive = shared_from_this();
-    if (tls && core_.tls) {
-      auto session = std::make_shared<TlsSession>(core_, std::move(socket_), std::move(buffer_),
-                                                  remote_);
+    std::shared_ptr<ssl::context> context = tls ? core_.Tls() : nullptr;
+    if (tls && context) {
+      auto session = std::make_shared<TlsSession>(core_, std::move(context), std::move(socket_),
+                                                  std::move(buffer_), remote_);
       // Added before this detector leaves, so the registry never looks empty
       // while the connection is open; refused once draining (socket closes).
       if (core_.registry.Add(session)) session->Run();
@@ -1043,12 +1064,32 @@ class DetectSession : public Connection, public std::enable_shared_from_this<Det
   bool done_ = false;  // closed or handed over
 };
 
-Status LoadTls(const TlsFiles& files, std::unique_ptr<ssl::context>& out) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+// Mozilla's "intermediate" server configuration (ssl-config.mozilla.org,
+// guideline 5.7): TLS 1.2 and 1.3 only; for TLS 1.2 only ephemeral key
+// exchange with AEAD ciphers, so no CBC, RC4, 3DES, static RSA or SHA-1 MAC
+// suite can be negotiated; the client's order of preference is honoured
+// (every suite offered is strong).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Ciphersuites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* kTlsGroups = "X25519:P-256:P-384";
+
+Result<std::shared_ptr<ssl::context>> LoadTls(const TlsFiles& files) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                   ssl::context::single_dh_use);
-  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+                   ssl::context::single_dh_use | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX* native = ctx->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(native, kTls13Ciphersuites) != 1 ||
+      SSL_CTX_set1_groups_list(native, kTlsGroups) != 1 || SSL_CTX_set_dh_auto(native, 1) != 1) {
+    return Status::Internal("the TLS library refused the cipher configuration");
+  }
   error_code ec;
   ctx->use_certificate_chain_file(files.cert_chain_pem_path, ec);
   if (ec) {
@@ -1060,13 +1101,12 @@ Status LoadTls(const TlsFiles& files, std::unique_ptr<ssl::context>& out) {
     return Status::InvalidArgument("cannot load TLS private key '" + files.private_key_pem_path +
                                    "': " + ec.message());
   }
-  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+  if (SSL_CTX_check_private_key(native) != 1) {
     return Status::InvalidArgument("TLS private key '" + files.private_key_pem_path +
                                    "' does not match certificate '" +
                                    files.cert_chain_pem_path + "'");
   }
-  out = std::move(ctx);
-  return Status::Ok();
+  return ctx;
 }
 
 }  // namespace
@@ -1224,8 +1264,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
     }
     auto impl = std::make_unique<Impl>(options.threads);
     if (options.tls) {
-      Status status = LoadTls(*options.tls, impl->core.tls);
-      if (!status.ok()) return status;
+      auto context = LoadTls(*options.tls);
+      if (!context.ok()) return context.status();
+      impl->core.SetTls(std::move(*context));
     }
 
     error_code ec;
@@ -1274,13 +1315,45 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
   }
 }
 
+Status HttpServer::ReloadTls() {
+  try {
+    const std::optional<TlsFiles>& files = impl_->core.options.tls;
+    if (!files) return Status::FailedPrecondition("the server was started without TLS");
+    auto context = LoadTls(*files);
+    if (!context.ok()) return context.status();
+    impl_->core.SetTls(std::move(*context));
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("cannot reload TLS: ") + e.what());
+  }
+}
+
 void HttpServer::RunUntilSignal() {
   try {
     asio::io_context signal_ioc(1);
-    asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
-    signals.async_wait([](const error_code& ec, int signal_number) {
+    asio::signal_set stop_signals(signal_ioc, SIGINT, SIGTERM);
+    stop_signals.async_wait([&signal_ioc](const error_code& ec, int signal_number) {
       if (!ec) spdlog::info("http: received signal {}, shutting down", signal_number);
+      signal_ioc.stop();
     });
+    // SIGHUP re-reads the certificate and key (a renewed certificate takes
+    // effect without a restart); a failed reload keeps the previous ones.
+    asio::signal_set reload_signals(signal_ioc, SIGHUP);
+    std::function<void()> await_reload = [&] {
+      reload_signals.async_wait([&](const error_code& ec, int) {
+        if (ec) return;
+        if (!impl_->core.options.tls) {
+          spdlog::info("http: received SIGHUP; no TLS files to reload");
+        } else if (Status status = ReloadTls(); status.ok()) {
+          spdlog::info("http: received SIGHUP; TLS certificate and key reloaded");
+        } else {
+          spdlog::error("http: received SIGHUP; TLS reload failed, keeping the previous certificate: {}",
+                        status.message());
+        }
+        await_reload();
+      });
+    };
+    await_reload();
     bool wait = false;
     {
       std::lock_guard<std::mutex> lock(impl_->signal_mu);
@@ -1294,7 +1367,7 @@ void HttpServer::RunUntilSignal() {
       std::lock_guard<std::mutex> lock(impl_->signal_mu);
       impl_->signal_ioc = nullptr;
     }
-    // `signals` stays registered until the drain is over, so a repeated
+    // The signal sets stay registered until the drain is over, so a repeated
     // SIGTERM (common with process supervisors) cannot cut it short.
     Shutdown();
   } catch (const std::exception& e) {

@@ -28,7 +28,8 @@ namespace iam::api {
 // edgegrid::kDefaultMaxBody is defined as this constant.
 inline constexpr size_t kDefaultBodyLimit = 131072;
 
-// PEM files the server presents. Read once by HttpServer::Start.
+// PEM files the server presents. Read by HttpServer::Start, and again by
+// HttpServer::ReloadTls (SIGHUP).
 struct TlsFiles {
   std::string cert_chain_pem_path;   // leaf certificate first, then intermediates
   std::string private_key_pem_path;  // unencrypted key of the leaf certificate
@@ -118,8 +119,16 @@ class HttpServer {
   // The bound port (the kernel's choice when options.port was 0).
   uint16_t port() const;
 
+  // Re-reads options.tls's certificate chain and key; connections accepted
+  // afterwards present them, connections already open keep the ones they
+  // started with. On any error the previous certificate stays in use.
+  // Errors: FailedPrecondition when the server has no TLS; InvalidArgument
+  // for unreadable or mismatched files (as Start).
+  Status ReloadTls();
+
   // Blocks until SIGTERM or SIGINT arrives or Shutdown() is called elsewhere,
-  // then performs Shutdown() and returns once it has completed.
+  // then performs Shutdown() and returns once it has completed. Meanwhile
+  // each SIGHUP calls ReloadTls() (logging the outcome).
   void RunUntilSignal();
 
   // Graceful stop: refuses new connections, closes idle keep-alive

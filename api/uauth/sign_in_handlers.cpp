@@ -52,7 +52,10 @@ HttpResponse InvalidCredentials(const ApiCall& call) {
 HttpResponse RefusalOf(const ApiCall& call, const UauthContext& context, const std::string& username,
                        const Status& status) {
   if (status.reason() == commands::kSignInLockedOut) return LockedOutResponse(context, call, username);
-  if (status.reason() == commands::kSignInRejected) return InvalidCredentials(call);
+  if (status.reason() == commands::kSignInRejected) {
+    CountAuthenticationFailure(context, call);
+    return InvalidCredentials(call);
+  }
   return UauthUnavailable(call.request.path, status.message());
 }
 

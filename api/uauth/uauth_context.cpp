@@ -41,6 +41,7 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
   const int64_t now_ms = context.now_ms();
   auto claims = context.keys.Verify(header.substr(kBearerPrefix.size()), now_ms / 1000);
   if (!claims.ok()) {
+    CountAuthenticationFailure(context, call);
     call.respond(UauthUnauthorized(path, "the token is not valid: " + claims.status().message()));
     return std::nullopt;
   }
@@ -52,6 +53,7 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
   caller.session_id = text("sid");
   caller.scope = text("scope");
   if (text("iss") != context.Issuer()) {
+    CountAuthenticationFailure(context, call);
     call.respond(UauthUnauthorized(path, "the token was not issued here"));
     return std::nullopt;
   }
@@ -172,6 +174,10 @@ void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& c
       [ticket, admitted = std::move(admitted)](const std::shared_ptr<ApiCall>&, const commands::CommandOutcome&) {
         admitted(ticket);
       });
+}
+
+void CountAuthenticationFailure(const UauthContext& context, const ApiCall& call) {
+  if (context.rate_limiter) context.rate_limiter->Admit(kAuthFailuresPerIp, call.request.remote_address);
 }
 
 bool AdmitRate(const UauthContext& context, const ApiCall& call, std::string_view limit, std::string_view subject) {

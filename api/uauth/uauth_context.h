@@ -116,6 +116,12 @@ std::string TokenResponseBody(const std::string& access_token, int64_t expires_i
 void AdmitAttempt(const UauthContext& context, const std::shared_ptr<ApiCall>& call, const std::string& username,
                   std::function<void(std::shared_ptr<commands::SignInGate::Ticket>)> admitted);
 
+// Counts a failed authentication from `call`'s source address (a forged or
+// invalid bearer token, a wrong password at sign-in) against
+// auth-failures-per-ip; once over it, IamService refuses the address every
+// request until the window ends. Nothing without a limiter.
+void CountAuthenticationFailure(const UauthContext& context, const ApiCall& call);
+
 // counts this request of `subject` (a client address, a normalised
 // e-mail, a session or user id) against the rate limit `limit` (one of
 // api/rate_limit.h's names) and returns true; or, when the limit is spent,

@@ -26,6 +26,21 @@ constexpr size_t kMaxCachedHeads = 1 << 18;
 
 // What clients are told while the store cannot write (D-20). Details (file
 // names, errno) go to the log only.
+// RocksDB properties in EventStoreStats::engine, with the names /metrics gives them.
+constexpr std::pair<const char*, const char*> kAggregatedEngineFigures[] = {
+    {"rocksdb.estimate-live-data-size", "live_data_bytes"},
+    {"rocksdb.total-sst-files-size", "table_files_bytes"},
+    {"rocksdb.cur-size-all-mem-tables", "memtable_bytes"},
+    {"rocksdb.estimate-pending-compaction-bytes", "pending_compaction_bytes"},
+};
+constexpr std::pair<const char*, const char*> kDatabaseEngineFigures[] = {
+    {"rocksdb.num-running-compactions", "running_compactions"},
+    {"rocksdb.num-running-flushes", "running_flushes"},
+    {"rocksdb.background-errors", "background_errors"},
+    {"rocksdb.is-write-stopped", "writes_stopped"},
+    {"rocksdb.actual-delayed-write-rate", "delayed_write_rate_bytes"},
+};
+
 constexpr const char* kStorageUnavailable = "storage unavailable: writes resume once the event store has recovered";
 
 struct StreamHead {
@@ -178,6 +193,19 @@ class RocksDbEventStore final : public RocksDbEventLog {
     stats.commits = commits_.load(std::memory_order_relaxed);
     stats.failed_writes = failed_writes_.load(std::memory_order_relaxed);
     stats.queued = queued_.load(std::memory_order_relaxed);
+    stats.commit_seconds = commit_seconds_.Snapshot();
+    stats.commit_requests = commit_requests_.Snapshot();
+    if (auto db = database_.Acquire()) {
+      // Summed over the column families; the write-stall figures are the database's own.
+      for (const auto& [property, name] : kAggregatedEngineFigures) {
+        uint64_t value = 0;
+        if (db->GetAggregatedIntProperty(property, &value)) stats.engine.emplace_back(name, value);
+      }
+      for (const auto& [property, name] : kDatabaseEngineFigures) {
+        uint64_t value = 0;
+        if (db->GetIntProperty(property, &value)) stats.engine.emplace_back(name, value);
+      }
+    }
     return stats;
   }
 
@@ -604,7 +632,11 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!committed.empty()) {
       rocksdb::WriteOptions options;
       options.sync = true;
+      const auto write_started = std::chrono::steady_clock::now();
       auto s = db->Write(options, &write);
+      commit_seconds_.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
+      commit_requests_.Observe(static_cast<double>(batch.size()));
       if (!s.ok()) {
         for (auto& [key, head] : committed_heads) {
           if (head.version == 0) {
@@ -685,6 +717,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
   std::atomic<uint64_t> epoch_{1};
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> failed_writes_{0};
+  Histogram commit_seconds_{Histogram::LatencySeconds()};
+  Histogram commit_requests_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
   std::atomic<uint64_t> queued_{0};
 
   std::atomic<uint64_t> head_{0};

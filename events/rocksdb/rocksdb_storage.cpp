@@ -3,6 +3,7 @@
 // state space, the secret store and the mail outbox that live in it.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 
 #include <filesystem>
 
@@ -120,6 +121,24 @@ class RocksDbStorage final : public Storage {
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* family : db.cf().All()) {
       if (auto s = db->CompactRange(options, family, nullptr, nullptr); !s.ok()) return FromRocks(s, "compacting");
+    }
+    return Status::Ok();
+  }
+
+  Status Checkpoint(const std::string& directory) override {
+    if (read_only_) return Status::FailedPrecondition("a follower cannot copy the store; ask the server");
+    std::error_code ec;
+    if (std::filesystem::exists(directory, ec)) return Status::InvalidArgument(directory + " already exists");
+    auto db = database_.Acquire();
+    if (!db) return rocksdb_backend::NoDatabase();
+    rocksdb::Checkpoint* raw = nullptr;
+    if (auto s = rocksdb::Checkpoint::Create(db.get(), &raw); !s.ok()) return FromRocks(s, "preparing a copy");
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // 0: flush the memtables first, so the copy holds only table files and
+    // the short log written since, whatever the log's size.
+    if (auto s = checkpoint->CreateCheckpoint(directory, 0); !s.ok()) {
+      std::filesystem::remove_all(directory, ec);
+      return Status::IOError("copying the store to " + directory + ": " + s.ToString());
     }
     return Status::Ok();
   }
