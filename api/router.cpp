@@ -25,7 +25,9 @@ bool IsParameter(std::string_view segment) {
 }
 
 std::optional<std::string> Decode(std::string_view segment) {
-  auto parsed = boost::urls::grammar::parse(segment, boost::urls::pct_encoded_rule(boost::urls::pchars));
+  // By pointer and length: a segment is no C string (see query_params.cpp).
+  auto parsed = boost::urls::grammar::parse(boost::core::string_view(segment.data(), segment.size()),
+                                            boost::urls::pct_encoded_rule(boost::urls::pchars));
   if (!parsed) return std::nullopt;
   return parsed->decode();
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test.
+# Installs what is missing, builds, and runs every test, then a minute of fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 tools/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
+# A minute of fuzzing in all (six targets, 10 s each; tools/fuzz.sh).
+tools/fuzz.sh 10
