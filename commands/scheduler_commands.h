@@ -33,7 +33,7 @@ bool SessionEndedByClock(const projections::SessionRecord& session, int64_t now_
 // the outcome is delivered).
 class EndExpiredSessions final : public Command {
  public:
-  EndExpiredSessions(std::vector<std::string> session_ids, int64_t now_ms, SessionLifetimes lifetimes,
+  EndExpiredSessions(std::vector<std::string> session_ids, int64_t now_ms, const SessionLifetimes& lifetimes,
                      std::shared_ptr<std::atomic<int64_t>> ended = nullptr)
       : session_ids_(std::move(session_ids)), now_ms_(now_ms), lifetimes_(lifetimes), ended_(std::move(ended)) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;

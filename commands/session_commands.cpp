@@ -13,12 +13,12 @@ Status NotOpen(const std::string& session_id) {
 
 // The session's end, with the refusal its request gets.
 Decision Ended(const projections::SessionRecord& session, const char* reason, const CommandContext& context,
-               std::string why) {
+               const std::string& why) {
   CommandContext owner = context;
   owner.account_id = session.account_id;
   Decision decision = OneEvent(StreamFor(events::kSessionAggregate, session.session_id, session.version, owner),
                                events::ToNewEvent(events::SessionEnded{session.session_id, reason}));
-  decision.refusal = Status::PermissionDenied(std::move(why)).WithReason(kRefreshRefused);
+  decision.refusal = Status::PermissionDenied(why).WithReason(kRefreshRefused);
   return decision;
 }
 

@@ -42,7 +42,7 @@ int64_t EndSessionsOf(const WorkingState& state, const CommandContext& context, 
 class RefreshSession final : public Command {
  public:
   RefreshSession(std::string presented_token_hash, events::SessionRefreshed refresh, int64_t now_ms,
-                 SessionLifetimes lifetimes)
+                 const SessionLifetimes& lifetimes)
       : presented_(std::move(presented_token_hash)), refresh_(std::move(refresh)), now_ms_(now_ms),
         lifetimes_(lifetimes) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
@@ -58,7 +58,7 @@ class RefreshSession final : public Command {
 // and rotates its refresh token (the live one is spent, whoever holds it).
 class RotateSession final : public Command {
  public:
-  RotateSession(events::SessionRefreshed refresh, int64_t now_ms, SessionLifetimes lifetimes)
+  RotateSession(events::SessionRefreshed refresh, int64_t now_ms, const SessionLifetimes& lifetimes)
       : refresh_(std::move(refresh)), now_ms_(now_ms), lifetimes_(lifetimes) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 

@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
     for (int fd : fds) {
       pollfd p{fd, POLLIN, 0};
       const int left = static_cast<int>(std::max<int64_t>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(opened + 13s - Clock::now()).count()));
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(opened + std::chrono::seconds(13) - Clock::now()).count()));
       const bool closed = ::poll(&p, 1, left) == 1 && ReadAnswer(fd).closed;
       tallies.at("idle").Add(closed, closed ? 0 : -1);
       ::close(fd);
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     }
     const auto opened = Clock::now();
     std::vector<bool> closed(fds.size(), false);
-    for (int tick = 0; tick < 100 && Clock::now() < opened + 13s; ++tick) {
+    for (int tick = 0; tick < 100 && Clock::now() < opened + std::chrono::seconds(13); ++tick) {
       for (size_t i = 0; i < fds.size(); ++i) {
         if (!closed[i] && !SendAll(fds[i], "a")) closed[i] = true;
         pollfd p{fds[i], POLLIN, 0};

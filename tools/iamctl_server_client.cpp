@@ -91,7 +91,7 @@ std::string DescribeErrorResponse(const api::HttpResponse& response) {
   if (reason.empty()) {
     reason = std::string(Trim(response.body));
     constexpr size_t kMaxShown = 300;
-    if (reason.size() > kMaxShown) reason = reason.substr(0, kMaxShown) + "…";
+    if (reason.size() > kMaxShown) reason.replace(kMaxShown, std::string::npos, "…");
   }
   return "HTTP " + std::to_string(response.status) + (reason.empty() ? "" : ": " + reason);
 }

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libbenchmark-dev python3 python3-yaml
   libidn2-dev libpsl-dev libc-ares-dev python3-dnslib
   clang libclang-rt-14-dev  # the libFuzzer targets (tools/fuzz.sh)
+  cppcheck                  # tools/lint.sh
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light wrk postgresql gnuplot-nox linux-perf procps curl)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test, then a minute of fuzzing.
+# Installs what is missing, builds, and runs every test, a minute of fuzzing and cppcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -7,3 +7,5 @@ tools/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
 # A minute of fuzzing in all (six targets, 10 s each; tools/fuzz.sh).
 tools/fuzz.sh 10
+# Static analysis: cppcheck's warning, performance and portability checks.
+tools/lint.sh

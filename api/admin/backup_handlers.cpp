@@ -20,7 +20,7 @@ namespace {
 std::string BackupName(int64_t now_ms) {
   std::string when = FormatTimestampMillis(now_ms);  // 2026-12-02T10:15:00.123Z
   std::erase_if(when, [](char c) { return c == '-' || c == ':'; });
-  if (auto dot = when.find('.'); dot != std::string::npos) when = when.substr(0, dot) + "Z";
+  if (auto dot = when.find('.'); dot != std::string::npos) when.replace(dot, std::string::npos, "Z");
   return "backup-" + when + "-" + NewUuid().substr(0, 8);
 }
 

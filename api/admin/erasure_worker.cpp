@@ -13,7 +13,7 @@
 
 namespace iam::api {
 
-ErasureWorker::ErasureWorker(Parts parts) : parts_(parts), thread_([this] { Run(); }) {}
+ErasureWorker::ErasureWorker(Parts parts) : parts_(std::move(parts)), thread_([this] { Run(); }) {}
 
 ErasureWorker::~ErasureWorker() { Stop(); }
 

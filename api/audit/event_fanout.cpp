@@ -9,7 +9,7 @@ namespace iam::api {
 // What the fan-out and its subscriptions share, so that a subscription may
 // outlive the fan-out (a stream released after the server object).
 struct FanoutSubscription::Hub {
-  explicit Hub(FanoutLimits l) : limits(l) {}
+  explicit Hub(const FanoutLimits& l) : limits(l) {}
 
   const FanoutLimits limits;
   mutable std::mutex mu;
@@ -88,7 +88,7 @@ bool FanoutSubscription::dropped() const {
   return dropped_;
 }
 
-EventFanout::EventFanout(events::EventStore& events, FanoutLimits limits)
+EventFanout::EventFanout(events::EventStore& events, const FanoutLimits& limits)
     : hub_(std::make_shared<FanoutSubscription::Hub>(limits)) {
   events.AddCommitListener(this);
   // Events committed between the registration and this read raise last_seen

@@ -91,7 +91,7 @@ class EventFanout final : public events::CommitListener {
   // Registers itself as a commit listener of `events`, which must outlive
   // the fan-out and must not commit concurrently with this constructor
   // running. Register it after the projection runner (see above).
-  explicit EventFanout(events::EventStore& events, FanoutLimits limits = {});
+  explicit EventFanout(events::EventStore& events, const FanoutLimits& limits = {});
   ~EventFanout() override;
   EventFanout(const EventFanout&) = delete;
   EventFanout& operator=(const EventFanout&) = delete;

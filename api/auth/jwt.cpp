@@ -53,6 +53,9 @@ Result<boost::json::object> DecodeJsonObject(std::string_view segment, std::stri
   if (ec || !value.is_object()) {
     return Status::InvalidArgument("the token's " + std::string(what) + " is not a JSON object");
   }
+  // Moves the object out of `value` (a member, not the local itself, so no
+  // copy elision applies).
+  // cppcheck-suppress returnStdMoveLocal
   return std::move(value.as_object());
 }
 

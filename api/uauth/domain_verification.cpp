@@ -261,7 +261,11 @@ asio::awaitable<Fetched> FetchOnce(ssl::context& tls, std::vector<tcp::endpoint>
 }
 
 // MD-5's GET with at most two same-host redirects.
+// A coroutine: its parameters live in its frame, so they are taken by value
+// (a reference could dangle after the first suspension).
+// cppcheck-suppress passedByValue
 asio::awaitable<commands::DomainCheckResult> FetchFile(ssl::context& tls, std::vector<tcp::endpoint> endpoints,
+                                                       // cppcheck-suppress passedByValue
                                                        std::string host, uint16_t port, std::string code) {
   std::string target = kWellKnownPath;
   for (int hop = 0; hop <= kMaxRedirects; ++hop) {

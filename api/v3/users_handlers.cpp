@@ -31,7 +31,7 @@ constexpr std::string_view kUsersPath = "/identity-management/v3/user-admin/ui-i
 
 class UserRoutes {
  public:
-  explicit UserRoutes(UserOperations operations)
+  explicit UserRoutes(const UserOperations& operations)
       : operations_(operations),
         runner_(operations.runner()),
         processor_(operations.processor()),
