@@ -53,7 +53,7 @@ bool MeetsMfaRequirement(const projections::WorkspaceSettings& settings, const s
 
 class UpdateWorkspacePasswordPolicy final : public Command {
  public:
-  explicit UpdateWorkspacePasswordPolicy(events::WorkspacePasswordPolicy policy) : policy_(std::move(policy)) {}
+  explicit UpdateWorkspacePasswordPolicy(const events::WorkspacePasswordPolicy& policy) : policy_(policy) {}
   Result<Decision> Decide(const WorkingState& state, const CommandContext& context) const override;
 
  private:

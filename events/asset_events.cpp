@@ -51,7 +51,7 @@ Result<AssetResourceAttached> ParseAssetResourceAttached(const Event& e) {
 Result<AssetMoved> ParseAssetMoved(const Event& e) {
   PayloadReader r(e);
   AssetMoved out{r.Int("propertyId"), r.Int("fromGroupId"), r.Int("toGroupId")};
-  return FinishPayload(r, std::move(out));
+  return FinishPayload(r, out);
 }
 
 }  // namespace iam::events

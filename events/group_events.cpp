@@ -50,13 +50,13 @@ Result<GroupRenamed> ParseGroupRenamed(const Event& e) {
 Result<GroupMoved> ParseGroupMoved(const Event& e) {
   PayloadReader r(e);
   GroupMoved out{r.Int("groupId"), r.Int("fromParentGroupId"), r.Int("toParentGroupId")};
-  return FinishPayload(r, std::move(out));
+  return FinishPayload(r, out);
 }
 
 Result<GroupDeleted> ParseGroupDeleted(const Event& e) {
   PayloadReader r(e);
   GroupDeleted out{r.Int("groupId"), r.OptionalInt("parentGroupId", 0)};
-  return FinishPayload(r, std::move(out));
+  return FinishPayload(r, out);
 }
 
 }  // namespace iam::events

@@ -175,7 +175,7 @@ class SecretStoreCipher final : public PersonalDataCipher {
       if (!record) return Damaged(event, "member " + std::string(member) + " is not base64url");
       auto plain = cipher->Open(AssociatedData(subject, member), *record);
       if (!plain.ok()) return Damaged(event, "member " + std::string(member) + " does not open: " + plain.status().message());
-      *value = std::move(*plain);
+      *value = json::string(*plain);
     }
     if (opened_any) event.payload = json::serialize(payload);
     return Status::Ok();

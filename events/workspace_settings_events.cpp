@@ -75,7 +75,7 @@ NewEvent ToNewEvent(const WorkspacePasswordPolicyUpdated& e) {
 Result<WorkspacePasswordPolicyUpdated> ParseWorkspacePasswordPolicyUpdated(const Event& e) {
   PayloadReader r(e);
   WorkspacePasswordPolicyUpdated out{ReadPasswordPolicy(r)};
-  return FinishPayload(r, std::move(out));
+  return FinishPayload(r, out);
 }
 
 // ---------------------------------------------------------------- IP policy

@@ -87,7 +87,10 @@ TEST_F(GroupCommandsTest, CreateRenameAndReadYourWrites) {
   EXPECT_EQ(outcome->resource_owner, identity_.account_id);
   EXPECT_GT(outcome->sequence, 0u);
   EXPECT_LE(outcome->creation_date_ms, outcome->change_date_ms);
-  const auto* group = Groups().Find(identity_.account_id, child);
+  // Groups() is a copy: keep it while its records are read (ASan found the
+  // pointer read after the temporary copy was gone).
+  const auto groups = Groups();
+  const auto* group = groups.Find(identity_.account_id, child);
   ASSERT_NE(group, nullptr);
   EXPECT_EQ(group->group_name, "Platform");
   EXPECT_EQ(group->parent_group_id, top_);

@@ -262,9 +262,11 @@ std::vector<FieldChange> AggregateFold::Apply(const events::Event& event) {
     sets.push_back({prefix + std::string(rule->member), value, value, ParseLiteral(rule->initial)});
   }
   if (find_rule(kReplaceWhole) && !prefix.empty()) {
-    for (const auto& [key, value] : raw_) {
+    for (const auto& entry : raw_) {
+      const std::string_view key = entry.key();
+      const json::value& value = entry.value();
       if (!std::string_view(key).starts_with(prefix) || value.is_null()) continue;
-      const bool set = std::any_of(sets.begin(), sets.end(), [&](const SetField& s) { return s.field == key; });
+      const bool set = std::any_of(sets.begin(), sets.end(), [&key](const SetField& s) { return s.field == key; });
       if (!set) sets.push_back({std::string(key), nullptr, nullptr, nullptr});
     }
   }

@@ -231,7 +231,7 @@ void UpdatePasswordPolicy(const UauthContext& context, const std::shared_ptr<Api
     }
     return call->respond(UauthBadRequest(call->request.path, policy.status().message()));
   }
-  SubmitSetting(context, call, std::make_unique<commands::UpdateWorkspacePasswordPolicy>(std::move(*policy)),
+  SubmitSetting(context, call, std::make_unique<commands::UpdateWorkspacePasswordPolicy>(*policy),
                 [](const projections::WorkspaceSettings& s, const commands::CommandOutcome& outcome) {
                   return SettingJson(commands::ToJson(s.password_policy), s.password_policy_version, &outcome);
                 });

@@ -226,8 +226,11 @@ TEST(Upcasting, ARevisionNewerThanTheCodeIsCorruptionNamingTheEvent) {
 Status RenameN(json::object& payload) {
   json::value* n = payload.if_contains("n");
   if (!n) return Status::Corruption("no \"n\"");
-  payload["name"] = *n;
+  // Taken out before inserting: an insertion may move the object's storage
+  // and leave `n` dangling (ASan found the read of freed memory).
+  json::value name = std::move(*n);
   payload.erase("n");
+  payload["name"] = std::move(name);
   return Status::Ok();
 }
 Status AddTags(json::object& payload) {
