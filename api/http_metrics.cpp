@@ -9,20 +9,17 @@ constexpr std::string_view kUnrouted = "(unrouted)";
 
 void HttpMetrics::Record(std::string_view method, std::string_view route, int status, double seconds) {
   if (route.empty()) route = kUnrouted;
-  const std::string status_text = std::to_string(status);
-  std::string key;
-  key.reserve(method.size() + route.size() + status_text.size() + 2);
-  key.append(method).append(1, ' ').append(route).append(1, ' ').append(status_text);
   Series* series = nullptr;
   {
     std::lock_guard lock(mu_);
-    auto it = series_.find(key);
+    auto it = series_.find(Key{method, route, status});
     if (it == series_.end()) {
       auto created = std::make_unique<Series>();
       created->method = std::string(method);
       created->route = std::string(route);
-      created->status = status_text;
-      it = series_.emplace(std::move(key), std::move(created)).first;
+      created->status = status;
+      const Key key{created->method, created->route, status};
+      it = series_.emplace(key, std::move(created)).first;
     }
     series = it->second.get();
   }
@@ -33,8 +30,9 @@ void HttpMetrics::AppendPrometheus(std::string& out) const {
   AppendPrometheusType(out, "iamd_http_request_duration_seconds", "histogram");
   std::lock_guard lock(mu_);
   for (const auto& [key, series] : series_) {
+    const std::string status = std::to_string(series->status);
     AppendPrometheusHistogram(out, "iamd_http_request_duration_seconds",
-                              {{"method", series->method}, {"route", series->route}, {"status", series->status}},
+                              {{"method", series->method}, {"route", series->route}, {"status", status}},
                               series->seconds.Snapshot());
   }
 }

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "events/histogram.h"
 
@@ -33,11 +34,14 @@ class HttpMetrics {
   struct Series {
     std::string method;
     std::string route;
-    std::string status;
+    int status = 0;
     events::Histogram seconds{events::Histogram::LatencySeconds()};
   };
+  // (method, route, status), the views into the series' own strings, so a
+  // request looks its series up without building a key.
+  using Key = std::tuple<std::string_view, std::string_view, int>;
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_;  // guarded by mu_; entries never removed
+  std::map<Key, std::unique_ptr<Series>> series_;  // guarded by mu_; entries never removed
 };
 
 }  // namespace iam::api

@@ -225,24 +225,28 @@ bool IamService::AdmitFrom(const ApiCall& call, std::string_view limit, std::str
                                                           : options_.rate_limiter->Admit(limit, subject);
   if (decision.admitted) return true;
   // The answer names no subject: the same for every client of an address.
-  HttpResponse response;
   if (bearer) {
-    response = UauthProblem({429, "rate-limited", "GEN-0429", "Too many requests. Retry later.", call.request.path});
-  } else {
-    const auto public_url = public_url_.load();
-    GatewayProblemFields fields;
-    fields.problem = {429, *public_url + "/-/rate-limited", "Too Many Requests",
-                      limit == kAuthFailuresPerIp ? "too many failed authentications from this address; retry later"
-                                                  : "too many requests; retry later",
-                      *public_url + call.request.path};
-    fields.method = call.request.method;
-    fields.client_ip = call.request.remote_address;
-    fields.request_id = call.context.request_id;
-    response = GatewayProblem(fields);
+    call.respond(UauthRateLimited(call.request.path, decision.retry_after_seconds));
+    return false;
   }
+  HttpResponse response = GatewayRefusal(
+      call, 429, *public_url_.load() + "/-/rate-limited", "Too Many Requests",
+      limit == kAuthFailuresPerIp ? "too many failed authentications from this address; retry later"
+                                  : "too many requests; retry later");
   response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
   call.respond(std::move(response));
   return false;
+}
+
+HttpResponse IamService::GatewayRefusal(const ApiCall& call, int status, std::string type, std::string title,
+                                        std::string detail) const {
+  GatewayProblemFields fields;
+  fields.problem = {status, std::move(type), std::move(title), std::move(detail),
+                    *public_url_.load() + call.request.path};
+  fields.method = call.request.method;
+  fields.client_ip = call.request.remote_address;
+  fields.request_id = call.context.request_id;
+  return GatewayProblem(fields);
 }
 
 void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
@@ -263,14 +267,8 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());
   if (!auth.ok()) {
     if (options_.rate_limiter) options_.rate_limiter->Admit(kAuthFailuresPerIp, request.remote_address);
-    const auto public_url = public_url_.load();
-    GatewayProblemFields fields;
-    fields.problem = {auth.http_status, *public_url + auth.type_suffix, auth.title, auth.detail,
-                      *public_url + path};
-    fields.method = request.method;
-    fields.client_ip = request.remote_address;
-    fields.request_id = call->context.request_id;
-    return call->respond(GatewayProblem(fields));
+    return call->respond(
+        GatewayRefusal(*call, auth.http_status, *public_url_.load() + auth.type_suffix, auth.title, auth.detail));
   }
   call->context.client_id = auth.credential.client_id;
   call->context.credential_id = auth.credential.credential_id;
@@ -374,13 +372,7 @@ bool IamService::Authorize(const ApiCall& call) {
   const projections::ApiClientRecord* client = directory ? directory->FindClient(call.context.client_id) : nullptr;
   // The gateway's refusals, in its shape.
   auto gateway_refusal = [&](int status, std::string type, std::string title, std::string detail) {
-    const auto public_url = public_url_.load();
-    GatewayProblemFields fields;
-    fields.problem = {status, std::move(type), std::move(title), std::move(detail), *public_url + request.path};
-    fields.method = request.method;
-    fields.client_ip = request.remote_address;
-    fields.request_id = call.context.request_id;
-    call.respond(GatewayProblem(fields));
+    call.respond(GatewayRefusal(call, status, std::move(type), std::move(title), std::move(detail)));
     return false;
   };
   // C-6, D-3: the client's own IP ACL is part of authentication.

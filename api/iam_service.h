@@ -102,6 +102,10 @@ class IamService final : public RequestHandler {
   // counting this request); else answers 429 with Retry-After (in the
   // workspace surface's shape when `bearer`) and returns false.
   bool AdmitFrom(const ApiCall& call, std::string_view limit, std::string_view subject, RateCheck check, bool bearer);
+  // A refusal of `call` in the gateway's problem shape (type as given, the
+  // instance under the public URL, the method, address and request id).
+  HttpResponse GatewayRefusal(const ApiCall& call, int status, std::string type, std::string title,
+                              std::string detail) const;
   void DispatchBearerRoute(std::shared_ptr<ApiCall> call);
   // Runs `handler` for a GET with `asOf` against the state it names (see
   // api/as_of.h), or answers the call with the refusal (`bearer` picks the

@@ -68,14 +68,7 @@ using iam::tools::ReadWholeFile;
 int RunToEnd(const std::vector<std::string>& argv, std::string* output = nullptr, const fs::path& scratch = {}) {
   const pid_t pid = fork();
   if (pid < 0) return -1;
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (!std::freopen(output ? scratch.c_str() : "/dev/null", "w", stdout)) _exit(126);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  if (pid == 0) iam::tools::ExecWithStdout(argv, output ? scratch.c_str() : "/dev/null");
   int status = 0;
   waitpid(pid, &status, 0);
   if (output) *output = ReadWholeFile(scratch);

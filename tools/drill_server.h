@@ -34,17 +34,22 @@ inline std::string ReadWholeFile(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// In a forked child: runs `argv` with its stdout going to `stdout_path`.
+[[noreturn]] inline void ExecWithStdout(const std::vector<std::string>& argv, const char* stdout_path) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (!std::freopen(stdout_path, "w", stdout)) _exit(126);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 // Forks and execs `argv`, its stdout to /dev/null (only the drill's report
 // goes to stdout). -1 when fork fails.
 inline pid_t SpawnQuietly(const std::vector<std::string>& argv) {
   const pid_t pid = fork();
-  if (pid != 0) return pid;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  if (!std::freopen("/dev/null", "w", stdout)) _exit(126);
-  execv(args[0], args.data());
-  _exit(127);
+  if (pid == 0) ExecWithStdout(argv, "/dev/null");
+  return pid;
 }
 
 // The arguments that start `iamd` on `data` at 127.0.0.1:0, plus `extra`.

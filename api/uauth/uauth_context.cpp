@@ -184,10 +184,7 @@ bool AdmitRate(const UauthContext& context, const ApiCall& call, std::string_vie
   if (!context.rate_limiter) return true;
   const RateDecision decision = context.rate_limiter->Admit(limit, subject);
   if (decision.admitted) return true;
-  HttpResponse response =
-      UauthProblem({429, "rate-limited", "GEN-0429", "Too many requests. Retry later.", call.request.path});
-  response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
-  call.respond(std::move(response));
+  call.respond(UauthRateLimited(call.request.path, decision.retry_after_seconds));
   return false;
 }
 

@@ -58,6 +58,13 @@ HttpResponse UauthUnauthorized(std::string_view instance, std::string detail) {
   return response;
 }
 
+HttpResponse UauthRateLimited(std::string_view instance, int64_t retry_after_seconds) {
+  HttpResponse response =
+      UauthProblem({429, "rate-limited", "GEN-0429", "Too many requests. Retry later.", std::string(instance)});
+  response.SetHeader("Retry-After", std::to_string(retry_after_seconds));
+  return response;
+}
+
 HttpResponse UauthBadRequest(std::string_view instance, std::string detail) {
   return UauthProblem({400, "bad-request", "GEN-0400", std::move(detail), std::string(instance)});
 }

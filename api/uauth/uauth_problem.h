@@ -5,6 +5,7 @@
 // Pure functions: safe for concurrent use.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ HttpResponse UauthProblem(const UauthProblemFields& fields);
 // of the wrong scope for the route — the same answer whatever the reason, with
 // `WWW-Authenticate: Bearer`.
 HttpResponse UauthUnauthorized(std::string_view instance, std::string detail);
+
+// 429 GEN-0429 with Retry-After `retry_after_seconds`: a spent rate limit
+// . It names no subject, so it is the same for known and unknown ones.
+HttpResponse UauthRateLimited(std::string_view instance, int64_t retry_after_seconds);
 
 // 400 GEN-0400 naming what is wrong with the input.
 HttpResponse UauthBadRequest(std::string_view instance, std::string detail);
