@@ -103,6 +103,8 @@ struct IamdServer::Impl {
   std::unique_ptr<OutboxDrainer> mail_drainer;
   // Password hashing off the I/O threads (D-19); its jobs submit commands.
   std::unique_ptr<commands::HashingPool> hashing;
+  // Writes backups (POST /admin/v1/backups) off the I/O threads: one at a time.
+  std::unique_ptr<commands::HashingPool> backup_worker;
   // The workspace surface's token keys and shared route state (T-13).
   std::unique_ptr<SigningKeyRing> keys;
   std::unique_ptr<UauthContext> uauth;
@@ -430,7 +432,8 @@ struct IamdServer::Impl {
     if (auto s = StartWorkspaceSurface(); !s.ok()) return s;
     CreateScheduler();
     AddAdminRoutes(service->router(), *runner, storage->events(), *processor);
-    AddBackupRoutes(service->router(), *storage, Path("backups"), master_key_fingerprint);
+    backup_worker = std::make_unique<commands::HashingPool>(1, 1);
+    AddBackupRoutes(service->router(), *storage, *backup_worker, Path("backups"), master_key_fingerprint);
     AddOrganizationAdminRoutes(service->router(), *processor, *runner, storage->events());
     erasure = std::make_unique<ErasureWorker>(
         ErasureWorker::Parts{*storage, *history, idempotency.get(), mail_drainer.get(), history_folds.get()});
@@ -552,6 +555,7 @@ struct IamdServer::Impl {
     if (scheduler) scheduler->Stop();
     domain_verifier.reset();  // its checks submit commands: before the processor stops
     if (hashing) hashing->Stop();  // queued hashes still submit their commands
+    if (backup_worker) backup_worker->Stop();  // a backup being written finishes before the storage closes
     if (processor) processor->Stop();
     if (erasure) erasure->Stop();  // after the processor, whose completions hand erasures to it
     if (runner) runner->Stop();

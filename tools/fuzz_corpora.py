@@ -60,6 +60,23 @@ def main():
             concrete = path.replace("{", "").replace("}", "-1") + "?actions=true&groupId=10000&search=a%20b"
             write(out, "fuzz_router_query", "path-%04d" % count, bytes([count % 5]) + (prefix + concrete).encode())
 
+    # Every mutation with a request body, on both surfaces: the operations
+    # fuzz_mutation_bodies chooses from (its first input line names one),
+    # and a seed per example body of each (an empty object where the spec
+    # gives none).
+    operations = []
+    for document, prefix in ((v3, "/identity-management/v3"), (workspace, "")):
+        for path, methods in document.get("paths", {}).items():
+            for method, operation in methods.items():
+                if method in ("post", "put", "patch", "delete") and "requestBody" in operation:
+                    operations.append(("%s %s%s" % (method.upper(), prefix, path), operation["requestBody"]))
+    with open(os.path.join(out, "fuzz_mutation_bodies.operations"), "w") as f:
+        f.write("".join(name + "\n" for name, _ in operations))
+    for i, (name, request_body) in enumerate(operations):
+        bodies = [example for example in examples(request_body) if isinstance(example, (dict, list))] or [{}]
+        for j, body in enumerate(bodies):
+            write(out, "fuzz_mutation_bodies", "operation-%03d-%02d" % (i, j), name + "\n" + json.dumps(body))
+
     header = ("EG1-HMAC-SHA256 client_token=akab-client-token-xxx-xxxxxxxxxxxxxxxx;"
               "access_token=akab-access-token-xxx-xxxxxxxxxxxxxxxx;timestamp=20261202T10:15:00+0000;"
               "nonce=nonce-xx-xxxx-xxxx-xxxx-xxxxxxxxxxxx;signature=%s" % base64.b64encode(b"s" * 32).decode())

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/router.h"
+#include "commands/hashing_pool.h"
 #include "events/storage.h"
 
 namespace iam::api {
@@ -15,10 +16,12 @@ namespace iam::api {
 // suffix, and answers 201 {"name", "directory": "backups/NAME" (relative to
 // the data directory), "created", "position", "masterKey": {"fingerprint"}}
 // once the copy is complete. 503 (with Retry-After) when the storage cannot
-// be copied now (e.g. the disk is full, D-20). `storage` must outlive
-// `router`'s use; `master_key_fingerprint` is MasterKeyFingerprint of the
-// storage's key.
-void AddBackupRoutes(Router& router, events::Storage& storage, std::string backups_dir,
+// be copied now (e.g. the disk is full, D-20) or while another backup is
+// being written and one more waits. The copy (a flush and file links or
+// copies) runs on `worker`, never on an I/O thread. `storage` and `worker`
+// must outlive `router`'s use, and `worker` must be stopped before `storage`
+// closes; `master_key_fingerprint` is MasterKeyFingerprint of the storage's key.
+void AddBackupRoutes(Router& router, events::Storage& storage, commands::HashingPool& worker, std::string backups_dir,
                      std::string master_key_fingerprint);
 
 }  // namespace iam::api
