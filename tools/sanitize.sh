@@ -26,5 +26,6 @@ case "$kind" in
   *) echo "usage: tools/sanitize.sh address|thread" >&2; exit 2 ;;
 esac
 dir="$(tools/sanitizer_tree.sh "$kind")"
+tools/fetch_nats_server.sh "$dir"
 cmake --build "$dir" -j "$(nproc)"
 ctest --test-dir "$dir" -j "$(nproc)" --timeout 900 --output-on-failure "${filter[@]}"

@@ -1,0 +1,108 @@
+// JetStreamLog: the replicated log of a clustered installation — one NATS
+// JetStream stream, one subject per aggregate ("iam.<type>.<id>"), the
+// stream sequence as the global position. It is the transport under the
+// clustered event store: it knows messages, subjects and sequences, not
+// events.
+//
+// Every append can carry the three guards JetStream checks atomically on the
+// stream's leader: the stream's expected last sequence (fences a deposed
+// writer: it cannot append after its successor), the subject's expected last
+// sequence (optimistic concurrency per aggregate) and a message id (a retried
+// request is stored once; the retry is told the first copy's sequence).
+//
+// nats-server 2.10 or newer is required: 2.9 lets two writers that expect
+// the same subject sequence both succeed on a cluster (fixed in 2.9.21 and
+// 2.10.0). Open refuses older servers.
+//
+// Thread safety: safe for concurrent use without external synchronization.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/status.h"
+
+namespace iam::events::nats {
+
+struct JetStreamOptions {
+  // "nats://host:port" of one or more servers of the cluster.
+  std::vector<std::string> servers;
+  // The stream; created on first open with the subjects "<subject_prefix>.>".
+  std::string stream = "IAM";
+  std::string subject_prefix = "iam";
+  // Copies the stream keeps (3 on a cluster of three: acknowledged means
+  // stored on a quorum). Only used when the stream is created.
+  int replicas = 3;
+  // How long one request (an append, a read) may wait for the cluster.
+  std::chrono::milliseconds timeout{5000};
+  // How long Open keeps trying while the cluster elects its leaders.
+  std::chrono::milliseconds open_timeout{30000};
+};
+
+// One append. Unset guards are not checked.
+struct JetStreamAppend {
+  std::string subject;
+  std::string payload;
+  std::string message_id;  // "" = no de-duplication
+  std::optional<uint64_t> expected_last_sequence;
+  // 0 = the subject holds no message yet.
+  std::optional<uint64_t> expected_last_subject_sequence;
+};
+
+struct JetStreamAck {
+  uint64_t sequence = 0;
+  // The message id was seen before: nothing was appended, and `sequence` is
+  // the first copy's.
+  bool duplicate = false;
+};
+
+struct JetStreamMessage {
+  uint64_t sequence = 0;
+  std::string subject;
+  std::string payload;
+};
+
+class JetStreamLog {
+ public:
+  // Connects to `options.servers`, checks that each answering server is
+  // nats-server 2.10 or newer, and creates the stream when it does not
+  // exist. Errors: kInvalidArgument (no server, a malformed address),
+  // kFailedPrecondition (a server older than 2.10, or JetStream off),
+  // kUnavailable (no server answers, or the cluster has no stream leader
+  // within `open_timeout`).
+  static Result<std::unique_ptr<JetStreamLog>> Open(const JetStreamOptions& options);
+  virtual ~JetStreamLog() = default;
+
+  // Appends one message. Returns only once the stream's leader has stored it
+  // on a quorum of the stream's replicas. Errors: kConflict (a guard failed:
+  // nothing was appended), kUnavailable (no quorum or no answer within the
+  // timeout: the message may or may not have been stored — retry with the
+  // same message id), kInvalidArgument (a subject outside the stream).
+  virtual Result<JetStreamAck> Append(const JetStreamAppend& append) = 0;
+
+  // The message at `sequence`. kNotFound when there is none (never written,
+  // or beyond the end); kUnavailable as above.
+  virtual Result<JetStreamMessage> Read(uint64_t sequence) const = 0;
+
+  // The stream's last sequence (0 when empty), as its leader sees it.
+  virtual Result<uint64_t> LastSequence() const = 0;
+
+  // The subject of aggregate `type`/`id` under the options' prefix: the id's
+  // bytes outside [A-Za-z0-9_-] are written as "~XX" (hex), so any id is one
+  // token.
+  virtual std::string SubjectOf(const std::string& type, const std::string& id) const = 0;
+};
+
+// The version a NATS server announces in its INFO line at `host`:`port`
+// ("2.10.27"). kUnavailable when it cannot be reached; kCorruption when it
+// does not speak NATS.
+Result<std::string> ReadServerVersion(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
+
+// Whether `version` ("2.10.27", "2.11.0-beta.1") is at least major.minor.
+bool VersionAtLeast(const std::string& version, int major, int minor);
+
+}  // namespace iam::events::nats

@@ -1,0 +1,112 @@
+// NatsCluster: real nats-server processes (2.10, fetched into the build tree
+// by tools/fetch_nats_server.sh) on loopback ports with JetStream, clustered
+// when there are several, each with a storage directory of its own. Killed
+// with SIGKILL when the object goes away. For tests only; not thread-safe.
+#pragma once
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+extern char** environ;
+
+namespace iam::testing {
+
+// The nats-server this build fetched ("" when it is missing).
+inline std::string NatsServerPath() {
+  const std::string path = FromExecutableDir("nats-server/usr/sbin/nats-server");
+  return std::filesystem::exists(path) ? path : "";
+}
+
+// A loopback TCP port nothing listens on right now.
+inline uint16_t FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+class NatsCluster {
+ public:
+  explicit NatsCluster(int nodes) {
+    for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), -1});
+    for (int i = 0; i < nodes; ++i) Start(i);
+  }
+  ~NatsCluster() {
+    for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) Kill(i);
+  }
+  NatsCluster(const NatsCluster&) = delete;
+  NatsCluster& operator=(const NatsCluster&) = delete;
+
+  // Whether every node's process was started.
+  bool started() const {
+    for (const auto& node : nodes_) {
+      if (node.pid <= 0) return false;
+    }
+    return true;
+  }
+  std::vector<std::string> urls() const {
+    std::vector<std::string> out;
+    for (const auto& node : nodes_) out.push_back("nats://127.0.0.1:" + std::to_string(node.client_port));
+    return out;
+  }
+  uint16_t client_port(int i) const { return nodes_.at(i).client_port; }
+
+  // SIGKILL, as a crash: nothing is flushed.
+  void Kill(int i) {
+    Node& node = nodes_.at(i);
+    if (node.pid <= 0) return;
+    kill(node.pid, SIGKILL);
+    waitpid(node.pid, nullptr, 0);
+    node.pid = -1;
+  }
+  // Starts node `i` again on its ports and storage.
+  void Start(int i) {
+    Node& node = nodes_.at(i);
+    const std::string name = "n" + std::to_string(i);
+    const std::filesystem::path store = dir_.path() / name;
+    std::vector<std::string> argv = {NatsServerPath(), "-a", "127.0.0.1", "-p", std::to_string(node.client_port),
+                                     "-n", name, "-js", "-sd", store.string(), "-l",
+                                     (dir_.path() / (name + ".log")).string()};
+    if (nodes_.size() > 1) {
+      std::string routes;
+      for (const auto& other : nodes_) {
+        routes += (routes.empty() ? "" : ",") + std::string("nats://127.0.0.1:") + std::to_string(other.cluster_port);
+      }
+      argv.insert(argv.end(), {"--cluster_name", "iamd-test", "--cluster",
+                               "nats://127.0.0.1:" + std::to_string(node.cluster_port), "--routes", routes});
+    }
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    if (argv[0].empty() || posix_spawn(&node.pid, args[0], nullptr, nullptr, args.data(), environ) != 0) node.pid = -1;
+  }
+
+ private:
+  struct Node {
+    uint16_t client_port;
+    uint16_t cluster_port;
+    pid_t pid;
+  };
+  TempDir dir_;
+  std::vector<Node> nodes_;
+};
+
+}  // namespace iam::testing
