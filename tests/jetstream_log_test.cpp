@@ -153,6 +153,19 @@ TEST_F(SingleNodeTest, ARetriedMessageIdIsStoredOnce) {
   EXPECT_EQ(LastOf(*log_), first->sequence);
 }
 
+// A writer that did not learn whether its append was stored retries it
+// with the same message id and the same expected last sequence: the stream
+// answers with the first copy's sequence rather than refusing the guard.
+TEST_F(SingleNodeTest, ARetryIsDeduplicatedBeforeItsGuardIsChecked) {
+  const std::string subject = log_->SubjectOf("commit", "all");
+  auto first = log_->Append({subject, "commit", "commit-1", 0, {}});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto retried = log_->Append({subject, "commit", "commit-1", 0, {}});
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_TRUE(retried->duplicate);
+  EXPECT_EQ(retried->sequence, first->sequence);
+}
+
 TEST_F(SingleNodeTest, GuardsRefuseAndAppendNothing) {
   const std::string subject = log_->SubjectOf("group", "8");
   // 0: the aggregate has no event yet.

@@ -82,6 +82,38 @@ Status FromNats(natsStatus status, jsErrCode code, const std::string& what) {
   return Status::Unavailable(what + ": " + NatsError(status, code));
 }
 
+class NatsJetStreamReader final : public JetStreamReader {
+ public:
+  explicit NatsJetStreamReader(natsSubscription* subscription) : subscription_(subscription) {}
+  ~NatsJetStreamReader() override {
+    natsSubscription_Unsubscribe(subscription_);
+    natsSubscription_Destroy(subscription_);
+  }
+
+  Result<JetStreamMessage> Next(std::chrono::milliseconds timeout) override {
+    natsMsg* message = nullptr;
+    natsStatus status = natsSubscription_NextMsg(&message, subscription_, timeout.count());
+    if (status == NATS_TIMEOUT) return Status::NotFound("no message yet");
+    if (status != NATS_OK) return Status::Unavailable("reading the stream: " + NatsError(status, {}));
+    jsMsgMetaData* meta = nullptr;
+    status = natsMsg_GetMetaData(&meta, message);
+    if (status != NATS_OK) {
+      natsMsg_Destroy(message);
+      return Status::Corruption("a stream message without its sequence: " + NatsError(status, {}));
+    }
+    JetStreamMessage result;
+    result.sequence = meta->Sequence.Stream;
+    result.subject = natsMsg_GetSubject(message);
+    result.payload.assign(natsMsg_GetData(message), static_cast<size_t>(natsMsg_GetDataLength(message)));
+    jsMsgMetaData_Destroy(meta);
+    natsMsg_Destroy(message);
+    return result;
+  }
+
+ private:
+  natsSubscription* const subscription_;
+};
+
 class NatsJetStreamLog final : public JetStreamLog {
  public:
   NatsJetStreamLog(JetStreamOptions options, natsConnection* connection, jsCtx* context)
@@ -164,6 +196,27 @@ class NatsJetStreamLog final : public JetStreamLog {
     result.payload.assign(natsMsg_GetData(message), static_cast<size_t>(natsMsg_GetDataLength(message)));
     natsMsg_Destroy(message);
     return result;
+  }
+
+  Result<std::unique_ptr<JetStreamReader>> ReadFrom(uint64_t sequence) override {
+    jsOptions options = RequestOptions();
+    jsSubOptions subscribe_options;
+    jsSubOptions_Init(&subscribe_options);
+    subscribe_options.Stream = options_.stream.c_str();
+    subscribe_options.Ordered = true;
+    if (sequence > 1) {
+      subscribe_options.Config.DeliverPolicy = js_DeliverByStartSequence;
+      subscribe_options.Config.OptStartSeq = sequence;
+    } else {
+      subscribe_options.Config.DeliverPolicy = js_DeliverAll;
+    }
+    const std::string subjects = options_.subject_prefix + ".>";
+    natsSubscription* subscription = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus status =
+        js_SubscribeSync(&subscription, context_, subjects.c_str(), &options, &subscribe_options, &code);
+    if (status != NATS_OK) return FromNats(status, code, "reading stream " + options_.stream);
+    return std::unique_ptr<JetStreamReader>(std::make_unique<NatsJetStreamReader>(subscription));
   }
 
   Result<uint64_t> LastSequence() const override {

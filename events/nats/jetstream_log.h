@@ -66,6 +66,17 @@ struct JetStreamMessage {
   std::string payload;
 };
 
+// An ordered reading of the stream (JetStreamLog::ReadFrom): every message
+// from a sequence on, once each, in sequence order, as they are appended.
+// For one thread at a time.
+class JetStreamReader {
+ public:
+  virtual ~JetStreamReader() = default;
+  // The next message, waiting up to `timeout` for it. kNotFound when none
+  // came in time; kUnavailable when the reading failed.
+  virtual Result<JetStreamMessage> Next(std::chrono::milliseconds timeout) = 0;
+};
+
 class JetStreamLog {
  public:
   // Connects to `options.servers`, checks that each answering server is
@@ -87,6 +98,11 @@ class JetStreamLog {
   // The message at `sequence`. kNotFound when there is none (never written,
   // or beyond the end); kUnavailable as above.
   virtual Result<JetStreamMessage> Read(uint64_t sequence) const = 0;
+
+  // Reads the stream from `sequence` (1 = the start) on, through an ordered
+  // consumer that the server forgets when the reader goes away. kUnavailable
+  // when the cluster cannot create it.
+  virtual Result<std::unique_ptr<JetStreamReader>> ReadFrom(uint64_t sequence) = 0;
 
   // The stream's last sequence (0 when empty), as its leader sees it.
   virtual Result<uint64_t> LastSequence() const = 0;

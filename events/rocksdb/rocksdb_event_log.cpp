@@ -7,6 +7,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +17,7 @@
 #include "events/clock.h"
 #include "events/event_codec.h"
 #include "events/guarded.h"
+#include "events/replication.h"
 #include "events/rocksdb/storage_layout.h"
 
 namespace iam::events::rocksdb_backend {
@@ -42,6 +45,7 @@ constexpr std::pair<const char*, const char*> kDatabaseEngineFigures[] = {
 };
 
 constexpr const char* kStorageUnavailable = "storage unavailable: writes resume once the event store has recovered";
+constexpr const char* kNotTheWriter = "this node does not write the event log now; send the change to the one that does";
 
 struct StreamHead {
   uint64_t version = 0;
@@ -122,6 +126,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!last.ok()) return last.status();
     next_position_ = *last + 1;
     head_.store(*last);
+    auto replicated = ReadReplicatedSequence();
+    if (!replicated.ok()) return replicated.status();
+    replicated_sequence_.store(*replicated);
     if (*last > 0) {
       // changeDate never goes backwards across restarts either: the audit
       // index maps instants to positions by it.
@@ -324,6 +331,31 @@ class RocksDbEventStore final : public RocksDbEventLog {
     listeners_.push_back(listener);
   }
 
+  void LeadWith(Replicator* replicator) override {
+    replicator_.store(replicator, std::memory_order_release);
+    follower_.store(false, std::memory_order_release);
+  }
+
+  void Follow() override {
+    follower_.store(true, std::memory_order_release);
+    replicator_.store(nullptr, std::memory_order_release);
+  }
+
+  Status ApplyReplicated(const ReplicatedCommit& commit) override {
+    if (read_only_) return Status::Unavailable("the store is open read-only");
+    ReplicaWork work{&commit, {}};
+    std::future<Status> done = work.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      if (closing_) return Status::Unavailable("the event store is closing");
+      replica_queue_.push_back(&work);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  uint64_t ReplicatedSequence() const override { return replicated_sequence_.load(std::memory_order_acquire); }
+
  private:
   // The one place stored records become events: decoded and upcast
   // (DecodeEvent), then their personal data opened.
@@ -367,16 +399,19 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   void WriterLoop() {
     std::vector<Pending> batch;
+    std::vector<ReplicaWork*> replica_work;
     while (true) {
       {
         std::unique_lock lock(queue_mu_);
-        auto has_work = [&] { return closing_ || !queue_.empty(); };
+        auto has_work = [&] { return closing_ || !queue_.empty() || !replica_queue_.empty(); };
         if (writable_.load()) {
           queue_cv_.wait(lock, has_work);
         } else {
           queue_cv_.wait_for(lock, recovery_interval_, has_work);
         }
-        if (queue_.empty() && closing_) break;
+        replica_work.assign(replica_queue_.begin(), replica_queue_.end());
+        replica_queue_.clear();
+        if (queue_.empty() && replica_work.empty() && closing_) break;
         const size_t take = std::min(queue_.size(), max_requests_);
         for (size_t i = 0; i < take; ++i) {
           batch.push_back(std::move(queue_.front()));
@@ -385,9 +420,27 @@ class RocksDbEventStore final : public RocksDbEventLog {
         queued_.store(queue_.size(), std::memory_order_relaxed);
       }
       if (!writable_.load()) TryRecover();
+      // Replicated commits first: appends are decided against them.
+      for (ReplicaWork* work : replica_work) {
+        work->done.set_value(writable_.load() ? ApplyOnWriter(*work->commit) : Status::Unavailable(kStorageUnavailable));
+      }
       if (!batch.empty()) CommitBatch(batch);
       batch.clear();
     }
+    std::lock_guard lock(queue_mu_);
+    for (ReplicaWork* work : replica_queue_) work->done.set_value(Status::Unavailable("the event store is closing"));
+    replica_queue_.clear();
+  }
+
+  Result<uint64_t> ReadReplicatedSequence() const {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::string value;
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().meta, layout::kReplicatedSequenceKey, &value);
+    if (s.IsNotFound()) return uint64_t{0};
+    if (!s.ok()) return FromRocks(s, "reading the replicated sequence");
+    if (value.size() != 8) return Status::Corruption("the replicated sequence record is damaged");
+    return layout::ReadBigEndian64(value);
   }
 
   // Free bytes on the data directory's file system, or nullopt when the
@@ -474,41 +527,121 @@ class RocksDbEventStore final : public RocksDbEventLog {
     return true;
   }
 
-  // Validates every request against the heads (committed + earlier requests of
-  // this batch), writes the accepted ones in one synced WriteBatch, lets the
-  // listeners apply them, then hands the completions to the completer.
+  // The heads a commit leaves, its records and idempotency records, added to
+  // `write`, with what undoes them added to `undo` (the heads restored to
+  // their committed values). Shared by this node's commits and replicated
+  // ones, so both leave the same bytes.
+  Status AddCommitToWrite(const Database::Use& db, const ReplicatedCommit& commit, rocksdb::WriteBatch& write,
+                          rocksdb::WriteBatch& undo) {
+    const Families cf = db.cf();
+    for (const ReplicatedRecord& r : commit.records) {
+      const std::string position_key = layout::PositionKey(r.position);
+      const std::string index_key = layout::StreamIndexKey(r.aggregate_type, r.aggregate_id, r.aggregate_version);
+      write.Put(cf.events, position_key, r.record);
+      write.Put(cf.stream_index, index_key, position_key);
+      undo.Delete(cf.events, position_key);
+      undo.Delete(cf.stream_index, index_key);
+    }
+    for (const ReplicatedHead& h : commit.heads) {
+      const std::string key = layout::StreamKey(h.aggregate_type, h.aggregate_id);
+      auto before = LoadHead(db, key);
+      if (!before.ok()) return before.status();
+      write.Put(cf.streams, key, EncodeHead({h.version, h.creation_date_ms}));
+      if (before->version == 0) {
+        undo.Delete(cf.streams, key);
+      } else {
+        undo.Put(cf.streams, key, EncodeHead(*before));
+      }
+    }
+    for (const ReplicatedIdempotency& i : commit.idempotency) {
+      write.Put(cf.idempotency, i.key, i.record);
+      undo.Delete(cf.idempotency, i.key);
+    }
+    if (commit.sequence != 0) write.Put(cf.meta, layout::kReplicatedSequenceKey, layout::PositionKey(commit.sequence));
+    return Status::Ok();
+  }
+
+  // Writes `write` synced. On failure the store refuses appends until it has
+  // recovered (D-20) and `undo` is what recovery writes.
+  Status WriteSynced(const Database::Use& db, rocksdb::WriteBatch& write, rocksdb::WriteBatch& undo,
+                     size_t requests) {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    const auto write_started = std::chrono::steady_clock::now();
+    auto s = db->Write(options, &write);
+    commit_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
+    commit_requests_.Observe(static_cast<double>(requests));
+    if (!s.ok()) {
+      EnterFailedState(s, std::move(undo));
+      return Status::Unavailable(kStorageUnavailable);
+    }
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  }
+
+  // A written commit becomes visible: the head advances, the listeners see
+  // `events` (as appended: personal data open) and the outbox wakes.
+  void Publish(const ReplicatedCommit& commit, std::span<const Event> events) {
+    next_position_ = commit.last_position() + 1;
+    last_change_ms_ = std::max(last_change_ms_, commit.change_date_ms);
+    if (commit.sequence != 0) replicated_sequence_.store(commit.sequence, std::memory_order_release);
+    if (head_cache_.size() + commit.heads.size() > kMaxCachedHeads) head_cache_.clear();
+    for (const ReplicatedHead& h : commit.heads) {
+      head_cache_[layout::StreamKey(h.aggregate_type, h.aggregate_id)] = {h.version, h.creation_date_ms};
+    }
+    {
+      std::lock_guard lock(head_mu_);
+      head_.store(commit.last_position(), std::memory_order_release);
+    }
+    head_cv_.notify_all();
+    {
+      std::lock_guard lock(listeners_mu_);
+      for (CommitListener* listener : listeners_) {
+        RunGuarded("a commit listener", [&] { listener->OnCommitted(events); });
+      }
+    }
+    if (!commit.mails.empty()) outbox_.Committed();
+  }
+
+  // Validates every request against the heads (committed + earlier requests
+  // of this batch) and gathers the accepted ones into one commit; hands it to
+  // the replicator, if any; writes it in one synced WriteBatch; lets the
+  // listeners apply it; then hands the completions to the completer.
   void CommitBatch(std::vector<Pending>& batch) {
     std::vector<std::optional<Result<AppendResult>>> outcomes(batch.size());
     // For a request whose idempotency key repeats one earlier in this batch.
     std::vector<size_t> duplicate_of(batch.size(), SIZE_MAX);
     std::unordered_map<std::string, StreamHead> batch_heads;
-    // Committed heads of the streams this batch touches: what undoing it restores.
-    std::unordered_map<std::string, StreamHead> committed_heads;
     std::unordered_map<std::string, size_t> batch_keys;
+    std::vector<size_t> accepted;  // indexes in `batch`
     std::vector<Event> committed;
-    bool mails_staged = false;
+    ReplicatedCommit commit;
     rocksdb::WriteBatch write;
     rocksdb::WriteBatch undo;
     uint64_t position = next_position_;
     // changeDate never goes backwards, even if the wall clock does.
     const int64_t now = std::max(NowMillis(), last_change_ms_);
+    commit.change_date_ms = now;
     const bool space_left = writable_.load() && !SpaceRunsOut();
     const uint64_t epoch = epoch_.load();
     auto db = database_.Acquire();
     const bool writable = space_left && db;
     const Families cf = db ? db.cf() : Families{};
+    Replicator* const replicator = replicator_.load(std::memory_order_acquire);
 
     auto head_of = [&](const std::string& key) -> Result<StreamHead> {
       if (auto it = batch_heads.find(key); it != batch_heads.end()) return it->second;
-      auto loaded = LoadHead(db, key);
-      if (loaded.ok()) committed_heads.emplace(key, *loaded);
-      return loaded;
+      return LoadHead(db, key);
     };
 
     for (size_t i = 0; i < batch.size(); ++i) {
       const AppendRequest& request = batch[i].request;
       if (!writable) {
         outcomes[i] = Status::Unavailable(kStorageUnavailable);
+        continue;
+      }
+      if (follower_.load(std::memory_order_acquire)) {
+        outcomes[i] = Status::Unavailable(kNotTheWriter);
         continue;
       }
       if (request.epoch != 0 && request.epoch != epoch) {
@@ -538,6 +671,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
       }
       // Validate all streams of the request before touching the batch.
       std::unordered_map<std::string, StreamHead> request_heads;
+      std::vector<std::pair<std::string, const StreamAppend*>> request_streams;
       Status failure;
       AppendResult result;
       result.change_date_ms = now;
@@ -576,6 +710,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
           e.change_date_ms = now;
           request_events.push_back(std::move(e));
         }
+        if (!request_heads.contains(key)) request_streams.emplace_back(key, &stream);
         request_heads[key] = head;
         result.stream_versions.push_back(head.version);
         result.stream_creation_dates.push_back(head.creation_date_ms);
@@ -585,12 +720,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
         continue;
       }
       // The records as stored: personal data sealed, the key durable first.
-      std::vector<std::string> records;
+      std::vector<ReplicatedRecord> records;
       records.reserve(request_events.size());
       for (const Event& e : request_events) {
         Event sealed = e;
         if (failure = personal_data_.Seal(sealed); !failure.ok()) break;
-        records.push_back(EncodeEvent(sealed));
+        records.push_back({e.position, e.aggregate_type, e.aggregate_id, e.aggregate_version, EncodeEvent(sealed)});
       }
       if (!failure.ok()) {
         outcomes[i] = failure;
@@ -601,75 +736,47 @@ class RocksDbEventStore final : public RocksDbEventLog {
         outcomes[i] = staged;
         continue;
       }
-      mails_staged = mails_staged || !request.mails.empty();
+      commit.mails.insert(commit.mails.end(), request.mails.begin(), request.mails.end());
       result.first_position = position;
       result.last_position = request_position - 1;
-      for (size_t k = 0; k < request_events.size(); ++k) {
-        const Event& e = request_events[k];
-        const std::string position_key = layout::PositionKey(e.position);
-        const std::string index_key = layout::StreamIndexKey(e.aggregate_type, e.aggregate_id, e.aggregate_version);
-        write.Put(cf.events, position_key, records[k]);
-        write.Put(cf.stream_index, index_key, position_key);
-        undo.Delete(cf.events, position_key);
-        undo.Delete(cf.stream_index, index_key);
-      }
-      for (auto& [key, head] : request_heads) {
-        write.Put(cf.streams, key, EncodeHead(head));
-        batch_heads[key] = head;
-      }
+      std::move(records.begin(), records.end(), std::back_inserter(commit.records));
+      for (const auto& [key, stream] : request_streams) batch_heads[key] = request_heads[key];
       if (!request.idempotency_key.empty()) {
-        write.Put(cf.idempotency, request.idempotency_key,
-                  EncodeIdempotencyRecord({result, request.idempotency_fingerprint, now}));
-        undo.Delete(cf.idempotency, request.idempotency_key);
+        commit.idempotency.push_back(
+            {request.idempotency_key, EncodeIdempotencyRecord({result, request.idempotency_fingerprint, now})});
         batch_keys.emplace(request.idempotency_key, i);
       }
       position = request_position;
       committed.insert(committed.end(), std::make_move_iterator(request_events.begin()),
                        std::make_move_iterator(request_events.end()));
       outcomes[i] = std::move(result);
+      accepted.push_back(i);
     }
 
     if (!committed.empty()) {
-      rocksdb::WriteOptions options;
-      options.sync = true;
-      const auto write_started = std::chrono::steady_clock::now();
-      auto s = db->Write(options, &write);
-      commit_seconds_.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
-      commit_requests_.Observe(static_cast<double>(batch.size()));
-      if (!s.ok()) {
-        for (auto& [key, head] : committed_heads) {
-          if (head.version == 0) {
-            undo.Delete(cf.streams, key);
-          } else {
-            undo.Put(cf.streams, key, EncodeHead(head));
-          }
+      for (const auto& [key, head] : batch_heads) {
+        const size_t separator = key.find('\0');
+        commit.heads.push_back({key.substr(0, separator), key.substr(separator + 1), head.version,
+                                head.creation_date_ms});
+      }
+      commit.message_id = committed.front().event_id;
+      Status written = AddCommitToWrite(db, commit, write, undo);
+      if (written.ok() && replicator) {
+        // Replicated before it is written here: a node never holds a commit
+        // the replicated log may not have.
+        auto sequence = replicator->Replicate(commit);
+        if (sequence.ok()) {
+          commit.sequence = *sequence;
+          write.Put(cf.meta, layout::kReplicatedSequenceKey, layout::PositionKey(*sequence));
+        } else {
+          written = RefuseAfterReplicationFailure(sequence.status());
         }
-        EnterFailedState(s, std::move(undo));
-        for (size_t i = 0; i < batch.size(); ++i) {
-          if (outcomes[i] && outcomes[i]->ok() && !(*outcomes[i])->replayed) {
-            outcomes[i] = Status::Unavailable(kStorageUnavailable);
-          }
-        }
-        committed.clear();
+      }
+      if (written.ok()) written = WriteSynced(db, write, undo, batch.size());
+      if (!written.ok()) {
+        for (size_t i : accepted) outcomes[i] = written;
       } else {
-        commits_.fetch_add(1, std::memory_order_relaxed);
-        next_position_ = position;
-        last_change_ms_ = now;
-        if (head_cache_.size() + batch_heads.size() > kMaxCachedHeads) head_cache_.clear();
-        for (auto& [key, head] : batch_heads) head_cache_[key] = head;
-        {
-          std::lock_guard lock(head_mu_);
-          head_.store(position - 1, std::memory_order_release);
-        }
-        head_cv_.notify_all();
-        {
-          std::lock_guard lock(listeners_mu_);
-          for (CommitListener* listener : listeners_) {
-            RunGuarded("a commit listener", [&] { listener->OnCommitted(committed); });
-          }
-        }
-        if (mails_staged) outbox_.Committed();
+        Publish(commit, committed);
       }
     }
 
@@ -683,6 +790,55 @@ class RocksDbEventStore final : public RocksDbEventLog {
       });
     }
     completer_->Post(std::move(completions));
+  }
+
+  // The replicated log refused or did not confirm a commit: nothing of it is
+  // written here, and the node stops accepting appends (the epoch advances,
+  // so nothing decided against it goes through). A conflict means another
+  // writer appended since: this node is deposed and stays a follower until
+  // told otherwise. After a timeout the commit may still be in the
+  // replicated log; catching up from it decides.
+  Status RefuseAfterReplicationFailure(const Status& cause) {
+    if (cause.code() == StatusCode::kConflict) {
+      follower_.store(true, std::memory_order_release);
+      spdlog::error("the replicated log has a commit this node did not write; it stops writing: {}",
+                    cause.ToString());
+      epoch_.fetch_add(1, std::memory_order_acq_rel);
+      return Status::Unavailable(kNotTheWriter);
+    }
+    spdlog::error("the replicated log did not confirm a commit; refusing appends until it is caught up: {}",
+                  cause.ToString());
+    follower_.store(true, std::memory_order_release);
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
+    return Status::Unavailable("the replicated event log did not confirm the change in time; its outcome is "
+                               "unknown: retry it with the same Idempotency-Key");
+  }
+
+  // A commit of the replicated log, on the writer thread (see ApplyReplicated).
+  Status ApplyOnWriter(const ReplicatedCommit& commit) {
+    if (commit.records.empty()) return Status::Corruption("a replicated commit without events");
+    if (commit.last_position() < next_position_) return Status::Ok();  // applied before
+    if (commit.first_position() != next_position_) {
+      return Status::Corruption("replicated commit " + std::to_string(commit.sequence) + " starts at position " +
+                                std::to_string(commit.first_position()) + ", the log is at " +
+                                std::to_string(next_position_ - 1));
+    }
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    std::vector<Event> events;
+    events.reserve(commit.records.size());
+    for (const ReplicatedRecord& r : commit.records) {
+      auto event = Decode(r.record, r.position);
+      if (!event.ok()) return event.status();
+      events.push_back(std::move(*event));
+    }
+    rocksdb::WriteBatch write;
+    rocksdb::WriteBatch undo;
+    if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;
+    if (Status added = AddCommitToWrite(db, commit, write, undo); !added.ok()) return added;
+    if (Status written = WriteSynced(db, write, undo, 1); !written.ok()) return written;
+    Publish(commit, events);
+    return Status::Ok();
   }
 
   Database& database_;
@@ -712,6 +868,17 @@ class RocksDbEventStore final : public RocksDbEventLog {
   bool engine_failed_ = false;          // a write failed (not merely low space)
   bool resume_refusal_logged_ = false;
   std::chrono::steady_clock::time_point last_recovery_attempt_;
+
+  // Replication (LeadWith, Follow): where commits go before they are
+  // written, and whether this node refuses appends because another writes.
+  std::atomic<Replicator*> replicator_{nullptr};
+  std::atomic<bool> follower_{false};
+  std::atomic<uint64_t> replicated_sequence_{0};
+  struct ReplicaWork {
+    const ReplicatedCommit* commit;
+    std::promise<Status> done;
+  };
+  std::deque<ReplicaWork*> replica_queue_;  // guarded by queue_mu_
 
   std::atomic<bool> writable_{true};
   std::atomic<uint64_t> epoch_{1};

@@ -21,11 +21,13 @@
 #include "events/rocksdb/rocksdb_outbox.h"
 #include "events/event_store.h"
 #include "events/personal_data.h"
+#include "events/replication.h"
 #include "events/storage.h"
 
 namespace iam::events::rocksdb_backend {
 
-class RocksDbEventLog : public EventStore {
+// Also the ReplicaLog of its storage (replication.h).
+class RocksDbEventLog : public EventStore, public ReplicaLog {
  public:
   // `database`, `outbox` and `personal_data` must outlive the log. `reopen` closes and opens
   // the database again (for write errors RocksDB will not resume from; may be
@@ -41,6 +43,7 @@ class RocksDbEventLog : public EventStore {
   virtual Status RefreshHead() = 0;
   // Commits what is queued, then stops the writer; later appends get kUnavailable.
   virtual void Stop() = 0;
+
 };
 
 }  // namespace iam::events::rocksdb_backend

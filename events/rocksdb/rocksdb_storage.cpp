@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "events/clock.h"
+#include "events/replication.h"
 #include "events/rocksdb/rocksdb_compaction_filters.h"
 #include "events/rocksdb/rocksdb_event_log.h"
 #include "events/rocksdb/rocksdb_logger.h"
@@ -113,6 +114,7 @@ class RocksDbStorage final : public Storage {
   SecretStore& secrets() override { return *secrets_; }
   Outbox& outbox() override { return *outbox_; }
   PersonalDataCipher& personal_data() override { return *personal_data_; }
+  ReplicaLog* replica() { return read_only_ ? nullptr : events_.get(); }
 
   Status Compact() override {
     auto db = database_.Acquire();
@@ -185,6 +187,11 @@ class RocksDbStorage final : public Storage {
 };
 
 }  // namespace
+
+ReplicaLog* ReplicaLogOf(Storage& storage) {
+  auto* rocksdb_storage = dynamic_cast<RocksDbStorage*>(&storage);
+  return rocksdb_storage ? rocksdb_storage->replica() : nullptr;
+}
 
 Result<std::unique_ptr<Storage>> Storage::OpenRocksDb(const StorageOptions& options) {
   return rocksdb_backend::OpenRocksDbStorage(options, nullptr);

@@ -4,6 +4,8 @@
 // Column families:
 //   default        "format" -> "iamd-1"  (refuses to open an unknown layout)
 //                  "outbox-sequence" -> the last mail sequence handed out (8 bytes BE)
+//                  "replicated-sequence" -> the replicated log's sequence of the
+//                  last commit written (8 bytes BE; clustered backend only)
 //                  "outbox/" + mail sequence (8 bytes BE) -> a mail waiting for
 //                  delivery, EncodeOutboxMail sealed by MasterKeyCipher (nonce +
 //                  AES-256-GCM ciphertext + tag) under this key. A range of the
@@ -54,6 +56,7 @@ std::string StreamIndexKey(std::string_view aggregate_type, std::string_view agg
                            uint64_t version);
 
 inline constexpr std::string_view kOutboxSequenceKey = "outbox-sequence";
+inline constexpr std::string_view kReplicatedSequenceKey = "replicated-sequence";
 inline constexpr std::string_view kOutboxPrefix = "outbox/";
 std::string OutboxKey(uint64_t sequence);
 // The sequence of an OutboxKey; kCorruption for any other key.

@@ -1,0 +1,198 @@
+// Two nodes' event logs kept as copies of one JetStream stream on a real
+// three-node NATS cluster (events/nats/cluster_replication.h): the writer's
+// commits reach the follower byte for byte, followers refuse appends, a
+// deposed writer cannot append after its successor, a restarted node
+// catches up, and the stream holds nothing in clear.
+#include "events/nats/cluster_replication.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/event_codec.h"
+#include "events/storage.h"
+#include "tests/support/nats_cluster.h"
+#include "tests/support/temp_dir.h"
+
+namespace iam::events::nats {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kMasterKey(32, 'k');
+constexpr const char* kMarker = "marker-in-every-payload";
+
+AppendRequest GroupRequest(const std::string& id, uint64_t expected_version, const std::string& idempotency_key = "") {
+  StreamAppend stream;
+  stream.aggregate_type = "group";
+  stream.aggregate_id = id;
+  stream.expected_version = expected_version;
+  stream.resource_owner = "1-ACCOUNT";
+  stream.creator = "admin";
+  stream.request_id = "request-" + id;
+  stream.events.push_back({"GroupCreated", 1, std::string(R"({"name":")") + kMarker + "-" + id + R"("})"});
+  AppendRequest request;
+  request.streams.push_back(std::move(stream));
+  request.idempotency_key = idempotency_key;
+  request.idempotency_fingerprint = idempotency_key.empty() ? "" : "fingerprint-" + id;
+  return request;
+}
+
+// One node: its data directory, storage, connection to the cluster and replication.
+struct Node {
+  testing::TempDir dir;
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<JetStreamLog> log;
+  std::unique_ptr<ClusterReplication> replication;
+
+  void Open(const std::vector<std::string>& servers) {
+    StorageOptions options;
+    options.data_dir = dir.string();
+    options.master_key = kMasterKey;
+    auto opened = Storage::OpenRocksDb(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    storage = std::move(*opened);
+    JetStreamOptions stream;
+    stream.servers = servers;
+    stream.replicas = 3;
+    auto connected = JetStreamLog::Open(stream);
+    ASSERT_TRUE(connected.ok()) << connected.status().ToString();
+    log = std::move(*connected);
+    ASSERT_NE(ReplicaLogOf(*storage), nullptr);
+    replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*storage), *log, kMasterKey);
+  }
+  void Close() {
+    replication.reset();
+    log.reset();
+    storage.reset();
+  }
+  EventStore& events() { return storage->events(); }
+};
+
+class ClusterReplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(testing::NatsServerPath().empty()) << "nats-server is missing: run tools/fetch_nats_server.sh";
+    ASSERT_TRUE(cluster_.started());
+    ASSERT_NO_FATAL_FAILURE(writer_.Open(cluster_.urls()));
+    ASSERT_NO_FATAL_FAILURE(follower_.Open(cluster_.urls()));
+    ASSERT_TRUE(writer_.replication->Lead().ok());
+    follower_.replication->Follow();
+  }
+
+  // Waits (bounded) until `node`'s log reaches `position`.
+  static bool Reaches(Node& node, uint64_t position) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (node.events().Head() < position && std::chrono::steady_clock::now() < deadline) {
+      node.events().WaitForHeadAfter(node.events().Head(), 100ms);
+    }
+    return node.events().Head() >= position;
+  }
+
+  static void ExpectSameLog(Node& a, Node& b) {
+    auto left = a.events().ReadAll(1, 100000);
+    auto right = b.events().ReadAll(1, 100000);
+    ASSERT_TRUE(left.ok() && right.ok());
+    ASSERT_EQ(left->size(), right->size());
+    for (size_t i = 0; i < left->size(); ++i) {
+      EXPECT_EQ(EncodeEvent((*left)[i]), EncodeEvent((*right)[i])) << "position " << (*left)[i].position;
+    }
+  }
+
+  testing::NatsCluster cluster_{3};
+  Node writer_;
+  Node follower_;
+};
+
+TEST_F(ClusterReplicationTest, TheFollowerHoldsTheWritersLogEventForEvent) {
+  for (int i = 0; i < 30; ++i) {
+    auto appended = writer_.events().Append(GroupRequest(std::to_string(i), 0, i % 3 == 0 ? "key-" + std::to_string(i) : ""));
+    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  }
+  // One request over two aggregates: one commit, all or nothing.
+  AppendRequest both = GroupRequest("0", 1);
+  both.streams.push_back(GroupRequest("1", 1).streams.front());
+  ASSERT_TRUE(writer_.events().Append(both).ok());
+  const uint64_t head = writer_.events().Head();
+  EXPECT_EQ(head, 32u);
+  ASSERT_TRUE(Reaches(follower_, head)) << "the follower is at " << follower_.events().Head();
+  ExpectSameLog(writer_, follower_);
+  auto stream = follower_.events().ReadStream("group", "1", 1, 10);
+  ASSERT_TRUE(stream.ok());
+  ASSERT_EQ(stream->size(), 2u);
+  EXPECT_EQ(stream->back().aggregate_version, 2u);
+  auto record = follower_.events().FindIdempotencyRecord("key-3");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->fingerprint, "fingerprint-3");
+  EXPECT_TRUE(follower_.replication->following_status().ok());
+}
+
+TEST_F(ClusterReplicationTest, AFollowerRefusesAppends) {
+  auto refused = follower_.events().Append(GroupRequest("x", 0));
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().ToString();
+  EXPECT_EQ(follower_.events().Head(), 0u);
+}
+
+TEST_F(ClusterReplicationTest, ARetriedIdempotentRequestIsAnsweredFromItsRecord) {
+  auto first = writer_.events().Append(GroupRequest("g", 0, "same-key"));
+  ASSERT_TRUE(first.ok());
+  auto again = writer_.events().Append(GroupRequest("g", 0, "same-key"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->first_position, first->first_position);
+  EXPECT_EQ(writer_.log->LastSequence().value(), 1u);
+}
+
+TEST_F(ClusterReplicationTest, ADeposedWriterCannotAppendAfterItsSuccessor) {
+  ASSERT_TRUE(writer_.events().Append(GroupRequest("a", 0)).ok());
+  ASSERT_TRUE(Reaches(follower_, 1));
+  // The follower takes over (as after a lost lease) and writes.
+  ASSERT_TRUE(follower_.replication->Lead().ok());
+  ASSERT_TRUE(follower_.events().Append(GroupRequest("b", 0)).ok());
+  // The old writer still believes it writes: the stream refuses it, and
+  // nothing of its change is kept anywhere.
+  auto late = writer_.events().Append(GroupRequest("c", 0));
+  EXPECT_EQ(late.status().code(), StatusCode::kUnavailable) << late.status().ToString();
+  EXPECT_EQ(writer_.events().Head(), 1u);
+  EXPECT_EQ(writer_.log->LastSequence().value(), 2u);
+  // It stays out of the way until it follows, and then catches up.
+  EXPECT_EQ(writer_.events().Append(GroupRequest("d", 0)).status().code(), StatusCode::kUnavailable);
+  writer_.replication->Follow();
+  ASSERT_TRUE(Reaches(writer_, 2));
+  ExpectSameLog(writer_, follower_);
+  auto c = writer_.events().ReadStream("group", "c", 1, 10);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->empty());
+}
+
+TEST_F(ClusterReplicationTest, ARestartedNodeCatchesUp) {
+  ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
+  ASSERT_TRUE(Reaches(follower_, 1));
+  const std::vector<std::string> servers = cluster_.urls();
+  follower_.Close();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(writer_.events().Append(GroupRequest("while-" + std::to_string(i), 0)).ok());
+  ASSERT_NO_FATAL_FAILURE(follower_.Open(servers));
+  EXPECT_EQ(follower_.events().Head(), 1u);
+  ASSERT_TRUE(follower_.replication->CatchUp().ok());
+  EXPECT_EQ(follower_.events().Head(), 11u);
+  ExpectSameLog(writer_, follower_);
+}
+
+TEST_F(ClusterReplicationTest, TheStreamHoldsNoPayloadInClear) {
+  ASSERT_TRUE(writer_.events().Append(GroupRequest("secret", 0)).ok());
+  auto message = writer_.log->Read(1);
+  ASSERT_TRUE(message.ok()) << message.status().ToString();
+  EXPECT_EQ(message->payload.find(kMarker), std::string::npos);
+  EXPECT_EQ(message->payload.find("GroupCreated"), std::string::npos);
+  // The control: the follower, with the key, reads the payload.
+  ASSERT_TRUE(Reaches(follower_, 1));
+  auto events = follower_.events().ReadAll(1, 1);
+  ASSERT_TRUE(events.ok() && events->size() == 1);
+  EXPECT_NE(events->front().payload.find(kMarker), std::string::npos);
+}
+
+}  // namespace
+}  // namespace iam::events::nats
