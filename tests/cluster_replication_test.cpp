@@ -13,64 +13,18 @@
 #include <vector>
 
 #include "events/event_codec.h"
-#include "events/storage.h"
 #include "tests/support/nats_cluster.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/replica_node.h"
 
 namespace iam::events::nats {
 namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kMasterKey(32, 'k');
+using testing::GroupRequest;
+using testing::ReplicaNode;
+
 constexpr const char* kMarker = "marker-in-every-payload";
-
-AppendRequest GroupRequest(const std::string& id, uint64_t expected_version, const std::string& idempotency_key = "") {
-  StreamAppend stream;
-  stream.aggregate_type = "group";
-  stream.aggregate_id = id;
-  stream.expected_version = expected_version;
-  stream.resource_owner = "1-ACCOUNT";
-  stream.creator = "admin";
-  stream.request_id = "request-" + id;
-  stream.events.push_back({"GroupCreated", 1, std::string(R"({"name":")") + kMarker + "-" + id + R"("})"});
-  AppendRequest request;
-  request.streams.push_back(std::move(stream));
-  request.idempotency_key = idempotency_key;
-  request.idempotency_fingerprint = idempotency_key.empty() ? "" : "fingerprint-" + id;
-  return request;
-}
-
-// One node: its data directory, storage, connection to the cluster and replication.
-struct Node {
-  testing::TempDir dir;
-  std::unique_ptr<Storage> storage;
-  std::unique_ptr<JetStreamLog> log;
-  std::unique_ptr<ClusterReplication> replication;
-
-  void Open(const std::vector<std::string>& servers) {
-    StorageOptions options;
-    options.data_dir = dir.string();
-    options.master_key = kMasterKey;
-    auto opened = Storage::OpenRocksDb(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    storage = std::move(*opened);
-    JetStreamOptions stream;
-    stream.servers = servers;
-    stream.replicas = 3;
-    auto connected = JetStreamLog::Open(stream);
-    ASSERT_TRUE(connected.ok()) << connected.status().ToString();
-    log = std::move(*connected);
-    ASSERT_NE(ReplicaLogOf(*storage), nullptr);
-    replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*storage), *log, kMasterKey);
-  }
-  void Close() {
-    replication.reset();
-    log.reset();
-    storage.reset();
-  }
-  EventStore& events() { return storage->events(); }
-};
 
 class ClusterReplicationTest : public ::testing::Test {
  protected:
@@ -83,16 +37,7 @@ class ClusterReplicationTest : public ::testing::Test {
     follower_.replication->Follow();
   }
 
-  // Waits (bounded) until `node`'s log reaches `position`.
-  static bool Reaches(Node& node, uint64_t position) {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (node.events().Head() < position && std::chrono::steady_clock::now() < deadline) {
-      node.events().WaitForHeadAfter(node.events().Head(), 100ms);
-    }
-    return node.events().Head() >= position;
-  }
-
-  static void ExpectSameLog(Node& a, Node& b) {
+  static void ExpectSameLog(ReplicaNode& a, ReplicaNode& b) {
     auto left = a.events().ReadAll(1, 100000);
     auto right = b.events().ReadAll(1, 100000);
     ASSERT_TRUE(left.ok() && right.ok());
@@ -103,8 +48,8 @@ class ClusterReplicationTest : public ::testing::Test {
   }
 
   testing::NatsCluster cluster_{3};
-  Node writer_;
-  Node follower_;
+  ReplicaNode writer_;
+  ReplicaNode follower_;
 };
 
 TEST_F(ClusterReplicationTest, TheFollowerHoldsTheWritersLogEventForEvent) {
@@ -118,7 +63,7 @@ TEST_F(ClusterReplicationTest, TheFollowerHoldsTheWritersLogEventForEvent) {
   ASSERT_TRUE(writer_.events().Append(both).ok());
   const uint64_t head = writer_.events().Head();
   EXPECT_EQ(head, 32u);
-  ASSERT_TRUE(Reaches(follower_, head)) << "the follower is at " << follower_.events().Head();
+  ASSERT_TRUE(follower_.Reaches(head)) << "the follower is at " << follower_.events().Head();
   ExpectSameLog(writer_, follower_);
   auto stream = follower_.events().ReadStream("group", "1", 1, 10);
   ASSERT_TRUE(stream.ok());
@@ -148,7 +93,7 @@ TEST_F(ClusterReplicationTest, ARetriedIdempotentRequestIsAnsweredFromItsRecord)
 
 TEST_F(ClusterReplicationTest, ADeposedWriterCannotAppendAfterItsSuccessor) {
   ASSERT_TRUE(writer_.events().Append(GroupRequest("a", 0)).ok());
-  ASSERT_TRUE(Reaches(follower_, 1));
+  ASSERT_TRUE(follower_.Reaches(1));
   // The follower takes over (as after a lost lease) and writes.
   ASSERT_TRUE(follower_.replication->Lead().ok());
   ASSERT_TRUE(follower_.events().Append(GroupRequest("b", 0)).ok());
@@ -161,7 +106,7 @@ TEST_F(ClusterReplicationTest, ADeposedWriterCannotAppendAfterItsSuccessor) {
   // It stays out of the way until it follows, and then catches up.
   EXPECT_EQ(writer_.events().Append(GroupRequest("d", 0)).status().code(), StatusCode::kUnavailable);
   writer_.replication->Follow();
-  ASSERT_TRUE(Reaches(writer_, 2));
+  ASSERT_TRUE(writer_.Reaches(2));
   ExpectSameLog(writer_, follower_);
   auto c = writer_.events().ReadStream("group", "c", 1, 10);
   ASSERT_TRUE(c.ok());
@@ -170,7 +115,7 @@ TEST_F(ClusterReplicationTest, ADeposedWriterCannotAppendAfterItsSuccessor) {
 
 TEST_F(ClusterReplicationTest, ARestartedNodeCatchesUp) {
   ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
-  ASSERT_TRUE(Reaches(follower_, 1));
+  ASSERT_TRUE(follower_.Reaches(1));
   const std::vector<std::string> servers = cluster_.urls();
   follower_.Close();
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(writer_.events().Append(GroupRequest("while-" + std::to_string(i), 0)).ok());
@@ -188,7 +133,7 @@ TEST_F(ClusterReplicationTest, TheStreamHoldsNoPayloadInClear) {
   EXPECT_EQ(message->payload.find(kMarker), std::string::npos);
   EXPECT_EQ(message->payload.find("GroupCreated"), std::string::npos);
   // The control: the follower, with the key, reads the payload.
-  ASSERT_TRUE(Reaches(follower_, 1));
+  ASSERT_TRUE(follower_.Reaches(1));
   auto events = follower_.events().ReadAll(1, 1);
   ASSERT_TRUE(events.ok() && events->size() == 1);
   EXPECT_NE(events->front().payload.find(kMarker), std::string::npos);

@@ -114,6 +114,83 @@ class NatsJetStreamReader final : public JetStreamReader {
   natsSubscription* const subscription_;
 };
 
+// A bucket key for any bytes: those outside [-_/A-Za-z0-9] become "=XX" (hex).
+std::string BucketKey(const std::string& key) {
+  std::string out;
+  for (unsigned char c : key) {
+    if (std::isalnum(c) || c == '_' || c == '-' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "=%02X", c);
+      out += escaped;
+    }
+  }
+  return out.empty() ? "=" : out;
+}
+
+class NatsJetStreamBucket final : public JetStreamBucket {
+ public:
+  NatsJetStreamBucket(std::string name, kvStore* store) : name_(std::move(name)), store_(store) {}
+  ~NatsJetStreamBucket() override { kvStore_Destroy(store_); }
+
+  Result<BucketEntry> Get(const std::string& key) const override {
+    kvEntry* entry = nullptr;
+    natsStatus status = kvStore_Get(&entry, store_, BucketKey(key).c_str());
+    if (status == NATS_NOT_FOUND) return Status::NotFound(key + " is not in " + name_);
+    if (status != NATS_OK) return FromNats(status, {}, "reading " + key + " from " + name_);
+    BucketEntry out{std::string(static_cast<const char*>(kvEntry_Value(entry)), static_cast<size_t>(kvEntry_ValueLen(entry))),
+                    kvEntry_Revision(entry)};
+    kvEntry_Destroy(entry);
+    return out;
+  }
+
+  Result<uint64_t> Put(const std::string& key, std::string_view value) override {
+    uint64_t revision = 0;
+    natsStatus status = kvStore_Put(&revision, store_, BucketKey(key).c_str(), value.data(), static_cast<int>(value.size()));
+    if (status != NATS_OK) return FromNats(status, {}, "writing " + key + " to " + name_);
+    return revision;
+  }
+
+  Result<uint64_t> Create(const std::string& key, std::string_view value) override {
+    uint64_t revision = 0;
+    natsStatus status =
+        kvStore_Create(&revision, store_, BucketKey(key).c_str(), value.data(), static_cast<int>(value.size()));
+    if (status != NATS_OK) return Refused(status, "creating " + key + " in " + name_);
+    return revision;
+  }
+
+  Result<uint64_t> Update(const std::string& key, std::string_view value, uint64_t revision) override {
+    uint64_t next = 0;
+    natsStatus status = kvStore_Update(&next, store_, BucketKey(key).c_str(), value.data(),
+                                       static_cast<int>(value.size()), revision);
+    if (status != NATS_OK) return Refused(status, "updating " + key + " in " + name_);
+    return next;
+  }
+
+  Status Purge(const std::string& key) override {
+    natsStatus status = kvStore_Purge(store_, BucketKey(key).c_str(), nullptr);
+    if (status != NATS_OK) return FromNats(status, {}, "purging " + key + " from " + name_);
+    return Status::Ok();
+  }
+
+ private:
+  // A refused Create or Update is a wrong-last-sequence answer of the
+  // server; the client reports it as NATS_ERR with that JetStream error in
+  // its text.
+  static Status Refused(natsStatus status, const std::string& what) {
+    const std::string text = NatsError(status, {});
+    if (text.find(std::to_string(static_cast<int>(JSStreamWrongLastSequenceErr))) != std::string::npos ||
+        text.find("wrong last sequence") != std::string::npos) {
+      return Status::Conflict(what + ": " + text);
+    }
+    return FromNats(status, {}, what);
+  }
+
+  const std::string name_;
+  kvStore* const store_;
+};
+
 class NatsJetStreamLog final : public JetStreamLog {
  public:
   NatsJetStreamLog(JetStreamOptions options, natsConnection* connection, jsCtx* context)
@@ -217,6 +294,26 @@ class NatsJetStreamLog final : public JetStreamLog {
         js_SubscribeSync(&subscription, context_, subjects.c_str(), &options, &subscribe_options, &code);
     if (status != NATS_OK) return FromNats(status, code, "reading stream " + options_.stream);
     return std::unique_ptr<JetStreamReader>(std::make_unique<NatsJetStreamReader>(subscription));
+  }
+
+  Result<std::unique_ptr<JetStreamBucket>> OpenBucket(const std::string& name,
+                                                      std::chrono::milliseconds ttl) override {
+    kvConfig config;
+    kvConfig_Init(&config);
+    config.Bucket = name.c_str();
+    config.History = 1;
+    config.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(ttl).count();  // JetStream counts in ns
+    config.Replicas = options_.replicas;
+    config.StorageType = js_FileStorage;
+    kvStore* store = nullptr;
+    natsStatus status = js_CreateKeyValue(&store, context_, &config);
+    if (status != NATS_OK) {
+      const std::string create_error = NatsError(status, {});
+      // It exists already (perhaps with other settings): bind to it.
+      status = js_KeyValue(&store, context_, name.c_str());
+      if (status != NATS_OK) return Status::Unavailable("creating bucket " + name + ": " + create_error);
+    }
+    return std::unique_ptr<JetStreamBucket>(std::make_unique<NatsJetStreamBucket>(name, store));
   }
 
   Result<uint64_t> LastSequence() const override {

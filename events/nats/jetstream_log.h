@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/status.h"
@@ -77,6 +78,30 @@ class JetStreamReader {
   virtual Result<JetStreamMessage> Next(std::chrono::milliseconds timeout) = 0;
 };
 
+struct BucketEntry {
+  std::string value;
+  uint64_t revision = 0;
+};
+
+// A replicated key-value bucket of the cluster (JetStream KV), for state
+// the nodes share beside the log: the writer's lease, the secret store.
+// Keys may hold any bytes (escaped for the server). Every write returns only
+// once a quorum has stored it.
+class JetStreamBucket {
+ public:
+  virtual ~JetStreamBucket() = default;
+  // kNotFound when the key is absent, deleted or expired.
+  virtual Result<BucketEntry> Get(const std::string& key) const = 0;
+  // Stores `value`; returns its revision.
+  virtual Result<uint64_t> Put(const std::string& key, std::string_view value) = 0;
+  // Only when the key is absent (or deleted, or expired); else kConflict.
+  virtual Result<uint64_t> Create(const std::string& key, std::string_view value) = 0;
+  // Only when the key is at `revision`; else kConflict.
+  virtual Result<uint64_t> Update(const std::string& key, std::string_view value, uint64_t revision) = 0;
+  // Removes the key with its history; absent is not an error.
+  virtual Status Purge(const std::string& key) = 0;
+};
+
 class JetStreamLog {
  public:
   // Connects to `options.servers`, checks that each answering server is
@@ -103,6 +128,12 @@ class JetStreamLog {
   // consumer that the server forgets when the reader goes away. kUnavailable
   // when the cluster cannot create it.
   virtual Result<std::unique_ptr<JetStreamReader>> ReadFrom(uint64_t sequence) = 0;
+
+  // Opens (creating when missing) the bucket `name`, kept with the
+  // options' replicas; entries expire `ttl` after they were written (0 =
+  // never). kUnavailable when the cluster does not answer.
+  virtual Result<std::unique_ptr<JetStreamBucket>> OpenBucket(const std::string& name,
+                                                              std::chrono::milliseconds ttl) = 0;
 
   // The stream's last sequence (0 when empty), as its leader sees it.
   virtual Result<uint64_t> LastSequence() const = 0;

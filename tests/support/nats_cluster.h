@@ -11,9 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "events/nats/jetstream_log.h"
 
 #include "tests/support/temp_dir.h"
 
@@ -27,27 +32,38 @@ inline std::string NatsServerPath() {
   return std::filesystem::exists(path) ? path : "";
 }
 
-// A loopback TCP port nothing listens on right now.
+// A loopback TCP port nothing listens on right now, below the kernel's
+// ephemeral range (32768 and up on Linux), so that no outgoing connection of
+// a test running beside this one takes it before the server binds it.
 inline uint16_t FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+  static std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const uint16_t port = static_cast<uint16_t>(std::uniform_int_distribution<int>(20000, 32000)(random));
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (free) return port;
   }
-  close(fd);
-  return port;
+  return 0;
 }
 
 class NatsCluster {
  public:
+  // Starts the nodes and waits (at most 15 s) until each answers; a node
+  // that does not (its port taken meanwhile) makes the whole cluster start
+  // again on other ports, up to three times.
   explicit NatsCluster(int nodes) {
-    for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), -1});
-    for (int i = 0; i < nodes; ++i) Start(i);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      nodes_.clear();
+      for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), -1});
+      for (int i = 0; i < nodes; ++i) Start(i);
+      if (AllAnswer(std::chrono::seconds(15))) return;
+      for (int i = 0; i < nodes; ++i) Kill(i);
+    }
   }
   ~NatsCluster() {
     for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) Kill(i);
@@ -100,6 +116,23 @@ class NatsCluster {
   }
 
  private:
+  bool AllAnswer(std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (auto& node : nodes_) {
+      while (true) {
+        if (node.pid <= 0) return false;
+        if (waitpid(node.pid, nullptr, WNOHANG) != 0) {
+          node.pid = -1;  // it exited (and is reaped)
+          return false;
+        }
+        if (events::nats::ReadServerVersion("127.0.0.1", node.client_port, std::chrono::milliseconds(500)).ok()) break;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    return true;
+  }
+
   struct Node {
     uint16_t client_port;
     uint16_t cluster_port;
