@@ -6,7 +6,8 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,8 +22,6 @@
 #include "events/nats/jetstream_log.h"
 
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace iam::testing {
 
@@ -112,7 +111,18 @@ class NatsCluster {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    if (argv[0].empty() || posix_spawn(&node.pid, args[0], nullptr, nullptr, args.data(), environ) != 0) node.pid = -1;
+    node.pid = argv[0].empty() ? -1 : fork();
+    if (node.pid == 0) {
+      // A test that crashes takes its servers with it, and they never hold
+      // the test's output open (the test runner waits for it to close).
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      const int null = open("/dev/null", O_RDWR);
+      dup2(null, STDIN_FILENO);
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+      execv(args[0], args.data());
+      _exit(127);
+    }
   }
 
  private:
