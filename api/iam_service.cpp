@@ -353,7 +353,8 @@ void IamService::DispatchAsOf(const RouteHandler& handler, std::shared_ptr<ApiCa
   if (!bearer) {
     // The "before the account existed": nothing of it to show.
     auto accounts = runner_.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
-    if (!accounts || !accounts->Published()->FindAccount(call->context.account_id)) {
+    const auto accounts_version = accounts ? accounts->Published() : nullptr;
+    if (!accounts || !accounts_version->FindAccount(call->context.account_id)) {
       return refuse(Status::NotFound("account " + call->context.account_id + " did not exist at asOf " +
                                      std::string(*call->query.Get("asOf"))));
     }
@@ -387,8 +388,9 @@ bool IamService::Authorize(const ApiCall& call) {
                            "The client does not have the grant needed for the request");
   }
   // §8, as the allowlist's refusals say it (I-8): an enabled list admits its blocks only.
-  if (auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
-      allowlist && !allowlist->Published()->Admits(call.context.account_id, request.remote_address)) {
+  auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
+  const auto allowlist_version = allowlist ? allowlist->Published() : nullptr;
+  if (allowlist && !allowlist_version->Admits(call.context.account_id, request.remote_address)) {
     RespondWithError(call,
                      Status::PermissionDenied("the account's IP allowlist does not admit " + request.remote_address)
                          .WithReason(1018),
@@ -477,7 +479,8 @@ bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {
                      kProtocolErrors);
     return false;
   }
-  const projections::ApiClientRecord* client = clients->Published()->FindClient(call.context.client_id);
+  const auto clients_version = clients->Published();
+  const projections::ApiClientRecord* client = clients_version->FindClient(call.context.client_id);
   auto target = client ? ResolveAccountSwitchKey(*client, *accounts->Published(), key)
                        : Result<std::string>(Status::PermissionDenied("unknown API client").WithReason(1001));
   if (!target.ok()) {
@@ -485,8 +488,9 @@ bool IamService::SwitchAccount(ApiCall& call, const std::string& key) {
     return false;
   }
   // The managed account's allowlist guards it too (§8), beside the client's own account's.
-  if (auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
-      allowlist && !allowlist->Published()->Admits(*target, call.request.remote_address)) {
+  auto allowlist = runner_.LiveAs<projections::AllowlistReadModel>(projections::kAllowlistProjection);
+  const auto allowlist_version = allowlist ? allowlist->Published() : nullptr;
+  if (allowlist && !allowlist_version->Admits(*target, call.request.remote_address)) {
     RespondWithError(call,
                      Status::PermissionDenied("the IP allowlist of account " + *target + " does not admit " +
                                               call.request.remote_address)

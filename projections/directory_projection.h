@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "projections/held_version.h"
 #include "projections/projection.h"
 
 namespace iam::projections {
@@ -130,7 +131,8 @@ class DirectoryProjection : public Projection {
 
   // The published version itself, unchanged for as long as it is held: for a
   // reader that must combine several read models or keep one past a call.
-  std::shared_ptr<const Directory> Published() const { return published_.load(); }
+  // Name it before reaching into it (held_version.h).
+  HeldVersion<Directory> Published() const { return HeldVersion<Directory>(published_.load()); }
 
  private:
   // The version Apply writes next, equal to the published one.

@@ -545,7 +545,8 @@ TEST_F(IamctlTest, AnAllowlistThatLocksEveryoneOutIsSwitchedOffOffline) {
     ASSERT_TRUE(node.ok()) << node.status().ToString();
     auto accounts = (*node)->runner().LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
     ASSERT_TRUE(accounts);
-    commands::CommandContext context{accounts->Published()->AccountIds().front(), "test", "req"};
+    const auto accounts_version = accounts->Published();
+    commands::CommandContext context{accounts_version->AccountIds().front(), "test", "req"};
     auto& processor = (*node)->processor();
     ASSERT_TRUE(processor.Execute(std::make_unique<commands::CreateCidrBlock>("192.0.2.0/24", std::nullopt, true), context).ok());
     ASSERT_TRUE(processor.Execute(std::make_unique<commands::EnableAllowlist>("192.0.2.7"), context).ok());

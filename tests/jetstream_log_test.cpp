@@ -67,6 +67,7 @@ uint64_t LastOf(const JetStreamLog& log) {
 JetStreamOptions OptionsFor(const std::vector<std::string>& servers, int replicas) {
   JetStreamOptions options;
   options.servers = servers;
+  options.open_timeout = testing::kClusterFormationTimeout;
   options.replicas = replicas;
   options.stream = "IAM";
   return options;

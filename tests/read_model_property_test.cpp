@@ -1982,7 +1982,8 @@ class MembershipActions {
   static int64_t NumberOf(CoreNode& node, const std::string& ui_identity_id) {
     for (int attempt = 0; attempt < 400; ++attempt) {
       if (auto users = node.runner->LiveAs<projections::UsersReadModel>(projections::kUsersProjection)) {
-        if (const auto* user = users->Published()->FindUser(ui_identity_id)) return user->user_number;
+        const auto users_version = users->Published();
+        if (const auto* user = users_version->FindUser(ui_identity_id)) return user->user_number;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -2154,7 +2155,8 @@ class OrganizationActions {
     }
     std::string id;
     if (auto users = node.runner->LiveAs<projections::UsersReadModel>(projections::kUsersProjection)) {
-      const auto found = users->Published()->AllWithEmail(reference.email);
+      const auto users_version = users->Published();
+      const auto found = users_version->AllWithEmail(reference.email);
       if (!found.empty()) id = found.front()->ui_identity_id;
     }
     return {reference, id};

@@ -134,6 +134,7 @@ class SharedSecretsTest : public ::testing::Test {
     for (auto* log : {&first_, &second_}) {
       JetStreamOptions options;
       options.servers = cluster_.urls();
+      options.open_timeout = testing::kClusterFormationTimeout;
       auto opened = JetStreamLog::Open(options);
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();
       *log = std::move(*opened);

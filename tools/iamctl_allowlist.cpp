@@ -46,7 +46,8 @@ int RunAllowlistDisable(const AllowlistOptions& options) {
     std::fprintf(stderr, "%s: the accounts read model does not serve\n", kWhat);
     return kExitStoreError;
   }
-  const std::vector<std::string> ids = accounts->Published()->AccountIds();
+  const auto accounts_version = accounts->Published();
+  const std::vector<std::string> ids = accounts_version->AccountIds();
   std::string account = options.account_id;
   if (account.empty()) {
     if (ids.size() != 1) {
@@ -54,7 +55,7 @@ int RunAllowlistDisable(const AllowlistOptions& options) {
       return kExitFailed;
     }
     account = ids.front();
-  } else if (!accounts->Published()->FindAccount(account)) {
+  } else if (!accounts_version->FindAccount(account)) {
     std::fprintf(stderr, "%s: there is no account %s\n", kWhat, account.c_str());
     return kExitFailed;
   }

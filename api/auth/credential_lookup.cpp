@@ -135,8 +135,8 @@ std::optional<edgegrid::VerifiedCredential> AccessCredentialLookup::FindByClient
     const projections::ApiClientRecord* client = clients_version->FindClient(found->client_id);
     if (client && client->definition.allow_account_switch) {
       auto users = runner_.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-      const projections::UserRecord* owner =
-          users ? users->Published()->FindUser(client->definition.owner_ui_identity_id) : nullptr;
+      const auto users_version = users ? users->Published() : nullptr;
+      const projections::UserRecord* owner = users_version ? users_version->FindUser(client->definition.owner_ui_identity_id) : nullptr;
       if (!owner || owner->locked) found->client_locked = true;
     }
   }

@@ -29,7 +29,8 @@ SchedulerJob ManagedDomainRecheckJob(projections::ProjectionRunner& runner, comm
             auto domains = runner.LiveAs<projections::ManagedDomainsReadModel>(projections::kManagedDomainsProjection);
             if (!domains) return runner.Serving(projections::kManagedDomainsProjection);
             std::vector<DueCheck> due;
-            domains->Published()->ForEachDue(now_ms, [&due](const projections::ManagedDomainRecord& r) {
+            const auto domains_version = domains->Published();
+            domains_version->ForEachDue(now_ms, [&due](const projections::ManagedDomainRecord& r) {
               due.push_back({r.account_id, r.domain, r.method, r.verification_code});
             });
             // The checks run side by side on the verifier's threads (a round

@@ -27,7 +27,8 @@ SchedulerJob SessionExpiryJob(projections::ProjectionRunner& runner, commands::C
             auto sessions = runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection);
             if (!sessions) return runner.Serving(projections::kSessionsProjection);
             std::vector<std::vector<std::string>> batches;
-            sessions->Published()->ForEachSession([&](const projections::SessionRecord& session) {
+            const auto sessions_version = sessions->Published();
+            sessions_version->ForEachSession([&](const projections::SessionRecord& session) {
               if (!commands::SessionEndedByClock(session, now_ms, lifetimes)) return;
               if (batches.empty() || batches.back().size() == kRecordsPerCommand) batches.emplace_back();
               batches.back().push_back(session.session_id);
@@ -72,7 +73,8 @@ SchedulerJob InvitationLapseJob(projections::ProjectionRunner& runner, commands:
             auto invitations = runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
             if (!invitations) return runner.Serving(projections::kInvitationsProjection);
             std::vector<int64_t> due;
-            for (const auto* invitation : invitations->Published()->LapsedUnrecorded(now_ms)) {
+            const auto invitations_version = invitations->Published();
+            for (const auto* invitation : invitations_version->LapsedUnrecorded(now_ms)) {
               due.push_back(invitation->invitation_id);
             }
             int64_t recorded = 0;
@@ -93,7 +95,8 @@ SchedulerJob AccessExpiryJob(projections::ProjectionRunner& runner, commands::Co
             auto memberships = runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
             if (!memberships) return runner.Serving(projections::kMembershipsProjection);
             std::vector<std::pair<std::string, std::string>> due;
-            for (const auto* membership : memberships->Published()->ExpiredUnrecorded(now_ms)) {
+            const auto memberships_version = memberships->Published();
+            for (const auto* membership : memberships_version->ExpiredUnrecorded(now_ms)) {
               due.emplace_back(membership->account_id, membership->ui_identity_id);
             }
             int64_t recorded = 0;

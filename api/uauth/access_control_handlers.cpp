@@ -133,7 +133,8 @@ void DisableMfaRequirement(const UauthContext& context, const std::shared_ptr<Ap
       ticket->Release();
       return call->respond(UauthUnavailable(call->request.path, "second factors cannot be read now"));
     }
-    const commands::CheckedCode checked = CheckCode(context, mfa->Published()->Find(caller.user.ui_identity_id), "", code);
+    const auto mfa_version = mfa->Published();
+    const commands::CheckedCode checked = CheckCode(context, mfa_version->Find(caller.user.ui_identity_id), "", code);
     SubmitCommand(context.processor, call,
                   std::make_unique<commands::DisableMfaRequirement>(
                       ticket, events::SignInAttempt{username, caller.user.ui_identity_id, "WRONG_STEP_UP_CODE"}, checked,

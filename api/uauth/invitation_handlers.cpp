@@ -35,7 +35,8 @@ constexpr std::string_view kInvitationLinkPath = "/uauth/user/register/invitatio
 // The workspace's name for mails, or its account id while the accounts cannot be read.
 std::string WorkspaceName(const UauthContext& context, const std::string& account_id) {
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
-  const projections::AccountRecord* account = accounts ? accounts->Published()->FindAccount(account_id) : nullptr;
+  const auto accounts_version = accounts ? accounts->Published() : nullptr;
+  const projections::AccountRecord* account = accounts_version ? accounts_version->FindAccount(account_id) : nullptr;
   return account ? account->account_name : account_id;
 }
 
@@ -91,7 +92,8 @@ std::variant<commands::InvitationRequest, HttpResponse> ReadInvitation(const Uau
 // The userId of a person added at once, read once the events are applied.
 boost::json::value UserIdOf(const UauthContext& context, const std::string& ui_identity_id) {
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  const projections::UserRecord* user = users ? users->Published()->FindUser(ui_identity_id) : nullptr;
+  const auto users_version = users ? users->Published() : nullptr;
+  const projections::UserRecord* user = users_version ? users_version->FindUser(ui_identity_id) : nullptr;
   return user ? boost::json::value(user->user_number) : boost::json::value(nullptr);
 }
 
@@ -195,7 +197,8 @@ void DeleteInvitations(const UauthContext& context, const std::shared_ptr<ApiCal
 
 boost::json::object InvitationJson(const UauthContext& context, const projections::InvitationRecord& invitation) {
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-  const projections::UserRecord* inviter = users ? users->Published()->FindUser(invitation.invited_by) : nullptr;
+  const auto users_version = users ? users->Published() : nullptr;
+  const projections::UserRecord* inviter = users_version ? users_version->FindUser(invitation.invited_by) : nullptr;
   return boost::json::object{{"invitationId", invitation.invitation_id},
                              {"email", invitation.email},
                              {"firstName", invitation.first_name},
@@ -260,7 +263,8 @@ void UpdateInvitation(const UauthContext& context, const std::shared_ptr<ApiCall
       [](const ApiCall& call, const Status& status) { call.respond(MembershipProblem(call.request.path, status)); },
       [&context, id = ids->front()](const std::shared_ptr<ApiCall>& call, const commands::CommandOutcome& outcome) {
         auto invitations = context.runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
-        const projections::InvitationRecord* invitation = invitations ? invitations->Published()->Find(id) : nullptr;
+        const auto invitations_version = invitations ? invitations->Published() : nullptr;
+        const projections::InvitationRecord* invitation = invitations_version ? invitations_version->Find(id) : nullptr;
         if (!invitation) return call->respond(UauthUnavailable(call->request.path, "the invitation cannot be read now"));
         HttpResponse response = JsonResponse(200, boost::json::serialize(InvitationJson(context, *invitation)));
         response.SetHeader("ETag", ETagOf(invitation->version));
@@ -282,7 +286,8 @@ void LookUpInvitation(const UauthContext& context, const std::shared_ptr<ApiCall
   if (!hash.ok() || !invitations || !users || !settings) {
     return call->respond(UauthUnavailable(instance, "invitations cannot be read now"));
   }
-  auto found = commands::FindLiveInvitation(*invitations->Published(), *hash, context.now_ms());
+  const auto invitations_version = invitations->Published();  // `found` points into it
+  auto found = commands::FindLiveInvitation(*invitations_version, *hash, context.now_ms());
   if (!found.ok()) return call->respond(MembershipProblem(instance, found.status()));
   const projections::InvitationRecord& invitation = **found;
   const auto users_version = users->Published();
@@ -293,7 +298,8 @@ void LookUpInvitation(const UauthContext& context, const std::shared_ptr<ApiCall
     invited_by = boost::json::object{{"firstName", inviter->profile.first_name}, {"lastName", inviter->profile.last_name}};
   }
   // A-10: the inviting workspace's policy applies to the password chosen here.
-  const events::WorkspacePasswordPolicy policy = settings->Published()->Of(invitation.account_id).password_policy;
+  const auto settings_version = settings->Published();
+  const events::WorkspacePasswordPolicy policy = settings_version->Of(invitation.account_id).password_policy;
   call->respond(NoStoreJson(boost::json::serialize(boost::json::object{
       {"email", invitation.email},
       {"firstName", invitation.first_name},

@@ -213,8 +213,10 @@ void VerifyDomain(const UauthContext& context, DomainVerifier& verifier, const s
           if (!r || !users || !memberships) {
             return call->respond(UauthUnavailable(call->request.path, "the domain cannot be read now"));
           }
-          HttpResponse response = JsonResponse(
-              200, json::serialize(DomainJson(*r, users->Published().get(), memberships->Published().get())));
+          const auto users_version = users->Published();
+          const auto memberships_version = memberships->Published();
+          HttpResponse response =
+              JsonResponse(200, json::serialize(DomainJson(*r, users_version.get(), memberships_version.get())));
           AddEventDetails(response, outcome);
           call->respond(std::move(response));
         });

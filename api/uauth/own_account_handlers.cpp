@@ -135,7 +135,8 @@ void RequestPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   auto issued = commands::NewHashedToken();
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
   if (!issued.ok() || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be sent now"));
-  const auto matches = users->Published()->AllWithEmail(commands::EmailKey(*email));
+  const auto users_version = users->Published();
+  const auto matches = users_version->AllWithEmail(commands::EmailKey(*email));
   HttpResponse accepted = JsonResponse(200, boost::json::serialize(boost::json::object{{"message", kResetAccepted}}));
   accepted.SetHeader("Cache-Control", "no-store");
   if (matches.size() != 1) return call->respond(std::move(accepted));
@@ -173,8 +174,10 @@ void ConfirmPasswordReset(const UauthContext& context, const std::shared_ptr<Api
   auto resets = context.runner.LiveAs<projections::PasswordResetsReadModel>(projections::kPasswordResetsProjection);
   auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
   if (!hash.ok() || !resets || !users) return call->respond(UauthUnavailable(call->request.path, "resets cannot be checked now"));
-  const projections::MailedTokenRecord* record = resets->Published()->FindByHash(*hash);
-  const projections::UserRecord* user = record ? users->Published()->FindUser(record->ui_identity_id) : nullptr;
+  const auto resets_version = resets->Published();
+  const projections::MailedTokenRecord* record = resets_version->FindByHash(*hash);
+  const auto users_version = users->Published();
+  const projections::UserRecord* user = record ? users_version->FindUser(record->ui_identity_id) : nullptr;
   if (!user) return call->respond(MailedTokenRefusal(call->request.path, Status::NotFound("").WithReason(commands::kTokenUnknown)));
   auto policy = AdmitNewPassword(context, *call, user, user->profile.email, *password);
   if (!policy) return;
@@ -215,17 +218,19 @@ void RespondWithAccount(const UauthContext& context, const std::shared_ptr<ApiCa
   auto user_version = users->Published();
   const projections::UserRecord* user = user_version->FindUser(ui_identity_id);
   if (!user) return call->respond(UauthUnauthorized(call->request.path, "the account has been removed"));
-  const projections::MfaRecord* factors = mfa->Published()->Find(ui_identity_id);
+  const auto mfa_version = mfa->Published();
+  const projections::MfaRecord* factors = mfa_version->Find(ui_identity_id);
   boost::json::array methods;
   if (factors) {
     for (const std::string& method : factors->Methods()) methods.emplace_back(method);
   }
-  const projections::SignInCounter* counter =
-      sessions->Published()->FindCounter(commands::EmailKey(user->profile.email));
+  const auto sessions_version = sessions->Published();
+  const projections::SignInCounter* counter = sessions_version->FindCounter(commands::EmailKey(user->profile.email));
   const bool has_password = !user->password_hashes.empty();
   // W-13 (a): the workspace whose VERIFIED domain holds the address manages the person.
   boost::json::value managed_by = nullptr;
-  if (const auto owner = domains->Published()->VerifiedOwnerOfEmail(user->profile.email)) {
+  const auto domains_version = domains->Published();
+  if (const auto owner = domains_version->VerifiedOwnerOfEmail(user->profile.email)) {
     const std::string key = commands::EmailKey(user->profile.email);
     managed_by = boost::json::object{{"workspaceGuid", WorkspaceGuid(*owner)}, {"domain", key.substr(key.rfind('@') + 1)}};
   }

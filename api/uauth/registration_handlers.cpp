@@ -79,13 +79,15 @@ void RegisterInvited(const UauthContext& context, const std::shared_ptr<ApiCall>
   auto invitations = context.runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
   auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
   if (!hash.ok() || !invitations || !settings) return call->respond(UauthUnavailable(path, "invitations cannot be read now"));
-  auto invitation = commands::FindLiveInvitation(*invitations->Published(), *hash, context.now_ms());
+  const auto invitations_version = invitations->Published();  // `invitation` points into it
+  auto invitation = commands::FindLiveInvitation(*invitations_version, *hash, context.now_ms());
   if (!invitation.ok()) return call->respond(MembershipProblem(path, invitation.status()));
   if ((*invitation)->email != commands::EmailKey(profile.email)) {
     return call->respond(InvitationEmailDiffers(path));
   }
   const std::string account_id = (*invitation)->account_id;
-  const events::WorkspacePasswordPolicy policy = settings->Published()->Of(account_id).password_policy;
+  const auto settings_version = settings->Published();
+  const events::WorkspacePasswordPolicy policy = settings_version->Of(account_id).password_policy;
   if (auto s = commands::CheckPassword(password, policy, profile.email); !s.ok()) {
     return call->respond(UauthProblem({400, "password-policy", "PWD-0001", s.message(), path}));
   }
@@ -110,7 +112,8 @@ void RegisterInvited(const UauthContext& context, const std::shared_ptr<ApiCall>
                                                                      const commands::CommandOutcome& outcome) {
           if (outcome.created_id == 0) return call->respond(Accepted(202, kInvitationNotice));
           auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-          const projections::UserRecord* user = users ? users->Published()->FindUser(ui_identity_id) : nullptr;
+          const auto users_version = users ? users->Published() : nullptr;
+          const projections::UserRecord* user = users_version ? users_version->FindUser(ui_identity_id) : nullptr;
           if (!user) return call->respond(UauthUnavailable(call->request.path, "the account cannot be read now"));
           HttpResponse response = JsonResponse(
               201, boost::json::serialize(boost::json::object{{"userId", user->user_number},
@@ -222,13 +225,15 @@ void ConfirmRegistration(const UauthContext& context, const std::shared_ptr<ApiC
   auto hash = commands::TokenHash(token);
   auto confirmations = context.runner.LiveAs<projections::ConfirmationsReadModel>(projections::kConfirmationsProjection);
   if (!hash.ok() || !confirmations) return call->respond(UauthUnavailable(instance, "confirmations cannot be checked now"));
-  const projections::MailedTokenRecord* record = confirmations->Published()->FindByHash(*hash);
+  const auto confirmations_version = confirmations->Published();
+  const projections::MailedTokenRecord* record = confirmations_version->FindByHash(*hash);
   const std::string person = record ? record->ui_identity_id : std::string();
   call->context.actor = "anonymous";
   auto answer = [&context, person](const std::shared_ptr<ApiCall>& call, std::string_view status,
                                    int64_t accepted_invitations) {
     auto users = context.runner.LiveAs<projections::UsersReadModel>(projections::kUsersProjection);
-    const projections::UserRecord* user = users ? users->Published()->FindUser(person) : nullptr;
+    const auto users_version = users ? users->Published() : nullptr;
+    const projections::UserRecord* user = users_version ? users_version->FindUser(person) : nullptr;
     if (!user) {
       return call->respond(
           MailedTokenRefusal(RedactedPath(call->request.path), Status::NotFound("").WithReason(commands::kTokenUnknown)));

@@ -45,7 +45,8 @@ std::optional<RoleViews> ReadRoleViews(const UauthContext& context, const std::s
   auto invitations = context.runner.LiveAs<projections::InvitationsReadModel>(projections::kInvitationsProjection);
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
   if (!roles || !memberships || !invitations || !accounts) return std::nullopt;
-  const projections::AccountRecord* account = accounts->Published()->FindAccount(account_id);
+  const auto accounts_version = accounts->Published();
+  const projections::AccountRecord* account = accounts_version->FindAccount(account_id);
   return RoleViews{std::move(roles), memberships->Published(), invitations->Published(),
                    account ? account->created_ms : 0};
 }

@@ -50,8 +50,12 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   if (!presented_hash.ok() || !sessions || !users || !memberships) {
     return call->respond(UauthUnavailable(call->request.path, "sessions cannot be refreshed now"));
   }
-  const projections::SessionRecord* session = sessions->Published()->SessionOfRefreshToken(*presented_hash);
-  const projections::UserRecord* user = session ? users->Published()->FindUser(session->ui_identity_id) : nullptr;
+  // Held until the handler returns: the records below point into them.
+  const auto sessions_version = sessions->Published();
+  const auto users_version = users->Published();
+  const auto memberships_version = memberships->Published();
+  const projections::SessionRecord* session = sessions_version->SessionOfRefreshToken(*presented_hash);
+  const projections::UserRecord* user = session ? users_version->FindUser(session->ui_identity_id) : nullptr;
   if (!session || !user) return call->respond(UauthUnauthorized(call->request.path, "the refresh token is not valid"));
   auto next = commands::NewHashedToken();
   if (!next.ok()) return call->respond(UauthUnavailable(call->request.path, "no token could be made"));
@@ -61,7 +65,7 @@ void Refresh(const UauthContext& context, const std::shared_ptr<ApiCall>& call) 
   const projections::MembershipRecord* membership =
       session->workspace_guid.empty()
           ? nullptr
-          : MembershipByGuid(*memberships->Published(), user->ui_identity_id, session->workspace_guid);
+          : MembershipByGuid(*memberships_version, user->ui_identity_id, session->workspace_guid);
   if (membership) {
     auto state = CurrentAccessState(context, *user, *membership, session->amr, call->context.remote_address);
     if (!state.ok()) return call->respond(UauthUnavailable(call->request.path, state.status().message()));

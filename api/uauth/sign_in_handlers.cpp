@@ -112,7 +112,8 @@ class SignInRoute {
     bool device_trusted = false;
     auto mfa = context_.runner.LiveAs<projections::MfaReadModel>(projections::kMfaProjection);
     if (user && mfa) {
-      if (const projections::MfaRecord* record = mfa->Published()->Find(user->ui_identity_id)) {
+      const auto mfa_version = mfa->Published();
+      if (const projections::MfaRecord* record = mfa_version->Find(user->ui_identity_id)) {
         device_trusted = !device_hash.empty() && record->TrustsDevice(device_hash, context_.now_ms());
         if (!device_trusted) mfa_methods = record->Methods();
       }

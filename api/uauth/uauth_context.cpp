@@ -64,9 +64,10 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
     call.respond(UauthUnavailable(path, "the sessions cannot be checked now"));
     return std::nullopt;
   }
-  const projections::SessionRecord* session = sessions->Published()->FindSession(caller.session_id);
-  const projections::UserRecord* user =
-      session ? users->Published()->FindUser(session->ui_identity_id) : nullptr;
+  const auto sessions_version = sessions->Published();
+  const projections::SessionRecord* session = sessions_version->FindSession(caller.session_id);
+  const auto users_version = users->Published();
+  const projections::UserRecord* user = session ? users_version->FindUser(session->ui_identity_id) : nullptr;
   const bool pending = caller.scope == kMfaPendingScope;
   const bool workspace = caller.scope == kWorkspaceScope;
   if (!session || !user || std::to_string(user->user_number) != text("sub") || session->mfa_pending != pending ||
@@ -78,8 +79,9 @@ std::optional<BearerCaller> AuthenticateBearer(const UauthContext& context, ApiC
   // allows its workspace, checked against the current settings at every
   // request (I-4, W-14, M-8, M-9).
   if (workspace) {
+    const auto memberships_version = memberships->Published();
     const projections::MembershipRecord* membership =
-        MembershipByGuid(*memberships->Published(), user->ui_identity_id, text("bp"));
+        MembershipByGuid(*memberships_version, user->ui_identity_id, text("bp"));
     if (!membership) {
       call.respond(UauthUnauthorized(path, "the token's workspace membership has ended"));
       return std::nullopt;
@@ -191,7 +193,8 @@ bool AdmitRate(const UauthContext& context, const ApiCall& call, std::string_vie
 HttpResponse LockedOutResponse(const UauthContext& context, const ApiCall& call, const std::string& username) {
   int64_t retry_ms = context.limits.lockout_ms;
   if (auto sessions = context.runner.LiveAs<projections::SessionsReadModel>(projections::kSessionsProjection)) {
-    const auto* counter = sessions->Published()->FindCounter(username);
+    const auto sessions_version = sessions->Published();
+    const auto* counter = sessions_version->FindCounter(username);
     const int64_t now = context.now_ms();
     if (counter && counter->locked_until_ms > now) retry_ms = counter->locked_until_ms - now;
   }

@@ -117,7 +117,8 @@ HttpResponse IpNotAllowedProblem(std::string_view instance) {
 
 bool WorkspaceRequiresMfa(const UauthContext& context, std::string_view account_id) {
   auto settings = context.runner.LiveAs<projections::WorkspaceSettingsReadModel>(projections::kWorkspaceSettingsProjection);
-  return context.require_mfa || (settings && settings->Published()->Of(account_id).mfa_required);
+  const auto settings_version = settings ? settings->Published() : nullptr;
+  return context.require_mfa || (settings && settings_version->Of(account_id).mfa_required);
 }
 
 }  // namespace iam::api

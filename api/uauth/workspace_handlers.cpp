@@ -34,10 +34,10 @@ Result<std::optional<MemberWorkspace>> MemberWorkspaceOf(const UauthContext& con
   auto accounts = context.runner.LiveAs<projections::AccountsReadModel>(projections::kAccountsProjection);
   auto memberships = context.runner.LiveAs<projections::MembershipsReadModel>(projections::kMembershipsProjection);
   if (!accounts || !memberships) return Status::Unavailable("the workspaces cannot be read now");
-  const projections::MembershipRecord* membership =
-      MembershipByGuid(*memberships->Published(), user.ui_identity_id, guid);
-  const projections::AccountRecord* account =
-      membership ? accounts->Published()->FindAccount(membership->account_id) : nullptr;
+  const auto memberships_version = memberships->Published();
+  const projections::MembershipRecord* membership = MembershipByGuid(*memberships_version, user.ui_identity_id, guid);
+  const auto accounts_version = accounts->Published();
+  const projections::AccountRecord* account = membership ? accounts_version->FindAccount(membership->account_id) : nullptr;
   if (!account) return std::optional<MemberWorkspace>();
   return std::optional<MemberWorkspace>(MemberWorkspace{*membership, WorkspaceOfAccount(*account)});
 }

@@ -122,7 +122,8 @@ class ApiClientRoutes {
     auto accounts = ServingReadModel<projections::AccountsReadModel>(runner_, projections::kAccountsProjection, *call);
     if (!accounts) return;
     boost::json::array keys;
-    for (const projections::AccountRecord* account : AccountSwitchTargets(*client, *accounts->Published())) {
+    const auto accounts_version = accounts->Published();  // the targets point into it
+    for (const projections::AccountRecord* account : AccountSwitchTargets(*client, *accounts_version)) {
       if (search && !MatchesSwitchKeySearch(*account, *search)) continue;
       keys.push_back(boost::json::object{{"accountSwitchKey", account->account_id},
                                          {"accountName", account->account_name}});

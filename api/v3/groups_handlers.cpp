@@ -132,7 +132,8 @@ class GroupRoutes {
     auto users = ServingReadModel<projections::UsersReadModel>(runner_, projections::kUsersProjection, *call);
     if (!users) return;
     // G-7: the grants of the account's users as the users read model has them.
-    const std::vector<projections::UserGroupGrants> grants = users->Published()->GroupGrantsOf(call->context.account_id);
+    const auto users_version = users->Published();
+    const std::vector<projections::UserGroupGrants> grants = users_version->GroupGrantsOf(call->context.account_id);
     auto affected = groups_model->Read([&](const GroupDirectory& groups) -> Result<std::vector<projections::AffectedUser>> {
       if (auto s = commands::CheckGroupMove(groups, call->context.account_id, *source, *destination); !s.ok()) return s;
       return projections::UsersAffectedByMove(groups, grants, *source, *destination);

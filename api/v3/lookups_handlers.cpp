@@ -44,7 +44,9 @@ void AddLookupRoutes(Router& router, projections::ProjectionRunner& runner) {
     router.Add("GET", base + "/password-policy", [&runner](std::shared_ptr<ApiCall> call) {
       auto settings = ServingReadModel<projections::WorkspaceSettingsReadModel>(
           runner, projections::kWorkspaceSettingsProjection, *call);
-      if (settings) call->respond(PasswordPolicyOf(settings->Published()->Of(call->context.account_id)));
+      if (!settings) return;
+      const auto settings_version = settings->Published();
+      call->respond(PasswordPolicyOf(settings_version->Of(call->context.account_id)));
     });
     router.Add("GET", base + "/countries/{country}/states", [&lookups](std::shared_ptr<ApiCall> call) {
       call->respond(JsonResponse(200, lookups.StatesJson(call->path.Get("country"))));

@@ -245,7 +245,8 @@ class PropertyRoutes {
     const AssetRecord* asset = assets->Find(call->context.account_id, asset_id);
     if (!asset) return RespondWithError(*call, PropertyNotFound(asset_id), kUserAdminErrors);
     boost::json::array list;
-    for (const projections::UserRecord* user : users->Published()->OfAccount(call->context.account_id)) {
+    const auto users_version = users->Published();
+    for (const projections::UserRecord* user : users_version->OfAccount(call->context.account_id)) {
       if (projections::RoleOnGroup(*groups, user->grants, asset->group_id) == 0) continue;
       const bool blocked = user->IsBlockedFrom(asset_id);
       if ((type == UserType::kAssigned && blocked) || (type == UserType::kBlocked && !blocked)) continue;

@@ -25,6 +25,11 @@
 
 namespace iam::testing {
 
+// How long a test waits for a fresh cluster to place its first stream: a
+// loaded machine (a parallel build, other clusters) slows the election of
+// the cluster's leaders far beyond the production default.
+inline constexpr std::chrono::seconds kClusterFormationTimeout{90};
+
 // The nats-server this build fetched ("" when it is missing).
 inline std::string NatsServerPath() {
   const std::string path = FromExecutableDir("nats-server/usr/sbin/nats-server");

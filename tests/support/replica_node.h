@@ -12,6 +12,7 @@
 
 #include "events/nats/cluster_replication.h"
 #include "events/storage.h"
+#include "tests/support/nats_cluster.h"
 #include "tests/support/temp_dir.h"
 
 namespace iam::testing {
@@ -53,6 +54,7 @@ struct ReplicaNode {
     storage = std::move(*opened);
     events::nats::JetStreamOptions stream;
     stream.servers = servers;
+    stream.open_timeout = kClusterFormationTimeout;
     stream.replicas = 3;
     auto connected = events::nats::JetStreamLog::Open(stream);
     ASSERT_TRUE(connected.ok()) << connected.status().ToString();

@@ -174,8 +174,10 @@ class Seeder {
     auto accounts = node_.runner().LiveAs<iam::projections::AccountsReadModel>(iam::projections::kAccountsProjection);
     auto groups = node_.runner().LiveAs<iam::projections::GroupsReadModel>(iam::projections::kGroupsProjection);
     if (!accounts || !groups) Fail("the accounts and groups read models do not serve");
-    const std::string bootstrap = accounts->Published()->FirstAccountId();
-    const auto top = groups->Published()->TopLevel(bootstrap);
+    const auto accounts_version = accounts->Published();
+    const std::string bootstrap = accounts_version->FirstAccountId();
+    const auto groups_version = groups->Published();
+    const auto top = groups_version->TopLevel(bootstrap);
     if (bootstrap.empty() || top.empty()) Fail("the data directory has no bootstrap account (start iamd on it once)");
     // The bootstrap account's own credential signs the measurements: it is never rotated.
     accounts_.push_back({bootstrap, top.front(), "", "", {}});
