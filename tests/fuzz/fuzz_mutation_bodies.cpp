@@ -235,10 +235,21 @@ const std::vector<Operation>& Operations() {
   return operations;
 }
 
+// The world lives until exit, and is shut down by an exit handler registered
+// once it exists: after the storage engine's own statics were made, so the
+// handler runs before they are destroyed (a server stopped by a static
+// destructor waited for flush threads that were already gone).
+std::unique_ptr<World> the_world;
+
+void ShutDownTheWorld() { the_world.reset(); }
+
 std::unique_ptr<World>& TheWorld() {
-  static std::unique_ptr<World> world;
-  if (!world) world = std::make_unique<World>();
-  return world;
+  if (!the_world) {
+    the_world = std::make_unique<World>();
+    static const bool registered = std::atexit(ShutDownTheWorld) == 0;
+    (void)registered;
+  }
+  return the_world;
 }
 
 }  // namespace
