@@ -22,7 +22,7 @@ case "$kind" in
     targets=(all)
     ;;
   thread)
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp"
     filter=(-R "EventStore|ProjectionRunner|HttpServer|RateLimit|AuditStream|WritePath|Concurrent|ClusterReplication|WriterElection|ClusterTest|drill_kill9")
     targets=(iam_core_tests iam_api_tests iamd iamctl drill_kill9)
     ;;

@@ -776,6 +776,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
       if (!written.ok()) {
         for (size_t i : accepted) outcomes[i] = written;
       } else {
+        // The listeners take the read models' locks, and a projection thread
+        // takes the database after its own lock: never hold both ways.
+        db = {};
         Publish(commit, committed);
       }
     }
@@ -837,6 +840,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;
     if (Status added = AddCommitToWrite(db, commit, write, undo); !added.ok()) return added;
     if (Status written = WriteSynced(db, write, undo, 1); !written.ok()) return written;
+    db = {};  // as in CommitBatch: no read-model lock while holding the database
     Publish(commit, events);
     return Status::Ok();
   }
