@@ -57,15 +57,17 @@ inline uint16_t FreeLoopbackPort() {
 
 class NatsCluster {
  public:
-  // Starts the nodes and waits (at most 15 s) until each answers; a node
-  // that does not (its port taken meanwhile) makes the whole cluster start
-  // again on other ports, up to three times.
+  // Starts the nodes and waits until each answers and the cluster places a
+  // stream on all of them; a node that does not answer (its port taken
+  // meanwhile) or a cluster that does not form in 45 s (seen on a loaded
+  // machine: "no suitable peers for placement") starts again on other
+  // ports, up to three times.
   explicit NatsCluster(int nodes) {
     for (int attempt = 0; attempt < 3; ++attempt) {
       nodes_.clear();
       for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), -1});
       for (int i = 0; i < nodes; ++i) Start(i);
-      if (AllAnswer(std::chrono::seconds(15))) return;
+      if (AllAnswer(std::chrono::seconds(15)) && PlacesAStream()) return;
       for (int i = 0; i < nodes; ++i) Kill(i);
     }
   }
@@ -131,6 +133,17 @@ class NatsCluster {
   }
 
  private:
+  // A stream with a copy on every node (outside the tests' subjects).
+  bool PlacesAStream() {
+    events::nats::JetStreamOptions probe;
+    probe.servers = urls();
+    probe.replicas = static_cast<int>(nodes_.size());
+    probe.stream = "PROBE";
+    probe.subject_prefix = "probe";
+    probe.open_timeout = std::chrono::seconds(45);
+    return events::nats::JetStreamLog::Open(probe).ok();
+  }
+
   bool AllAnswer(std::chrono::seconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (auto& node : nodes_) {
