@@ -14,6 +14,7 @@
 #include "events/clock.h"
 #include "events/event_codec.h"
 #include "events/expiring_rows.h"
+#include "events/replication.h"
 #include "events/storage.h"
 #include "tests/support/temp_dir.h"
 #include "events/rocksdb/storage_layout.h"
@@ -429,6 +430,54 @@ TEST(EventCodec, RoundTripsAndRendersJson) {
   EXPECT_NE(json->find(R"("changeDate":"1970-01-01T00:00:02.000Z")"), std::string::npos);
   e.payload = "not json";
   EXPECT_EQ(EventToJson(e).status().code(), StatusCode::kCorruption);
+}
+
+// D-20 for a replicated log: a commit the replicated log did not confirm is
+// written nowhere, the store stops accepting appends (another node may
+// write, or the commit's outcome is unknown), and it writes again only when
+// told to lead; a replicated commit that does not continue the log is refused.
+TEST(EventStore, AnUnconfirmedReplicationWritesNothingAndStopsAppends) {
+  class Unconfirmed : public Replicator {
+   public:
+    Result<uint64_t> Replicate(const ReplicatedCommit&) override {
+      ++calls;
+      return Status::Unavailable("no quorum");
+    }
+    int calls = 0;
+  };
+  class Confirming : public Replicator {
+   public:
+    Result<uint64_t> Replicate(const ReplicatedCommit&) override { return ++sequence; }
+    uint64_t sequence = 0;
+  };
+  TempDir dir;
+  auto storage = Open(dir.string());
+  ReplicaLog* replica = ReplicaLogOf(*storage);
+  ASSERT_NE(replica, nullptr);
+  Unconfirmed unconfirmed;
+  replica->LeadWith(&unconfirmed);
+  auto refused = storage->events().Append(OneEvent("thing", "a", 0));
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(unconfirmed.calls, 1);
+  EXPECT_EQ(storage->events().Head(), 0u);
+  auto stream = storage->events().ReadStream("thing", "a", 1, 10);
+  ASSERT_TRUE(stream.ok());
+  EXPECT_TRUE(stream->empty());
+  // Following now: the next append never reaches the replicator.
+  EXPECT_EQ(storage->events().Append(OneEvent("thing", "b", 0)).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(unconfirmed.calls, 1);
+  Confirming confirming;
+  replica->LeadWith(&confirming);
+  auto written = storage->events().Append(OneEvent("thing", "a", 0));
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->first_position, 1u);
+  EXPECT_EQ(replica->ReplicatedSequence(), 1u);
+  replica->Follow();
+  ReplicatedCommit gap;
+  gap.sequence = 2;
+  gap.records.push_back({5, "thing", "c", 1, "not a record"});
+  EXPECT_EQ(replica->ApplyReplicated(gap).code(), StatusCode::kCorruption);
+  EXPECT_EQ(storage->events().Head(), 1u);
 }
 
 }  // namespace
