@@ -266,9 +266,16 @@ void IamService::Dispatch(std::shared_ptr<ApiCall> call) {
   // D-3: header grammar → timestamp (400) → credential (401) → signature → nonce.
   const edgegrid::AuthResult auth = verifier_.Verify(request, NowSeconds());
   if (!auth.ok()) {
+    HttpResponse refusal =
+        GatewayRefusal(*call, auth.http_status, *public_url_.load() + auth.type_suffix, auth.title, auth.detail);
+    if (auth.http_status == 503) {
+      // A valid signature this node may not take yet (a cluster's new
+      // writer): not a failed authentication.
+      refusal.SetHeader("Retry-After", "1");
+      return call->respond(std::move(refusal));
+    }
     if (options_.rate_limiter) options_.rate_limiter->Admit(kAuthFailuresPerIp, request.remote_address);
-    return call->respond(
-        GatewayRefusal(*call, auth.http_status, *public_url_.load() + auth.type_suffix, auth.title, auth.detail));
+    return call->respond(std::move(refusal));
   }
   call->context.client_id = auth.credential.client_id;
   call->context.credential_id = auth.credential.credential_id;

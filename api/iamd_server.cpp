@@ -51,6 +51,8 @@
 #include "api/uauth/uauth_problem.h"
 #include "api/idempotency.h"
 #include "api/auth/master_key.h"
+#include "api/cluster/cluster_request_handler.h"
+#include "events/nats/cluster_node.h"
 #include "api/auth/signing_key_ring.h"
 #include "api/uauth/managed_domain_routes.h"
 #include "api/uauth/uauth_routes.h"
@@ -91,6 +93,9 @@ std::string EventStoreDirectory(const std::string& data_dir) { return (fs::path(
 
 struct IamdServer::Impl {
   ServerConfig config;
+  // On a cluster (config.cluster.servers): the node's link to the others.
+  // Before `storage`, which uses its shared secret store until closed.
+  std::unique_ptr<events::nats::ClusterNode> cluster;
   std::unique_ptr<events::Storage> storage;
   std::string master_key_fingerprint;  // MasterKeyFingerprint of the storage's key (backups)
   std::unique_ptr<projections::ProjectionRunner> runner;
@@ -117,6 +122,14 @@ struct IamdServer::Impl {
   // Completes erasures off the command processor; after what it erases from.
   std::unique_ptr<ErasureWorker> erasure;
   std::unique_ptr<IamService> service;
+  // On a cluster: forwards changes to the writer, and holds reads until this
+  // node has applied their X-Iam-Min-Sequence; in front of `service`.
+  std::unique_ptr<ClusterRequestHandler> cluster_requests;
+  // D-25 on a cluster: changes signed at or before this second may have been
+  // taken by the previous writer (see OnRoleChange).
+  std::atomic<int64_t> writing_since_second{0};
+  mutable std::mutex node_url_mu;
+  std::string node_url;  // the URL the other nodes reach this one at; guarded by node_url_mu
   int64_t start_second = 0;
   // Requests signed at or before it are refused (D-25): the start second
   // after a crash, 0 after a clean stop (whose nonces are taken over) and on
@@ -230,6 +243,43 @@ struct IamdServer::Impl {
     return Status::Ok();
   }
 
+  // A cluster node: connects to the NATS cluster (before the storage opens,
+  // which takes its shared secret store). Nothing to do without one.
+  Status ConnectCluster(const std::string& master_key) {
+    if (config.cluster.servers.empty()) return Status::Ok();
+    events::nats::ClusterNodeOptions options;
+    options.servers = config.cluster.servers;
+    options.stream = config.cluster.stream;
+    options.replicas = config.cluster.replicas;
+    options.master_key = master_key;
+    options.lease = config.cluster.lease;
+    options.on_role_change = [this](bool writer) { OnRoleChange(writer); };
+    auto node = events::nats::ClusterNode::Connect(std::move(options));
+    if (!node.ok()) return Status(node.status().code(), "--store: " + node.status().message());
+    cluster = std::move(*node);
+    return Status::Ok();
+  }
+
+  // On the election's thread. A new writer's first commands are decided
+  // against a fresh state (the store's epoch moved); its scheduler and mail
+  // delivery resume with their next round.
+  void OnRoleChange(bool writer) {
+    if (!writer) return;
+    // D-25: a change the previous writer took is in the log it wrote, so
+    // one signed after the log's last change cannot be one of them; one
+    // signed before may be (the nonces it was checked against were the
+    // other node's), and is refused with 503 (sign again). Unknown: refuse
+    // until now.
+    int64_t last_change_ms = RealNowMillis();
+    if (const uint64_t head = storage->events().Head(); head == 0) {
+      last_change_ms = 0;
+    } else if (auto last = storage->events().ReadAll(head, 1); last.ok() && !last->empty()) {
+      last_change_ms = last->back().change_date_ms;
+    }
+    writing_since_second.store(last_change_ms / 1000, std::memory_order_release);
+    if (scheduler) scheduler->Wake();
+  }
+
   // TO-2: the scheduler's jobs, and its routes; it starts once the server is ready.
   void CreateScheduler() {
     std::vector<SchedulerJob> jobs;
@@ -238,7 +288,9 @@ struct IamdServer::Impl {
     jobs.push_back(InvitationLapseJob(*runner, *processor));
     jobs.push_back(AccessExpiryJob(*runner, *processor));
     jobs.push_back(ManagedDomainRecheckJob(*runner, *processor, *domain_verifier));
-    scheduler = std::make_unique<Scheduler>(clock, std::move(jobs), Scheduler::Options{config.scheduler_interval});
+    Scheduler::Options options{config.scheduler_interval};
+    if (cluster) options.active = [node = cluster.get()] { return node->IsWriter(); };
+    scheduler = std::make_unique<Scheduler>(clock, std::move(jobs), std::move(options));
     AddSchedulerRoutes(service->router(), *scheduler, storage->events());
     if (test_clock) {
       AddTestClockRoutes(service->router(), *test_clock, storage->events(), [this] { scheduler->Wake(); });
@@ -265,6 +317,19 @@ struct IamdServer::Impl {
     const std::string edgerc = Path(".edgerc");
     const std::string pending = Path(".edgerc.pending");
     std::error_code ec;
+    if (cluster) {
+      // Only the writer bootstraps, and only a stream without an account: it
+      // has caught up with the stream before it writes. Every other node
+      // waits until the account reaches it.
+      while (true) {
+        if (shut_down.load()) return Status::Unavailable("shutting down");
+        auto has_account = HasAccount();
+        if (!has_account.ok()) return has_account.status();
+        if (*has_account) return Status::Ok();
+        if (cluster->IsWriter()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     auto has_account = HasAccount();
     if (!has_account.ok()) return has_account.status();
     if (*has_account) {
@@ -302,6 +367,9 @@ struct IamdServer::Impl {
     if (!listen.ok()) return Status::InvalidArgument("--listen: " + listen.status().message());
     // TO-1: a clock anyone with the administrator's credential can move must
     // not be reachable from another machine.
+    if (config.test_clock && !config.cluster.servers.empty()) {
+      return Status::InvalidArgument("--test-clock runs one node alone: the nodes of a cluster share the real clock");
+    }
     if (config.test_clock && !IsLoopbackHost(listen->host)) {
       return Status::InvalidArgument("--test-clock needs a loopback --listen address (127.0.0.1, [::1] or localhost), not " +
                                      config.listen);
@@ -315,18 +383,33 @@ struct IamdServer::Impl {
     if (ec) return Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message());
     fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
-    auto master_key = LoadOrCreateMasterKey(std::getenv("IAMD_MASTER_KEY"),
-                                            config.master_key_file.empty() ? Path("master.key") : config.master_key_file);
-    if (!master_key.ok()) return master_key.status();
+    const std::string key_file = config.master_key_file.empty() ? Path("master.key") : config.master_key_file;
+    // Every node of a cluster must hold the same key: one is never made up here.
+    auto master_key = config.cluster.servers.empty() ? LoadOrCreateMasterKey(std::getenv("IAMD_MASTER_KEY"), key_file)
+                                                     : LoadMasterKey(std::getenv("IAMD_MASTER_KEY"), key_file);
+    if (!master_key.ok()) {
+      if (master_key.status().code() == StatusCode::kNotFound) {
+        return Status::InvalidArgument("a cluster node needs the installation's master key, the same on every node: "
+                                       "set IAMD_MASTER_KEY or --master-key-file");
+      }
+      return master_key.status();
+    }
     events::StorageOptions storage_options;
     storage_options.data_dir = EventStoreDirectory(config.data_dir);
     storage_options.master_key = std::move(*master_key);
     master_key_fingerprint = MasterKeyFingerprint(storage_options.master_key);
     storage_options.min_free_bytes = config.min_free_bytes;
+    if (auto s = ConnectCluster(storage_options.master_key); !s.ok()) return s;
+    if (cluster) storage_options.shared_secrets = &cluster->secrets();
     auto opened = config.open_storage ? config.open_storage(storage_options)
                                       : events::Storage::OpenRocksDb(storage_options);
     if (!opened.ok()) return opened.status();
     storage = std::move(*opened);
+    const uint64_t own_head = storage->events().Head();  // what this process's predecessor wrote or applied
+    if (cluster) {
+      // The read models start from the stream's head, not from this node's.
+      if (auto s = cluster->Attach(*storage); !s.ok()) return s;
+    }
     if (auto s = StartClock(); !s.ok()) return s;
     if (auto s = StartMailDelivery(listen->host); !s.ok()) return s;
 
@@ -377,7 +460,7 @@ struct IamdServer::Impl {
     if (!nonce_window.ok()) return nonce_window.status();
     if (nonce_window->has_value()) {
       not_before_second = (*nonce_window)->not_before_seconds;  // a crash before the clean stop still counts
-    } else if (storage->events().Head() > 0) {
+    } else if (own_head > 0) {
       not_before_second = start_second;
       spdlog::warn("iamd did not stop cleanly last time: requests signed before this start are refused");
     }
@@ -394,6 +477,9 @@ struct IamdServer::Impl {
     // D-25: nonces live in memory, so a request signed before this start
     // could have been accepted by the previous process: refuse it.
     service_options.verifier.not_before_seconds = not_before_second;
+    if (cluster) {
+      service_options.verifier.changes_not_before_seconds = [this] { return writing_since_second.load(); };
+    }
     // A credential expires by the rules' clock; the window and nonces keep the real one (TO-1).
     service_options.verifier.rules_now_seconds = [clock = clock] { return clock->NowMillis() / 1000; };
     history = std::make_unique<projections::HistoricalStates>(
@@ -445,12 +531,37 @@ struct IamdServer::Impl {
       return scheme == std::string::npos ? url : url.substr(scheme + 3);
     });
 
-    auto server = HttpServer::Start(http_options, *service);
+    RequestHandler* front = service.get();
+    if (cluster) {
+      ClusterRequestOptions options;
+      // The node's URL is known once its port is (below).
+      options.node = [this] {
+        std::lock_guard lock(node_url_mu);
+        return node_url;
+      };
+      options.is_writer = [node = cluster.get()] { return node->IsWriter(); };
+      options.writer = [node = cluster.get()] { return node->Writer(); };
+      options.ca_file = config.cluster.ca_file;
+      cluster_requests = std::make_unique<ClusterRequestHandler>(*service, storage->events(), std::move(options));
+      front = cluster_requests.get();
+    }
+    auto server = HttpServer::Start(http_options, *front);
     if (!server.ok()) return server.status();
     http = std::move(*server);
     address = HostPort{listen->host, http->port()}.ToString();
     const std::string public_url = config.public_url.empty() ? "https://" + address : config.public_url;
     service->SetPublicUrl(public_url);
+    if (cluster) {
+      std::string url = config.cluster.node_url;
+      // Plain HTTP is always served on loopback: nodes of one machine need no certificates.
+      if (url.empty()) url = (IsLoopbackHost(listen->host) ? "http://" : "https://") + address;
+      {
+        std::lock_guard lock(node_url_mu);
+        node_url = url;
+      }
+      cluster->Start(url);
+      spdlog::info("cluster node {} follows stream {}; it writes when elected", url, config.cluster.stream);
+    }
 
     // Tools find the server through this file (iamctl), also while it starts.
     std::ofstream(Path("server.address")) << address << "\n";
@@ -477,7 +588,9 @@ struct IamdServer::Impl {
       if (!smtp.ok()) return Status::InvalidArgument("--smtp: " + smtp.status().message());
       mail_sender = std::make_unique<SmtpSender>(SmtpOptions{smtp->host, smtp->port, config.mail_from});
     }
-    mail_drainer = std::make_unique<OutboxDrainer>(storage->outbox(), *mail_sender);
+    OutboxDrainerOptions delivery;
+    if (cluster) delivery.active = [node = cluster.get()] { return node->IsWriter(); };
+    mail_drainer = std::make_unique<OutboxDrainer>(storage->outbox(), *mail_sender, std::move(delivery));
     mail_drainer->Start();
     return Status::Ok();
   }
@@ -501,9 +614,8 @@ struct IamdServer::Impl {
     auto pepper = storage->secrets().Get(std::string(kBackupCodePepperId));
     if (!pepper.ok() && pepper.status().code() == StatusCode::kNotFound) {
       pepper = commands::NewOneTimeToken();
-      if (pepper.ok()) {
-        if (auto s = storage->secrets().Put(std::string(kBackupCodePepperId), *pepper); !s.ok()) return s;
-      }
+      // The nodes of a cluster share one pepper: the first one made wins.
+      if (pepper.ok()) pepper = storage->secrets().PutIfAbsent(std::string(kBackupCodePepperId), *pepper);
     }
     if (!pepper.ok()) return pepper.status();
     uauth = std::unique_ptr<UauthContext>(new UauthContext{
@@ -543,6 +655,8 @@ struct IamdServer::Impl {
     if (shut_down.exchange(true)) return;
     started = false;
     if (http) http->Shutdown();
+    // A writer hands its lease over at once; nothing more is applied here.
+    if (cluster) cluster->Stop();
     if (service) {
       // No request is in flight any more: hand the nonce window to the next start.
       if (auto s = edgegrid::SaveNonceSnapshot(service->nonces(), not_before_second, Path("nonces.snapshot"),

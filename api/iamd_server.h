@@ -26,6 +26,25 @@
 
 namespace iam::api {
 
+// Running as one node of several (docs/cluster.md): the event log is a copy
+// of a replicated NATS JetStream stream, one node at a time writes it, the
+// others serve reads and forward changes to it.
+struct ClusterConfig {
+  // "nats://host:port" of the NATS cluster's servers; empty = the embedded
+  // store alone (no cluster).
+  std::vector<std::string> servers;
+  std::string stream = "IAM";  // one stream per installation
+  int replicas = 3;            // copies of the stream: acknowledged on a quorum
+  // How long a dead writer's lease lasts: another node takes over within it.
+  std::chrono::milliseconds lease{3000};
+  // The URL the other nodes reach this one at; empty = the bound address,
+  // over plain HTTP on a loopback address and HTTPS elsewhere.
+  std::string node_url;
+  // PEM trust anchors for the other nodes' certificates (forwarding over
+  // HTTPS); empty = the system's.
+  std::string ca_file;
+};
+
 struct ServerConfig {
   std::string data_dir = "./data";
   std::string listen = "127.0.0.1:8080";  // host:port, IPv6 as [::1]:8080; port 0 = any
@@ -77,6 +96,7 @@ struct ServerConfig {
   // Read models beyond the core ones; a new one catches up in the background
   // while the server serves (/readyz says 503 until it has).
   std::vector<std::pair<std::string, projections::ProjectionFactory>> extra_projections;
+  ClusterConfig cluster;
 };
 
 // Where the storage of `data_dir` lives (shared with iamctl).

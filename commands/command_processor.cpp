@@ -112,6 +112,11 @@ struct CommandProcessor::Impl {
         return Finish(item.done, Status::Unavailable(check.message()));
       }
     }
+    // A state loaded under an older epoch of the store may miss what the
+    // store has taken since (a failed write's recovery, another node's
+    // commits before this one began to write): load it afresh rather than
+    // have the append refused.
+    if (state_loaded && events.Epoch() != state_epoch) state_loaded = false;
     if (!state_loaded) {
       if (auto s = LoadState(); !s.ok()) {
         return Finish(item.done, Status::Unavailable("the state commands are checked against is unavailable: " +

@@ -131,7 +131,8 @@ class EventStore {
   // The position of the last durable event (0 for an empty log).
   virtual uint64_t Head() const = 0;
 
-  // Advances every time a durable write fails. Callers that decide appends
+  // Advances every time a durable write fails, and when a replicated node
+  // begins to write (events/replication.h). Callers that decide appends
   // against state folded from earlier, not yet durable appends stamp their
   // requests with the epoch that state was loaded under (AppendRequest::epoch).
   virtual uint64_t Epoch() const = 0;

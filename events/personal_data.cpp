@@ -219,7 +219,11 @@ class SecretStoreCipher final : public PersonalDataCipher {
       if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), kKeySize) != 1) {
         return Status::Internal("random generator failed");
       }
-      if (Status s = secrets_.Put(id, key); !s.ok()) return s;
+      // PutIfAbsent: in a cluster, the key another node made first is the key.
+      auto created = secrets_.PutIfAbsent(id, key);
+      if (!created.ok()) return created.status();
+      key = std::move(*created);
+      if (key.size() != kKeySize) return Status::Corruption("personal-data key of " + subject + " is damaged");
     }
     if (keys_.size() >= max_cached_keys_) keys_.clear();
     keys_.emplace(subject, key);

@@ -25,6 +25,19 @@ class SecretStore {
   // master key (wrong key or damaged record).
   virtual Result<std::string> Get(const std::string& id) const = 0;
 
+  // Stores `plaintext` under `id` only when no secret is there yet, and
+  // returns the secret stored under `id` afterwards: `plaintext`, or the one
+  // found. Processes sharing one store (the nodes of a cluster) that race to
+  // create the same secret thereby agree on one value. Errors as Put and Get.
+  // This default is for stores one process owns; shared stores override it
+  // with a conditional write.
+  virtual Result<std::string> PutIfAbsent(const std::string& id, const std::string& plaintext) {
+    Result<std::string> existing = Get(id);
+    if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
+    if (Status stored = Put(id, plaintext); !stored.ok()) return stored;
+    return plaintext;
+  }
+
   // Removes the secret under `id`; absent is not an error. Returns only
   // after the removal is synced: a later Get answers kNotFound, also after a
   // crash. The old record's bytes leave the files at the engine's next

@@ -29,6 +29,10 @@ struct StorageOptions {
   // none of them: payloads are then written in clear, and encrypted personal
   // data written with a key reads as it is stored (personal_data.h).
   std::string master_key;
+  // The secret store the nodes of a cluster share (events/nats), used instead
+  // of the data directory's own; it must outlive the storage. Null = the
+  // data directory's.
+  SecretStore* shared_secrets = nullptr;
   size_t max_requests_per_commit = 512;  // cap of one group commit
   // Appends waiting beyond this many are refused at once with kUnavailable,
   // so a burst cannot grow memory without bound.

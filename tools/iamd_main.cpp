@@ -131,7 +131,36 @@ int main(int argc, char** argv) {
                  "space returns (0 = no reserve)")
       ->envname("IAMD_MIN_FREE_SPACE")
       ->capture_default_str();
+  std::string store = "rocksdb";
+  app.add_option("--store", store,
+                 "Where the event log lives: rocksdb (embedded, in DATA_DIR) or nats://HOST:PORT[,nats://HOST:PORT...] "
+                 "(a node of a cluster: DATA_DIR holds its copy of the replicated stream; see docs/cluster.md)")
+      ->envname("IAMD_STORE")
+      ->capture_default_str();
+  app.add_option("--stream", config.cluster.stream, "With --store nats://...: the installation's JetStream stream")
+      ->envname("IAMD_STREAM")
+      ->capture_default_str();
+  app.add_option("--cluster-url", config.cluster.node_url,
+                 "With --store nats://...: the URL the other nodes forward changes to this node at (default: "
+                 "http://LISTEN on loopback, else https://LISTEN)")
+      ->envname("IAMD_CLUSTER_URL");
+  app.add_option("--cluster-ca", config.cluster.ca_file,
+                 "With --store nats://...: PEM trust anchors for the other nodes' certificates (default: the system's)")
+      ->envname("IAMD_CLUSTER_CA");
   CLI11_PARSE(app, argc, argv);
+  if (store != "rocksdb") {
+    std::string_view rest = store;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string_view server = rest.substr(0, comma);
+      if (!server.starts_with("nats://")) {
+        std::fprintf(stderr, "--store: '%s' is neither rocksdb nor a list of nats://HOST:PORT\n", store.c_str());
+        return 1;
+      }
+      config.cluster.servers.emplace_back(server);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   config.metrics = metrics == "on";
   config.min_free_bytes = min_free_mib << 20;
   config.rate_limits = rate_limits == "on";

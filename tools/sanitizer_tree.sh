@@ -28,12 +28,12 @@ case "${1:?usage: tools/sanitizer_tree.sh address|thread}" in
     # would show in the run.
     flags="-fsanitize=thread -fno-omit-frame-pointer -Wno-error=maybe-uninitialized -Wno-error=tsan"
     link_flags="-fsanitize=thread"
-    extra=()
+    # The shared RocksDB, so that tools/tsan.supp can name it.
+    extra=(-DIAMD_ROCKSDB_SHARED=ON)
     ;;
   *) echo "usage: tools/sanitizer_tree.sh address|thread" >&2; exit 2 ;;
 esac
-if [ ! -f "$dir/build.ninja" ]; then
-  CXX="$compiler" cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="$link_flags" "${launcher[@]}" "${extra[@]}" >/dev/null
-fi
+# Configuring again is cheap and keeps an existing tree's options current.
+CXX="$compiler" cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$link_flags" "${launcher[@]}" "${extra[@]}" >/dev/null
 echo "$dir"

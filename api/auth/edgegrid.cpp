@@ -411,6 +411,18 @@ AuthResult Verifier::Verify(const HttpRequest& request, int64_t now_unix_seconds
   if (options_.not_before_seconds > 0 && *ts <= options_.not_before_seconds) {
     return Deny(AuthFailure::kSignedBeforeStart, "The request was signed before the server started; sign the request again");
   }
+  if (options_.changes_not_before_seconds && request.method != "GET" && request.method != "HEAD" &&
+      request.method != "OPTIONS") {
+    if (const int64_t since = options_.changes_not_before_seconds(); since > 0 && *ts <= since) {
+      // 503, not 401: the client did nothing wrong, and a client that signs
+      // its retry afresh (every EdgeGrid client does) succeeds a second later.
+      AuthResult r = Deny(AuthFailure::kSignedBeforeStart,
+                          "The change was signed before this node began to write the event log; sign it again");
+      r.http_status = 503;
+      r.title = "Service Unavailable";
+      return r;
+    }
+  }
 
   // 6. Replay: recorded only after the signature passed, so unsigned garbage
   // cannot burn a legitimate client's nonce.

@@ -148,6 +148,13 @@ struct VerifierOptions {
   // server sets this to its start second so that a request captured before
   // the restart cannot be replayed within its timestamp window (D-25).
   int64_t not_before_seconds = 0;
+  // When set, changes (every method but GET, HEAD and OPTIONS) signed at or
+  // before the Unix second it returns are refused, with 503 (retry signed
+  // afresh) rather than 401. A cluster's
+  // writer returns the second of the last change its predecessor wrote: the
+  // changes signed until then were checked against that node's nonces,
+  // which this node cannot know.
+  std::function<int64_t()> changes_not_before_seconds;
   // The rules' time in Unix seconds, which a credential's expiry is judged by
   // (under a test clock it is not the real time the timestamp window and the
   // nonces keep, seed-003 TO-1); empty = the time Verify is given.
@@ -200,7 +207,8 @@ class Verifier {
   //  3. client token known, access token matches, credential active and not
   //     expired, client not locked → else 401
   //  4. signature matches over scheme "https" or request.scheme → else 401
-  //  5. timestamp after options.not_before_seconds (when set) → else 401
+  //  5. timestamp after options.not_before_seconds (when set), and for a
+  //     change after changes_not_before_seconds (when set) → else 401
   //  6. nonce not seen before for this client token (recorded atomically,
   //     only now, so bad signatures cannot burn nonces) → else 401
   // Host is the Host header as received; path+query is request.target verbatim.

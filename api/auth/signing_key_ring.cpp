@@ -28,24 +28,25 @@ SigningKeyRing::SigningKeyRing(events::SecretStore& secrets, SigningKeyRingOptio
 
 Result<std::unique_ptr<SigningKeyRing>> SigningKeyRing::Open(events::SecretStore& secrets, int64_t now_seconds,
                                                              SigningKeyRingOptions options) {
-  Result<std::string> record = secrets.Get(std::string(kSigningKeysSecretId));
-  if (record.ok()) {
-    Result<std::vector<Entry>> entries = Parse(*record);
-    OPENSSL_cleanse(record->data(), record->size());
-    if (!entries.ok()) return entries.status();
-    return std::unique_ptr<SigningKeyRing>(new SigningKeyRing(secrets, options, std::move(*entries)));
+  const std::string id(kSigningKeysSecretId);
+  Result<std::string> record = secrets.Get(id);
+  if (!record.ok() && record.status().code() == StatusCode::kNotFound) {
+    // The first start: a ring of one new key, unless another node sharing
+    // the store made one meanwhile (then every node uses that one).
+    Result<Entry> first = NewEntry(now_seconds);
+    if (!first.ok()) return first.status();
+    std::vector<Entry> created;
+    created.push_back(std::move(*first));
+    Result<std::string> serialized = Serialize(created);
+    if (!serialized.ok()) return serialized.status();
+    record = secrets.PutIfAbsent(id, *serialized);
+    OPENSSL_cleanse(serialized->data(), serialized->size());
   }
-  if (record.status().code() != StatusCode::kNotFound) return record.status();
-
-  Result<Entry> first = NewEntry(now_seconds);
-  if (!first.ok()) return first.status();
-  std::unique_ptr<SigningKeyRing> ring(new SigningKeyRing(secrets, options, {}));
-  {
-    std::lock_guard<std::mutex> write_lock(ring->write_mu_);  // Commit's contract
-    Status written = ring->Commit({std::move(*first)});
-    if (!written.ok()) return written;
-  }
-  return ring;
+  if (!record.ok()) return record.status();
+  Result<std::vector<Entry>> entries = Parse(*record);
+  OPENSSL_cleanse(record->data(), record->size());
+  if (!entries.ok()) return entries.status();
+  return std::unique_ptr<SigningKeyRing>(new SigningKeyRing(secrets, options, std::move(*entries)));
 }
 
 Result<SigningKeyRing::Entry> SigningKeyRing::NewEntry(int64_t now_seconds) {

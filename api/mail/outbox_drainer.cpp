@@ -93,6 +93,7 @@ void OutboxDrainer::Run() {
 }
 
 Result<bool> OutboxDrainer::DeliverPending() {
+  if (options_.active && !options_.active()) return false;
   uint64_t erasures_seen = 0;
   {
     std::lock_guard delivering(delivery_mu_);

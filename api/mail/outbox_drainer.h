@@ -32,6 +32,11 @@ struct OutboxDrainerOptions {
   std::chrono::milliseconds poll_interval{5000};  // a look without a wakeup
   std::chrono::milliseconds first_retry{1000};    // after the first failed attempt
   std::chrono::milliseconds max_retry{300000};    // the backoff's ceiling
+  // Mails are delivered only while this returns true (on a cluster, by the
+  // node that writes: every node's outbox holds the same mails); null =
+  // always. Checked each round, so delivery begins within poll_interval of
+  // it turning true.
+  std::function<bool()> active;
 };
 
 // What the drainer did since it started.

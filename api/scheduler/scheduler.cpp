@@ -71,6 +71,7 @@ void Scheduler::Run() {
 SchedulerRoundReport Scheduler::RunRound() {
   SchedulerRoundReport report;
   report.now_ms = clock_->NowMillis();
+  if (options_.active && !options_.active()) return report;
   for (const SchedulerJob& job : jobs_) {
     SchedulerJobReport outcome{job.name, 0, Status::Ok()};
     Result<int64_t> appended = job.run(report.now_ms);

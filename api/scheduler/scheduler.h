@@ -55,6 +55,10 @@ class Scheduler {
   struct Options {
     // A bounded wake-up: rounds run at least this often (real time).
     std::chrono::milliseconds wake_interval{5000};
+    // Rounds run only while this returns true (on a cluster, the node that
+    // writes: the others would only have their commands refused); null =
+    // always. A round skipped reports no job.
+    std::function<bool()> active;
   };
 
   // `clock` is the rules' clock.

@@ -32,6 +32,15 @@ class JetStreamSecretStore final : public SecretStore {
     return cipher_.Open(id, entry->value);
   }
 
+  Result<std::string> PutIfAbsent(const std::string& id, const std::string& plaintext) override {
+    auto sealed = cipher_.Seal(id, plaintext);
+    if (!sealed.ok()) return sealed.status();
+    auto created = bucket_.Create(id, *sealed);
+    if (created.ok()) return plaintext;
+    if (created.status().code() != StatusCode::kConflict) return AsStorageFailure(created.status());
+    return Get(id);  // another node created it first
+  }
+
   Status Delete(const std::string& id) override { return AsStorageFailure(bucket_.Purge(id)); }
 
  private:

@@ -17,7 +17,10 @@ WriterElection::~WriterElection() { Stop(); }
 
 void WriterElection::Start() {
   replication_.Follow();
+  // Who writes now, so that the node can name the writer from the start.
+  auto holder = bucket_.Get(kLeaseKey);
   std::lock_guard lock(mu_);
+  if (holder.ok()) writer_name_ = holder->value;
   if (campaign_.joinable() || stopping_) return;
   campaign_ = std::thread([this] { Campaign(); });
 }
@@ -49,6 +52,7 @@ void WriterElection::StepDown(const std::string& why) {
   spdlog::warn("{} stops writing the event log: {}", options_.node, why);
   replication_.Follow();
   writer_.store(false, std::memory_order_release);
+  if (options_.on_role_change) options_.on_role_change(false);
 }
 
 void WriterElection::Campaign() {
@@ -94,6 +98,7 @@ void WriterElection::Campaign() {
       writer_name_ = options_.node;
     }
     spdlog::info("{} writes the event log", options_.node);
+    if (options_.on_role_change) options_.on_role_change(true);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,6 +33,9 @@ struct WriterElectionOptions {
   // follower can tell them where the writer is.
   std::string node;
   std::chrono::milliseconds lease{3000};
+  // Called on the election's thread each time the node begins (true, after
+  // it has caught up) or stops (false) writing; not for Stop. Must be quick.
+  std::function<void(bool writer)> on_role_change;
 };
 
 class WriterElection {
@@ -44,7 +48,8 @@ class WriterElection {
   WriterElection(const WriterElection&) = delete;
   WriterElection& operator=(const WriterElection&) = delete;
 
-  // Makes the node follow, then campaigns on a thread of its own.
+  // Makes the node follow, learns who writes (one request to the bucket),
+  // then campaigns on a thread of its own.
   void Start();
   // Stops campaigning; a writer follows again and, when `release`, gives the
   // lease up at once (a clean stop) instead of letting it expire (as a

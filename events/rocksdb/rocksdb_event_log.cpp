@@ -263,10 +263,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
                                   " is indexed but missing");
       }
       if (!s.ok()) return FromRocks(s, "reading event " + std::to_string(position));
-      auto event = Decode(record, position);
+      auto event = DecodeEvent(record, position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
     }
+    it.reset();
+    db = {};
+    if (Status opened = OpenPersonalData(out); !opened.ok()) return opened;
     return out;
   }
 
@@ -287,7 +290,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                   " is missing");
       }
-      auto event = Decode(it->value().ToStringView(), position);
+      auto event = DecodeEvent(it->value().ToStringView(), position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
       ++expected;
@@ -297,6 +300,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
       return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                 " is missing");
     }
+    it.reset();
+    db = {};
+    if (Status opened = OpenPersonalData(out); !opened.ok()) return opened;
     return out;
   }
 
@@ -314,10 +320,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
       auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(position), &record);
       if (s.IsNotFound()) return Status::Corruption("event at position " + std::to_string(position) + " is missing");
       if (!s.ok()) return FromRocks(s, "reading event " + std::to_string(position));
-      auto event = Decode(record, position);
+      auto event = DecodeEvent(record, position);
       if (!event.ok()) return event.status();
       out.push_back(std::move(*event));
     }
+    db = {};
+    if (Status opened = OpenPersonalData(out); !opened.ok()) return opened;
     return out;
   }
 
@@ -332,6 +340,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   void LeadWith(Replicator* replicator) override {
+    // A new epoch: what was decided while following (against a state other
+    // nodes' commits have since moved) is not appended (see Epoch).
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
     replicator_.store(replicator, std::memory_order_release);
     follower_.store(false, std::memory_order_release);
   }
@@ -364,6 +375,17 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!event.ok()) return event;
     if (Status s = personal_data_.Open(*event); !s.ok()) return s;
     return event;
+  }
+
+  // The readers open personal data once they have let go of the database:
+  // the cipher holds its key lock across the secret store, which takes the
+  // database too, so opening under the database would take the two locks in
+  // both orders.
+  Status OpenPersonalData(std::vector<Event>& events) const {
+    for (Event& event : events) {
+      if (Status s = personal_data_.Open(event); !s.ok()) return s;
+    }
+    return Status::Ok();
   }
 
   struct Pending {
@@ -826,15 +848,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
                                 std::to_string(commit.first_position()) + ", the log is at " +
                                 std::to_string(next_position_ - 1));
     }
-    auto db = database_.Acquire();
-    if (!db) return NoDatabase();
-    std::vector<Event> events;
+    std::vector<Event> events;  // decoded before the database is taken (see OpenPersonalData)
     events.reserve(commit.records.size());
     for (const ReplicatedRecord& r : commit.records) {
       auto event = Decode(r.record, r.position);
       if (!event.ok()) return event.status();
       events.push_back(std::move(*event));
     }
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
     rocksdb::WriteBatch write;
     rocksdb::WriteBatch undo;
     if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;

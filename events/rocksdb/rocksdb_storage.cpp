@@ -100,7 +100,12 @@ class RocksDbStorage final : public Storage {
     if (!read_only_) reopen = [this] { return database_.Reopen(); };
     outbox_ = RocksDbOutbox::Create(database_, options.master_key, read_only_);
     if (auto st = outbox_->Initialize(); !st.ok()) return st;
-    secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
+    if (options.shared_secrets == nullptr) {
+      owned_secrets_ = NewRocksDbSecretStore(database_, options.master_key, read_only_);
+      secrets_ = owned_secrets_.get();
+    } else {
+      secrets_ = options.shared_secrets;
+    }
     personal_data_ = options.master_key.empty() ? NewPlaintextPersonalDataCipher()
                                                 : NewSecretStorePersonalDataCipher(*secrets_);
     events_ = RocksDbEventLog::Create(database_, std::move(reopen), *outbox_, *personal_data_, options);
@@ -180,7 +185,8 @@ class RocksDbStorage final : public Storage {
   rocksdb_backend::Database database_;
   // Declared before the event log, which writes to them until it is stopped.
   std::unique_ptr<RocksDbOutbox> outbox_;
-  std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<SecretStore> owned_secrets_;  // the data directory's, unless shared
+  SecretStore* secrets_ = nullptr;
   std::unique_ptr<PersonalDataCipher> personal_data_;
   std::unique_ptr<RocksDbEventLog> events_;
   std::unique_ptr<StateStore> state_;
