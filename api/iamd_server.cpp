@@ -277,6 +277,12 @@ struct IamdServer::Impl {
       last_change_ms = last->back().change_date_ms;
     }
     writing_since_second.store(last_change_ms / 1000, std::memory_order_release);
+    // The ring the previous writer may have rotated.
+    if (keys) {
+      if (Status reloaded = keys->Reload(); !reloaded.ok()) {
+        spdlog::warn("the token signing keys could not be read again: {}", reloaded.ToString());
+      }
+    }
     if (scheduler) scheduler->Wake();
   }
 
@@ -599,13 +605,18 @@ struct IamdServer::Impl {
   // come from the secret store (made on the first start, rotated when due).
   Status StartWorkspaceSurface() {
     const int64_t now_seconds = clock->NowMillis() / 1000;
-    auto ring = SigningKeyRing::Open(storage->secrets(), now_seconds);
+    SigningKeyRingOptions ring_options;
+    ring_options.shared_store = cluster != nullptr;
+    auto ring = SigningKeyRing::Open(storage->secrets(), now_seconds, ring_options);
     if (!ring.ok()) return ring.status();
     keys = std::move(*ring);
-    if (auto rotated = keys->RotateIfDue(now_seconds); !rotated.ok()) {
-      spdlog::warn("the token signing key could not be rotated: {}", rotated.status().ToString());
-    } else {
-      rotated_at_start = std::move(*rotated);
+    // On a cluster the writer's scheduler rotates; a node that merely starts does not.
+    if (!cluster) {
+      if (auto rotated = keys->RotateIfDue(now_seconds); !rotated.ok()) {
+        spdlog::warn("the token signing key could not be rotated: {}", rotated.status().ToString());
+      } else {
+        rotated_at_start = std::move(*rotated);
+      }
     }
     // T-10: an unknown address costs one argon2id, as a wrong password does.
     auto dummy = commands::HashPassword(commands::RandomString(commands::kLowerAlphanumeric, 32));

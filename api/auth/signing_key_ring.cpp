@@ -175,7 +175,25 @@ std::vector<Ed25519Key> SigningKeyRing::VerificationKeys(int64_t now_seconds) co
 }
 
 Result<boost::json::object> SigningKeyRing::Verify(std::string_view token, int64_t now_seconds) const {
+  auto claims = VerifyJwt(token, VerificationKeys(now_seconds), now_seconds, &verified_);
+  if (claims.ok() || !options_.shared_store) return claims;
+  // Perhaps signed with a key another node rotated in since this ring was read.
+  int64_t last = last_reload_second_.load();
+  if (now_seconds <= last || !last_reload_second_.compare_exchange_strong(last, now_seconds)) return claims;
+  if (!Reload().ok()) return claims;
   return VerifyJwt(token, VerificationKeys(now_seconds), now_seconds, &verified_);
+}
+
+Status SigningKeyRing::Reload() const {
+  std::lock_guard<std::mutex> write_lock(write_mu_);  // not between a change's write and its publication
+  Result<std::string> record = secrets_.Get(std::string(kSigningKeysSecretId));
+  if (!record.ok()) return record.status();
+  Result<std::vector<Entry>> entries = Parse(*record);
+  OPENSSL_cleanse(record->data(), record->size());
+  if (!entries.ok()) return entries.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_ = std::move(*entries);
+  return Status::Ok();
 }
 
 std::string SigningKeyRing::Jwks(int64_t now_seconds) const { return JwksDocument(VerificationKeys(now_seconds)); }

@@ -24,6 +24,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -44,6 +45,10 @@ struct SigningKeyRingOptions {
   int64_t rotation_period_seconds = 30 * 24 * 60 * 60;
   // How long a replaced key still verifies (T-13: 24 hours).
   int64_t retired_key_lifetime_seconds = 24 * 60 * 60;
+  // The store is shared with other processes (a cluster's nodes), which may
+  // rotate: a token that no key of the ring verifies has the ring read
+  // again from the store (at most once per second) before it is refused.
+  bool shared_store = false;
 };
 
 class SigningKeyRing {
@@ -89,6 +94,10 @@ class SigningKeyRing {
 
   std::string current_kid() const;
 
+  // Reads the ring again from the store (another process may have rotated
+  // it). Errors: the store's, kCorruption as Open's; the ring is unchanged then.
+  Status Reload() const;
+
  private:
   struct Entry {
     Ed25519Key key;
@@ -113,10 +122,11 @@ class SigningKeyRing {
   events::SecretStore& secrets_;
   const SigningKeyRingOptions options_;
   // Serializes the changes (each reads, writes the store, then publishes).
-  std::mutex write_mu_;
+  mutable std::mutex write_mu_;  // Reload takes it too
   // Guards entries_; held only to copy or replace it, never during I/O.
   mutable std::mutex mu_;
-  std::vector<Entry> entries_;  // the current key first, then the previous one
+  mutable std::vector<Entry> entries_;  // the current key first, then the previous one; Reload replaces it
+  mutable std::atomic<int64_t> last_reload_second_{0};  // with shared_store: when Verify last reloaded
   // Signatures already verified (thread-safe on its own): tokens are
   // presented again on every request of a session.
   mutable VerifiedSignatures verified_;

@@ -19,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json.hpp>
+
+#include "api/http/http_client.h"
 #include "events/nats/jetstream_log.h"
 
 #include "tests/support/temp_dir.h"
@@ -65,7 +68,7 @@ class NatsCluster {
   explicit NatsCluster(int nodes) {
     for (int attempt = 0; attempt < 3; ++attempt) {
       nodes_.clear();
-      for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), -1});
+      for (int i = 0; i < nodes; ++i) nodes_.push_back({FreeLoopbackPort(), FreeLoopbackPort(), FreeLoopbackPort(), -1});
       for (int i = 0; i < nodes; ++i) Start(i);
       if (AllAnswer(std::chrono::seconds(15)) && PlacesAStream()) return;
       for (int i = 0; i < nodes; ++i) Kill(i);
@@ -91,6 +94,42 @@ class NatsCluster {
   }
   uint16_t client_port(int i) const { return nodes_.at(i).client_port; }
 
+  // The node that leads `stream` (its index), as the first running node's
+  // monitoring endpoint reports it; -1 when none is known.
+  int StreamLeader(const std::string& stream) const {
+    for (const Node& node : nodes_) {
+      if (node.pid <= 0) continue;
+      api::HttpClient monitor({"127.0.0.1", node.monitor_port, false, "", std::chrono::milliseconds(2000)});
+      api::HttpRequest request;
+      request.method = "GET";
+      request.target = "/jsz?streams=true";
+      auto answer = monitor.Send(request);
+      if (!answer.ok() || answer->status != 200) continue;
+      boost::system::error_code ec;
+      const boost::json::value jsz = boost::json::parse(answer->body, ec);
+      if (ec || !jsz.is_object()) continue;
+      const auto* accounts = jsz.as_object().if_contains("account_details");
+      if (accounts == nullptr || !accounts->is_array()) continue;
+      for (const auto& account : accounts->get_array()) {
+        const auto* streams = account.is_object() ? account.as_object().if_contains("stream_detail") : nullptr;
+        if (streams == nullptr || !streams->is_array()) continue;
+        for (const auto& detail : streams->get_array()) {
+          const auto* name = detail.as_object().if_contains("name");
+          const auto* cluster = detail.as_object().if_contains("cluster");
+          if (name == nullptr || !name->is_string() || name->get_string() != stream || cluster == nullptr) continue;
+          const auto* leader = cluster->as_object().if_contains("leader");
+          if (leader == nullptr || !leader->is_string()) return -1;
+          const std::string leader_name(leader->get_string());
+          for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (leader_name == "n" + std::to_string(i)) return static_cast<int>(i);
+          }
+          return -1;
+        }
+      }
+    }
+    return -1;
+  }
+
   // SIGKILL, as a crash: nothing is flushed.
   void Kill(int i) {
     Node& node = nodes_.at(i);
@@ -105,7 +144,8 @@ class NatsCluster {
     const std::string name = "n" + std::to_string(i);
     const std::filesystem::path store = dir_.path() / name;
     std::vector<std::string> argv = {NatsServerPath(), "-a", "127.0.0.1", "-p", std::to_string(node.client_port),
-                                     "-n", name, "-js", "-sd", store.string(), "-l",
+                                     "-n", name, "-js", "-sd", store.string(), "-m",
+                                     std::to_string(node.monitor_port), "-l",
                                      (dir_.path() / (name + ".log")).string()};
     if (nodes_.size() > 1) {
       std::string routes;
@@ -164,6 +204,7 @@ class NatsCluster {
   struct Node {
     uint16_t client_port;
     uint16_t cluster_port;
+    uint16_t monitor_port;  // HTTP monitoring (/jsz)
     pid_t pid;
   };
   TempDir dir_;

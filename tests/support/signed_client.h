@@ -37,6 +37,10 @@ class SignedClient {
                                           const std::string& body, const std::string& authorization,
                                           std::vector<std::pair<std::string, std::string>> headers = {});
 
+  // From now on a request that gets no answer (the server was killed)
+  // returns status 0 without failing the test: for crash drills.
+  void TolerateLostConnections() { lost_connections_tolerated_ = true; }
+
   const std::string& address() const { return address_; }
   const ClientCredentialText& credential() const { return credential_; }
   const std::string& scheme() const { return scheme_; }
@@ -46,6 +50,7 @@ class SignedClient {
   ClientCredentialText credential_;
   std::string scheme_;
   std::unique_ptr<api::HttpClient> client_;
+  bool lost_connections_tolerated_ = false;
 };
 
 }  // namespace iam::testing
