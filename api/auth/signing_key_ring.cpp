@@ -23,11 +23,11 @@ std::optional<int64_t> IntegerMember(const boost::json::object& object, std::str
 
 }  // namespace
 
-SigningKeyRing::SigningKeyRing(events::SecretStore& secrets, SigningKeyRingOptions options, std::vector<Entry> entries)
+SigningKeyRing::SigningKeyRing(events::SecretStore& secrets, const SigningKeyRingOptions& options, std::vector<Entry> entries)
     : secrets_(secrets), options_(options), entries_(std::move(entries)) {}
 
 Result<std::unique_ptr<SigningKeyRing>> SigningKeyRing::Open(events::SecretStore& secrets, int64_t now_seconds,
-                                                             SigningKeyRingOptions options) {
+                                                             const SigningKeyRingOptions& options) {
   const std::string id(kSigningKeysSecretId);
   Result<std::string> record = secrets.Get(id);
   if (!record.ok() && record.status().code() == StatusCode::kNotFound) {

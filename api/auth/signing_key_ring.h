@@ -61,7 +61,7 @@ class SigningKeyRing {
   // kCorruption when the record is not a ring this class wrote (or cannot be
   // decrypted); kInternal when OpenSSL fails.
   static Result<std::unique_ptr<SigningKeyRing>> Open(events::SecretStore& secrets, int64_t now_seconds,
-                                                      SigningKeyRingOptions options = {});
+                                                      const SigningKeyRingOptions& options = {});
 
   SigningKeyRing(const SigningKeyRing&) = delete;
   SigningKeyRing& operator=(const SigningKeyRing&) = delete;
@@ -105,7 +105,7 @@ class SigningKeyRing {
     std::optional<int64_t> retired_at;  // nullopt for the current key
   };
 
-  SigningKeyRing(events::SecretStore& secrets, SigningKeyRingOptions options, std::vector<Entry> entries);
+  SigningKeyRing(events::SecretStore& secrets, const SigningKeyRingOptions& options, std::vector<Entry> entries);
 
   static Result<std::vector<Entry>> Parse(std::string_view record);
   static Result<std::string> Serialize(const std::vector<Entry>& entries);
