@@ -41,7 +41,7 @@ class ClusterServerTest : public ::testing::Test {
     ASSERT_FALSE(NatsServerPath().empty()) << "nats-server is missing: run tools/fetch_nats_server.sh";
     ASSERT_TRUE(nats_.started());
     key_file_ = (std::filesystem::path(keys_.string()) / "master.key").string();
-    std::ofstream(key_file_) << "bW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW0=\n";  // base64 of 32 bytes
+    std::ofstream(key_file_) << kClusterMasterKeyBase64 << "\n";
     std::filesystem::permissions(key_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
                                  std::filesystem::perm_options::replace);
     ASSERT_NO_FATAL_FAILURE(Start(first_));

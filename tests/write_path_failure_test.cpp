@@ -15,6 +15,7 @@
 
 #include "commands/group_commands.h"
 #include "events/group_events.h"
+#include "events/replication.h"
 #include "events/rocksdb/rocksdb_storage.h"
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
@@ -229,6 +230,38 @@ TEST_F(WritePathFailure, CommandsDecidedOnAFailedWriteAreNeverWritten) {
   ASSERT_TRUE(reopened.runner->WaitUntilSettled(kPatience));
   auto groups = reopened.runner->LiveAs<projections::GroupsReadModel>(projections::kGroupsProjection)->Snapshot();
   EXPECT_EQ(groups.size(), 3u);  // top, parent, child
+}
+
+// A node that begins to write a replicated log (events/replication.h) has
+// followed other writers' commits its working state never saw: the store's
+// epoch advances, and the processor decides its next command against a
+// state loaded afresh rather than have that command refused as stale.
+TEST_F(WritePathFailure, AStateLoadedBeforeTheEpochMovedIsReloadedBeforeTheNextDecision) {
+  TempDir dir;
+  CoreNode node(dir.string());
+  ASSERT_TRUE(node.open_status.ok()) << node.open_status.ToString();
+  const int64_t top = node.Bootstrap();
+  ASSERT_NE(top, 0);
+  ASSERT_TRUE(node.Run(std::make_unique<commands::CreateGroup>(top, "seen")).ok());  // the state is loaded
+
+  // Another writer's commit, behind this processor's back.
+  commands::CommandProcessor other(node.storage->events(),
+                                   [&] { return projections::CoreDirectories::Snapshot(*node.runner); });
+  ASSERT_TRUE(other.Execute(std::make_unique<commands::CreateGroup>(top, "unseen"), node.context).ok());
+  other.Stop();
+  events::ReplicaLog* replica = events::ReplicaLogOf(*node.storage);
+  ASSERT_NE(replica, nullptr);
+  const uint64_t epoch_before = node.storage->events().Epoch();
+  replica->LeadWith(nullptr);  // this node writes from now on
+  EXPECT_GT(node.storage->events().Epoch(), epoch_before);
+
+  // Decided against the reloaded state: the name is taken. Against the old
+  // one it would have been accepted, then refused by the store as stale.
+  auto duplicate = node.Run(std::make_unique<commands::CreateGroup>(top, "unseen"));
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.status().code(), StatusCode::kUnavailable) << duplicate.status().ToString();
+  EXPECT_NE(duplicate.status().message().find("already exists"), std::string::npos) << duplicate.status().ToString();
+  EXPECT_TRUE(node.Run(std::make_unique<commands::CreateGroup>(top, "fresh")).ok());
 }
 
 // A process killed with -9 whose unsynced writes are dropped, as a power loss

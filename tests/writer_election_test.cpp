@@ -171,6 +171,19 @@ TEST_F(SharedSecretsTest, ASecretWrittenOnOneNodeIsReadOnAnotherAndNeverStoredIn
   EXPECT_TRUE((*writer)->Delete(id).ok()) << "deleting what is absent is not an error";
 }
 
+TEST_F(SharedSecretsTest, OfTwoNodesCreatingTheSameSecretTheFirstWinsForBoth) {
+  auto first = NewJetStreamSecretStore(*first_bucket_, testing::kClusterMasterKey);
+  auto second = NewJetStreamSecretStore(*second_bucket_, testing::kClusterMasterKey);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto made_first = (*first)->PutIfAbsent("signing-ring", "ring-of-the-first-node");
+  ASSERT_TRUE(made_first.ok()) << made_first.status().ToString();
+  EXPECT_EQ(*made_first, "ring-of-the-first-node");
+  auto made_second = (*second)->PutIfAbsent("signing-ring", "ring-of-the-second-node");
+  ASSERT_TRUE(made_second.ok()) << made_second.status().ToString();
+  EXPECT_EQ(*made_second, "ring-of-the-first-node") << "the second node must use the secret already there";
+  EXPECT_EQ(*(*second)->Get("signing-ring"), "ring-of-the-first-node");
+}
+
 TEST_F(SharedSecretsTest, AClusterWithoutAMasterKeyIsRefused) {
   auto store = NewJetStreamSecretStore(*first_bucket_, "");
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);

@@ -411,8 +411,7 @@ AuthResult Verifier::Verify(const HttpRequest& request, int64_t now_unix_seconds
   if (options_.not_before_seconds > 0 && *ts <= options_.not_before_seconds) {
     return Deny(AuthFailure::kSignedBeforeStart, "The request was signed before the server started; sign the request again");
   }
-  if (options_.changes_not_before_seconds && request.method != "GET" && request.method != "HEAD" &&
-      request.method != "OPTIONS") {
+  if (options_.changes_not_before_seconds && IsChangeMethod(request.method)) {
     if (const int64_t since = options_.changes_not_before_seconds(); since > 0 && *ts <= since) {
       // 503, not 401: the client did nothing wrong, and a client that signs
       // its retry afresh (every EdgeGrid client does) succeeds a second later.

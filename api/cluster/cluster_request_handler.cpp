@@ -6,14 +6,14 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "api/http/host_port.h"
+#include <boost/url/parse.hpp>
+
 #include "api/http/http_client.h"
 #include "api/problem.h"
 #include "api/redacted_path.h"
@@ -26,8 +26,6 @@ constexpr std::string_view kMinSequenceHeader = "X-Iam-Min-Sequence";
 // Names the node a request was forwarded by; such a request is not forwarded again.
 constexpr std::string_view kForwardedByHeader = "X-Iam-Forwarded-By";
 constexpr std::string_view kWriterHeader = "X-Iam-Writer";
-
-bool IsMutation(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
 // Headers of one connection, not of the request or response (RFC 9110 §7.6.1);
 // the client sets framing headers itself.
@@ -56,21 +54,15 @@ struct Origin {
   std::string key() const { return (tls ? "https://" : "http://") + host + ":" + std::to_string(port); }
 };
 
-Result<Origin> ParseOrigin(std::string_view url) {
-  Origin origin;
-  if (url.starts_with("https://")) {
-    url.remove_prefix(8);
-  } else if (url.starts_with("http://")) {
-    origin.tls = false;
-    url.remove_prefix(7);
-  } else {
-    return Status::InvalidArgument("the writer's URL is neither https:// nor http://: " + std::string(url));
+Result<Origin> ParseOrigin(std::string_view text) {
+  auto url = boost::urls::parse_absolute_uri(text);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host_address().empty()) {
+    return Status::InvalidArgument("the writer's URL is not an http:// or https:// URL: " + std::string(text));
   }
-  if (const size_t slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
-  auto host_port = ParseHostPort(url);
-  if (!host_port.ok()) return host_port.status();
-  origin.host = host_port->host;
-  origin.port = host_port->port;
+  Origin origin;
+  origin.tls = url->scheme() == "https";
+  origin.host = url->host_address();  // IPv6 literals without their brackets
+  origin.port = url->has_port() ? url->port_number() : (origin.tls ? 443 : 80);
   return origin;
 }
 
@@ -207,7 +199,7 @@ struct ClusterRequestHandler::Impl final : events::CommitListener {
   }
 
   void Route(HttpRequest request, Responder respond) {
-    if (!IsMutation(request.method) || options.is_writer()) return local.Handle(std::move(request), std::move(respond));
+    if (!IsChangeMethod(request.method) || options.is_writer()) return local.Handle(std::move(request), std::move(respond));
     if (request.HasHeader(kForwardedByHeader)) {
       // The writer changed while the request travelled: the client decides
       // whether to send it again.

@@ -44,4 +44,6 @@ std::string_view HttpResponse::Header(std::string_view name) const {
   return {};
 }
 
+bool IsChangeMethod(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
 }  // namespace iam::api

@@ -87,6 +87,10 @@ struct HttpResponse {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// Whether a request with `method` may change something: every method but
+// GET, HEAD and OPTIONS.
+bool IsChangeMethod(std::string_view method);
+
 // Completes one request. May be called from any thread, exactly once.
 using Responder = std::function<void(HttpResponse)>;
 

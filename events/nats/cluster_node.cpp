@@ -1,8 +1,12 @@
 #include "events/nats/cluster_node.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "events/nats/cluster_replication.h"
@@ -43,6 +47,10 @@ class ClusterNodeImpl final : public ClusterNode {
     stream.subject_prefix = "iam." + options_.stream;
     stream.replicas = options_.replicas;
     stream.open_timeout = options_.open_timeout;
+    // A request the stream's leader took with it when it died is asked again
+    // (the writer retries an append with its message id): a short wait lets
+    // the retry reach the new leader soon after the cluster elects it.
+    stream.timeout = std::chrono::milliseconds(2000);
     auto log = JetStreamLog::Open(stream);
     if (!log.ok()) return log.status();
     log_ = std::move(*log);
@@ -65,8 +73,19 @@ class ClusterNodeImpl final : public ClusterNode {
     ReplicaLog* replica = ReplicaLogOf(storage);
     if (replica == nullptr) return Status::FailedPrecondition("this storage cannot be a cluster node's copy of the log");
     replication_ = std::make_unique<ClusterReplication>(*replica, *log_, options_.master_key);
-    if (Status caught_up = replication_->CatchUp(); !caught_up.ok()) return caught_up;
-    return Status::Ok();
+    // A cluster that just lost a server may time out a request or two while
+    // it elects the stream's new leader: keep catching up (each try resumes
+    // where the last one stopped) rather than fail the node's start.
+    const auto give_up = std::chrono::steady_clock::now() + options_.open_timeout;
+    while (true) {
+      Status caught_up = replication_->CatchUp();
+      if (caught_up.ok()) return Status::Ok();
+      if (caught_up.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= give_up) {
+        return caught_up;
+      }
+      spdlog::warn("catching up with stream {}: {}; trying again", options_.stream, caught_up.ToString());
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
   }
 
   void Start(const std::string& node) override {

@@ -63,7 +63,8 @@ class ClusterNode {
   // and applies what the stream holds beyond it; returns once that is
   // durable here. `storage` must outlive this object or its Stop. Once only.
   // Errors: kFailedPrecondition (a storage that cannot replicate, e.g. read
-  // only), kUnavailable (the cluster does not answer), kCorruption (the
+  // only), kUnavailable (the cluster does not answer within open_timeout:
+  // requests that time out are tried again until then), kCorruption (the
   // stream does not continue this data directory's log: it belongs to
   // another installation).
   virtual Status Attach(Storage& storage) = 0;

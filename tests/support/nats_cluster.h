@@ -33,6 +33,10 @@ namespace iam::testing {
 // the cluster's leaders far beyond the production default.
 inline constexpr std::chrono::seconds kClusterFormationTimeout{90};
 
+// The master key of the iamd nodes the cluster tests start: base64 of 32
+// bytes, as IAMD_MASTER_KEY and key files hold it.
+inline constexpr const char* kClusterMasterKeyBase64 = "bW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW0=";
+
 // The nats-server this build fetched ("" when it is missing).
 inline std::string NatsServerPath() {
   const std::string path = FromExecutableDir("nats-server/usr/sbin/nats-server");
