@@ -15,15 +15,17 @@
 
 #include "events/clock.h"
 #include "events/storage.h"
+#include "tools/bench/bench_event.h"
 #include "tools/bench/thread_sample.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using iam::bench::BenchEvent;
+using iam::bench::kReferenceValue;
 using iam::bench::PrintSample;
 using iam::bench::RunThreads;
 
-const std::string kValue(300, 'v');  // the measured-limits reference size
 
 std::unique_ptr<rocksdb::DB> OpenRaw(const fs::path& dir) {
   rocksdb::Options options;
@@ -42,30 +44,17 @@ void RocksDbBaselines(const fs::path& dir, std::chrono::milliseconds limit) {
   for (int threads : {1, 64}) {
     auto db = OpenRaw(dir / ("put-" + std::to_string(threads)));
     auto sample = RunThreads(threads, 1'000'000, limit, [&](int t, uint64_t i) {
-      return db->Put(sync, std::to_string(t) + "/" + std::to_string(i), kValue).ok();
+      return db->Put(sync, std::to_string(t) + "/" + std::to_string(i), kReferenceValue).ok();
     });
     PrintSample("rocksdb-put-sync", threads, sample, 1, "puts");
   }
   auto db = OpenRaw(dir / "batch-64");
   auto sample = RunThreads(1, 1'000'000, limit, [&](int, uint64_t i) {
     rocksdb::WriteBatch batch;
-    for (int k = 0; k < 64; ++k) batch.Put(std::to_string(i) + "/" + std::to_string(k), kValue);
+    for (int k = 0; k < 64; ++k) batch.Put(std::to_string(i) + "/" + std::to_string(k), kReferenceValue);
     return db->Write(sync, &batch).ok();
   });
   PrintSample("rocksdb-batch-64-sync", 1, sample, 64, "puts");
-}
-
-iam::events::AppendRequest OneEvent(int appender) {
-  iam::events::StreamAppend stream;
-  stream.aggregate_type = "bench";
-  stream.aggregate_id = std::to_string(appender);
-  stream.resource_owner = "1-BENCH";
-  stream.creator = "bench";
-  stream.expected_version = iam::events::StreamAppend::kAnyVersion;
-  stream.events.push_back({"Benchmarked", 1, "{\"data\":\"" + std::string(280, 'x') + "\"}"});
-  iam::events::AppendRequest request;
-  request.streams.push_back(std::move(stream));
-  return request;
 }
 
 void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
@@ -78,7 +67,7 @@ void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
       std::exit(2);
     }
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
-      return (*storage)->events().Append(OneEvent(t)).ok();
+      return (*storage)->events().Append(BenchEvent(t)).ok();
     });
     PrintSample("eventstore-append", appenders, sample, 1, "events");
   }

@@ -94,6 +94,13 @@ class Targets:
         self.rows.append((what, f"{measured:.2f} {unit}", "", "", f"< {maximum:g} {unit}",
                           "met" if measured < maximum else "**missed**"))
 
+    def bound_below(self, what, measured, minimum, unit):
+        if measured is None:
+            self.rows.append((what, "—", "", "", f"≥ {minimum:,} {unit}", "not measured"))
+            return
+        self.rows.append((what, f"{measured:,.0f} {unit}", "", "", f"≥ {minimum:,} {unit}",
+                          "met" if measured >= minimum else "**missed**"))
+
     def at_most(self, what, measured, baseline, maximum, baseline_name):
         """A ratio that must stay low: measured / baseline ≤ maximum."""
         if measured is None or baseline in (None, 0):
@@ -298,6 +305,12 @@ def main():
     t.ratio("3. iamload vs wrk on nginx (unsigned)", results.rate("nginx-get-user"), results.rate("wrk-get-user"), 0.9,
             "wrk")
     log_scale_targets(t, results)
+    cluster64 = results.rate("cluster-append", 64)
+    t.ratio("cluster: appends at 64 vs 64 synchronous JetStream publishers", cluster64,
+            results.rate("jetstream-publish-sync", 64), 0, "publish ×64 sync")
+    t.ratio("cluster: appends at 64 vs 64 async publishes in flight", cluster64,
+            results.rate("jetstream-publish-async", 64), 0, "publish, 64 async")
+    t.bound_below("cluster: appends at 64 (events/s)", cluster64, 25_000, "events/s")
 
     out_dir = os.path.dirname(os.path.abspath(args.out))
     stem = os.path.splitext(os.path.basename(args.out))[0]
@@ -334,6 +347,14 @@ def main():
     doc.append("## Durable appends and hashing (in process)")
     doc.append("")
     doc.append(sample_table(results, ("appends", "hashing", "postgres")))
+    doc.append("")
+    doc.append("## Cluster appends (three nats-server 2.10 nodes on this machine, stream R3)")
+    doc.append("")
+    doc.append("EventStore::Append on the node holding the writer's lease: each group commit is one message, "
+               "acknowledged by a quorum of the stream's replicas, then synced in the node's RocksDB "
+               "(docs/cluster.md). Baselines: raw ~300 B publishes to a stream of their own on the same cluster.")
+    doc.append("")
+    doc.append(sample_table(results, ("cluster",)))
     doc.append("")
     doc.append("## HTTP reads (iamd signed; nginx serving a file of the same size)")
     doc.append("")

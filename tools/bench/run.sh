@@ -44,8 +44,9 @@ if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 fi
 cmake --build "$build_dir" -j "$(nproc)" --target iamd iamctl iamload bench_appends bench_hashing \
-  seed_log bench_replay
+  seed_log bench_replay bench_cluster_appends
 bin=$(cd "$build_dir" && pwd)
+tools/fetch_nats_server.sh "$build_dir" >/dev/null
 
 scratch=$(mktemp -d -t iamd-bench.XXXXXX)
 results=$scratch/results.ndjson
@@ -90,6 +91,25 @@ load=(--seconds "$seconds" --connections "$connections")
 echo "== appends and hashing"
 record appends "$bin/bench_appends" --seconds "$seconds" --work-dir "$scratch"
 record hashing "$bin/bench_hashing" --seconds "$seconds"
+
+echo "== cluster appends (three nats-server nodes on loopback)"
+nats_urls=""
+nats_routes=""
+declare -a nats_ports nats_cluster_ports
+for i in 1 2 3; do
+  nats_ports[$i]=$(free_port)
+  nats_cluster_ports[$i]=$(free_port)
+  nats_routes+="${nats_routes:+,}nats://127.0.0.1:${nats_cluster_ports[$i]}"
+  nats_urls+="${nats_urls:+,}nats://127.0.0.1:${nats_ports[$i]}"
+done
+for i in 1 2 3; do
+  "$bin/nats-server/usr/sbin/nats-server" -a 127.0.0.1 -p "${nats_ports[$i]}" -n "n$i" -js -sd "$scratch/nats/n$i" \
+    -l "$scratch/nats/n$i.log" --cluster_name bench --cluster "nats://127.0.0.1:${nats_cluster_ports[$i]}" \
+    --routes "$nats_routes" &
+  pids+=($!)
+done
+record cluster "$bin/bench_cluster_appends" --nats "$nats_urls" --seconds "$seconds" --work-dir "$scratch"
+for pid in "${pids[@]: -3}"; do kill "$pid" 2>/dev/null || true; done
 
 echo "== iamd over HTTP"
 iamd_port=$(free_port)

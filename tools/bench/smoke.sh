@@ -32,6 +32,16 @@ for item in lines:
 
 check "$bin/bench_appends" --seconds 1 --work-dir "$scratch"
 check "$bin/bench_hashing" --seconds 1
+# The cluster's appends on one nats-server (the suite runs three).
+nats_server="$bin/nats-server/usr/sbin/nats-server"
+if [ -x "$nats_server" ]; then
+  nats_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$nats_server" -a 127.0.0.1 -p "$nats_port" -js -sd "$scratch/nats" -l "$scratch/nats.log" &
+  server=$!
+  check "$bin/bench_cluster_appends" --nats "nats://127.0.0.1:$nats_port" --replicas 1 --seconds 1 --work-dir "$scratch"
+  kill "$server" && wait "$server" 2>/dev/null || true
+  server=""
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin/iamd" --data-dir "$scratch/iamd" --listen "127.0.0.1:$port" --rate-limits off --log-level warn \
