@@ -114,8 +114,10 @@ class EventStore {
   virtual ~EventStore() = default;
 
   // Queues `request` for the next group commit and returns at once. `done` is
-  // called exactly once, after the events are synced to stable storage (they
-  // survive kill -9 and power loss) and every CommitListener has seen them;
+  // called exactly once, after the events are durable (synced to stable
+  // storage; on a writer of a replicated log, stored on a quorum of its
+  // replicas: events/replication.h) — they survive kill -9 and power loss —
+  // and every CommitListener has seen them;
   // refusals may be called back at once on the calling thread. Errors:
   // kConflict (expected version), kInvalidArgument (empty request),
   // kUnavailable (the store is closing, or cannot write: the write failed
@@ -125,7 +127,7 @@ class EventStore {
   // AppendRequest::mails.
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 
-  // Blocking form of AppendAsync: returns only after the events are synced.
+  // Blocking form of AppendAsync: returns only after the events are durable.
   Result<AppendResult> Append(AppendRequest request);
 
   // The position of the last durable event (0 for an empty log).

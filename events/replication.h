@@ -97,7 +97,8 @@ class ReplicaLog {
   // `replicator` (null = nobody: an unreplicated log) must outlive its use.
   virtual void LeadWith(Replicator* replicator) = 0;
   virtual void Follow() = 0;
-  // Writes `commit` (synced), as this node's own commits are written, after
+  // Writes `commit` (unsynced: the replicated log is the record, and catching
+  // up restores what a machine crash takes), as this node's own commits are written, after
   // what is queued before it; the commit listeners see its events. A commit
   // already applied is skipped. Errors: kCorruption (it does not continue
   // the log, or a record is damaged), kUnavailable (closing, or the store

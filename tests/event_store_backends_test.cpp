@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -108,6 +109,8 @@ class ClusterStore final : public StoreUnderTest {
 };
 
 enum class Backend { kRocksDb, kNats };
+const char* NameOf(Backend backend) { return backend == Backend::kRocksDb ? "RocksDb" : "Nats"; }
+void PrintTo(Backend backend, std::ostream* out) { *out << NameOf(backend); }
 
 class EventStoreContract : public ::testing::TestWithParam<Backend> {
  protected:
@@ -324,9 +327,7 @@ TEST_P(EventStoreContract, WaitForHeadAfterWakesOnAppend) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EventStoreContract, ::testing::Values(Backend::kRocksDb, Backend::kNats),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kRocksDb ? "RocksDb" : "Nats";
-                         });
+                         [](const ::testing::TestParamInfo<Backend>& info) { return NameOf(info.param); });
 
 }  // namespace
 }  // namespace iam::events

@@ -583,12 +583,20 @@ class RocksDbEventStore final : public RocksDbEventLog {
     return Status::Ok();
   }
 
-  // Writes `write` synced. On failure the store refuses appends until it has
+  // How a commit is made durable here. kSynced: this log is the record, so
+  // the write is synced before anyone hears of it. kReplicated: the commit is
+  // already on a quorum of the replicated log, which is the record; the local
+  // copy is written unsynced, and what a machine crash takes from its tail
+  // comes back from the replicated log (the replicated sequence is written in
+  // the same batch, so the copy stays a prefix of the stream).
+  enum class LocalDurability { kSynced, kReplicated };
+
+  // Writes `write`. On failure the store refuses appends until it has
   // recovered (D-20) and `undo` is what recovery writes.
-  Status WriteSynced(const Database::Use& db, rocksdb::WriteBatch& write, rocksdb::WriteBatch& undo,
-                     size_t requests) {
+  Status WriteCommit(const Database::Use& db, rocksdb::WriteBatch& write, rocksdb::WriteBatch& undo,
+                     size_t requests, LocalDurability durability) {
     rocksdb::WriteOptions options;
-    options.sync = true;
+    options.sync = durability == LocalDurability::kSynced;
     const auto write_started = std::chrono::steady_clock::now();
     auto s = db->Write(options, &write);
     commit_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
@@ -627,7 +635,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   // Validates every request against the heads (committed + earlier requests
   // of this batch) and gathers the accepted ones into one commit; hands it to
-  // the replicator, if any; writes it in one synced WriteBatch; lets the
+  // the replicator, if any; writes it in one WriteBatch (synced unless the
+  // replicator holds it, see LocalDurability); lets the
   // listeners apply it; then hands the completions to the completer.
   void CommitBatch(std::vector<Pending>& batch) {
     std::vector<std::optional<Result<AppendResult>>> outcomes(batch.size());
@@ -794,7 +803,10 @@ class RocksDbEventStore final : public RocksDbEventLog {
           written = RefuseAfterReplicationFailure(sequence.status());
         }
       }
-      if (written.ok()) written = WriteSynced(db, write, undo, batch.size());
+      if (written.ok()) {
+        written = WriteCommit(db, write, undo, batch.size(),
+                              replicator ? LocalDurability::kReplicated : LocalDurability::kSynced);
+      }
       if (!written.ok()) {
         for (size_t i : accepted) outcomes[i] = written;
       } else {
@@ -861,7 +873,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     rocksdb::WriteBatch undo;
     if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;
     if (Status added = AddCommitToWrite(db, commit, write, undo); !added.ok()) return added;
-    if (Status written = WriteSynced(db, write, undo, 1); !written.ok()) return written;
+    if (Status written = WriteCommit(db, write, undo, 1, LocalDurability::kReplicated); !written.ok()) return written;
     db = {};  // as in CommitBatch: no read-model lock while holding the database
     Publish(commit, events);
     return Status::Ok();

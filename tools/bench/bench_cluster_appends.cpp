@@ -30,7 +30,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 using iam::bench::BenchEvent;
 using iam::bench::kReferenceValue;
 using iam::bench::PrintSample;
@@ -53,6 +52,18 @@ std::vector<std::string> SplitUrls(const std::string& list) {
   return urls;
 }
 
+// A fresh cluster places no stream until its servers have met: tries again
+// for up to a minute.
+std::unique_ptr<iam::events::nats::JetStreamLog> OpenRawStream(const iam::events::nats::JetStreamOptions& options) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    auto log = iam::events::nats::JetStreamLog::Open(options);
+    if (log.ok()) return std::move(*log);
+    if (std::chrono::steady_clock::now() > give_up) Fail("opening " + options.stream + ": " + log.status().ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 // 64 threads, each waiting for its message's acknowledgement before the next.
 void SynchronousPublishes(const std::vector<std::string>& urls, int replicas, std::chrono::milliseconds limit) {
   iam::events::nats::JetStreamOptions options;
@@ -60,11 +71,10 @@ void SynchronousPublishes(const std::vector<std::string>& urls, int replicas, st
   options.replicas = replicas;
   options.stream = "BENCH_RAW_SYNC";
   options.subject_prefix = "bench.sync";
-  auto log = iam::events::nats::JetStreamLog::Open(options);
-  if (!log.ok()) Fail("opening the raw stream: " + log.status().ToString());
-  const std::string subject = (*log)->SubjectOf("raw", "all");
+  auto log = OpenRawStream(options);
+  const std::string subject = log->SubjectOf("raw", "all");
   auto sample = RunThreads(kConcurrency, 10'000'000, limit, [&](int, uint64_t) {
-    return (*log)->Append({subject, kReferenceValue, "", std::nullopt, std::nullopt}).ok();
+    return log->Append({subject, kReferenceValue, "", std::nullopt, std::nullopt}).ok();
   });
   PrintSample("jetstream-publish-sync", kConcurrency, sample, 1, "messages");
 }
@@ -78,9 +88,8 @@ void AsynchronousPublishes(const std::vector<std::string>& urls, int replicas, s
   options.replicas = replicas;
   options.stream = "BENCH_RAW_ASYNC";
   options.subject_prefix = "bench.async";
-  auto log = iam::events::nats::JetStreamLog::Open(options);
-  if (!log.ok()) Fail("opening the raw stream: " + log.status().ToString());
-  const std::string subject = (*log)->SubjectOf("raw", "all");
+  auto log = OpenRawStream(options);
+  const std::string subject = log->SubjectOf("raw", "all");
 
   std::string servers;
   for (const auto& url : urls) servers += (servers.empty() ? "" : ",") + url;
@@ -144,14 +153,14 @@ void ClusterAppends(const std::vector<std::string>& urls, int replicas, const fs
   if (!storage.ok()) Fail("opening the node's storage: " + storage.status().ToString());
   if (auto s = (*node)->Attach(**storage); !s.ok()) Fail("attaching: " + s.ToString());
   (*node)->Start("http://127.0.0.1:1");  // never forwarded to: nothing else runs
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!(*node)->IsWriter()) {
     if (std::chrono::steady_clock::now() > deadline) Fail("the node did not win the writer's lease within 30 s");
-    std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   // A first append waits for the log to take the lead; not measured.
   for (int attempt = 0; attempt < 300 && !(*storage)->events().Append(BenchEvent(0)).ok(); ++attempt) {
-    std::this_thread::sleep_for(100ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (int appenders : {1, 16, 64}) {
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
