@@ -3,7 +3,8 @@
 // the NATS node leading the stream is killed with SIGKILL, and then the iamd
 // node that writes. Changes stall for a few seconds at most; the other iamd
 // node takes over; every acknowledged change is on both nodes exactly once;
-// the nodes' logs are equal; `iamctl verify` passes on both.
+// the nodes' logs are equal; `iamctl verify` passes on both and on the
+// stream itself.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -338,6 +339,13 @@ TEST_F(ClusterFailoverTest, KillingTheNatsLeaderAndThenTheWriterUnderLoadLosesNo
                            " verify --data-dir " + node.dir.string() + " 2>&1");
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
   }
+  // And the stream itself, copied afresh from the two NATS nodes left.
+  std::string store;
+  for (const auto& url : nats_.urls()) store += (store.empty() ? "" : ",") + url;
+  auto stream = RunShell(std::string("IAMD_MASTER_KEY=") + kClusterMasterKeyBase64 + " " + IAM_IAMCTL_PATH +
+                         " verify --store " + store + " --stream " + kStream + " 2>&1");
+  EXPECT_EQ(stream.exit_code, 0) << stream.output;
+  EXPECT_NE(stream.output.find("stream " + std::string(kStream) + " copied"), std::string::npos) << stream.output;
 }
 
 }  // namespace

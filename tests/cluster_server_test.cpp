@@ -18,6 +18,7 @@
 #include "api/auth/edgerc.h"
 #include "api/iamd_server.h"
 #include "tests/support/nats_cluster.h"
+#include "tests/support/shell.h"
 #include "tests/support/signed_client.h"
 #include "tests/support/temp_dir.h"
 
@@ -174,6 +175,32 @@ TEST_F(ClusterServerTest, WhenTheWriterStopsTheOtherNodeTakesOverWithEverythingA
   const std::string tree = TreeAfter(second, std::string(after.Header("X-Iam-Sequence")));
   EXPECT_NE(tree.find("before-the-takeover"), std::string::npos) << tree;
   EXPECT_NE(tree.find("after-the-takeover"), std::string::npos) << tree;
+}
+
+// `iamctl verify --store`: checks the stream itself, copied afresh; a
+// stream that is not there is an error and is not created by asking; a
+// wrong master key opens no commit.
+TEST_F(ClusterServerTest, IamctlVerifiesTheStreamItselfAndCreatesNone) {
+  SignedClient first = ClientOf(first_);
+  ASSERT_EQ(CreateGroup(first, TopGroup(first), "verified").status, 201);
+  std::string store;
+  for (const auto& url : nats_.urls()) store += (store.empty() ? "" : ",") + url;
+  const std::string iamctl = std::string(IAM_IAMCTL_PATH) + " verify --store " + store;
+
+  auto verified = RunShell(iamctl + " --stream IAMTEST --master-key-file " + key_file_ + " 2>&1");
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("stream IAMTEST copied"), std::string::npos) << verified.output;
+  EXPECT_NE(verified.output.find("0 problems"), std::string::npos) << verified.output;
+
+  for (int i = 0; i < 2; ++i) {  // the second time: still absent
+    auto absent = RunShell(iamctl + " --stream NOSUCH --master-key-file " + key_file_ + " 2>&1");
+    EXPECT_EQ(absent.exit_code, 2) << absent.output;
+    EXPECT_NE(absent.output.find("no stream NOSUCH"), std::string::npos) << absent.output;
+  }
+
+  auto wrong_key = RunShell("IAMD_MASTER_KEY=" + std::string(43, 'A') + "= " + iamctl + " --stream IAMTEST 2>&1");
+  EXPECT_EQ(wrong_key.exit_code, 1) << wrong_key.output;
+  EXPECT_NE(wrong_key.output.find("cannot be copied"), std::string::npos) << wrong_key.output;
 }
 
 }  // namespace

@@ -51,6 +51,18 @@ int RunReplay(const ReplayOptions& options);
 // apply every event that is not void; see iamctl_log.cpp.
 int RunVerify(const std::string& data_dir);
 
+// `iamctl verify --store nats://… --stream NAME`: the same checks on a
+// cluster's stream, copied (as a node with an empty data directory copies
+// it) into a scratch directory that is removed afterwards. The master key
+// comes from IAMD_MASTER_KEY or `master_key_file`. Nothing is written to the
+// cluster; a stream that does not exist is an error (2).
+struct VerifyStreamOptions {
+  std::vector<std::string> servers;
+  std::string stream = "IAM";
+  std::string master_key_file;
+};
+int RunVerifyStream(const VerifyStreamOptions& options);
+
 struct ProjectionsOptions {
   std::string data_dir;
   bool json = false;

@@ -1,5 +1,6 @@
 // `iamctl events` and `iamctl verify`: reading the event log directly from
 // the store, as a follower of the server when one runs.
+#include <nats/nats.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -12,7 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "api/auth/master_key.h"
+#include "events/clock.h"
 #include "events/event_codec.h"
+#include "events/nats/cluster_node.h"
 #include "projections/apply_check.h"
 #include "tools/data_dir_storage.h"
 #include "tools/iamctl_commands.h"
@@ -346,6 +350,85 @@ int RunVerify(const std::string& data_dir) {
     return kExitStoreError;
   }
   return Verifier((*opened)->events()).Run();
+}
+
+namespace {
+
+// Whether `stream` exists on the cluster, asked without creating it (opening
+// the log would). kUnavailable when no server answers.
+Result<bool> StreamExists(const std::vector<std::string>& servers, const std::string& stream) {
+  std::string urls;
+  for (const auto& server : servers) urls += (urls.empty() ? "" : ",") + server;
+  natsConnection* connection = nullptr;
+  if (natsConnection_ConnectTo(&connection, urls.c_str()) != NATS_OK) {
+    return Status::Unavailable(std::string("cannot connect to NATS: ") + nats_GetLastError(nullptr));
+  }
+  jsCtx* js = nullptr;
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus status = natsConnection_JetStream(&js, connection, nullptr);
+  if (status == NATS_OK) status = js_GetStreamInfo(&info, js, stream.c_str(), nullptr, &code);
+  Result<bool> exists = status == NATS_OK ? Result<bool>(true)
+                        : code == JSStreamNotFoundErr
+                            ? Result<bool>(false)
+                            : Result<bool>(Status::Unavailable(std::string("reading stream ") + stream + ": " +
+                                                               natsStatus_GetText(status)));
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+  return exists;
+}
+
+}  // namespace
+
+int RunVerifyStream(const VerifyStreamOptions& options) {
+  auto key = api::LoadMasterKey(std::getenv("IAMD_MASTER_KEY"), options.master_key_file);
+  if (!key.ok()) {
+    std::fprintf(stderr, "iamctl verify: the stream opens only with the installation's master key "
+                         "(IAMD_MASTER_KEY or --master-key-file): %s\n", key.status().ToString().c_str());
+    return kExitStoreError;
+  }
+  auto exists = StreamExists(options.servers, options.stream);
+  if (!exists.ok() || !*exists) {
+    std::fprintf(stderr, "iamctl verify: %s\n",
+                 exists.ok() ? ("no stream " + options.stream + " on the cluster").c_str()
+                             : exists.status().ToString().c_str());
+    return kExitStoreError;
+  }
+  events::nats::ClusterNodeOptions node_options;
+  node_options.servers = options.servers;
+  node_options.stream = options.stream;
+  node_options.master_key = *key;
+  auto node = events::nats::ClusterNode::Connect(node_options);
+  if (!node.ok()) {
+    std::fprintf(stderr, "iamctl verify: %s\n", node.status().ToString().c_str());
+    return kExitStoreError;
+  }
+  std::error_code ec;
+  const std::filesystem::path scratch = std::filesystem::temp_directory_path() / ("iamctl-verify-" + NewUuid());
+  std::filesystem::create_directories(scratch, ec);
+  std::filesystem::permissions(scratch, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  int exit_code = kExitStoreError;
+  {
+    events::StorageOptions storage_options;
+    storage_options.data_dir = (scratch / "events").string();
+    storage_options.master_key = *key;
+    storage_options.shared_secrets = &(*node)->secrets();
+    auto storage = events::Storage::OpenRocksDb(storage_options);
+    if (!storage.ok()) {
+      std::fprintf(stderr, "iamctl verify: a scratch store: %s\n", storage.status().ToString().c_str());
+    } else if (Status copied = (*node)->Attach(**storage); !copied.ok()) {
+      // Each commit must open with the key and continue the log exactly.
+      std::printf("verify: stream %s cannot be copied: %s\n", options.stream.c_str(), copied.ToString().c_str());
+      exit_code = copied.code() == StatusCode::kCorruption ? kExitFailed : kExitStoreError;
+    } else {
+      std::printf("verify: stream %s copied\n", options.stream.c_str());
+      exit_code = Verifier((*storage)->events()).Run();
+    }
+    node->reset();  // it follows the storage: gone first
+  }
+  std::filesystem::remove_all(scratch, ec);
+  return exit_code;
 }
 
 }  // namespace iam::tools

@@ -12,6 +12,7 @@
 #include <csignal>
 
 #include "tools/iamctl_commands.h"
+#include "tools/store_option.h"
 
 namespace iam::tools {
 namespace {
@@ -85,6 +86,17 @@ int main(int argc, char** argv) {
                 "dates, the stream index, and that every read model applies every event that is not void "
                 "(exit 0 clean, 1 damaged, 2 unreadable store)");
   AddDataDir(*verify_cmd, data_dir);
+  tools::VerifyStreamOptions verify_stream;
+  std::string verify_store = "rocksdb";
+  verify_cmd->add_option("--store", verify_store,
+                         "rocksdb (the data directory's log) or nats://HOST:PORT[,...]: check a cluster's stream "
+                         "instead, copied into a scratch directory (the master key from IAMD_MASTER_KEY or "
+                         "--master-key-file)")
+      ->capture_default_str();
+  verify_cmd->add_option("--stream", verify_stream.stream, "With --store nats://...: the installation's stream")
+      ->capture_default_str();
+  verify_cmd->add_option("--master-key-file", verify_stream.master_key_file,
+                         "With --store nats://...: the file holding the installation's master key");
 
   tools::BackupOptions backup;
   CLI::App* backup_cmd = app.add_subcommand(
@@ -193,7 +205,16 @@ int main(int argc, char** argv) {
     tools::InstallStopHandlers();
     return tools::RunReplay(replay);
   }
-  if (verify_cmd->parsed()) return tools::RunVerify(data_dir);
+  if (verify_cmd->parsed()) {
+    auto servers = tools::ParseStoreOption(verify_store);
+    if (!servers.ok()) {
+      std::fprintf(stderr, "iamctl verify: %s\n", servers.status().message().c_str());
+      return tools::kExitStoreError;
+    }
+    if (servers->empty()) return tools::RunVerify(data_dir);
+    verify_stream.servers = std::move(*servers);
+    return tools::RunVerifyStream(verify_stream);
+  }
   if (audit_cmd->parsed()) {
     audit.data_dir = data_dir;
     audit.filters.assign(audit_query.begin(), audit_query.end());

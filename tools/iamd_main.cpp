@@ -11,6 +11,7 @@
 
 #include "api/iamd_server.h"
 #include "events/clock.h"
+#include "tools/store_option.h"
 
 namespace {
 
@@ -148,19 +149,12 @@ int main(int argc, char** argv) {
                  "With --store nats://...: PEM trust anchors for the other nodes' certificates (default: the system's)")
       ->envname("IAMD_CLUSTER_CA");
   CLI11_PARSE(app, argc, argv);
-  if (store != "rocksdb") {
-    std::string_view rest = store;
-    while (!rest.empty()) {
-      const size_t comma = rest.find(',');
-      const std::string_view server = rest.substr(0, comma);
-      if (!server.starts_with("nats://")) {
-        std::fprintf(stderr, "--store: '%s' is neither rocksdb nor a list of nats://HOST:PORT\n", store.c_str());
-        return 1;
-      }
-      config.cluster.servers.emplace_back(server);
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
+  auto servers = iam::tools::ParseStoreOption(store);
+  if (!servers.ok()) {
+    std::fprintf(stderr, "%s\n", servers.status().message().c_str());
+    return 1;
   }
+  config.cluster.servers = std::move(*servers);
   config.metrics = metrics == "on";
   config.min_free_bytes = min_free_mib << 20;
   config.rate_limits = rate_limits == "on";
