@@ -52,9 +52,15 @@ std::vector<std::string> SplitUrls(const std::string& list) {
   return urls;
 }
 
-// A fresh cluster places no stream until its servers have met: tries again
-// for up to a minute.
-std::unique_ptr<iam::events::nats::JetStreamLog> OpenRawStream(const iam::events::nats::JetStreamOptions& options) {
+// A stream of its own for a baseline, `replicas` copies. A fresh cluster
+// places no stream until its servers have met: tries again for up to a minute.
+std::unique_ptr<iam::events::nats::JetStreamLog> OpenRawStream(const std::vector<std::string>& urls, int replicas,
+                                                               const std::string& name) {
+  iam::events::nats::JetStreamOptions options;
+  options.servers = urls;
+  options.replicas = replicas;
+  options.stream = "BENCH_RAW_" + name;
+  options.subject_prefix = "bench." + name;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (true) {
     auto log = iam::events::nats::JetStreamLog::Open(options);
@@ -66,12 +72,7 @@ std::unique_ptr<iam::events::nats::JetStreamLog> OpenRawStream(const iam::events
 
 // 64 threads, each waiting for its message's acknowledgement before the next.
 void SynchronousPublishes(const std::vector<std::string>& urls, int replicas, std::chrono::milliseconds limit) {
-  iam::events::nats::JetStreamOptions options;
-  options.servers = urls;
-  options.replicas = replicas;
-  options.stream = "BENCH_RAW_SYNC";
-  options.subject_prefix = "bench.sync";
-  auto log = OpenRawStream(options);
+  auto log = OpenRawStream(urls, replicas, "SYNC");
   const std::string subject = log->SubjectOf("raw", "all");
   auto sample = RunThreads(kConcurrency, 10'000'000, limit, [&](int, uint64_t) {
     return log->Append({subject, kReferenceValue, "", std::nullopt, std::nullopt}).ok();
@@ -83,12 +84,7 @@ void SynchronousPublishes(const std::vector<std::string>& urls, int replicas, st
 // publish with at most 64 unacknowledged); acknowledged messages per second.
 void AsynchronousPublishes(const std::vector<std::string>& urls, int replicas, std::chrono::milliseconds limit) {
   // The stream exists before the first publish (JetStreamLog creates it).
-  iam::events::nats::JetStreamOptions options;
-  options.servers = urls;
-  options.replicas = replicas;
-  options.stream = "BENCH_RAW_ASYNC";
-  options.subject_prefix = "bench.async";
-  auto log = OpenRawStream(options);
+  auto log = OpenRawStream(urls, replicas, "ASYNC");
   const std::string subject = log->SubjectOf("raw", "all");
 
   std::string servers;
