@@ -595,7 +595,20 @@ struct IamdServer::Impl {
       mail_sender = std::make_unique<SmtpSender>(SmtpOptions{smtp->host, smtp->port, config.mail_from});
     }
     OutboxDrainerOptions delivery;
-    if (cluster) delivery.active = [node = cluster.get()] { return node->IsWriter(); };
+    if (cluster) {
+      delivery.active = [node = cluster.get()] { return node->IsWriter(); };
+      // Sealed like every shared secret; a number, but it is the installation's state.
+      constexpr const char* kDeliveredBelow = "outbox/delivered-below";
+      delivery.delivered_below = [secrets = &cluster->secrets()]() -> Result<uint64_t> {
+        auto stored = secrets->Get(kDeliveredBelow);
+        if (stored.status().code() == StatusCode::kNotFound) return uint64_t{0};
+        if (!stored.ok()) return stored.status();
+        return std::strtoull(stored->c_str(), nullptr, 10);
+      };
+      delivery.record_delivered_below = [secrets = &cluster->secrets()](uint64_t below) {
+        return secrets->Put(kDeliveredBelow, std::to_string(below));
+      };
+    }
     mail_drainer = std::make_unique<OutboxDrainer>(storage->outbox(), *mail_sender, std::move(delivery));
     mail_drainer->Start();
     return Status::Ok();

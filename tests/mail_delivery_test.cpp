@@ -283,6 +283,60 @@ TEST(MailDelivery, MailsAcknowledgedBeforeACrashAreDeliveredAtTheNextStart) {
   EXPECT_EQ(PendingCount(*storage), 0u);
 }
 
+// A cluster: every node's outbox holds the same mails; the writer shares
+// how far it delivered, a follower drops what lies below, and a follower
+// that becomes the writer sends only what its predecessor had not.
+TEST(MailDelivery, AFollowerDropsWhatTheWriterDeliveredAndSendsOnlyTheRestWhenItWrites) {
+  TempDir dir;
+  auto writer_storage = OpenStorage((dir.path() / "writer").string());
+  auto follower_storage = OpenStorage((dir.path() / "follower").string());
+  const std::vector<events::OutboxMail> first = {
+      {"a@example.com", "one", "1"}, {"b@example.com", "two", "2"}, {"c@example.com", "three", "3"}};
+  ASSERT_TRUE(AppendMails(*writer_storage, first).ok());
+  ASSERT_TRUE(AppendMails(*follower_storage, first).ok());
+
+  std::atomic<uint64_t> shared_below{0};
+  auto shared = [&](OutboxDrainerOptions options) {
+    options.poll_interval = std::chrono::milliseconds(20);
+    options.delivered_below = [&]() -> Result<uint64_t> { return shared_below.load(); };
+    options.record_delivered_below = [&](uint64_t below) {
+      shared_below = below;
+      return Status::Ok();
+    };
+    return options;
+  };
+  auto writer_files = EmlFileSender::Open((dir.path() / "writer-mail").string(), "iamd@localhost");
+  auto follower_files = EmlFileSender::Open((dir.path() / "follower-mail").string(), "iamd@localhost");
+  ASSERT_TRUE(writer_files.ok() && follower_files.ok());
+  OutboxDrainer writer(writer_storage->outbox(), **writer_files, shared(QuickRetries()));
+  std::atomic<bool> follower_writes{false};
+  OutboxDrainerOptions follower_options = shared(QuickRetries());
+  follower_options.active = [&] { return follower_writes.load(); };
+  OutboxDrainer follower(follower_storage->outbox(), **follower_files, follower_options);
+  writer.Start();
+  follower.Start();
+  ASSERT_TRUE(Delivered(writer, 3));
+  EXPECT_EQ(shared_below.load(), 4u);
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (PendingCount(*follower_storage) > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(PendingCount(*follower_storage), 0u) << "the follower kept mails the writer delivered";
+
+  // The writer goes; a mail committed after it is the only one the new writer sends.
+  writer.Stop();
+  ASSERT_TRUE(AppendMails(*follower_storage, {{"d@example.com", "four", "4"}}).ok());
+  follower_writes = true;
+  ASSERT_TRUE(Delivered(follower, 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // time to (wrongly) send more
+  EXPECT_EQ(follower.Stats().delivered, 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "follower-mail" / "00000000000000000004.eml"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() / "follower-mail"),
+                          std::filesystem::directory_iterator()),
+            1);
+  EXPECT_EQ(shared_below.load(), 5u);
+}
+
 // Erasure (events/personal_data.h): the mails to an erased person's
 // addresses go, whether still waiting or delivered as files; others stay.
 TEST(MailDelivery, ForgettingARecipientDropsTheirWaitingMailsAndTheirFiles) {

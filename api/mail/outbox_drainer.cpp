@@ -92,8 +92,35 @@ void OutboxDrainer::Run() {
   }
 }
 
+Status OutboxDrainer::DropDeliveredElsewhere() {
+  if (!options_.delivered_below) return Status::Ok();
+  auto below = options_.delivered_below();
+  if (!below.ok()) return Status(below.status().code(), "reading how far the writer delivered: " + below.status().message());
+  while (true) {
+    auto pending = outbox_.Pending(options_.batch);
+    if (!pending.ok()) return pending.status();
+    size_t dropped = 0;
+    for (const events::PendingMail& mail : *pending) {
+      if (mail.sequence >= *below) return Status::Ok();
+      if (Status removed = outbox_.Remove(mail.sequence); !removed.ok()) return removed;
+      ++dropped;
+    }
+    if (pending->size() < options_.batch || dropped == 0) return Status::Ok();
+  }
+}
+
 Result<bool> OutboxDrainer::DeliverPending() {
-  if (options_.active && !options_.active()) return false;
+  const bool active = !options_.active || options_.active();
+  const bool became_active = active && !was_active_;
+  was_active_ = active;
+  if (!active || became_active) {
+    if (Status dropped = DropDeliveredElsewhere(); !dropped.ok()) {
+      was_active_ = false;  // a writer tries again before it delivers
+      Count(&OutboxDrainerStats::failed_attempts);
+      return Status(dropped.code(), "dropping mails the writer delivered failed: " + dropped.message());
+    }
+  }
+  if (!active) return false;
   uint64_t erasures_seen = 0;
   {
     std::lock_guard delivering(delivery_mu_);
@@ -123,6 +150,14 @@ Result<bool> OutboxDrainer::DeliverPending() {
     if (Status removed = outbox_.Remove(mail.sequence); !removed.ok()) {
       Count(&OutboxDrainerStats::failed_attempts);
       return Status(removed.code(), name + " stays in the outbox and will be delivered again: " + removed.message());
+    }
+    if (options_.record_delivered_below && mail.sequence + 1 > published_below_) {
+      // Published after every mail, so a successor sends again at most the one in flight.
+      if (Status recorded = options_.record_delivered_below(mail.sequence + 1); recorded.ok()) {
+        published_below_ = mail.sequence + 1;
+      } else {
+        spdlog::warn("outbox: how far mail was delivered is not shared: {}", recorded.message());
+      }
     }
     Count(refused ? &OutboxDrainerStats::refused : &OutboxDrainerStats::delivered);
     if (!refused) spdlog::info("outbox: {} delivered", name);

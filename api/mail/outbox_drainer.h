@@ -37,6 +37,16 @@ struct OutboxDrainerOptions {
   // always. Checked each round, so delivery begins within poll_interval of
   // it turning true.
   std::function<bool()> active;
+  // On a cluster, where every node's outbox holds the same mails under the
+  // same sequences: how far the writer has delivered, shared by the nodes.
+  // `record_delivered_below(n)` publishes that every mail below sequence n
+  // was delivered or dropped; `delivered_below()` reads it (0 = nothing yet).
+  // An inactive drainer drops its mails below it every round, and one that
+  // becomes active does so before it delivers, so a new writer sends again
+  // only what its predecessor delivered after it last published. Null = not
+  // shared.
+  std::function<Result<uint64_t>()> delivered_below;
+  std::function<Status(uint64_t)> record_delivered_below;
 };
 
 // What the drainer did since it started.
@@ -80,6 +90,9 @@ class OutboxDrainer {
   // One round: delivers and removes pending mails until one fails. Ok with
   // whether the outbox may hold more, or the failure that ends the round.
   Result<bool> DeliverPending();
+  // Drops the pending mails below the shared delivered_below; Ok when there
+  // is none to read.
+  Status DropDeliveredElsewhere();
   void Count(uint64_t OutboxDrainerStats::*counter);
   std::chrono::milliseconds Backoff(int failures) const;
 
@@ -90,6 +103,10 @@ class OutboxDrainer {
   // Held while one mail is delivered and removed, and by ForgetMailsTo.
   std::mutex delivery_mu_;
   uint64_t erasures_ = 0;  // ForgetMailsTo calls so far (under delivery_mu_)
+  // The drainer's thread only: whether the last round was active, and the
+  // last delivered_below this drainer published.
+  bool was_active_ = false;
+  uint64_t published_below_ = 0;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;  // wakeups, stopping, and stats
   bool woken_ = false;
