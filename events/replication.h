@@ -8,11 +8,12 @@
 // records and the mails. Leader and replicas write it through one path, so
 // every node's log holds the same bytes at the same positions.
 //
-// Thread safety: the codec functions are pure; Replicator is called from the
-// log's writer thread only.
+// Thread safety: the codec functions are pure; Replicator::Replicate is
+// called from the log's writer thread only.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,17 +70,29 @@ std::string EncodeReplicatedCommit(const ReplicatedCommit& commit);
 // positions are not consecutive).
 Result<ReplicatedCommit> DecodeReplicatedCommit(std::string_view bytes);
 
-// Where the log's writer sends each group commit before writing it.
+// Where the log's writer sends each group commit before writing it. The
+// writer may send the next commits before the first is confirmed (up to
+// max_in_flight()): each is decided against the ones before it, so a commit
+// may land only right behind its predecessor, and once one fails, none after
+// it may be reported as landed.
 class Replicator {
  public:
   virtual ~Replicator() = default;
-  // Makes `commit` durable in the replicated log, after every commit handed
-  // over before it, and returns its sequence there. Called on the writer
-  // thread; the writer writes the commit itself only after this returns.
-  // Errors: kConflict (another writer appended since this one's last
+  using Done = std::function<void(Result<uint64_t>)>;
+  // Sends `commit` to the replicated log, to follow every commit sent before
+  // it, and returns without waiting. `done` is called exactly once, on any
+  // thread (possibly within this call), with the commit's sequence in the
+  // replicated log once it is durable there. The calls may come in any
+  // order (the writer finishes commits in the order it sent them); a commit
+  // reported durable proves every commit before it is. Called on the writer
+  // thread; the writer writes the commit itself only after `done` reported
+  // it. Errors: kConflict (another writer appended since this one's last
   // commit: this node must stop writing), kUnavailable (the replicated log
-  // did not confirm in time: the commit may or may not be in it).
-  virtual Result<uint64_t> Replicate(const ReplicatedCommit& commit) = 0;
+  // did not confirm in time, or an earlier commit failed: the commit may or
+  // may not be in it).
+  virtual void Replicate(const ReplicatedCommit& commit, Done done) = 0;
+  // How many commits may be sent and not yet reported (at least 1).
+  virtual size_t max_in_flight() const { return 1; }
 };
 
 // ReplicaLog: one node's own event log as a copy of the replicated log. The
@@ -96,7 +109,15 @@ class ReplicaLog {
   virtual ~ReplicaLog() = default;
   // `replicator` (null = nobody: an unreplicated log) must outlive its use.
   virtual void LeadWith(Replicator* replicator) = 0;
+  // Refuses appends from now on, and returns once no commit of this node is
+  // in flight any more (each is written or refused: at most the
+  // replicator's timeouts), so the replicator may go and the replicated
+  // sequence is final.
   virtual void Follow() = 0;
+  // Whether the log writes (LeadWith) and has not turned to following on
+  // its own since: a replication failure makes it follow (see above), and
+  // the node decides whether to catch up and lead again.
+  virtual bool Leading() const = 0;
   // Writes `commit` (unsynced: the replicated log is the record, and catching
   // up restores what a machine crash takes), as this node's own commits are written, after
   // what is queued before it; the commit listeners see its events. A commit

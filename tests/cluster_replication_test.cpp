@@ -7,9 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "events/event_codec.h"
@@ -111,6 +116,58 @@ TEST_F(ClusterReplicationTest, ADeposedWriterCannotAppendAfterItsSuccessor) {
   auto c = writer_.events().ReadStream("group", "c", 1, 10);
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->empty());
+}
+
+// Two nodes that both believe they write, each with several commits in
+// flight (as a paused writer and its successor would be): the fence keeps the
+// stream one log. A node whose log stopped on its own catches up and leads
+// again (as its election does while it holds the lease). Every acknowledged
+// change is in the log exactly once, and both nodes hold the same log.
+TEST_F(ClusterReplicationTest, TwoWritersWithCommitsInFlightLeaveOneLogAndLoseNothingAcknowledged) {
+  ASSERT_TRUE(follower_.replication->Lead().ok());
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::atomic<int> refused{0};
+  auto append_as = [&](ReplicaNode& node, const std::string& prefix) {
+    for (int i = 0; i < 150; ++i) {
+      const std::string id = prefix + "-" + std::to_string(i);
+      if (node.events().Append(GroupRequest(id, 0)).ok()) {
+        std::lock_guard lock(mu);
+        acknowledged.insert(id);
+        continue;
+      }
+      ++refused;
+      if (!node.replication->Leading()) (void)node.replication->Lead();
+    }
+  };
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < 4; ++t) {
+    appenders.emplace_back(append_as, std::ref(writer_), "w" + std::to_string(t));
+    appenders.emplace_back(append_as, std::ref(follower_), "f" + std::to_string(t));
+  }
+  for (auto& appender : appenders) appender.join();
+  EXPECT_GT(refused.load(), 0) << "the two writers never met";
+  ASSERT_FALSE(acknowledged.empty());
+
+  writer_.replication->Follow();
+  follower_.replication->Follow();
+  const uint64_t last = writer_.log->LastSequence().value();
+  for (ReplicaNode* node : {&writer_, &follower_}) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (node->storage && ReplicaLogOf(*node->storage)->ReplicatedSequence() < last &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_EQ(ReplicaLogOf(*node->storage)->ReplicatedSequence(), last);
+    EXPECT_TRUE(node->replication->following_status().ok()) << node->replication->following_status().ToString();
+  }
+  ExpectSameLog(writer_, follower_);
+  auto all = writer_.events().ReadAll(1, 100000);
+  ASSERT_TRUE(all.ok());
+  std::map<std::string, int> copies;
+  for (const Event& event : *all) ++copies[event.aggregate_id];
+  for (const auto& [id, count] : copies) EXPECT_EQ(count, 1) << id << " was written " << count << " times";
+  for (const std::string& id : acknowledged) EXPECT_EQ(copies.count(id), 1u) << id << " was acknowledged and lost";
 }
 
 TEST_F(ClusterReplicationTest, ARestartedNodeCatchesUp) {

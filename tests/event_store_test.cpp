@@ -203,15 +203,15 @@ TEST(EventCodec, RoundTripsAndRendersJson) {
 TEST(EventStore, AnUnconfirmedReplicationWritesNothingAndStopsAppends) {
   class Unconfirmed : public Replicator {
    public:
-    Result<uint64_t> Replicate(const ReplicatedCommit&) override {
+    void Replicate(const ReplicatedCommit&, Done done) override {
       ++calls;
-      return Status::Unavailable("no quorum");
+      done(Status::Unavailable("no quorum"));
     }
     int calls = 0;
   };
   class Confirming : public Replicator {
    public:
-    Result<uint64_t> Replicate(const ReplicatedCommit&) override { return ++sequence; }
+    void Replicate(const ReplicatedCommit&, Done done) override { done(++sequence); }
     uint64_t sequence = 0;
   };
   TempDir dir;

@@ -11,9 +11,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/nats_cluster.h"
 
@@ -186,6 +191,71 @@ TEST_F(SingleNodeTest, GuardsRefuseAndAppendNothing) {
   EXPECT_EQ(LastOf(*log_), current->sequence);
   EXPECT_EQ(current->sequence, renamed->sequence + 1);
   EXPECT_EQ(log_->Append({"other.group.1", "x", "", {}, {}}).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A commit sent behind one not yet confirmed names it: if the one ahead
+// never lands, another writer's message cannot stand in for it.
+TEST_F(SingleNodeTest, AnAppendExpectingALastMessageIdLandsOnlyRightBehindIt) {
+  const std::string subject = log_->SubjectOf("commit", "all");
+  auto ahead = log_->Append({subject, "ahead", "commit-a", {}, {}});
+  ASSERT_TRUE(ahead.ok()) << ahead.status().ToString();
+  auto behind_another = log_->Append({subject, "behind", "commit-b", ahead->sequence, {}, "commit-x"});
+  EXPECT_EQ(behind_another.status().code(), StatusCode::kConflict) << behind_another.status().ToString();
+  auto behind = log_->Append({subject, "behind", "commit-c", ahead->sequence, {}, "commit-a"});
+  ASSERT_TRUE(behind.ok()) << behind.status().ToString();
+  EXPECT_EQ(behind->sequence, ahead->sequence + 1);
+  EXPECT_EQ(LastOf(*log_), behind->sequence);
+}
+
+// Asynchronous appends leave in the order of the calls: a chain of 200, each
+// guarded to land right behind the one before, all land in order, each
+// answered once; a stale guard is answered with a conflict.
+TEST_F(SingleNodeTest, AsynchronousAppendsLeaveInOrderAndEachIsAnsweredOnce) {
+  const std::string subject = log_->SubjectOf("commit", "all");
+  const uint64_t base = LastOf(*log_);
+  constexpr int kChain = 200;
+  std::mutex mu;
+  std::condition_variable answered;
+  std::vector<std::optional<Result<JetStreamAck>>> answers(kChain + 1);
+  int calls = 0;
+  std::string previous;
+  for (int i = 0; i <= kChain; ++i) {
+    const std::string id = "chain-" + std::to_string(i);
+    JetStreamAppend append{subject, "link " + std::to_string(i), id, base + i, {}, previous};
+    // The last one expects a position the chain has passed.
+    if (i == kChain) append = {subject, "stale", id, base, {}, ""};
+    log_->AppendAsync(append, [&, i](Result<JetStreamAck> ack) {
+      std::lock_guard lock(mu);
+      ++calls;
+      answers[i] = std::move(ack);
+      answered.notify_all();
+    });
+    previous = id;
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(answered.wait_for(lock, 30s, [&] { return calls == kChain + 1; })) << calls << " answered";
+  for (int i = 0; i < kChain; ++i) {
+    ASSERT_TRUE(answers[i]->ok()) << i << ": " << answers[i]->status().ToString();
+    EXPECT_EQ((*answers[i])->sequence, base + i + 1);
+  }
+  EXPECT_EQ(answers[kChain]->status().code(), StatusCode::kConflict);
+  EXPECT_EQ(LastOf(*log_), base + kChain);
+}
+
+// With the server gone, an asynchronous append is still answered: with
+// kUnavailable once the timeout has passed.
+TEST_F(SingleNodeTest, AnAsynchronousAppendToAServerThatIsGoneIsAnsweredUnavailable) {
+  JetStreamOptions options = OptionsFor(node_.urls(), 1);
+  options.timeout = 1s;
+  auto log = JetStreamLog::Open(options);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  node_.Kill(0);
+  std::promise<Result<JetStreamAck>> answer;
+  auto answered = answer.get_future();
+  (*log)->AppendAsync({(*log)->SubjectOf("commit", "all"), "lost", "lost-1", {}, {}},
+                      [&](Result<JetStreamAck> ack) { answer.set_value(std::move(ack)); });
+  ASSERT_EQ(answered.wait_for(20s), std::future_status::ready) << "no answer";
+  EXPECT_EQ(answered.get().status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(SingleNodeTest, AnyIdIsOneSubjectToken) {

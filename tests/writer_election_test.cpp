@@ -116,6 +116,36 @@ TEST_F(WriterElectionTest, WhenTheWriterDiesTheOtherTakesOverAndLosesNothingAckn
   EXPECT_EQ(all->size(), 21u);
 }
 
+// A writer whose log stopped writing on its own while it still holds the
+// lease (here a rogue writer appended behind its back, as a paused
+// predecessor might) catches up with the stream and writes again, keeping
+// the lease.
+TEST_F(WriterElectionTest, AWriterWhoseLogStoppedOnItsOwnCatchesUpAndWritesAgain) {
+  CampaigningNode* writer = WriterWithin(20s);
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->node.events().Append(GroupRequest("first", 0)).ok());
+  ReplicaNode rogue;
+  ASSERT_NO_FATAL_FAILURE(rogue.Open(cluster_.urls()));
+  ASSERT_TRUE(rogue.replication->Lead().ok());
+  ASSERT_TRUE(rogue.events().Append(GroupRequest("rogue", 0)).ok());
+  rogue.replication->Follow();
+  // The writer learns of it at its next append: refused, and its log stops.
+  auto refused = writer->node.events().Append(GroupRequest("refused", 0));
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().ToString();
+  Result<AppendResult> again = Status::Internal("not run");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  do {
+    std::this_thread::sleep_for(50ms);
+    again = writer->node.events().Append(GroupRequest("again", 0));
+  } while (!again.ok() && std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(again.ok()) << "the writer never wrote again: " << again.status().ToString();
+  EXPECT_EQ(again->first_position, 3u);
+  EXPECT_TRUE(writer->election->IsWriter());
+  auto rogue_change = writer->node.events().ReadStream("group", "rogue", 1, 10);
+  ASSERT_TRUE(rogue_change.ok());
+  EXPECT_EQ(rogue_change->size(), 1u);
+}
+
 TEST_F(WriterElectionTest, ACleanStopHandsTheLeaseOverAtOnce) {
   CampaigningNode* writer = WriterWithin(20s);
   ASSERT_NE(writer, nullptr);

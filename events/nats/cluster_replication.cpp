@@ -3,7 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "events/rocksdb/master_key_cipher.h"
 
@@ -15,6 +20,10 @@ using namespace std::chrono_literals;
 // How long the writer retries an append whose outcome it did not learn
 // (with the same message id, so it is stored once) before giving up.
 constexpr auto kReplicateRetryFor = 10s;
+// Commits the writer may have sent to the stream and not yet seen
+// acknowledged: more overlap the quorum's round trips, fewer keep group
+// commits large (see docs/cluster.md).
+constexpr size_t kMaxCommitsInFlight = 4;
 constexpr auto kRetryPause = 50ms;
 // How long CatchUp waits for the next message it knows the stream holds.
 constexpr auto kCatchUpWait = 10s;
@@ -25,39 +34,169 @@ constexpr const char* kCommitContext = "iamd-replicated-commit";
 
 }  // namespace
 
+// Sends the writer's commits to the stream without waiting for each one's
+// acknowledgement (up to kMaxCommitsInFlight). Each commit expects the
+// stream's last sequence to be its predecessor's (predicted: commits are the
+// stream's only messages), and one sent behind an unconfirmed predecessor
+// also expects the stream's last message id to be the predecessor's: if the
+// predecessor never lands, no other writer's message can stand in for it.
+// A confirmer thread reports the acknowledgements in order, asking again
+// (same message id, same guards) when one is not known.
 class ClusterReplication::Replicator final : public events::Replicator {
  public:
-  Replicator(JetStreamLog& log, const rocksdb_backend::MasterKeyCipher& cipher) : log_(log), cipher_(cipher) {}
+  Replicator(JetStreamLog& log, const rocksdb_backend::MasterKeyCipher& cipher)
+      : log_(log), cipher_(cipher), confirmer_([this] { ConfirmLoop(); }) {}
 
-  // The sequence the next commit must follow.
-  void ContinueAfter(uint64_t sequence) { last_ = sequence; }
+  ~Replicator() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    confirmer_.join();  // after the commits in flight are reported
+  }
 
-  Result<uint64_t> Replicate(const ReplicatedCommit& commit) override {
-    std::string payload = EncodeReplicatedCommit(commit);
-    if (cipher_.has_key()) {
-      auto sealed = cipher_.Seal(kCommitContext, payload);
-      if (!sealed.ok()) return sealed.status();
-      payload = std::move(*sealed);
-    }
-    JetStreamAppend append{log_.SubjectOf("commit", "all"), std::move(payload), commit.message_id, last_, {}};
-    const auto give_up = std::chrono::steady_clock::now() + kReplicateRetryFor;
-    while (true) {
-      auto ack = log_.Append(append);
-      if (ack.ok()) {
-        last_ = ack->sequence;
-        return ack->sequence;
+  // The sequence the next commit must follow; called with none in flight.
+  void ContinueAfter(uint64_t sequence) {
+    std::lock_guard lock(mu_);
+    last_sent_ = sequence;
+    last_sent_id_.clear();
+    failure_ = Status::Ok();
+  }
+
+  size_t max_in_flight() const override { return kMaxCommitsInFlight; }
+
+  void Replicate(const ReplicatedCommit& commit, Done done) override {
+    auto sending = std::make_shared<InFlight>();
+    sending->done = std::move(done);
+    Result<std::string> payload = Payload(commit);
+    bool send = false;
+    {
+      std::lock_guard lock(mu_);
+      sending->append = {log_.SubjectOf("commit", "all"), {}, commit.message_id, last_sent_, {},
+                         in_flight_.empty() ? std::string() : last_sent_id_};
+      sending->predicted = last_sent_ + 1;
+      if (!failure_.ok()) {
+        sending->ack = failure_;  // reported in its turn
+      } else if (!payload.ok()) {
+        sending->ack = payload.status();
+      } else {
+        sending->append.payload = std::move(*payload);
+        last_sent_ = sending->predicted;
+        last_sent_id_ = commit.message_id;
+        send = true;
       }
-      if (ack.status().code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= give_up) {
-        return ack.status();
-      }
-      std::this_thread::sleep_for(kRetryPause);
+      in_flight_.push_back(sending);
     }
+    if (!send) {
+      cv_.notify_all();
+      return;
+    }
+    log_.AppendAsync(sending->append, [this, sending](Result<JetStreamAck> ack) { OnAck(sending, std::move(ack)); });
   }
 
  private:
+  struct InFlight {
+    JetStreamAppend append;
+    uint64_t predicted = 0;
+    Done done;
+    std::optional<Result<JetStreamAck>> ack;  // guarded by mu_: for the confirmer
+    bool reported = false;                    // guarded by mu_: done was called on acknowledgement
+  };
+
+  // A commit acknowledged where it was meant to go is reported from the
+  // client's thread at once (a commit that landed proves every one before it
+  // did: its guards name them); anything else goes to the confirmer, which
+  // takes the commits in order.
+  void OnAck(const std::shared_ptr<InFlight>& commit, Result<JetStreamAck> ack) {
+    const bool landed = ack.ok() && ack->sequence == commit->predicted;
+    bool report_now = false;
+    {
+      // Changed under the lock: the replicator may go once nothing is in flight.
+      std::lock_guard lock(mu_);
+      if (landed && failure_.ok()) {
+        report_now = commit->reported = true;
+        while (!in_flight_.empty() && in_flight_.front()->reported) in_flight_.pop_front();
+      } else {
+        commit->ack = std::move(ack);
+      }
+      cv_.notify_all();
+    }
+    if (report_now) commit->done(commit->predicted);
+  }
+
+  Result<std::string> Payload(const ReplicatedCommit& commit) const {
+    std::string payload = EncodeReplicatedCommit(commit);
+    if (!cipher_.has_key()) return payload;
+    return cipher_.Seal(kCommitContext, payload);
+  }
+
+  void ConfirmLoop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] {
+        while (!in_flight_.empty() && in_flight_.front()->reported) in_flight_.pop_front();
+        return (!in_flight_.empty() && in_flight_.front()->ack) || (stopping_ && in_flight_.empty());
+      });
+      if (in_flight_.empty()) return;
+      std::shared_ptr<InFlight> oldest = in_flight_.front();
+      const Status earlier_failure = failure_;
+      lock.unlock();
+      Result<uint64_t> outcome = earlier_failure.ok() ? Confirm(*oldest) : Result<uint64_t>(earlier_failure);
+      lock.lock();
+      if (!outcome.ok() && failure_.ok()) {
+        // What the commits sent behind it are told: they may land or not.
+        failure_ = Status::Unavailable("an earlier commit was not confirmed (" + outcome.status().message() +
+                                       "): the outcome of this one is unknown");
+      }
+      in_flight_.pop_front();
+      lock.unlock();
+      oldest->done(std::move(outcome));
+      lock.lock();
+    }
+  }
+
+  // The commit's sequence once the stream has it where it was meant to go.
+  // An append whose outcome is not known is asked again for up to
+  // kReplicateRetryFor; the message id makes the stream store it once.
+  Result<uint64_t> Confirm(InFlight& commit) {
+    Result<JetStreamAck> ack = *commit.ack;  // set once, before it was seen under the lock
+    // One sent behind a predecessor that landed only on a retry was refused
+    // for arriving first: its guards hold now.
+    bool conflict_retry_left = !commit.append.expected_last_message_id.empty();
+    const auto give_up = std::chrono::steady_clock::now() + kReplicateRetryFor;
+    while (true) {
+      if (ack.ok()) {
+        if (ack->sequence == commit.predicted) return ack->sequence;
+        // A duplicate at sequence 0: the stream took the first copy and has
+        // not stored it yet (or refused it). Anything else is not where the
+        // guards allowed.
+        if (!ack->duplicate || ack->sequence != 0) {
+          return Status::Conflict("the stream holds commit " + commit.append.message_id + " at " +
+                                  std::to_string(ack->sequence) + ", not at " + std::to_string(commit.predicted));
+        }
+        ack = Status::Unavailable("the stream has not stored commit " + commit.append.message_id + " yet");
+      } else if (ack.status().code() == StatusCode::kConflict && conflict_retry_left) {
+        conflict_retry_left = false;
+      } else if (ack.status().code() != StatusCode::kUnavailable) {
+        return ack.status();
+      }
+      if (std::chrono::steady_clock::now() >= give_up) return ack.status();
+      std::this_thread::sleep_for(kRetryPause);
+      ack = log_.Append(commit.append);
+    }
+  }
+
   JetStreamLog& log_;
   const rocksdb_backend::MasterKeyCipher& cipher_;
-  uint64_t last_ = 0;  // the log's writer thread only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<InFlight>> in_flight_;  // guarded by mu_, oldest first
+  uint64_t last_sent_ = 0;                           // guarded by mu_
+  std::string last_sent_id_;                         // guarded by mu_
+  Status failure_;                                   // guarded by mu_: set from the first failure until ContinueAfter
+  bool stopping_ = false;                            // guarded by mu_
+  std::thread confirmer_;
 };
 
 ClusterReplication::ClusterReplication(ReplicaLog& replica, JetStreamLog& log, std::string master_key)
@@ -129,6 +268,8 @@ Status ClusterReplication::Lead() {
   replica_.LeadWith(replicator_.get());
   return Status::Ok();
 }
+
+bool ClusterReplication::Leading() const { return replica_.Leading(); }
 
 Status ClusterReplication::following_status() const {
   std::lock_guard lock(status_mu_);

@@ -63,6 +63,11 @@ class ClusterReplication {
   // appends (see ReplicaLog).
   Status Lead();
 
+  // Whether the node's log writes: false while following, and once the log
+  // stopped writing on its own (a commit the stream refused or did not
+  // confirm) until Lead is called again.
+  bool Leading() const;
+
   // Ok while following goes well; else its first failure.
   Status following_status() const;
 

@@ -12,7 +12,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 namespace iam::events::nats {
@@ -24,6 +26,9 @@ namespace {
 constexpr const char* kMessageIdHeader = "Nats-Msg-Id";
 constexpr const char* kExpectedLastSequenceHeader = "Nats-Expected-Last-Sequence";
 constexpr const char* kExpectedLastSubjectSequenceHeader = "Nats-Expected-Last-Subject-Sequence";
+constexpr const char* kExpectedLastMessageIdHeader = "Nats-Expected-Last-Msg-Id";
+// Asynchronous appends one connection may have waiting for their acknowledgement.
+constexpr int64_t kMaxPendingAsyncAppends = 4096;
 
 struct ServerAddress {
   std::string host;
@@ -197,6 +202,22 @@ class NatsJetStreamLog final : public JetStreamLog {
       : options_(std::move(options)), connection_(connection), context_(context) {}
 
   ~NatsJetStreamLog() override {
+    if (async_context_ != nullptr) {
+      // Let acknowledgements on their way arrive; answer the rest.
+      jsPubOptions wait;
+      jsPubOptions_Init(&wait);
+      wait.MaxWait = options_.timeout.count();
+      js_PublishAsyncComplete(async_context_, &wait);
+      std::unordered_map<natsMsg*, PendingAppend> unanswered;
+      {
+        std::lock_guard lock(async_mu_);
+        unanswered.swap(async_pending_);
+      }
+      for (auto& [message, pending] : unanswered) {
+        pending.done(Status::Unavailable("appending to " + pending.subject + ": the connection is closing"));
+      }
+    }
+    jsCtx_Destroy(async_context_);
     jsCtx_Destroy(context_);
     natsConnection_Close(connection_);
     natsConnection_Destroy(connection_);
@@ -226,31 +247,15 @@ class NatsJetStreamLog final : public JetStreamLog {
   }
 
   Result<JetStreamAck> Append(const JetStreamAppend& append) override {
-    if (!append.subject.starts_with(options_.subject_prefix + ".")) {
-      return Status::InvalidArgument("subject " + append.subject + " is outside stream " + options_.stream);
-    }
-    natsMsg* message = nullptr;
-    natsStatus status = natsMsg_Create(&message, append.subject.c_str(), nullptr, append.payload.data(),
-                                       static_cast<int>(append.payload.size()));
-    if (status != NATS_OK) return Status::Internal("cannot build a NATS message: " + NatsError(status, {}));
-    auto set = [&](const char* name, const std::string& value) {
-      if (status == NATS_OK) status = natsMsgHeader_Set(message, name, value.c_str());
-    };
-    if (!append.message_id.empty()) set(kMessageIdHeader, append.message_id);
-    if (append.expected_last_sequence) set(kExpectedLastSequenceHeader, std::to_string(*append.expected_last_sequence));
-    if (append.expected_last_subject_sequence) {
-      set(kExpectedLastSubjectSequenceHeader, std::to_string(*append.expected_last_subject_sequence));
-    }
-    if (status != NATS_OK) {
-      natsMsg_Destroy(message);
-      return Status::Internal("cannot set a NATS header: " + NatsError(status, {}));
-    }
+    auto built = BuildMessage(append);
+    if (!built.ok()) return built.status();
+    natsMsg* message = *built;
     jsPubOptions publish_options;
     jsPubOptions_Init(&publish_options);
     publish_options.MaxWait = options_.timeout.count();
     jsPubAck* ack = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
-    status = js_PublishMsg(&ack, context_, message, &publish_options, &code);
+    const natsStatus status = js_PublishMsg(&ack, context_, message, &publish_options, &code);
     natsMsg_Destroy(message);
     if (status != NATS_OK) {
       jsPubAck_Destroy(ack);
@@ -259,6 +264,52 @@ class NatsJetStreamLog final : public JetStreamLog {
     JetStreamAck result{ack->Sequence, ack->Duplicate};
     jsPubAck_Destroy(ack);
     return result;
+  }
+
+  void AppendAsync(const JetStreamAppend& append, AppendDone done) override {
+    auto built = BuildMessage(append);
+    if (!built.ok()) {
+      done(built.status());
+      return;
+    }
+    natsMsg* message = *built;
+    {
+      std::lock_guard lock(async_mu_);
+      async_pending_.emplace(message, PendingAppend{std::move(done), append.subject});
+    }
+    jsPubOptions publish_options;
+    jsPubOptions_Init(&publish_options);
+    // The client answers the append with a timeout once this has passed.
+    publish_options.MaxWait = options_.timeout.count();
+    natsMsg* handed_over = message;
+    const natsStatus status = js_PublishMsgAsync(async_context_, &handed_over, &publish_options);
+    if (status == NATS_OK) return;
+    // Not sent: the message is still ours, and no acknowledgement will come.
+    natsMsg_Destroy(handed_over);
+    PendingAppend pending;
+    {
+      std::lock_guard lock(async_mu_);
+      auto it = async_pending_.find(message);
+      if (it == async_pending_.end()) return;  // answered already
+      pending = std::move(it->second);
+      async_pending_.erase(it);
+    }
+    pending.done(FromNats(status, {}, "appending to " + append.subject));
+  }
+
+  // The context asynchronous appends go through: its acknowledgement
+  // handler finds each append's callback by its message.
+  Status StartAsyncAppends() {
+    jsOptions js_options;
+    jsOptions_Init(&js_options);
+    js_options.Wait = options_.timeout.count();
+    js_options.PublishAsync.MaxPending = kMaxPendingAsyncAppends;
+    js_options.PublishAsync.StallWait = options_.timeout.count();
+    js_options.PublishAsync.AckHandler = &NatsJetStreamLog::OnAsyncAck;
+    js_options.PublishAsync.AckHandlerClosure = this;
+    natsStatus status = natsConnection_JetStream(&async_context_, connection_, &js_options);
+    if (status != NATS_OK) return Status::Unavailable("cannot use JetStream: " + NatsError(status, {}));
+    return Status::Ok();
   }
 
   Result<JetStreamMessage> Read(uint64_t sequence) const override {
@@ -342,6 +393,59 @@ class NatsJetStreamLog final : public JetStreamLog {
   }
 
  private:
+  struct PendingAppend {
+    AppendDone done;
+    std::string subject;
+  };
+
+  // The message `append` describes, with its guards as headers; the caller
+  // owns it.
+  Result<natsMsg*> BuildMessage(const JetStreamAppend& append) const {
+    if (!append.subject.starts_with(options_.subject_prefix + ".")) {
+      return Status::InvalidArgument("subject " + append.subject + " is outside stream " + options_.stream);
+    }
+    natsMsg* message = nullptr;
+    natsStatus status = natsMsg_Create(&message, append.subject.c_str(), nullptr, append.payload.data(),
+                                       static_cast<int>(append.payload.size()));
+    if (status != NATS_OK) return Status::Internal("cannot build a NATS message: " + NatsError(status, {}));
+    auto set = [&](const char* name, const std::string& value) {
+      if (status == NATS_OK) status = natsMsgHeader_Set(message, name, value.c_str());
+    };
+    if (!append.message_id.empty()) set(kMessageIdHeader, append.message_id);
+    if (append.expected_last_sequence) set(kExpectedLastSequenceHeader, std::to_string(*append.expected_last_sequence));
+    if (append.expected_last_subject_sequence) {
+      set(kExpectedLastSubjectSequenceHeader, std::to_string(*append.expected_last_subject_sequence));
+    }
+    if (!append.expected_last_message_id.empty()) set(kExpectedLastMessageIdHeader, append.expected_last_message_id);
+    if (status != NATS_OK) {
+      natsMsg_Destroy(message);
+      return Status::Internal("cannot set a NATS header: " + NatsError(status, {}));
+    }
+    return message;
+  }
+
+  static void OnAsyncAck(jsCtx*, natsMsg* message, jsPubAck* ack, jsPubAckErr* error, void* closure) {
+    auto* self = static_cast<NatsJetStreamLog*>(closure);
+    PendingAppend pending;
+    {
+      std::lock_guard lock(self->async_mu_);
+      auto it = self->async_pending_.find(message);
+      if (it != self->async_pending_.end()) {
+        pending = std::move(it->second);
+        self->async_pending_.erase(it);
+      }
+    }
+    natsMsg_Destroy(message);
+    if (!pending.done) return;  // answered already (the log is closing)
+    if (ack != nullptr) {
+      pending.done(JetStreamAck{ack->Sequence, ack->Duplicate});
+    } else if (error != nullptr) {
+      pending.done(FromNats(error->Err, error->ErrCode, "appending to " + pending.subject));
+    } else {
+      pending.done(Status::Unavailable("appending to " + pending.subject + ": no acknowledgement"));
+    }
+  }
+
   jsOptions RequestOptions() const {
     jsOptions options;
     jsOptions_Init(&options);
@@ -352,6 +456,9 @@ class NatsJetStreamLog final : public JetStreamLog {
   const JetStreamOptions options_;
   natsConnection* const connection_;
   jsCtx* const context_;
+  jsCtx* async_context_ = nullptr;  // set once by StartAsyncAppends
+  std::mutex async_mu_;
+  std::unordered_map<natsMsg*, PendingAppend> async_pending_;  // guarded by async_mu_
 };
 
 }  // namespace
@@ -456,6 +563,10 @@ Result<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(const JetStreamOptions&
   // Reconnect for ever: a node going away must not end the process's link to the cluster.
   if (status == NATS_OK) status = natsOptions_SetMaxReconnect(nats_options, -1);
   if (status == NATS_OK) status = natsOptions_SetReconnectWait(nats_options, 100);
+  // Each message leaves at once: the client's flusher would otherwise hold
+  // an asynchronous append back about a millisecond to gather more, and the
+  // writer sends one message per group commit, a few at a time.
+  if (status == NATS_OK) status = natsOptions_SetSendAsap(nats_options, true);
   natsConnection* connection = nullptr;
   if (status == NATS_OK) status = natsConnection_Connect(&connection, nats_options);
   natsOptions_Destroy(nats_options);
@@ -471,6 +582,7 @@ Result<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(const JetStreamOptions&
     return Status::Unavailable("cannot use JetStream: " + NatsError(status, {}));
   }
   auto log = std::make_unique<NatsJetStreamLog>(options, connection, context);
+  if (Status started = log->StartAsyncAppends(); !started.ok()) return started;
   // A cluster that has just started elects its meta leader first: retry
   // what cannot be done yet, up to open_timeout.
   Status created = log->EnsureStream();

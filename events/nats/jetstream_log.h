@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,9 @@ struct JetStreamAppend {
   std::optional<uint64_t> expected_last_sequence;
   // 0 = the subject holds no message yet.
   std::optional<uint64_t> expected_last_subject_sequence;
+  // The message id of the stream's last message ("" = not checked): with it
+  // an append sent behind one not yet confirmed lands only right after it.
+  std::string expected_last_message_id;
 };
 
 struct JetStreamAck {
@@ -119,6 +123,16 @@ class JetStreamLog {
   // timeout: the message may or may not have been stored — retry with the
   // same message id), kInvalidArgument (a subject outside the stream).
   virtual Result<JetStreamAck> Append(const JetStreamAppend& append) = 0;
+
+  // Appends without waiting for the cluster: appends leave in the order of
+  // the calls (one connection, so the stream's leader sees them in that
+  // order), and `done` is called exactly once, on a thread of the NATS
+  // client (or within this call when the message cannot be sent), with what
+  // Append would have returned: at the latest once the timeout has passed.
+  // `done` must return quickly: it holds up the acknowledgements behind it.
+  // Pending appends are answered kUnavailable when the log is destroyed.
+  using AppendDone = std::function<void(Result<JetStreamAck>)>;
+  virtual void AppendAsync(const JetStreamAppend& append, AppendDone done) = 0;
 
   // The message at `sequence`. kNotFound when there is none (never written,
   // or beyond the end); kUnavailable as above.

@@ -55,6 +55,16 @@ void WriterElection::StepDown(const std::string& why) {
   if (options_.on_role_change) options_.on_role_change(false);
 }
 
+void WriterElection::Resume() {
+  // The lease is still this node's: catch up with what the stream holds
+  // (perhaps the commits whose outcome was unknown) and write again.
+  if (Status led = replication_.Lead(); !led.ok()) {
+    StepDown("its log stopped writing and cannot catch up: " + led.ToString());
+    return;
+  }
+  spdlog::info("{} caught up with the stream after its log stopped writing, and writes again", options_.node);
+}
+
 void WriterElection::Campaign() {
   // Renew three times per lease: one lost renewal does not cost the lease.
   const auto period = options_.lease / 3;
@@ -69,6 +79,7 @@ void WriterElection::Campaign() {
       if (renewed.ok()) {
         revision_ = *renewed;
         renewed_ = now;
+        if (!replication_.Leading()) Resume();
       } else if (renewed.status().code() == StatusCode::kConflict) {
         StepDown("its lease passed to another node");
       } else if (now - renewed_ > options_.lease * 2 / 3) {

@@ -62,6 +62,8 @@ class WriterElection {
 
  private:
   void Campaign();
+  // Leads again after the log stopped writing on its own while the lease held.
+  void Resume();
   void StepDown(const std::string& why);
 
   JetStreamBucket& bucket_;

@@ -340,6 +340,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   void LeadWith(Replicator* replicator) override {
+    std::lock_guard role(role_mu_);
     // A new epoch: what was decided while following (against a state other
     // nodes' commits have since moved) is not appended (see Epoch).
     epoch_.fetch_add(1, std::memory_order_acq_rel);
@@ -348,8 +349,19 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   void Follow() override {
-    follower_.store(true, std::memory_order_release);
-    replicator_.store(nullptr, std::memory_order_release);
+    {
+      std::lock_guard role(role_mu_);
+      follower_.store(true, std::memory_order_release);
+      replicator_.store(nullptr, std::memory_order_release);
+    }
+    // The writer finishes what it sent (the replicator reports each commit
+    // within its timeouts) before the caller may let the replicator go.
+    std::unique_lock lock(queue_mu_);
+    in_flight_drained_.wait(lock, [&] { return in_flight_count_ == 0; });
+  }
+
+  bool Leading() const override {
+    return replicator_.load(std::memory_order_acquire) != nullptr && !follower_.load(std::memory_order_acquire);
   }
 
   Status ApplyReplicated(const ReplicatedCommit& commit) override {
@@ -425,27 +437,40 @@ class RocksDbEventStore final : public RocksDbEventLog {
     while (true) {
       {
         std::unique_lock lock(queue_mu_);
-        auto has_work = [&] { return closing_ || !queue_.empty() || !replica_queue_.empty(); };
+        Replicator* const replicator = replicator_.load(std::memory_order_acquire);
+        const size_t max_in_flight = replicator ? std::max<size_t>(replicator->max_in_flight(), 1) : 1;
+        // Replicated commits wait until this node's own in flight are
+        // written: they may be among them.
+        auto has_work = [&] {
+          return FrontReady() || (!replica_queue_.empty() && in_flight_.empty()) ||
+                 (!queue_.empty() && in_flight_.size() < max_in_flight) || (closing_ && in_flight_.empty());
+        };
         if (writable_.load()) {
           queue_cv_.wait(lock, has_work);
         } else {
           queue_cv_.wait_for(lock, recovery_interval_, has_work);
         }
-        replica_work.assign(replica_queue_.begin(), replica_queue_.end());
-        replica_queue_.clear();
-        if (queue_.empty() && replica_work.empty() && closing_) break;
-        const size_t take = std::min(queue_.size(), max_requests_);
-        for (size_t i = 0; i < take; ++i) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
+        if (in_flight_.empty()) {
+          replica_work.assign(replica_queue_.begin(), replica_queue_.end());
+          replica_queue_.clear();
         }
-        queued_.store(queue_.size(), std::memory_order_relaxed);
+        if (queue_.empty() && replica_work.empty() && in_flight_.empty() && closing_) break;
+        if (in_flight_.size() < max_in_flight) {
+          const size_t take = std::min(queue_.size(), max_requests_);
+          for (size_t i = 0; i < take; ++i) {
+            batch.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+          }
+          queued_.store(queue_.size(), std::memory_order_relaxed);
+        }
       }
       if (!writable_.load()) TryRecover();
+      FinishInFlight();
       // Replicated commits first: appends are decided against them.
       for (ReplicaWork* work : replica_work) {
         work->done.set_value(writable_.load() ? ApplyOnWriter(*work->commit) : Status::Unavailable(kStorageUnavailable));
       }
+      replica_work.clear();
       if (!batch.empty()) CommitBatch(batch);
       batch.clear();
     }
@@ -633,40 +658,202 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!commit.mails.empty()) outbox_.Committed();
   }
 
-  // Validates every request against the heads (committed + earlier requests
-  // of this batch) and gathers the accepted ones into one commit; hands it to
-  // the replicator, if any; writes it in one WriteBatch (synced unless the
-  // replicator holds it, see LocalDurability); lets the
-  // listeners apply it; then hands the completions to the completer.
-  void CommitBatch(std::vector<Pending>& batch) {
-    std::vector<std::optional<Result<AppendResult>>> outcomes(batch.size());
+  // A group commit as decided: every request's outcome, and the commit of
+  // the accepted ones. With a replicator it stays in flight until the
+  // replicated log has reported it.
+  struct GroupCommit {
+    std::vector<Pending> batch;
+    std::vector<std::optional<Result<AppendResult>>> outcomes;
     // For a request whose idempotency key repeats one earlier in this batch.
-    std::vector<size_t> duplicate_of(batch.size(), SIZE_MAX);
+    std::vector<size_t> duplicate_of;
+    std::vector<size_t> accepted;  // indexes in `batch`
+    ReplicatedCommit commit;
+    std::vector<Event> events;  // the commit's events as appended (personal data open)
+    // Whether the commit went to the replicator, and what it reported
+    // (guarded by queue_mu_: the replicator reports on its own thread).
+    bool sent = false;
+    std::optional<Result<uint64_t>> replicated;
+  };
+
+  // What a commit in flight leaves, for the decisions after it.
+  struct InFlightHead {
+    StreamHead head;
+    const GroupCommit* by = nullptr;
+  };
+  struct InFlightKey {
+    AppendResult result;
+    const GroupCommit* by = nullptr;
+  };
+
+  // Validates every request against the heads (committed, then in flight,
+  // then earlier requests of this batch) and gathers the accepted ones into
+  // one commit; without a replicator writes it in one synced WriteBatch and
+  // completes the batch; with one, sends it and keeps it in flight (see
+  // FinishInFlight).
+  void CommitBatch(std::vector<Pending>& batch) {
+    // A commit is decided and sent under one role: one decided while leading
+    // is sent, and counted in flight, before Follow returns; one decided
+    // for an unreplicated log is never a follower's.
+    std::unique_lock role(role_mu_);
+    Replicator* const replicator = replicator_.load(std::memory_order_acquire);
+    auto group = Decide(batch);
+    if (replicator == nullptr || (group->events.empty() && in_flight_.empty())) {
+      role.unlock();
+      if (!group->events.empty()) {
+        Status written = WriteDecided(group->commit, group->events, group->batch.size(), LocalDurability::kSynced);
+        if (!written.ok()) {
+          for (size_t i : group->accepted) group->outcomes[i] = written;
+        }
+      }
+      Complete(*group);
+      return;
+    }
+    // Its outcomes hold only if the commits before it land: it waits its
+    // turn even when it has nothing to send.
+    GroupCommit* const sending = group.get();
+    if (!group->events.empty()) {
+      for (const ReplicatedHead& h : group->commit.heads) {
+        in_flight_heads_[layout::StreamKey(h.aggregate_type, h.aggregate_id)] = {{h.version, h.creation_date_ms}, sending};
+      }
+      for (size_t i : group->accepted) {
+        const AppendRequest& request = group->batch[i].request;
+        if (!request.idempotency_key.empty()) in_flight_keys_[request.idempotency_key] = {**group->outcomes[i], sending};
+      }
+      decided_position_ = group->commit.last_position() + 1;
+      group->sent = true;
+    }
+    {
+      std::lock_guard lock(queue_mu_);
+      in_flight_.push_back(std::move(group));
+      in_flight_count_ = in_flight_.size();
+    }
+    if (sending->sent) {
+      replicator->Replicate(sending->commit, [this, sending](Result<uint64_t> replicated) {
+        // Notified under the lock: once the writer sees the report, the log may go.
+        std::lock_guard lock(queue_mu_);
+        sending->replicated = std::move(replicated);
+        queue_cv_.notify_all();
+      });
+    }
+  }
+
+  // Whether the oldest commit in flight can be finished (queue_mu_ held).
+  bool FrontReady() const {
+    return !in_flight_.empty() && (!in_flight_.front()->sent || in_flight_.front()->replicated.has_value());
+  }
+
+  // Writes, in order, the commits in flight the replicator has confirmed and
+  // completes their requests. Once one fails, every commit after it fails
+  // too (each was decided against it): its requests are told the outcome is
+  // unknown, the log follows, and the node catches up before it leads again.
+  void FinishInFlight() {
+    while (true) {
+      std::unique_ptr<GroupCommit> group;
+      std::optional<Result<uint64_t>> replicated;
+      {
+        std::lock_guard lock(queue_mu_);
+        if (!FrontReady()) break;
+        group = std::move(in_flight_.front());
+        in_flight_.pop_front();
+        replicated = std::move(group->replicated);
+      }
+      Status failure = in_flight_failure_;
+      if (failure.ok() && group->sent) {
+        if (!replicated->ok()) {
+          failure = RefuseAfterReplicationFailure(replicated->status());
+        } else if (group->commit.first_position() != next_position_) {
+          failure = StepDown(Status::Corruption("a confirmed commit starts at position " +
+                                                std::to_string(group->commit.first_position()) + ", the log is at " +
+                                                std::to_string(next_position_ - 1)));
+        } else {
+          group->commit.sequence = **replicated;
+          Status written = WriteDecided(group->commit, group->events, group->batch.size(), LocalDurability::kReplicated);
+          // The replicated log has the commit and this copy does not: it
+          // must not decide anything more until it has caught up.
+          if (!written.ok()) failure = StepDown(written);
+        }
+      }
+      if (!failure.ok()) {
+        in_flight_failure_ = failure;
+        FailInFlight(*group, failure);
+      }
+      ForgetInFlight(*group);
+      Complete(*group);
+      std::lock_guard lock(queue_mu_);
+      in_flight_count_ = in_flight_.size();
+      if (in_flight_.empty()) {
+        in_flight_failure_ = Status::Ok();
+        in_flight_drained_.notify_all();
+      }
+    }
+  }
+
+  // The outcomes of a group decided against commits that failed: whatever
+  // depended on the state is unknown now (a request refused for its own
+  // content keeps its answer).
+  static void FailInFlight(GroupCommit& group, const Status& failure) {
+    for (auto& outcome : group.outcomes) {
+      if (outcome && outcome->status().code() != StatusCode::kInvalidArgument) outcome = failure;
+    }
+  }
+
+  // Drops what `group` left for later decisions unless a later commit in
+  // flight has replaced it.
+  void ForgetInFlight(const GroupCommit& group) {
+    for (const ReplicatedHead& h : group.commit.heads) {
+      auto it = in_flight_heads_.find(layout::StreamKey(h.aggregate_type, h.aggregate_id));
+      if (it != in_flight_heads_.end() && it->second.by == &group) in_flight_heads_.erase(it);
+    }
+    for (size_t i : group.accepted) {
+      auto it = in_flight_keys_.find(group.batch[i].request.idempotency_key);
+      if (it != in_flight_keys_.end() && it->second.by == &group) in_flight_keys_.erase(it);
+    }
+  }
+
+  // Hands the outcomes to the completer, in request order.
+  void Complete(GroupCommit& group) {
+    std::vector<std::function<void()>> completions;
+    completions.reserve(group.batch.size());
+    for (size_t i = 0; i < group.batch.size(); ++i) {
+      const size_t original = group.duplicate_of[i];
+      Result<AppendResult> outcome = original != SIZE_MAX ? *group.outcomes[original] : *group.outcomes[i];
+      if (original != SIZE_MAX && outcome.ok()) outcome->replayed = true;
+      completions.push_back([done = std::move(group.batch[i].done), outcome = std::move(outcome)]() mutable {
+        done(std::move(outcome));
+      });
+    }
+    completer_->Post(std::move(completions));
+  }
+
+  // Decides the outcome of every request of `batch` (see CommitBatch);
+  // writes nothing.
+  std::unique_ptr<GroupCommit> Decide(std::vector<Pending>& batch) {
+    auto group = std::make_unique<GroupCommit>();
+    group->batch = std::move(batch);
+    auto& outcomes = group->outcomes;
+    outcomes.resize(group->batch.size());
+    group->duplicate_of.assign(group->batch.size(), SIZE_MAX);
     std::unordered_map<std::string, StreamHead> batch_heads;
     std::unordered_map<std::string, size_t> batch_keys;
-    std::vector<size_t> accepted;  // indexes in `batch`
-    std::vector<Event> committed;
-    ReplicatedCommit commit;
-    rocksdb::WriteBatch write;
-    rocksdb::WriteBatch undo;
-    uint64_t position = next_position_;
+    ReplicatedCommit& commit = group->commit;
+    uint64_t position = in_flight_.empty() ? next_position_ : decided_position_;
     // changeDate never goes backwards, even if the wall clock does.
     const int64_t now = std::max(NowMillis(), last_change_ms_);
+    last_change_ms_ = now;
     commit.change_date_ms = now;
     const bool space_left = writable_.load() && !SpaceRunsOut();
     const uint64_t epoch = epoch_.load();
     auto db = database_.Acquire();
-    const bool writable = space_left && db;
-    const Families cf = db ? db.cf() : Families{};
-    Replicator* const replicator = replicator_.load(std::memory_order_acquire);
+    const bool writable = space_left && db && in_flight_failure_.ok();
 
     auto head_of = [&](const std::string& key) -> Result<StreamHead> {
       if (auto it = batch_heads.find(key); it != batch_heads.end()) return it->second;
+      if (auto it = in_flight_heads_.find(key); it != in_flight_heads_.end()) return it->second.head;
       return LoadHead(db, key);
     };
 
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const AppendRequest& request = batch[i].request;
+    for (size_t i = 0; i < group->batch.size(); ++i) {
+      const AppendRequest& request = group->batch[i].request;
       if (!writable) {
         outcomes[i] = Status::Unavailable(kStorageUnavailable);
         continue;
@@ -685,7 +872,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
       }
       if (!request.idempotency_key.empty()) {
         if (auto it = batch_keys.find(request.idempotency_key); it != batch_keys.end()) {
-          duplicate_of[i] = it->second;
+          group->duplicate_of[i] = it->second;
+          continue;
+        }
+        if (auto it = in_flight_keys_.find(request.idempotency_key); it != in_flight_keys_.end()) {
+          AppendResult result = it->second.result;
+          result.replayed = true;
+          outcomes[i] = std::move(result);
           continue;
         }
         auto original = FindIdempotencyRecordIn(db, request.idempotency_key);
@@ -746,6 +939,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         result.stream_versions.push_back(head.version);
         result.stream_creation_dates.push_back(head.creation_date_ms);
       }
+      if (failure.ok()) failure = outbox_.Check(request.mails);
       if (!failure.ok()) {
         outcomes[i] = failure;
         continue;
@@ -762,11 +956,6 @@ class RocksDbEventStore final : public RocksDbEventLog {
         outcomes[i] = failure;
         continue;
       }
-      // Nothing of the request is in the batch yet, and a failed Stage adds nothing.
-      if (Status staged = outbox_.Stage(cf, request.mails, write, undo); !staged.ok()) {
-        outcomes[i] = staged;
-        continue;
-      }
       commit.mails.insert(commit.mails.end(), request.mails.begin(), request.mails.end());
       result.first_position = position;
       result.last_position = request_position - 1;
@@ -778,83 +967,98 @@ class RocksDbEventStore final : public RocksDbEventLog {
         batch_keys.emplace(request.idempotency_key, i);
       }
       position = request_position;
-      committed.insert(committed.end(), std::make_move_iterator(request_events.begin()),
-                       std::make_move_iterator(request_events.end()));
+      group->events.insert(group->events.end(), std::make_move_iterator(request_events.begin()),
+                           std::make_move_iterator(request_events.end()));
       outcomes[i] = std::move(result);
-      accepted.push_back(i);
+      group->accepted.push_back(i);
     }
-
-    if (!committed.empty()) {
+    if (!group->events.empty()) {
       for (const auto& [key, head] : batch_heads) {
         const size_t separator = key.find('\0');
         commit.heads.push_back({key.substr(0, separator), key.substr(separator + 1), head.version,
                                 head.creation_date_ms});
       }
-      commit.message_id = committed.front().event_id;
-      Status written = AddCommitToWrite(db, commit, write, undo);
-      if (written.ok() && replicator) {
-        // Replicated before it is written here: a node never holds a commit
-        // the replicated log may not have.
-        auto sequence = replicator->Replicate(commit);
-        if (sequence.ok()) {
-          commit.sequence = *sequence;
-          write.Put(cf.meta, layout::kReplicatedSequenceKey, layout::PositionKey(*sequence));
-        } else {
-          written = RefuseAfterReplicationFailure(sequence.status());
-        }
-      }
-      if (written.ok()) {
-        written = WriteCommit(db, write, undo, batch.size(),
-                              replicator ? LocalDurability::kReplicated : LocalDurability::kSynced);
-      }
-      if (!written.ok()) {
-        for (size_t i : accepted) outcomes[i] = written;
-      } else {
-        // The listeners take the read models' locks, and a projection thread
-        // takes the database after its own lock: never hold both ways.
-        db = {};
-        Publish(commit, committed);
-      }
+      commit.message_id = group->events.front().event_id;
     }
+    return group;
+  }
 
-    std::vector<std::function<void()>> completions;
-    completions.reserve(batch.size());
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Result<AppendResult> outcome = duplicate_of[i] != SIZE_MAX ? *outcomes[duplicate_of[i]] : *outcomes[i];
-      if (duplicate_of[i] != SIZE_MAX && outcome.ok()) outcome->replayed = true;
-      completions.push_back([done = std::move(batch[i].done), outcome = std::move(outcome)]() mutable {
-        done(std::move(outcome));
-      });
+  // Writes a decided commit (this node's or a replicated one) in one
+  // WriteBatch: its mails, records, heads and idempotency records, and its
+  // replicated sequence when it has one; then makes it visible (Publish).
+  // The durability as LocalDurability says. On failure nothing of it is
+  // visible and the store refuses appends until it has recovered.
+  Status WriteDecided(const ReplicatedCommit& commit, std::span<const Event> events, size_t requests,
+                      LocalDurability durability) {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    rocksdb::WriteBatch write;
+    rocksdb::WriteBatch undo;
+    if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;
+    if (Status added = AddCommitToWrite(db, commit, write, undo); !added.ok()) return added;
+    if (Status written = WriteCommit(db, write, undo, requests, durability); !written.ok()) {
+      return written;
     }
-    completer_->Post(std::move(completions));
+    // The listeners take the read models' locks, and a projection thread
+    // takes the database after its own lock: never hold both ways.
+    db = {};
+    Publish(commit, events);
+    return Status::Ok();
   }
 
   // The replicated log refused or did not confirm a commit: nothing of it is
   // written here, and the node stops accepting appends (the epoch advances,
   // so nothing decided against it goes through). A conflict means another
-  // writer appended since: this node is deposed and stays a follower until
-  // told otherwise. After a timeout the commit may still be in the
-  // replicated log; catching up from it decides.
+  // writer appended since: this node is deposed and follows until told
+  // otherwise. After a timeout the commit may still be in the replicated
+  // log; catching up from it decides.
   Status RefuseAfterReplicationFailure(const Status& cause) {
     if (cause.code() == StatusCode::kConflict) {
-      follower_.store(true, std::memory_order_release);
       spdlog::error("the replicated log has a commit this node did not write; it stops writing: {}",
                     cause.ToString());
-      epoch_.fetch_add(1, std::memory_order_acq_rel);
+      StepDown(cause);
       return Status::Unavailable(kNotTheWriter);
     }
     spdlog::error("the replicated log did not confirm a commit; refusing appends until it is caught up: {}",
                   cause.ToString());
-    follower_.store(true, std::memory_order_release);
-    epoch_.fetch_add(1, std::memory_order_acq_rel);
+    StepDown(cause);
     return Status::Unavailable("the replicated event log did not confirm the change in time; its outcome is "
                                "unknown: retry it with the same Idempotency-Key");
+  }
+
+  // This copy may be behind the replicated log: it follows (and refuses
+  // appends, the epoch advanced) until the node catches it up and leads
+  // again. Returns what the requests in flight are told.
+  Status StepDown(const Status& cause) {
+    follower_.store(true, std::memory_order_release);
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
+    if (cause.code() != StatusCode::kConflict && cause.code() != StatusCode::kUnavailable) {
+      spdlog::error("the log's copy of the replicated log stops writing: {}", cause.ToString());
+    }
+    return Status::Unavailable("the change's outcome is unknown (the log is catching up with the replicated "
+                               "log): retry it with the same Idempotency-Key");
+  }
+
+  // A replicated commit this log holds already must hold the same bytes: a
+  // copy that differs from the replicated log must not serve.
+  Status SameAsWritten(const ReplicatedCommit& commit) const {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    const ReplicatedRecord& first = commit.records.front();
+    std::string stored;
+    auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(first.position), &stored);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading event " + std::to_string(first.position));
+    if (s.IsNotFound() || stored != first.record) {
+      return Status::Corruption("replicated commit " + std::to_string(commit.sequence) + " holds other events at position " +
+                                std::to_string(first.position) + " than this node's log: the copies diverged");
+    }
+    return Status::Ok();
   }
 
   // A commit of the replicated log, on the writer thread (see ApplyReplicated).
   Status ApplyOnWriter(const ReplicatedCommit& commit) {
     if (commit.records.empty()) return Status::Corruption("a replicated commit without events");
-    if (commit.last_position() < next_position_) return Status::Ok();  // applied before
+    if (commit.last_position() < next_position_) return SameAsWritten(commit);  // applied before
     if (commit.first_position() != next_position_) {
       return Status::Corruption("replicated commit " + std::to_string(commit.sequence) + " starts at position " +
                                 std::to_string(commit.first_position()) + ", the log is at " +
@@ -867,16 +1071,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
       if (!event.ok()) return event.status();
       events.push_back(std::move(*event));
     }
-    auto db = database_.Acquire();
-    if (!db) return NoDatabase();
-    rocksdb::WriteBatch write;
-    rocksdb::WriteBatch undo;
-    if (Status staged = outbox_.Stage(db.cf(), commit.mails, write, undo); !staged.ok()) return staged;
-    if (Status added = AddCommitToWrite(db, commit, write, undo); !added.ok()) return added;
-    if (Status written = WriteCommit(db, write, undo, 1, LocalDurability::kReplicated); !written.ok()) return written;
-    db = {};  // as in CommitBatch: no read-model lock while holding the database
-    Publish(commit, events);
-    return Status::Ok();
+    return WriteDecided(commit, events, 1, LocalDurability::kReplicated);
   }
 
   Database& database_;
@@ -909,6 +1104,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   // Replication (LeadWith, Follow): where commits go before they are
   // written, and whether this node refuses appends because another writes.
+  // role_mu_ orders role changes against a commit's decision and sending.
+  std::mutex role_mu_;
   std::atomic<Replicator*> replicator_{nullptr};
   std::atomic<bool> follower_{false};
   std::atomic<uint64_t> replicated_sequence_{0};
@@ -917,6 +1114,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
     std::promise<Status> done;
   };
   std::deque<ReplicaWork*> replica_queue_;  // guarded by queue_mu_
+  // Commits sent and not yet written, oldest first: the deque is changed by
+  // the writer thread under queue_mu_; the maps are the writer thread's.
+  std::deque<std::unique_ptr<GroupCommit>> in_flight_;
+  size_t in_flight_count_ = 0;  // guarded by queue_mu_: what Follow waits on
+  std::condition_variable in_flight_drained_;
+  uint64_t decided_position_ = 1;  // the next position after the commits in flight
+  Status in_flight_failure_;       // set from a failed commit until the in flight are finished
+  std::unordered_map<std::string, InFlightHead> in_flight_heads_;
+  std::unordered_map<std::string, InFlightKey> in_flight_keys_;
 
   std::atomic<bool> writable_{true};
   std::atomic<uint64_t> epoch_{1};

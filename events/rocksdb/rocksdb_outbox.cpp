@@ -38,14 +38,21 @@ class RocksDbOutboxImpl final : public RocksDbOutbox {
     return FromRocks(it->status(), "reading the outbox");
   }
 
-  Status Stage(const Families& cf, const std::vector<OutboxMail>& mails, rocksdb::WriteBatch& write,
-               rocksdb::WriteBatch& undo) override {
+  Status Check(const std::vector<OutboxMail>& mails) const override {
     if (mails.empty()) return Status::Ok();
     if (!cipher_.has_key()) return Status::FailedPrecondition("no master key configured for the outbox");
+    for (const OutboxMail& mail : mails) {
+      if (Status valid = ValidateOutboxMail(mail); !valid.ok()) return valid;
+    }
+    return Status::Ok();
+  }
+
+  Status Stage(const Families& cf, const std::vector<OutboxMail>& mails, rocksdb::WriteBatch& write,
+               rocksdb::WriteBatch& undo) override {
+    if (Status valid = Check(mails); !valid.ok() || mails.empty()) return valid;
     std::vector<std::pair<std::string, std::string>> records;
     uint64_t sequence = last_sequence_;
     for (const OutboxMail& mail : mails) {
-      if (Status valid = ValidateOutboxMail(mail); !valid.ok()) return valid;
       std::string key = layout::OutboxKey(++sequence);
       auto sealed = cipher_.Seal(key, layout::EncodeOutboxMail(mail));
       if (!sealed.ok()) return Status(sealed.status().code(), "outbox mail: " + sealed.status().message());

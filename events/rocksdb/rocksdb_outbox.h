@@ -36,6 +36,10 @@ class RocksDbOutbox : public Outbox {
   // kInvalidArgument (a mail fails ValidateOutboxMail), kFailedPrecondition
   // (no master key), kInternal (encryption). A sequence handed out to a write
   // that fails is not handed out again: numbers may skip, never repeat.
+  // Whether Stage would take `mails`: kInvalidArgument (a mail fails
+  // ValidateOutboxMail), kFailedPrecondition (no master key).
+  virtual Status Check(const std::vector<OutboxMail>& mails) const = 0;
+
   virtual Status Stage(const Families& cf, const std::vector<OutboxMail>& mails, rocksdb::WriteBatch& write,
                        rocksdb::WriteBatch& undo) = 0;
 
