@@ -5,7 +5,7 @@
 #   tools/sanitize.sh thread    TSan (build-tsan/, gcc): the concurrency tests —
 #                               the event store's group commit, the projection
 #                               runner, the HTTP server, rate limits, SSE, the
-#                               cluster's replication and election, and the
+#                               cluster's replication, election and pipelined commits, and the
 #                               kill drill's quick form
 # A sanitizer report fails the test it happens in. Each tree is a full build
 # of its own (30–40 minutes cold on 2 cores, incremental after), so CI does
@@ -23,7 +23,7 @@ case "$kind" in
     ;;
   thread)
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp"
-    filter=(-R "EventStore|ProjectionRunner|HttpServer|RateLimit|AuditStream|WritePath|Concurrent|ClusterReplication|WriterElection|ClusterTest|drill_kill9")
+    filter=(-R "EventStore|ProjectionRunner|HttpServer|RateLimit|AuditStream|WritePath|Concurrent|ClusterReplication|WriterElection|ClusterTest|SingleNodeTest|PipelinedCommits|drill_kill9")
     targets=(iam_core_tests iam_api_tests iamd iamctl drill_kill9)
     ;;
   *) echo "usage: tools/sanitize.sh address|thread" >&2; exit 2 ;;
