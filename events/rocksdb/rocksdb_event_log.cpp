@@ -581,19 +581,31 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Status AddCommitToWrite(const Database::Use& db, const ReplicatedCommit& commit, rocksdb::WriteBatch& write,
                           rocksdb::WriteBatch& undo) {
     const Families cf = db.cf();
+    // Each family's keys go in in key order: RocksDB's memtable then finds
+    // each key's place from the one before (positions ascend already; the
+    // index and head keys of one commit are scattered over many streams).
+    std::vector<std::pair<std::string, std::string>> index_entries;
+    index_entries.reserve(commit.records.size());
     for (const ReplicatedRecord& r : commit.records) {
-      const std::string position_key = layout::PositionKey(r.position);
-      const std::string index_key = layout::StreamIndexKey(r.aggregate_type, r.aggregate_id, r.aggregate_version);
+      std::string position_key = layout::PositionKey(r.position);
       write.Put(cf.events, position_key, r.record);
-      write.Put(cf.stream_index, index_key, position_key);
       undo.Delete(cf.events, position_key);
+      index_entries.emplace_back(layout::StreamIndexKey(r.aggregate_type, r.aggregate_id, r.aggregate_version),
+                                 std::move(position_key));
+    }
+    std::sort(index_entries.begin(), index_entries.end());
+    for (const auto& [index_key, position_key] : index_entries) {
+      write.Put(cf.stream_index, index_key, position_key);
       undo.Delete(cf.stream_index, index_key);
     }
-    for (const ReplicatedHead& h : commit.heads) {
-      const std::string key = layout::StreamKey(h.aggregate_type, h.aggregate_id);
+    std::vector<std::pair<std::string, const ReplicatedHead*>> heads;
+    heads.reserve(commit.heads.size());
+    for (const ReplicatedHead& h : commit.heads) heads.emplace_back(layout::StreamKey(h.aggregate_type, h.aggregate_id), &h);
+    std::sort(heads.begin(), heads.end());
+    for (const auto& [key, h] : heads) {
       auto before = LoadHead(db, key);
       if (!before.ok()) return before.status();
-      write.Put(cf.streams, key, EncodeHead({h.version, h.creation_date_ms}));
+      write.Put(cf.streams, key, EncodeHead({h->version, h->creation_date_ms}));
       if (before->version == 0) {
         undo.Delete(cf.streams, key);
       } else {
