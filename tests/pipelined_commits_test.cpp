@@ -4,7 +4,10 @@
 // the order they were sent, whatever order the reports come in; when one
 // fails, every commit behind it fails with it and nothing of them is
 // written; an idempotency key repeated while its commit is in flight gets
-// that commit's result; Follow waits for the commits in flight.
+// that commit's result; Follow waits for the commits in flight; a commit the
+// replicated log holds but this copy cannot write stops the log until it has
+// caught up; a replicated commit that differs from what this copy holds at
+// its positions is refused.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,7 +18,9 @@
 #include <vector>
 
 #include "events/replication.h"
+#include "events/rocksdb/rocksdb_storage.h"
 #include "events/storage.h"
+#include "tests/support/fault_injection_fs.h"
 #include "tests/support/one_event.h"
 #include "tests/support/temp_dir.h"
 
@@ -75,7 +80,8 @@ class PipelinedCommitsTest : public ::testing::Test {
     StorageOptions options;
     options.data_dir = dir_.string();
     options.master_key = std::string(32, 'k');
-    auto opened = Storage::OpenRocksDb(options);
+    options.recovery_interval = 20ms;
+    auto opened = rocksdb_backend::OpenRocksDbStorage(options, fs_.env());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     storage_ = std::move(*opened);
     replica_ = ReplicaLogOf(*storage_);
@@ -101,7 +107,27 @@ class PipelinedCommitsTest : public ::testing::Test {
     return outcome.get();
   }
 
+  // Leads with a new replicator that confirms at once; `request` is decided
+  // at `position` (the replicated log's sequence is the commit's position
+  // here: one event a commit) and written. Follows again after.
+  void ExpectAppendedWhenLeadingAgain(AppendRequest request, uint64_t position) {
+    HeldReplicator next;
+    replica_->LeadWith(&next);
+    auto outcome = Send(std::move(request));
+    if (!next.WaitForSent(1)) {
+      replica_->Follow();  // nothing was sent: `next` may go
+      FAIL() << "the append never reached the replicator";
+    }
+    EXPECT_EQ(next.commit(0).first_position(), position);
+    next.Report(0, position);
+    auto result = Await(outcome);
+    replica_->Follow();
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->first_position, position);
+  }
+
   TempDir dir_;
+  testing::FaultInjectionFs fs_;
   HeldReplicator replicator_;  // outlives the log that calls it
   std::unique_ptr<Storage> storage_;
   ReplicaLog* replica_ = nullptr;
@@ -173,16 +199,7 @@ TEST_F(PipelinedCommitsTest, WhenOneFailsEveryCommitBehindItFailsAndNothingIsWri
   EXPECT_EQ(Await(refused).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(replicator_.sent(), 3u);
   // Leading again, it decides from what is written: position 1 again.
-  HeldReplicator next;
-  replica_->LeadWith(&next);
-  auto again = Send(OneEvent("thing", "a", 0));
-  ASSERT_TRUE(next.WaitForSent(1));
-  EXPECT_EQ(next.commit(0).first_position(), 1u);
-  next.Report(0, uint64_t{1});
-  auto again_result = Await(again);
-  ASSERT_TRUE(again_result.ok()) << again_result.status().ToString();
-  EXPECT_EQ(again_result->first_position, 1u);
-  replica_->Follow();
+  ExpectAppendedWhenLeadingAgain(OneEvent("thing", "a", 0), 1);
 }
 
 TEST_F(PipelinedCommitsTest, AnIdempotencyKeyRepeatedWhileItsCommitIsInFlightGetsItsResult) {
@@ -221,6 +238,51 @@ TEST_F(PipelinedCommitsTest, FollowWaitsForTheCommitsInFlightAndWritesWhatWasCon
   EXPECT_EQ(storage_->events().Head(), 1u);
   EXPECT_EQ(replica_->ReplicatedSequence(), 1u);
   EXPECT_FALSE(replica_->Leading());
+}
+
+// The replicated log has the commit, this copy's disk refuses it: the request
+// is told its outcome is unknown, and the log stops deciding (the next
+// commit would reuse the positions) until the node has caught up from the
+// replicated log and leads again.
+TEST_F(PipelinedCommitsTest, ACommitTheReplicatedLogHasButThisCopyCannotWriteStopsTheLog) {
+  auto first = Send(OneEvent("thing", "a", 0));
+  ASSERT_TRUE(replicator_.WaitForSent(1));
+  fs_.SetWritesFail(true);
+  replicator_.Report(0, uint64_t{1});
+  auto result = Await(first);
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable) << result.status().ToString();
+  EXPECT_EQ(storage_->events().Head(), 0u);
+  EXPECT_FALSE(replica_->Leading());
+  fs_.SetWritesFail(false);
+  // Catching up writes the commit from the replicated log, once the store has recovered.
+  ReplicatedCommit stored = replicator_.commit(0);
+  stored.sequence = 1;
+  Status applied = Status::Unavailable("not tried");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!applied.ok() && std::chrono::steady_clock::now() < deadline) {
+    applied = replica_->ApplyReplicated(stored);
+    if (!applied.ok()) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  EXPECT_EQ(storage_->events().Head(), 1u);
+  ExpectAppendedWhenLeadingAgain(OneEvent("thing", "a", 1), 2);
+}
+
+// Applying a commit at positions this copy holds already is a no-op only
+// when it holds the same bytes there; a copy that differs must not serve.
+TEST_F(PipelinedCommitsTest, AReplicatedCommitThatDiffersFromWhatThisCopyHoldsIsRefused) {
+  auto first = Send(OneEvent("thing", "a", 0));
+  ASSERT_TRUE(replicator_.WaitForSent(1));
+  replicator_.Report(0, uint64_t{1});
+  ASSERT_TRUE(Await(first).ok());
+  replica_->Follow();
+  ReplicatedCommit same = replicator_.commit(0);
+  same.sequence = 2;  // beyond what this copy has applied, as a second writer's copy would be
+  EXPECT_TRUE(replica_->ApplyReplicated(same).ok());
+  ReplicatedCommit other = same;
+  other.records.front().record = "another writer's event";
+  EXPECT_EQ(replica_->ApplyReplicated(other).code(), StatusCode::kCorruption);
+  EXPECT_EQ(storage_->events().Head(), 1u);
 }
 
 }  // namespace

@@ -40,8 +40,10 @@ constexpr const char* kCommitContext = "iamd-replicated-commit";
 // stream's only messages), and one sent behind an unconfirmed predecessor
 // also expects the stream's last message id to be the predecessor's: if the
 // predecessor never lands, no other writer's message can stand in for it.
-// A confirmer thread reports the acknowledgements in order, asking again
-// (same message id, same guards) when one is not known.
+// A commit acknowledged at its predicted sequence is reported at once from
+// the NATS client's thread; any other answer goes to a confirmer thread,
+// which takes those commits in order and asks again (same message id, same
+// guards) while the outcome is not known.
 class ClusterReplication::Replicator final : public events::Replicator {
  public:
   Replicator(JetStreamLog& log, const rocksdb_backend::MasterKeyCipher& cipher)

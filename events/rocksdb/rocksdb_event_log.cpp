@@ -357,7 +357,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     // The writer finishes what it sent (the replicator reports each commit
     // within its timeouts) before the caller may let the replicator go.
     std::unique_lock lock(queue_mu_);
-    in_flight_drained_.wait(lock, [&] { return in_flight_count_ == 0; });
+    in_flight_drained_.wait(lock, [&] { return in_flight_.empty(); });
   }
 
   bool Leading() const override {
@@ -443,7 +443,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         // written: they may be among them.
         auto has_work = [&] {
           return FrontReady() || (!replica_queue_.empty() && in_flight_.empty()) ||
-                 (!queue_.empty() && in_flight_.size() < max_in_flight) || (closing_ && in_flight_.empty());
+                 (!queue_.empty() && SentInFlight() < max_in_flight) || (closing_ && in_flight_.empty());
         };
         if (writable_.load()) {
           queue_cv_.wait(lock, has_work);
@@ -455,7 +455,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
           replica_queue_.clear();
         }
         if (queue_.empty() && replica_work.empty() && in_flight_.empty() && closing_) break;
-        if (in_flight_.size() < max_in_flight) {
+        if (SentInFlight() < max_in_flight) {
           const size_t take = std::min(queue_.size(), max_requests_);
           for (size_t i = 0; i < take; ++i) {
             batch.push_back(std::move(queue_.front()));
@@ -737,7 +737,6 @@ class RocksDbEventStore final : public RocksDbEventLog {
     {
       std::lock_guard lock(queue_mu_);
       in_flight_.push_back(std::move(group));
-      in_flight_count_ = in_flight_.size();
     }
     if (sending->sent) {
       replicator->Replicate(sending->commit, [this, sending](Result<uint64_t> replicated) {
@@ -747,6 +746,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
         queue_cv_.notify_all();
       });
     }
+  }
+
+  // Commits sent and not yet finished (queue_mu_ held). Groups with nothing
+  // to send that wait their turn behind them take no place in the pipeline.
+  size_t SentInFlight() const {
+    return static_cast<size_t>(std::count_if(in_flight_.begin(), in_flight_.end(),
+                                             [](const std::unique_ptr<GroupCommit>& group) { return group->sent; }));
   }
 
   // Whether the oldest commit in flight can be finished (queue_mu_ held).
@@ -760,14 +766,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
   // unknown, the log follows, and the node catches up before it leads again.
   void FinishInFlight() {
     while (true) {
-      std::unique_ptr<GroupCommit> group;
+      // It stays at the front until it is written and completed: Follow
+      // returns once the deque is empty.
+      GroupCommit* group = nullptr;
       std::optional<Result<uint64_t>> replicated;
       {
         std::lock_guard lock(queue_mu_);
         if (!FrontReady()) break;
-        group = std::move(in_flight_.front());
-        in_flight_.pop_front();
-        replicated = std::move(group->replicated);
+        group = in_flight_.front().get();
+        replicated = group->replicated;
       }
       Status failure = in_flight_failure_;
       if (failure.ok() && group->sent) {
@@ -791,8 +798,10 @@ class RocksDbEventStore final : public RocksDbEventLog {
       }
       ForgetInFlight(*group);
       Complete(*group);
+      std::unique_ptr<GroupCommit> finished;  // freed after the lock
       std::lock_guard lock(queue_mu_);
-      in_flight_count_ = in_flight_.size();
+      finished = std::move(in_flight_.front());
+      in_flight_.pop_front();
       if (in_flight_.empty()) {
         in_flight_failure_ = Status::Ok();
         in_flight_drained_.notify_all();
@@ -1127,9 +1136,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
   };
   std::deque<ReplicaWork*> replica_queue_;  // guarded by queue_mu_
   // Commits sent and not yet written, oldest first: the deque is changed by
-  // the writer thread under queue_mu_; the maps are the writer thread's.
+  // the writer thread under queue_mu_ (Follow waits on it being empty); the
+  // maps are the writer thread's.
   std::deque<std::unique_ptr<GroupCommit>> in_flight_;
-  size_t in_flight_count_ = 0;  // guarded by queue_mu_: what Follow waits on
   std::condition_variable in_flight_drained_;
   uint64_t decided_position_ = 1;  // the next position after the commits in flight
   Status in_flight_failure_;       // set from a failed commit until the in flight are finished
