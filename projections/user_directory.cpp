@@ -3,6 +3,7 @@
 #include "events/membership_events.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
@@ -48,39 +49,51 @@ bool UserRecord::PersonalDataErased() const {
   return ui_user_name == events::kErasedValue || profile.email == events::kErasedValue;
 }
 
-std::string UserDirectory::EmailKey(std::string_view account_id, std::string_view email) {
-  std::string key(account_id);
-  key.push_back('\0');
-  return key + LowerAscii(email);
-}
-
 // Erased values name nobody: many users may hold them.
 void UserDirectory::Index(const UserRecord& user) {
-  if (user.ui_user_name != events::kErasedValue) by_user_name_[user.ui_user_name] = user.ui_identity_id;
-  if (user.profile.email != events::kErasedValue) {
-    by_email_[EmailKey(user.account_id, user.profile.email)] = user.ui_identity_id;
-    by_any_email_.emplace(LowerAscii(user.profile.email), user.ui_identity_id);
-  }
-  by_number_[user.user_number] = user.ui_identity_id;
+  if (user.ui_user_name != events::kErasedValue) by_user_name_[user.ui_user_name] = user.user_number;
+  if (user.profile.email != events::kErasedValue) by_email_.emplace(LowerAscii(user.profile.email), user.user_number);
+  const auto number = static_cast<size_t>(user.user_number);
+  if (number >= by_number_.size()) by_number_.resize(number + 1, nullptr);
+  by_number_[number] = &user;
 }
 
 void UserDirectory::Unindex(const UserRecord& user) {
-  by_number_.erase(user.user_number);
+  if (static_cast<size_t>(user.user_number) < by_number_.size()) by_number_[user.user_number] = nullptr;
   if (user.profile.email == events::kErasedValue) return;
-  by_email_.erase(EmailKey(user.account_id, user.profile.email));
-  auto [begin, end] = by_any_email_.equal_range(LowerAscii(user.profile.email));
+  auto [begin, end] = by_email_.equal_range(LowerAscii(user.profile.email));
   for (auto it = begin; it != end; ++it) {
-    if (it->second == user.ui_identity_id) {
-      by_any_email_.erase(it);
+    if (it->second == user.user_number) {
+      by_email_.erase(it);
       break;
     }
   }
 }
 
+UserRecord& UserDirectory::Writable(std::shared_ptr<UserRecord>& stored) {
+  if (stored.use_count() == 1) {
+    // Pairs with the release of the last other value's reference: what it
+    // read of the record happened before this value writes it.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return *stored;
+  }
+  const UserRecord* const shared = stored.get();
+  stored = std::make_shared<UserRecord>(*shared);
+  const auto number = static_cast<size_t>(stored->user_number);
+  if (number < by_number_.size() && by_number_[number] == shared) by_number_[number] = stored.get();
+  return *stored;
+}
+
+const UserRecord* UserDirectory::ByNumber(int64_t user_number) const {
+  if (user_number <= 0 || static_cast<size_t>(user_number) >= by_number_.size()) return nullptr;
+  const UserRecord* user = by_number_[user_number];
+  return user == nullptr || user->PersonalDataErased() ? nullptr : user;
+}
+
 Result<UserRecord*> UserDirectory::Existing(const events::Event& e, const std::string& ui_identity_id) {
   auto it = users_.find(ui_identity_id);
   if (it == users_.end()) return Contradiction(e, "user " + ui_identity_id + " does not exist");
-  return &it->second;
+  return &Writable(it->second);
 }
 
 Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* changed, std::vector<std::string>* removed) {
@@ -89,10 +102,11 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     auto event = events::ParseMembershipEvent(e);
     if (!event.ok()) return event.status();
     auto it = users_.find(event->ui_identity_id);
-    if (it != users_.end() && it->second.account_id == event->account_id) {
-      Unindex(it->second);
-      it->second.account_id.clear();
-      Index(it->second);
+    if (it != users_.end() && it->second->account_id == event->account_id) {
+      UserRecord& user = Writable(it->second);
+      Unindex(user);
+      user.account_id.clear();
+      Index(user);
       if (changed) changed->push_back(Key(it->first));
     }
     return Status::Ok();
@@ -127,8 +141,9 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     user.profile = std::move(created.profile);
     user.created_ms = e.creation_date_ms != 0 ? e.creation_date_ms : e.change_date_ms;
     user.version = VersionAfter(e, 0);
-    Index(user);
-    users_.emplace(user.ui_identity_id, std::move(user));
+    auto stored = std::make_shared<UserRecord>(std::move(user));
+    Index(*stored);
+    users_.emplace(created.ui_identity_id, std::move(stored));
     if (changed) {
       changed->push_back(Key(created.ui_identity_id));
       changed->emplace_back(kNumberCounterRow);
@@ -145,11 +160,12 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
     if (!IsErasedName(event->user_name_digest)) {
       return Contradiction(e, "the sign-in name's digest is malformed");
     }
-    if (auto named = by_user_name_.find(it->second); named != by_user_name_.end() && named->second == it->first) {
+    // Names are never given out again: the entry of its name is the removed user's.
+    if (auto named = by_user_name_.find(it->second); named != by_user_name_.end() && ByNumber(named->second) == nullptr) {
       by_user_name_.erase(named);
     }
     it->second = std::move(event->user_name_digest);
-    by_user_name_[it->second] = it->first;
+    by_user_name_[it->second] = 0;
     if (changed) changed->push_back(RemovedKey(it->first));
     return Status::Ok();
   }
@@ -260,11 +276,11 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
       if (!event.ok()) return event.status();
       id = std::move(event->ui_identity_id);
     }
-    auto found = Existing(e, id);
-    if (!found.ok()) return found.status();
-    Unindex(**found);
-    removed_[id] = (*found)->ui_user_name;
-    users_.erase(id);
+    auto found = users_.find(id);
+    if (found == users_.end()) return Contradiction(e, "user " + id + " does not exist");
+    Unindex(*found->second);
+    removed_[id] = found->second->ui_user_name;
+    users_.erase(found);
     if (removed) removed->push_back(Key(id));
     if (changed) changed->push_back(RemovedKey(id));
   }
@@ -273,17 +289,21 @@ Status UserDirectory::Apply(const events::Event& e, std::vector<std::string>* ch
 
 const UserRecord* UserDirectory::FindUser(std::string_view ui_identity_id) const {
   auto it = users_.find(ui_identity_id);
-  return it == users_.end() || it->second.PersonalDataErased() ? nullptr : &it->second;
+  return it == users_.end() || it->second->PersonalDataErased() ? nullptr : it->second.get();
 }
 
 const UserRecord* UserDirectory::FindByUserName(std::string_view ui_user_name) const {
   auto it = by_user_name_.find(ui_user_name);
-  return it == by_user_name_.end() ? nullptr : FindUser(it->second);
+  return it == by_user_name_.end() ? nullptr : ByNumber(it->second);
 }
 
 const UserRecord* UserDirectory::FindByEmail(std::string_view account_id, std::string_view email) const {
-  auto it = by_email_.find(EmailKey(account_id, email));
-  return it == by_email_.end() ? nullptr : FindUser(it->second);
+  auto [begin, end] = by_email_.equal_range(LowerAscii(email));
+  for (auto it = begin; it != end; ++it) {
+    const UserRecord* user = ByNumber(it->second);
+    if (user != nullptr && user->account_id == account_id) return user;
+  }
+  return nullptr;
 }
 
 bool UserDirectory::IdEverUsed(std::string_view id) const { return users_.count(id) > 0 || removed_.count(id) > 0; }
@@ -300,25 +320,24 @@ const std::string* UserDirectory::RemovedUserName(std::string_view ui_identity_i
 bool UserDirectory::IsErasedName(std::string_view name) { return events::IsPersonalDataDigest(name); }
 
 std::vector<const UserRecord*> UserDirectory::AllWithEmail(std::string_view email) const {
-  std::set<std::string> ids;
-  auto [begin, end] = by_any_email_.equal_range(LowerAscii(email));
-  for (auto it = begin; it != end; ++it) ids.insert(it->second);
   std::vector<const UserRecord*> out;
-  for (const std::string& id : ids) {
-    if (const UserRecord* user = FindUser(id)) out.push_back(user);
+  auto [begin, end] = by_email_.equal_range(LowerAscii(email));
+  for (auto it = begin; it != end; ++it) {
+    if (const UserRecord* user = ByNumber(it->second)) out.push_back(user);
   }
+  std::sort(out.begin(), out.end(),
+            [](const UserRecord* a, const UserRecord* b) { return a->ui_identity_id < b->ui_identity_id; });
   return out;
 }
 
 const UserRecord* UserDirectory::FindByNumber(int64_t user_number) const {
-  auto it = by_number_.find(user_number);
-  return it == by_number_.end() ? nullptr : FindUser(it->second);
+  return ByNumber(user_number);
 }
 
 std::vector<const UserRecord*> UserDirectory::OfAccount(std::string_view account_id) const {
   std::vector<const UserRecord*> out;
   for (const auto& [id, user] : users_) {
-    if (user.account_id == account_id && !user.PersonalDataErased()) out.push_back(&user);
+    if (user->account_id == account_id && !user->PersonalDataErased()) out.push_back(user.get());
   }
   return out;
 }
@@ -367,7 +386,7 @@ std::optional<std::string> UserDirectory::EncodeRow(std::string_view key) const 
   }
   if (!key.starts_with(kUserRow)) return std::nullopt;
   auto found = users_.find(key.substr(kUserRow.size()));
-  const UserRecord* u = found == users_.end() ? nullptr : &found->second;
+  const UserRecord* u = found == users_.end() ? nullptr : found->second.get();
   if (!u) return std::nullopt;
   events::PayloadWriter w;
   w.Set("uiIdentityId", u->ui_identity_id)
@@ -443,21 +462,21 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   u.created_ms = r.Int("createdOn");
   u.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
-  users_[u.ui_identity_id] = std::move(u);
+  std::string id = u.ui_identity_id;
+  users_[std::move(id)] = std::make_shared<UserRecord>(std::move(u));
   return Status::Ok();
 }
 
 Status UserDirectory::FinishRestore() {
   by_user_name_.clear();
   by_email_.clear();
-  by_any_email_.clear();
   by_number_.clear();
   for (const auto& [id, name] : removed_) {
-    if (name != events::kErasedValue) by_user_name_[name] = id;
+    if (name != events::kErasedValue) by_user_name_[name] = 0;
   }
   for (const auto& [id, user] : users_) {
-    Index(user);
-    max_user_number_ = std::max(max_user_number_, user.user_number);
+    Index(*user);
+    max_user_number_ = std::max(max_user_number_, user->user_number);
   }
   return Status::Ok();
 }

@@ -13,12 +13,18 @@
 // and no query finds such a user (D-13: an erased user is absent from every
 // view of the past, on every surface, as if it had never been).
 //
-// A plain value type (see DirectoryProjection). Not thread-safe: callers
-// synchronise.
+// A plain value type (see DirectoryProjection). Copies share the user
+// records they have in common: a record held by more than one copy is copied
+// before one of them changes it, so copying a directory costs its maps, not
+// its users, and the versions DirectoryProjection and the command processor
+// keep do not each hold every user. Not thread-safe: callers synchronise
+// access to one value; distinct values sharing records may be used from
+// different threads (a record shared by two values is never written).
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -129,19 +135,24 @@ class UserDirectory {
   Status FinishRestore();
 
  private:
-  static std::string EmailKey(std::string_view account_id, std::string_view email);
   void Index(const UserRecord& user);
   void Unindex(const UserRecord& user);
   Result<UserRecord*> Existing(const events::Event& e, const std::string& ui_identity_id);
+  // The record `stored` points to, made this value's own first if another
+  // value shares it.
+  UserRecord& Writable(std::shared_ptr<UserRecord>& stored);
+  // The live user numbered `user_number`, or nullptr.
+  const UserRecord* ByNumber(int64_t user_number) const;
 
-  std::map<std::string, UserRecord, std::less<>> users_;           // by ui identity id
-  std::map<std::string, std::string, std::less<>> removed_;        // id -> sign-in name, or its digest
+  // By ui identity id. Records are shared with copies of this value; see Writable.
+  std::map<std::string, std::shared_ptr<UserRecord>, std::less<>> users_;
+  std::map<std::string, std::string, std::less<>> removed_;  // id -> sign-in name, or its digest
   int64_t max_user_number_ = 0;
-  // Derived; not persisted.
-  std::map<std::string, std::string, std::less<>> by_user_name_;   // name -> id, removed users too
-  std::map<std::string, std::string, std::less<>> by_email_;       // account \0 lower e-mail -> id
-  std::multimap<std::string, std::string, std::less<>> by_any_email_;  // lower e-mail -> ids, all accounts
-  std::map<int64_t, std::string> by_number_;                          // user number -> id
+  // Derived; not persisted. Users are indexed by number, which costs less
+  // per entry than their ids, once per copy of the directory.
+  std::map<std::string, int64_t, std::less<>> by_user_name_;  // name -> number; 0 for a removed user
+  std::multimap<std::string, int64_t, std::less<>> by_email_;  // lower-case e-mail -> numbers, all accounts
+  std::vector<const UserRecord*> by_number_;                   // number -> this value's record; null once removed
 };
 
 }  // namespace iam::projections

@@ -1,0 +1,165 @@
+// Copies of a UserDirectory share the user records they have in common
+// (projections/user_directory.h): a change to one copy must never show in
+// another, and every lookup of a copy must answer from its own records.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "events/access_events.h"
+#include "events/user_events.h"
+#include "projections/user_directory.h"
+
+namespace iam::projections {
+namespace {
+
+constexpr const char* kAccount = "1-SHARE";
+
+class UserDirectorySharing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 1; i <= 3; ++i) Create("U-" + std::to_string(i), "user" + std::to_string(i) + "@example.com");
+  }
+
+  template <typename Payload>
+  void ApplyTo(UserDirectory& directory, const std::string& id, const Payload& payload) {
+    const events::NewEvent made = events::ToNewEvent(payload);
+    events::Event e;
+    e.position = ++position_;
+    e.aggregate_type = events::kUserAggregate;
+    e.aggregate_id = id;
+    e.aggregate_version = ++versions_[id];
+    e.event_type = made.event_type;
+    e.schema_revision = made.schema_revision;
+    e.resource_owner = kAccount;
+    e.creator = "admin";
+    e.creation_date_ms = 1'700'000'000'000;
+    e.change_date_ms = e.creation_date_ms + static_cast<int64_t>(position_);
+    e.payload = made.payload;
+    ASSERT_TRUE(directory.Apply(e, nullptr, nullptr).ok()) << e.event_type << " of " << id;
+  }
+
+  void Create(const std::string& id, const std::string& email) {
+    events::UserCreated created;
+    created.ui_identity_id = id;
+    created.ui_user_name = email;
+    created.profile.first_name = "First";
+    created.profile.last_name = id;
+    created.profile.email = email;
+    created.profile.country = "USA";
+    ApplyTo(original_, id, created);
+  }
+
+  static events::UserProfile ProfileWithEmail(const UserRecord& user, const std::string& email) {
+    events::UserProfile profile = user.profile;
+    profile.email = email;
+    return profile;
+  }
+
+  std::vector<std::string> Rows(const UserDirectory& directory) {
+    std::vector<std::string> rows;
+    for (const std::string& key : directory.RowKeys()) rows.push_back(key + "=" + directory.EncodeRow(key).value_or("-"));
+    return rows;
+  }
+
+  UserDirectory original_;
+  uint64_t position_ = 0;
+  std::map<std::string, uint64_t> versions_;
+};
+
+TEST_F(UserDirectorySharing, ACopySharesTheRecordsItHasNotChanged) {
+  const UserDirectory copy = original_;
+  EXPECT_EQ(copy.FindUser("U-1"), original_.FindUser("U-1"));
+  EXPECT_EQ(copy.FindByNumber(2), original_.FindByNumber(2));
+  EXPECT_EQ(Rows(copy), Rows(original_));
+}
+
+TEST_F(UserDirectorySharing, AChangeToACopyLeavesTheOriginalAsItWas) {
+  const std::vector<std::string> before = Rows(original_);
+  UserDirectory copy = original_;
+  const UserRecord* shared = original_.FindUser("U-1");
+
+  ApplyTo(copy, "U-1", events::UserProfileChanged{"U-1", ProfileWithEmail(*shared, "renamed@example.com"), ""});
+  ApplyTo(copy, "U-1", events::UserLocked{"U-1", ""});
+  ApplyTo(copy, "U-2", events::UserRemoved{"U-2"});
+
+  EXPECT_EQ(Rows(original_), before);
+  EXPECT_EQ(original_.FindUser("U-1"), shared);
+  EXPECT_FALSE(shared->locked);
+  EXPECT_EQ(shared->profile.email, "user1@example.com");
+  EXPECT_EQ(original_.FindByEmail(kAccount, "USER1@example.com"), shared);
+  EXPECT_EQ(original_.FindByEmail(kAccount, "renamed@example.com"), nullptr);
+  EXPECT_NE(original_.FindUser("U-2"), nullptr);
+  EXPECT_NE(original_.FindByUserName("user2@example.com"), nullptr);
+
+  // The copy answers every lookup from its own, changed record.
+  const UserRecord* changed = copy.FindUser("U-1");
+  ASSERT_NE(changed, nullptr);
+  EXPECT_NE(changed, shared);
+  EXPECT_TRUE(changed->locked);
+  EXPECT_EQ(copy.FindByNumber(changed->user_number), changed);
+  EXPECT_EQ(copy.FindByUserName("user1@example.com"), changed);
+  EXPECT_EQ(copy.FindByEmail(kAccount, "Renamed@Example.com"), changed);
+  EXPECT_EQ(copy.FindByEmail(kAccount, "user1@example.com"), nullptr);
+  EXPECT_EQ(copy.FindUser("U-2"), nullptr);
+  EXPECT_EQ(copy.FindByUserName("user2@example.com"), nullptr);
+  EXPECT_TRUE(copy.UserNameEverUsed("user2@example.com"));
+  EXPECT_EQ(copy.OfAccount(kAccount).size(), 2u);
+  EXPECT_EQ(original_.OfAccount(kAccount).size(), 3u);
+}
+
+TEST_F(UserDirectorySharing, AChangeToTheOriginalLeavesACopyAsItWas) {
+  const UserDirectory copy = original_;
+  const std::vector<std::string> before = Rows(copy);
+  const UserRecord* shared = copy.FindUser("U-3");
+
+  ApplyTo(original_, "U-3", events::UserLocked{"U-3", "passwordAttempts"});
+  Create("U-4", "user4@example.com");
+
+  EXPECT_EQ(Rows(copy), before);
+  EXPECT_EQ(copy.FindUser("U-3"), shared);
+  EXPECT_FALSE(shared->locked);
+  EXPECT_EQ(copy.FindUser("U-4"), nullptr);
+  EXPECT_TRUE(original_.FindUser("U-3")->locked);
+  EXPECT_EQ(original_.FindByNumber(shared->user_number), original_.FindUser("U-3"));
+}
+
+TEST_F(UserDirectorySharing, ARecordNoOtherCopyHoldsIsChangedInPlace) {
+  {
+    const UserDirectory copy = original_;
+    ApplyTo(original_, "U-1", events::UserLocked{"U-1", ""});  // shared: copied first
+  }
+  const UserRecord* own = original_.FindUser("U-1");
+  ApplyTo(original_, "U-1", events::UserUnlocked{"U-1"});
+  EXPECT_EQ(original_.FindUser("U-1"), own);
+  EXPECT_FALSE(own->locked);
+}
+
+TEST_F(UserDirectorySharing, AUserFoundByAnAddressInSeveralAccountsIsTheOneOfTheAccountAsked) {
+  events::Event e;
+  events::UserCreated other{"U-9", "elsewhere@example.com", {}};
+  other.profile.email = "user1@example.com";  // the same address in another account
+  const events::NewEvent made = events::ToNewEvent(other);
+  e.position = ++position_;
+  e.aggregate_type = events::kUserAggregate;
+  e.aggregate_id = "U-9";
+  e.aggregate_version = 1;
+  e.event_type = made.event_type;
+  e.schema_revision = made.schema_revision;
+  e.resource_owner = "1-OTHER";
+  e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
+  e.payload = made.payload;
+  ASSERT_TRUE(original_.Apply(e, nullptr, nullptr).ok());
+
+  EXPECT_EQ(original_.FindByEmail(kAccount, "user1@example.com"), original_.FindUser("U-1"));
+  EXPECT_EQ(original_.FindByEmail("1-OTHER", "USER1@example.com"), original_.FindUser("U-9"));
+  EXPECT_EQ(original_.FindByEmail("1-NONE", "user1@example.com"), nullptr);
+  const std::vector<const UserRecord*> all = original_.AllWithEmail("User1@example.com");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]->ui_identity_id, "U-1");
+  EXPECT_EQ(all[1]->ui_identity_id, "U-9");
+}
+
+}  // namespace
+}  // namespace iam::projections
