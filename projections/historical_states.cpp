@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -24,12 +28,18 @@ namespace {
 
 // A snapshot at position P is the marker key kMarkerPrefix + P, valued with
 // what it can be trusted by, and the rows kRowPrefix + P + "/" + name + "/" +
-// row key, written in one batch.
+// row key. The rows are written in parts between the pending key
+// kPendingPrefix + P and the marker, which replaces it in one write: rows
+// without a marker are never read, and a pending key names rows to remove.
 constexpr std::string_view kMarkerPrefix = "history-snapshot-marker/";
 constexpr std::string_view kRowPrefix = "history-snapshot/";
+constexpr std::string_view kPendingPrefix = "history-snapshot-pending/";
 
 std::string MarkerKey(uint64_t position) {
   return std::string(kMarkerPrefix) + FixedWidthId(static_cast<int64_t>(position));
+}
+std::string PendingKey(uint64_t position) {
+  return std::string(kPendingPrefix) + FixedWidthId(static_cast<int64_t>(position));
 }
 std::string RowsPrefix(uint64_t position) {
   return std::string(kRowPrefix) + FixedWidthId(static_cast<int64_t>(position)) + "/";
@@ -109,6 +119,14 @@ std::optional<SnapshotMark> DecodeMarker(std::string_view key, std::string_view 
   return SnapshotMark{*position, std::move(formats), static_cast<size_t>(voids)};
 }
 
+// A snapshot folds a whole state of its own and frees it: the allocator
+// keeps freed pages for reuse unless told to give them back.
+void ReturnFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace
 
 struct HistoricalStates::Impl {
@@ -120,6 +138,9 @@ struct HistoricalStates::Impl {
   std::list<std::pair<uint64_t, std::shared_ptr<const ReadModelView>>> cache;  // most recent first
   std::atomic<uint64_t> last_fold_length{0};
   std::mutex snapshot_mu;  // one snapshot written at a time
+  // Advanced by DropAll (under mu and snapshot_mu): folds begun before it
+  // neither write a snapshot nor stay cached.
+  std::atomic<uint64_t> generation{0};
   std::condition_variable wake;
   bool stopping = false;
   std::thread background;
@@ -131,6 +152,7 @@ struct HistoricalStates::Impl {
   void Remove(uint64_t position) {
     events::StateBatch drop;
     drop.deletes.push_back(MarkerKey(position));
+    drop.deletes.push_back(PendingKey(position));
     drop.delete_prefixes.push_back(RowsPrefix(position));
     if (auto s = state.Write(drop); !s.ok()) spdlog::warn("history snapshot {} not removed: {}", position, s.ToString());
   }
@@ -206,8 +228,20 @@ struct HistoricalStates::Impl {
     return std::move(*models);
   }
 
+  // Removes the rows of snapshots cut short (their pending keys).
+  Status RemoveUnfinished() {
+    std::vector<uint64_t> unfinished;
+    Status scan = state.Scan(kPendingPrefix, [&](std::string_view key, std::string_view) {
+      if (auto at = ParseFixedWidthId(key.substr(kPendingPrefix.size()))) unfinished.push_back(*at);
+      return true;
+    });
+    for (uint64_t position : unfinished) Remove(position);
+    return scan;
+  }
+
   Result<uint64_t> Snapshot() {
     std::lock_guard one_at_a_time(snapshot_mu);
+    if (Status s = RemoveUnfinished(); !s.ok()) return s;
     const uint64_t head = log.Head();
     if (head == 0) return Status::FailedPrecondition("the log is empty");
     uint64_t base = 0;
@@ -218,23 +252,48 @@ struct HistoricalStates::Impl {
     return head;
   }
 
-  // Writes `models`, folded to `position`, as the snapshot there.
+  // Writes `models`, folded to `position`, as the snapshot there: the
+  // pending key, the rows in parts, then the marker in place of the pending
+  // key. On failure what was written is removed (or, if that fails too, left
+  // to the next snapshot: it is never trusted without its marker).
   Status WriteSnapshot(uint64_t position, const PastModels& models) {
     auto voids = events::ReadVoids(log);
     if (!voids.ok()) return voids.status();
-    events::StateBatch batch;
     const std::string prefix = RowsPrefix(position);
-    CoreModels::ForEachRow(models, [&](std::string_view name, std::string_view key, std::string_view row) {
-      batch.puts.emplace_back(prefix + std::string(name) + "/" + std::string(key), std::string(row));
-    });
-    batch.puts.emplace_back(
-        MarkerKey(position),
-        events::PayloadWriter()
-            .Set("rowFormats", RowFormatsText())
-            .Set("voidsAtOrBefore", static_cast<int64_t>(VoidsAtOrBefore(voids->positions, position)))
-            .Finish());
+    events::StateBatch batch;
+    batch.puts.emplace_back(PendingKey(position), std::string());
+    batch.delete_prefixes.push_back(prefix);
     if (auto s = state.Write(batch); !s.ok()) return s;
-    spdlog::info("history snapshot at position {} ({} rows)", position, batch.puts.size() - 1);
+    batch = events::StateBatch();
+    Status written;
+    size_t rows = 0;
+    const size_t rows_per_write = std::max<size_t>(options.snapshot_rows_per_write, 1);
+    CoreModels::ForEachRow(models, [&](std::string_view name, std::string_view key, std::string_view row) {
+      if (!written.ok()) return;
+      batch.puts.emplace_back(prefix + std::string(name) + "/" + std::string(key), std::string(row));
+      ++rows;
+      if (batch.puts.size() >= rows_per_write) {
+        written = state.Write(batch);
+        batch = events::StateBatch();
+      }
+    });
+    if (written.ok() && !batch.empty()) written = state.Write(batch);
+    if (written.ok()) {
+      batch = events::StateBatch();
+      batch.puts.emplace_back(
+          MarkerKey(position),
+          events::PayloadWriter()
+              .Set("rowFormats", RowFormatsText())
+              .Set("voidsAtOrBefore", static_cast<int64_t>(VoidsAtOrBefore(voids->positions, position)))
+              .Finish());
+      batch.deletes.push_back(PendingKey(position));
+      written = state.Write(batch);
+    }
+    if (!written.ok()) {
+      Remove(position);
+      return written;
+    }
+    spdlog::info("history snapshot at position {} ({} rows)", position, rows);
     return Status::Ok();
   }
 
@@ -258,6 +317,7 @@ struct HistoricalStates::Impl {
         if (auto taken = Snapshot(); !taken.ok()) {
           spdlog::warn("history snapshot not taken: {}", taken.status().ToString());
         }
+        ReturnFreedMemory();
       }
       lock.lock();
     }
@@ -294,6 +354,9 @@ Result<std::shared_ptr<const ReadModelView>> HistoricalStates::At(uint64_t posit
       }
     }
   }
+  // A fold that began before DropAll read what an erasure has since made
+  // unreadable: it answers its caller, and leaves nothing behind.
+  const uint64_t generation = impl_->generation.load();
   uint64_t base = 0;
   auto models = impl_->FoldTo(position, &base);
   if (!models.ok()) return models.status();
@@ -301,12 +364,16 @@ Result<std::shared_ptr<const ReadModelView>> HistoricalStates::At(uint64_t posit
   // A long fold leaves a snapshot behind, so the next answer near this
   // point does not pay for it again (the background covers the head).
   if (impl_->options.snapshot_interval > 0 && position - base >= impl_->options.snapshot_interval) {
-    if (auto s = impl_->WriteSnapshot(position, *models); !s.ok()) {
-      spdlog::warn("history snapshot at {} not written: {}", position, s.ToString());
+    std::lock_guard one_at_a_time(impl_->snapshot_mu);
+    if (generation == impl_->generation.load()) {
+      if (auto s = impl_->WriteSnapshot(position, *models); !s.ok()) {
+        spdlog::warn("history snapshot at {} not written: {}", position, s.ToString());
+      }
     }
   }
   auto view = std::make_shared<const ReadModelView>(position, std::move(*models));
   std::lock_guard lock(impl_->mu);
+  if (generation != impl_->generation.load()) return view;
   std::erase_if(impl_->cache, [&](const auto& entry) { return entry.first == position; });
   impl_->cache.emplace_front(position, view);
   while (impl_->cache.size() > std::max<size_t>(impl_->options.cached_states, 1)) impl_->cache.pop_back();
@@ -319,17 +386,21 @@ Status HistoricalStates::DropAll() {
   std::lock_guard one_at_a_time(impl_->snapshot_mu);
   {
     std::lock_guard lock(impl_->mu);
+    impl_->generation.fetch_add(1);
     impl_->cache.clear();
   }
+  // Finished snapshots (markers) and ones cut short (pending keys) alike.
   events::StateBatch drop;
-  Status scan = impl_->state.ScanFrom(kMarkerPrefix, "", /*reverse=*/false, [&](std::string_view key, std::string_view) {
-    drop.deletes.emplace_back(key);
-    if (auto position = ParseFixedWidthId(key.substr(kMarkerPrefix.size()))) {
-      drop.delete_prefixes.push_back(RowsPrefix(*position));
-    }
-    return true;
-  });
-  if (!scan.ok()) return scan;
+  for (std::string_view prefix : {kMarkerPrefix, kPendingPrefix}) {
+    Status scan = impl_->state.ScanFrom(prefix, "", /*reverse=*/false, [&](std::string_view key, std::string_view) {
+      drop.deletes.emplace_back(key);
+      if (auto position = ParseFixedWidthId(key.substr(prefix.size()))) {
+        drop.delete_prefixes.push_back(RowsPrefix(*position));
+      }
+      return true;
+    });
+    if (!scan.ok()) return scan;
+  }
   if (drop.deletes.empty()) return Status::Ok();
   return impl_->state.Write(drop);
 }

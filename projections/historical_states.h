@@ -6,7 +6,8 @@
 // events since that snapshot, not the log's length. Snapshots are taken in
 // the background every `snapshot_interval` events of the log and written to
 // the state store in the directories' own row formats, so they survive
-// restarts; one whose row formats no longer match the code, that an
+// restarts (in parts, then a marker that makes them trusted: one cut short
+// by a failure or a crash is never used, and the next snapshot removes it); one whose row formats no longer match the code, that an
 // EventVoided recorded after it has made wrong, or whose marker or rows are
 // damaged, is ignored and removed (the answer folds from an older one).
 // Snapshots only save work: a snapshot's rows and marker are one atomic
@@ -34,6 +35,9 @@ struct HistoricalStatesOptions {
   uint64_t snapshot_interval = 100000;          // log events between snapshots; 0 = none
   std::chrono::milliseconds check_every{5000};  // how often the background looks
   size_t cached_states = 4;
+  // Rows per write of a snapshot: a snapshot is written in parts, so that no
+  // write holds every row of the state in memory at once.
+  size_t snapshot_rows_per_write = 4096;
 };
 
 class HistoricalStates {

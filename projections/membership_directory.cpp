@@ -7,6 +7,7 @@
 #include "events/payload_json.h"
 #include "events/user_events.h"
 #include "projections/fold.h"
+#include "projections/shared_records.h"
 
 namespace iam::projections {
 namespace {
@@ -39,7 +40,7 @@ std::string MembershipRecord::StatusAt(int64_t now_ms) const {
 void MembershipDirectory::Remove(const Key& key, std::vector<std::string>* removed) {
   auto it = members_.find(key);
   if (it == members_.end()) return;
-  removed_versions_[key] = it->second.version;
+  removed_versions_[key] = it->second->version;
   for (auto [first, last] = accounts_of_person_.equal_range(key.second); first != last; ++first) {
     if (first->second == key.first) {
       accounts_of_person_.erase(first);
@@ -64,7 +65,7 @@ Status MembershipDirectory::Apply(const events::Event& e, std::vector<std::strin
       auto old = removed_versions_.find(key);
       record.version = old == removed_versions_.end() ? 0 : old->second;
       accounts_of_person_.emplace(key.second, key.first);
-      members_.emplace(key, std::move(record));
+      members_.emplace(key, std::make_shared<MembershipRecord>(std::move(record)));
       if (changed) changed->push_back(RowKey(kMemberRow, key.first, key.second));
     } else if (e.event_type == events::kUserRemoved || e.event_type == events::kUserAccountDeleted) {
       std::vector<std::string> accounts;
@@ -99,7 +100,7 @@ Status MembershipDirectory::Apply(const events::Event& e, std::vector<std::strin
     record.version = VersionAfter(e, old == removed_versions_.end() ? 0 : old->second);
     removed_versions_.erase(key);
     accounts_of_person_.emplace(key.second, key.first);
-    members_.emplace(key, std::move(record));
+    members_.emplace(key, std::make_shared<MembershipRecord>(std::move(record)));
     if (changed) {
       changed->push_back(RowKey(kMemberRow, key.first, key.second));
       changed->push_back(RowKey(kRemovedRow, key.first, key.second));
@@ -108,7 +109,7 @@ Status MembershipDirectory::Apply(const events::Event& e, std::vector<std::strin
   }
   auto it = members_.find(key);
   if (it == members_.end()) return Contradiction(e, "the person is no member of the account");
-  MembershipRecord& record = it->second;
+  MembershipRecord& record = WritableRecord(it->second);
   record.version = VersionAfter(e, record.version);
   if (type == events::kUserWorkspaceRoleChanged) {
     record.role_id = event->role_id;
@@ -134,12 +135,12 @@ Status MembershipDirectory::Apply(const events::Event& e, std::vector<std::strin
 
 const MembershipRecord* MembershipDirectory::Find(std::string_view account_id, std::string_view ui_identity_id) const {
   auto it = members_.find(Key{std::string(account_id), std::string(ui_identity_id)});
-  return it == members_.end() ? nullptr : &it->second;
+  return it == members_.end() ? nullptr : it->second.get();
 }
 
 uint64_t MembershipDirectory::VersionOf(std::string_view account_id, std::string_view ui_identity_id) const {
   Key key{std::string(account_id), std::string(ui_identity_id)};
-  if (auto it = members_.find(key); it != members_.end()) return it->second.version;
+  if (auto it = members_.find(key); it != members_.end()) return it->second->version;
   if (auto it = removed_versions_.find(key); it != removed_versions_.end()) return it->second;
   return 0;
 }
@@ -148,7 +149,7 @@ std::vector<const MembershipRecord*> MembershipDirectory::OfAccount(std::string_
   std::vector<const MembershipRecord*> out;
   for (auto it = members_.lower_bound(Key{std::string(account_id), std::string()});
        it != members_.end() && it->first.first == account_id; ++it) {
-    out.push_back(&it->second);
+    out.push_back(it->second.get());
   }
   return out;
 }
@@ -169,7 +170,7 @@ std::vector<const MembershipRecord*> MembershipDirectory::OfPerson(std::string_v
 std::vector<const MembershipRecord*> MembershipDirectory::ExpiredUnrecorded(int64_t now_ms) const {
   std::vector<const MembershipRecord*> out;
   for (const auto& [key, record] : members_) {
-    if (record.ExpiredAt(now_ms) && !record.expiry_recorded) out.push_back(&record);
+    if (record->ExpiredAt(now_ms) && !record->expiry_recorded) out.push_back(record.get());
   }
   return out;
 }
@@ -188,7 +189,7 @@ std::optional<std::string> MembershipDirectory::EncodeRow(std::string_view row_k
     if (!key) return std::nullopt;
     auto it = members_.find(*key);
     if (it == members_.end()) return std::nullopt;
-    const MembershipRecord& m = it->second;
+    const MembershipRecord& m = *it->second;
     return events::PayloadWriter()
         .Set("roleId", m.role_id)
         .SetBool("deactivated", m.deactivated)
@@ -234,7 +235,7 @@ Status MembershipDirectory::RestoreRow(std::string_view row_key, std::string_vie
   m.joined_ms = r.Int("joinedAt");
   m.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
-  members_[*key] = std::move(m);
+  members_[*key] = std::make_shared<MembershipRecord>(std::move(m));
   return Status::Ok();
 }
 

@@ -8,12 +8,15 @@
 // instant of `accessExpiresAt`, CC-15), so records keep the facts and
 // StatusAt derives the status.
 //
-// A plain value type (see DirectoryProjection). Not thread-safe: callers
-// synchronise.
+// A plain value type (see DirectoryProjection). Copies share the records
+// they have in common (projections/shared_records.h). Not thread-safe:
+// callers synchronise access to one value; distinct values sharing records
+// may be used from different threads.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +74,7 @@ class MembershipDirectory {
   using Key = std::pair<std::string, std::string>;  // account, person
   void Remove(const Key& key, std::vector<std::string>* removed);
 
-  std::map<Key, MembershipRecord> members_;
+  std::map<Key, std::shared_ptr<MembershipRecord>> members_;  // shared with copies of this value
   std::map<Key, uint64_t> removed_versions_;  // streams of removed memberships
   // Derived; not persisted.
   std::multimap<std::string, std::string, std::less<>> accounts_of_person_;

@@ -3,12 +3,12 @@
 #include "events/membership_events.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
 #include "events/personal_data.h"
 #include "projections/fold.h"
+#include "projections/shared_records.h"
 
 namespace iam::projections {
 namespace {
@@ -71,17 +71,12 @@ void UserDirectory::Unindex(const UserRecord& user) {
 }
 
 UserRecord& UserDirectory::Writable(std::shared_ptr<UserRecord>& stored) {
-  if (stored.use_count() == 1) {
-    // Pairs with the release of the last other value's reference: what it
-    // read of the record happened before this value writes it.
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return *stored;
-  }
-  const UserRecord* const shared = stored.get();
-  stored = std::make_shared<UserRecord>(*shared);
-  const auto number = static_cast<size_t>(stored->user_number);
-  if (number < by_number_.size() && by_number_[number] == shared) by_number_[number] = stored.get();
-  return *stored;
+  const UserRecord* const before = stored.get();
+  UserRecord& writable = WritableRecord(stored);
+  // A record made this value's own is a new object: the number index follows it.
+  const auto number = static_cast<size_t>(writable.user_number);
+  if (&writable != before && number < by_number_.size() && by_number_[number] == before) by_number_[number] = &writable;
+  return writable;
 }
 
 const UserRecord* UserDirectory::ByNumber(int64_t user_number) const {

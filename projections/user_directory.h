@@ -14,12 +14,10 @@
 // view of the past, on every surface, as if it had never been).
 //
 // A plain value type (see DirectoryProjection). Copies share the user
-// records they have in common: a record held by more than one copy is copied
-// before one of them changes it, so copying a directory costs its maps, not
-// its users, and the versions DirectoryProjection and the command processor
-// keep do not each hold every user. Not thread-safe: callers synchronise
-// access to one value; distinct values sharing records may be used from
-// different threads (a record shared by two values is never written).
+// records they have in common (projections/shared_records.h), so the
+// versions DirectoryProjection and the command processor keep do not each
+// hold every user. Not thread-safe: callers synchronise access to one value;
+// distinct values sharing records may be used from different threads.
 #pragma once
 
 #include <cstdint>

@@ -149,5 +149,57 @@ TEST_F(HistoricalStatesFailureTest, ADamagedSnapshotIsRemovedAndTheAnswerFoldsFr
   EXPECT_TRUE(Keys(kSnapshotRows).empty());
 }
 
+TEST_F(HistoricalStatesFailureTest, ASnapshotWrittenInPartsIsTrustedOnlyWithItsMarker) {
+  constexpr std::string_view kPending = "history-snapshot-pending/";
+  projections::HistoricalStates states(
+      log(), state(),
+      {.snapshot_interval = 1000, .check_every = std::chrono::hours(1), .cached_states = 1, .snapshot_rows_per_write = 2});
+  // Parts written, the marker refused: nothing of it stays.
+  FailingWrites failing(state());
+  failing.only_puts_under = std::string(kMarkers);
+  failing.fail = true;
+  {
+    projections::HistoricalStates refused(
+        log(), failing,
+        {.snapshot_interval = 1000, .check_every = std::chrono::hours(1), .cached_states = 1, .snapshot_rows_per_write = 2});
+    EXPECT_FALSE(refused.SnapshotNow().ok());
+    EXPECT_GT(failing.refused.load(), 0);
+  }
+  EXPECT_TRUE(Keys(kMarkers).empty());
+  EXPECT_TRUE(Keys(kPending).empty());
+  EXPECT_TRUE(Keys(kSnapshotRows).empty());
+
+  // A snapshot cut short by a crash (its pending key and some rows) is never
+  // read, and the next snapshot removes it.
+  const std::string cut_short = projections::FixedWidthId(static_cast<int64_t>(head_ - 3));
+  ASSERT_TRUE(state()
+                  .Write({.puts = {{std::string(kPending) + cut_short, ""},
+                                   {std::string(kSnapshotRows) + cut_short + "/" +
+                                        std::string(projections::kGroupsProjection) + "/group/1",
+                                    "{not a row"}}})
+                  .ok());
+  ExpectPlainFold(states, head_ - 2);
+  EXPECT_EQ(states.last_fold_length(), head_ - 2);  // from the log, not from the rows cut short
+  auto taken = states.SnapshotNow();
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  EXPECT_TRUE(Keys(kPending).empty());
+  EXPECT_TRUE(Keys(std::string(kSnapshotRows) + cut_short + "/").empty());
+  EXPECT_EQ(Keys(kMarkers).size(), 1u);
+  EXPECT_GT(Keys(std::string(kSnapshotRows) + projections::FixedWidthId(static_cast<int64_t>(head_)) + "/").size(), 2u);
+
+  // The snapshot written two rows at a time answers as a plain fold does.
+  ExpectPlainFold(states, head_);
+  EXPECT_EQ(states.last_fold_length(), 0u);
+
+  // An erasure drops snapshots cut short as well as finished ones.
+  ASSERT_TRUE(state().Write({.puts = {{std::string(kPending) + cut_short, ""},
+                                      {std::string(kSnapshotRows) + cut_short + "/x", "y"}}})
+                  .ok());
+  ASSERT_TRUE(states.DropAll().ok());
+  EXPECT_TRUE(Keys(kMarkers).empty());
+  EXPECT_TRUE(Keys(kPending).empty());
+  EXPECT_TRUE(Keys(kSnapshotRows).empty());
+}
+
 }  // namespace
 }  // namespace iam

@@ -1,5 +1,5 @@
-// Copies of a UserDirectory share the user records they have in common
-// (projections/user_directory.h): a change to one copy must never show in
+// Copies of a directory share the records they have in common
+// (projections/shared_records.h): a change to one copy must never show in
 // another, and every lookup of a copy must answer from its own records.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "events/access_events.h"
+#include "events/membership_events.h"
 #include "events/user_events.h"
+#include "projections/membership_directory.h"
 #include "projections/user_directory.h"
 
 namespace iam::projections {
@@ -159,6 +161,51 @@ TEST_F(UserDirectorySharing, AUserFoundByAnAddressInSeveralAccountsIsTheOneOfThe
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0]->ui_identity_id, "U-1");
   EXPECT_EQ(all[1]->ui_identity_id, "U-9");
+}
+
+TEST(MembershipDirectorySharing, AChangeToACopyLeavesTheOriginalAsItWas) {
+  MembershipDirectory original;
+  uint64_t position = 0;
+  auto apply = [&](MembershipDirectory& directory, const char* type, const events::MembershipEvent& payload,
+                   uint64_t version) {
+    const events::NewEvent made = events::ToNewEvent(type, payload);
+    events::Event e;
+    e.position = ++position;
+    e.aggregate_type = events::kMembershipAggregate;
+    e.aggregate_id = events::MembershipId(payload.account_id, payload.ui_identity_id);
+    e.aggregate_version = version;
+    e.event_type = made.event_type;
+    e.schema_revision = made.schema_revision;
+    e.resource_owner = payload.account_id;
+    e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
+    e.payload = made.payload;
+    ASSERT_TRUE(directory.Apply(e, nullptr, nullptr).ok()) << type;
+  };
+  apply(original, events::kUserAddedToWorkspace, {"P-1", kAccount, 7, 0, "INVITE", 0, ""}, 1);
+  apply(original, events::kUserAddedToWorkspace, {"P-2", kAccount, 7, 0, "INVITE", 0, ""}, 1);
+
+  MembershipDirectory copy = original;
+  const MembershipRecord* shared = original.Find(kAccount, "P-1");
+  EXPECT_EQ(copy.Find(kAccount, "P-1"), shared);
+  apply(copy, events::kUserWorkspaceRoleChanged, {"P-1", kAccount, 9, 0, "", 0, ""}, 2);
+  apply(copy, events::kUserWorkspaceMembershipDeactivated, {"P-1", kAccount, 0, 0, "", 0, ""}, 3);
+  apply(copy, events::kUserRemovedFromWorkspace, {"P-2", kAccount, 0, 0, "", 0, ""}, 2);
+
+  EXPECT_EQ(original.Find(kAccount, "P-1"), shared);
+  EXPECT_EQ(shared->role_id, 7);
+  EXPECT_FALSE(shared->deactivated);
+  EXPECT_EQ(original.VersionOf(kAccount, "P-1"), 1u);
+  EXPECT_NE(original.Find(kAccount, "P-2"), nullptr);
+  EXPECT_EQ(original.OfAccount(kAccount).size(), 2u);
+
+  const MembershipRecord* changed = copy.Find(kAccount, "P-1");
+  ASSERT_NE(changed, nullptr);
+  EXPECT_NE(changed, shared);
+  EXPECT_EQ(changed->role_id, 9);
+  EXPECT_TRUE(changed->deactivated);
+  EXPECT_EQ(copy.VersionOf(kAccount, "P-1"), 3u);
+  EXPECT_EQ(copy.Find(kAccount, "P-2"), nullptr);
+  EXPECT_EQ(copy.OfPerson("P-1").front(), changed);
 }
 
 }  // namespace
