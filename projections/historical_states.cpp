@@ -145,7 +145,7 @@ struct HistoricalStates::Impl {
   bool stopping = false;
   std::thread background;
 
-  Impl(const events::EventStore& l, events::StateStore& s, HistoricalStatesOptions o) : log(l), state(s), options(o) {}
+  Impl(const events::EventStore& l, events::StateStore& s, const HistoricalStatesOptions& o) : log(l), state(s), options(o) {}
 
   // Removes the snapshot at `position` (marker and rows). A failure is only
   // logged: an untrusted snapshot left behind is met, and removed, again.
