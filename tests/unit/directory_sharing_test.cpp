@@ -3,13 +3,18 @@
 // another, and every lookup of a copy must answer from its own records.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "events/access_events.h"
 #include "events/membership_events.h"
 #include "events/user_events.h"
+#include "events/state_store.h"
+#include "projections/directory_projection.h"
 #include "projections/membership_directory.h"
 #include "projections/user_directory.h"
 
@@ -206,6 +211,89 @@ TEST(MembershipDirectorySharing, AChangeToACopyLeavesTheOriginalAsItWas) {
   EXPECT_EQ(copy.VersionOf(kAccount, "P-1"), 3u);
   EXPECT_EQ(copy.Find(kAccount, "P-2"), nullptr);
   EXPECT_EQ(copy.OfPerson("P-1").front(), changed);
+}
+
+// What the server does at once: the projection publishes new versions while
+// readers hold older ones and a working copy (as the command processor's)
+// folds changes of its own. Run under TSan with the concurrency tests.
+TEST(ConcurrentDirectorySharing, VersionsReadersAndAWorkingCopyNeverSeeEachOthersChanges) {
+  constexpr int kUsers = 40;
+  constexpr int kBatches = 400;
+  auto made = [](const std::string& id, uint64_t position, auto payload) {
+    const events::NewEvent n = events::ToNewEvent(payload);
+    events::Event e;
+    e.position = position;
+    e.aggregate_type = events::kUserAggregate;
+    e.aggregate_id = id;
+    e.event_type = n.event_type;
+    e.schema_revision = n.schema_revision;
+    e.resource_owner = kAccount;
+    e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
+    e.payload = n.payload;
+    return e;
+  };
+  auto id_of = [](int i) { return "U-" + std::to_string(i); };
+  DirectoryProjection<UserDirectory> projection;
+  uint64_t position = 0;
+  std::vector<events::Event> created;
+  for (int i = 0; i < kUsers; ++i) {
+    events::UserCreated user{id_of(i), "c" + std::to_string(i) + "@example.com", {}};
+    user.profile.email = user.ui_user_name;
+    created.push_back(made(id_of(i), ++position, user));
+  }
+  events::StateBatch rows;
+  ASSERT_TRUE(projection.Apply(created, "users/", rows).ok());
+
+  std::atomic<bool> done{false};
+  std::atomic<int> inconsistencies{0};
+  // A version's lookups agree with each other while it is held.
+  auto reader = [&] {
+    for (int round = 0; round < 100'000 && !done.load(); ++round) {
+      auto version = projection.Published();
+      for (int i = 0; i < kUsers; ++i) {
+        const UserRecord* user = version->FindUser(id_of(i));
+        if (user == nullptr || version->FindByNumber(user->user_number) != user ||
+            version->FindByUserName(user->ui_user_name) != user || user->locked != (user->version % 2 == 0)) {
+          ++inconsistencies;
+        }
+      }
+    }
+  };
+  // A working copy locks and unlocks users of its own; the published versions never show it.
+  auto working_copy = [&] {
+    for (int round = 0; round < 2'000 && !done.load(); ++round) {
+      UserDirectory copy = projection.Snapshot();
+      const std::string id = id_of(round % kUsers);
+      const UserRecord* before = copy.FindUser(id);
+      if (before == nullptr) {
+        ++inconsistencies;
+        continue;
+      }
+      const bool was_locked = before->locked;
+      events::Event e = was_locked ? made(id, 1'000'000, events::UserUnlocked{id}) : made(id, 1'000'000, events::UserLocked{id, ""});
+      e.aggregate_version = before->version + 1;
+      if (!copy.Apply(e, nullptr, nullptr).ok() || copy.FindUser(id)->locked == was_locked) ++inconsistencies;
+    }
+  };
+  std::thread readers[] = {std::thread(reader), std::thread(reader)};
+  std::thread copier(working_copy);
+  // The writer: each batch locks or unlocks one user (version n: locked when n is even).
+  std::vector<uint64_t> versions(kUsers, 1);
+  for (int batch = 0; batch < kBatches; ++batch) {
+    const int i = batch % kUsers;
+    const std::string id = id_of(i);
+    events::Event e = versions[i] % 2 == 1 ? made(id, ++position, events::UserLocked{id, ""})
+                                           : made(id, ++position, events::UserUnlocked{id});
+    e.aggregate_version = ++versions[i];
+    events::StateBatch batch_rows;
+    ASSERT_TRUE(projection.Apply(std::span<const events::Event>(&e, 1), "users/", batch_rows).ok());
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  copier.join();
+  EXPECT_EQ(inconsistencies.load(), 0);
+  auto last = projection.Published();
+  for (int i = 0; i < kUsers; ++i) EXPECT_EQ(last->FindUser(id_of(i))->version, versions[i]);
 }
 
 }  // namespace
