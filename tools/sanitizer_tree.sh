@@ -23,9 +23,9 @@ case "${1:?usage: tools/sanitizer_tree.sh address|thread}" in
     compiler=g++
     # GCC 12 warns of "maybe uninitialized" std::function members inside
     # std::regex once sanitizers change its inlining: not an error here.
-    # GCC warns that TSan does not model std::atomic_thread_fence (the read
-    # models pair one with shared_ptr reference counts); a report it causes
-    # would show in the run.
+    # GCC warns when TSan meets std::atomic_thread_fence, which it does not
+    # model (project code acquires through reference counts instead; the
+    # warning stays allowed for library headers).
     flags="-fsanitize=thread -fno-omit-frame-pointer -Wno-error=maybe-uninitialized -Wno-error=tsan"
     link_flags="-fsanitize=thread"
     # The shared RocksDB, so that tools/tsan.supp can name it.
