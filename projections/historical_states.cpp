@@ -364,8 +364,9 @@ Result<std::shared_ptr<const ReadModelView>> HistoricalStates::At(uint64_t posit
   // A long fold leaves a snapshot behind, so the next answer near this
   // point does not pay for it again (the background covers the head).
   if (impl_->options.snapshot_interval > 0 && position - base >= impl_->options.snapshot_interval) {
-    std::lock_guard one_at_a_time(impl_->snapshot_mu);
-    if (generation == impl_->generation.load()) {
+    // Not behind a background snapshot's fold: this answer would wait for it.
+    std::unique_lock one_at_a_time(impl_->snapshot_mu, std::try_to_lock);
+    if (one_at_a_time.owns_lock() && generation == impl_->generation.load()) {
       if (auto s = impl_->WriteSnapshot(position, *models); !s.ok()) {
         spdlog::warn("history snapshot at {} not written: {}", position, s.ToString());
       }

@@ -6,15 +6,15 @@
 // events since that snapshot, not the log's length. Snapshots are taken in
 // the background every `snapshot_interval` events of the log and written to
 // the state store in the directories' own row formats, so they survive
-// restarts (in parts, then a marker that makes them trusted: one cut short
-// by a failure or a crash is never used, and the next snapshot removes it); one whose row formats no longer match the code, that an
+// restarts; one whose row formats no longer match the code, that an
 // EventVoided recorded after it has made wrong, or whose marker or rows are
 // damaged, is ignored and removed (the answer folds from an older one).
-// Snapshots only save work: a snapshot's rows and marker are one atomic
-// write, so one that fails leaves nothing to trust, and an answer whose
-// snapshot could not be written is still answered. The last few states asked
-// for are kept in memory (paging through a past list asks for one position
-// many times).
+// Snapshots only save work: the rows are written in parts and trusted only
+// once their marker follows them, so one that fails or is cut short by a
+// crash leaves nothing to trust (the next snapshot removes its rows), and an
+// answer whose snapshot could not be written is still answered. The last few
+// states asked for are kept in memory (paging through a past list asks for
+// one position many times).
 //
 // Thread safety: safe for concurrent use without external synchronization.
 // A fold runs on the calling thread, outside any lock.

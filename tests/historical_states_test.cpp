@@ -7,9 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "commands/group_commands.h"
 #include "projections/core_projections.h"
@@ -199,6 +201,43 @@ TEST_F(HistoricalStatesFailureTest, ASnapshotWrittenInPartsIsTrustedOnlyWithItsM
   EXPECT_TRUE(Keys(kMarkers).empty());
   EXPECT_TRUE(Keys(kPending).empty());
   EXPECT_TRUE(Keys(kSnapshotRows).empty());
+}
+
+// A state store that runs `hook` once, when a fold first looks for its
+// snapshot: what another thread might do while that fold runs.
+class HookedMarkerScan final : public events::StateStore {
+ public:
+  explicit HookedMarkerScan(events::StateStore& inner) : inner_(inner) {}
+  Status Write(const events::StateBatch& batch) override { return inner_.Write(batch); }
+  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return inner_.Scan(prefix, visit);
+  }
+  Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
+                  const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    if (prefix == kMarkers && hook) std::exchange(hook, nullptr)();
+    return inner_.ScanFrom(prefix, bound, reverse, visit);
+  }
+
+  mutable std::function<void()> hook;
+
+ private:
+  events::StateStore& inner_;
+};
+
+TEST_F(HistoricalStatesFailureTest, AFoldBegunBeforeAnErasureIsAnsweredAndLeavesNothingBehind) {
+  HookedMarkerScan hooked(state());
+  projections::HistoricalStates states(log(), hooked,
+                                       {.snapshot_interval = 4, .check_every = std::chrono::hours(1), .cached_states = 4});
+  hooked.hook = [&] { EXPECT_TRUE(states.DropAll().ok()); };
+  ExpectPlainFold(states, head_);
+  EXPECT_EQ(states.last_fold_length(), head_);
+  // Its state was read before the erasure: neither written as a snapshot nor kept.
+  EXPECT_TRUE(Keys(kMarkers).empty());
+  EXPECT_TRUE(Keys(kSnapshotRows).empty());
+  ExpectPlainFold(states, head_);
+  EXPECT_EQ(states.last_fold_length(), head_);  // folded again, not answered from memory
 }
 
 }  // namespace

@@ -22,6 +22,32 @@ namespace iam::projections {
 namespace {
 
 constexpr const char* kAccount = "1-SHARE";
+constexpr int64_t kNowMs = 1'700'000'000'000;
+
+// `made` as the log holds it: at `position`, version `version` of its stream.
+events::Event Committed(const char* aggregate_type, const std::string& id, uint64_t position, uint64_t version,
+                        const std::string& owner, const events::NewEvent& made) {
+  events::Event e;
+  e.position = position;
+  e.aggregate_type = aggregate_type;
+  e.aggregate_id = id;
+  e.aggregate_version = version;
+  e.event_type = made.event_type;
+  e.schema_revision = made.schema_revision;
+  e.resource_owner = owner;
+  e.creator = "admin";
+  e.creation_date_ms = kNowMs;
+  e.change_date_ms = kNowMs + static_cast<int64_t>(position);
+  e.payload = made.payload;
+  return e;
+}
+
+// A user event of `id`.
+template <typename Payload>
+events::Event UserEvent(const std::string& id, uint64_t position, uint64_t version, const Payload& payload,
+                        const std::string& owner = kAccount) {
+  return Committed(events::kUserAggregate, id, position, version, owner, events::ToNewEvent(payload));
+}
 
 class UserDirectorySharing : public ::testing::Test {
  protected:
@@ -30,20 +56,9 @@ class UserDirectorySharing : public ::testing::Test {
   }
 
   template <typename Payload>
-  void ApplyTo(UserDirectory& directory, const std::string& id, const Payload& payload) {
-    const events::NewEvent made = events::ToNewEvent(payload);
-    events::Event e;
-    e.position = ++position_;
-    e.aggregate_type = events::kUserAggregate;
-    e.aggregate_id = id;
-    e.aggregate_version = ++versions_[id];
-    e.event_type = made.event_type;
-    e.schema_revision = made.schema_revision;
-    e.resource_owner = kAccount;
-    e.creator = "admin";
-    e.creation_date_ms = 1'700'000'000'000;
-    e.change_date_ms = e.creation_date_ms + static_cast<int64_t>(position_);
-    e.payload = made.payload;
+  void ApplyTo(UserDirectory& directory, const std::string& id, const Payload& payload,
+               const std::string& owner = kAccount) {
+    const events::Event e = UserEvent(id, ++position_, ++versions_[id], payload, owner);
     ASSERT_TRUE(directory.Apply(e, nullptr, nullptr).ok()) << e.event_type << " of " << id;
   }
 
@@ -144,20 +159,9 @@ TEST_F(UserDirectorySharing, ARecordNoOtherCopyHoldsIsChangedInPlace) {
 }
 
 TEST_F(UserDirectorySharing, AUserFoundByAnAddressInSeveralAccountsIsTheOneOfTheAccountAsked) {
-  events::Event e;
   events::UserCreated other{"U-9", "elsewhere@example.com", {}};
   other.profile.email = "user1@example.com";  // the same address in another account
-  const events::NewEvent made = events::ToNewEvent(other);
-  e.position = ++position_;
-  e.aggregate_type = events::kUserAggregate;
-  e.aggregate_id = "U-9";
-  e.aggregate_version = 1;
-  e.event_type = made.event_type;
-  e.schema_revision = made.schema_revision;
-  e.resource_owner = "1-OTHER";
-  e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
-  e.payload = made.payload;
-  ASSERT_TRUE(original_.Apply(e, nullptr, nullptr).ok());
+  ApplyTo(original_, "U-9", other, "1-OTHER");
 
   EXPECT_EQ(original_.FindByEmail(kAccount, "user1@example.com"), original_.FindUser("U-1"));
   EXPECT_EQ(original_.FindByEmail("1-OTHER", "USER1@example.com"), original_.FindUser("U-9"));
@@ -173,17 +177,9 @@ TEST(MembershipDirectorySharing, AChangeToACopyLeavesTheOriginalAsItWas) {
   uint64_t position = 0;
   auto apply = [&](MembershipDirectory& directory, const char* type, const events::MembershipEvent& payload,
                    uint64_t version) {
-    const events::NewEvent made = events::ToNewEvent(type, payload);
-    events::Event e;
-    e.position = ++position;
-    e.aggregate_type = events::kMembershipAggregate;
-    e.aggregate_id = events::MembershipId(payload.account_id, payload.ui_identity_id);
-    e.aggregate_version = version;
-    e.event_type = made.event_type;
-    e.schema_revision = made.schema_revision;
-    e.resource_owner = payload.account_id;
-    e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
-    e.payload = made.payload;
+    const events::Event e =
+        Committed(events::kMembershipAggregate, events::MembershipId(payload.account_id, payload.ui_identity_id),
+                  ++position, version, payload.account_id, events::ToNewEvent(type, payload));
     ASSERT_TRUE(directory.Apply(e, nullptr, nullptr).ok()) << type;
   };
   apply(original, events::kUserAddedToWorkspace, {"P-1", kAccount, 7, 0, "INVITE", 0, ""}, 1);
@@ -219,19 +215,6 @@ TEST(MembershipDirectorySharing, AChangeToACopyLeavesTheOriginalAsItWas) {
 TEST(ConcurrentDirectorySharing, VersionsReadersAndAWorkingCopyNeverSeeEachOthersChanges) {
   constexpr int kUsers = 40;
   constexpr int kBatches = 400;
-  auto made = [](const std::string& id, uint64_t position, auto payload) {
-    const events::NewEvent n = events::ToNewEvent(payload);
-    events::Event e;
-    e.position = position;
-    e.aggregate_type = events::kUserAggregate;
-    e.aggregate_id = id;
-    e.event_type = n.event_type;
-    e.schema_revision = n.schema_revision;
-    e.resource_owner = kAccount;
-    e.creation_date_ms = e.change_date_ms = 1'700'000'000'000;
-    e.payload = n.payload;
-    return e;
-  };
   auto id_of = [](int i) { return "U-" + std::to_string(i); };
   DirectoryProjection<UserDirectory> projection;
   uint64_t position = 0;
@@ -239,7 +222,7 @@ TEST(ConcurrentDirectorySharing, VersionsReadersAndAWorkingCopyNeverSeeEachOther
   for (int i = 0; i < kUsers; ++i) {
     events::UserCreated user{id_of(i), "c" + std::to_string(i) + "@example.com", {}};
     user.profile.email = user.ui_user_name;
-    created.push_back(made(id_of(i), ++position, user));
+    created.push_back(UserEvent(id_of(i), ++position, 1, user));
   }
   events::StateBatch rows;
   ASSERT_TRUE(projection.Apply(created, "users/", rows).ok());
@@ -270,8 +253,9 @@ TEST(ConcurrentDirectorySharing, VersionsReadersAndAWorkingCopyNeverSeeEachOther
         continue;
       }
       const bool was_locked = before->locked;
-      events::Event e = was_locked ? made(id, 1'000'000, events::UserUnlocked{id}) : made(id, 1'000'000, events::UserLocked{id, ""});
-      e.aggregate_version = before->version + 1;
+      const uint64_t version = before->version + 1;
+      const events::Event e = was_locked ? UserEvent(id, 1'000'000, version, events::UserUnlocked{id})
+                                         : UserEvent(id, 1'000'000, version, events::UserLocked{id, ""});
       if (!copy.Apply(e, nullptr, nullptr).ok() || copy.FindUser(id)->locked == was_locked) ++inconsistencies;
     }
   };
@@ -282,9 +266,9 @@ TEST(ConcurrentDirectorySharing, VersionsReadersAndAWorkingCopyNeverSeeEachOther
   for (int batch = 0; batch < kBatches; ++batch) {
     const int i = batch % kUsers;
     const std::string id = id_of(i);
-    events::Event e = versions[i] % 2 == 1 ? made(id, ++position, events::UserLocked{id, ""})
-                                           : made(id, ++position, events::UserUnlocked{id});
-    e.aggregate_version = ++versions[i];
+    const uint64_t version = ++versions[i];
+    const events::Event e = version % 2 == 0 ? UserEvent(id, ++position, version, events::UserLocked{id, ""})
+                                             : UserEvent(id, ++position, version, events::UserUnlocked{id});
     events::StateBatch batch_rows;
     ASSERT_TRUE(projection.Apply(std::span<const events::Event>(&e, 1), "users/", batch_rows).ok());
   }
