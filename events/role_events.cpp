@@ -9,7 +9,10 @@
 namespace iam::events {
 std::string JoinIds(const std::vector<int64_t>& ids) {
   std::string out;
-  for (int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  for (int64_t id : ids) {
+    if (!out.empty()) out.push_back(',');
+    out += std::to_string(id);
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "events/clock.h"
 #include "events/replication.h"
+#include "events/rocksdb/memtable_insert_hints.h"
 #include "events/rocksdb/rocksdb_compaction_filters.h"
 #include "events/rocksdb/rocksdb_event_log.h"
 #include "events/rocksdb/rocksdb_logger.h"
@@ -24,6 +25,8 @@ namespace {
 
 using rocksdb_backend::Database;
 using rocksdb_backend::FromRocks;
+using rocksdb_backend::NewStreamHeadInsertHint;
+using rocksdb_backend::NewStreamIndexInsertHint;
 using rocksdb_backend::NewRocksDbSecretStore;
 using rocksdb_backend::NewRocksDbStateStore;
 using rocksdb_backend::RocksDbEventLog;
@@ -55,6 +58,10 @@ class RocksDbStorage final : public Storage {
       rocksdb::ColumnFamilyOptions family;
       if (name == layout::kIdempotencyFamily) family.compaction_filter = idempotency_filter_.get();
       if (name == layout::kStateFamily) family.compaction_filter = &state_filter_;
+      if (name == layout::kStreamsFamily) family.memtable_insert_with_hint_prefix_extractor = NewStreamHeadInsertHint();
+      if (name == layout::kStreamIndexFamily) {
+        family.memtable_insert_with_hint_prefix_extractor = NewStreamIndexInsertHint();
+      }
       descriptors.emplace_back(name, family);
     }
     std::string follower_dir = options.follower_dir;

@@ -11,6 +11,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <filesystem>
 
 #include "events/clock.h"
@@ -24,6 +25,7 @@ namespace fs = std::filesystem;
 using iam::bench::BenchEvent;
 using iam::bench::kReferenceValue;
 using iam::bench::PrintSample;
+using iam::bench::RunInFlight;
 using iam::bench::RunThreads;
 
 
@@ -57,19 +59,47 @@ void RocksDbBaselines(const fs::path& dir, std::chrono::milliseconds limit) {
   PrintSample("rocksdb-batch-64-sync", 1, sample, 64, "puts");
 }
 
+// How the group commit behaved: appends per durable write and the write's own
+// time (sync included), to set against the appends' end-to-end latency.
+boost::json::object CommitFigures(const iam::events::EventStore& store) {
+  const auto stats = store.Stats();
+  const auto& sizes = stats.commit_requests;
+  const auto& times = stats.commit_seconds;
+  return {{"commits", stats.commits},
+          {"appends_per_commit", sizes.count == 0 ? 0.0 : sizes.sum / static_cast<double>(sizes.count)},
+          {"commit_mean_ms", times.count == 0 ? 0.0 : 1000.0 * times.sum / static_cast<double>(times.count)}};
+}
+
+std::unique_ptr<iam::events::Storage> OpenStore(const fs::path& dir) {
+  iam::events::StorageOptions options;
+  options.data_dir = dir.string();
+  auto storage = iam::events::Storage::OpenRocksDb(options);
+  if (!storage.ok()) {
+    std::fprintf(stderr, "cannot open the store: %s\n", storage.status().ToString().c_str());
+    std::exit(2);
+  }
+  return std::move(*storage);
+}
+
+// Appenders as threads, each blocking on its append (how the baselines'
+// threads write), then as appends kept in flight without a thread each (how
+// the server appends: its connections' handlers run on a few I/O threads).
 void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
   for (int appenders : {1, 16, 64}) {
-    iam::events::StorageOptions options;
-    options.data_dir = (dir / ("store-" + std::to_string(appenders))).string();
-    auto storage = iam::events::Storage::OpenRocksDb(options);
-    if (!storage.ok()) {
-      std::fprintf(stderr, "cannot open the store: %s\n", storage.status().ToString().c_str());
-      std::exit(2);
-    }
+    auto storage = OpenStore(dir / ("store-" + std::to_string(appenders)));
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
-      return (*storage)->events().Append(BenchEvent(t)).ok();
+      return storage->events().Append(BenchEvent(t)).ok();
     });
-    PrintSample("eventstore-append", appenders, sample, 1, "events");
+    PrintSample("eventstore-append", appenders, sample, 1, "events", CommitFigures(storage->events()));
+  }
+  for (int appenders : {16, 64}) {
+    auto storage = OpenStore(dir / ("store-in-flight-" + std::to_string(appenders)));
+    std::atomic<int> next_stream{0};
+    auto sample = RunInFlight(appenders, limit, [&](auto done) {
+      const int stream = next_stream.fetch_add(1, std::memory_order_relaxed) % appenders;
+      storage->events().AppendAsync(BenchEvent(stream), [done = std::move(done)](auto result) { done(result.ok()); });
+    });
+    PrintSample("eventstore-append-in-flight", appenders, sample, 1, "events", CommitFigures(storage->events()));
   }
 }
 

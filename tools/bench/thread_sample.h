@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,11 +65,62 @@ ThreadSample RunThreads(int threads, uint64_t per_thread, std::chrono::milliseco
   return total;
 }
 
+// Keeps `in_flight` asynchronous operations going for at most `limit`, the
+// way a server's connections do: `start(done)` begins one and arranges for
+// `done(succeeded)` to be called once when it ends (on any thread); each
+// successful end starts the next, a failed one ends its slot. No thread
+// waits per operation, so what is measured is the operation, not the
+// scheduler waking one thread per result.
+template <typename Start>
+ThreadSample RunInFlight(int in_flight, std::chrono::milliseconds limit, Start start) {
+  using Clock = std::chrono::steady_clock;
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable ended;
+    ThreadSample total;
+    int running = 0;
+    Clock::time_point deadline;
+    std::function<void()> launch;
+  };
+  auto shared = std::make_shared<Shared>();
+  const auto began = Clock::now();
+  shared->deadline = began + limit;
+  shared->launch = [shared, &start] {
+    const auto before = Clock::now();
+    start([shared, before](bool ok) {
+      const auto now = Clock::now();
+      bool again = false;
+      {
+        std::lock_guard lock(shared->mu);
+        shared->total.latencies_us.push_back(std::chrono::duration<double, std::micro>(now - before).count());
+        ok ? ++shared->total.operations : ++shared->total.failures;
+        again = ok && now < shared->deadline;
+        if (!again) --shared->running;
+      }
+      if (again) {
+        shared->launch();
+      } else {
+        shared->ended.notify_all();
+      }
+    });
+  };
+  {
+    std::lock_guard lock(shared->mu);
+    shared->running = in_flight;
+  }
+  for (int i = 0; i < in_flight; ++i) shared->launch();
+  std::unique_lock lock(shared->mu);
+  shared->ended.wait(lock, [&] { return shared->running == 0; });
+  shared->total.seconds = std::chrono::duration<double>(Clock::now() - began).count();
+  shared->launch = nullptr;  // breaks the cycle through the captured pointer
+  return std::move(shared->total);
+}
+
 // One JSON line: `label`, the thread count, the rate of `unit`s (an
 // operation may stand for several, e.g. a batch of puts) and the latencies
-// of one operation.
+// of one operation, then `extra`'s fields.
 inline void PrintSample(const std::string& label, int threads, const ThreadSample& sample, uint64_t units_per_op = 1,
-                        const std::string& unit = "ops") {
+                        const std::string& unit = "ops", const boost::json::object& extra = {}) {
   boost::json::object line{{"label", label},
                            {"threads", threads},
                            {"operations", sample.operations},
@@ -76,6 +130,7 @@ inline void PrintSample(const std::string& label, int threads, const ThreadSampl
                            {"per_second", sample.PerSecond() * static_cast<double>(units_per_op)},
                            {"p50_ms", sample.PercentileMs(0.50)},
                            {"p99_ms", sample.PercentileMs(0.99)}};
+  for (const auto& field : extra) line[field.key()] = field.value();
   std::printf("%s\n", boost::json::serialize(line).c_str());
   std::fflush(stdout);
 }
