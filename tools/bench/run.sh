@@ -2,7 +2,7 @@
 # Runs the whole benchmark suite on this machine and writes the report.
 #
 #   tools/bench/run.sh [--smoke] [--seconds N] [--out FILE] [--build-dir DIR]
-#                      [--log-scale] [--log-scale-dir DIR]
+#                      [--log-scale] [--log-scale-dir DIR] [--audit-events N]
 #
 # Builds a Release tree in build-release/, starts everything it measures on
 # 127.0.0.1 (iamd, an nginx baseline, a throwaway PostgreSQL cluster) in a
@@ -14,7 +14,8 @@
 # --log-scale adds the measurements on long seeded logs (tools/bench/log_scale.py:
 # a 1M-event log, a 10M-event log and 1M users; seeding them takes most of an
 # hour, tiny ones with --smoke); --log-scale-dir keeps those logs there and
-# reuses them on the next run.
+# reuses them on the next run; --audit-events sets the long log's length
+# (default 10M events, about two hours of seeding on two cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -25,6 +26,7 @@ out=docs/benchmarks.md
 build_dir=build-release
 log_scale=0
 log_scale_dir=""
+audit_events=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1; seconds=1; shift ;;
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir="$2"; shift 2 ;;
     --log-scale) log_scale=1; shift ;;
     --log-scale-dir) log_scale=1; log_scale_dir="$2"; shift 2 ;;
-    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE] [--build-dir DIR] [--log-scale] [--log-scale-dir DIR]" >&2
+    --audit-events) log_scale=1; audit_events="$2"; shift 2 ;;
+    *) echo "usage: $0 [--smoke] [--seconds N] [--out FILE] [--build-dir DIR] [--log-scale] [--log-scale-dir DIR] [--audit-events N]" >&2
        exit 2 ;;
   esac
 done
@@ -202,6 +205,7 @@ if [ "$log_scale" = 1 ]; then
   log_scale_args=(--bin "$bin" --seconds "$seconds")
   [ "$smoke" = 1 ] && log_scale_args+=(--smoke)
   [ -n "$log_scale_dir" ] && log_scale_args+=(--work-dir "$log_scale_dir")
+  [ -n "$audit_events" ] && log_scale_args+=(--audit-events "$audit_events")
   record log-scale python3 tools/bench/log_scale.py "${log_scale_args[@]}"
 fi
 
