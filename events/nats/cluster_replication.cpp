@@ -28,6 +28,12 @@ constexpr auto kRetryPause = 50ms;
 // How long CatchUp waits for the next message it knows the stream holds.
 constexpr auto kCatchUpWait = 10s;
 constexpr auto kFollowPoll = 200ms;
+// How long a follower's reader may stay silent before the follower asks the
+// stream whether it is behind. An ordered consumer is one server's: when
+// that server leaves the cluster, or the consumer loses its place after a
+// leader change, the reader just goes quiet, and only a new consumer from
+// the last applied sequence on delivers again.
+constexpr auto kSilentReaderCheck = 1s;
 
 // Associated data of a sealed commit: it opens only as a commit of a stream of iamd.
 constexpr const char* kCommitContext = "iamd-replicated-commit";
@@ -290,6 +296,7 @@ void ClusterReplication::FollowLoop() {
     if (following_status_.ok()) spdlog::error("following the event stream: {}", cause.ToString());
     following_status_ = cause;
   };
+  auto heard_from = std::chrono::steady_clock::now();
   while (following_.load()) {
     if (!reader) {
       auto opened = log_.ReadFrom(replica_.ReplicatedSequence() + 1);
@@ -299,9 +306,23 @@ void ClusterReplication::FollowLoop() {
         continue;
       }
       reader = std::move(*opened);
+      heard_from = std::chrono::steady_clock::now();
     }
     auto message = reader->Next(kFollowPoll);
-    if (message.status().code() == StatusCode::kNotFound) continue;
+    if (message.status().code() == StatusCode::kNotFound) {
+      if (std::chrono::steady_clock::now() - heard_from < kSilentReaderCheck) continue;
+      heard_from = std::chrono::steady_clock::now();
+      auto last = log_.LastSequence();
+      const uint64_t applied = replica_.ReplicatedSequence();
+      if (last.ok() && *last > applied) {
+        spdlog::warn("following the event stream: the reader went quiet at sequence {} while the stream is at {}; "
+                     "reading again from {}",
+                     applied, *last, applied + 1);
+        reader.reset();
+      }
+      continue;
+    }
+    heard_from = std::chrono::steady_clock::now();
     if (!message.ok()) {
       fail(message.status());
       reader.reset();  // read again from what is applied
