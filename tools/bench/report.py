@@ -275,7 +275,12 @@ def main():
     results = Results(args.results)
     m = machine()
     commit = sh("git", "rev-parse", "--short", "HEAD")
-    dirty = " (with uncommitted changes)" if sh("git", "status", "--porcelain", "--untracked-files=no") else ""
+    # The report's own files (this report, its raw lines and plots) are
+    # rewritten by the run itself, so they do not count as changes.
+    own = os.path.join(os.path.relpath(os.path.dirname(os.path.abspath(args.out))),
+                       os.path.splitext(os.path.basename(args.out))[0])
+    dirty = " (with uncommitted changes)" if sh("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                               f":(exclude,glob){own}*") else ""
     build_type = ""
     cache = os.path.join(args.build_dir, "CMakeCache.txt")
     if os.path.exists(cache):
