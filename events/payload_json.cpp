@@ -91,27 +91,55 @@ ParserPool& ThreadPool() {
 }  // namespace
 
 struct PayloadReader::Impl {
-  // Owns the document `root` points into; null for an item reader, which
+  // Owns the document `object` points into; null for an item reader, which
   // borrows its parent's document.
   std::unique_ptr<simdjson::dom::parser> parser;
-  simdjson::dom::element root;
+  simdjson::dom::object object;
+  simdjson::dom::object::iterator next;  // where the member after the last one found starts
 
+  explicit Impl(simdjson::dom::object o) : object(o), next(o.begin()) {}
   ~Impl() { ThreadPool().Give(std::move(parser)); }
+
+  // The member `name`, or NO_SUCH_FIELD. Readers ask for members mostly in
+  // the order their writer set them, so the search starts after the member
+  // found last and wraps around: one comparison per member instead of a scan
+  // of the whole object each time (which made key comparisons the largest
+  // cost of restoring read models). Objects here come from PayloadWriter,
+  // whose members are unique, so where the search starts changes nothing
+  // found.
+  simdjson::simdjson_result<simdjson::dom::element> Member(std::string_view name) {
+    const auto end = object.end();
+    for (auto it = next; it != end; ++it) {
+      if (it.key_equals(name)) return Found(it);
+    }
+    for (auto it = object.begin(); it != next; ++it) {
+      if (it.key_equals(name)) return Found(it);
+    }
+    return simdjson::NO_SUCH_FIELD;
+  }
+
+ private:
+  simdjson::dom::element Found(simdjson::dom::object::iterator it) {
+    next = it;
+    ++next;
+    return it.value();
+  }
 };
 
 PayloadReader::PayloadReader(const Event& event)
     : PayloadReader(event.payload,
                     "event at position " + std::to_string(event.position) + " (" + event.event_type + ")") {}
 
-PayloadReader::PayloadReader(std::string_view json, std::string context)
-    : impl_(std::make_unique<Impl>()), context_(std::move(context)) {
-  impl_->parser = ThreadPool().Take();
-  auto result = impl_->parser->parse(json.data(), json.size());
-  if (result.error() || !result.value_unsafe().is_object()) {
+PayloadReader::PayloadReader(std::string_view json, std::string context) : context_(std::move(context)) {
+  auto parser = ThreadPool().Take();
+  simdjson::dom::object object;
+  if (parser->parse(json.data(), json.size()).get(object)) {
+    ThreadPool().Give(std::move(parser));
     status_ = Status::Corruption(context_ + ": not a JSON object");
     return;
   }
-  impl_->root = result.value_unsafe();
+  impl_ = std::make_unique<Impl>(object);
+  impl_->parser = std::move(parser);
 }
 
 PayloadReader::PayloadReader(std::unique_ptr<Impl> impl, std::string context)
@@ -127,7 +155,7 @@ void PayloadReader::Fail(std::string_view name, std::string_view why) {
 std::string PayloadReader::String(std::string_view name) {
   if (!status_.ok()) return {};
   std::string_view value;
-  auto error = impl_->root[name].get(value);
+  auto error = impl_->Member(name).get(value);
   if (error) {
     Fail(name, "is missing or not a string");
     return {};
@@ -138,7 +166,7 @@ std::string PayloadReader::String(std::string_view name) {
 int64_t PayloadReader::Int(std::string_view name) {
   if (!status_.ok()) return 0;
   int64_t value = 0;
-  auto error = impl_->root[name].get(value);
+  auto error = impl_->Member(name).get(value);
   if (error) {
     Fail(name, "is missing or not an integer");
     return 0;
@@ -149,7 +177,7 @@ int64_t PayloadReader::Int(std::string_view name) {
 bool PayloadReader::Bool(std::string_view name) {
   if (!status_.ok()) return false;
   bool value = false;
-  auto error = impl_->root[name].get(value);
+  auto error = impl_->Member(name).get(value);
   if (error) {
     Fail(name, "is missing or not a boolean");
     return false;
@@ -159,7 +187,7 @@ bool PayloadReader::Bool(std::string_view name) {
 
 std::string PayloadReader::OptionalString(std::string_view name, std::string_view fallback) {
   if (!status_.ok()) return {};
-  auto member = impl_->root[name];
+  auto member = impl_->Member(name);
   if (member.error() == simdjson::NO_SUCH_FIELD) return std::string(fallback);
   std::string_view value;
   if (member.get(value)) {
@@ -171,7 +199,7 @@ std::string PayloadReader::OptionalString(std::string_view name, std::string_vie
 
 int64_t PayloadReader::OptionalInt(std::string_view name, int64_t fallback) {
   if (!status_.ok()) return 0;
-  auto member = impl_->root[name];
+  auto member = impl_->Member(name);
   if (member.error() == simdjson::NO_SUCH_FIELD) return fallback;
   int64_t value = 0;
   if (member.get(value)) {
@@ -183,7 +211,7 @@ int64_t PayloadReader::OptionalInt(std::string_view name, int64_t fallback) {
 
 bool PayloadReader::OptionalBool(std::string_view name, bool fallback) {
   if (!status_.ok()) return false;
-  auto member = impl_->root[name];
+  auto member = impl_->Member(name);
   if (member.error() == simdjson::NO_SUCH_FIELD) return fallback;
   bool value = false;
   if (member.get(value)) {
@@ -197,7 +225,7 @@ template <typename T>
 std::vector<T> PayloadReader::Array(std::string_view name, bool optional, const char* item_kind) {
   std::vector<T> out;
   if (!status_.ok()) return out;
-  auto member = impl_->root[name];
+  auto member = impl_->Member(name);
   if (optional && member.error() == simdjson::NO_SUCH_FIELD) return out;
   simdjson::dom::array array;
   if (member.get(array)) {
@@ -226,16 +254,15 @@ std::vector<int64_t> PayloadReader::Ints(std::string_view name, bool optional) {
 
 void PayloadReader::Objects(std::string_view name, const std::function<void(PayloadReader&)>& each, bool optional) {
   if (!status_.ok()) return;
-  auto member = impl_->root[name];
+  auto member = impl_->Member(name);
   if (optional && member.error() == simdjson::NO_SUCH_FIELD) return;
   simdjson::dom::array array;
   if (member.get(array)) return Fail(name, "is missing or not an array");
   size_t index = 0;
   for (auto item : array) {
-    if (!item.is_object()) return Fail(name, "holds an item that is not an object");
-    auto impl = std::make_unique<Impl>();
-    impl->root = item;
-    PayloadReader reader(std::move(impl), context_ + ", " + std::string(name) + "[" + std::to_string(index++) + "]");
+    simdjson::dom::object object;
+    if (item.get(object)) return Fail(name, "holds an item that is not an object");
+    PayloadReader reader(std::make_unique<Impl>(object), context_ + ", " + std::string(name) + "[" + std::to_string(index++) + "]");
     each(reader);
     if (!reader.status().ok()) {
       status_ = reader.status();

@@ -8,6 +8,7 @@
 #include "events/user_events.h"
 #include "projections/fold.h"
 #include "projections/shared_records.h"
+#include "projections/sorted_build.h"
 
 namespace iam::projections {
 namespace {
@@ -235,13 +236,16 @@ Status MembershipDirectory::RestoreRow(std::string_view row_key, std::string_vie
   m.joined_ms = r.Int("joinedAt");
   m.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
-  members_[*key] = std::make_shared<MembershipRecord>(std::move(m));
+  // Rows come in key order, so each membership goes in at the end.
+  members_.insert_or_assign(members_.end(), *key, std::make_shared<MembershipRecord>(std::move(m)));
   return Status::Ok();
 }
 
 Status MembershipDirectory::FinishRestore() {
-  accounts_of_person_.clear();
-  for (const auto& [key, record] : members_) accounts_of_person_.emplace(key.second, key.first);
+  std::vector<std::pair<std::string, std::string>> accounts;
+  accounts.reserve(members_.size());
+  for (const auto& [key, record] : members_) accounts.emplace_back(key.second, key.first);
+  BuildSorted(accounts_of_person_, accounts, /*unique=*/false);
   return Status::Ok();
 }
 

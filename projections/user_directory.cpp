@@ -9,6 +9,7 @@
 #include "events/personal_data.h"
 #include "projections/fold.h"
 #include "projections/shared_records.h"
+#include "projections/sorted_build.h"
 
 namespace iam::projections {
 namespace {
@@ -27,6 +28,12 @@ std::string LowerAscii(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+void PutByNumber(std::vector<const UserRecord*>& by_number, const UserRecord& user) {
+  const auto number = static_cast<size_t>(user.user_number);
+  if (number >= by_number.size()) by_number.resize(number + 1, nullptr);
+  by_number[number] = &user;
 }
 
 }  // namespace
@@ -53,9 +60,7 @@ bool UserRecord::PersonalDataErased() const {
 void UserDirectory::Index(const UserRecord& user) {
   if (user.ui_user_name != events::kErasedValue) by_user_name_[user.ui_user_name] = user.user_number;
   if (user.profile.email != events::kErasedValue) by_email_.emplace(LowerAscii(user.profile.email), user.user_number);
-  const auto number = static_cast<size_t>(user.user_number);
-  if (number >= by_number_.size()) by_number_.resize(number + 1, nullptr);
-  by_number_[number] = &user;
+  PutByNumber(by_number_, user);
 }
 
 void UserDirectory::Unindex(const UserRecord& user) {
@@ -426,7 +431,7 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
     std::string id = r.String("uiIdentityId");
     std::string name = r.String("uiUserName");
     if (!r.status().ok()) return r.status();
-    removed_[id] = std::move(name);
+    removed_.insert_or_assign(removed_.end(), std::move(id), std::move(name));
     return Status::Ok();
   }
   if (!key.starts_with(kUserRow)) return Status::Corruption("unknown users row " + std::string(key));
@@ -458,21 +463,28 @@ Status UserDirectory::RestoreRow(std::string_view key, std::string_view row) {
   u.version = static_cast<uint64_t>(r.Int("version"));
   if (!r.status().ok()) return r.status();
   std::string id = u.ui_identity_id;
-  users_[std::move(id)] = std::make_shared<UserRecord>(std::move(u));
+  // Rows come in key order, so each user goes in at the end.
+  users_.insert_or_assign(users_.end(), std::move(id), std::make_shared<UserRecord>(std::move(u)));
   return Status::Ok();
 }
 
+// The indexes Index would build user by user, built at once.
 Status UserDirectory::FinishRestore() {
-  by_user_name_.clear();
-  by_email_.clear();
-  by_number_.clear();
+  std::vector<std::pair<std::string, int64_t>> names, emails;
+  names.reserve(removed_.size() + users_.size());
+  emails.reserve(users_.size());
   for (const auto& [id, name] : removed_) {
-    if (name != events::kErasedValue) by_user_name_[name] = 0;
+    if (name != events::kErasedValue) names.emplace_back(name, 0);
   }
+  by_number_.clear();
   for (const auto& [id, user] : users_) {
-    Index(*user);
+    if (user->ui_user_name != events::kErasedValue) names.emplace_back(user->ui_user_name, user->user_number);
+    if (user->profile.email != events::kErasedValue) emails.emplace_back(LowerAscii(user->profile.email), user->user_number);
+    PutByNumber(by_number_, *user);
     max_user_number_ = std::max(max_user_number_, user->user_number);
   }
+  BuildSorted(by_user_name_, names, /*unique=*/true);
+  BuildSorted(by_email_, emails, /*unique=*/false);
   return Status::Ok();
 }
 
