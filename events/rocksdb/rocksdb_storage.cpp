@@ -58,9 +58,10 @@ class RocksDbStorage final : public Storage {
       rocksdb::ColumnFamilyOptions family;
       if (name == layout::kIdempotencyFamily) family.compaction_filter = idempotency_filter_.get();
       if (name == layout::kStateFamily) family.compaction_filter = &state_filter_;
-      if (name == layout::kStreamsFamily) family.memtable_insert_with_hint_prefix_extractor = NewStreamHeadInsertHint();
-      if (name == layout::kStreamIndexFamily) {
-        family.memtable_insert_with_hint_prefix_extractor = NewStreamIndexInsertHint();
+      if (name == layout::kStreamsFamily || name == layout::kStreamIndexFamily) {
+        family.memtable_insert_with_hint_prefix_extractor =
+            name == layout::kStreamsFamily ? NewStreamHeadInsertHint() : NewStreamIndexInsertHint();
+        family.write_buffer_size = rocksdb_backend::kHintedMemtableBytes;
       }
       descriptors.emplace_back(name, family);
     }
