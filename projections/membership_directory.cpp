@@ -245,7 +245,7 @@ Status MembershipDirectory::FinishRestore() {
   std::vector<std::pair<std::string, std::string>> accounts;
   accounts.reserve(members_.size());
   for (const auto& [key, record] : members_) accounts.emplace_back(key.second, key.first);
-  BuildSorted(accounts_of_person_, accounts, /*unique=*/false);
+  BuildSorted(accounts_of_person_, accounts);
   return Status::Ok();
 }
 

@@ -16,7 +16,9 @@ namespace iam::projections {
 // inserting in the given order searched the tree for every pair. Consumes
 // `pairs`' keys.
 template <typename Map, typename Value>
-void BuildSorted(Map& map, std::vector<std::pair<std::string, Value>>& pairs, bool unique) {
+void BuildSorted(Map& map, std::vector<std::pair<std::string, Value>>& pairs) {
+  // Only maps with unique keys can assign to a key.
+  constexpr bool unique = requires(Map& m, std::string key, Value value) { m.insert_or_assign(key, value); };
   std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   map.clear();
   for (size_t i = 0; i < pairs.size(); ++i) {

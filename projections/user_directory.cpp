@@ -3,6 +3,7 @@
 #include "events/membership_events.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "events/access_events.h"
 #include "events/payload_json.h"
@@ -28,6 +29,15 @@ std::string LowerAscii(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+// Erased values name nobody (many users may hold them), so they are not
+// indexed: a sign-in name is indexed as it is, an e-mail by its lower case.
+bool IsIndexedName(std::string_view name) { return name != events::kErasedValue; }
+
+std::optional<std::string> EmailKey(const UserRecord& user) {
+  if (user.profile.email == events::kErasedValue) return std::nullopt;
+  return LowerAscii(user.profile.email);
 }
 
 void PutByNumber(std::vector<const UserRecord*>& by_number, const UserRecord& user) {
@@ -56,17 +66,17 @@ bool UserRecord::PersonalDataErased() const {
   return ui_user_name == events::kErasedValue || profile.email == events::kErasedValue;
 }
 
-// Erased values name nobody: many users may hold them.
 void UserDirectory::Index(const UserRecord& user) {
-  if (user.ui_user_name != events::kErasedValue) by_user_name_[user.ui_user_name] = user.user_number;
-  if (user.profile.email != events::kErasedValue) by_email_.emplace(LowerAscii(user.profile.email), user.user_number);
+  if (IsIndexedName(user.ui_user_name)) by_user_name_[user.ui_user_name] = user.user_number;
+  if (auto email = EmailKey(user)) by_email_.emplace(std::move(*email), user.user_number);
   PutByNumber(by_number_, user);
 }
 
 void UserDirectory::Unindex(const UserRecord& user) {
   if (static_cast<size_t>(user.user_number) < by_number_.size()) by_number_[user.user_number] = nullptr;
-  if (user.profile.email == events::kErasedValue) return;
-  auto [begin, end] = by_email_.equal_range(LowerAscii(user.profile.email));
+  const auto email = EmailKey(user);
+  if (!email) return;
+  auto [begin, end] = by_email_.equal_range(*email);
   for (auto it = begin; it != end; ++it) {
     if (it->second == user.user_number) {
       by_email_.erase(it);
@@ -474,17 +484,17 @@ Status UserDirectory::FinishRestore() {
   names.reserve(removed_.size() + users_.size());
   emails.reserve(users_.size());
   for (const auto& [id, name] : removed_) {
-    if (name != events::kErasedValue) names.emplace_back(name, 0);
+    if (IsIndexedName(name)) names.emplace_back(name, 0);
   }
   by_number_.clear();
   for (const auto& [id, user] : users_) {
-    if (user->ui_user_name != events::kErasedValue) names.emplace_back(user->ui_user_name, user->user_number);
-    if (user->profile.email != events::kErasedValue) emails.emplace_back(LowerAscii(user->profile.email), user->user_number);
+    if (IsIndexedName(user->ui_user_name)) names.emplace_back(user->ui_user_name, user->user_number);
+    if (auto email = EmailKey(*user)) emails.emplace_back(std::move(*email), user->user_number);
     PutByNumber(by_number_, *user);
     max_user_number_ = std::max(max_user_number_, user->user_number);
   }
-  BuildSorted(by_user_name_, names, /*unique=*/true);
-  BuildSorted(by_email_, emails, /*unique=*/false);
+  BuildSorted(by_user_name_, names);
+  BuildSorted(by_email_, emails);
   return Status::Ok();
 }
 

@@ -205,25 +205,16 @@ TEST_F(HistoricalStatesFailureTest, ASnapshotWrittenInPartsIsTrustedOnlyWithItsM
 
 // A state store that runs `hook` once, when a fold first looks for its
 // snapshot: what another thread might do while that fold runs.
-class HookedMarkerScan final : public events::StateStore {
+class HookedMarkerScan final : public testing::ForwardingStateStore {
  public:
-  explicit HookedMarkerScan(events::StateStore& inner) : inner_(inner) {}
-  Status Write(const events::StateBatch& batch) override { return inner_.Write(batch); }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return inner_.Scan(prefix, visit);
-  }
+  using ForwardingStateStore::ForwardingStateStore;
   Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
                   const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     if (prefix == kMarkers && hook) std::exchange(hook, nullptr)();
-    return inner_.ScanFrom(prefix, bound, reverse, visit);
+    return ForwardingStateStore::ScanFrom(prefix, bound, reverse, visit);
   }
 
   mutable std::function<void()> hook;
-
- private:
-  events::StateStore& inner_;
 };
 
 TEST_F(HistoricalStatesFailureTest, AFoldBegunBeforeAnErasureIsAnsweredAndLeavesNothingBehind) {

@@ -1,5 +1,7 @@
 #include "events/rocksdb/memtable_insert_hints.h"
 
+#include "events/rocksdb/storage_layout.h"
+
 namespace iam::events::rocksdb_backend {
 namespace {
 
@@ -10,18 +12,13 @@ class WholeKey final : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
-// A stream index key is the stream key, a zero byte and the version as 8
-// big-endian bytes (storage_layout.h).
 class KeyWithoutVersion final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "iamd.StreamIndexInsertHint"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return {key.data(), key.size() - kVersionSuffix};
+    return {key.data(), key.size() - layout::kStreamIndexVersionBytes};
   }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > kVersionSuffix; }
-
- private:
-  static constexpr size_t kVersionSuffix = 9;
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > layout::kStreamIndexVersionBytes; }
 };
 
 }  // namespace

@@ -28,6 +28,7 @@
 // outbox mails of one group commit go into one WriteBatch written with sync=true.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,8 +53,11 @@ uint64_t ReadBigEndian64(std::string_view bytes);  // requires bytes.size() >= 8
 
 std::string PositionKey(uint64_t position);
 std::string StreamKey(std::string_view aggregate_type, std::string_view aggregate_id);
+// The stream's key, then a zero byte and the version as 8 big-endian bytes
+// (kStreamIndexVersionBytes after the stream's part).
 std::string StreamIndexKey(std::string_view aggregate_type, std::string_view aggregate_id,
                            uint64_t version);
+inline constexpr size_t kStreamIndexVersionBytes = 9;
 
 inline constexpr std::string_view kOutboxSequenceKey = "outbox-sequence";
 inline constexpr std::string_view kReplicatedSequenceKey = "replicated-sequence";

@@ -5,13 +5,13 @@
 #include <atomic>
 #include <string>
 
-#include "events/state_store.h"
+#include "tests/support/forwarding_state_store.h"
 
 namespace iam::testing {
 
-class FailingWrites final : public events::StateStore {
+class FailingWrites final : public ForwardingStateStore {
  public:
-  explicit FailingWrites(events::StateStore& inner) : inner_(inner) {}
+  using ForwardingStateStore::ForwardingStateStore;
 
   // While `fail` is set, refuses every write, or with `only_puts_under` set
   // only the writes that put a key starting with it.
@@ -20,16 +20,7 @@ class FailingWrites final : public events::StateStore {
       ++refused;
       return Status::IOError("injected: the device refuses the write");
     }
-    return inner_.Write(batch);
-  }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return inner_.Scan(prefix, visit);
-  }
-  Status ScanFrom(std::string_view prefix, std::string_view bound, bool reverse,
-                  const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    return inner_.ScanFrom(prefix, bound, reverse, visit);
+    return ForwardingStateStore::Write(batch);
   }
 
   std::atomic<bool> fail{false};
@@ -44,8 +35,6 @@ class FailingWrites final : public events::StateStore {
     }
     return false;
   }
-
-  events::StateStore& inner_;
 };
 
 }  // namespace iam::testing

@@ -21,7 +21,7 @@ TEST(BuildSorted, AUniqueMapKeepsTheLastPairOfEachKey) {
   for (const auto& [key, value] : kPairs) one_by_one[key] = value;
   std::map<std::string, int, std::less<>> built{{"stale", 0}};
   Pairs pairs = kPairs;
-  BuildSorted(built, pairs, /*unique=*/true);
+  BuildSorted(built, pairs);
   EXPECT_EQ(built, one_by_one);
   EXPECT_EQ(built.at("m"), 7);
 }
@@ -31,7 +31,7 @@ TEST(BuildSorted, AMultimapKeepsEqualKeysInTheOrderGiven) {
   for (const auto& [key, value] : kPairs) one_by_one.emplace(key, value);
   std::multimap<std::string, int, std::less<>> built{{"stale", 0}};
   Pairs pairs = kPairs;
-  BuildSorted(built, pairs, /*unique=*/false);
+  BuildSorted(built, pairs);
   ASSERT_EQ(built.size(), one_by_one.size());
   EXPECT_TRUE(std::equal(built.begin(), built.end(), one_by_one.begin()));
   auto [begin, end] = built.equal_range("m");
@@ -43,7 +43,7 @@ TEST(BuildSorted, AMultimapKeepsEqualKeysInTheOrderGiven) {
 TEST(BuildSorted, NoPairsLeaveAnEmptyMap) {
   std::map<std::string, int, std::less<>> built{{"stale", 0}};
   Pairs none;
-  BuildSorted(built, none, /*unique=*/true);
+  BuildSorted(built, none);
   EXPECT_TRUE(built.empty());
 }
 
