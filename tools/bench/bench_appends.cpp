@@ -17,12 +17,14 @@
 #include "events/clock.h"
 #include "events/storage.h"
 #include "tools/bench/bench_event.h"
+#include "tools/bench/commit_figures.h"
 #include "tools/bench/thread_sample.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using iam::bench::BenchEvent;
+using iam::bench::CommitFigures;
 using iam::bench::kReferenceValue;
 using iam::bench::PrintSample;
 using iam::bench::RunInFlight;
@@ -59,17 +61,6 @@ void RocksDbBaselines(const fs::path& dir, std::chrono::milliseconds limit) {
   PrintSample("rocksdb-batch-64-sync", 1, sample, 64, "puts");
 }
 
-// How the group commit behaved: appends per durable write and the write's own
-// time (sync included), to set against the appends' end-to-end latency.
-boost::json::object CommitFigures(const iam::events::EventStore& store) {
-  const auto stats = store.Stats();
-  const auto& sizes = stats.commit_requests;
-  const auto& times = stats.commit_seconds;
-  return {{"commits", stats.commits},
-          {"appends_per_commit", sizes.count == 0 ? 0.0 : sizes.sum / static_cast<double>(sizes.count)},
-          {"commit_mean_ms", times.count == 0 ? 0.0 : 1000.0 * times.sum / static_cast<double>(times.count)}};
-}
-
 std::unique_ptr<iam::events::Storage> OpenStore(const fs::path& dir) {
   iam::events::StorageOptions options;
   options.data_dir = dir.string();
@@ -90,7 +81,7 @@ void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
       return storage->events().Append(BenchEvent(t)).ok();
     });
-    PrintSample("eventstore-append", appenders, sample, 1, "events", CommitFigures(storage->events()));
+    PrintSample("eventstore-append", appenders, sample, 1, "events", CommitFigures(storage->events().Stats()));
   }
   for (int appenders : {16, 64}) {
     auto storage = OpenStore(dir / ("store-in-flight-" + std::to_string(appenders)));
@@ -99,7 +90,7 @@ void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
       const int stream = next_stream.fetch_add(1, std::memory_order_relaxed) % appenders;
       storage->events().AppendAsync(BenchEvent(stream), [done = std::move(done)](auto result) { done(result.ok()); });
     });
-    PrintSample("eventstore-append-in-flight", appenders, sample, 1, "events", CommitFigures(storage->events()));
+    PrintSample("eventstore-append-in-flight", appenders, sample, 1, "events", CommitFigures(storage->events().Stats()));
   }
 }
 

@@ -25,14 +25,17 @@
 #include "events/nats/jetstream_log.h"
 #include "events/storage.h"
 #include "tools/bench/bench_event.h"
+#include "tools/bench/commit_figures.h"
 #include "tools/bench/thread_sample.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using iam::bench::BenchEvent;
+using iam::bench::CommitFigures;
 using iam::bench::kReferenceValue;
 using iam::bench::PrintSample;
+using iam::bench::RunInFlight;
 using iam::bench::RunThreads;
 using iam::bench::ThreadSample;
 
@@ -159,10 +162,22 @@ void ClusterAppends(const std::vector<std::string>& urls, int replicas, const fs
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (int appenders : {1, 16, 64}) {
+    const auto before = (*storage)->events().Stats();
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
       return (*storage)->events().Append(BenchEvent(t)).ok();
     });
-    PrintSample("cluster-append", appenders, sample, 1, "events");
+    PrintSample("cluster-append", appenders, sample, 1, "events", CommitFigures((*storage)->events().Stats(), before));
+  }
+  // Appends kept in flight by callbacks, as the server's I/O threads append.
+  for (int appenders : {16, 64}) {
+    const auto before = (*storage)->events().Stats();
+    std::atomic<int> next_stream{0};
+    auto sample = RunInFlight(appenders, limit, [&](auto done) {
+      const int stream = next_stream.fetch_add(1, std::memory_order_relaxed) % appenders;
+      (*storage)->events().AppendAsync(BenchEvent(stream), [done = std::move(done)](auto result) { done(result.ok()); });
+    });
+    PrintSample("cluster-append-in-flight", appenders, sample, 1, "events",
+                CommitFigures((*storage)->events().Stats(), before));
   }
   (*node)->Stop();
 }

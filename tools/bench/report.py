@@ -331,6 +331,11 @@ def main():
     t.ratio("cluster: appends at 64 vs 64 async publishes in flight", cluster64,
             results.rate("jetstream-publish-async", 64), 0, "publish, 64 async")
     t.bound_below("cluster: appends at 64 (events/s)", cluster64, 25_000, "events/s")
+    # Reported beside the judged row, as for item 1: 64 appends kept in
+    # flight by callbacks, as a node's connections append.
+    cluster_in_flight64 = results.rate("cluster-append-in-flight", 64)
+    t.ratio("cluster: appends, 64 in flight without a thread each, vs 64 async publishes in flight",
+            cluster_in_flight64, results.rate("jetstream-publish-async", 64), 0, "publish, 64 async")
 
     out_dir = os.path.dirname(os.path.abspath(args.out))
     stem = os.path.splitext(os.path.basename(args.out))[0]
