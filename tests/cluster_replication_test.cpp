@@ -204,7 +204,15 @@ class SilencingLog final : public JetStreamLog {
   Result<std::unique_ptr<JetStreamBucket>> OpenBucket(const std::string& name, std::chrono::milliseconds ttl) override {
     return log_.OpenBucket(name, ttl);
   }
-  Result<uint64_t> LastSequence() const override { return log_.LastSequence(); }
+  // While failing, the stream's last sequence cannot be read (as when no
+  // server of the cluster answers).
+  void FailLastSequence(bool failing) { last_sequence_fails_.store(failing); }
+  uint64_t last_sequence_asked() const { return last_sequence_asked_.load(); }
+  Result<uint64_t> LastSequence() const override {
+    ++last_sequence_asked_;
+    if (last_sequence_fails_.load()) return Status::Unavailable("no server answers (test)");
+    return log_.LastSequence();
+  }
   std::string SubjectOf(const std::string& type, const std::string& id) const override {
     return log_.SubjectOf(type, id);
   }
@@ -231,6 +239,8 @@ class SilencingLog final : public JetStreamLog {
   JetStreamLog& log_;
   std::atomic<uint64_t> readers_made_{0};
   std::atomic<uint64_t> silenced_up_to_{0};
+  std::atomic<bool> last_sequence_fails_{false};
+  mutable std::atomic<uint64_t> last_sequence_asked_{0};
 };
 
 TEST_F(ClusterReplicationTest, AFollowerWhoseReaderGoesQuietReadsAgainAndCatchesUp) {
@@ -259,6 +269,49 @@ TEST_F(ClusterReplicationTest, AFollowerWhoseReaderGoesQuietReadsAgainAndCatches
   }
   EXPECT_EQ(follower_.events().Head(), 2u);
   ExpectSameLog(writer_, follower_);
+  EXPECT_TRUE(follower_.replication->following_status().ok()) << follower_.replication->following_status().ToString();
+}
+
+TEST_F(ClusterReplicationTest, AFollowerThatCannotAskTheStreamSaysSoAndCatchesUpOnceItCan) {
+  SilencingLog silencing(*follower_.log);
+  struct StopFollowing {
+    ReplicaNode& node;
+    ~StopFollowing() { node.replication.reset(); }
+  } stop{follower_};
+  follower_.replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*follower_.storage), silencing,
+                                                               testing::kClusterMasterKey);
+  follower_.replication->Follow();
+  ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
+  ASSERT_TRUE(follower_.Reaches(1)) << "the follower is at " << follower_.events().Head();
+  const auto opened_by = std::chrono::steady_clock::now() + 10s;
+  while (silencing.readers_made() == 0 && std::chrono::steady_clock::now() < opened_by) std::this_thread::sleep_for(10ms);
+  ASSERT_GT(silencing.readers_made(), 0u) << "the follower opened no reader";
+  silencing.FailLastSequence(true);
+  silencing.SilenceReaders();
+  std::this_thread::sleep_for(500ms);  // a wait for a message begun before the silence has ended
+  ASSERT_TRUE(writer_.events().Append(GroupRequest("after", 0)).ok());
+  // Two checks that could not be made: the follower reports that it may be behind.
+  const uint64_t asked_before = silencing.last_sequence_asked();
+  const auto checked_by = std::chrono::steady_clock::now() + 10s;
+  while (silencing.last_sequence_asked() < asked_before + 2 && std::chrono::steady_clock::now() < checked_by) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_GE(silencing.last_sequence_asked(), asked_before + 2) << "the follower stopped checking the stream";
+  EXPECT_EQ(follower_.replication->following_status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(follower_.events().Head(), 1u);
+  // Once the stream answers, the next check finds the follower behind, and it reads again.
+  silencing.FailLastSequence(false);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (follower_.events().Head() < 2 && std::chrono::steady_clock::now() < deadline) {
+    follower_.events().WaitForHeadAfter(follower_.events().Head(), 100ms);
+  }
+  EXPECT_EQ(follower_.events().Head(), 2u);
+  ExpectSameLog(writer_, follower_);
+  // Said once the commit it applied is durable here (just after its head shows).
+  const auto said_by = std::chrono::steady_clock::now() + 5s;
+  while (!follower_.replication->following_status().ok() && std::chrono::steady_clock::now() < said_by) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_TRUE(follower_.replication->following_status().ok()) << follower_.replication->following_status().ToString();
 }
 

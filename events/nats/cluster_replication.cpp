@@ -313,13 +313,21 @@ void ClusterReplication::FollowLoop() {
       if (std::chrono::steady_clock::now() - heard_from < kSilentReaderCheck) continue;
       heard_from = std::chrono::steady_clock::now();
       auto last = log_.LastSequence();
+      if (!last.ok()) {
+        // Whether this node is current is not known: said, and asked again a second later.
+        fail(last.status());
+        continue;
+      }
       const uint64_t applied = replica_.ReplicatedSequence();
-      if (last.ok() && *last > applied) {
+      if (*last > applied) {
         spdlog::warn("following the event stream: the reader went quiet at sequence {} while the stream is at {}; "
                      "reading again from {}",
                      applied, *last, applied + 1);
         reader.reset();
+        continue;
       }
+      std::lock_guard lock(status_mu_);
+      following_status_ = Status::Ok();  // current with the stream
       continue;
     }
     heard_from = std::chrono::steady_clock::now();
