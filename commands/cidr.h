@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "commands/quoted_input.h"
 #include "events/status.h"
 
 namespace iam::commands {
@@ -73,13 +74,6 @@ namespace cidr_detail {
 inline constexpr size_t kV4Offset = 12;
 inline constexpr int kV4MappedPrefix = 96;
 
-// Echoes of client input in error messages stay short.
-inline std::string Quoted(std::string_view text) {
-  constexpr size_t kMax = 60;
-  if (text.size() <= kMax) return "'" + std::string(text) + "'";
-  return "'" + std::string(text.substr(0, kMax)) + "...'";
-}
-
 inline Result<int> ParsePrefixLength(std::string_view digits, int maximum) {
   if (digits.empty()) return Status::InvalidArgument("the prefix length after '/' is missing");
   // Go's net.ParseCIDR takes leading zeros ("/024"), so they are accepted;
@@ -89,7 +83,7 @@ inline Result<int> ParsePrefixLength(std::string_view digits, int maximum) {
   int value = 0;
   if (decimal) std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (!decimal || value > maximum) {
-    return Status::InvalidArgument("the prefix length " + Quoted(digits) + " is not a number from 0 to " +
+    return Status::InvalidArgument("the prefix length " + QuotedInput(digits) + " is not a number from 0 to " +
                                    std::to_string(maximum));
   }
   return value;
@@ -131,7 +125,7 @@ inline Result<IpAddress> ParseIpAddress(std::string_view text) {
     parsed = inet_pton(AF_INET, terminated.c_str(), address.bytes.data() + cidr_detail::kV4Offset);
   }
   if (parsed != 1 || text.size() >= INET6_ADDRSTRLEN) {
-    return Status::InvalidArgument(cidr_detail::Quoted(text) + " is not an IPv4 or IPv6 address");
+    return Status::InvalidArgument(QuotedInput(text) + " is not an IPv4 or IPv6 address");
   }
   return address;
 }

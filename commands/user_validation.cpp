@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands/lookups.h"
+#include "commands/quoted_input.h"
 
 namespace iam::commands {
 namespace {
@@ -22,9 +23,6 @@ constexpr size_t kJobTitleMax = 75;
 // [inferred] A bound keeps one request from putting kilobytes into every
 // later profile event; 255 is far beyond any real postal line.
 constexpr size_t kFreeTextMax = 255;
-// Values are quoted in messages so that the caller sees what was refused, but
-// cut short: the refused value may be long.
-constexpr size_t kQuoteMax = 64;
 
 // U-5 defaults [inferred]; 64800 is the after18Hours timeout policy.
 constexpr const char* kDefaultLanguage = "English";
@@ -52,15 +50,6 @@ bool HasControl(std::string_view text) {
   return false;
 }
 
-std::string Quote(std::string_view value) {
-  size_t points = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    if ((static_cast<unsigned char>(value[i]) & 0xC0) == 0x80) continue;
-    if (points++ == kQuoteMax) return "'" + std::string(value.substr(0, i)) + "…'";
-  }
-  return "'" + std::string(value) + "'";
-}
-
 Status Refuse(std::string_view member, std::string_view why) {
   std::string message(member);
   message += ' ';
@@ -85,13 +74,13 @@ Status CheckName(std::string_view value, std::string_view member) {
 
 Status CheckEmail(std::string_view value, std::string_view member, bool required) {
   if (value.empty()) return required ? Refuse(member, "is required") : Status::Ok();
-  if (!IsValidEmail(value)) return Refuse(member, Quote(value) + " is not a valid e-mail address");
+  if (!IsValidEmail(value)) return Refuse(member, QuotedInput(value) + " is not a valid e-mail address");
   return Status::Ok();
 }
 
 Status CheckPhone(std::string_view value, std::string_view member) {
   if (value.empty() || IsValidPhone(value)) return Status::Ok();
-  return Refuse(member, Quote(value) +
+  return Refuse(member, QuotedInput(value) +
                             " is neither a North-American number (area code, three and four digits) nor '+' and an "
                             "international number");
 }
@@ -102,7 +91,7 @@ Status CheckListed(std::string_view value, std::string_view member, bool require
                    std::string_view lookup) {
   if (value.empty()) return required ? Refuse(member, "is required") : Status::Ok();
   if (listed) return Status::Ok();
-  return Refuse(member, Quote(value) + " is not one of the " + std::string(set) + " of GET /user-admin/common/" +
+  return Refuse(member, QuotedInput(value) + " is not one of the " + std::string(set) + " of GET /user-admin/common/" +
                             std::string(lookup));
 }
 
@@ -118,7 +107,7 @@ Status CheckState(const events::UserProfile& profile) {
   if (lookups.IsState(profile.country, profile.state)) return Status::Ok();
   // No word "country" in this message: the Terraform provider would take it
   // for a country error and point at the wrong lookup.
-  return Refuse("state", Quote(profile.state) + " is not one of the states of GET /user-admin/common/countries/" +
+  return Refuse("state", QuotedInput(profile.state) + " is not one of the states of GET /user-admin/common/countries/" +
                              profile.country + "/states");
 }
 
@@ -132,7 +121,7 @@ Status CheckSessionTimeout(int64_t seconds, bool required) {
 Status CheckAdditionalAuthentication(std::string_view value, bool required) {
   if (value.empty()) return required ? Refuse("additionalAuthentication", "is required") : Status::Ok();
   if (value == "TFA" || value == "MFA" || value == "NONE") return Status::Ok();
-  return Refuse("additionalAuthentication", Quote(value) + " must be TFA, MFA or NONE");
+  return Refuse("additionalAuthentication", QuotedInput(value) + " must be TFA, MFA or NONE");
 }
 
 Status CheckProducts(const std::vector<std::string>& products, std::string_view member) {
@@ -140,9 +129,9 @@ Status CheckProducts(const std::vector<std::string>& products, std::string_view 
   for (const std::string& product : products) {
     if (HasControl(product)) return Refuse(member, "must not contain control characters");
     if (!Lookups::Get().IsNotificationProduct(product)) {
-      return Refuse(member, Quote(product) + " is not one of the products of GET /user-admin/common/notification-products");
+      return Refuse(member, QuotedInput(product) + " is not one of the products of GET /user-admin/common/notification-products");
     }
-    if (!seen.insert(product).second) return Refuse(member, "names " + Quote(product) + " twice");
+    if (!seen.insert(product).second) return Refuse(member, "names " + QuotedInput(product) + " twice");
   }
   return Status::Ok();
 }

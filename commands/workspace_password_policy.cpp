@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "commands/quoted_input.h"
 #include "commands/user_validation.h"
 
 namespace iam::commands {
@@ -66,8 +67,6 @@ std::string Count(int n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
-std::string Quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
-
 // The integer `value` holds, if it is one that fits an int64 (JSON numbers
 // with a fraction or exponent are not integers here, as in every request
 // body of the API).
@@ -85,7 +84,7 @@ std::optional<int64_t> IntegerOf(const boost::json::value& value) {
 // Returns whether the member is valid (absent optional members are).
 bool ReadMember(const boost::json::object& body, const Member& member, WorkspacePasswordPolicy& policy,
                 std::vector<std::string>& errors) {
-  const std::string name = Quoted(member.name);
+  const std::string name = QuotedInput(member.name);
   const boost::json::value* value = body.if_contains(member.name);
   if (value == nullptr) {
     if (!member.required) return true;
@@ -233,7 +232,7 @@ boost::json::object ToEffectiveJson(const WorkspacePasswordPolicy& policy) {
 Result<WorkspacePasswordPolicy> ParseWorkspacePasswordPolicy(const boost::json::object& body) {
   std::vector<std::string> errors;
   for (const auto& entry : body) {
-    if (FindMember(entry.key()) == nullptr) errors.push_back("unknown member " + Quoted(entry.key()));
+    if (FindMember(entry.key()) == nullptr) errors.push_back("unknown member " + QuotedInput(entry.key()));
   }
   WorkspacePasswordPolicy policy = WorkspacePasswordPolicy::Default();
   std::vector<std::string_view> invalid;
