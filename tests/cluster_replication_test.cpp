@@ -32,6 +32,65 @@ using testing::ReplicaNode;
 
 constexpr const char* kMarker = "marker-in-every-payload";
 
+// The stream as a node sees it, except that the readers made so far can be
+// silenced: they then deliver nothing, as an ordered consumer does whose
+// server left the cluster, while readers made afterwards deliver again.
+class SilencingLog final : public JetStreamLog {
+ public:
+  explicit SilencingLog(JetStreamLog& log) : log_(log) {}
+  void SilenceReaders() { silenced_up_to_.store(readers_made_.load()); }
+  uint64_t readers_made() const { return readers_made_.load(); }
+
+  Result<JetStreamAck> Append(const JetStreamAppend& append) override { return log_.Append(append); }
+  void AppendAsync(const JetStreamAppend& append, AppendDone done) override { log_.AppendAsync(append, std::move(done)); }
+  Result<JetStreamMessage> Read(uint64_t sequence) const override { return log_.Read(sequence); }
+  Result<std::unique_ptr<JetStreamReader>> ReadFrom(uint64_t sequence) override {
+    auto reader = log_.ReadFrom(sequence);
+    if (!reader.ok()) return reader.status();
+    return std::unique_ptr<JetStreamReader>(std::make_unique<Reader>(*this, std::move(*reader), ++readers_made_));
+  }
+  Result<std::unique_ptr<JetStreamBucket>> OpenBucket(const std::string& name, std::chrono::milliseconds ttl) override {
+    return log_.OpenBucket(name, ttl);
+  }
+  // While failing, the stream's last sequence cannot be read (as when no
+  // server of the cluster answers).
+  void FailLastSequence(bool failing) { last_sequence_fails_.store(failing); }
+  uint64_t last_sequence_asked() const { return last_sequence_asked_.load(); }
+  Result<uint64_t> LastSequence() const override {
+    ++last_sequence_asked_;
+    if (last_sequence_fails_.load()) return Status::Unavailable("no server answers (test)");
+    return log_.LastSequence();
+  }
+  std::string SubjectOf(const std::string& type, const std::string& id) const override {
+    return log_.SubjectOf(type, id);
+  }
+
+ private:
+  class Reader final : public JetStreamReader {
+   public:
+    Reader(SilencingLog& log, std::unique_ptr<JetStreamReader> reader, uint64_t number)
+        : log_(log), reader_(std::move(reader)), number_(number) {}
+    Result<JetStreamMessage> Next(std::chrono::milliseconds timeout) override {
+      if (number_ <= log_.silenced_up_to_.load()) {
+        std::this_thread::sleep_for(timeout);
+        return Status::NotFound("silenced");
+      }
+      return reader_->Next(timeout);
+    }
+
+   private:
+    SilencingLog& log_;
+    std::unique_ptr<JetStreamReader> reader_;
+    const uint64_t number_;
+  };
+
+  JetStreamLog& log_;
+  std::atomic<uint64_t> readers_made_{0};
+  std::atomic<uint64_t> silenced_up_to_{0};
+  std::atomic<bool> last_sequence_fails_{false};
+  mutable std::atomic<uint64_t> last_sequence_asked_{0};
+};
+
 class ClusterReplicationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -53,7 +112,27 @@ class ClusterReplicationTest : public ::testing::Test {
     }
   }
 
+  // Makes the follower read the stream through a SilencingLog (silencing_),
+  // appends a first commit, and returns once the follower has applied it
+  // and opened the reader a test may silence.
+  void FollowThroughSilencingLog() {
+    silencing_ = std::make_unique<SilencingLog>(*follower_.log);
+    follower_.replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*follower_.storage),
+                                                                 *silencing_, testing::kClusterMasterKey);
+    follower_.replication->Follow();
+    ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
+    ASSERT_TRUE(follower_.Reaches(1)) << "the follower is at " << follower_.events().Head();
+    // The follower may have caught up before opening its reader.
+    const auto opened_by = std::chrono::steady_clock::now() + 10s;
+    while (silencing_->readers_made() == 0 && std::chrono::steady_clock::now() < opened_by) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_GT(silencing_->readers_made(), 0u) << "the follower opened no reader";
+  }
+
   testing::NatsCluster cluster_{3};
+  // Declared before the nodes: the follower reading through it stops first.
+  std::unique_ptr<SilencingLog> silencing_;
   ReplicaNode writer_;
   ReplicaNode follower_;
 };
@@ -184,127 +263,36 @@ TEST_F(ClusterReplicationTest, ARestartedNodeCatchesUp) {
   ExpectSameLog(writer_, follower_);
 }
 
-// The stream as a node sees it, except that the readers made so far can be
-// silenced: they then deliver nothing, as an ordered consumer does whose
-// server left the cluster, while readers made afterwards deliver again.
-class SilencingLog final : public JetStreamLog {
- public:
-  explicit SilencingLog(JetStreamLog& log) : log_(log) {}
-  void SilenceReaders() { silenced_up_to_.store(readers_made_.load()); }
-  uint64_t readers_made() const { return readers_made_.load(); }
-
-  Result<JetStreamAck> Append(const JetStreamAppend& append) override { return log_.Append(append); }
-  void AppendAsync(const JetStreamAppend& append, AppendDone done) override { log_.AppendAsync(append, std::move(done)); }
-  Result<JetStreamMessage> Read(uint64_t sequence) const override { return log_.Read(sequence); }
-  Result<std::unique_ptr<JetStreamReader>> ReadFrom(uint64_t sequence) override {
-    auto reader = log_.ReadFrom(sequence);
-    if (!reader.ok()) return reader.status();
-    return std::unique_ptr<JetStreamReader>(std::make_unique<Reader>(*this, std::move(*reader), ++readers_made_));
-  }
-  Result<std::unique_ptr<JetStreamBucket>> OpenBucket(const std::string& name, std::chrono::milliseconds ttl) override {
-    return log_.OpenBucket(name, ttl);
-  }
-  // While failing, the stream's last sequence cannot be read (as when no
-  // server of the cluster answers).
-  void FailLastSequence(bool failing) { last_sequence_fails_.store(failing); }
-  uint64_t last_sequence_asked() const { return last_sequence_asked_.load(); }
-  Result<uint64_t> LastSequence() const override {
-    ++last_sequence_asked_;
-    if (last_sequence_fails_.load()) return Status::Unavailable("no server answers (test)");
-    return log_.LastSequence();
-  }
-  std::string SubjectOf(const std::string& type, const std::string& id) const override {
-    return log_.SubjectOf(type, id);
-  }
-
- private:
-  class Reader final : public JetStreamReader {
-   public:
-    Reader(SilencingLog& log, std::unique_ptr<JetStreamReader> reader, uint64_t number)
-        : log_(log), reader_(std::move(reader)), number_(number) {}
-    Result<JetStreamMessage> Next(std::chrono::milliseconds timeout) override {
-      if (number_ <= log_.silenced_up_to_.load()) {
-        std::this_thread::sleep_for(timeout);
-        return Status::NotFound("silenced");
-      }
-      return reader_->Next(timeout);
-    }
-
-   private:
-    SilencingLog& log_;
-    std::unique_ptr<JetStreamReader> reader_;
-    const uint64_t number_;
-  };
-
-  JetStreamLog& log_;
-  std::atomic<uint64_t> readers_made_{0};
-  std::atomic<uint64_t> silenced_up_to_{0};
-  std::atomic<bool> last_sequence_fails_{false};
-  mutable std::atomic<uint64_t> last_sequence_asked_{0};
-};
-
 TEST_F(ClusterReplicationTest, AFollowerWhoseReaderGoesQuietReadsAgainAndCatchesUp) {
-  SilencingLog silencing(*follower_.log);
-  // Stops the follower before `silencing` goes, however the test ends.
-  struct StopFollowing {
-    ReplicaNode& node;
-    ~StopFollowing() { node.replication.reset(); }
-  } stop{follower_};
-  follower_.replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*follower_.storage), silencing,
-                                                               testing::kClusterMasterKey);
-  follower_.replication->Follow();
-  ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
-  ASSERT_TRUE(follower_.Reaches(1)) << "the follower is at " << follower_.events().Head();
-  // The follower may have caught up before opening its reader: silence the reader it follows with.
-  const auto opened_by = std::chrono::steady_clock::now() + 10s;
-  while (silencing.readers_made() == 0 && std::chrono::steady_clock::now() < opened_by) std::this_thread::sleep_for(10ms);
-  ASSERT_GT(silencing.readers_made(), 0u) << "the follower opened no reader";
-  silencing.SilenceReaders();
+  ASSERT_NO_FATAL_FAILURE(FollowThroughSilencingLog());
+  silencing_->SilenceReaders();
   std::this_thread::sleep_for(500ms);  // a wait for a message begun before the silence has ended
   ASSERT_TRUE(writer_.events().Append(GroupRequest("after", 0)).ok());
   // Without a check of the stream's end the follower would wait on its quiet reader for ever.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (follower_.events().Head() < 2 && std::chrono::steady_clock::now() < deadline) {
-    follower_.events().WaitForHeadAfter(follower_.events().Head(), 100ms);
-  }
+  EXPECT_TRUE(follower_.Reaches(2));
   EXPECT_EQ(follower_.events().Head(), 2u);
   ExpectSameLog(writer_, follower_);
   EXPECT_TRUE(follower_.replication->following_status().ok()) << follower_.replication->following_status().ToString();
 }
 
 TEST_F(ClusterReplicationTest, AFollowerThatCannotAskTheStreamSaysSoAndCatchesUpOnceItCan) {
-  SilencingLog silencing(*follower_.log);
-  struct StopFollowing {
-    ReplicaNode& node;
-    ~StopFollowing() { node.replication.reset(); }
-  } stop{follower_};
-  follower_.replication = std::make_unique<ClusterReplication>(*ReplicaLogOf(*follower_.storage), silencing,
-                                                               testing::kClusterMasterKey);
-  follower_.replication->Follow();
-  ASSERT_TRUE(writer_.events().Append(GroupRequest("before", 0)).ok());
-  ASSERT_TRUE(follower_.Reaches(1)) << "the follower is at " << follower_.events().Head();
-  const auto opened_by = std::chrono::steady_clock::now() + 10s;
-  while (silencing.readers_made() == 0 && std::chrono::steady_clock::now() < opened_by) std::this_thread::sleep_for(10ms);
-  ASSERT_GT(silencing.readers_made(), 0u) << "the follower opened no reader";
-  silencing.FailLastSequence(true);
-  silencing.SilenceReaders();
+  ASSERT_NO_FATAL_FAILURE(FollowThroughSilencingLog());
+  silencing_->FailLastSequence(true);
+  silencing_->SilenceReaders();
   std::this_thread::sleep_for(500ms);  // a wait for a message begun before the silence has ended
   ASSERT_TRUE(writer_.events().Append(GroupRequest("after", 0)).ok());
   // Two checks that could not be made: the follower reports that it may be behind.
-  const uint64_t asked_before = silencing.last_sequence_asked();
+  const uint64_t asked_before = silencing_->last_sequence_asked();
   const auto checked_by = std::chrono::steady_clock::now() + 10s;
-  while (silencing.last_sequence_asked() < asked_before + 2 && std::chrono::steady_clock::now() < checked_by) {
+  while (silencing_->last_sequence_asked() < asked_before + 2 && std::chrono::steady_clock::now() < checked_by) {
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_GE(silencing.last_sequence_asked(), asked_before + 2) << "the follower stopped checking the stream";
+  ASSERT_GE(silencing_->last_sequence_asked(), asked_before + 2) << "the follower stopped checking the stream";
   EXPECT_EQ(follower_.replication->following_status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(follower_.events().Head(), 1u);
   // Once the stream answers, the next check finds the follower behind, and it reads again.
-  silencing.FailLastSequence(false);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (follower_.events().Head() < 2 && std::chrono::steady_clock::now() < deadline) {
-    follower_.events().WaitForHeadAfter(follower_.events().Head(), 100ms);
-  }
+  silencing_->FailLastSequence(false);
+  EXPECT_TRUE(follower_.Reaches(2));
   EXPECT_EQ(follower_.events().Head(), 2u);
   ExpectSameLog(writer_, follower_);
   // Said once the commit it applied is durable here (just after its head shows).
