@@ -405,6 +405,7 @@ struct IamdServer::Impl {
     storage_options.master_key = std::move(*master_key);
     master_key_fingerprint = MasterKeyFingerprint(storage_options.master_key);
     storage_options.min_free_bytes = config.min_free_bytes;
+    storage_options.local_commits_in_flight = config.commits_in_flight;
     if (auto s = ConnectCluster(storage_options.master_key); !s.ok()) return s;
     if (cluster) storage_options.shared_secrets = &cluster->secrets();
     auto opened = config.open_storage ? config.open_storage(storage_options)

@@ -59,6 +59,9 @@ struct ServerConfig {
   // Appends are refused (503) while less than this is free on the data
   // directory's file system (D-20); 0 turns the check off.
   uint64_t min_free_bytes = uint64_t{4} << 20;
+  // Group commits written and waiting for their sync at once (see
+  // events::StorageOptions::local_commits_in_flight).
+  size_t commits_in_flight = events::StorageOptions{}.local_commits_in_flight;
   // Mail delivery (seed-003 TO-3): "HOST:PORT" of an SMTP server; empty =
   // each mail is written as an .eml file to DATA_DIR/outbox/ (mode 0700).
   std::string smtp;

@@ -98,8 +98,10 @@ struct EventStoreStats {
 };
 
 // Observes committed events. Called on the store's writer thread, in position
-// order, after the events are durable and before the appending callers are
-// completed: this is what gives read-your-writes to read models.
+// order, after the events are durable and readable (ReadAll, ReadPositions
+// and ReadStream return them) and before Head() reaches them and the
+// appending callers are completed: this is what gives read-your-writes to
+// read models.
 class CommitListener {
  public:
   virtual ~CommitListener() = default;
@@ -130,7 +132,10 @@ class EventStore {
   // Blocking form of AppendAsync: returns only after the events are durable.
   Result<AppendResult> Append(AppendRequest request);
 
-  // The position of the last durable event (0 for an empty log).
+  // The position of the last durable event whose commit every CommitListener
+  // has seen (0 for an empty log): a read model fed by a listener has
+  // applied everything up to it. While the listeners of a commit run, its
+  // events are already readable but beyond Head().
   virtual uint64_t Head() const = 0;
 
   // Advances every time a durable write fails, and when a replicated node
@@ -158,13 +163,14 @@ class EventStore {
                                                 uint64_t from_version, size_t max_count) const = 0;
 
   // The log in position order from `from_position` (inclusive), at most
-  // max_count, never beyond Head(). kCorruption names the position of an
+  // max_count, never beyond the last durable event (which is past Head()
+  // while a commit's listeners run). kCorruption names the position of an
   // undecodable record.
   virtual Result<std::vector<Event>> ReadAll(uint64_t from_position, size_t max_count) const = 0;
 
   // The events at `positions`, in the order given: one point read each,
   // whatever the log's length (secondary indexes resolve their entries with
-  // it). kNotFound for a position that is 0 or beyond Head(); kCorruption
+  // it). kNotFound for a position that is 0 or not yet durable; kCorruption
   // for a missing or undecodable record.
   virtual Result<std::vector<Event>> ReadPositions(std::span<const uint64_t> positions) const = 0;
 

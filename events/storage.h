@@ -34,6 +34,14 @@ struct StorageOptions {
   // data directory's.
   SecretStore* shared_secrets = nullptr;
   size_t max_requests_per_commit = 512;  // cap of one group commit
+  // Group commits written and waiting for their sync at once. Above 1, while
+  // one commit's write-ahead log is synced the next is decided and written
+  // (unsynced, and invisible until the sync covers it), so the writer does
+  // not idle during the sync: worth it where syncs are slow against the CPU
+  // a commit costs (docs/profiling.md). 1: each commit is synced before the
+  // next one is decided. While the clustered backend leads, its own limit
+  // applies instead.
+  size_t local_commits_in_flight = 1;
   // Appends waiting beyond this many are refused at once with kUnavailable,
   // so a burst cannot grow memory without bound.
   size_t max_queued_appends = 65536;

@@ -335,7 +335,7 @@ Status ProjectionRunner::ApplyPage(Slot& slot, bool shadow, std::span<const even
 Status ProjectionRunner::CatchUp(Slot& slot, bool shadow) {
   while (!slot.stop.load()) {
     const uint64_t position = shadow ? slot.shadow_position : slot.position;
-    if (position >= events_.Head()) break;
+    if (position >= LogEnd()) break;
     auto page = events_.ReadAll(position + 1, kPageSize);
     if (!page.ok()) return page.status();
     if (auto s = ApplyPage(slot, shadow, *page); !s.ok()) return s;
@@ -406,7 +406,7 @@ std::vector<ProjectionRunner::Follower> ProjectionRunner::TakeFollowers() {
     follower.position = position;
     follower.rebuild_generation = shadow ? slot.shadow_generation : 0;
     follower.rows_deferred = slot.rows_deferred;
-    if (position < events_.Head()) {
+    if (position < LogEnd()) {
       followers.push_back(std::move(follower));
     } else if (slot.rows_deferred) {
       rows_to_write.push_back(std::move(follower));
@@ -531,7 +531,16 @@ void ProjectionRunner::WakeSharedCatchUp() {
   shared_->wake.notify_all();
 }
 
+// How far the log reaches: the store's head, or a commit whose listeners are
+// running now. An instance that is not live when OnCommitted passes it reads
+// that commit from the log.
+uint64_t ProjectionRunner::LogEnd() const {
+  return std::max(events_.Head(), committed_seen_.load(std::memory_order_acquire));
+}
+
 void ProjectionRunner::OnCommitted(std::span<const events::Event> committed) {
+  if (committed.empty()) return;
+  committed_seen_.store(committed.back().position, std::memory_order_release);
   // Voids first: a void recorded in this batch applies to everything after it.
   bool voided_now = false;
   for (const events::Event& e : committed) {

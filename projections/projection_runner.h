@@ -132,12 +132,17 @@ class ProjectionRunner final : public events::CommitListener {
   void MarkFailed(Slot& slot, const Status& status);
   void AddCheckpoint(const Slot& slot, events::StateBatch& batch);
   Status WriteCheckpoint(Slot& slot);
+  uint64_t LogEnd() const;
 
   events::EventStore& events_;
   events::StateStore& state_;
   std::vector<std::unique_ptr<Slot>> slots_;
   // Voided positions; replaced, never changed in place (readers on any thread).
   std::atomic<std::shared_ptr<const std::set<uint64_t>>> voided_;
+  // The last position OnCommitted was given, stored before it takes any slot
+  // lock: a commit whose listeners are running is readable but not yet the
+  // store's Head(), and an instance going live must not pass it by.
+  std::atomic<uint64_t> committed_seen_{0};
   uint64_t applied_at_start_ = 0;
   bool stopped_ = false;
   // The shared background reader (RunSharedCatchUp), started by Start.

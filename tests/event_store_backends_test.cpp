@@ -40,12 +40,15 @@ class StoreUnderTest {
   virtual Storage& Reopen() = 0;
 };
 
+// `commits_in_flight`: StorageOptions::local_commits_in_flight.
 class EmbeddedStore final : public StoreUnderTest {
  public:
+  explicit EmbeddedStore(size_t commits_in_flight) : commits_in_flight_(commits_in_flight) {}
   Storage& Open() override {
     StorageOptions options;
     options.data_dir = dir_.string();
     options.master_key = kMasterKey;
+    options.local_commits_in_flight = commits_in_flight_;
     auto storage = Storage::OpenRocksDb(options);
     EXPECT_TRUE(storage.ok()) << storage.status().ToString();
     storage_ = std::move(*storage);
@@ -57,6 +60,7 @@ class EmbeddedStore final : public StoreUnderTest {
   }
 
  private:
+  const size_t commits_in_flight_;
   TempDir dir_;
   std::unique_ptr<Storage> storage_;
 };
@@ -108,15 +112,29 @@ class ClusterStore final : public StoreUnderTest {
   std::unique_ptr<Storage> storage_;
 };
 
-enum class Backend { kRocksDb, kNats };
-const char* NameOf(Backend backend) { return backend == Backend::kRocksDb ? "RocksDb" : "Nats"; }
+// kRocksDbCommitsInFlight: the embedded store syncing one commit while it
+// writes the next (StorageOptions::local_commits_in_flight).
+enum class Backend { kRocksDb, kRocksDbCommitsInFlight, kNats };
+const char* NameOf(Backend backend) {
+  switch (backend) {
+    case Backend::kRocksDb:
+      return "RocksDb";
+    case Backend::kRocksDbCommitsInFlight:
+      return "RocksDbCommitsInFlight";
+    case Backend::kNats:
+      return "Nats";
+  }
+  return "?";
+}
 void PrintTo(Backend backend, std::ostream* out) { *out << NameOf(backend); }
 
 class EventStoreContract : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kRocksDb) {
-      backend_ = std::make_unique<EmbeddedStore>();
+      backend_ = std::make_unique<EmbeddedStore>(1);
+    } else if (GetParam() == Backend::kRocksDbCommitsInFlight) {
+      backend_ = std::make_unique<EmbeddedStore>(4);
     } else {
       backend_ = std::make_unique<ClusterStore>();
     }
@@ -316,6 +334,45 @@ TEST_P(EventStoreContract, ListenersSeeEventsInOrderBeforeTheAppendReturns) {
   for (size_t i = 0; i < listener.seen.size(); ++i) EXPECT_EQ(listener.seen[i], i + 1);
 }
 
+// What a listener sees of the store while it runs: its commit is readable
+// (a read model may read the log up to it) but not yet the head, because the
+// head promises that every read model has applied it.
+class HeadObservingListener : public CommitListener {
+ public:
+  explicit HeadObservingListener(const EventStore& store) : store_(store) {}
+  void OnCommitted(std::span<const Event> events) override {
+    std::lock_guard lock(mu);
+    heads.push_back(store_.Head());
+    firsts.push_back(events.front().position);
+    auto read = store_.ReadAll(events.front().position, events.size());
+    readable.push_back(read.ok() && read->size() == events.size() &&
+                       read->back().position == events.back().position);
+  }
+  std::mutex mu;
+  std::vector<uint64_t> heads;
+  std::vector<uint64_t> firsts;
+  std::vector<bool> readable;
+
+ private:
+  const EventStore& store_;
+};
+
+TEST_P(EventStoreContract, TheHeadAdvancesOnlyAfterEveryListenerHasSeenTheCommit) {
+  HeadObservingListener listener(log());
+  log().AddCommitListener(&listener);
+  for (int i = 0; i < 10; ++i) {
+    auto r = log().Append(OneEvent("a", "1", StreamAppend::kAnyVersion));
+    ASSERT_TRUE(r.ok());
+    EXPECT_GE(log().Head(), r->last_position);
+  }
+  std::lock_guard lock(listener.mu);
+  ASSERT_EQ(listener.heads.size(), 10u);
+  for (size_t i = 0; i < listener.heads.size(); ++i) {
+    EXPECT_LT(listener.heads[i], listener.firsts[i]) << "commit " << i;
+    EXPECT_TRUE(listener.readable[i]) << "commit " << i;
+  }
+}
+
 TEST_P(EventStoreContract, WaitForHeadAfterWakesOnAppend) {
   EXPECT_FALSE(log().WaitForHeadAfter(0, 20ms));
   std::thread writer([&] {
@@ -326,7 +383,7 @@ TEST_P(EventStoreContract, WaitForHeadAfterWakesOnAppend) {
   writer.join();
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EventStoreContract, ::testing::Values(Backend::kRocksDb, Backend::kNats),
+INSTANTIATE_TEST_SUITE_P(Backends, EventStoreContract, ::testing::Values(Backend::kRocksDb, Backend::kRocksDbCommitsInFlight, Backend::kNats),
                          [](const ::testing::TestParamInfo<Backend>& info) { return NameOf(info.param); });
 
 }  // namespace

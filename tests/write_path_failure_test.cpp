@@ -20,13 +20,16 @@
 #include "projections/groups_read_model.h"
 #include "tests/support/core_node.h"
 #include "tests/support/fault_injection_fs.h"
+#include "tests/support/store_on_env.h"
 #include "tests/support/temp_dir.h"
 
 namespace iam {
 namespace {
 
 using testing::CoreNode;
+using testing::Eventually;
 using testing::FaultInjectionFs;
+using testing::OpenStoreOn;
 using testing::TempDir;
 
 constexpr auto kPatience = std::chrono::seconds(3);
@@ -45,29 +48,9 @@ events::AppendRequest OneEvent(const std::string& id, uint64_t expected, uint64_
   return request;
 }
 
-std::unique_ptr<events::Storage> OpenOn(const std::string& dir, rocksdb::Env* env) {
-  events::StorageOptions options;
-  options.data_dir = dir;
-  options.recovery_interval = std::chrono::milliseconds(20);
-  auto storage = events::rocksdb_backend::OpenRocksDbStorage(options, env);
-  EXPECT_TRUE(storage.ok()) << storage.status().ToString();
-  return storage.ok() ? std::move(*storage) : nullptr;
-}
-
-// Waits (bounded) until `condition` holds.
-template <typename F>
-bool Eventually(F condition) {
-  const auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 // A store on a file system the test can break, holding one event ("a" at 1).
 struct StoreOnFaultyDisk {
-  explicit StoreOnFaultyDisk(const std::string& dir) : storage(OpenOn(dir, fs.env())) {
+  explicit StoreOnFaultyDisk(const std::string& dir) : storage(OpenStoreOn(dir, fs.env())) {
     if (storage && !storage->events().Append(OneEvent("a", 0)).ok()) storage.reset();
   }
   FaultInjectionFs fs;
@@ -110,7 +93,7 @@ TEST_F(WritePathFailure, DiskFullRefusesAppendsBeforeTheEngineFailsAndRecoversBy
   EXPECT_EQ(after->first_position, 2u);  // the refused append left no position behind
 
   store.storage.reset();
-  auto reopened = OpenOn(dir.string(), nullptr);
+  auto reopened = OpenStoreOn(dir.string(), nullptr);
   ASSERT_TRUE(reopened);
   auto all = reopened->events().ReadAll(1, 10);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -148,7 +131,7 @@ TEST_F(WritePathFailure, FailedWriteRefusesEverythingAfterItAndNothingRefusedApp
     ASSERT_TRUE(after.ok()) << after.status().ToString();
     EXPECT_EQ(after->first_position, 2u);
   }
-  auto reopened = OpenOn(dir.string(), nullptr);
+  auto reopened = OpenStoreOn(dir.string(), nullptr);
   ASSERT_TRUE(reopened);
   EXPECT_EQ(reopened->events().Head(), 2u);
   for (const char* id : {"b", "c", "d"}) EXPECT_TRUE(reopened->events().ReadStream("thing", id, 1, 10)->empty());
@@ -176,7 +159,7 @@ TEST_F(WritePathFailure, AWriteWhoseSyncFailedNeverComesBack) {
     ASSERT_TRUE(next.ok()) << next.status().ToString();
     EXPECT_EQ(next->first_position, 2u);
   }
-  auto reopened = OpenOn(dir.string(), nullptr);
+  auto reopened = OpenStoreOn(dir.string(), nullptr);
   ASSERT_TRUE(reopened);
   auto all = reopened->events().ReadAll(1, 10);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -305,7 +288,7 @@ TEST_F(WritePathFailure, AcknowledgedEventsSurviveKillNineWithThePageCacheLost) 
   ASSERT_GE(count, 200u);
 
   FaultInjectionFs::DropUnsyncedData(journal);
-  auto storage = OpenOn(data, nullptr);
+  auto storage = OpenStoreOn(data, nullptr);
   ASSERT_TRUE(storage);
   EXPECT_GE(storage->events().Head(), last_acked);
   auto all = storage->events().ReadAll(1, last_acked);

@@ -132,6 +132,12 @@ int main(int argc, char** argv) {
                  "space returns (0 = no reserve)")
       ->envname("IAMD_MIN_FREE_SPACE")
       ->capture_default_str();
+  app.add_option("--commits-in-flight", config.commits_in_flight,
+                 "Group commits written and waiting for their sync at once: while one is synced the next is "
+                 "decided and written (1 = each commit synced before the next is decided)")
+      ->envname("IAMD_COMMITS_IN_FLIGHT")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   std::string store = "rocksdb";
   app.add_option("--store", store,
                  "Where the event log lives: rocksdb (embedded, in DATA_DIR) or nats://HOST:PORT[,nats://HOST:PORT...] "

@@ -19,6 +19,7 @@
 #include "events/guarded.h"
 #include "events/replication.h"
 #include "events/rocksdb/storage_layout.h"
+#include "events/rocksdb/wal_syncer.h"
 
 namespace iam::events::rocksdb_backend {
 namespace {
@@ -113,6 +114,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
         personal_data_(personal_data),
         read_only_(options.read_only),
         max_requests_(options.max_requests_per_commit),
+        local_commits_in_flight_(std::max<size_t>(options.local_commits_in_flight, 1)),
         max_queued_(options.max_queued_appends),
         recovery_interval_(options.recovery_interval),
         min_free_bytes_(options.min_free_bytes),
@@ -125,6 +127,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     auto last = LastPosition();
     if (!last.ok()) return last.status();
     next_position_ = *last + 1;
+    written_.store(*last);
     head_.store(*last);
     auto replicated = ReadReplicatedSequence();
     if (!replicated.ok()) return replicated.status();
@@ -138,6 +141,17 @@ class RocksDbEventStore final : public RocksDbEventLog {
     }
     if (!read_only_) {
       completer_ = std::make_unique<Completer>();
+      if (local_commits_in_flight_ > 1) {
+        // SyncWAL needs a file system that lets a sync run while the writer
+        // appends; without one each commit is synced in its own write.
+        if (Status probed = SyncLog(); probed.ok()) {
+          syncer_ = std::make_unique<WalSyncer>([this] { return SyncLog(); });
+        } else {
+          spdlog::warn("event store: the write-ahead log cannot be synced apart from its writes ({}); each commit "
+                       "is synced before the next one is decided",
+                       probed.ToString());
+        }
+      }
       writer_ = std::thread([this] { WriterLoop(); });
     }
     return Status::Ok();
@@ -146,6 +160,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Status RefreshHead() override {
     auto last = LastPosition();
     if (!last.ok()) return last.status();
+    written_.store(*last, std::memory_order_release);
     {
       std::lock_guard lock(head_mu_);
       head_.store(*last);
@@ -162,6 +177,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     }
     queue_cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    syncer_.reset();     // the writer finished every commit in flight: nothing waits for it
     completer_.reset();  // runs the completions still queued
   }
 
@@ -188,6 +204,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
   }
 
   uint64_t Head() const override { return head_.load(std::memory_order_acquire); }
+  // The last durable event, readable once it is: ahead of Head() while the
+  // listeners of its commit run (they may read the log up to it).
+  uint64_t Written() const { return written_.load(std::memory_order_acquire); }
   uint64_t Epoch() const override { return epoch_.load(std::memory_order_acquire); }
 
   Status Health() const override {
@@ -219,7 +238,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Result<std::optional<IdempotencyRecord>> FindIdempotencyRecord(const std::string& key) const override {
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
-    return FindIdempotencyRecordIn(db, key);
+    auto found = FindIdempotencyRecordIn(db, key);
+    // The record of a commit still being synced is not there yet: a retry
+    // reaches the writer, which answers it once the commit is durable.
+    if (found.ok() && found->has_value() && (*found)->result.last_position > Written()) {
+      return std::optional<IdempotencyRecord>();
+    }
+    return found;
   }
 
   Result<std::optional<IdempotencyRecord>> FindIdempotencyRecordIn(const Database::Use& db,
@@ -239,7 +264,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
                                         size_t max_count) const override {
     std::vector<Event> out;
     const std::string prefix = layout::StreamKey(aggregate_type, aggregate_id) + '\0';
-    const uint64_t head = Head();
+    const uint64_t written = Written();
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().stream_index));
@@ -251,7 +276,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
                                   " is damaged");
       }
       const uint64_t position = layout::ReadBigEndian64(it->value().ToStringView());
-      if (position > head) break;
+      if (position > written) break;
       positions.push_back(position);
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading stream index");
@@ -275,9 +300,9 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   Result<std::vector<Event>> ReadAll(uint64_t from_position, size_t max_count) const override {
     std::vector<Event> out;
-    const uint64_t head = Head();
+    const uint64_t written = Written();
     if (from_position == 0) from_position = 1;
-    if (from_position > head) return out;
+    if (from_position > written) return out;
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), db.cf().events));
@@ -285,7 +310,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     for (it->Seek(layout::PositionKey(from_position)); it->Valid() && out.size() < max_count; it->Next()) {
       if (it->key().size() != 8) return Status::Corruption("event key of unexpected size in the log");
       const uint64_t position = layout::ReadBigEndian64(it->key().ToStringView());
-      if (position > head) break;
+      if (position > written) break;
       if (position != expected) {
         return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                   " is missing");
@@ -296,7 +321,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
       ++expected;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading the event log");
-    if (out.size() < max_count && expected <= head) {
+    if (out.size() < max_count && expected <= written) {
       return Status::Corruption("event log has a gap: position " + std::to_string(expected) +
                                 " is missing");
     }
@@ -309,12 +334,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Result<std::vector<Event>> ReadPositions(std::span<const uint64_t> positions) const override {
     std::vector<Event> out;
     out.reserve(positions.size());
-    const uint64_t head = Head();
+    const uint64_t written = Written();
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
     std::string record;
     for (uint64_t position : positions) {
-      if (position == 0 || position > head) {
+      if (position == 0 || position > written) {
         return Status::NotFound("no event at position " + std::to_string(position));
       }
       auto s = db->Get(rocksdb::ReadOptions(), db.cf().events, layout::PositionKey(position), &record);
@@ -438,7 +463,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
       {
         std::unique_lock lock(queue_mu_);
         Replicator* const replicator = replicator_.load(std::memory_order_acquire);
-        const size_t max_in_flight = replicator ? std::max<size_t>(replicator->max_in_flight(), 1) : 1;
+        const size_t max_in_flight =
+            replicator ? std::max<size_t>(replicator->max_in_flight(), 1) : local_commits_in_flight_;
         // Replicated commits wait until this node's own in flight are
         // written: they may be among them.
         auto has_work = [&] {
@@ -507,6 +533,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
   // failed write may have left in the write-ahead log, so that nothing
   // refused can reappear at the next start.
   void TryRecover() {
+    // Commits in flight may still be synced: their undo is written after them.
+    if (!in_flight_.empty()) return;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_recovery_attempt_ < recovery_interval_) return;
     last_recovery_attempt_ = now;
@@ -531,14 +559,18 @@ class RocksDbEventStore final : public RocksDbEventLog {
       }
       auto db = database_.Acquire();
       if (!db) return;
-      rocksdb::WriteOptions options;
-      options.sync = true;
-      auto undone = db->Write(options, &undo_failed_write_);
-      if (!undone.ok()) {
-        spdlog::warn("event store cannot undo the failed write yet: {}", undone.ToString());
-        return;
+      // Newest first, the last one synced; each is idempotent, so a retry
+      // after a partial undo writes them all again.
+      for (size_t i = 0; i < undo_failed_writes_.size(); ++i) {
+        rocksdb::WriteOptions options;
+        options.sync = i + 1 == undo_failed_writes_.size();
+        auto undone = db->Write(options, &undo_failed_writes_[i]);
+        if (!undone.ok()) {
+          spdlog::warn("event store cannot undo the failed write yet: {}", undone.ToString());
+          return;
+        }
       }
-      undo_failed_write_.Clear();
+      undo_failed_writes_.clear();
       head_cache_.clear();
       engine_failed_ = false;
     }
@@ -554,14 +586,15 @@ class RocksDbEventStore final : public RocksDbEventLog {
     last_recovery_attempt_ = std::chrono::steady_clock::now();
   }
 
-  // A durable write failed: keep `undo` for recovery.
-  void EnterFailedState(const rocksdb::Status& cause, rocksdb::WriteBatch undo) {
+  // A durable write failed: keep `undo` (what undoes every write that may
+  // not be durable, newest first) for recovery.
+  void EnterFailedState(const std::string& cause, std::vector<rocksdb::WriteBatch> undo) {
     failed_writes_.fetch_add(1, std::memory_order_relaxed);
     engine_failed_ = true;
     resume_refusal_logged_ = false;
-    undo_failed_write_ = std::move(undo);
+    undo_failed_writes_ = std::move(undo);
     StopAccepting();
-    spdlog::error("event log write failed; refusing appends until the store recovers: {}", cause.ToString());
+    spdlog::error("event log write failed; refusing appends until the store recovers: {}", cause);
   }
 
   // Refuses appends before the disk is full (see StorageOptions::min_free_bytes).
@@ -639,34 +672,36 @@ class RocksDbEventStore final : public RocksDbEventLog {
     commit_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
     commit_requests_.Observe(static_cast<double>(requests));
     if (!s.ok()) {
-      EnterFailedState(s, std::move(undo));
+      std::vector<rocksdb::WriteBatch> undos;
+      undos.push_back(std::move(undo));
+      EnterFailedState(s.ToString(), std::move(undos));
       return Status::Unavailable(kStorageUnavailable);
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
     return Status::Ok();
   }
 
-  // A written commit becomes visible: the head advances, the listeners see
-  // `events` (as appended: personal data open) and the outbox wakes.
+  // A written commit becomes visible: it is readable, the listeners see
+  // `events` (as appended: personal data open), then the head advances and
+  // the outbox wakes. The head moves only after the listeners, so a reader
+  // that sees Head() >= N finds N in every live read model; it moves under
+  // the listeners' lock, so a listener added meanwhile either sees the
+  // commit or finds the head past it.
   void Publish(const ReplicatedCommit& commit, std::span<const Event> events) {
     next_position_ = commit.last_position() + 1;
     last_change_ms_ = std::max(last_change_ms_, commit.change_date_ms);
     if (commit.sequence != 0) replicated_sequence_.store(commit.sequence, std::memory_order_release);
-    if (head_cache_.size() + commit.heads.size() > kMaxCachedHeads) head_cache_.clear();
-    for (const ReplicatedHead& h : commit.heads) {
-      head_cache_[layout::StreamKey(h.aggregate_type, h.aggregate_id)] = {h.version, h.creation_date_ms};
-    }
+    CacheHeads(commit);
+    written_.store(commit.last_position(), std::memory_order_release);
     {
-      std::lock_guard lock(head_mu_);
-      head_.store(commit.last_position(), std::memory_order_release);
-    }
-    head_cv_.notify_all();
-    {
-      std::lock_guard lock(listeners_mu_);
+      std::lock_guard listeners_lock(listeners_mu_);
       for (CommitListener* listener : listeners_) {
         RunGuarded("a commit listener", [&] { listener->OnCommitted(events); });
       }
+      std::lock_guard head_lock(head_mu_);
+      head_.store(commit.last_position(), std::memory_order_release);
     }
+    head_cv_.notify_all();
     if (!commit.mails.empty()) outbox_.Committed();
   }
 
@@ -681,10 +716,16 @@ class RocksDbEventStore final : public RocksDbEventLog {
     std::vector<size_t> accepted;  // indexes in `batch`
     ReplicatedCommit commit;
     std::vector<Event> events;  // the commit's events as appended (personal data open)
-    // Whether the commit went to the replicator, and what it reported
-    // (guarded by queue_mu_: the replicator reports on its own thread).
+    // Whether the commit went to the replicator, or was written here and
+    // waits for its sync, and what either reported (guarded by queue_mu_:
+    // the replicator and the syncer report on their own threads).
     bool sent = false;
     std::optional<Result<uint64_t>> replicated;
+    // Written here unsynced (see CommitBatch): `undo` takes it back should
+    // its sync, or a write after it, fail.
+    bool written_unsynced = false;
+    rocksdb::WriteBatch undo;
+    std::chrono::steady_clock::time_point write_started;
   };
 
   // What a commit in flight leaves, for the decisions after it.
@@ -699,17 +740,28 @@ class RocksDbEventStore final : public RocksDbEventLog {
 
   // Validates every request against the heads (committed, then in flight,
   // then earlier requests of this batch) and gathers the accepted ones into
-  // one commit; without a replicator writes it in one synced WriteBatch and
-  // completes the batch; with one, sends it and keeps it in flight (see
-  // FinishInFlight).
+  // one commit. Without a replicator it writes the commit unsynced and asks
+  // the syncer to make it durable, keeping it in flight meanwhile, so the
+  // next commit is decided and written during the sync; a commit carrying
+  // mails, or any commit when only one may be in flight, is written in one
+  // synced WriteBatch instead and completed at once. With a replicator it
+  // sends the commit and keeps it in flight. FinishInFlight completes the
+  // commits in flight in order.
   void CommitBatch(std::vector<Pending>& batch) {
     // A commit is decided and sent under one role: one decided while leading
     // is sent, and counted in flight, before Follow returns; one decided
     // for an unreplicated log is never a follower's.
     std::unique_lock role(role_mu_);
     Replicator* const replicator = replicator_.load(std::memory_order_acquire);
+    // The outbox reads its mails straight from the database, so they must
+    // not be there before they are durable: such a commit is written synced,
+    // once nothing is in flight before it.
+    const bool carries_mail = std::any_of(batch.begin(), batch.end(),
+                                          [](const Pending& p) { return !p.request.mails.empty(); });
+    const bool synced_here = replicator == nullptr && (syncer_ == nullptr || carries_mail);
+    if (synced_here) DrainInFlight();
     auto group = Decide(batch);
-    if (replicator == nullptr || (group->events.empty() && in_flight_.empty())) {
+    if (group->events.empty() ? in_flight_.empty() : synced_here) {
       role.unlock();
       if (!group->events.empty()) {
         Status written = WriteDecided(group->commit, group->events, group->batch.size(), LocalDurability::kSynced);
@@ -723,7 +775,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
     // Its outcomes hold only if the commits before it land: it waits its
     // turn even when it has nothing to send.
     GroupCommit* const sending = group.get();
-    if (!group->events.empty()) {
+    if (!group->events.empty() && replicator == nullptr) {
+      if (Status written = WriteUnsynced(*group); !written.ok()) {
+        for (size_t i : group->accepted) group->outcomes[i] = written;
+      }
+    }
+    if (!group->events.empty() && (replicator != nullptr || group->written_unsynced)) {
       for (const ReplicatedHead& h : group->commit.heads) {
         in_flight_heads_[layout::StreamKey(h.aggregate_type, h.aggregate_id)] = {{h.version, h.creation_date_ms}, sending};
       }
@@ -738,13 +795,93 @@ class RocksDbEventStore final : public RocksDbEventLog {
       std::lock_guard lock(queue_mu_);
       in_flight_.push_back(std::move(group));
     }
-    if (sending->sent) {
-      replicator->Replicate(sending->commit, [this, sending](Result<uint64_t> replicated) {
-        // Notified under the lock: once the writer sees the report, the log may go.
-        std::lock_guard lock(queue_mu_);
-        sending->replicated = std::move(replicated);
-        queue_cv_.notify_all();
+    if (!sending->sent) return;
+    // Notified under the lock: once the writer sees the report, the group may go.
+    auto report = [this, sending](Result<uint64_t> outcome) {
+      std::lock_guard lock(queue_mu_);
+      sending->replicated = std::move(outcome);
+      queue_cv_.notify_all();
+    };
+    if (sending->written_unsynced) {
+      syncer_->Request([report](const Status& synced) {
+        report(synced.ok() ? Result<uint64_t>(uint64_t{0}) : Result<uint64_t>(synced));
       });
+    } else {
+      replicator->Replicate(sending->commit, std::move(report));
+    }
+  }
+
+  // Writes a decided commit of this node unsynced, leaving what undoes it in
+  // the group; the heads it leaves are cached at once, so the undo of a
+  // commit written after it restores them, not the ones before. On failure
+  // the store refuses appends until it has recovered, and recovery undoes
+  // this commit and every commit in flight (each was decided against the
+  // ones before it): kUnavailable. A head that cannot be read fails this
+  // commit alone, with nothing written.
+  Status WriteUnsynced(GroupCommit& group) {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    rocksdb::WriteBatch write;
+    if (Status added = AddCommitToWrite(db, group.commit, write, group.undo); !added.ok()) return added;
+    group.write_started = std::chrono::steady_clock::now();
+    auto s = db->Write(rocksdb::WriteOptions(), &write);
+    if (!s.ok()) {
+      std::vector<rocksdb::WriteBatch> undos;
+      undos.push_back(std::move(group.undo));
+      for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) TakeUndo(**it, undos);
+      EnterFailedState(s.ToString(), std::move(undos));
+      const Status refused = Status::Unavailable(kStorageUnavailable);
+      if (!in_flight_.empty()) in_flight_failure_ = refused;
+      return refused;
+    }
+    group.written_unsynced = true;
+    CacheHeads(group.commit);
+    return Status::Ok();
+  }
+
+  // Moves the undo of `group`, when it was written unsynced, to `undos`.
+  static void TakeUndo(GroupCommit& group, std::vector<rocksdb::WriteBatch>& undos) {
+    if (!group.written_unsynced) return;
+    group.written_unsynced = false;
+    undos.push_back(std::move(group.undo));
+  }
+
+  // The sync of the oldest commit in flight failed: recovery undoes it and
+  // every commit written after it. Returns what their requests are told.
+  Status FailUnsynced(const Status& cause) {
+    std::vector<rocksdb::WriteBatch> undos;
+    {
+      std::lock_guard lock(queue_mu_);  // the deque is read here, changed only by this thread
+      for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) TakeUndo(**it, undos);
+    }
+    EnterFailedState(cause.ToString(), std::move(undos));
+    return Status::Unavailable(kStorageUnavailable);
+  }
+
+  // Finishes every commit in flight, waiting for their reports.
+  void DrainInFlight() {
+    while (true) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return in_flight_.empty() || FrontReady(); });
+        if (in_flight_.empty()) return;
+      }
+      FinishInFlight();
+    }
+  }
+
+  // What SyncWAL makes durable: every write made before the call.
+  Status SyncLog() {
+    auto db = database_.Acquire();
+    if (!db) return NoDatabase();
+    return FromRocks(db->SyncWAL(), "syncing the write-ahead log");
+  }
+
+  // Remembers the heads `commit` leaves, for the decisions and undos after it.
+  void CacheHeads(const ReplicatedCommit& commit) {
+    if (head_cache_.size() + commit.heads.size() > kMaxCachedHeads) head_cache_.clear();
+    for (const ReplicatedHead& h : commit.heads) {
+      head_cache_[layout::StreamKey(h.aggregate_type, h.aggregate_id)] = {h.version, h.creation_date_ms};
     }
   }
 
@@ -777,7 +914,18 @@ class RocksDbEventStore final : public RocksDbEventLog {
         replicated = group->replicated;
       }
       Status failure = in_flight_failure_;
-      if (failure.ok() && group->sent) {
+      if (failure.ok() && group->written_unsynced) {
+        if (replicated->ok()) {
+          group->written_unsynced = false;
+          commit_seconds_.Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - group->write_started).count());
+          commit_requests_.Observe(static_cast<double>(group->batch.size()));
+          commits_.fetch_add(1, std::memory_order_relaxed);
+          Publish(group->commit, group->events);
+        } else {
+          failure = FailUnsynced(replicated->status());
+        }
+      } else if (failure.ok() && group->sent) {
         if (!replicated->ok()) {
           failure = RefuseAfterReplicationFailure(replicated->status());
         } else if (group->commit.first_position() != next_position_) {
@@ -1101,6 +1249,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
   PersonalDataCipher& personal_data_;
   const bool read_only_;
   const size_t max_requests_;
+  const size_t local_commits_in_flight_;
   const size_t max_queued_;
   const std::chrono::milliseconds recovery_interval_;
   const uint64_t min_free_bytes_;
@@ -1113,12 +1262,13 @@ class RocksDbEventStore final : public RocksDbEventLog {
   bool closing_ = false;
   std::thread writer_;
   std::unique_ptr<Completer> completer_;
+  std::unique_ptr<WalSyncer> syncer_;  // null when one commit at a time is synced
 
   // Writer thread only.
   uint64_t next_position_ = 1;
   int64_t last_change_ms_ = 0;
   std::unordered_map<std::string, StreamHead> head_cache_;
-  rocksdb::WriteBatch undo_failed_write_;
+  std::vector<rocksdb::WriteBatch> undo_failed_writes_;  // newest first
   bool engine_failed_ = false;          // a write failed (not merely low space)
   bool resume_refusal_logged_ = false;
   std::chrono::steady_clock::time_point last_recovery_attempt_;
@@ -1153,7 +1303,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
   Histogram commit_requests_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
   std::atomic<uint64_t> queued_{0};
 
-  std::atomic<uint64_t> head_{0};
+  std::atomic<uint64_t> written_{0};  // see Written()
+  std::atomic<uint64_t> head_{0};     // see Head(); written_ >= head_
   mutable std::mutex head_mu_;
   mutable std::condition_variable head_cv_;
 

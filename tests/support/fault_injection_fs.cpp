@@ -23,21 +23,25 @@ class FaultyWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
                            rocksdb::IODebugContext* dbg) override {
     if (fs_.refusing()) return fs_.Refusal();
     auto s = target()->Append(data, options, dbg);
-    if (s.ok()) size_ += data.size();
+    if (s.ok()) size_.fetch_add(data.size());
     return s;
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
     if (fs_.refusing()) return fs_.Refusal();
     auto s = target()->Append(data, options, info, dbg);
-    if (s.ok()) size_ += data.size();
+    if (s.ok()) size_.fetch_add(data.size());
     return s;
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset, const rocksdb::IOOptions& options,
                                      rocksdb::IODebugContext* dbg) override {
     if (fs_.refusing()) return fs_.Refusal();
     auto s = target()->PositionedAppend(data, offset, options, dbg);
-    if (s.ok()) size_ = std::max<uint64_t>(size_, offset + data.size());
+    if (s.ok()) {
+      uint64_t size = size_.load();
+      while (size < offset + data.size() && !size_.compare_exchange_weak(size, offset + data.size())) {
+      }
+    }
     return s;
   }
   rocksdb::IOStatus Flush(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
@@ -45,15 +49,20 @@ class FaultyWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
     return target()->Flush(options, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    // What was appended before the sync began is what it makes durable.
+    const uint64_t durable = size_.load();
+    fs_.WaitWhileSyncsHeld();
     if (fs_.refusing() || fs_.syncs_failing()) return fs_.Refusal();
     auto s = target()->Sync(options, dbg);
-    if (s.ok()) Synced();
+    if (s.ok()) Synced(durable);
     return s;
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    const uint64_t durable = size_.load();
+    fs_.WaitWhileSyncsHeld();
     if (fs_.refusing() || fs_.syncs_failing()) return fs_.Refusal();
     auto s = target()->Fsync(options, dbg);
-    if (s.ok()) Synced();
+    if (s.ok()) Synced(durable);
     return s;
   }
   rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& options,
@@ -62,14 +71,16 @@ class FaultyWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (fs_.refusing()) return fs_.Refusal();
     return target()->RangeSync(offset, nbytes, options, dbg);
   }
-  bool IsSyncThreadSafe() const override { return false; }
+  // The real files allow a sync while another thread appends (RocksDB's
+  // SyncWAL needs it); the sizes here are atomic for the same reason.
+  bool IsSyncThreadSafe() const override { return fs_.sync_thread_safe() && target()->IsSyncThreadSafe(); }
 
  private:
-  void Synced() { fs_.Journal("sync " + std::to_string(size_) + " " + name_); }
+  void Synced(uint64_t durable) { fs_.Journal("sync " + std::to_string(durable) + " " + name_); }
 
   std::string name_;
   FaultInjectionFs& fs_;
-  uint64_t size_ = 0;
+  std::atomic<uint64_t> size_{0};
 };
 
 }  // namespace
@@ -84,6 +95,27 @@ rocksdb::Env* FaultInjectionFs::env() {
     env_ = rocksdb::NewCompositeEnv(std::shared_ptr<rocksdb::FileSystem>(this, [](rocksdb::FileSystem*) {}));
   }
   return env_.get();
+}
+
+void FaultInjectionFs::HoldSyncs(bool hold) {
+  {
+    std::lock_guard lock(hold_mu_);
+    holding_ = hold;
+  }
+  hold_cv_.notify_all();
+}
+
+int FaultInjectionFs::syncs_held() const {
+  std::lock_guard lock(hold_mu_);
+  return held_;
+}
+
+void FaultInjectionFs::WaitWhileSyncsHeld() {
+  std::unique_lock lock(hold_mu_);
+  if (!holding_) return;
+  ++held_;
+  hold_cv_.wait_for(lock, kLongestHold, [&] { return !holding_; });
+  --held_;
 }
 
 rocksdb::IOStatus FaultInjectionFs::Refusal() {

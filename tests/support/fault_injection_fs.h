@@ -10,6 +10,8 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +40,16 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   // so a failed write's records are in the write-ahead log all the same.
   void SetSyncsFail(bool fail) { syncs_fail_.store(fail); }
   bool syncs_failing() const { return syncs_fail_.load(); }
+  // While on, every sync waits until it is turned off (at most kLongestHold),
+  // holding what was written between the file and the disk.
+  void HoldSyncs(bool hold);
+  // How many syncs wait because of HoldSyncs now.
+  int syncs_held() const;
+  static constexpr std::chrono::seconds kLongestHold{10};
+  // Off: files report that they do not allow a sync while another thread
+  // appends, as some file systems do (RocksDB's SyncWAL then refuses).
+  void SetSyncThreadSafe(bool safe) { sync_thread_safe_.store(safe); }
+  bool sync_thread_safe() const { return sync_thread_safe_.load(); }
   // Writes refused since the start.
   uint64_t refused_writes() const { return refused_.load(); }
 
@@ -65,6 +77,7 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   // For the file wrapper.
   rocksdb::IOStatus Refusal();
   void Journal(const std::string& line);
+  void WaitWhileSyncsHeld();
 
  private:
   std::string journal_path_;
@@ -73,6 +86,11 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   std::atomic<bool> writes_fail_{false};
   std::atomic<bool> syncs_fail_{false};
   std::atomic<uint64_t> refused_{0};
+  std::atomic<bool> sync_thread_safe_{true};
+  mutable std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool holding_ = false;
+  int held_ = 0;
   std::unique_ptr<rocksdb::Env> env_;
 };
 

@@ -61,9 +61,10 @@ void RocksDbBaselines(const fs::path& dir, std::chrono::milliseconds limit) {
   PrintSample("rocksdb-batch-64-sync", 1, sample, 64, "puts");
 }
 
-std::unique_ptr<iam::events::Storage> OpenStore(const fs::path& dir) {
+std::unique_ptr<iam::events::Storage> OpenStore(const fs::path& dir, size_t commits_in_flight) {
   iam::events::StorageOptions options;
   options.data_dir = dir.string();
+  options.local_commits_in_flight = commits_in_flight;
   auto storage = iam::events::Storage::OpenRocksDb(options);
   if (!storage.ok()) {
     std::fprintf(stderr, "cannot open the store: %s\n", storage.status().ToString().c_str());
@@ -75,16 +76,16 @@ std::unique_ptr<iam::events::Storage> OpenStore(const fs::path& dir) {
 // Appenders as threads, each blocking on its append (how the baselines'
 // threads write), then as appends kept in flight without a thread each (how
 // the server appends: its connections' handlers run on a few I/O threads).
-void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
+void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit, size_t commits_in_flight) {
   for (int appenders : {1, 16, 64}) {
-    auto storage = OpenStore(dir / ("store-" + std::to_string(appenders)));
+    auto storage = OpenStore(dir / ("store-" + std::to_string(appenders)), commits_in_flight);
     auto sample = RunThreads(appenders, 10'000'000, limit, [&](int t, uint64_t) {
       return storage->events().Append(BenchEvent(t)).ok();
     });
     PrintSample("eventstore-append", appenders, sample, 1, "events", CommitFigures(storage->events().Stats()));
   }
   for (int appenders : {16, 64}) {
-    auto storage = OpenStore(dir / ("store-in-flight-" + std::to_string(appenders)));
+    auto storage = OpenStore(dir / ("store-in-flight-" + std::to_string(appenders)), commits_in_flight);
     std::atomic<int> next_stream{0};
     auto sample = RunInFlight(appenders, limit, [&](auto done) {
       const int stream = next_stream.fetch_add(1, std::memory_order_relaxed) % appenders;
@@ -99,17 +100,24 @@ void EventStoreAppends(const fs::path& dir, std::chrono::milliseconds limit) {
 int main(int argc, char** argv) {
   int seconds = 5;
   std::string work_dir;
+  size_t commits_in_flight = iam::events::StorageOptions{}.local_commits_in_flight;
+  bool store_only = false;
   CLI::App app{"Durable appends through iamd's event store against RocksDB's own write rates"};
   app.add_option("--seconds", seconds, "time limit of each measurement")->check(CLI::Range(1, 120))->capture_default_str();
   app.add_option("--work-dir", work_dir, "scratch directory on the disk to measure (default: a temporary one)");
+  app.add_option("--commits-in-flight", commits_in_flight,
+                 "group commits written and waiting for their sync at once (1: each synced before the next)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_flag("--store-only", store_only, "measure the event store alone, without RocksDB's baselines");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   const fs::path dir = (work_dir.empty() ? fs::temp_directory_path() : fs::path(work_dir)) /
                        ("iamd-bench-appends-" + iam::NewUuid());
   fs::create_directories(dir);
   const auto limit = std::chrono::milliseconds(seconds * 1000);
-  RocksDbBaselines(dir, limit);
-  EventStoreAppends(dir, limit);
+  if (!store_only) RocksDbBaselines(dir, limit);
+  EventStoreAppends(dir, limit, commits_in_flight);
   fs::remove_all(dir);
   return 0;
 }
