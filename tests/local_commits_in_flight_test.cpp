@@ -14,6 +14,7 @@
 
 #include "tests/support/fault_injection_fs.h"
 #include "tests/support/one_event.h"
+#include "tests/support/outbox_appends.h"
 #include "tests/support/store_on_env.h"
 #include "tests/support/temp_dir.h"
 
@@ -26,6 +27,7 @@ using testing::OpenStoreOn;
 using testing::TempDir;
 
 constexpr size_t kCommitsInFlight = 4;
+const std::string kMasterKey(32, 'k');
 
 events::AppendRequest OneEvent(const std::string& id, uint64_t expected, std::string idempotency_key = "") {
   events::AppendRequest request = testing::OneEvent("thing", id, expected);
@@ -49,7 +51,7 @@ class LocalCommitsInFlight : public ::testing::Test {
  protected:
   void SetUp() override {
     spdlog::set_level(spdlog::level::warn);
-    storage_ = OpenStoreOn(dir_.string(), fs_.env(), kCommitsInFlight);
+    storage_ = OpenStoreOn(dir_.string(), fs_.env(), kCommitsInFlight, kMasterKey);
     ASSERT_TRUE(storage_);
     ASSERT_TRUE(log().Append(OneEvent("first", 0)).ok());
   }
@@ -129,7 +131,7 @@ TEST_F(LocalCommitsInFlight, ASyncThatFailsRefusesEveryCommitWrittenAfterItAndNo
   EXPECT_EQ(again->first_position, 2u);
 
   storage_.reset();
-  storage_ = OpenStoreOn(dir_.string(), nullptr, kCommitsInFlight);
+  storage_ = OpenStoreOn(dir_.string(), nullptr, kCommitsInFlight, kMasterKey);
   ASSERT_TRUE(storage_);
   auto all = log().ReadAll(1, 10);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -139,6 +141,30 @@ TEST_F(LocalCommitsInFlight, ASyncThatFailsRefusesEveryCommitWrittenAfterItAndNo
   EXPECT_TRUE(log().ReadStream("thing", "y", 1, 10)->empty());
   EXPECT_FALSE(log().FindIdempotencyRecord("key-c")->has_value());
   EXPECT_TRUE(log().Append(OneEvent("y", 0)).ok()) << "the refused commit left its stream's head behind";
+}
+
+// The outbox reads mails straight from the database: a commit that carries
+// them is written, synced, only once the commits before it are durable.
+TEST_F(LocalCommitsInFlight, ACommitWithMailsWaitsForTheCommitsInFlightAndIsWrittenSynced) {
+  Pending a, b;
+  HoldTheSyncOf(OneEvent("x", 0), a);
+  Start(log(), testing::AppendWithMails("u1", 0, {{"someone@example.com", "Reset your password", "body"}}), b);
+  ASSERT_TRUE(Eventually([&] { return log().Stats().queued == 0; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto pending_mails = storage_->outbox().Pending(10);
+  ASSERT_TRUE(pending_mails.ok()) << pending_mails.status().ToString();
+  EXPECT_TRUE(pending_mails->empty()) << "a mail reached the database before the commit ahead was durable";
+  EXPECT_FALSE(b.Answered());
+
+  fs_.HoldSyncs(false);
+  auto first = a.future.get();
+  auto second = b.future.get();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->first_position, 3u);
+  auto mails = storage_->outbox().Pending(10);
+  ASSERT_TRUE(mails.ok()) << mails.status().ToString();
+  EXPECT_EQ(mails->size(), 1u);
 }
 
 // A file system whose files cannot be synced while written to: every commit

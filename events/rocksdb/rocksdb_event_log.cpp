@@ -819,6 +819,8 @@ class RocksDbEventStore final : public RocksDbEventLog {
   // ones before it): kUnavailable. A head that cannot be read fails this
   // commit alone, with nothing written.
   Status WriteUnsynced(GroupCommit& group) {
+    // CommitBatch writes a commit with mails synced: its mails are staged there.
+    if (!group.commit.mails.empty()) return Status::Internal("a commit with mails is never written unsynced");
     auto db = database_.Acquire();
     if (!db) return NoDatabase();
     rocksdb::WriteBatch write;

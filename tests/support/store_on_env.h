@@ -17,11 +17,12 @@ namespace iam::testing {
 
 // The store at `dir` over `env` (a FaultInjectionFs's; null: the real file
 // system), trying to recover every 20 ms after a failure. Null (and a test
-// failure) when it cannot be opened.
+// failure) when it cannot be opened. Without a master key it takes no mails.
 inline std::unique_ptr<events::Storage> OpenStoreOn(const std::string& dir, rocksdb::Env* env,
-                                                    size_t commits_in_flight = 1) {
+                                                    size_t commits_in_flight = 1, std::string master_key = "") {
   events::StorageOptions options;
   options.data_dir = dir;
+  options.master_key = std::move(master_key);
   options.local_commits_in_flight = commits_in_flight;
   options.recovery_interval = std::chrono::milliseconds(20);
   auto storage = events::rocksdb_backend::OpenRocksDbStorage(options, env);
