@@ -74,16 +74,19 @@ class LocalCommitsInFlight : public ::testing::Test {
 };
 
 TEST_F(LocalCommitsInFlight, TheNextCommitIsDecidedAndWrittenWhileTheOneBeforeIsSynced) {
-  Pending a, b;
+  Pending a, b, retry;
   HoldTheSyncOf(OneEvent("x", 0, "key-a"), a);
   // Decided against the commit being synced: version 1 of the same stream.
   Start(log(), OneEvent("x", 1), b);
+  // A retry of the first with its Idempotency-Key: answered with its result.
+  Start(log(), OneEvent("x", 0, "key-a"), retry);
   EXPECT_TRUE(Eventually([&] { return log().Stats().queued == 0; }))
       << "the writer did not take the next append while a sync ran";
 
   // Not durable yet: nothing of either is answered, readable or found.
   EXPECT_FALSE(a.Answered());
   EXPECT_FALSE(b.Answered());
+  EXPECT_FALSE(retry.Answered());
   EXPECT_EQ(log().Head(), 1u);
   EXPECT_EQ(log().ReadAll(2, 10)->size(), 0u);
   EXPECT_TRUE(log().ReadStream("thing", "x", 1, 10)->empty());
@@ -99,6 +102,10 @@ TEST_F(LocalCommitsInFlight, TheNextCommitIsDecidedAndWrittenWhileTheOneBeforeIs
   EXPECT_EQ(first->first_position, 2u);
   EXPECT_EQ(second->first_position, 3u);
   EXPECT_EQ(second->stream_versions, std::vector<uint64_t>{2});
+  auto repeated = retry.future.get();
+  ASSERT_TRUE(repeated.ok()) << repeated.status().ToString();
+  EXPECT_TRUE(repeated->replayed);
+  EXPECT_EQ(repeated->first_position, 2u);
   EXPECT_GE(log().Head(), 3u);
   EXPECT_EQ(log().ReadStream("thing", "x", 1, 10)->size(), 2u);
   auto found = log().FindIdempotencyRecord("key-a");
@@ -141,6 +148,36 @@ TEST_F(LocalCommitsInFlight, ASyncThatFailsRefusesEveryCommitWrittenAfterItAndNo
   EXPECT_TRUE(log().ReadStream("thing", "y", 1, 10)->empty());
   EXPECT_FALSE(log().FindIdempotencyRecord("key-c")->has_value());
   EXPECT_TRUE(log().Append(OneEvent("y", 0)).ok()) << "the refused commit left its stream's head behind";
+}
+
+// A write that fails behind a commit being synced: both are refused (the
+// later one was decided against the earlier), recovery undoes both, and
+// neither comes back after a reopen.
+TEST_F(LocalCommitsInFlight, AWriteThatFailsBehindACommitInFlightRefusesBothAndNeitherComesBack) {
+  Pending a, b;
+  HoldTheSyncOf(OneEvent("x", 0, "key-a"), a);
+  fs_.SetWritesFail(true);
+  Start(log(), OneEvent("x", 1), b);
+  ASSERT_TRUE(Eventually([&] { return log().Stats().failed_writes > 0; })) << "the write behind never failed";
+  fs_.HoldSyncs(false);
+  for (Pending* pending : {&a, &b}) {
+    auto outcome = pending->future.get();
+    EXPECT_EQ(outcome.status().code(), StatusCode::kUnavailable) << outcome.status().ToString();
+  }
+  fs_.SetWritesFail(false);
+  ASSERT_TRUE(Eventually([&] { return log().Health().ok(); })) << "the store did not recover by itself";
+  EXPECT_EQ(log().Head(), 1u);
+  EXPECT_TRUE(log().ReadStream("thing", "x", 1, 10)->empty());
+  EXPECT_FALSE(log().FindIdempotencyRecord("key-a")->has_value());
+
+  storage_.reset();
+  storage_ = OpenStoreOn(dir_.string(), nullptr, kCommitsInFlight, kMasterKey);
+  ASSERT_TRUE(storage_);
+  EXPECT_EQ(log().ReadAll(1, 10)->size(), 1u);
+  EXPECT_FALSE(log().FindIdempotencyRecord("key-a")->has_value());
+  auto again = log().Append(OneEvent("x", 0));
+  ASSERT_TRUE(again.ok()) << "the refused commits left their stream's head behind: " << again.status().ToString();
+  EXPECT_EQ(again->first_position, 2u);
 }
 
 // The outbox reads mails straight from the database: a commit that carries

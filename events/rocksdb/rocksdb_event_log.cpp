@@ -669,8 +669,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     options.sync = durability == LocalDurability::kSynced;
     const auto write_started = std::chrono::steady_clock::now();
     auto s = db->Write(options, &write);
-    commit_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
-    commit_requests_.Observe(static_cast<double>(requests));
+    ObserveCommit(write_started, requests);
     if (!s.ok()) {
       std::vector<rocksdb::WriteBatch> undos;
       undos.push_back(std::move(undo));
@@ -679,6 +678,12 @@ class RocksDbEventStore final : public RocksDbEventLog {
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
     return Status::Ok();
+  }
+
+  // A commit's time from its write to its durability (sync included), and its size.
+  void ObserveCommit(std::chrono::steady_clock::time_point write_started, size_t requests) {
+    commit_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started).count());
+    commit_requests_.Observe(static_cast<double>(requests));
   }
 
   // A written commit becomes visible: it is readable, the listeners see
@@ -830,7 +835,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
     if (!s.ok()) {
       std::vector<rocksdb::WriteBatch> undos;
       undos.push_back(std::move(group.undo));
-      for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) TakeUndo(**it, undos);
+      TakeUndosInFlight(undos);
       EnterFailedState(s.ToString(), std::move(undos));
       const Status refused = Status::Unavailable(kStorageUnavailable);
       if (!in_flight_.empty()) in_flight_failure_ = refused;
@@ -841,21 +846,22 @@ class RocksDbEventStore final : public RocksDbEventLog {
     return Status::Ok();
   }
 
-  // Moves the undo of `group`, when it was written unsynced, to `undos`.
-  static void TakeUndo(GroupCommit& group, std::vector<rocksdb::WriteBatch>& undos) {
-    if (!group.written_unsynced) return;
-    group.written_unsynced = false;
-    undos.push_back(std::move(group.undo));
+  // Moves the undos of the commits in flight written unsynced to `undos`,
+  // newest first (writer thread: only it changes the deque).
+  void TakeUndosInFlight(std::vector<rocksdb::WriteBatch>& undos) {
+    for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+      GroupCommit& group = **it;
+      if (!group.written_unsynced) continue;
+      group.written_unsynced = false;
+      undos.push_back(std::move(group.undo));
+    }
   }
 
   // The sync of the oldest commit in flight failed: recovery undoes it and
   // every commit written after it. Returns what their requests are told.
   Status FailUnsynced(const Status& cause) {
     std::vector<rocksdb::WriteBatch> undos;
-    {
-      std::lock_guard lock(queue_mu_);  // the deque is read here, changed only by this thread
-      for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) TakeUndo(**it, undos);
-    }
+    TakeUndosInFlight(undos);
     EnterFailedState(cause.ToString(), std::move(undos));
     return Status::Unavailable(kStorageUnavailable);
   }
@@ -919,9 +925,7 @@ class RocksDbEventStore final : public RocksDbEventLog {
       if (failure.ok() && group->written_unsynced) {
         if (replicated->ok()) {
           group->written_unsynced = false;
-          commit_seconds_.Observe(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - group->write_started).count());
-          commit_requests_.Observe(static_cast<double>(group->batch.size()));
+          ObserveCommit(group->write_started, group->batch.size());
           commits_.fetch_add(1, std::memory_order_relaxed);
           Publish(group->commit, group->events);
         } else {
