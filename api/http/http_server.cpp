@@ -15,6 +15,7 @@
 // threads are joined: after that a late Responder neither resurrects a session
 // nor touches the io_context.
 #include "api/http/http_server.h"
+#include "api/http/lazy_deadline.h"
 
 #include "api/problem.h"
 
@@ -309,6 +310,22 @@ class ResponseGate {
   bool open_ = true;
 };
 
+// The session whose OnRead is handing a request to the handler on this
+// thread, if any: a Responder called meanwhile runs on that session's strand.
+class HandlingScope {
+ public:
+  explicit HandlingScope(const void* session) : previous_(current_) { current_ = session; }
+  ~HandlingScope() { current_ = previous_; }
+  HandlingScope(const HandlingScope&) = delete;
+  HandlingScope& operator=(const HandlingScope&) = delete;
+
+  static const void* Current() { return current_; }
+
+ private:
+  static inline thread_local const void* current_ = nullptr;
+  const void* previous_;
+};
+
 // What every session needs from the server. Outlives all sessions (the
 // io_context, which may still hold sessions, is destroyed before it).
 struct ServerCore {
@@ -351,7 +368,7 @@ template <class Derived>
 class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession<Derived>> {
  public:
   void Drain() final {
-    asio::post(read_timer_.get_executor(), [self = Self()] { self->OnDrain(); });
+    asio::post(read_deadline_.get_executor(), [self = Self()] { self->OnDrain(); });
   }
 
   void CloseNow() final {
@@ -368,8 +385,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       : core_(core),
         buffer_(std::move(buffer)),
         remote_(std::move(remote)),
-        read_timer_(strand),
-        write_timer_(strand),
+        read_deadline_(strand),
+        write_deadline_(strand),
         stream_timer_(strand) {}
 
   Derived& derived() { return static_cast<Derived&>(*this); }
@@ -404,17 +421,32 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     core_.registry.Remove(this);
   }
 
-  // Arms read_timer_; on expiry the connection is closed.
+  // Sets the read deadline `after` from now; when it passes the connection
+  // is closed.
   void ArmReadTimer(std::chrono::milliseconds after) {
-    read_timer_.expires_after(after);
-    read_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->read_timer_); });
+    read_deadline_.Set(Clock::now() + after, [this] { return DeadlineWait{Self(), &HttpSession::read_deadline_}; });
   }
+  // Bounds writing one response (or one piece of a streamed one).
+  void ArmWriteTimer() {
+    write_deadline_.Set(Clock::now() + core_.options.idle_timeout,
+                        [this] { return DeadlineWait{Self(), &HttpSession::write_deadline_}; });
+  }
+  // The handler of a deadline's wait: the connection ends once the deadline
+  // has passed.
+  struct DeadlineWait {
+    std::shared_ptr<Derived> self;
+    LazyDeadline HttpSession::*deadline;
+    void operator()(error_code ec) const {
+      if (self->closed_) return;
+      if ((self.get()->*deadline).Expired(ec, [this] { return *this; })) self->OnTimeout();
+    }
+  };
 
   ServerCore& core_;
   beast::flat_buffer buffer_;  // bytes read but not yet parsed
   const std::string remote_;
-  asio::steady_timer read_timer_;   // idle, request, handshake and close deadlines
-  asio::steady_timer write_timer_;  // bounds writing one response
+  LazyDeadline read_deadline_;   // idle, request, handshake and close deadlines
+  LazyDeadline write_deadline_;  // bounds writing one response
   asio::steady_timer stream_timer_;  // a parked live body's BodyStream::MaxWait
   bool closed_ = false;             // socket closed; every completion just returns
   bool linger_ = false;             // the client may still send: drain before closing
@@ -469,7 +501,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       derived().CloseTransport();
       return false;
     }
-    DisarmTimer(read_timer_);
+    read_deadline_.Clear();
     if (ec) {
       OnReadFailed(ec);
       return false;
@@ -490,17 +522,26 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     ReadRequest();
   }
 
+  // A request's bytes have begun to arrive. Usually all of it is in buffer_
+  // already, and it is parsed here: no read operation, no deadline.
+  // Otherwise the rest is read, all of it within read_timeout.
   void ReadRequest() {
     request_started_ = true;
     any_request_ = true;
+    parser_->eager(false);
+    error_code ec;
+    if (ParseBuffered(ec, [](const auto& parser) { return parser.is_header_done(); })) {
+      OnHeader(ec, /*deadline_set=*/false);
+      return;
+    }
     ArmReadTimer(core_.options.read_timeout);
     http::async_read_header(derived().stream(), buffer_, *parser_,
-                            [self = Self()](error_code ec, size_t) { self->OnHeader(ec); });
+                            [self = Self()](error_code ec, size_t) { self->OnHeader(ec, /*deadline_set=*/true); });
   }
 
   // The header has arrived: the body limit of its target applies, to an
   // announced Content-Length at once and to a chunked body as it comes.
-  void OnHeader(error_code ec) {
+  void OnHeader(error_code ec, bool deadline_set) {
     if (!ec && !closed_ && !closing_) {
       body_limit_ = BodyLimitFor(core_.options, parser_->get().target());
       const auto length = parser_->content_length();
@@ -508,12 +549,38 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         ec = http::error::body_limit;
       } else {
         parser_->body_limit(static_cast<std::uint64_t>(body_limit_));
+        parser_->eager(true);
+        if (ParseBuffered(ec, [](const auto& parser) { return parser.is_done(); })) {
+          OnRead(ec);
+          return;
+        }
+        if (!deadline_set) ArmReadTimer(core_.options.read_timeout);
         http::async_read(derived().stream(), buffer_, *parser_,
                          [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
         return;
       }
     }
     OnRead(ec);
+  }
+
+  // Feeds parser_ the bytes buffer_ holds until `done(*parser_)`, as Beast's
+  // own reads do before they read more. True when done, or when the bytes
+  // held are malformed (`ec`); false when more bytes are needed (`ec` clear).
+  template <class Done>
+  bool ParseBuffered(error_code& ec, Done done) {
+    ec = {};
+    while (!done(*parser_)) {
+      if (buffer_.size() == 0) return false;
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        return false;
+      }
+      if (ec) return true;
+      if (used == 0) return false;
+    }
+    return true;
   }
 
   void OnRead(error_code ec) {
@@ -531,6 +598,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
     HttpRequest request = ToHttpRequest(std::move(msg), Derived::Scheme(), remote_);
     try {
+      HandlingScope handling(this);
       core_.handler->Handle(std::move(request), MakeResponder(seq));
     } catch (const std::exception& e) {
       spdlog::error("http: request handler threw: {}", e.what());
@@ -598,14 +666,20 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   }
 
   // Responders reach the session only through the gate and a weak pointer;
-  // see the file comment for why.
+  // see the file comment for why. A handler that answers before Handle
+  // returns is on the session's strand already, in OnRead: its answer is
+  // taken at once, with no round trip through the io_context.
   Responder MakeResponder(uint64_t seq) {
     std::weak_ptr<HttpSession> weak = this->shared_from_this();
-    return [weak = std::move(weak), gate = core_.gate, seq](HttpResponse response) mutable {
+    return [weak = std::move(weak), gate = core_.gate, seq, handled_by = this](HttpResponse response) mutable {
+      if (HandlingScope::Current() == handled_by) {
+        handled_by->OnResponse(seq, std::move(response));
+        return;
+      }
       gate->RunIfOpen([&] {
         std::shared_ptr<HttpSession> session = weak.lock();
         if (!session) return;
-        auto strand = session->read_timer_.get_executor();
+        auto strand = session->read_deadline_.get_executor();
         asio::post(strand, [session, seq, response = std::move(response)]() mutable {
           session->OnResponse(seq, std::move(response));
         });
@@ -675,9 +749,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     writing_ = true;
     // A client waiting for an answer is not idle; a request being read keeps
     // its own deadline.
-    if (!request_started_) DisarmTimer(read_timer_);
-    write_timer_.expires_after(core_.options.idle_timeout);
-    write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+    if (!request_started_) read_deadline_.Clear();
+    ArmWriteTimer();
     // The deque never moves existing elements on push_back, so `slot`
     // stays valid until OnWrite pops it.
     if (slot.stream) {
@@ -708,8 +781,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       // Shutdown ends live bodies properly, so clients see a complete
       // response and reconnect elsewhere or later.
       slot.stream.reset();
-      write_timer_.expires_after(core_.options.idle_timeout);
-      write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+      ArmWriteTimer();
       asio::async_write(derived().stream(), http::make_chunk_last(),
                         [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
       return;
@@ -727,8 +799,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       Finish();
       return;
     }
-    write_timer_.expires_after(core_.options.idle_timeout);
-    write_timer_.async_wait([self = Self()](error_code ec) { self->OnTimer(ec, self->write_timer_); });
+    ArmWriteTimer();
     if (piece->empty()) {
       slot.stream.reset();
       asio::async_write(derived().stream(), http::make_chunk_last(),
@@ -749,7 +820,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void ParkStream(bool close, std::chrono::milliseconds max_wait) {
     stream_parked_ = true;
     parked_close_ = close;
-    DisarmTimer(write_timer_);
+    write_deadline_.Clear();
     if (max_wait <= std::chrono::milliseconds::zero()) return;
     stream_timer_.expires_after(max_wait);
     stream_timer_.async_wait([self = Self()](error_code ec) {
@@ -777,7 +848,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       gate->RunIfOpen([&] {
         std::shared_ptr<HttpSession> session = weak.lock();
         if (!session) return;
-        auto strand = session->read_timer_.get_executor();
+        auto strand = session->read_deadline_.get_executor();
         asio::post(strand, [session] { session->OnStreamWake(); });
       });
     };
@@ -786,7 +857,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void OnWrite(error_code ec, bool close) {
     writing_ = false;
     if (closed_) return;
-    DisarmTimer(write_timer_);
+    write_deadline_.Clear();
     if (ec) {
       spdlog::debug("http: connection from {} failed while writing: {}", remote_, ec.message());
       Finish();
@@ -836,7 +907,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     read_stopped_ = true;
     error_code ec;
     linger_ = must_linger_ || buffer_.size() > 0 || derived().socket().available(ec) > 0;
-    DisarmTimer(write_timer_);
+    write_deadline_.Clear();
     ArmReadTimer(core_.CloseLinger(linger_));
     if (reading_) {
       // Only the wait for a next request's first byte can be pending here;
@@ -858,9 +929,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     }
   }
 
-  void OnTimer(error_code ec, asio::steady_timer& timer) {
-    if (ec == asio::error::operation_aborted || closed_) return;
-    if (timer.expiry() > Clock::now()) return;  // re-armed after this wait fired
+  void OnTimeout() {
     if (!closing_) {
       spdlog::debug("http: connection from {} timed out", remote_);
     }
@@ -869,8 +938,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
   static void DisarmTimer(asio::steady_timer& timer) { timer.expires_at(Clock::time_point::max()); }
   void DisarmTimers() {
-    DisarmTimer(read_timer_);
-    DisarmTimer(write_timer_);
+    read_deadline_.Cancel();
+    write_deadline_.Cancel();
     DisarmTimer(stream_timer_);
   }
 
@@ -967,7 +1036,7 @@ class TlsSession : public HttpSession<TlsSession> {
  private:
   void OnHandshake(error_code ec, size_t used) {
     if (closed_) return;
-    read_timer_.expires_at(Clock::time_point::max());
+    read_deadline_.Clear();
     if (ec) {
       spdlog::debug("http: TLS handshake with {} failed: {}", remote_, ec.message());
       Finish();
@@ -1037,23 +1106,30 @@ class DetectSession : public Connection, public std::enable_shared_from_this<Det
     timer_.cancel();
     auto keep_alive = shared_from_this();
     std::shared_ptr<ssl::context> context = tls ? core_.Tls() : nullptr;
+    // The session is added before this detector leaves, so the registry
+    // never looks empty while the connection is open (refused once
+    // draining: the socket closes). The detector leaves before the session
+    // runs: a request already buffered may be answered within Run, and the
+    // client's next connection must not find this one counted twice.
     if (tls && context) {
       auto session = std::make_shared<TlsSession>(core_, std::move(context), std::move(socket_),
                                                   std::move(buffer_), remote_);
-      // Added before this detector leaves, so the registry never looks empty
-      // while the connection is open; refused once draining (socket closes).
-      if (core_.registry.Add(session)) session->Run();
+      const bool added = core_.registry.Add(session);
+      core_.registry.Remove(this);
+      if (added) session->Run();
     } else if (!tls) {
       const bool reject = !core_.options.allow_plain_http;
       auto session = std::make_shared<PlainSession>(core_, std::move(socket_),
                                                     std::move(buffer_), remote_);
-      if (core_.registry.Add(session)) session->Run(reject);
+      const bool added = core_.registry.Add(session);
+      core_.registry.Remove(this);
+      if (added) session->Run(reject);
     } else {
       spdlog::debug("http: TLS client {} on a server without TLS", remote_);
       error_code ignored;
       socket_.close(ignored);
+      core_.registry.Remove(this);
     }
-    core_.registry.Remove(this);
   }
 
   ServerCore& core_;
