@@ -935,6 +935,30 @@ bool RoundTrip(int fd, const std::string& path) {
   return responses.size() == 1 && responses[0].status == 200;
 }
 
+// A request whose header arrives whole is parsed where it lies; a body that
+// then stalls must still be bounded by read_timeout, not left waiting.
+TEST(ConfiguredHttpServerTest, StalledBodyAfterAWholeHeaderIsCutOffAfterReadTimeout) {
+  TestHandler handler;
+  HttpServerOptions options = TestOptions();
+  options.read_timeout = 300ms;
+  options.idle_timeout = 10000ms;
+  auto server = StartOrDie(options, handler);
+  ASSERT_TRUE(server);
+
+  Fd fd(ConnectRaw(server->port()));
+  ASSERT_GE(fd.get(), 0);
+  // One request served first, so the next one arrives on a session that is
+  // already reading: its header is in the buffer before it is parsed.
+  ASSERT_TRUE(RoundTrip(fd.get(), "/first"));
+  const auto start = Clock::now();
+  ASSERT_TRUE(SendAll(fd.get(), "POST /stalled HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"));
+  EXPECT_TRUE(WaitClosed(fd.get(), 5000ms));
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, 250ms);
+  EXPECT_LT(elapsed, 4000ms);
+  EXPECT_EQ(handler.answered(), std::vector<std::string>{"/first"});
+}
+
 TEST(ConfiguredHttpServerTest, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
   TestHandler handler;
   HttpServerOptions options = TestOptions();

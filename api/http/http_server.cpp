@@ -423,13 +423,11 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
   // Sets the read deadline `after` from now; when it passes the connection
   // is closed.
-  void ArmReadTimer(std::chrono::milliseconds after) {
-    read_deadline_.Set(Clock::now() + after, [this] { return DeadlineWait{Self(), &HttpSession::read_deadline_}; });
-  }
+  void SetReadDeadline(std::chrono::milliseconds after) { SetDeadline(&HttpSession::read_deadline_, after); }
   // Bounds writing one response (or one piece of a streamed one).
-  void ArmWriteTimer() {
-    write_deadline_.Set(Clock::now() + core_.options.idle_timeout,
-                        [this] { return DeadlineWait{Self(), &HttpSession::write_deadline_}; });
+  void SetWriteDeadline() { SetDeadline(&HttpSession::write_deadline_, core_.options.idle_timeout); }
+  void SetDeadline(LazyDeadline HttpSession::*deadline, std::chrono::milliseconds after) {
+    (this->*deadline).Set(Clock::now() + after, [&] { return DeadlineWait{Self(), deadline}; });
   }
   // The handler of a deadline's wait: the connection ends once the deadline
   // has passed.
@@ -486,7 +484,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     // Wait for the first byte separately: until it arrives the connection is
     // idle (idle_timeout, and only when nothing is owed); afterwards the whole
     // request must arrive within read_timeout.
-    ArmIdleTimerIfQuiet();
+    SetIdleDeadlineIfQuiet();
     derived().stream().async_read_some(
         buffer_.prepare(kFirstReadSize),
         [self = Self()](error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
@@ -534,7 +532,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       OnHeader(ec, /*deadline_set=*/false);
       return;
     }
-    ArmReadTimer(core_.options.read_timeout);
+    SetReadDeadline(core_.options.read_timeout);
     http::async_read_header(derived().stream(), buffer_, *parser_,
                             [self = Self()](error_code ec, size_t) { self->OnHeader(ec, /*deadline_set=*/true); });
   }
@@ -554,7 +552,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
           OnRead(ec);
           return;
         }
-        if (!deadline_set) ArmReadTimer(core_.options.read_timeout);
+        if (!deadline_set) SetReadDeadline(core_.options.read_timeout);
         http::async_read(derived().stream(), buffer_, *parser_,
                          [self = Self()](error_code ec, size_t) { self->OnRead(ec); });
         return;
@@ -750,7 +748,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     // A client waiting for an answer is not idle; a request being read keeps
     // its own deadline.
     if (!request_started_) read_deadline_.Clear();
-    ArmWriteTimer();
+    SetWriteDeadline();
     // The deque never moves existing elements on push_back, so `slot`
     // stays valid until OnWrite pops it.
     if (slot.stream) {
@@ -781,7 +779,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       // Shutdown ends live bodies properly, so clients see a complete
       // response and reconnect elsewhere or later.
       slot.stream.reset();
-      ArmWriteTimer();
+      SetWriteDeadline();
       asio::async_write(derived().stream(), http::make_chunk_last(),
                         [self = Self(), close](error_code ec, size_t) { self->OnWrite(ec, close); });
       return;
@@ -799,7 +797,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       Finish();
       return;
     }
-    ArmWriteTimer();
+    SetWriteDeadline();
     if (piece->empty()) {
       slot.stream.reset();
       asio::async_write(derived().stream(), http::make_chunk_last(),
@@ -873,7 +871,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       GracefulClose();
       return;
     }
-    ArmIdleTimerIfQuiet();
+    SetIdleDeadlineIfQuiet();
     ReadNext();
     MaybeWrite();
   }
@@ -908,7 +906,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     error_code ec;
     linger_ = must_linger_ || buffer_.size() > 0 || derived().socket().available(ec) > 0;
     write_deadline_.Clear();
-    ArmReadTimer(core_.CloseLinger(linger_));
+    SetReadDeadline(core_.CloseLinger(linger_));
     if (reading_) {
       // Only the wait for a next request's first byte can be pending here;
       // cancel it and continue in its completion (OnFirstBytes), since a TLS
@@ -923,9 +921,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   // Before the first request (e.g. right after a TLS handshake) the wait is
   // bounded by first_request_timeout: only a client that has used the
   // connection earns the longer keep-alive idle_timeout.
-  void ArmIdleTimerIfQuiet() {
+  void SetIdleDeadlineIfQuiet() {
     if (reading_ && !request_started_ && queue_.empty() && !closing_) {
-      ArmReadTimer(any_request_ ? core_.options.idle_timeout : core_.options.first_request_timeout);
+      SetReadDeadline(any_request_ ? core_.options.idle_timeout : core_.options.first_request_timeout);
     }
   }
 
@@ -1014,7 +1012,7 @@ class TlsSession : public HttpSession<TlsSession> {
         stream_(std::move(socket), *context_) {}
 
   void Run() {
-    ArmReadTimer(core_.options.read_timeout);
+    SetReadDeadline(core_.options.read_timeout);
     // The detector already consumed the start of the ClientHello; hand those
     // bytes to the handshake.
     stream_.async_handshake(ssl::stream_base::server, buffer_.data(),
